@@ -1,0 +1,17 @@
+# cmake -DEXPECT=<status> -P TesseraExpectExit.cmake <command...>
+# Runs the command, echoes its output, and fails unless it exits with status EXPECT.
+set(cmd "")
+set(collect FALSE)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE 0 ${last})
+  if(collect)
+    list(APPEND cmd "${CMAKE_ARGV${i}}")
+  elseif("${CMAKE_ARGV${i}}" MATCHES "TesseraExpectExit.cmake$")
+    set(collect TRUE)
+  endif()
+endforeach()
+execute_process(COMMAND ${cmd} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}${err}")
+if(NOT "${status}" STREQUAL "${EXPECT}")
+  message(FATAL_ERROR "expected exit status ${EXPECT}, got '${status}'")
+endif()

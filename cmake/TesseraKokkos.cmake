@@ -1,0 +1,52 @@
+# Kokkos and Kokkos Kernels, from either of two sources:
+#  - a standalone Kokkos 4.x install (-DKokkos_ROOT=... -DKokkosKernels_ROOT=...), which exports
+#    Kokkos::kokkos and Kokkos::kokkoskernels;
+#  - Debian's Trilinos 13.2 packages (Kokkos 3.4.1), whose Kokkos::kokkos carries the include path
+#    <prefix>/lib/include, which does not exist (the headers are in <prefix>/include/trilinos), and
+#    whose Kokkos Kernels target is the plain imported library trilinos_kokkoskernels.
+# Both end up behind one interface target, tessera_kokkos.
+find_package(Kokkos REQUIRED)
+find_package(KokkosKernels REQUIRED)
+
+add_library(tessera_kokkos INTERFACE)
+
+# Replace include directories that do not exist by the ones the package config variables name.
+function(tessera_repair_includes target fallback_dirs)
+  get_target_property(dirs ${target} INTERFACE_INCLUDE_DIRECTORIES)
+  if(NOT dirs)
+    set(dirs "")
+  endif()
+  set(kept "")
+  set(dropped FALSE)
+  foreach(dir IN LISTS dirs)
+    if(dir MATCHES "^\\$<" OR EXISTS "${dir}")
+      list(APPEND kept "${dir}")
+    else()
+      set(dropped TRUE)
+    endif()
+  endforeach()
+  if(dropped)
+    foreach(dir IN LISTS fallback_dirs)
+      get_filename_component(dir "${dir}" ABSOLUTE)
+      if(NOT EXISTS "${dir}")
+        message(FATAL_ERROR "Kokkos: neither the include path of ${target} nor '${dir}' exists")
+      endif()
+      list(APPEND kept "${dir}")
+    endforeach()
+    message(STATUS "Kokkos: replaced missing include path of ${target} by ${fallback_dirs}")
+    set_target_properties(${target} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${kept}")
+  endif()
+endfunction()
+
+tessera_repair_includes(Kokkos::kokkos "${Kokkos_INCLUDE_DIRS}")
+
+if(TARGET Kokkos::kokkoskernels)
+  target_link_libraries(tessera_kokkos INTERFACE Kokkos::kokkoskernels Kokkos::kokkos)
+elseif(TARGET trilinos_kokkoskernels)
+  target_include_directories(tessera_kokkos SYSTEM INTERFACE ${KokkosKernels_INCLUDE_DIRS})
+  target_link_libraries(tessera_kokkos INTERFACE trilinos_kokkoskernels Kokkos::kokkos)
+else()
+  message(FATAL_ERROR "Kokkos Kernels was found but exports neither Kokkos::kokkoskernels nor "
+                      "trilinos_kokkoskernels; set KokkosKernels_ROOT to a Kokkos Kernels install.")
+endif()
+message(STATUS "Kokkos ${Kokkos_VERSION} (devices: ${Kokkos_DEVICES}), Kokkos Kernels ${KokkosKernels_VERSION}")

@@ -1,0 +1,52 @@
+#include "core/environment.hpp"
+
+#include <Kokkos_Core.hpp>
+#include <petscsys.h>
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "core/error.hpp"
+
+namespace tessera {
+
+Environment::Environment(int& argc, char**& argv) {
+  if (PetscInitialize(&argc, &argv, nullptr, nullptr) != 0) {
+    std::cerr << "tessera: PETSc/MPI initialisation failed\n";
+    std::exit(1);
+  }
+  // PETSc errors become tessera::Error exceptions carrying PETSc's message (see
+  // TESSERA_PETSC_CALL); the default handler would print a traceback on every rank.
+  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  Kokkos::initialize(argc, argv);
+}
+
+Environment::~Environment() {
+  Kokkos::finalize();
+  PetscFinalize();
+}
+
+int run_main(int argc, char** argv, const std::function<int(Environment&)>& body) {
+  Environment env(argc, argv);
+  try {
+    return body(env);
+  } catch (const InputError& e) {
+    if (env.rank() == 0) std::cerr << "tessera: error: " << e.message() << std::endl;
+    return 2;
+  } catch (const Error& e) {
+    // Rank 0 reports first; another rank that failed alone still gets its message out.
+    if (env.rank() != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
+    std::cerr << "tessera: error on rank " << env.rank() << ": " << e.message() << " ["
+              << e.where() << "]" << std::endl;
+  } catch (const std::exception& e) {
+    if (env.rank() != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
+    std::cerr << "tessera: error on rank " << env.rank() << ": " << e.what() << std::endl;
+  }
+  MPI_Abort(MPI_COMM_WORLD, 1);
+  return 1;
+}
+
+}  // namespace tessera

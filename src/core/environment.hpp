@@ -1,0 +1,32 @@
+#pragma once
+// The process-wide runtime: MPI (through PETSc), PETSc and Kokkos, initialised in that order and
+// finalised in reverse. Construct exactly one, first thing in main.
+#include <mpi.h>
+
+#include <functional>
+
+namespace tessera {
+
+class Environment {
+public:
+  Environment(int& argc, char**& argv);
+  ~Environment();
+  Environment(const Environment&) = delete;
+  Environment& operator=(const Environment&) = delete;
+
+  MPI_Comm comm() const { return MPI_COMM_WORLD; }
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+
+private:
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+/// Runs body inside an Environment and turns exceptions into the exit protocol every Tessera
+/// executable follows: an InputError (raised identically on every rank) is printed on rank 0 and
+/// the run exits with status 2; any other error is printed by the rank that saw it and the job is
+/// aborted with status 1.
+int run_main(int argc, char** argv, const std::function<int(Environment&)>& body);
+
+}  // namespace tessera

@@ -1,0 +1,24 @@
+#pragma once
+// Rank-0 console output. Everything a run prints to the user goes through here.
+#include <mpi.h>
+
+#include <iostream>
+#include <sstream>
+
+namespace tessera {
+
+bool is_root(MPI_Comm comm = MPI_COMM_WORLD);
+
+/// Prints one line on rank 0 of comm (not collective: other ranks do nothing).
+void print_root(const std::string& line, MPI_Comm comm = MPI_COMM_WORLD);
+
+}  // namespace tessera
+
+#define TESSERA_LOG(stream_expr)                   \
+  do {                                             \
+    if (::tessera::is_root()) {                    \
+      std::ostringstream tessera_log_;             \
+      tessera_log_ << stream_expr;                 \
+      ::tessera::print_root(tessera_log_.str());   \
+    }                                              \
+  } while (0)
