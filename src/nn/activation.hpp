@@ -1,0 +1,54 @@
+#pragma once
+// Activation functions with the derivatives the jet propagation needs (up to third order:
+// the second-derivative stream's reverse pass differentiates sigma'' once more).
+#include <Kokkos_Core.hpp>
+
+#include <string>
+
+namespace tessera::nn {
+
+enum class Activation { Tanh, Sin, Gelu };
+
+Activation activation_from_name(const std::string& name);
+const char* activation_name(Activation a);
+
+/// sigma(z).
+KOKKOS_INLINE_FUNCTION double activate(Activation a, double z) {
+  switch (a) {
+    case Activation::Tanh: return tanh(z);
+    case Activation::Sin: return sin(z);
+    default: return 0.5 * z * (1.0 + erf(z * 0.70710678118654752440));  // exact GELU, z Phi(z)
+  }
+}
+
+/// sigma', sigma'', sigma''' at z, given s = sigma(z) (tanh's derivatives are polynomials in s,
+/// so the hot loops never evaluate tanh twice).
+KOKKOS_INLINE_FUNCTION void activation_derivatives(Activation a, double z, double s, double& d1,
+                                                   double& d2, double& d3) {
+  switch (a) {
+    case Activation::Tanh: {
+      const double q = 1.0 - s * s;
+      d1 = q;
+      d2 = -2.0 * s * q;
+      d3 = q * (6.0 * s * s - 2.0);
+      break;
+    }
+    case Activation::Sin: {
+      const double c = cos(z);
+      d1 = c;
+      d2 = -s;
+      d3 = -c;
+      break;
+    }
+    default: {
+      const double phi = 0.39894228040143267794 * exp(-0.5 * z * z);  // standard normal pdf
+      const double Phi = 0.5 * (1.0 + erf(z * 0.70710678118654752440));
+      d1 = Phi + z * phi;
+      d2 = phi * (2.0 - z * z);
+      d3 = z * phi * (z * z - 4.0);
+      break;
+    }
+  }
+}
+
+}  // namespace tessera::nn

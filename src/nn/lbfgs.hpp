@@ -1,0 +1,61 @@
+#pragma once
+// Limited-memory BFGS with a strong-Wolfe line search (Nocedal & Wright, Alg. 7.4, 3.5, 3.6).
+// Deterministic given the objective, so data-parallel ranks that see the same allreduced values
+// take the same steps. It never stops silently: the result says why it stopped.
+#include <deque>
+#include <functional>
+#include <string>
+
+#include "nn/objective.hpp"
+
+namespace tessera::nn {
+
+struct LbfgsConfig {
+  int max_iterations = 1000;
+  int history = 50;                     // correction pairs kept
+  double gradient_tolerance = 1e-10;    // stop when max |g_i| falls below
+  double function_tolerance = 1e-15;    // stop when |f_k - f_k+1| <= tol * max(1, |f_k|)
+  double c1 = 1e-4, c2 = 0.9;           // Wolfe constants
+  int max_evaluations_per_search = 25;
+};
+
+enum class LbfgsStop { MaxIterations, GradientTolerance, FunctionTolerance, LineSearchFailed };
+const char* stop_reason(LbfgsStop reason);
+
+struct LbfgsResult {
+  LbfgsStop reason = LbfgsStop::MaxIterations;
+  int iterations = 0;
+  int evaluations = 0;
+  double value = 0;
+  double gradient_norm = 0;  // max norm at the final point
+};
+
+class Lbfgs {
+public:
+  /// Called after each accepted iteration with (iteration, f, evaluations so far).
+  using Monitor = std::function<void(int, double, int)>;
+
+  Lbfgs(const LbfgsConfig& config, long size);
+
+  /// Minimises from x (updated in place). Collective when the objective is.
+  LbfgsResult minimize(Objective& objective, const Vector& x, const Monitor& monitor = {});
+
+private:
+  struct LineSearch {
+    bool ok = false;
+    double step = 0, value = 0;
+  };
+  /// Strong-Wolfe search along d from x (f0, g0). On success x_try/g_try hold the accepted point.
+  LineSearch search(Objective& objective, const Vector& x, double f0, const Vector& g0,
+                    const Vector& d, double initial_step, int& evaluations);
+  double evaluate(Objective& objective, const Vector& x, const Vector& d, double step,
+                  int& evaluations);
+  void two_loop(const Vector& g, const Vector& d);
+
+  LbfgsConfig config_;
+  std::deque<Vector> s_, y_;
+  std::deque<double> rho_;
+  Vector g_, d_, x_try_, g_try_;
+};
+
+}  // namespace tessera::nn

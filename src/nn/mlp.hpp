@@ -1,0 +1,74 @@
+#pragma once
+// Dense multilayer perceptron with exact input derivatives (jets) and reverse-mode parameter
+// gradients through those derivatives.
+//
+// Parameters live in one flat Vector (per layer: W column-major, then b), gradients in another of
+// the same length, so optimizers, checkpoints and gradient allreduce act on one array.
+#include <cstdint>
+#include <vector>
+
+#include "nn/activation.hpp"
+#include "nn/jet.hpp"
+#include "nn/types.hpp"
+
+namespace tessera::nn {
+
+struct MlpShape {
+  int inputs = 2;
+  int outputs = 1;
+  int width = 50;
+  int depth = 4;  // hidden layers
+  Activation activation = Activation::Tanh;
+};
+
+/// Everything one forward pass keeps for its reverse pass: pre-activations Z_l and layer inputs
+/// A_l for every layer, for one batch of points at one jet order. Reuse it across iterations.
+struct MlpWorkspace {
+  JetOrder order = JetOrder::Value;
+  int points = 0;
+  int streams = 1;
+  std::vector<Matrix> inputs;          // A_l: layer l's input, rows = fan-in
+  std::vector<Matrix> preactivations;  // Z_l: layer l's output before activation
+  Matrix adjoint_a, adjoint_b;         // reverse-pass buffers (width x S*N)
+  Vector ones;                         // length N, for bias sums as GEMV
+
+  /// Output jets of the last forward pass: outputs x (streams * points).
+  const Matrix& output() const { return preactivations.back(); }
+};
+
+class Mlp {
+public:
+  explicit Mlp(const MlpShape& shape);
+
+  const MlpShape& shape() const { return shape_; }
+  int layer_count() const { return static_cast<int>(fan_in_.size()); }
+  long parameter_count() const { return parameter_count_; }
+  Vector& parameters() { return parameters_; }
+  const Vector& parameters() const { return parameters_; }
+
+  /// Glorot-uniform weights, zero biases; deterministic in seed, so every rank draws the same net.
+  void initialize_glorot(std::uint64_t seed);
+
+  /// Sizes ws for `points` points at `order`; cheap when already sized.
+  void prepare(MlpWorkspace& ws, JetOrder order, int points) const;
+
+  /// Forward pass of points (inputs x N, LayoutLeft) at ws's order; fills ws.output().
+  void forward(const Matrix& points, MlpWorkspace& ws) const;
+
+  /// Reverse pass of the last forward(ws): given dL/d(output jets) (outputs x S*N), adds
+  /// dL/d(parameters) into gradient (caller zeroes it). output_adjoint is overwritten.
+  void backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector& gradient) const;
+
+  /// Layer l's weight (fan_out x fan_in) and bias views into a flat vector of this layout.
+  UnmanagedMatrix weight(const Vector& flat, int l) const;
+  UnmanagedVector bias(const Vector& flat, int l) const;
+
+private:
+  MlpShape shape_;
+  std::vector<int> fan_in_, fan_out_;
+  std::vector<long> offset_;
+  long parameter_count_ = 0;
+  Vector parameters_;
+};
+
+}  // namespace tessera::nn

@@ -1,0 +1,153 @@
+// The MLP's jets and reverse pass against central finite differences, for every activation.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "nn/mlp.hpp"
+
+namespace {
+
+using namespace tessera::nn;
+
+constexpr int kDim = 2;
+constexpr int kPoints = 5;
+
+Matrix random_points(std::uint64_t seed) {
+  Matrix x("x", kDim, kPoints);
+  auto h = Kokkos::create_mirror_view(x);
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  for (int p = 0; p < kPoints; ++p)
+    for (int i = 0; i < kDim; ++i) h(i, p) = u(rng);
+  Kokkos::deep_copy(x, h);
+  return x;
+}
+
+/// Output jets on the host: [stream][point] for output 0.
+std::vector<std::vector<double>> jets(const Mlp& net, const Matrix& x, JetOrder order) {
+  MlpWorkspace ws;
+  net.prepare(ws, order, static_cast<int>(x.extent(1)));
+  net.forward(x, ws);
+  auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
+  const int n = ws.points;
+  std::vector<std::vector<double>> r(ws.streams, std::vector<double>(n));
+  for (int s = 0; s < ws.streams; ++s)
+    for (int p = 0; p < n; ++p) r[s][p] = out(0, s * n + p);
+  return r;
+}
+
+double relative_error(const std::vector<double>& a, const std::vector<double>& b) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += b[i] * b[i];
+  return std::sqrt(num / den);
+}
+
+Matrix shifted(const Matrix& x, int i, double h) {
+  Matrix y("y", x.extent(0), x.extent(1));
+  Kokkos::deep_copy(y, x);
+  auto hy = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), y);
+  for (size_t p = 0; p < y.extent(1); ++p) hy(i, p) += h;
+  Kokkos::deep_copy(y, hy);
+  return y;
+}
+
+class MlpActivation : public ::testing::TestWithParam<Activation> {};
+
+TEST_P(MlpActivation, InputDerivativesMatchFiniteDifferences) {
+  Mlp net({kDim, 1, 7, 3, GetParam()});
+  net.initialize_glorot(11);
+  const Matrix x = random_points(3);
+  const auto u = jets(net, x, JetOrder::Laplacian);
+  // The value stream of the Value and Laplacian jets is the same function.
+  EXPECT_LT(relative_error(jets(net, x, JetOrder::Value)[0], u[0]), 1e-14);
+  const double h = 1e-5;
+  for (int i = 0; i < kDim; ++i) {
+    const auto up = jets(net, shifted(x, i, h), JetOrder::Gradient);
+    const auto um = jets(net, shifted(x, i, -h), JetOrder::Gradient);
+    std::vector<double> du(kPoints), d2u(kPoints);
+    for (int p = 0; p < kPoints; ++p) {
+      du[p] = (up[0][p] - um[0][p]) / (2 * h);
+      // Second derivative as the central difference of the exact first-derivative stream.
+      d2u[p] = (up[gradient_stream(i)][p] - um[gradient_stream(i)][p]) / (2 * h);
+    }
+    EXPECT_LT(relative_error(u[gradient_stream(i)], du), 1e-6) << "du/dx" << i;
+    EXPECT_LT(relative_error(u[second_stream(kDim, i)], d2u), 1e-6) << "d2u/dx" << i << "2";
+  }
+}
+
+/// L(theta) = sum_{s,p} w_sp out_sp + 0.5 out_sp^2, so dL/d out = w + out.
+double probe_loss(const Mlp& net, const Matrix& x, JetOrder order, const std::vector<double>& w) {
+  const auto u = jets(net, x, order);
+  double l = 0;
+  for (size_t s = 0; s < u.size(); ++s)
+    for (int p = 0; p < kPoints; ++p) l += w[s * kPoints + p] * u[s][p] + 0.5 * u[s][p] * u[s][p];
+  return l;
+}
+
+TEST_P(MlpActivation, ParameterGradientsMatchFiniteDifferences) {
+  for (JetOrder order : {JetOrder::Value, JetOrder::Gradient, JetOrder::Laplacian}) {
+    Mlp net({kDim, 1, 6, 3, GetParam()});
+    net.initialize_glorot(5);
+    // Non-zero biases, so their gradients are exercised away from the symmetric point.
+    auto hp = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), net.parameters());
+    std::mt19937_64 rng(9);
+    std::uniform_real_distribution<double> u(-0.3, 0.3);
+    for (size_t k = 0; k < hp.extent(0); ++k) hp(k) += u(rng);
+    Kokkos::deep_copy(net.parameters(), hp);
+    const Matrix x = random_points(4);
+    const int streams = stream_count(order, kDim);
+    std::vector<double> w(streams * kPoints);
+    for (auto& v : w) v = u(rng);
+
+    MlpWorkspace ws;
+    net.prepare(ws, order, kPoints);
+    net.forward(x, ws);
+    Matrix adjoint("adjoint", 1, streams * kPoints);
+    auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
+    auto ha = Kokkos::create_mirror_view(adjoint);
+    for (int c = 0; c < streams * kPoints; ++c) ha(0, c) = w[c] + out(0, c);
+    Kokkos::deep_copy(adjoint, ha);
+    Vector gradient("g", net.parameter_count());
+    net.backward(ws, adjoint, gradient);
+    auto hg = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gradient);
+
+    std::vector<double> analytic(hp.extent(0)), numeric(hp.extent(0));
+    const double h = 1e-6;
+    for (size_t k = 0; k < hp.extent(0); ++k) {
+      const double saved = hp(k);
+      hp(k) = saved + h;
+      Kokkos::deep_copy(net.parameters(), hp);
+      const double lp = probe_loss(net, x, order, w);
+      hp(k) = saved - h;
+      Kokkos::deep_copy(net.parameters(), hp);
+      const double lm = probe_loss(net, x, order, w);
+      hp(k) = saved;
+      numeric[k] = (lp - lm) / (2 * h);
+      analytic[k] = hg(k);
+    }
+    Kokkos::deep_copy(net.parameters(), hp);
+    EXPECT_LT(relative_error(analytic, numeric), 1e-6) << "jet order " << static_cast<int>(order);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Activations, MlpActivation,
+                         ::testing::Values(Activation::Tanh, Activation::Sin, Activation::Gelu),
+                         [](const auto& info) { return std::string(activation_name(info.param)); });
+
+TEST(Mlp, ParameterCountAndGlorotBounds) {
+  Mlp net({2, 1, 50, 4, Activation::Tanh});
+  EXPECT_EQ(net.parameter_count(), (2 * 50 + 50) + 3 * (50 * 50 + 50) + (50 + 1));
+  net.initialize_glorot(1);
+  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), net.weight(net.parameters(), 1));
+  const double limit = std::sqrt(6.0 / 100.0);
+  double max_abs = 0, mean = 0;
+  for (int i = 0; i < 50; ++i)
+    for (int j = 0; j < 50; ++j) max_abs = std::max(max_abs, std::abs(w(i, j))), mean += w(i, j);
+  EXPECT_LE(max_abs, limit);
+  EXPECT_GT(max_abs, 0.9 * limit);  // uniform on [-limit, limit] reaches near the ends
+  EXPECT_LT(std::abs(mean / 2500), 0.02);
+}
+
+}  // namespace
