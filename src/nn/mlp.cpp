@@ -13,87 +13,98 @@ namespace tessera::nn {
 
 namespace {
 
+// Elementwise jet kernels run one team per feature column and the team's threads over points:
+// contiguous memory along points for every stream, and a plain inner loop on the Serial backend.
+using Team = Kokkos::TeamPolicy<>::member_type;
+
+/// Calls body(p, r) for every point p < n and feature r < cols.
+template <class Body>
+void for_each_point_feature(const char* label, int n, int cols, const Body& body) {
+  Kokkos::parallel_for(
+      label, Kokkos::TeamPolicy<>(cols, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
+        const int r = team.league_rank();
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](const int p) { body(p, r); });
+      });
+}
+
 /// Layer 0's input jets: the coordinates in the value stream, unit vectors in the gradient
-/// streams (d x_i / d x_j = delta_ij) and zeros in the second-derivative streams.
+/// streams (d x_i / d x_j = delta_ij) and zeros in the Laplacian stream.
 void seed_input_jets(const Matrix& points, const Matrix& a0, int streams) {
   const int dim = static_cast<int>(points.extent(0));
   const int n = static_cast<int>(points.extent(1));
   Kokkos::parallel_for(
       "tessera::nn::seed_input_jets", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const int p) {
         for (int i = 0; i < dim; ++i) {
-          a0(i, p) = points(i, p);
-          for (int s = 1; s < streams; ++s) a0(i, s * n + p) = (s == 1 + i) ? 1.0 : 0.0;
+          a0(p, i) = points(i, p);
+          for (int s = 1; s < streams; ++s) a0(s * n + p, i) = (s == 1 + i) ? 1.0 : 0.0;
         }
       });
 }
 
 /// Adds the bias to the value stream of z and applies the activation's chain rule to every
-/// stream: a = s(z), a_i = s'(z) z_i, a_ii = s''(z) z_i^2 + s'(z) z_ii.
+/// stream: a = s(z), a_i = s'(z) z_i, a_lap = s''(z) sum_i z_i^2 + s'(z) z_lap.
 void bias_activation_jets(Activation act, const UnmanagedVector& b, const Matrix& z,
                           const Matrix& a, int dim, JetOrder order, int n) {
-  const int rows = static_cast<int>(z.extent(0));
-  const bool first = order != JetOrder::Value, second = order == JetOrder::Laplacian;
-  Kokkos::parallel_for(
-      "tessera::nn::bias_activation_jets", Kokkos::RangePolicy<>(0, rows * n),
-      KOKKOS_LAMBDA(const int idx) {
-        const int r = idx % rows, p = idx / rows;
-        const double z0 = z(r, p) + b(r);
-        z(r, p) = z0;
+  const int cols = static_cast<int>(z.extent(1));
+  const bool first = order != JetOrder::Value, lap = order == JetOrder::Laplacian;
+  for_each_point_feature(
+      "tessera::nn::bias_activation_jets", n, cols, KOKKOS_LAMBDA(const int p, const int r) {
+        const double z0 = z(p, r) + b(r);
+        z(p, r) = z0;
         const double s = activate(act, z0);
-        a(r, p) = s;
+        a(p, r) = s;
         if (!first) return;
         double d1, d2, d3;
         activation_derivatives(act, z0, s, d1, d2, d3);
+        double grad_sq = 0;
         for (int i = 0; i < dim; ++i) {
-          const double zi = z(r, (1 + i) * n + p);
-          a(r, (1 + i) * n + p) = d1 * zi;
-          if (second) {
-            const int c = (1 + dim + i) * n + p;
-            a(r, c) = d2 * zi * zi + d1 * z(r, c);
-          }
+          const double zi = z((1 + i) * n + p, r);
+          a((1 + i) * n + p, r) = d1 * zi;
+          grad_sq += zi * zi;
+        }
+        if (lap) {
+          const int c = (1 + dim) * n + p;
+          a(c, r) = d2 * grad_sq + d1 * z(c, r);
         }
       });
 }
 
 /// Reverse of bias_activation_jets, in place: on entry g holds dL/da for every stream, on exit
-/// dL/dz. Each (row, point) pair owns all its streams, so in-place is race-free.
+/// dL/dz. Each (point, feature) pair owns all its streams, so in-place is race-free.
 void activation_jets_adjoint(Activation act, const Matrix& z, const Matrix& a, const Matrix& g,
                              int dim, JetOrder order, int n) {
-  const int rows = static_cast<int>(z.extent(0));
-  const bool first = order != JetOrder::Value, second = order == JetOrder::Laplacian;
-  Kokkos::parallel_for(
-      "tessera::nn::activation_jets_adjoint", Kokkos::RangePolicy<>(0, rows * n),
-      KOKKOS_LAMBDA(const int idx) {
-        const int r = idx % rows, p = idx / rows;
-        const double z0 = z(r, p);
+  const int cols = static_cast<int>(z.extent(1));
+  const bool first = order != JetOrder::Value, lap = order == JetOrder::Laplacian;
+  for_each_point_feature(
+      "tessera::nn::activation_jets_adjoint", n, cols, KOKKOS_LAMBDA(const int p, const int r) {
+        const double z0 = z(p, r);
         double d1, d2, d3;
-        activation_derivatives(act, z0, a(r, p), d1, d2, d3);
-        double g0 = d1 * g(r, p);
+        activation_derivatives(act, z0, a(p, r), d1, d2, d3);
+        double g0 = d1 * g(p, r);
         if (first) {
+          const int cl = (1 + dim) * n + p;
+          const double gl = lap ? g(cl, r) : 0.0;
+          double grad_sq = 0;
           for (int i = 0; i < dim; ++i) {
             const int ci = (1 + i) * n + p;
-            const double zi = z(r, ci), gi = g(r, ci);
-            double gzi = d1 * gi;
+            const double zi = z(ci, r), gi = g(ci, r);
             g0 += d2 * zi * gi;
-            if (second) {
-              const int cii = (1 + dim + i) * n + p;
-              const double zii = z(r, cii), gii = g(r, cii);
-              gzi += 2.0 * d2 * zi * gii;
-              g0 += (d3 * zi * zi + d2 * zii) * gii;
-              g(r, cii) = d1 * gii;
-            }
-            g(r, ci) = gzi;
+            g(ci, r) = d1 * gi + 2.0 * d2 * zi * gl;
+            grad_sq += zi * zi;
+          }
+          if (lap) {
+            g0 += (d3 * grad_sq + d2 * z(cl, r)) * gl;
+            g(cl, r) = d1 * gl;
           }
         }
-        g(r, p) = g0;
+        g(p, r) = g0;
       });
 }
 
 void add_bias(const UnmanagedVector& b, const Matrix& z, int n) {
-  const int rows = static_cast<int>(z.extent(0));
-  Kokkos::parallel_for(
-      "tessera::nn::add_bias", Kokkos::RangePolicy<>(0, rows * n),
-      KOKKOS_LAMBDA(const int idx) { z(idx % rows, idx / rows) += b(idx % rows); });
+  const int cols = static_cast<int>(z.extent(1));
+  for_each_point_feature("tessera::nn::add_bias", n, cols,
+                         KOKKOS_LAMBDA(const int p, const int r) { z(p, r) += b(r); });
 }
 
 }  // namespace
@@ -137,18 +148,19 @@ void Mlp::prepare(MlpWorkspace& ws, JetOrder order, int points) const {
   ws.order = order;
   ws.points = points;
   ws.streams = streams;
-  const long columns = long(streams) * points;
+  const long rows = long(streams) * points;
   ws.inputs.clear();
   ws.preactivations.clear();
   for (int l = 0; l < layer_count(); ++l) {
-    ws.inputs.emplace_back(Kokkos::view_alloc("tessera::nn::layer_input", Kokkos::WithoutInitializing),
-                           fan_in_[l], columns);
+    ws.inputs.emplace_back(
+        Kokkos::view_alloc("tessera::nn::layer_input", Kokkos::WithoutInitializing), rows,
+        fan_in_[l]);
     ws.preactivations.emplace_back(
-        Kokkos::view_alloc("tessera::nn::layer_preactivation", Kokkos::WithoutInitializing),
-        fan_out_[l], columns);
+        Kokkos::view_alloc("tessera::nn::layer_preactivation", Kokkos::WithoutInitializing), rows,
+        fan_out_[l]);
   }
-  ws.adjoint_a = Matrix("tessera::nn::adjoint_a", shape_.width, columns);
-  ws.adjoint_b = Matrix("tessera::nn::adjoint_b", shape_.width, columns);
+  ws.adjoint_a = Matrix("tessera::nn::adjoint_a", rows, shape_.width);
+  ws.adjoint_b = Matrix("tessera::nn::adjoint_b", rows, shape_.width);
   ws.ones = Vector("tessera::nn::ones", points);
   Kokkos::deep_copy(ws.ones, 1.0);
 }
@@ -163,7 +175,7 @@ void Mlp::forward(const Matrix& points, MlpWorkspace& ws) const {
   seed_input_jets(points, ws.inputs[0], ws.streams);
   const int last = layer_count() - 1;
   for (int l = 0; l <= last; ++l) {
-    KokkosBlas::gemm("N", "N", 1.0, weight(parameters_, l), ws.inputs[l], 0.0,
+    KokkosBlas::gemm("N", "T", 1.0, ws.inputs[l], weight(parameters_, l), 0.0,
                      ws.preactivations[l]);
     if (l < last) {
       bias_activation_jets(shape_.activation, bias(parameters_, l), ws.preactivations[l],
@@ -182,12 +194,12 @@ void Mlp::backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector&
   Matrix zbar = output_adjoint;
   Matrix spare = ws.adjoint_a;
   for (int l = layer_count() - 1; l >= 0; --l) {
-    KokkosBlas::gemm("N", "T", 1.0, zbar, ws.inputs[l], 1.0, weight(gradient, l));
-    auto value_columns = Kokkos::subview(zbar, Kokkos::ALL(), std::make_pair(0, n));
-    KokkosBlas::gemv("N", 1.0, value_columns, ws.ones, 1.0, bias(gradient, l));
+    KokkosBlas::gemm("T", "N", 1.0, zbar, ws.inputs[l], 1.0, weight(gradient, l));
+    auto value_rows = Kokkos::subview(zbar, std::make_pair(0, n), Kokkos::ALL());
+    KokkosBlas::gemv("T", 1.0, value_rows, ws.ones, 1.0, bias(gradient, l));
     if (l == 0) break;
-    // dL/dA_l = W_l^T dL/dZ_l, then through the activation of layer l-1 in place.
-    KokkosBlas::gemm("T", "N", 1.0, weight(parameters_, l), zbar, 0.0, spare);
+    // dL/dA_l = dL/dZ_l W_l, then through the activation of layer l-1 in place.
+    KokkosBlas::gemm("N", "N", 1.0, zbar, weight(parameters_, l), 0.0, spare);
     activation_jets_adjoint(shape_.activation, ws.preactivations[l - 1], ws.inputs[l], spare,
                             shape_.inputs, ws.order, n);
     zbar = spare;

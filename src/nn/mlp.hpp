@@ -27,12 +27,12 @@ struct MlpWorkspace {
   JetOrder order = JetOrder::Value;
   int points = 0;
   int streams = 1;
-  std::vector<Matrix> inputs;          // A_l: layer l's input, rows = fan-in
-  std::vector<Matrix> preactivations;  // Z_l: layer l's output before activation
-  Matrix adjoint_a, adjoint_b;         // reverse-pass buffers (width x S*N)
+  std::vector<Matrix> inputs;          // A_l: layer l's input, (S*N) x fan-in
+  std::vector<Matrix> preactivations;  // Z_l: layer l's output before activation, (S*N) x fan-out
+  Matrix adjoint_a, adjoint_b;         // reverse-pass buffers, (S*N) x width
   Vector ones;                         // length N, for bias sums as GEMV
 
-  /// Output jets of the last forward pass: outputs x (streams * points).
+  /// Output jets of the last forward pass: (streams * points) x outputs.
   const Matrix& output() const { return preactivations.back(); }
 };
 
@@ -55,8 +55,8 @@ public:
   /// Forward pass of points (inputs x N, LayoutLeft) at ws's order; fills ws.output().
   void forward(const Matrix& points, MlpWorkspace& ws) const;
 
-  /// Reverse pass of the last forward(ws): given dL/d(output jets) (outputs x S*N), adds
-  /// dL/d(parameters) into gradient (caller zeroes it). output_adjoint is overwritten.
+  /// Reverse pass of the last forward(ws): given dL/d(output jets) ((S*N) x outputs), adds
+  /// dL/d(parameters) into gradient (caller zeroes it).
   void backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector& gradient) const;
 
   /// Layer l's weight (fan_out x fan_in) and bias views into a flat vector of this layout.

@@ -19,6 +19,10 @@ struct Poisson2D {
     return 2.0 * kpi * kpi * exact(x, y);
   }
   KOKKOS_INLINE_FUNCTION double boundary(double x, double y) const { return exact(x, y); }
+  /// Residual of the PDE, -Δu - f, given the Laplacian of a candidate u at (x, y).
+  KOKKOS_INLINE_FUNCTION double residual(double laplacian, double x, double y) const {
+    return -laplacian - source(x, y);
+  }
 };
 
 }  // namespace tessera::physics

@@ -34,7 +34,7 @@ std::vector<std::vector<double>> jets(const Mlp& net, const Matrix& x, JetOrder 
   const int n = ws.points;
   std::vector<std::vector<double>> r(ws.streams, std::vector<double>(n));
   for (int s = 0; s < ws.streams; ++s)
-    for (int p = 0; p < n; ++p) r[s][p] = out(0, s * n + p);
+    for (int p = 0; p < n; ++p) r[s][p] = out(s * n + p, 0);
   return r;
 }
 
@@ -63,18 +63,19 @@ TEST_P(MlpActivation, InputDerivativesMatchFiniteDifferences) {
   // The value stream of the Value and Laplacian jets is the same function.
   EXPECT_LT(relative_error(jets(net, x, JetOrder::Value)[0], u[0]), 1e-14);
   const double h = 1e-5;
+  std::vector<double> laplacian(kPoints, 0.0);
   for (int i = 0; i < kDim; ++i) {
     const auto up = jets(net, shifted(x, i, h), JetOrder::Gradient);
     const auto um = jets(net, shifted(x, i, -h), JetOrder::Gradient);
-    std::vector<double> du(kPoints), d2u(kPoints);
+    std::vector<double> du(kPoints);
     for (int p = 0; p < kPoints; ++p) {
       du[p] = (up[0][p] - um[0][p]) / (2 * h);
       // Second derivative as the central difference of the exact first-derivative stream.
-      d2u[p] = (up[gradient_stream(i)][p] - um[gradient_stream(i)][p]) / (2 * h);
+      laplacian[p] += (up[gradient_stream(i)][p] - um[gradient_stream(i)][p]) / (2 * h);
     }
     EXPECT_LT(relative_error(u[gradient_stream(i)], du), 1e-6) << "du/dx" << i;
-    EXPECT_LT(relative_error(u[second_stream(kDim, i)], d2u), 1e-6) << "d2u/dx" << i << "2";
   }
+  EXPECT_LT(relative_error(u[laplacian_stream(kDim)], laplacian), 1e-6) << "Laplacian";
 }
 
 /// L(theta) = sum_{s,p} w_sp out_sp + 0.5 out_sp^2, so dL/d out = w + out.
@@ -104,10 +105,10 @@ TEST_P(MlpActivation, ParameterGradientsMatchFiniteDifferences) {
     MlpWorkspace ws;
     net.prepare(ws, order, kPoints);
     net.forward(x, ws);
-    Matrix adjoint("adjoint", 1, streams * kPoints);
+    Matrix adjoint("adjoint", streams * kPoints, 1);
     auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
     auto ha = Kokkos::create_mirror_view(adjoint);
-    for (int c = 0; c < streams * kPoints; ++c) ha(0, c) = w[c] + out(0, c);
+    for (int c = 0; c < streams * kPoints; ++c) ha(c, 0) = w[c] + out(c, 0);
     Kokkos::deep_copy(adjoint, ha);
     Vector gradient("g", net.parameter_count());
     net.backward(ws, adjoint, gradient);

@@ -1,0 +1,86 @@
+#include "pinn/poisson_loss.hpp"
+
+#include "core/allreduce.hpp"
+
+namespace tessera::pinn {
+
+PoissonLoss::PoissonLoss(MPI_Comm comm, nn::Mlp& net, const physics::Poisson2D& problem,
+                         const nn::Matrix& interior, const nn::Matrix& boundary,
+                         double residual_weight, double boundary_weight)
+    : comm_(comm),
+      net_(net),
+      problem_(problem),
+      interior_(interior),
+      boundary_(boundary),
+      residual_weight_(residual_weight),
+      boundary_weight_(boundary_weight) {
+  TESSERA_CHECK(net.shape().inputs == 2 && net.shape().outputs == 1,
+                "PoissonLoss: the network must map (x, y) to u");
+  long counts[2] = {static_cast<long>(interior.extent(1)), static_cast<long>(boundary.extent(1))};
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_LONG, MPI_SUM, comm));
+  global_interior_ = counts[0];
+  global_boundary_ = counts[1];
+  TESSERA_CHECK(global_interior_ > 0 && global_boundary_ > 0,
+                "PoissonLoss: needs interior and boundary points");
+  const int ni = static_cast<int>(interior.extent(1)), nb = static_cast<int>(boundary.extent(1));
+  net.prepare(interior_ws_, nn::JetOrder::Laplacian, ni);
+  net.prepare(boundary_ws_, nn::JetOrder::Value, nb);
+  interior_adjoint_ = nn::Matrix("tessera::pinn::interior_adjoint", interior_ws_.streams * ni, 1);
+  boundary_adjoint_ = nn::Matrix("tessera::pinn::boundary_adjoint", nb, 1);
+}
+
+double PoissonLoss::residual_term() {
+  const int n = interior_ws_.points;
+  if (n > 0) net_.forward(interior_, interior_ws_);
+  const auto u = interior_ws_.output();
+  const auto adjoint = interior_adjoint_;
+  const auto x = interior_;
+  const auto problem = problem_;
+  const int lap = nn::laplacian_stream(2) * n;
+  const double scale = residual_weight_ / global_interior_;
+  double sum = 0;
+  Kokkos::parallel_reduce(
+      "tessera::pinn::poisson_residual", Kokkos::RangePolicy<>(0, n),
+      KOKKOS_LAMBDA(const int p, double& acc) {
+        const double r = problem.residual(u(lap + p, 0), x(0, p), x(1, p));
+        acc += r * r;
+        adjoint(lap + p, 0) = -2.0 * scale * r;  // d(r^2)/d(Δu) = -2r
+      },
+      sum);
+  return scale * sum;
+}
+
+double PoissonLoss::boundary_term() {
+  const int n = boundary_ws_.points;
+  if (n > 0) net_.forward(boundary_, boundary_ws_);
+  const auto u = boundary_ws_.output();
+  const auto adjoint = boundary_adjoint_;
+  const auto x = boundary_;
+  const auto problem = problem_;
+  const double scale = boundary_weight_ / global_boundary_;
+  double sum = 0;
+  Kokkos::parallel_reduce(
+      "tessera::pinn::poisson_boundary", Kokkos::RangePolicy<>(0, n),
+      KOKKOS_LAMBDA(const int p, double& acc) {
+        const double d = u(p, 0) - problem.boundary(x(0, p), x(1, p));
+        acc += d * d;
+        adjoint(p, 0) = 2.0 * scale * d;
+      },
+      sum);
+  return scale * sum;
+}
+
+double PoissonLoss::value_and_gradient(const nn::Vector& x, const nn::Vector& gradient) {
+  if (x.data() != net_.parameters().data()) Kokkos::deep_copy(net_.parameters(), x);
+  Kokkos::deep_copy(gradient, 0.0);
+  double terms[2] = {residual_term(), boundary_term()};
+  if (interior_ws_.points > 0) net_.backward(interior_ws_, interior_adjoint_, gradient);
+  if (boundary_ws_.points > 0) net_.backward(boundary_ws_, boundary_adjoint_, gradient);
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, terms, 2, MPI_DOUBLE, MPI_SUM, comm_));
+  allreduce_sum(comm_, gradient);
+  last_residual_ = terms[0];
+  last_boundary_ = terms[1];
+  return last_residual_ + last_boundary_;
+}
+
+}  // namespace tessera::pinn

@@ -1,0 +1,124 @@
+#include "pinn/trainer.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/options.hpp"
+#include "core/timer.hpp"
+#include "nn/adam.hpp"
+
+namespace tessera::pinn {
+
+TrainingConfig TrainingConfig::from_options(Options& options) {
+  TrainingConfig c;
+  c.adam_iterations = options.integer("train_adam_iterations", c.adam_iterations, 0, 10000000,
+                                      "Adam iterations before L-BFGS");
+  c.adam_learning_rate = options.real("train_adam_lr", c.adam_learning_rate, 1e-8, 1.0,
+                                      "Adam learning rate at the first iteration");
+  c.adam_final_learning_rate =
+      options.real("train_adam_lr_final", c.adam_final_learning_rate, 1e-10, 1.0,
+                   "Adam learning rate at the last iteration (exponential decay in between)");
+  c.lbfgs_iterations = options.integer("train_lbfgs_iterations", c.lbfgs_iterations, 0, 10000000,
+                                       "L-BFGS iterations after Adam");
+  c.lbfgs_history = options.integer("train_lbfgs_history", c.lbfgs_history, 1, 1000,
+                                    "L-BFGS correction pairs kept");
+  c.log_every = options.integer("train_log_every", c.log_every, 1, 10000000,
+                                "iterations between progress lines and history rows");
+  return c;
+}
+
+namespace {
+
+class Recorder {
+public:
+  Recorder(const Loss& loss, const TrainingConfig& config) : loss_(loss), config_(config) {
+    history_.columns = {"iteration", "phase", "loss"};
+    for (const auto& name : loss.term_names()) history_.columns.push_back(name);
+    history_.columns.push_back("seconds");
+  }
+  void record(int iteration, int phase, double value, bool force = false) {
+    if (!force && iteration % config_.log_every != 0) return;
+    const double t = timer_.seconds();
+    history_.rows.insert(history_.rows.end(), {double(iteration), double(phase), value});
+    std::string terms;
+    const auto names = loss_.term_names();
+    const auto values = loss_.term_values();
+    for (size_t i = 0; i < values.size(); ++i) {
+      history_.rows.push_back(values[i]);
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "  %s %.3e", names[i].c_str(), values[i]);
+      terms += buf;
+    }
+    history_.rows.push_back(t);
+    if (config_.verbose) {
+      char buf[128];
+      std::snprintf(buf, sizeof buf, "%-6s it %7d  loss %.4e", phase == 0 ? "adam" : "lbfgs",
+                    iteration, value);
+      TESSERA_LOG(buf << terms << "  (" << std::fixed << std::setprecision(1) << t << " s)");
+    }
+  }
+  TrainingHistory take() { return std::move(history_); }
+  double seconds() const { return timer_.seconds(); }
+
+private:
+  const Loss& loss_;
+  const TrainingConfig& config_;
+  TrainingHistory history_;
+  Timer timer_;
+};
+
+}  // namespace
+
+TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
+  TrainingResult result;
+  Recorder recorder(loss, config);
+  nn::Vector& x = net.parameters();
+  nn::Vector gradient("tessera::pinn::gradient", net.parameter_count());
+
+  nn::Adam adam({config.adam_learning_rate}, net.parameter_count());
+  const double decay =
+      config.adam_iterations > 1
+          ? std::log(config.adam_final_learning_rate / config.adam_learning_rate) /
+                (config.adam_iterations - 1)
+          : 0.0;
+  double value = 0;
+  for (int k = 0; k < config.adam_iterations; ++k) {
+    value = loss.value_and_gradient(x, gradient);
+    recorder.record(k, 0, value, k == 0);
+    TESSERA_CHECK(std::isfinite(value), "training diverged: the loss is " << value
+                                           << " at Adam iteration " << k
+                                           << "; lower -train_adam_lr");
+    adam.step(x, gradient, config.adam_learning_rate * std::exp(decay * k));
+  }
+  result.adam_iterations = config.adam_iterations;
+
+  if (config.lbfgs_iterations > 0) {
+    nn::LbfgsConfig lc;
+    lc.max_iterations = config.lbfgs_iterations;
+    lc.history = config.lbfgs_history;
+    nn::Lbfgs lbfgs(lc, net.parameter_count());
+    const int offset = config.adam_iterations;
+    result.lbfgs = lbfgs.minimize(loss, x, [&](int k, double f, int) {
+      recorder.record(offset + k, 1, f);
+    });
+    // The network must hold the accepted point, not the last line-search trial.
+    value = loss.value_and_gradient(x, gradient);
+    recorder.record(offset + result.lbfgs.iterations, 1, value, true);
+    if (config.verbose)
+      TESSERA_LOG("lbfgs stopped after " << result.lbfgs.iterations << " iterations ("
+                                         << result.lbfgs.evaluations
+                                         << " evaluations): " << nn::stop_reason(result.lbfgs.reason));
+  } else {
+    value = loss.value_and_gradient(x, gradient);
+    recorder.record(config.adam_iterations, 0, value, true);
+  }
+  result.final_loss = value;
+  result.seconds = recorder.seconds();
+  result.history = recorder.take();
+  return result;
+}
+
+}  // namespace tessera::pinn
