@@ -14,6 +14,7 @@ void print_root(const std::string& line, MPI_Comm comm = MPI_COMM_WORLD);
 
 }  // namespace tessera
 
+// The stream expression is evaluated on rank 0 only: never put a collective call inside it.
 #define TESSERA_LOG(stream_expr)                   \
   do {                                             \
     if (::tessera::is_root()) {                    \

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/error.hpp"
+#include "core/options.hpp"
 
 namespace tessera::nn {
 
@@ -108,6 +109,17 @@ void add_bias(const UnmanagedVector& b, const Matrix& z, int n) {
 }
 
 }  // namespace
+
+MlpShape MlpShape::from_options(Options& options, int inputs, int outputs) {
+  MlpShape s;
+  s.inputs = inputs;
+  s.outputs = outputs;
+  s.width = options.integer("pinn_width", s.width, 1, 4096, "neurons per hidden layer");
+  s.depth = options.integer("pinn_depth", s.depth, 1, 64, "hidden layers");
+  s.activation = activation_from_name(options.choice(
+      "pinn_activation", "tanh", {"tanh", "sin", "gelu"}, "hidden-layer activation"));
+  return s;
+}
 
 Mlp::Mlp(const MlpShape& shape) : shape_(shape) {
   TESSERA_CHECK(shape.inputs >= 1 && shape.outputs >= 1 && shape.width >= 1 && shape.depth >= 1,

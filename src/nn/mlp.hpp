@@ -11,6 +11,10 @@
 #include "nn/jet.hpp"
 #include "nn/types.hpp"
 
+namespace tessera {
+class Options;
+}
+
 namespace tessera::nn {
 
 struct MlpShape {
@@ -19,6 +23,9 @@ struct MlpShape {
   int width = 50;
   int depth = 4;  // hidden layers
   Activation activation = Activation::Tanh;
+
+  /// Reads -pinn_width, -pinn_depth, -pinn_activation; inputs and outputs come from the problem.
+  static MlpShape from_options(Options& options, int inputs, int outputs);
 };
 
 /// Everything one forward pass keeps for its reverse pass: pre-activations Z_l and layer inputs

@@ -5,10 +5,17 @@
 // Pointwise functions shared by the PINN residual, the PETSc right-hand side and the tests.
 #include <Kokkos_Core.hpp>
 
+namespace tessera {
+class Options;
+}
+
 namespace tessera::physics {
 
 struct Poisson2D {
   double frequency = 1.0;  // k
+
+  /// Reads -poisson_frequency.
+  static Poisson2D from_options(Options& options);
 
   KOKKOS_INLINE_FUNCTION double exact(double x, double y) const {
     const double kpi = frequency * M_PI;

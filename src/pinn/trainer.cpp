@@ -40,7 +40,8 @@ public:
     history_.columns.push_back("seconds");
   }
   void record(int iteration, int phase, double value, bool force = false) {
-    if (!force && iteration % config_.log_every != 0) return;
+    if (iteration == last_ || (!force && iteration % config_.log_every != 0)) return;
+    last_ = iteration;
     const double t = timer_.seconds();
     history_.rows.insert(history_.rows.end(), {double(iteration), double(phase), value});
     std::string terms;
@@ -68,6 +69,7 @@ private:
   const TrainingConfig& config_;
   TrainingHistory history_;
   Timer timer_;
+  int last_ = -1;
 };
 
 }  // namespace
@@ -101,11 +103,13 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
     lc.history = config.lbfgs_history;
     nn::Lbfgs lbfgs(lc, net.parameter_count());
     const int offset = config.adam_iterations;
-    result.lbfgs = lbfgs.minimize(loss, x, [&](int k, double f, int) {
+    // L-BFGS iterates on its own copy: every trial point it evaluates is loaded into the network.
+    nn::Vector iterate("tessera::pinn::lbfgs_iterate", net.parameter_count());
+    Kokkos::deep_copy(iterate, x);
+    result.lbfgs = lbfgs.minimize(loss, iterate, [&](int k, double f, int) {
       recorder.record(offset + k, 1, f);
     });
-    // The network must hold the accepted point, not the last line-search trial.
-    value = loss.value_and_gradient(x, gradient);
+    value = loss.value_and_gradient(iterate, gradient);  // the network now holds the accepted point
     recorder.record(offset + result.lbfgs.iterations, 1, value, true);
     if (config.verbose)
       TESSERA_LOG("lbfgs stopped after " << result.lbfgs.iterations << " iterations ("

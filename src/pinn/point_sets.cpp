@@ -1,0 +1,22 @@
+#include "pinn/point_sets.hpp"
+
+#include "core/options.hpp"
+
+namespace tessera::pinn {
+
+PointSetConfig PointSetConfig::from_options(Options& options) {
+  PointSetConfig c;
+  c.interior_points = options.integer("pinn_interior_points", 4096, 1, 100000000,
+                                      "interior collocation points (global, split over ranks)");
+  c.boundary_points = options.integer("pinn_boundary_points", 512, 1, 100000000,
+                                      "boundary collocation points (global, split over ranks)");
+  c.residual_weight =
+      options.real("pinn_residual_weight", 1.0, 0.0, 1e12, "weight of the PDE residual loss");
+  c.boundary_weight =
+      options.real("pinn_boundary_weight", 1.0, 0.0, 1e12, "weight of the boundary loss");
+  c.seed = static_cast<std::uint64_t>(options.integer(
+      "pinn_seed", 1234, 0, 2147483647, "seed for collocation points and network initialisation"));
+  return c;
+}
+
+}  // namespace tessera::pinn

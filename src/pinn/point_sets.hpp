@@ -1,0 +1,21 @@
+#pragma once
+// How many collocation points, how they are weighted, and the seed that draws them.
+#include <cstdint>
+
+namespace tessera {
+class Options;
+}
+
+namespace tessera::pinn {
+
+struct PointSetConfig {
+  long interior_points = 4096;
+  long boundary_points = 512;
+  double residual_weight = 1.0;
+  double boundary_weight = 1.0;
+  std::uint64_t seed = 1234;  // draws the points and initialises the network
+
+  static PointSetConfig from_options(Options& options);
+};
+
+}  // namespace tessera::pinn

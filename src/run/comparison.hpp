@@ -1,0 +1,38 @@
+#pragma once
+// A Comparison samples the learned and the reference solution on the same grid (this rank's
+// block of the reference grid) and reports relative L2 errors over the global grid.
+#include <vector>
+
+#include "core/decomposition.hpp"
+#include "nn/mlp.hpp"
+
+namespace tessera::run {
+
+class Comparison {
+public:
+  /// The grid is decomp's global grid of points on [0,1]^dim with spacing h.
+  Comparison(const Decomposition& decomp, double h);
+
+  /// Network values at this rank's grid points, x fastest (not collective).
+  std::vector<double> sample(const nn::Mlp& net) const;
+
+  /// Applies f(x, y) at this rank's grid points.
+  template <class F>
+  std::vector<double> tabulate(const F& f) const {
+    std::vector<double> v(xs_.size());
+    for (size_t k = 0; k < v.size(); ++k) v[k] = f(xs_[k], ys_[k]);
+    return v;
+  }
+
+  const std::vector<double>& x() const { return xs_; }
+  const std::vector<double>& y() const { return ys_; }
+
+  /// ||a - b|| / ||b|| over the global grid. Collective over the decomposition's communicator.
+  double relative_l2(const std::vector<double>& a, const std::vector<double>& b) const;
+
+private:
+  const Decomposition& decomp_;
+  std::vector<double> xs_, ys_;
+};
+
+}  // namespace tessera::run
