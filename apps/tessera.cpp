@@ -1,17 +1,31 @@
-// tessera DECK.yaml [-option value ...]: runs the deck (see -help).
+// tessera DECK.yaml [-option value ...]   runs a deck; -help lists every option.
+#include <iostream>
+
 #include "core/environment.hpp"
+#include "core/error.hpp"
 #include "core/options.hpp"
-#include "core/log.hpp"
+#include "run/poisson_run.hpp"
 
 int main(int argc, char** argv) {
   return tessera::run_main(argc, argv, [&](tessera::Environment& env) {
     tessera::Options options(env.comm(), argc, argv);
-    if (argc > 1 && argv[1][0] != '-') options.load_deck(argv[1]);
-    const int width = options.integer("pinn_width", 50, 1, 4096, "hidden layer width");
-    const double lr = options.real("pinn_lr", 1e-3, 0, 1, "learning rate");
+    const bool has_deck = argc > 1 && argv[1][0] != '-';
+    if (has_deck) {
+      options.load_deck(argv[1]);
+    } else if (!options.help_requested()) {
+      throw tessera::InputError("usage: tessera DECK.yaml [-option value ...]   (-help lists options)",
+                                __FILE__, __LINE__);
+    }
+    const auto config = tessera::run::PoissonRunConfig::from_options(options);
+    if (options.help_requested()) {
+      if (env.rank() == 0) std::cout << options.help_text();
+      return 0;
+    }
     options.check();
-    options.reject_unused();
-    TESSERA_LOG("width " << width << " lr " << lr);
+    tessera::run::PoissonRun run(env.comm(), config);
+    options.reject_unused();  // after the reference solver has read its PETSc options
+    run.prepare_output();
+    run.execute(options.database_text());
     return 0;
   });
 }

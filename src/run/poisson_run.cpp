@@ -1,0 +1,117 @@
+#include "run/poisson_run.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/options.hpp"
+#include "core/timer.hpp"
+#include "core/version.hpp"
+#include "pinn/collocation.hpp"
+#include "pinn/poisson_loss.hpp"
+#include "run/comparison.hpp"
+
+namespace tessera::run {
+
+OutputConfig OutputConfig::from_options(Options& options) {
+  OutputConfig c;
+  c.directory = options.text("output_directory", c.directory, "directory for result files");
+  c.name = options.text("output_name", c.name, "file stem: <directory>/<name>.h5 and .xmf");
+  c.overwrite = options.flag("output_overwrite", c.overwrite,
+                             "replace an existing result of the same name");
+  if (c.name.find('/') != std::string::npos)
+    options.report("-output_name = '" + c.name + "' must be a file stem without '/'");
+  return c;
+}
+
+PoissonRunConfig PoissonRunConfig::from_options(Options& options) {
+  PoissonRunConfig c;
+  c.problem = physics::Poisson2D::from_options(options);
+  c.network = nn::MlpShape::from_options(options, 2, 1);
+  c.points = pinn::PointSetConfig::from_options(options);
+  c.training = pinn::TrainingConfig::from_options(options);
+  c.reference = solvers::PoissonReferenceConfig::from_options(options);
+  c.output = OutputConfig::from_options(options);
+  return c;
+}
+
+PoissonRun::PoissonRun(MPI_Comm comm, const PoissonRunConfig& config)
+    : config_(config),
+      comm_(comm),
+      decomp_(comm, 2, {config.reference.points, config.reference.points, 1}),
+      reference_(decomp_, config.problem, config.reference) {}
+
+void PoissonRun::prepare_output() {
+  // Filled in by the output layer (io::prepare_output_directory).
+}
+
+namespace {
+
+std::string format(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+}  // namespace
+
+RunSummary PoissonRun::execute(const std::string& options_text) {
+  (void)options_text;
+  Timer total;
+  RunSummary s;
+  const auto& net_shape = config_.network;
+  const auto& grid = decomp_.process_grid();
+  const int n = config_.reference.points;
+  TESSERA_LOG("Tessera " << version << ": 2D Poisson, k = " << config_.problem.frequency << ", "
+                         << decomp_.size() << " rank(s), process grid " << grid[0] << " x "
+                         << grid[1]);
+
+  Timer t;
+  reference_.solve();
+  s.reference_seconds = t.seconds();
+  s.reference_iterations = reference_.iterations();
+  TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << s.reference_iterations
+                                       << " iterations, "
+                                       << format("%.2f s", s.reference_seconds));
+
+  nn::Mlp net(net_shape);
+  net.initialize_glorot(config_.points.seed);
+  const auto interior =
+      pinn::interior_points_2d(comm_, config_.points.interior_points, config_.points.seed);
+  const auto boundary =
+      pinn::boundary_points_2d(comm_, config_.points.boundary_points, config_.points.seed);
+  pinn::PoissonLoss loss(comm_, net, config_.problem, interior, boundary,
+                         config_.points.residual_weight, config_.points.boundary_weight);
+  TESSERA_LOG("PINN: MLP 2-" << net_shape.width << "x" << net_shape.depth << "-1 "
+                             << nn::activation_name(net_shape.activation) << " ("
+                             << net.parameter_count() << " parameters), "
+                             << config_.points.interior_points << " interior + "
+                             << config_.points.boundary_points << " boundary points");
+  const auto training = pinn::train(loss, net, config_.training);
+  s.training_seconds = training.seconds;
+  s.final_loss = training.final_loss;
+  s.lbfgs_stop = config_.training.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason)
+                                                       : "no L-BFGS phase";
+
+  Comparison comparison(decomp_, reference_.h());
+  const auto pinn = comparison.sample(net);
+  const auto reference = reference_.local_solution();
+  const auto exact =
+      comparison.tabulate([&](double x, double y) { return config_.problem.exact(x, y); });
+  s.pinn_error = comparison.relative_l2(pinn, exact);
+  s.reference_error = comparison.relative_l2(reference, exact);
+  s.pinn_vs_reference = comparison.relative_l2(pinn, reference);
+  s.total_seconds = total.seconds();
+
+  TESSERA_LOG("summary (relative L2 on the " << n << " x " << n << " reference grid):\n"
+              << "  PINN vs exact       " << format("%.3e", s.pinn_error) << "\n"
+              << "  reference vs exact  " << format("%.3e", s.reference_error) << "\n"
+              << "  PINN vs reference   " << format("%.3e", s.pinn_vs_reference) << "\n"
+              << "  training            " << format("%.1f s", s.training_seconds) << ", final loss "
+              << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
+              << "  wall time           " << format("%.1f s", s.total_seconds));
+  return s;
+}
+
+}  // namespace tessera::run

@@ -1,0 +1,71 @@
+#pragma once
+// The 2D Poisson slice end to end: a PETSc reference solve and a data-parallel PINN on the same
+// decomposition, compared on the reference grid against each other and the exact solution, and
+// written to one parallel HDF5 file with XDMF.
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+
+#include "core/decomposition.hpp"
+#include "nn/mlp.hpp"
+#include "physics/poisson.hpp"
+#include "pinn/point_sets.hpp"
+#include "pinn/trainer.hpp"
+#include "solvers/poisson_reference.hpp"
+
+namespace tessera::run {
+
+struct OutputConfig {
+  std::string directory = "out";
+  std::string name = "poisson2d";  // file stem: <directory>/<name>.h5 and .xmf
+  bool overwrite = false;
+
+  static OutputConfig from_options(Options& options);
+};
+
+struct PoissonRunConfig {
+  physics::Poisson2D problem;
+  nn::MlpShape network;
+  pinn::PointSetConfig points;
+  pinn::TrainingConfig training;
+  solvers::PoissonReferenceConfig reference;
+  OutputConfig output;
+
+  /// Declares and reads every option of the run; problems are reported to options.
+  static PoissonRunConfig from_options(Options& options);
+};
+
+struct RunSummary {
+  double pinn_error = 0;       // relative L2, PINN vs exact
+  double reference_error = 0;  // relative L2, PETSc reference vs exact
+  double pinn_vs_reference = 0;
+  int reference_iterations = 0;
+  double reference_seconds = 0, training_seconds = 0, total_seconds = 0;
+  double final_loss = 0;
+  std::string lbfgs_stop;
+  std::string output_file;
+};
+
+class PoissonRun {
+public:
+  /// Collective. Builds the decomposition and sets up the reference solver (reading its PETSc
+  /// options), but touches no file.
+  PoissonRun(MPI_Comm comm, const PoissonRunConfig& config);
+
+  /// Collective. Creates the output directory; refuses to replace an existing result unless
+  /// the deck allows it. Call after every option has been validated.
+  void prepare_output();
+
+  /// Collective. Solves, trains, compares, writes, prints the summary on rank 0.
+  /// options_text is stored with the results.
+  RunSummary execute(const std::string& options_text);
+
+private:
+  PoissonRunConfig config_;
+  MPI_Comm comm_;
+  Decomposition decomp_;
+  solvers::PoissonReference reference_;
+};
+
+}  // namespace tessera::run
