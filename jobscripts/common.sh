@@ -42,7 +42,9 @@ tessera_resolve_deck() {
     printf '[tessera] warning: deck %s not found (dry run, printed as given)\n' "$deck" >&2
     printf '%s\n' "$deck"
   else
-    tessera_die "deck '$deck' not found (looked in $PWD and $TESSERA_ROOT)"
+    local where="$PWD"
+    [[ "$PWD" == "$TESSERA_ROOT" ]] || where+=" and $TESSERA_ROOT"
+    tessera_die "deck '$deck' not found (looked in $where)"
   fi
 }
 

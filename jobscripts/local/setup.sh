@@ -4,6 +4,7 @@
 #   PRESET     CMake preset: release (default), ci (default when CI=true; warnings are errors), debug
 #   BUILD_DIR  build folder (default: the preset's, build or build-debug)
 #   JOBS       parallel build jobs (default: nproc)
+#   CMAKE_ARGS extra configure arguments, split on spaces (e.g. -DKokkos_ROOT=/opt/kokkos)
 #   SKIP_APT=1 do not check or install Debian packages (clusters, non-Debian systems)
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../common.sh
@@ -53,11 +54,12 @@ configure() {
   preset="$(tessera_preset)"
   build_dir="$(tessera_build_dir)"
   mkdir -p "$build_dir"
-  local log="$build_dir/configure.log"
+  local log="$build_dir/configure.log" extra=()
+  read -r -a extra <<<"${CMAKE_ARGS:-}"
   # Presets (CMakePresets.json, schema 3) need CMake 3.21; older CMake gets the same cache entries.
   if cmake --list-presets >/dev/null 2>&1 && [[ -z "${BUILD_DIR:-}" ]]; then
-    tessera_say "configuring: cmake --preset $preset"
-    cmake --preset "$preset" >"$log" 2>&1 ||
+    tessera_say "configuring: cmake --preset $preset ${extra[*]}"
+    cmake --preset "$preset" ${extra[@]+"${extra[@]}"} >"$log" 2>&1 ||
       { cat "$log" >&2; tessera_die "configure failed (log: $log)"; }
   else
     local args=(-S . -B "$build_dir" -DTESSERA_ENABLE_TESTS=ON)
@@ -67,6 +69,7 @@ configure() {
       debug) args+=(-DCMAKE_BUILD_TYPE=Debug -DTESSERA_WARNINGS_AS_ERRORS=OFF) ;;
       *) tessera_die "unknown PRESET '$preset' (release, ci or debug)" ;;
     esac
+    args+=(${extra[@]+"${extra[@]}"})
     tessera_say "configuring: cmake ${args[*]}"
     cmake "${args[@]}" >"$log" 2>&1 ||
       { cat "$log" >&2; tessera_die "configure failed (log: $log)"; }
