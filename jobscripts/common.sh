@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Sourced by the scripts in jobscripts/: repository root, build folder, deck resolution, messages.
+# TESSERA_ROOT is the repository this file lives in; BUILD_DIR (default build, build-debug for
+# PRESET=debug) is relative to it unless absolute.
+
+TESSERA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+tessera_say() { printf '[tessera] %s\n' "$*"; }
+tessera_die() { printf '[tessera] error: %s\n' "$*" >&2; exit 1; }
+
+# The preset setup.sh configures with: PRESET if set, ci when CI=true, release otherwise.
+tessera_preset() {
+  if [[ -n "${PRESET:-}" ]]; then
+    printf '%s\n' "$PRESET"
+  elif [[ "${CI:-}" == "true" ]]; then
+    printf 'ci\n'
+  else
+    printf 'release\n'
+  fi
+}
+
+# Absolute build folder.
+tessera_build_dir() {
+  local dir="${BUILD_DIR:-}"
+  if [[ -z "$dir" ]]; then
+    if [[ "$(tessera_preset)" == "debug" ]]; then dir=build-debug; else dir=build; fi
+  fi
+  [[ "$dir" == /* ]] || dir="$TESSERA_ROOT/$dir"
+  printf '%s\n' "$dir"
+}
+
+# tessera_resolve_deck DECK: prints DECK as an absolute path, looked up relative to the current
+# directory first and the repository root second. A deck found in neither place is an error, except
+# under DRY_RUN=1, where it is printed as given with a warning.
+tessera_resolve_deck() {
+  local deck="$1"
+  if [[ -f "$deck" ]]; then
+    printf '%s/%s\n' "$(cd "$(dirname "$deck")" && pwd)" "$(basename "$deck")"
+  elif [[ "$deck" != /* && -f "$TESSERA_ROOT/$deck" ]]; then
+    printf '%s/%s\n' "$TESSERA_ROOT" "$deck"
+  elif [[ "${DRY_RUN:-0}" == "1" ]]; then
+    printf '[tessera] warning: deck %s not found (dry run, printed as given)\n' "$deck" >&2
+    printf '%s\n' "$deck"
+  else
+    local where="$PWD"
+    [[ "$PWD" == "$TESSERA_ROOT" ]] || where+=" and $TESSERA_ROOT"
+    tessera_die "deck '$deck' not found (looked in $where)"
+  fi
+}
+
+# tessera_print_cmd WORD...: prints a command on one line, quoting only words that need it.
+tessera_print_cmd() {
+  local out="" word
+  for word in "$@"; do
+    if [[ "$word" =~ ^[A-Za-z0-9_./=:,+@%-]+$ ]]; then out+=" $word"; else out+=" $(printf '%q' "$word")"; fi
+  done
+  printf '%s\n' "${out# }"
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# quickstart.sh [-option value ...]: installs what is missing, builds, and trains the default 2D
+# Poisson deck (input/poisson2d.yaml) on 2 ranks. Arguments are passed on as overrides.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bash "$here/setup.sh"
+printf '[tessera] running input/poisson2d.yaml on 2 ranks\n'
+NP=2 exec bash "$here/run.sh" input/poisson2d.yaml "$@"
