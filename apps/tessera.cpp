@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
       throw tessera::InputError("usage: tessera DECK.yaml [-option value ...]   (-help lists options)",
                                 __FILE__, __LINE__);
     }
+    const bool validate_only = options.flag(
+        "validate", false, "check the deck and set up the solvers, then exit before any output");
     const auto config = tessera::run::PoissonRunConfig::from_options(options);
     if (options.help_requested()) {
       if (env.rank() == 0) std::cout << options.help_text();
@@ -24,6 +26,10 @@ int main(int argc, char** argv) {
     options.check();
     tessera::run::PoissonRun run(env.comm(), config);
     options.reject_unused();  // after the reference solver has read its PETSc options
+    if (validate_only) {
+      if (env.rank() == 0) std::cout << "deck " << options.deck() << ": valid" << std::endl;
+      return 0;
+    }
     run.prepare_output();
     run.execute(options.database_text());
     return 0;

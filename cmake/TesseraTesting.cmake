@@ -43,11 +43,11 @@ function(tessera_add_test)
 endfunction()
 
 # tessera_add_run_test(NAME n ARGS a... [RANKS 1 2 4] [LABELS l...] [PASS_REGEX r] [FAIL_REGEX r]
-#                      [EXIT_CODE c] [TIMEOUT sec])
-# Runs the tessera application. With EXIT_CODE the test passes only if the run exits with that
-# status (bad-input tests); otherwise the run must succeed.
+#                      [EXIT_CODE c [ABSENT path]] [TIMEOUT sec])
+# Runs the tessera application from the test's binary directory. With EXIT_CODE the test passes
+# only if the run exits with that status (bad-input tests) and, with ABSENT, leaves no such path.
 function(tessera_add_run_test)
-  cmake_parse_arguments(T "" "NAME;PASS_REGEX;FAIL_REGEX;EXIT_CODE;TIMEOUT" "ARGS;RANKS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "" "NAME;PASS_REGEX;FAIL_REGEX;EXIT_CODE;ABSENT;TIMEOUT" "ARGS;RANKS;LABELS" ${ARGN})
   if(NOT T_RANKS)
     set(T_RANKS 1)
   endif()
@@ -62,7 +62,11 @@ function(tessera_add_run_test)
     tessera_mpi_command(cmd ${np} $<TARGET_FILE:tessera_app> ${T_ARGS})
     if(DEFINED T_EXIT_CODE)
       # mpirun reports the first non-zero status of a rank as its own.
-      add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -DEXPECT=${T_EXIT_CODE} -P
+      set(absent "")
+      if(T_ABSENT)
+        set(absent -DABSENT=${T_ABSENT})
+      endif()
+      add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -DEXPECT=${T_EXIT_CODE} ${absent} -P
                ${PROJECT_SOURCE_DIR}/cmake/TesseraExpectExit.cmake ${cmd})
     else()
       add_test(NAME ${name} COMMAND ${cmd})
@@ -76,6 +80,11 @@ function(tessera_add_run_test)
       WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
     if(T_PASS_REGEX)
       set_tests_properties(${name} PROPERTIES PASS_REGULAR_EXPRESSION "${T_PASS_REGEX}")
+    endif()
+    # A pass regex makes CTest ignore the exit status, so the exit checker's verdict must fail
+    # the test by its message.
+    if(DEFINED T_EXIT_CODE)
+      list(APPEND T_FAIL_REGEX "expected exit status" "the run created")
     endif()
     if(T_FAIL_REGEX)
       set_tests_properties(${name} PROPERTIES FAIL_REGULAR_EXPRESSION "${T_FAIL_REGEX}")
