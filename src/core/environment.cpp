@@ -4,6 +4,7 @@
 #include <petscsys.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -12,6 +13,9 @@
 namespace tessera {
 
 Environment::Environment(int& argc, char**& argv) {
+  // Open MPI 4.1's OMPIO write data sieving loses data in collective HDF5 writes
+  // (open-mpi/ompi#12718). It must be off before MPI starts; a value the user set is kept.
+  setenv("OMPI_MCA_fbtl_posix_write_datasieving", "0", 0);
   if (PetscInitialize(&argc, &argv, nullptr, nullptr) != 0) {
     std::cerr << "tessera: PETSc/MPI initialisation failed\n";
     std::exit(1);

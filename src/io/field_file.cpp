@@ -1,0 +1,232 @@
+#include "io/field_file.hpp"
+
+#include <exception>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/version.hpp"
+#include "io/hdf5.hpp"
+#include "io/root_task.hpp"
+
+namespace tessera::io {
+
+namespace {
+
+// Datasets live at the root: a '/' would silently ask for a group instead.
+void check_dataset_name(const std::string& name) {
+  TESSERA_CHECK(!name.empty() && name.find('/') == std::string::npos,
+                "dataset name '" << name << "' must be non-empty and contain no '/'");
+}
+
+H5Handle create_dataset(hid_t file, const std::string& name, hid_t space, const std::string& path) {
+  TESSERA_CHECK(TESSERA_H5_CALL(H5Lexists(file, name.c_str(), H5P_DEFAULT)) == 0,
+                "'" << path << "' already has a dataset '" << name << "'");
+  H5Handle creation(TESSERA_H5_CALL(H5Pcreate(H5P_DATASET_CREATE)), H5Pclose);
+  // Every element is written right after creation; filling first would write the data twice.
+  TESSERA_H5_CALL(H5Pset_fill_time(creation.get(), H5D_FILL_TIME_NEVER));
+  return H5Handle(TESSERA_H5_CALL(H5Dcreate2(file, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT,
+                                             creation.get(), H5P_DEFAULT)),
+                  H5Dclose);
+}
+
+template <class Value>
+std::vector<Value> first_entries(const std::array<Value, 3>& values, int count) {
+  return std::vector<Value>(values.begin(), values.begin() + count);
+}
+
+void note_independent_writes(MPI_Comm comm) {
+  static bool noted = false;
+  if (noted) return;
+  noted = true;
+  print_root(
+      "tessera: writing HDF5 fields with independent MPI-IO, since Open MPI's OMPIO loses data "
+      "in collective writes with write data sieving on (open-mpi/ompi#12718); set "
+      "OMPI_MCA_fbtl_posix_write_datasieving=0 for collective writes",
+      comm);
+}
+
+}  // namespace
+
+FieldFile::FieldFile(MPI_Comm comm, const std::string& path)
+    : comm_(comm),
+      path_(path),
+      temporary_path_(path + ".tmp"),
+      exceptions_at_creation_(std::uncaught_exceptions()) {
+  silence_hdf5_error_printing();
+  TESSERA_MPI_CALL(MPI_Comm_rank(comm_, &rank_));
+  TESSERA_MPI_CALL(MPI_Comm_size(comm_, &size_));
+  // The transfer mode must agree on every rank, or the collective calls would not match.
+  int safe = collective_writes_are_safe() ? 1 : 0;
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &safe, 1, MPI_INT, MPI_MIN, comm_));
+  collective_writes_ = safe == 1;
+  if (!collective_writes_) note_independent_writes(comm_);
+  const H5Handle access = mpio_file_access(comm_);
+  try {
+    file_ = TESSERA_H5_CALL(
+        H5Fcreate(temporary_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()));
+  } catch (const Error& e) {
+    // The MPI-IO driver's messages do not say which file failed.
+    throw Error("cannot create '" + temporary_path_ + "': " + e.message(), __FILE__, __LINE__);
+  }
+}
+
+FieldFile::~FieldFile() {
+  if (committed_) return;
+  if (std::uncaught_exceptions() > exceptions_at_creation_)
+    abandon();
+  else
+    discard();
+}
+
+void FieldFile::write_field(const std::string& name, const Decomposition& decomp,
+                            const double* local_block) {
+  require_open("write_field");
+  check_dataset_name(name);
+  require_same_ranks(decomp);
+  TESSERA_CHECK(local_block != nullptr, "write_field('" << name << "'): no local block given");
+  const BlockSelection block = block_selection(decomp);
+  const H5Handle file_space(
+      TESSERA_H5_CALL(H5Screate_simple(block.rank, block.global.data(), nullptr)), H5Sclose);
+  const H5Handle dataset = create_dataset(file_, name, file_space.get(), path_);
+  TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, block.start.data(), nullptr,
+                                      block.count.data(), nullptr));
+  const H5Handle memory_space(
+      TESSERA_H5_CALL(H5Screate_simple(block.rank, block.count.data(), nullptr)), H5Sclose);
+  write_raw(dataset.get(), memory_space.get(), file_space.get(), local_block);
+  fields_.push_back({name, decomp.dim(), decomp.global_points()});
+}
+
+void FieldFile::write_table(const std::string& name, const std::vector<std::string>& column_names,
+                            const std::vector<double>& rows) {
+  require_open("write_table");
+  check_dataset_name(name);
+  // Every rank must create the dataset with the same shape; only rank 0 knows it.
+  const std::vector<std::string> columns = broadcast_strings(comm_, column_names);
+  unsigned long long value_count = rows.size();
+  TESSERA_MPI_CALL(MPI_Bcast(&value_count, 1, MPI_UNSIGNED_LONG_LONG, 0, comm_));
+  TESSERA_CHECK(!columns.empty(), "table '" << name << "' has no columns");
+  TESSERA_CHECK(value_count % columns.size() == 0,
+                "table '" << name << "': rank 0 holds " << value_count
+                          << " values, which is not a whole number of rows of " << columns.size()
+                          << " columns");
+  const hsize_t shape[2] = {value_count / columns.size(), columns.size()};
+  const H5Handle file_space(TESSERA_H5_CALL(H5Screate_simple(2, shape, nullptr)), H5Sclose);
+  const H5Handle dataset = create_dataset(file_, name, file_space.get(), path_);
+  write_attribute(dataset.get(), "columns", columns);
+  if (value_count == 0) return;
+
+  const H5Handle memory_space(TESSERA_H5_CALL(H5Screate_simple(2, shape, nullptr)), H5Sclose);
+  const double* values = rows.data();
+  const double placeholder = 0.0;  // HDF5 wants a buffer even where nothing is selected
+  if (rank_ != 0) {
+    TESSERA_H5_CALL(H5Sselect_none(file_space.get()));
+    TESSERA_H5_CALL(H5Sselect_none(memory_space.get()));
+    values = &placeholder;
+  }
+  write_raw(dataset.get(), memory_space.get(), file_space.get(), values);
+}
+
+void FieldFile::set_attribute(const std::string& name, const std::string& value) {
+  require_open("set_attribute");
+  write_attribute(file_, name, broadcast_string(comm_, value));
+}
+
+void FieldFile::set_attribute(const std::string& name, const char* value) {
+  set_attribute(name, std::string(value ? value : ""));
+}
+
+void FieldFile::set_attribute(const std::string& name, double value) {
+  require_open("set_attribute");
+  TESSERA_MPI_CALL(MPI_Bcast(&value, 1, MPI_DOUBLE, 0, comm_));
+  write_attribute(file_, name, value);
+}
+
+void FieldFile::set_integer_attribute(const std::string& name, long long value) {
+  require_open("set_attribute");
+  TESSERA_MPI_CALL(MPI_Bcast(&value, 1, MPI_LONG_LONG, 0, comm_));
+  write_attribute(file_, name, value);
+}
+
+void FieldFile::set_grid(const UniformGrid& grid) {
+  require_open("set_grid");
+  UniformGrid shared = grid;
+  TESSERA_MPI_CALL(MPI_Bcast(&shared.dim, 1, MPI_INT, 0, comm_));
+  TESSERA_MPI_CALL(MPI_Bcast(shared.points.data(), 3, MPI_INT, 0, comm_));
+  TESSERA_MPI_CALL(MPI_Bcast(shared.origin.data(), 3, MPI_DOUBLE, 0, comm_));
+  TESSERA_MPI_CALL(MPI_Bcast(shared.spacing.data(), 3, MPI_DOUBLE, 0, comm_));
+  const std::string problem = grid_problem(shared);
+  TESSERA_CHECK(problem.empty(), "set_grid for '" << path_ << "': " << problem);
+  const std::vector<int> points = first_entries(shared.points, shared.dim);
+  write_attribute(file_, "grid_points_xyz", std::vector<long long>(points.begin(), points.end()));
+  write_attribute(file_, "grid_origin_xyz", first_entries(shared.origin, shared.dim));
+  write_attribute(file_, "grid_spacing_xyz", first_entries(shared.spacing, shared.dim));
+  grid_ = shared;
+}
+
+XdmfDescription FieldFile::xdmf_description() const {
+  TESSERA_CHECK(grid_.has_value(),
+                "xdmf_description of '" << path_ << "' needs the grid: call set_grid() first");
+  XdmfDescription description;
+  description.h5_file = std::filesystem::path(path_).filename().string();
+  description.grid = *grid_;
+  for (const auto& field : fields_) {
+    bool same_shape = field.dim == grid_->dim;
+    for (int d = 0; same_shape && d < field.dim; ++d)
+      same_shape = field.points[d] == grid_->points[d];
+    if (same_shape) description.fields.push_back(field.name);
+  }
+  return description;
+}
+
+void FieldFile::commit() {
+  require_open("commit");
+  set_attribute("tessera_version", std::string(tessera::version));
+  set_attribute("ranks", size_);
+  const hid_t file = file_;
+  file_ = H5I_INVALID_HID;
+  TESSERA_H5_CALL(H5Fclose(file));
+  // The rename publishes the file: every rank's data must be on disk before it.
+  TESSERA_MPI_CALL(MPI_Barrier(comm_));
+  const std::string failure = run_on_root(comm_, [&] {
+    std::filesystem::rename(temporary_path_, path_);
+    return std::string();
+  });
+  TESSERA_CHECK(failure.empty(), "could not move the finished file '" << temporary_path_ << "' to '"
+                                                                      << path_ << "': " << failure);
+  committed_ = true;
+}
+
+void FieldFile::write_raw(hid_t dataset, hid_t memory_space, hid_t file_space,
+                          const double* values) {
+  const H5Handle transfer = collective_writes_ ? collective_transfer() : independent_transfer();
+  TESSERA_H5_CALL(
+      H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space, transfer.get(), values));
+}
+
+void FieldFile::require_open(const char* operation) const {
+  TESSERA_CHECK(file_ >= 0, operation << " on '" << path_ << "': the file is already committed");
+}
+
+void FieldFile::require_same_ranks(const Decomposition& decomp) const {
+  int comparison = MPI_UNEQUAL;
+  TESSERA_MPI_CALL(MPI_Comm_compare(comm_, decomp.comm(), &comparison));
+  TESSERA_CHECK(comparison == MPI_IDENT || comparison == MPI_CONGRUENT,
+                "the decomposition's communicator is not the one '" << path_ << "' is written on");
+}
+
+void FieldFile::discard() noexcept {
+  if (file_ >= 0) H5Fclose(file_);
+  file_ = H5I_INVALID_HID;
+  MPI_Barrier(comm_);  // no rank may still write when the file goes
+  std::error_code ignored;
+  if (rank_ == 0) std::filesystem::remove(temporary_path_, ignored);
+  MPI_Barrier(comm_);  // and none may find it afterwards
+}
+
+void FieldFile::abandon() noexcept {
+  std::error_code ignored;
+  if (rank_ == 0) std::filesystem::remove(temporary_path_, ignored);
+}
+
+}  // namespace tessera::io

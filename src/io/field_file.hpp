@@ -1,0 +1,113 @@
+#pragma once
+// One HDF5 output file, written collectively by every rank of a communicator: fields as global
+// datasets (each rank writes its Decomposition block as a hyperslab, no gather), small tables that
+// rank 0 holds, and attributes on the root group. The file appears under its final name only once
+// it is complete.
+//
+// Raw data goes through collective MPI-IO, except with Open MPI while its OMPIO write data sieving
+// is on: that combination loses data in collective writes (see collective_writes_are_safe in
+// io/hdf5.hpp), so there each rank writes independently until the environment sets
+// OMPI_MCA_fbtl_posix_write_datasieving=0 (or selects ROMIO).
+//
+// Layout, for readers outside Tessera (h5py, h5dump, ParaView through the XDMF file):
+//   /<field>   float64 [nz][ny][nx] in 3D, [ny][nx] in 2D, [nx] in 1D (x fastest)
+//   /<table>   float64 [rows][columns], with a string-array attribute "columns"
+//   attributes of /: those set by the caller; "grid_points_xyz", "grid_origin_xyz" and
+//   "grid_spacing_xyz" (x first) from set_grid(); "tessera_version" and "ranks" from commit()
+#include <hdf5.h>
+#include <mpi.h>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "core/decomposition.hpp"
+#include "io/uniform_grid.hpp"
+#include "io/xdmf.hpp"
+
+namespace tessera::io {
+
+class FieldFile {
+public:
+  /// Collective over comm, which must outlive the file. Creates `<path>.tmp` (replacing a stale
+  /// one left by a crashed run); nothing appears under path until commit().
+  FieldFile(MPI_Comm comm, const std::string& path);
+
+  /// Collective over comm. Without a successful commit(), closes and removes `<path>.tmp`, so an
+  /// abandoned file leaves nothing behind; an existing file under path is left as it was.
+  /// While an exception propagates the destructor makes no collective call, since the exception
+  /// may be this rank's alone: rank 0 unlinks the temporary file and HDF5 closes the handle at
+  /// MPI_Finalize.
+  ~FieldFile();
+  FieldFile(const FieldFile&) = delete;
+  FieldFile& operator=(const FieldFile&) = delete;
+
+  /// Not collective. The final name, and the name the file has until commit().
+  const std::string& path() const { return path_; }
+  const std::string& temporary_path() const { return temporary_path_; }
+  /// Not collective. Whether raw data is written with collective MPI-IO (the same on every rank).
+  bool collective_writes() const { return collective_writes_; }
+
+  /// Collective over comm; decomp's communicator must have the same ranks in the same order.
+  /// Writes the global dataset /name of decomp's global points, each rank its own block:
+  /// local_block holds decomp.local_size() values, x fastest, index (k*ny_loc + j)*nx_loc + i.
+  void write_field(const std::string& name, const Decomposition& decomp, const double* local_block);
+
+  /// Collective over comm. Writes /name as a [rows][columns] table from rank 0's column_names and
+  /// rows (row-major, rows.size() a multiple of the column count); other ranks' arguments are
+  /// ignored, so they may pass empty vectors. Zero rows is a valid table.
+  void write_table(const std::string& name, const std::vector<std::string>& column_names,
+                   const std::vector<double>& rows);
+
+  /// Collective over comm. Sets attribute name on the root group, replacing one of the same name.
+  /// Rank 0's value is stored: HDF5 needs identical metadata from every rank, and a value such as
+  /// a timing may differ between ranks.
+  void set_attribute(const std::string& name, const std::string& value);
+  void set_attribute(const std::string& name, const char* value);
+  void set_attribute(const std::string& name, double value);
+  /// Integers (and bool, as 0 or 1) are stored as 64-bit integers.
+  template <class Integer, std::enable_if_t<std::is_integral_v<Integer>, int> = 0>
+  void set_attribute(const std::string& name, Integer value) {
+    set_integer_attribute(name, static_cast<long long>(value));
+  }
+
+  /// Collective over comm. Records where the grid's points lie, as root attributes (rank 0's
+  /// grid is stored), for viewers and for xdmf_description().
+  void set_grid(const UniformGrid& grid);
+
+  /// Not collective. The XDMF description of this file: the grid from set_grid() (which must
+  /// have been called) and the fields written so far whose shape is that grid's.
+  XdmfDescription xdmf_description() const;
+
+  /// Collective over comm. Adds the provenance attributes, closes the file and, once every rank
+  /// has finished writing, renames `<path>.tmp` to path (replacing an existing file in one step).
+  /// Nothing can be written afterwards.
+  void commit();
+
+private:
+  struct WrittenField {
+    std::string name;
+    int dim;
+    std::array<int, 3> points;
+  };
+  void set_integer_attribute(const std::string& name, long long value);
+  void require_open(const char* operation) const;
+  void require_same_ranks(const Decomposition& decomp) const;
+  void write_raw(hid_t dataset, hid_t memory_space, hid_t file_space, const double* values);
+  void discard() noexcept;
+  void abandon() noexcept;
+
+  MPI_Comm comm_;
+  int rank_ = 0, size_ = 1;
+  std::string path_, temporary_path_;
+  hid_t file_ = H5I_INVALID_HID;
+  bool committed_ = false;
+  int exceptions_at_creation_ = 0;
+  bool collective_writes_ = true;
+  std::vector<WrittenField> fields_;
+  std::optional<UniformGrid> grid_;
+};
+
+}  // namespace tessera::io

@@ -1,0 +1,166 @@
+#include "io/field_reader.hpp"
+
+#include <exception>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "io/hdf5.hpp"
+#include "io/root_task.hpp"
+
+namespace tessera::io {
+
+namespace {
+
+H5Handle open_dataset(hid_t file, const std::string& name) {
+  return H5Handle(TESSERA_H5_CALL(H5Dopen2(file, name.c_str(), H5P_DEFAULT)), H5Dclose);
+}
+
+std::vector<hsize_t> shape_of(const H5Handle& dataset) {
+  const H5Handle space(TESSERA_H5_CALL(H5Dget_space(dataset.get())), H5Sclose);
+  const int rank = TESSERA_H5_CALL(H5Sget_simple_extent_ndims(space.get()));
+  std::vector<hsize_t> shape(rank);
+  TESSERA_H5_CALL(H5Sget_simple_extent_dims(space.get(), shape.data(), nullptr));
+  return shape;
+}
+
+template <class Value>
+Value single(const std::vector<Value>& values, const std::string& name) {
+  TESSERA_CHECK(values.size() == 1, "HDF5 attribute '" << name << "' holds " << values.size()
+                                                       << " values where one was expected");
+  return values.front();
+}
+
+}  // namespace
+
+FieldFileReader::FieldFileReader(MPI_Comm comm, const std::string& path)
+    : comm_(comm), path_(path), exceptions_at_creation_(std::uncaught_exceptions()) {
+  silence_hdf5_error_printing();
+  const std::string missing = run_on_root(comm_, [&] {
+    return std::filesystem::is_regular_file(path_) ? std::string()
+                                                   : "field file '" + path_ + "' does not exist";
+  });
+  if (!missing.empty()) throw InputError(missing, __FILE__, __LINE__);
+  const H5Handle access = mpio_file_access(comm_);
+  try {
+    file_ = TESSERA_H5_CALL(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, access.get()));
+  } catch (const Error& e) {
+    // The MPI-IO driver's messages do not say which file failed.
+    throw Error("cannot open '" + path_ + "': " + e.message(), __FILE__, __LINE__);
+  }
+}
+
+FieldFileReader::~FieldFileReader() {
+  // See ~FieldFile: a collective close while only this rank unwinds would hang the job.
+  if (std::uncaught_exceptions() > exceptions_at_creation_) return;
+  H5Fclose(file_);
+}
+
+bool FieldFileReader::has_dataset(const std::string& name) const {
+  if (name.empty() || name.find('/') != std::string::npos) return false;
+  if (TESSERA_H5_CALL(H5Lexists(file_, name.c_str(), H5P_DEFAULT)) <= 0) return false;
+  const H5Handle object(TESSERA_H5_CALL(H5Oopen(file_, name.c_str(), H5P_DEFAULT)), H5Oclose);
+  return TESSERA_H5_CALL(H5Iget_type(object.get())) == H5I_DATASET;
+}
+
+std::vector<hsize_t> FieldFileReader::dataset_shape(const std::string& name) const {
+  require_dataset(name);
+  return shape_of(open_dataset(file_, name));
+}
+
+std::vector<double> FieldFileReader::read_field(const std::string& name,
+                                                const Decomposition& decomp) const {
+  require_same_ranks(decomp);
+  require_dataset(name);
+  const H5Handle dataset = open_dataset(file_, name);
+  const BlockSelection block = block_selection(decomp);
+  const std::vector<hsize_t> stored = shape_of(dataset);
+  const std::vector<hsize_t> expected(block.global.begin(), block.global.begin() + block.rank);
+  if (stored != expected) {
+    throw InputError("field '" + name + "' in '" + path_ + "' has shape " + shape_text(stored) +
+                         " but the decomposition expects " + shape_text(expected) +
+                         " (slowest dimension first)",
+                     __FILE__, __LINE__);
+  }
+  const H5Handle file_space(TESSERA_H5_CALL(H5Dget_space(dataset.get())), H5Sclose);
+  TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, block.start.data(), nullptr,
+                                      block.count.data(), nullptr));
+  const H5Handle memory_space(
+      TESSERA_H5_CALL(H5Screate_simple(block.rank, block.count.data(), nullptr)), H5Sclose);
+  const H5Handle transfer = collective_transfer();
+  std::vector<double> block_values(static_cast<std::size_t>(decomp.local_size()));
+  TESSERA_H5_CALL(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(),
+                          transfer.get(), block_values.data()));
+  return block_values;
+}
+
+Table FieldFileReader::read_table(const std::string& name) const {
+  require_dataset(name);
+  const H5Handle dataset = open_dataset(file_, name);
+  const std::vector<hsize_t> shape = shape_of(dataset);
+  Table table;
+  table.columns = read_string_attribute(dataset.get(), "columns");
+  TESSERA_CHECK(shape.size() == 2 && shape[1] == table.columns.size(),
+                "dataset '" << name << "' in '" << path_ << "' of shape " << shape_text(shape)
+                            << " is not a table of " << table.columns.size() << " columns");
+  table.values.resize(static_cast<std::size_t>(shape[0] * shape[1]));
+  if (table.values.empty()) return table;
+  const H5Handle transfer = collective_transfer();
+  TESSERA_H5_CALL(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, transfer.get(),
+                          table.values.data()));
+  return table;
+}
+
+bool FieldFileReader::has_attribute(const std::string& name) const {
+  return io::has_attribute(file_, name);
+}
+
+std::string FieldFileReader::string_attribute(const std::string& name) const {
+  return single(read_string_attribute(file_, name), name);
+}
+
+double FieldFileReader::real_attribute(const std::string& name) const {
+  return single(read_real_attribute(file_, name), name);
+}
+
+long long FieldFileReader::integer_attribute(const std::string& name) const {
+  return single(read_integer_attribute(file_, name), name);
+}
+
+UniformGrid FieldFileReader::grid() const {
+  TESSERA_CHECK(has_attribute("grid_points_xyz"),
+                "'" << path_ << "' records no grid (FieldFile::set_grid was not called)");
+  const std::vector<long long> points = read_integer_attribute(file_, "grid_points_xyz");
+  const std::vector<double> origin = read_real_attribute(file_, "grid_origin_xyz");
+  const std::vector<double> spacing = read_real_attribute(file_, "grid_spacing_xyz");
+  TESSERA_CHECK(points.size() >= 1 && points.size() <= 3 && origin.size() == points.size() &&
+                    spacing.size() == points.size(),
+                "the grid attributes of '" << path_ << "' disagree on the grid's dimension");
+  UniformGrid grid;
+  grid.dim = static_cast<int>(points.size());
+  for (int d = 0; d < grid.dim; ++d) {
+    grid.points[d] = static_cast<int>(points[d]);
+    grid.origin[d] = origin[d];
+    grid.spacing[d] = spacing[d];
+  }
+  return grid;
+}
+
+void FieldFileReader::require_same_ranks(const Decomposition& decomp) const {
+  int comparison = MPI_UNEQUAL;
+  TESSERA_MPI_CALL(MPI_Comm_compare(comm_, decomp.comm(), &comparison));
+  TESSERA_CHECK(comparison == MPI_IDENT || comparison == MPI_CONGRUENT,
+                "the decomposition's communicator is not the one '" << path_ << "' is read on");
+}
+
+void FieldFileReader::require_dataset(const std::string& name) const {
+  if (!has_dataset(name))
+    throw InputError("'" + path_ + "' has no dataset '" + name + "'", __FILE__, __LINE__);
+}
+
+std::vector<double> read_field(const Decomposition& decomp, const std::string& path,
+                               const std::string& name) {
+  const FieldFileReader reader(decomp.comm(), path);
+  return reader.read_field(name, decomp);
+}
+
+}  // namespace tessera::io

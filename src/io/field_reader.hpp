@@ -1,0 +1,77 @@
+#pragma once
+// Reading back what FieldFile wrote, on any number of ranks: each rank reads its own block of a
+// field for its own Decomposition, which need not be the writer's.
+#include <hdf5.h>
+#include <mpi.h>
+
+#include <string>
+#include <vector>
+
+#include "core/decomposition.hpp"
+#include "io/uniform_grid.hpp"
+
+namespace tessera::io {
+
+/// A small table as FieldFile::write_table stores it: named columns, values row-major.
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<double> values;
+  std::size_t rows() const { return columns.empty() ? 0 : values.size() / columns.size(); }
+  double at(std::size_t row, std::size_t column) const {
+    return values.at(row * columns.size() + column);
+  }
+};
+
+class FieldFileReader {
+public:
+  /// Collective over comm, which must outlive the reader. Opens path read-only; a missing file is
+  /// an InputError naming it, raised on every rank.
+  FieldFileReader(MPI_Comm comm, const std::string& path);
+  /// Collective over comm (closes the file); while an exception propagates it makes no
+  /// collective call and leaves the handle to HDF5's shutdown, as ~FieldFile does.
+  ~FieldFileReader();
+  FieldFileReader(const FieldFileReader&) = delete;
+  FieldFileReader& operator=(const FieldFileReader&) = delete;
+
+  /// Not collective.
+  const std::string& path() const { return path_; }
+
+  /// Collective over comm. Whether the root group holds a dataset (field or table) called name.
+  bool has_dataset(const std::string& name) const;
+  /// Collective over comm. The shape of dataset name, slowest dimension first.
+  std::vector<hsize_t> dataset_shape(const std::string& name) const;
+
+  /// Collective over comm; decomp's communicator must have the same ranks in the same order.
+  /// This rank's block of field name, x fastest (as FieldFile::write_field takes it), for any
+  /// process grid. A missing field, or one whose shape is not decomp's global points, is an
+  /// InputError naming both shapes.
+  std::vector<double> read_field(const std::string& name, const Decomposition& decomp) const;
+
+  /// Collective over comm. The whole table name, on every rank.
+  Table read_table(const std::string& name) const;
+
+  /// Collective over comm. Attributes of the root group. Reading one that is missing, or that
+  /// holds another kind of value or more than one value, throws tessera::Error.
+  bool has_attribute(const std::string& name) const;
+  std::string string_attribute(const std::string& name) const;
+  double real_attribute(const std::string& name) const;
+  long long integer_attribute(const std::string& name) const;
+
+  /// Collective over comm. The grid recorded by FieldFile::set_grid.
+  UniformGrid grid() const;
+
+private:
+  void require_same_ranks(const Decomposition& decomp) const;
+  void require_dataset(const std::string& name) const;
+
+  MPI_Comm comm_;
+  std::string path_;
+  hid_t file_ = H5I_INVALID_HID;
+  int exceptions_at_creation_ = 0;
+};
+
+/// Collective over decomp's communicator. This rank's block of field name in the file at path.
+std::vector<double> read_field(const Decomposition& decomp, const std::string& path,
+                               const std::string& name);
+
+}  // namespace tessera::io

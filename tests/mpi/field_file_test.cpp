@@ -1,0 +1,414 @@
+// FieldFile, FieldFileReader, XDMF and the output-directory check, at 1, 2 and 4 ranks: what is
+// written is read back exactly, a file appears under its final name only when complete, and
+// failures are errors that name their cause.
+#include "io/field_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "core/error.hpp"
+#include "core/version.hpp"
+#include "field_file_support.hpp"
+#include "io/field_reader.hpp"
+#include "io/hdf5.hpp"
+#include "io/output_directory.hpp"
+#include "io/xdmf.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using tessera::Decomposition;
+using tessera::io::FieldFile;
+using tessera::io::FieldFileReader;
+using tessera::testing::all_ranks;
+using tessera::testing::analytic_block;
+using tessera::testing::analytic_u;
+using tessera::testing::analytic_v;
+using tessera::testing::fresh_directory;
+using tessera::testing::mismatches_over_ranks;
+using tessera::testing::read_text;
+
+const MPI_Comm world = MPI_COMM_WORLD;
+
+int world_rank() {
+  int rank = 0;
+  MPI_Comm_rank(world, &rank);
+  return rank;
+}
+
+int world_size() {
+  int size = 1;
+  MPI_Comm_size(world, &size);
+  return size;
+}
+
+std::string test_name() { return ::testing::UnitTest::GetInstance()->current_test_info()->name(); }
+
+// Writes u and v on decomp into a new file at path and commits it.
+void write_analytic_file(const std::string& path, const Decomposition& decomp) {
+  FieldFile file(decomp.comm(), path);
+  file.write_field("u", decomp, analytic_block(decomp, analytic_u).data());
+  file.write_field("v", decomp, analytic_block(decomp, analytic_v).data());
+  file.commit();
+}
+
+void expect_analytic_fields(const std::string& path, const Decomposition& decomp) {
+  const FieldFileReader reader(decomp.comm(), path);
+  for (const auto& [name, f] :
+       {std::pair<std::string, tessera::testing::PointFunction>{"u", analytic_u},
+        {"v", analytic_v}}) {
+    const auto wrong = mismatches_over_ranks(decomp, reader.read_field(name, decomp), f);
+    EXPECT_EQ(wrong.count, 0) << "field " << name << " of " << path << ": " << wrong.first;
+  }
+}
+
+TEST(FieldFile, RoundTripOfAnalyticFieldsIn2DAnd3D) {
+  const std::string dir = fresh_directory(world, test_name());
+  const Decomposition plane(world, 2, {13, 11, 1});
+  const Decomposition volume(world, 3, {7, 5, 3});
+  write_analytic_file(dir + "/plane.h5", plane);
+  write_analytic_file(dir + "/volume.h5", volume);
+
+  expect_analytic_fields(dir + "/plane.h5", plane);
+  expect_analytic_fields(dir + "/volume.h5", volume);
+  // Slowest dimension first and no unit z dimension in 2D: what h5py and XDMF see.
+  EXPECT_EQ(FieldFileReader(world, dir + "/plane.h5").dataset_shape("u"),
+            (std::vector<hsize_t>{11, 13}));
+  EXPECT_EQ(FieldFileReader(world, dir + "/volume.h5").dataset_shape("v"),
+            (std::vector<hsize_t>{3, 5, 7}));
+}
+
+TEST(FieldFile, ReadsBackOnAnotherProcessGrid) {
+  const std::string dir = fresh_directory(world, test_name());
+  const int p = world_size();
+  const Decomposition plane_x(world, 2, {13, 11, 1}, {p, 1, 0});
+  const Decomposition plane_y(world, 2, {13, 11, 1}, {1, p, 0});
+  const Decomposition volume_x(world, 3, {7, 6, 5}, {p, 1, 1});
+  const Decomposition volume_z(world, 3, {7, 6, 5}, {1, 1, p});
+  write_analytic_file(dir + "/plane.h5", plane_x);
+  write_analytic_file(dir + "/volume.h5", volume_x);
+
+  expect_analytic_fields(dir + "/plane.h5", plane_y);
+  expect_analytic_fields(dir + "/volume.h5", volume_z);
+  EXPECT_EQ(tessera::io::read_field(volume_z, dir + "/volume.h5", "u"),
+            analytic_block(volume_z, analytic_u));
+}
+
+TEST(FieldFile, TableAndAttributesRoundTrip) {
+  const std::string path = fresh_directory(world, test_name()) + "/run.h5";
+  const bool root = world_rank() == 0;
+  const std::string options = tessera::testing::reference::long_options_text();
+  {
+    FieldFile file(world, path);
+    // Only rank 0's table counts; the others pass nothing.
+    const std::vector<std::string> columns =
+        root ? std::vector<std::string>{"iteration", "loss", "time"} : std::vector<std::string>{};
+    const std::vector<double> rows =
+        root ? std::vector<double>{0, 1.0, 0.5, 1, 0.25, 1.5, 2, 0.125, 2.5}
+             : std::vector<double>{};
+    file.write_table("history", columns, rows);
+    file.write_table("empty", {"a", "b"}, {});
+    file.set_attribute("options", options);
+    file.set_attribute("solver", "cg");
+    file.set_attribute("tolerance", 0.1);
+    file.set_attribute("parameters", 1LL << 40);
+    file.set_attribute("converged", true);
+    file.set_attribute("replaced", 1.0);
+    file.set_attribute("replaced", "second value");
+    // A value that differs between ranks: the stored one is rank 0's, whatever the rank count.
+    file.set_attribute("rank_dependent", 10 + world_rank());
+    file.commit();
+  }
+  const FieldFileReader reader(world, path);
+  const tessera::io::Table history = reader.read_table("history");
+  EXPECT_EQ(history.columns, (std::vector<std::string>{"iteration", "loss", "time"}));
+  EXPECT_EQ(history.values, (std::vector<double>{0, 1.0, 0.5, 1, 0.25, 1.5, 2, 0.125, 2.5}));
+  EXPECT_EQ(history.rows(), 3u);
+  EXPECT_EQ(history.at(2, 1), 0.125);
+  EXPECT_EQ(reader.dataset_shape("history"), (std::vector<hsize_t>{3, 3}));
+  const tessera::io::Table empty = reader.read_table("empty");
+  EXPECT_EQ(empty.rows(), 0u);
+  EXPECT_EQ(empty.columns, (std::vector<std::string>{"a", "b"}));
+
+  EXPECT_EQ(reader.string_attribute("options"), options);
+  EXPECT_EQ(reader.string_attribute("solver"), "cg");
+  EXPECT_EQ(reader.real_attribute("tolerance"), 0.1);
+  EXPECT_EQ(reader.integer_attribute("parameters"), 1LL << 40);
+  EXPECT_EQ(reader.integer_attribute("converged"), 1);
+  EXPECT_EQ(reader.string_attribute("replaced"), "second value");
+  EXPECT_EQ(reader.integer_attribute("rank_dependent"), 10);
+  EXPECT_EQ(reader.string_attribute("tessera_version"), tessera::version);
+  EXPECT_EQ(reader.integer_attribute("ranks"), world_size());
+  EXPECT_FALSE(reader.has_attribute("missing"));
+  EXPECT_THROW(reader.real_attribute("solver"), tessera::Error);
+  EXPECT_THROW(reader.string_attribute("missing"), tessera::Error);
+}
+
+TEST(FieldFile, TableThatIsNotWholeRowsIsRejectedOnEveryRank) {
+  const std::string path = fresh_directory(world, test_name()) + "/run.h5";
+  FieldFile file(world, path);
+  EXPECT_THROW(file.write_table("history", {"a", "b"}, {1.0, 2.0, 3.0}), tessera::Error);
+  EXPECT_THROW(file.write_table("history", {}, {}), tessera::Error);
+}
+
+TEST(FieldFile, UncommittedFileLeavesNothingBehind) {
+  const std::string path = fresh_directory(world, test_name()) + "/run.h5";
+  const Decomposition decomp(world, 2, {13, 11, 1});
+  {
+    FieldFile file(world, path);
+    file.write_field("u", decomp, analytic_block(decomp, analytic_u).data());
+    EXPECT_TRUE(all_ranks(world, fs::exists(file.temporary_path())));
+    EXPECT_EQ(file.temporary_path(), path + ".tmp");
+    EXPECT_FALSE(fs::exists(path));
+  }
+  EXPECT_TRUE(all_ranks(world, !fs::exists(path)));
+  EXPECT_TRUE(all_ranks(world, !fs::exists(path + ".tmp")));
+}
+
+TEST(FieldFile, ExceptionDuringWritingLeavesNoFileUnderEitherName) {
+  const std::string path = fresh_directory(world, test_name()) + "/run.h5";
+  const Decomposition decomp(world, 2, {13, 11, 1});
+  try {
+    FieldFile file(world, path);
+    file.write_field("u", decomp, analytic_block(decomp, analytic_u).data());
+    throw std::runtime_error("training diverged");
+  } catch (const std::runtime_error&) {
+  }
+  MPI_Barrier(world);
+  EXPECT_TRUE(all_ranks(world, !fs::exists(path)));
+  EXPECT_TRUE(all_ranks(world, !fs::exists(path + ".tmp")));
+}
+
+TEST(FieldFile, CommitReplacesAnExistingFileOnlyWhenComplete) {
+  const std::string path = fresh_directory(world, test_name()) + "/run.h5";
+  if (world_rank() == 0) std::ofstream(path) << "previous result";
+  MPI_Barrier(world);
+  const Decomposition decomp(world, 3, {7, 5, 3});
+  {
+    FieldFile file(world, path);
+    file.write_field("u", decomp, analytic_block(decomp, analytic_u).data());
+    EXPECT_EQ(read_text(path), "previous result");
+    file.commit();
+    EXPECT_FALSE(fs::exists(path + ".tmp"));
+  }
+  const auto wrong =
+      mismatches_over_ranks(decomp, tessera::io::read_field(decomp, path, "u"), analytic_u);
+  EXPECT_EQ(wrong.count, 0) << wrong.first;
+}
+
+TEST(FieldFile, CheckedHDF5CallThrowsNamingTheCallAndPassesResultsOn) {
+  tessera::io::silence_hdf5_error_printing();
+  try {
+    TESSERA_H5_CALL(H5Dopen2(H5I_INVALID_HID, "u", H5P_DEFAULT));
+    ADD_FAILURE() << "a failed HDF5 call went unnoticed";
+  } catch (const tessera::Error& e) {
+    EXPECT_NE(e.message().find("HDF5 call failed: H5Dopen2(H5I_INVALID_HID, \"u\", H5P_DEFAULT)"),
+              std::string::npos)
+        << e.message();
+    EXPECT_NE(e.where().find("field_file_test.cpp"), std::string::npos) << e.where();
+  }
+  const hid_t space = TESSERA_H5_CALL(H5Screate(H5S_SCALAR));
+  EXPECT_GE(space, 0);
+  EXPECT_EQ(TESSERA_H5_CALL(H5Sclose(space)), 0);
+}
+
+TEST(FieldFile, CollectiveWritesOnlyWhereTheMPILibraryKeepsTheData) {
+  using tessera::io::collective_writes_are_safe;
+  const std::string open_mpi = "Open MPI v4.1.4, package: Debian OpenMPI, ident: 4.1.4";
+  EXPECT_TRUE(collective_writes_are_safe("MPICH Version: 4.0.2", nullptr, nullptr));
+  EXPECT_FALSE(collective_writes_are_safe(open_mpi, nullptr, nullptr));
+  EXPECT_FALSE(collective_writes_are_safe(open_mpi, "1", "ompio"));
+  EXPECT_TRUE(collective_writes_are_safe(open_mpi, "0", nullptr));
+  EXPECT_TRUE(collective_writes_are_safe(open_mpi, "False", nullptr));
+  EXPECT_TRUE(collective_writes_are_safe(open_mpi, nullptr, "romio321"));
+  EXPECT_TRUE(collective_writes_are_safe(open_mpi, nullptr, "^ompio"));
+  // Whatever the mode, every rank of a file uses the same one.
+  const FieldFile file(world, fresh_directory(world, test_name()) + "/run.h5");
+  EXPECT_TRUE(all_ranks(world, file.collective_writes()) ||
+              all_ranks(world, !file.collective_writes()));
+}
+
+TEST(FieldFile, FailuresAreErrorsNamingTheFile) {
+  const std::string dir = fresh_directory(world, test_name());
+  try {
+    FieldFile file(world, dir + "/missing/run.h5");
+    ADD_FAILURE() << "created a file in a folder that does not exist";
+  } catch (const tessera::Error& e) {
+    EXPECT_NE(e.message().find("cannot create '" + dir + "/missing/run.h5.tmp'"), std::string::npos)
+        << e.message();
+    EXPECT_NE(e.message().find("H5Fcreate"), std::string::npos) << e.message();
+  }
+
+  const Decomposition decomp(world, 2, {13, 11, 1});
+  const std::vector<double> block = analytic_block(decomp, analytic_u);
+  FieldFile file(world, dir + "/run.h5");
+  file.write_field("u", decomp, block.data());
+  try {
+    file.write_field("u", decomp, block.data());
+    ADD_FAILURE() << "wrote field u twice";
+  } catch (const tessera::Error& e) {
+    EXPECT_NE(e.message().find("run.h5' already has a dataset 'u'"), std::string::npos)
+        << e.message();
+  }
+  EXPECT_THROW(file.write_field("a/b", decomp, block.data()), tessera::Error);
+  // A failed call leaves the file usable.
+  file.commit();
+  EXPECT_THROW(file.set_attribute("late", 1.0), tessera::Error);
+  const auto wrong = mismatches_over_ranks(
+      decomp, tessera::io::read_field(decomp, dir + "/run.h5", "u"), analytic_u);
+  EXPECT_EQ(wrong.count, 0) << wrong.first;
+}
+
+TEST(FieldFile, ReadingWhatIsNotThereIsAnInputError) {
+  const std::string dir = fresh_directory(world, test_name());
+  const Decomposition plane(world, 2, {13, 11, 1});
+  write_analytic_file(dir + "/plane.h5", plane);
+
+  try {
+    FieldFileReader reader(world, dir + "/absent.h5");
+    ADD_FAILURE() << "opened a file that does not exist";
+  } catch (const tessera::InputError& e) {
+    EXPECT_NE(e.message().find(dir + "/absent.h5"), std::string::npos) << e.message();
+  }
+  const FieldFileReader reader(world, dir + "/plane.h5");
+  EXPECT_THROW(reader.read_field("w", plane), tessera::InputError);
+  const Decomposition other(world, 2, {11, 13, 1});
+  try {
+    reader.read_field("u", other);
+    ADD_FAILURE() << "read a field into a decomposition of another shape";
+  } catch (const tessera::InputError& e) {
+    EXPECT_NE(e.message().find("[11][13] but the decomposition expects [13][11]"),
+              std::string::npos)
+        << e.message();
+  }
+  EXPECT_THROW(reader.grid(), tessera::Error);
+}
+
+TEST(Xdmf, Describes3DGridFieldsAndFile) {
+  const std::string dir = fresh_directory(world, test_name());
+  const Decomposition volume(world, 3, {7, 5, 3});
+  const Decomposition coarse(world, 3, {4, 4, 4});
+  FieldFile file(world, dir + "/volume.h5");
+  file.set_grid(tessera::io::uniform_grid(volume, {2.0, -1.0, 0.5}, {0.125, 0.25, 0.5}));
+  file.write_field("u", volume, analytic_block(volume, analytic_u).data());
+  file.write_field("coarse", coarse, analytic_block(coarse, analytic_u).data());
+  file.write_field("v", volume, analytic_block(volume, analytic_v).data());
+  file.write_table("history", {"a"}, {1.0});
+  const tessera::io::XdmfDescription description = file.xdmf_description();
+  file.commit();
+  EXPECT_EQ(description.h5_file, "volume.h5");
+  EXPECT_EQ(description.fields, (std::vector<std::string>{"u", "v"}));
+  tessera::io::write_xdmf(world, dir + "/volume.xmf", description);
+
+  EXPECT_FALSE(fs::exists(dir + "/volume.xmf.tmp"));
+  const std::string xml = read_text(dir + "/volume.xmf");
+  for (const char* expected :
+       {"<Xdmf Version=\"2.0\">", "TopologyType=\"3DCoRectMesh\" Dimensions=\"3 5 7\"",
+        "GeometryType=\"ORIGIN_DXDYDZ\"", "Format=\"XML\">0.5 -1 2</DataItem>",
+        "Format=\"XML\">0.5 0.25 0.125</DataItem>", "<Attribute Name=\"u\"",
+        "<Attribute Name=\"v\"", "Center=\"Node\"",
+        "<DataItem Dimensions=\"3 5 7\" NumberType=\"Float\" Precision=\"8\" "
+        "Format=\"HDF\">volume.h5:/u</DataItem>",
+        "Format=\"HDF\">volume.h5:/v</DataItem>", "</Xdmf>"})
+    EXPECT_NE(xml.find(expected), std::string::npos) << expected << " not in\n" << xml;
+  EXPECT_EQ(xml.find("coarse"), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("history"), std::string::npos) << xml;
+
+  // The grid attributes in the HDF5 file agree with the XDMF description.
+  const tessera::io::UniformGrid grid = FieldFileReader(world, dir + "/volume.h5").grid();
+  EXPECT_EQ(grid.dim, 3);
+  EXPECT_EQ(grid.points, (std::array<int, 3>{7, 5, 3}));
+  EXPECT_EQ(grid.origin, (std::array<double, 3>{2.0, -1.0, 0.5}));
+  EXPECT_EQ(grid.spacing, (std::array<double, 3>{0.125, 0.25, 0.5}));
+}
+
+TEST(Xdmf, Describes2DGridSlowestDirectionFirst) {
+  tessera::io::XdmfDescription description;
+  description.h5_file = "plane.h5";
+  description.grid.dim = 2;
+  description.grid.points = {13, 11, 1};
+  description.grid.origin = {-1.0, 0.5, 99.0};
+  description.grid.spacing = {0.1, 0.25, 99.0};
+  description.fields = {"u"};
+  const std::string xml = tessera::io::xdmf_text(description);
+  for (const char* expected :
+       {"TopologyType=\"2DCoRectMesh\" Dimensions=\"11 13\"", "GeometryType=\"ORIGIN_DXDY\"",
+        "Dimensions=\"2\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">0.5 -1</DataItem>",
+        "Format=\"XML\">0.25 0.1</DataItem>",
+        "<DataItem Dimensions=\"11 13\" NumberType=\"Float\" Precision=\"8\" "
+        "Format=\"HDF\">plane.h5:/u</DataItem>"})
+    EXPECT_NE(xml.find(expected), std::string::npos) << expected << " not in\n" << xml;
+  EXPECT_EQ(xml.find("99"), std::string::npos) << "unused z entries leaked into\n" << xml;
+}
+
+TEST(Xdmf, EscapesNamesAndRejectsGridsItCannotDescribe) {
+  tessera::io::XdmfDescription description;
+  description.h5_file = "a&b.h5";
+  description.grid.dim = 2;
+  description.grid.points = {3, 3, 1};
+  description.fields = {"|u - u_ref| <max>"};
+  const std::string xml = tessera::io::xdmf_text(description);
+  EXPECT_NE(xml.find("Name=\"|u - u_ref| &lt;max&gt;\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find(">a&amp;b.h5:/|u - u_ref| &lt;max&gt;</DataItem>"), std::string::npos) << xml;
+
+  description.grid.dim = 1;
+  EXPECT_THROW(tessera::io::xdmf_text(description), tessera::Error);
+  description.grid.dim = 2;
+  description.grid.spacing = {0.0, 1.0, 1.0};
+  EXPECT_THROW(tessera::io::xdmf_text(description), tessera::Error);
+  // Every rank learns of rank 0's failure, and no file is left.
+  const std::string dir = fresh_directory(world, test_name());
+  EXPECT_THROW(tessera::io::write_xdmf(world, dir + "/bad.xmf", description), tessera::Error);
+  EXPECT_TRUE(all_ranks(world, !fs::exists(dir + "/bad.xmf") && !fs::exists(dir + "/bad.xmf.tmp")));
+}
+
+TEST(PrepareOutputDirectory, CreatesAMissingDirectory) {
+  const std::string dir = fresh_directory(world, test_name()) + "/results/run_1";
+  tessera::io::prepare_output_directory(world, dir, "run", false);
+  EXPECT_TRUE(all_ranks(world, fs::is_directory(dir)));
+  EXPECT_EQ(tessera::io::result_path(dir, "run"), dir + "/run.h5");
+}
+
+TEST(PrepareOutputDirectory, RefusesAnExistingResultWithoutOverwrite) {
+  const std::string dir = fresh_directory(world, test_name());
+  if (world_rank() == 0) std::ofstream(dir + "/run.h5") << "previous result";
+  MPI_Barrier(world);
+  // Another stem in the same folder is no conflict.
+  EXPECT_NO_THROW(tessera::io::prepare_output_directory(world, dir, "other", false));
+  try {
+    tessera::io::prepare_output_directory(world, dir, "run", false);
+    ADD_FAILURE() << "accepted an existing result without overwrite";
+  } catch (const tessera::InputError& e) {
+    EXPECT_NE(e.message().find("'" + dir + "/run.h5' already exists"), std::string::npos)
+        << e.message();
+    EXPECT_NE(e.message().find("output_overwrite: true"), std::string::npos) << e.message();
+  }
+  EXPECT_EQ(read_text(dir + "/run.h5"), "previous result");
+}
+
+TEST(PrepareOutputDirectory, AcceptsAnExistingResultWithOverwrite) {
+  const std::string dir = fresh_directory(world, test_name());
+  if (world_rank() == 0) std::ofstream(dir + "/run.h5") << "previous result";
+  MPI_Barrier(world);
+  EXPECT_NO_THROW(tessera::io::prepare_output_directory(world, dir, "run", true));
+  // Still there: a new result replaces it only when complete.
+  EXPECT_EQ(read_text(dir + "/run.h5"), "previous result");
+}
+
+TEST(PrepareOutputDirectory, AFileInPlaceOfTheDirectoryIsAnInputError) {
+  const std::string dir = fresh_directory(world, test_name());
+  if (world_rank() == 0) std::ofstream(dir + "/results") << "not a folder";
+  MPI_Barrier(world);
+  try {
+    tessera::io::prepare_output_directory(world, dir + "/results", "run", true);
+    ADD_FAILURE() << "accepted a plain file as output directory";
+  } catch (const tessera::InputError& e) {
+    EXPECT_NE(e.message().find(dir + "/results"), std::string::npos) << e.message();
+  }
+  EXPECT_THROW(tessera::io::prepare_output_directory(world, dir, "", true), tessera::InputError);
+}
+
+}  // namespace
