@@ -10,6 +10,8 @@
 
 # One rank per core: BLAS and OpenMP must not start threads of their own inside a rank.
 export OPENBLAS_NUM_THREADS=1
+# Open MPI 4.1: OMPIO write data sieving corrupts collective HDF5 writes (open-mpi/ompi#12718).
+export OMPI_MCA_fbtl_posix_write_datasieving=0
 export OMP_NUM_THREADS="${SLURM_CPUS_PER_TASK:-1}"
 export OMP_PROC_BIND=spread OMP_PLACES=threads
 # srun does not inherit --cpus-per-task from the allocation since Slurm 22.05.

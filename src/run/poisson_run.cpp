@@ -8,6 +8,8 @@
 #include "core/options.hpp"
 #include "core/timer.hpp"
 #include "core/version.hpp"
+#include "io/field_file.hpp"
+#include "io/output_directory.hpp"
 #include "pinn/collocation.hpp"
 #include "pinn/poisson_loss.hpp"
 #include "run/comparison.hpp"
@@ -43,7 +45,8 @@ PoissonRun::PoissonRun(MPI_Comm comm, const PoissonRunConfig& config)
       reference_(decomp_, config.problem, config.reference) {}
 
 void PoissonRun::prepare_output() {
-  // Filled in by the output layer (io::prepare_output_directory).
+  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                               config_.output.overwrite);
 }
 
 namespace {
@@ -57,7 +60,6 @@ std::string format(const char* fmt, double v) {
 }  // namespace
 
 RunSummary PoissonRun::execute(const std::string& options_text) {
-  (void)options_text;
   Timer total;
   RunSummary s;
   const auto& net_shape = config_.network;
@@ -104,13 +106,50 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
   s.pinn_vs_reference = comparison.relative_l2(pinn, reference);
   s.total_seconds = total.seconds();
 
+  s.output_file = io::result_path(config_.output.directory, config_.output.name);
+  {
+    std::vector<double> error(pinn.size());
+    for (size_t k = 0; k < error.size(); ++k) error[k] = pinn[k] - exact[k];
+    io::FieldFile file(comm_, s.output_file);
+    const double h = reference_.h();
+    file.set_grid(io::uniform_grid(decomp_, {0.0, 0.0, 0.0}, {h, h, 1.0}));
+    file.write_field("x", decomp_, comparison.x().data());
+    file.write_field("y", decomp_, comparison.y().data());
+    file.write_field("pinn", decomp_, pinn.data());
+    file.write_field("reference", decomp_, reference.data());
+    file.write_field("exact", decomp_, exact.data());
+    file.write_field("pinn_error", decomp_, error.data());
+    file.write_table("history", training.history.columns, training.history.rows);
+    file.set_attribute("options", options_text);
+    file.set_attribute("problem", "poisson2d");
+    file.set_attribute("poisson_frequency", config_.problem.frequency);
+    file.set_attribute("network", "MLP 2-" + std::to_string(net_shape.width) + "x" +
+                                      std::to_string(net_shape.depth) + "-1 " +
+                                      nn::activation_name(net_shape.activation));
+    file.set_attribute("parameters", net.parameter_count());
+    file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_error);
+    file.set_attribute("relative_l2_reference_vs_exact", s.reference_error);
+    file.set_attribute("relative_l2_pinn_vs_reference", s.pinn_vs_reference);
+    file.set_attribute("reference_iterations", s.reference_iterations);
+    file.set_attribute("reference_seconds", s.reference_seconds);
+    file.set_attribute("training_seconds", s.training_seconds);
+    file.set_attribute("final_loss", s.final_loss);
+    file.set_attribute("lbfgs_stop", s.lbfgs_stop);
+    file.set_attribute("wall_seconds", total.seconds());
+    const auto xdmf = file.xdmf_description();
+    file.commit();
+    io::write_xdmf(comm_, config_.output.directory + "/" + config_.output.name + ".xmf", xdmf);
+  }
+  s.total_seconds = total.seconds();
+
   TESSERA_LOG("summary (relative L2 on the " << n << " x " << n << " reference grid):\n"
               << "  PINN vs exact       " << format("%.3e", s.pinn_error) << "\n"
               << "  reference vs exact  " << format("%.3e", s.reference_error) << "\n"
               << "  PINN vs reference   " << format("%.3e", s.pinn_vs_reference) << "\n"
               << "  training            " << format("%.1f s", s.training_seconds) << ", final loss "
               << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
-              << "  wall time           " << format("%.1f s", s.total_seconds));
+              << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"
+              << "  output              " << s.output_file << " (+ .xmf for ParaView)");
   return s;
 }
 
