@@ -70,37 +70,60 @@ void bias_activation_jets(Activation act, const UnmanagedVector& b, const Matrix
       });
 }
 
-/// Reverse of bias_activation_jets, in place: on entry g holds dL/da for every stream, on exit
-/// dL/dz. Each (point, feature) pair owns all its streams, so in-place is race-free.
-void activation_jets_adjoint(Activation act, const Matrix& z, const Matrix& a, const Matrix& g,
-                             int dim, JetOrder order, int n) {
+/// Reverse of bias_activation_jets: given dL/da for every stream through incoming(c, r), writes
+/// dL/dz into g (which may be where incoming reads: each (point, feature) pair owns all its
+/// streams and reads them all before writing, so in-place is race-free).
+template <class Incoming>
+void activation_jets_adjoint(const char* label, Activation act, const Matrix& z, const Matrix& a,
+                             const Incoming& incoming, const Matrix& g, int dim, JetOrder order,
+                             int n) {
   const int cols = static_cast<int>(z.extent(1));
   const bool first = order != JetOrder::Value, lap = order == JetOrder::Laplacian;
-  for_each_point_feature(
-      "tessera::nn::activation_jets_adjoint", n, cols, KOKKOS_LAMBDA(const int p, const int r) {
-        const double z0 = z(p, r);
-        double d1, d2, d3;
-        activation_derivatives(act, z0, a(p, r), d1, d2, d3);
-        double g0 = d1 * g(p, r);
-        if (first) {
-          const int cl = (1 + dim) * n + p;
-          const double gl = lap ? g(cl, r) : 0.0;
-          double grad_sq = 0;
-          for (int i = 0; i < dim; ++i) {
-            const int ci = (1 + i) * n + p;
-            const double zi = z(ci, r), gi = g(ci, r);
-            g0 += d2 * zi * gi;
-            g(ci, r) = d1 * gi + 2.0 * d2 * zi * gl;
-            grad_sq += zi * zi;
-          }
-          if (lap) {
-            g0 += (d3 * grad_sq + d2 * z(cl, r)) * gl;
-            g(cl, r) = d1 * gl;
-          }
-        }
-        g(p, r) = g0;
-      });
+  for_each_point_feature(label, n, cols, KOKKOS_LAMBDA(const int p, const int r) {
+    const double z0 = z(p, r);
+    double d1, d2, d3;
+    activation_derivatives(act, z0, a(p, r), d1, d2, d3);
+    double g0 = d1 * incoming(p, r);
+    if (first) {
+      const int cl = (1 + dim) * n + p;
+      const double gl = lap ? incoming(cl, r) : 0.0;
+      double grad_sq = 0;
+      for (int i = 0; i < dim; ++i) {
+        const int ci = (1 + i) * n + p;
+        const double zi = z(ci, r), gi = incoming(ci, r);
+        g0 += d2 * zi * gi;
+        g(ci, r) = d1 * gi + 2.0 * d2 * zi * gl;
+        grad_sq += zi * zi;
+      }
+      if (lap) {
+        g0 += (d3 * grad_sq + d2 * z(cl, r)) * gl;
+        g(cl, r) = d1 * gl;
+      }
+    }
+    g(p, r) = g0;
+  });
 }
+
+/// dL/dA of a layer read from a matrix already formed (dL/dZ W by GEMM).
+struct StoredAdjoint {
+  Matrix m;
+  KOKKOS_INLINE_FUNCTION double operator()(int c, int r) const { return m(c, r); }
+};
+
+/// dL/dA = dL/dZ W formed on the fly, for a narrow layer (the output layer): a GEMM would write
+/// and re-read a full (streams x points) x width matrix to save a handful of multiplications.
+struct NarrowLayerAdjoint {
+  Matrix zbar;
+  UnmanagedMatrix w;
+  KOKKOS_INLINE_FUNCTION double operator()(int c, int r) const {
+    double sum = 0;
+    for (int o = 0; o < static_cast<int>(w.extent(0)); ++o) sum += zbar(c, o) * w(o, r);
+    return sum;
+  }
+};
+
+/// Layers at most this wide (outputs) skip the adjoint GEMM (see NarrowLayerAdjoint).
+constexpr int kNarrowLayer = 4;
 
 void add_bias(const UnmanagedVector& b, const Matrix& z, int n) {
   const int cols = static_cast<int>(z.extent(1));
@@ -210,10 +233,18 @@ void Mlp::backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector&
     auto value_rows = Kokkos::subview(zbar, std::make_pair(0, n), Kokkos::ALL());
     KokkosBlas::gemv("T", 1.0, value_rows, ws.ones, 1.0, bias(gradient, l));
     if (l == 0) break;
-    // dL/dA_l = dL/dZ_l W_l, then through the activation of layer l-1 in place.
-    KokkosBlas::gemm("N", "N", 1.0, zbar, weight(parameters_, l), 0.0, spare);
-    activation_jets_adjoint(shape_.activation, ws.preactivations[l - 1], ws.inputs[l], spare,
-                            shape_.inputs, ws.order, n);
+    // dL/dA_l = dL/dZ_l W_l, then through the activation of layer l-1.
+    if (fan_out_[l] <= kNarrowLayer) {
+      activation_jets_adjoint("tessera::nn::activation_jets_adjoint_narrow", shape_.activation,
+                              ws.preactivations[l - 1], ws.inputs[l],
+                              NarrowLayerAdjoint{zbar, weight(parameters_, l)}, spare,
+                              shape_.inputs, ws.order, n);
+    } else {
+      KokkosBlas::gemm("N", "N", 1.0, zbar, weight(parameters_, l), 0.0, spare);
+      activation_jets_adjoint("tessera::nn::activation_jets_adjoint", shape_.activation,
+                              ws.preactivations[l - 1], ws.inputs[l], StoredAdjoint{spare}, spare,
+                              shape_.inputs, ws.order, n);
+    }
     zbar = spare;
     spare = (spare.data() == ws.adjoint_a.data()) ? ws.adjoint_b : ws.adjoint_a;
   }
