@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <random>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "core/options.hpp"
@@ -43,65 +44,87 @@ void seed_input_jets(const Matrix& points, const Matrix& a0, int streams) {
 }
 
 /// Adds the bias to the value stream of z and applies the activation's chain rule to every
-/// stream: a = s(z), a_i = s'(z) z_i, a_lap = s''(z) sum_i z_i^2 + s'(z) z_lap.
+/// stream: a = s(z), a_i = s'(z) z_i, a_lap = s''(z) sum_i z_i^2 + s'(z) z_lap. Dimension and jet
+/// order are compile-time so the stream loops unroll.
+template <int Dim, JetOrder Order>
 void bias_activation_jets(Activation act, const UnmanagedVector& b, const Matrix& z,
-                          const Matrix& a, int dim, JetOrder order, int n) {
+                          const Matrix& a, int n) {
   const int cols = static_cast<int>(z.extent(1));
-  const bool first = order != JetOrder::Value, lap = order == JetOrder::Laplacian;
-  for_each_point_feature(
-      "tessera::nn::bias_activation_jets", n, cols, KOKKOS_LAMBDA(const int p, const int r) {
-        const double z0 = z(p, r) + b(r);
-        z(p, r) = z0;
-        const double s = activate(act, z0);
-        a(p, r) = s;
-        if (!first) return;
-        double d1, d2, d3;
-        activation_derivatives(act, z0, s, d1, d2, d3);
-        double grad_sq = 0;
-        for (int i = 0; i < dim; ++i) {
-          const double zi = z((1 + i) * n + p, r);
-          a((1 + i) * n + p, r) = d1 * zi;
-          grad_sq += zi * zi;
-        }
-        if (lap) {
-          const int c = (1 + dim) * n + p;
-          a(c, r) = d2 * grad_sq + d1 * z(c, r);
-        }
-      });
+  for_each_point_feature("tessera::nn::bias_activation_jets", n, cols,
+                         KOKKOS_LAMBDA(const int p, const int r) {
+    const double z0 = z(p, r) + b(r);
+    z(p, r) = z0;
+    const double s = activate(act, z0);
+    a(p, r) = s;
+    if (Order == JetOrder::Value) return;
+    double d1, d2, d3;
+    activation_derivatives(act, z0, s, d1, d2, d3);
+    double grad_sq = 0;
+    for (int i = 0; i < Dim; ++i) {
+      const double zi = z((1 + i) * n + p, r);
+      a((1 + i) * n + p, r) = d1 * zi;
+      grad_sq += zi * zi;
+    }
+    if (Order == JetOrder::Laplacian) {
+      const int c = (1 + Dim) * n + p;
+      a(c, r) = d2 * grad_sq + d1 * z(c, r);
+    }
+  });
 }
 
 /// Reverse of bias_activation_jets: given dL/da for every stream through incoming(c, r), writes
 /// dL/dz into g (which may be where incoming reads: each (point, feature) pair owns all its
 /// streams and reads them all before writing, so in-place is race-free).
-template <class Incoming>
+template <int Dim, JetOrder Order, class Incoming>
 void activation_jets_adjoint(const char* label, Activation act, const Matrix& z, const Matrix& a,
-                             const Incoming& incoming, const Matrix& g, int dim, JetOrder order,
-                             int n) {
+                             const Incoming& incoming, const Matrix& g, int n) {
   const int cols = static_cast<int>(z.extent(1));
-  const bool first = order != JetOrder::Value, lap = order == JetOrder::Laplacian;
   for_each_point_feature(label, n, cols, KOKKOS_LAMBDA(const int p, const int r) {
     const double z0 = z(p, r);
     double d1, d2, d3;
     activation_derivatives(act, z0, a(p, r), d1, d2, d3);
     double g0 = d1 * incoming(p, r);
-    if (first) {
-      const int cl = (1 + dim) * n + p;
-      const double gl = lap ? incoming(cl, r) : 0.0;
+    if (Order != JetOrder::Value) {
+      const int cl = (1 + Dim) * n + p;
+      const double gl = Order == JetOrder::Laplacian ? incoming(cl, r) : 0.0;
       double grad_sq = 0;
-      for (int i = 0; i < dim; ++i) {
+      for (int i = 0; i < Dim; ++i) {
         const int ci = (1 + i) * n + p;
         const double zi = z(ci, r), gi = incoming(ci, r);
         g0 += d2 * zi * gi;
         g(ci, r) = d1 * gi + 2.0 * d2 * zi * gl;
         grad_sq += zi * zi;
       }
-      if (lap) {
+      if (Order == JetOrder::Laplacian) {
         g0 += (d3 * grad_sq + d2 * z(cl, r)) * gl;
         g(cl, r) = d1 * gl;
       }
     }
     g(p, r) = g0;
   });
+}
+
+template <JetOrder O>
+using OrderTag = std::integral_constant<JetOrder, O>;
+
+/// Calls f(integral_constant<int, dim>, integral_constant<JetOrder, order>) for the runtime
+/// dimension and order, so kernels are instantiated with both as compile-time constants.
+template <class F>
+void dispatch_jet(int dim, JetOrder order, const F& f) {
+  auto by_order = [&](auto dim_tag) {
+    switch (order) {
+      case JetOrder::Value: f(dim_tag, OrderTag<JetOrder::Value>{}); break;
+      case JetOrder::Gradient: f(dim_tag, OrderTag<JetOrder::Gradient>{}); break;
+      default: f(dim_tag, OrderTag<JetOrder::Laplacian>{}); break;
+    }
+  };
+  switch (dim) {
+    case 1: by_order(std::integral_constant<int, 1>{}); break;
+    case 2: by_order(std::integral_constant<int, 2>{}); break;
+    case 3: by_order(std::integral_constant<int, 3>{}); break;
+    case 4: by_order(std::integral_constant<int, 4>{}); break;
+    default: TESSERA_THROW("Mlp: jets are compiled for 1 to 4 inputs, not " << dim);
+  }
 }
 
 /// dL/dA of a layer read from a matrix already formed (dL/dZ W by GEMM).
@@ -213,8 +236,13 @@ void Mlp::forward(const Matrix& points, MlpWorkspace& ws) const {
     KokkosBlas::gemm("N", "T", 1.0, ws.inputs[l], weight(parameters_, l), 0.0,
                      ws.preactivations[l]);
     if (l < last) {
-      bias_activation_jets(shape_.activation, bias(parameters_, l), ws.preactivations[l],
-                           ws.inputs[l + 1], shape_.inputs, ws.order, n);
+      const auto act = shape_.activation;
+      const auto b = bias(parameters_, l);
+      const auto& z = ws.preactivations[l];
+      const auto& a = ws.inputs[l + 1];
+      dispatch_jet(shape_.inputs, ws.order, [&](auto dim, auto order) {
+        bias_activation_jets<decltype(dim)::value, decltype(order)::value>(act, b, z, a, n);
+      });
     } else {
       add_bias(bias(parameters_, l), ws.preactivations[l], n);
     }
@@ -234,16 +262,23 @@ void Mlp::backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector&
     KokkosBlas::gemv("T", 1.0, value_rows, ws.ones, 1.0, bias(gradient, l));
     if (l == 0) break;
     // dL/dA_l = dL/dZ_l W_l, then through the activation of layer l-1.
+    const auto act = shape_.activation;
+    const auto& z = ws.preactivations[l - 1];
+    const auto& a = ws.inputs[l];
+    const auto& g = spare;
     if (fan_out_[l] <= kNarrowLayer) {
-      activation_jets_adjoint("tessera::nn::activation_jets_adjoint_narrow", shape_.activation,
-                              ws.preactivations[l - 1], ws.inputs[l],
-                              NarrowLayerAdjoint{zbar, weight(parameters_, l)}, spare,
-                              shape_.inputs, ws.order, n);
+      const NarrowLayerAdjoint incoming{zbar, weight(parameters_, l)};
+      dispatch_jet(shape_.inputs, ws.order, [&](auto dim, auto order) {
+        activation_jets_adjoint<decltype(dim)::value, decltype(order)::value>(
+            "tessera::nn::activation_jets_adjoint_narrow", act, z, a, incoming, g, n);
+      });
     } else {
       KokkosBlas::gemm("N", "N", 1.0, zbar, weight(parameters_, l), 0.0, spare);
-      activation_jets_adjoint("tessera::nn::activation_jets_adjoint", shape_.activation,
-                              ws.preactivations[l - 1], ws.inputs[l], StoredAdjoint{spare}, spare,
-                              shape_.inputs, ws.order, n);
+      const StoredAdjoint incoming{spare};
+      dispatch_jet(shape_.inputs, ws.order, [&](auto dim, auto order) {
+        activation_jets_adjoint<decltype(dim)::value, decltype(order)::value>(
+            "tessera::nn::activation_jets_adjoint", act, z, a, incoming, g, n);
+      });
     }
     zbar = spare;
     spare = (spare.data() == ws.adjoint_a.data()) ? ws.adjoint_b : ws.adjoint_a;

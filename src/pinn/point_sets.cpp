@@ -1,8 +1,15 @@
 #include "pinn/point_sets.hpp"
 
+#include <Kokkos_Core.hpp>
+
 #include "core/options.hpp"
 
 namespace tessera::pinn {
+
+long PointSetConfig::default_batch_points() {
+  using Space = Kokkos::DefaultExecutionSpace::memory_space;
+  return Kokkos::SpaceAccessibility<Kokkos::HostSpace, Space>::accessible ? 256 : 0;
+}
 
 PointSetConfig PointSetConfig::from_options(Options& options) {
   PointSetConfig c;
@@ -14,6 +21,10 @@ PointSetConfig PointSetConfig::from_options(Options& options) {
       options.real("pinn_residual_weight", 1.0, 0.0, 1e12, "weight of the PDE residual loss");
   c.boundary_weight =
       options.real("pinn_boundary_weight", 1.0, 0.0, 1e12, "weight of the boundary loss");
+  c.batch_points = options.integer(
+      "pinn_batch_points", static_cast<int>(c.batch_points), 0, 100000000,
+      "interior points per forward/backward batch, 0 for all at once (default: cache-sized on "
+      "CPU backends, all on GPUs)");
   c.seed = static_cast<std::uint64_t>(options.integer(
       "pinn_seed", 1234, 0, 2147483647, "seed for collocation points and network initialisation"));
   return c;

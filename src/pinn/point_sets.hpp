@@ -14,6 +14,11 @@ struct PointSetConfig {
   double residual_weight = 1.0;
   double boundary_weight = 1.0;
   std::uint64_t seed = 1234;  // draws the points and initialises the network
+  // Interior points per forward/backward batch (0: all at once). On CPU backends a batch sized
+  // to stay in cache between the passes is faster; GPUs want one large batch.
+  long batch_points = default_batch_points();
+
+  static long default_batch_points();
 
   static PointSetConfig from_options(Options& options);
 };

@@ -2,11 +2,13 @@
 
 #include "core/allreduce.hpp"
 
+#include <algorithm>
+
 namespace tessera::pinn {
 
 PoissonLoss::PoissonLoss(MPI_Comm comm, nn::Mlp& net, const physics::Poisson2D& problem,
                          const nn::Matrix& interior, const nn::Matrix& boundary,
-                         double residual_weight, double boundary_weight)
+                         double residual_weight, double boundary_weight, long batch_points)
     : comm_(comm),
       net_(net),
       problem_(problem),
@@ -22,19 +24,32 @@ PoissonLoss::PoissonLoss(MPI_Comm comm, nn::Mlp& net, const physics::Poisson2D& 
   global_boundary_ = counts[1];
   TESSERA_CHECK(global_interior_ > 0 && global_boundary_ > 0,
                 "PoissonLoss: needs interior and boundary points");
-  const int ni = static_cast<int>(interior.extent(1)), nb = static_cast<int>(boundary.extent(1));
-  net.prepare(interior_ws_, nn::JetOrder::Laplacian, ni);
+  const long ni = static_cast<long>(interior.extent(1));
+  const int nb = static_cast<int>(boundary.extent(1));
+  const long full = (batch_points <= 0 || batch_points > ni) ? ni : batch_points;
+  const int streams = nn::stream_count(nn::JetOrder::Laplacian, 2);
+  for (long begin = 0; begin < ni; begin += full) {
+    const long end = std::min(ni, begin + full);
+    const bool tail = end - begin != full;
+    auto& ws = tail ? tail_ws_ : batch_ws_;
+    auto& adjoint = tail ? tail_adjoint_ : batch_adjoint_;
+    if (adjoint.extent(0) == 0) {
+      net.prepare(ws, nn::JetOrder::Laplacian, static_cast<int>(end - begin));
+      adjoint = nn::Matrix("tessera::pinn::interior_adjoint", streams * (end - begin), 1);
+    }
+    batches_.push_back({Kokkos::subview(interior, Kokkos::ALL(), std::make_pair(begin, end)), &ws,
+                        &adjoint});
+  }
   net.prepare(boundary_ws_, nn::JetOrder::Value, nb);
-  interior_adjoint_ = nn::Matrix("tessera::pinn::interior_adjoint", interior_ws_.streams * ni, 1);
   boundary_adjoint_ = nn::Matrix("tessera::pinn::boundary_adjoint", nb, 1);
 }
 
-double PoissonLoss::residual_term() {
-  const int n = interior_ws_.points;
-  if (n > 0) net_.forward(interior_, interior_ws_);
-  const auto u = interior_ws_.output();
-  const auto adjoint = interior_adjoint_;
-  const auto x = interior_;
+double PoissonLoss::residual_term(const Batch& batch, const nn::Vector& gradient) {
+  const int n = batch.workspace->points;
+  net_.forward(batch.points, *batch.workspace);
+  const auto u = batch.workspace->output();
+  const auto adjoint = *batch.adjoint;
+  const auto x = batch.points;
   const auto problem = problem_;
   const int lap = nn::laplacian_stream(2) * n;
   const double scale = residual_weight_ / global_interior_;
@@ -47,10 +62,11 @@ double PoissonLoss::residual_term() {
         adjoint(lap + p, 0) = -2.0 * scale * r;  // d(r^2)/d(Δu) = -2r
       },
       sum);
+  net_.backward(*batch.workspace, adjoint, gradient);
   return scale * sum;
 }
 
-double PoissonLoss::boundary_term() {
+double PoissonLoss::boundary_term(const nn::Vector& gradient) {
   const int n = boundary_ws_.points;
   if (n > 0) net_.forward(boundary_, boundary_ws_);
   const auto u = boundary_ws_.output();
@@ -67,15 +83,15 @@ double PoissonLoss::boundary_term() {
         adjoint(p, 0) = 2.0 * scale * d;
       },
       sum);
+  if (n > 0) net_.backward(boundary_ws_, adjoint, gradient);
   return scale * sum;
 }
 
 double PoissonLoss::value_and_gradient(const nn::Vector& x, const nn::Vector& gradient) {
   if (x.data() != net_.parameters().data()) Kokkos::deep_copy(net_.parameters(), x);
   Kokkos::deep_copy(gradient, 0.0);
-  double terms[2] = {residual_term(), boundary_term()};
-  if (interior_ws_.points > 0) net_.backward(interior_ws_, interior_adjoint_, gradient);
-  if (boundary_ws_.points > 0) net_.backward(boundary_ws_, boundary_adjoint_, gradient);
+  double terms[2] = {0.0, boundary_term(gradient)};
+  for (const auto& batch : batches_) terms[0] += residual_term(batch, gradient);
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, terms, 2, MPI_DOUBLE, MPI_SUM, comm_));
   allreduce_sum(comm_, gradient);
   last_residual_ = terms[0];

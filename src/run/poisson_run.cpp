@@ -84,7 +84,8 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
   const auto boundary =
       pinn::boundary_points_2d(comm_, config_.points.boundary_points, config_.points.seed);
   pinn::PoissonLoss loss(comm_, net, config_.problem, interior, boundary,
-                         config_.points.residual_weight, config_.points.boundary_weight);
+                         config_.points.residual_weight, config_.points.boundary_weight,
+                         config_.points.batch_points);
   TESSERA_LOG("PINN: MLP 2-" << net_shape.width << "x" << net_shape.depth << "-1 "
                              << nn::activation_name(net_shape.activation) << " ("
                              << net.parameter_count() << " parameters), "

@@ -1,6 +1,7 @@
 // PINN training throughput for 2D Poisson: MLP width 50, depth 4 (tanh), 4096 interior and 512
 // boundary collocation points, float64, Adam. Prints collocation-point-iterations per second.
 // The same network and loss in PyTorch: torch_poisson.py; both side by side: compare_torch.sh.
+// Usage: bench_pinn_training [iterations [batch_points]].
 #include <cstdio>
 #include <cstdlib>
 
@@ -9,10 +10,12 @@
 #include "core/timer.hpp"
 #include "nn/adam.hpp"
 #include "pinn/collocation.hpp"
+#include "pinn/point_sets.hpp"
 #include "pinn/poisson_loss.hpp"
 
 int main(int argc, char** argv) {
   const int iterations = argc > 1 ? std::atoi(argv[1]) : 200;
+  const long batch = argc > 2 ? std::atol(argv[2]) : tessera::pinn::PointSetConfig::default_batch_points();
   return tessera::run_main(argc, argv, [&](tessera::Environment& env) {
     using namespace tessera;
     const long interior = 4096, boundary = 512;
@@ -20,7 +23,7 @@ int main(int argc, char** argv) {
     net.initialize_glorot(1234);
     const auto xi = pinn::interior_points_2d(env.comm(), interior, 42);
     const auto xb = pinn::boundary_points_2d(env.comm(), boundary, 42);
-    pinn::PoissonLoss loss(env.comm(), net, physics::Poisson2D{1.0}, xi, xb, 1.0, 1.0);
+    pinn::PoissonLoss loss(env.comm(), net, physics::Poisson2D{1.0}, xi, xb, 1.0, 1.0, batch);
     nn::Adam adam({1e-3}, net.parameter_count());
     nn::Vector gradient("gradient", net.parameter_count());
     auto step = [&] {
@@ -35,7 +38,7 @@ int main(int argc, char** argv) {
     const double per_iteration = timer.seconds() / iterations;
     TESSERA_LOG("PINN training, Poisson 2D, MLP 2-50x4-1 tanh, " << interior << " interior + "
                 << boundary << " boundary points, float64, " << env.size() << " rank(s), "
-                << iterations << " Adam iterations");
+                << iterations << " Adam iterations, batches of " << batch << " points");
     char line[160];
     std::snprintf(line, sizeof line, "tessera_seconds_per_iteration=%.6g tessera_points_per_second=%.6g",
                   per_iteration, interior / per_iteration);
