@@ -48,18 +48,31 @@ struct Stencil {
 // preconditioner would see it, so use the Galerkin operators with one.
 constexpr double kCoarseBoundaryPenalty = 1e4;
 
-// ctx is the finest level's grid spacing.
-PetscErrorCode compute_operator(KSP ksp, Mat, Mat B, void* ctx) {
-  const double fine_h = *static_cast<const double*>(ctx);
+// The grid of the multigrid level a callback is called for: global size and this rank's block.
+struct Level {
   DM dm;
   PetscInt mx, my;
   DMDALocalInfo info;
+};
+
+PetscErrorCode level_of(KSP ksp, Level* level) {
+  PetscFunctionBeginUser;
+  PetscCall(KSPGetDM(ksp, &level->dm));
+  PetscCall(DMDAGetInfo(level->dm, nullptr, &level->mx, &level->my, nullptr, nullptr, nullptr,
+                        nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
+  PetscCall(DMDAGetLocalInfo(level->dm, &level->info));
+  PetscFunctionReturn(0);
+}
+
+// ctx is the finest level's grid spacing.
+PetscErrorCode compute_operator(KSP ksp, Mat, Mat B, void* ctx) {
+  const double fine_h = *static_cast<const double*>(ctx);
+  Level level;
 
   PetscFunctionBeginUser;
-  PetscCall(KSPGetDM(ksp, &dm));
-  PetscCall(DMDAGetInfo(dm, nullptr, &mx, &my, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-                        nullptr, nullptr, nullptr, nullptr));
-  PetscCall(DMDAGetLocalInfo(dm, &info));
+  PetscCall(level_of(ksp, &level));
+  const PetscInt mx = level.mx, my = level.my;
+  const DMDALocalInfo& info = level.info;
   const Stencil s(mx, my);
   const bool coarse = 1.0 / (mx - 1) > 1.5 * fine_h;
   const double boundary_diagonal = coarse ? kCoarseBoundaryPenalty * s.diagonal : s.diagonal;
@@ -97,16 +110,14 @@ PetscErrorCode compute_operator(KSP ksp, Mat, Mat B, void* ctx) {
 // carry the boundary values times their diagonal, so the solution takes them exactly.
 PetscErrorCode compute_rhs(KSP ksp, Vec b, void* ctx) {
   const auto& problem = *static_cast<const physics::Poisson2D*>(ctx);
-  DM dm;
-  PetscInt mx, my;
-  DMDALocalInfo info;
+  Level level;
   PetscScalar** rhs;
 
   PetscFunctionBeginUser;
-  PetscCall(KSPGetDM(ksp, &dm));
-  PetscCall(DMDAGetInfo(dm, nullptr, &mx, &my, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-                        nullptr, nullptr, nullptr, nullptr));
-  PetscCall(DMDAGetLocalInfo(dm, &info));
+  PetscCall(level_of(ksp, &level));
+  const DM dm = level.dm;
+  const PetscInt mx = level.mx, my = level.my;
+  const DMDALocalInfo& info = level.info;
   const Stencil s(mx, my);
   // Coordinates as i/(n-1) rather than i*h so that the last point is exactly 1.
   auto x = [&](PetscInt i) { return static_cast<double>(i) / (mx - 1); };

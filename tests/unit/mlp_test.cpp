@@ -53,6 +53,31 @@ Matrix shifted(const Matrix& x, int i, double h) {
   return y;
 }
 
+/// Central differences of loss() with respect to every parameter of net (restored afterwards).
+template <class Loss>
+std::vector<double> finite_difference_gradient(Mlp& net, const Loss& loss, double h = 1e-6) {
+  auto hp = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), net.parameters());
+  std::vector<double> numeric(hp.extent(0));
+  for (size_t k = 0; k < hp.extent(0); ++k) {
+    const double saved = hp(k);
+    hp(k) = saved + h;
+    Kokkos::deep_copy(net.parameters(), hp);
+    const double lp = loss();
+    hp(k) = saved - h;
+    Kokkos::deep_copy(net.parameters(), hp);
+    const double lm = loss();
+    hp(k) = saved;
+    numeric[k] = (lp - lm) / (2 * h);
+  }
+  Kokkos::deep_copy(net.parameters(), hp);
+  return numeric;
+}
+
+std::vector<double> to_host(const Vector& v) {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+  return std::vector<double>(h.data(), h.data() + h.extent(0));
+}
+
 class MlpActivation : public ::testing::TestWithParam<Activation> {};
 
 TEST_P(MlpActivation, InputDerivativesMatchFiniteDifferences) {
@@ -112,24 +137,10 @@ TEST_P(MlpActivation, ParameterGradientsMatchFiniteDifferences) {
     Kokkos::deep_copy(adjoint, ha);
     Vector gradient("g", net.parameter_count());
     net.backward(ws, adjoint, gradient);
-    auto hg = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gradient);
-
-    std::vector<double> analytic(hp.extent(0)), numeric(hp.extent(0));
-    const double h = 1e-6;
-    for (size_t k = 0; k < hp.extent(0); ++k) {
-      const double saved = hp(k);
-      hp(k) = saved + h;
-      Kokkos::deep_copy(net.parameters(), hp);
-      const double lp = probe_loss(net, x, order, w);
-      hp(k) = saved - h;
-      Kokkos::deep_copy(net.parameters(), hp);
-      const double lm = probe_loss(net, x, order, w);
-      hp(k) = saved;
-      numeric[k] = (lp - lm) / (2 * h);
-      analytic[k] = hg(k);
-    }
-    Kokkos::deep_copy(net.parameters(), hp);
-    EXPECT_LT(relative_error(analytic, numeric), 1e-6) << "jet order " << static_cast<int>(order);
+    const auto numeric =
+        finite_difference_gradient(net, [&] { return probe_loss(net, x, order, w); });
+    EXPECT_LT(relative_error(to_host(gradient), numeric), 1e-6)
+        << "jet order " << static_cast<int>(order);
   }
 }
 
@@ -172,24 +183,8 @@ TEST(Mlp, MultiOutputParameterGradientsMatchFiniteDifferences) {
   Kokkos::deep_copy(adjoint, ha);
   Vector gradient("g", net.parameter_count());
   net.backward(ws, adjoint, gradient);
-  auto hg = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gradient);
-  auto hp = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), net.parameters());
-  std::vector<double> analytic(hp.extent(0)), numeric(hp.extent(0));
-  const double h = 1e-6;
-  for (size_t k = 0; k < hp.extent(0); ++k) {
-    const double saved = hp(k);
-    hp(k) = saved + h;
-    Kokkos::deep_copy(net.parameters(), hp);
-    const double lp = loss(nullptr);
-    hp(k) = saved - h;
-    Kokkos::deep_copy(net.parameters(), hp);
-    const double lm = loss(nullptr);
-    hp(k) = saved;
-    Kokkos::deep_copy(net.parameters(), hp);
-    numeric[k] = (lp - lm) / (2 * h);
-    analytic[k] = hg(k);
-  }
-  EXPECT_LT(relative_error(analytic, numeric), 1e-6);
+  const auto numeric = finite_difference_gradient(net, [&] { return loss(nullptr); });
+  EXPECT_LT(relative_error(to_host(gradient), numeric), 1e-6);
 }
 
 TEST(Mlp, ParameterCountAndGlorotBounds) {
