@@ -177,6 +177,13 @@ void Options::check() const {
 }
 
 void Options::reject_unused() const {
+  // PETSc reads these only in PetscFinalize; they are known to PETSc, not misspellings.
+  for (const char* name : {"-options_left", "-options_view", "-malloc_dump", "-malloc_view",
+                           "-objects_dump", "-log_view", "-log_view_memory", "-memory_view",
+                           "-log_trace", "-log_all"}) {
+    PetscBool set = PETSC_FALSE;
+    TESSERA_PETSC_CALL(PetscOptionsHasName(nullptr, nullptr, name, &set));
+  }
   PetscInt count = 0;
   char** names = nullptr;
   char** values = nullptr;
