@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
     if (has_deck) {
       options.load_deck(argv[1]);
     } else if (!options.help_requested()) {
-      throw tessera::InputError("usage: tessera DECK.yaml [-option value ...]   (-help lists options)",
-                                __FILE__, __LINE__);
+      throw tessera::InputError(
+          "usage: tessera DECK.yaml [-option value ...]   (-help lists options)", __FILE__,
+          __LINE__);
     }
     const bool validate_only = options.flag(
         "validate", false, "check the deck and set up the solvers, then exit before any output");

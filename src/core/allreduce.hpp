@@ -1,8 +1,8 @@
 #pragma once
 // Sum-allreduce of a Kokkos View in place. Device data is staged through a host mirror (a no-op
 // for host views); a CUDA-aware MPI could take the device pointer directly.
-#include <Kokkos_Core.hpp>
 #include <mpi.h>
+#include <Kokkos_Core.hpp>
 
 #include "core/error.hpp"
 

@@ -1,7 +1,7 @@
 #include "core/environment.hpp"
 
-#include <Kokkos_Core.hpp>
 #include <petscsys.h>
+#include <Kokkos_Core.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -43,8 +43,8 @@ int run_main(int argc, char** argv, const std::function<int(Environment&)>& body
   } catch (const Error& e) {
     // Rank 0 reports first; another rank that failed alone still gets its message out.
     if (env.rank() != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
-    std::cerr << "tessera: error on rank " << env.rank() << ": " << e.message() << " ["
-              << e.where() << "]" << std::endl;
+    std::cerr << "tessera: error on rank " << env.rank() << ": " << e.message() << " [" << e.where()
+              << "]" << std::endl;
   } catch (const std::exception& e) {
     if (env.rank() != 0) std::this_thread::sleep_for(std::chrono::seconds(2));
     std::cerr << "tessera: error on rank " << env.rank() << ": " << e.what() << std::endl;

@@ -21,14 +21,16 @@ void throw_mpi_error(int code, const char* call, const char* file, int line) {
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
   MPI_Error_string(code, text, &length);
-  throw Error(std::string("MPI call failed: ") + call + ": " + std::string(text, length), file, line);
+  throw Error(std::string("MPI call failed: ") + call + ": " + std::string(text, length), file,
+              line);
 }
 
 void throw_petsc_error(int code, const char* call, const char* file, int line) {
   const char* text = nullptr;
   char* specific = nullptr;
   PetscErrorMessage(static_cast<PetscErrorCode>(code), &text, &specific);
-  std::string message = std::string("PETSc call failed: ") + call + ": " + (text ? text : "unknown");
+  std::string message =
+      std::string("PETSc call failed: ") + call + ": " + (text ? text : "unknown");
   if (specific && *specific) message += std::string(" (") + specific + ")";
   throw Error(message, file, line);
 }

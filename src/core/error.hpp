@@ -33,29 +33,30 @@ public:
 }  // namespace tessera
 
 /// Throws tessera::Error built from a stream expression: TESSERA_THROW("width " << w << " < 1").
-#define TESSERA_THROW(stream_expr)                                              \
-  do {                                                                          \
-    std::ostringstream tessera_msg_;                                            \
-    tessera_msg_ << stream_expr;                                                \
-    throw ::tessera::Error(tessera_msg_.str(), __FILE__, __LINE__);             \
+#define TESSERA_THROW(stream_expr)                                  \
+  do {                                                              \
+    std::ostringstream tessera_msg_;                                \
+    tessera_msg_ << stream_expr;                                    \
+    throw ::tessera::Error(tessera_msg_.str(), __FILE__, __LINE__); \
   } while (0)
 
 /// Throws unless cond holds.
-#define TESSERA_CHECK(cond, stream_expr) \
-  do {                                   \
+#define TESSERA_CHECK(cond, stream_expr)     \
+  do {                                       \
     if (!(cond)) TESSERA_THROW(stream_expr); \
   } while (0)
 
-#define TESSERA_MPI_CALL(call)                                                       \
-  do {                                                                               \
-    int tessera_rc_ = (call);                                                        \
-    if (tessera_rc_ != MPI_SUCCESS) ::tessera::throw_mpi_error(tessera_rc_, #call, __FILE__, __LINE__); \
+#define TESSERA_MPI_CALL(call)                                            \
+  do {                                                                    \
+    int tessera_rc_ = (call);                                             \
+    if (tessera_rc_ != MPI_SUCCESS)                                       \
+      ::tessera::throw_mpi_error(tessera_rc_, #call, __FILE__, __LINE__); \
   } while (0)
 
 /// For PETSc calls made from C++ code that reports failures by exception. PETSc callbacks
 /// (functions that return PetscErrorCode to PETSc) use PetscCall as PETSc intends.
-#define TESSERA_PETSC_CALL(call)                                                       \
-  do {                                                                                 \
-    int tessera_rc_ = static_cast<int>(call);                                          \
+#define TESSERA_PETSC_CALL(call)                                                                \
+  do {                                                                                          \
+    int tessera_rc_ = static_cast<int>(call);                                                   \
     if (tessera_rc_ != 0) ::tessera::throw_petsc_error(tessera_rc_, #call, __FILE__, __LINE__); \
   } while (0)

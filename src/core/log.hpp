@@ -15,11 +15,11 @@ void print_root(const std::string& line, MPI_Comm comm = MPI_COMM_WORLD);
 }  // namespace tessera
 
 // The stream expression is evaluated on rank 0 only: never put a collective call inside it.
-#define TESSERA_LOG(stream_expr)                   \
-  do {                                             \
-    if (::tessera::is_root()) {                    \
-      std::ostringstream tessera_log_;             \
-      tessera_log_ << stream_expr;                 \
-      ::tessera::print_root(tessera_log_.str());   \
-    }                                              \
+#define TESSERA_LOG(stream_expr)                 \
+  do {                                           \
+    if (::tessera::is_root()) {                  \
+      std::ostringstream tessera_log_;           \
+      tessera_log_ << stream_expr;               \
+      ::tessera::print_root(tessera_log_.str()); \
+    }                                            \
   } while (0)

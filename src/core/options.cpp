@@ -60,8 +60,8 @@ void Options::load_deck(const std::string& path) {
                          (readable ? " on some ranks" : ""),
                      __FILE__, __LINE__);
   if (PetscOptionsInsertFileYAML(comm_, nullptr, path.c_str(), PETSC_TRUE) != 0)
-    throw InputError("input deck '" + path + "' is not a valid YAML options file",
-                     __FILE__, __LINE__);
+    throw InputError("input deck '" + path + "' is not a valid YAML options file", __FILE__,
+                     __LINE__);
   // The deck must not override the command line: apply the command line again on top of it.
   int argc = argc_;
   char** argv = argv_;
@@ -178,9 +178,9 @@ void Options::check() const {
 
 void Options::reject_unused() const {
   // PETSc reads these only in PetscFinalize; they are known to PETSc, not misspellings.
-  for (const char* name : {"-options_left", "-options_view", "-malloc_dump", "-malloc_view",
-                           "-objects_dump", "-log_view", "-log_view_memory", "-memory_view",
-                           "-log_trace", "-log_all"}) {
+  for (const char* name :
+       {"-options_left", "-options_view", "-malloc_dump", "-malloc_view", "-objects_dump",
+        "-log_view", "-log_view_memory", "-memory_view", "-log_trace", "-log_all"}) {
     PetscBool set = PETSC_FALSE;
     TESSERA_PETSC_CALL(PetscOptionsHasName(nullptr, nullptr, name, &set));
   }

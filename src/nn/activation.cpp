@@ -13,9 +13,12 @@ Activation activation_from_name(const std::string& name) {
 
 const char* activation_name(Activation a) {
   switch (a) {
-    case Activation::Tanh: return "tanh";
-    case Activation::Sin: return "sin";
-    default: return "gelu";
+    case Activation::Tanh:
+      return "tanh";
+    case Activation::Sin:
+      return "sin";
+    default:
+      return "gelu";
   }
 }
 

@@ -21,8 +21,10 @@ KOKKOS_INLINE_FUNCTION double activate(Activation a, double z) {
       const double e = exp(2.0 * z);
       return 1.0 - 2.0 / (e + 1.0);
     }
-    case Activation::Sin: return sin(z);
-    default: return 0.5 * z * (1.0 + erf(z * 0.70710678118654752440));  // exact GELU, z Phi(z)
+    case Activation::Sin:
+      return sin(z);
+    default:
+      return 0.5 * z * (1.0 + erf(z * 0.70710678118654752440));  // exact GELU, z Phi(z)
   }
 }
 

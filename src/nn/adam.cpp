@@ -15,8 +15,7 @@ void Adam::step(const Vector& x, const Vector& gradient, double learning_rate) {
   const double lr = learning_rate;
   auto m = m_, v = v_;
   Kokkos::parallel_for(
-      "tessera::nn::adam_step", Kokkos::RangePolicy<>(0, x.extent(0)),
-      KOKKOS_LAMBDA(const int i) {
+      "tessera::nn::adam_step", Kokkos::RangePolicy<>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
         const double g = gradient(i);
         m(i) = b1 * m(i) + (1.0 - b1) * g;
         v(i) = b2 * v(i) + (1.0 - b2) * g * g;

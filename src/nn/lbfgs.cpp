@@ -36,10 +36,14 @@ double cubic_step(double a, double fa, double da, double b, double fb, double db
 
 const char* stop_reason(LbfgsStop reason) {
   switch (reason) {
-    case LbfgsStop::MaxIterations: return "reached the iteration limit";
-    case LbfgsStop::GradientTolerance: return "gradient norm below tolerance";
-    case LbfgsStop::FunctionTolerance: return "loss change below tolerance";
-    default: return "line search found no acceptable step (loss at round-off level)";
+    case LbfgsStop::MaxIterations:
+      return "reached the iteration limit";
+    case LbfgsStop::GradientTolerance:
+      return "gradient norm below tolerance";
+    case LbfgsStop::FunctionTolerance:
+      return "loss change below tolerance";
+    default:
+      return "line search found no acceptable step (loss at round-off level)";
   }
 }
 
@@ -59,9 +63,8 @@ double Lbfgs::evaluate(Objective& objective, const Vector& x, const Vector& d, d
   return std::isfinite(f) ? f : std::numeric_limits<double>::infinity();
 }
 
-Lbfgs::LineSearch Lbfgs::search(Objective& objective, const Vector& x, double f0,
-                                const Vector& g0, const Vector& d, double initial_step,
-                                int& evaluations) {
+Lbfgs::LineSearch Lbfgs::search(Objective& objective, const Vector& x, double f0, const Vector& g0,
+                                const Vector& d, double initial_step, int& evaluations) {
   const double dphi0 = KokkosBlas::dot(g0, d);
   const double c1 = config_.c1, c2 = config_.c2;
   auto sufficient = [&](double a, double fa) { return fa <= f0 + c1 * a * dphi0; };
@@ -92,8 +95,8 @@ Lbfgs::LineSearch Lbfgs::search(Objective& objective, const Vector& x, double f0
   if (!bracketed) return {false, 0, f0};
 
   while (budget-- > 0 && std::abs(hi - lo) > 1e-16 * std::max(1.0, std::abs(lo))) {
-    const double a_new = std::isfinite(f_hi) ? cubic_step(lo, f_lo, d_lo, hi, f_hi, d_hi)
-                                             : 0.5 * (lo + hi);
+    const double a_new =
+        std::isfinite(f_hi) ? cubic_step(lo, f_lo, d_lo, hi, f_hi, d_hi) : 0.5 * (lo + hi);
     const double fa = evaluate(objective, x, d, a_new, evaluations);
     const double da = std::isfinite(fa) ? KokkosBlas::dot(g_try_, d) : 0.0;
     if (!sufficient(a_new, fa) || fa >= f_lo) {
@@ -121,7 +124,8 @@ void Lbfgs::two_loop(const Vector& g, const Vector& d) {
     KokkosBlas::axpy(-alpha[i], y_[i], d);
   }
   if (m > 0) {
-    const double gamma = KokkosBlas::dot(s_.back(), y_.back()) / KokkosBlas::dot(y_.back(), y_.back());
+    const double gamma =
+        KokkosBlas::dot(s_.back(), y_.back()) / KokkosBlas::dot(y_.back(), y_.back());
     KokkosBlas::scal(d, gamma, d);
   }
   for (int i = 0; i < m; ++i) {

@@ -12,10 +12,10 @@ namespace tessera::nn {
 
 struct LbfgsConfig {
   int max_iterations = 1000;
-  int history = 50;                     // correction pairs kept
-  double gradient_tolerance = 1e-10;    // stop when max |g_i| falls below
-  double function_tolerance = 1e-15;    // stop when |f_k - f_k+1| <= tol * max(1, |f_k|)
-  double c1 = 1e-4, c2 = 0.9;           // Wolfe constants
+  int history = 50;                   // correction pairs kept
+  double gradient_tolerance = 1e-10;  // stop when max |g_i| falls below
+  double function_tolerance = 1e-15;  // stop when |f_k - f_k+1| <= tol * max(1, |f_k|)
+  double c1 = 1e-4, c2 = 0.9;         // Wolfe constants
   int max_evaluations_per_search = 25;
 };
 

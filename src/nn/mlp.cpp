@@ -50,26 +50,26 @@ template <int Dim, JetOrder Order>
 void bias_activation_jets(Activation act, const UnmanagedVector& b, const Matrix& z,
                           const Matrix& a, int n) {
   const int cols = static_cast<int>(z.extent(1));
-  for_each_point_feature("tessera::nn::bias_activation_jets", n, cols,
-                         KOKKOS_LAMBDA(const int p, const int r) {
-    const double z0 = z(p, r) + b(r);
-    z(p, r) = z0;
-    const double s = activate(act, z0);
-    a(p, r) = s;
-    if (Order == JetOrder::Value) return;
-    double d1, d2, d3;
-    activation_derivatives(act, z0, s, d1, d2, d3);
-    double grad_sq = 0;
-    for (int i = 0; i < Dim; ++i) {
-      const double zi = z((1 + i) * n + p, r);
-      a((1 + i) * n + p, r) = d1 * zi;
-      grad_sq += zi * zi;
-    }
-    if (Order == JetOrder::Laplacian) {
-      const int c = (1 + Dim) * n + p;
-      a(c, r) = d2 * grad_sq + d1 * z(c, r);
-    }
-  });
+  for_each_point_feature(
+      "tessera::nn::bias_activation_jets", n, cols, KOKKOS_LAMBDA(const int p, const int r) {
+        const double z0 = z(p, r) + b(r);
+        z(p, r) = z0;
+        const double s = activate(act, z0);
+        a(p, r) = s;
+        if (Order == JetOrder::Value) return;
+        double d1, d2, d3;
+        activation_derivatives(act, z0, s, d1, d2, d3);
+        double grad_sq = 0;
+        for (int i = 0; i < Dim; ++i) {
+          const double zi = z((1 + i) * n + p, r);
+          a((1 + i) * n + p, r) = d1 * zi;
+          grad_sq += zi * zi;
+        }
+        if (Order == JetOrder::Laplacian) {
+          const int c = (1 + Dim) * n + p;
+          a(c, r) = d2 * grad_sq + d1 * z(c, r);
+        }
+      });
 }
 
 /// Reverse of bias_activation_jets: given dL/da for every stream through incoming(c, r), writes
@@ -79,29 +79,30 @@ template <int Dim, JetOrder Order, class Incoming>
 void activation_jets_adjoint(const char* label, Activation act, const Matrix& z, const Matrix& a,
                              const Incoming& incoming, const Matrix& g, int n) {
   const int cols = static_cast<int>(z.extent(1));
-  for_each_point_feature(label, n, cols, KOKKOS_LAMBDA(const int p, const int r) {
-    const double z0 = z(p, r);
-    double d1, d2, d3;
-    activation_derivatives(act, z0, a(p, r), d1, d2, d3);
-    double g0 = d1 * incoming(p, r);
-    if (Order != JetOrder::Value) {
-      const int cl = (1 + Dim) * n + p;
-      const double gl = Order == JetOrder::Laplacian ? incoming(cl, r) : 0.0;
-      double grad_sq = 0;
-      for (int i = 0; i < Dim; ++i) {
-        const int ci = (1 + i) * n + p;
-        const double zi = z(ci, r), gi = incoming(ci, r);
-        g0 += d2 * zi * gi;
-        g(ci, r) = d1 * gi + 2.0 * d2 * zi * gl;
-        grad_sq += zi * zi;
-      }
-      if (Order == JetOrder::Laplacian) {
-        g0 += (d3 * grad_sq + d2 * z(cl, r)) * gl;
-        g(cl, r) = d1 * gl;
-      }
-    }
-    g(p, r) = g0;
-  });
+  for_each_point_feature(
+      label, n, cols, KOKKOS_LAMBDA(const int p, const int r) {
+        const double z0 = z(p, r);
+        double d1, d2, d3;
+        activation_derivatives(act, z0, a(p, r), d1, d2, d3);
+        double g0 = d1 * incoming(p, r);
+        if (Order != JetOrder::Value) {
+          const int cl = (1 + Dim) * n + p;
+          const double gl = Order == JetOrder::Laplacian ? incoming(cl, r) : 0.0;
+          double grad_sq = 0;
+          for (int i = 0; i < Dim; ++i) {
+            const int ci = (1 + i) * n + p;
+            const double zi = z(ci, r), gi = incoming(ci, r);
+            g0 += d2 * zi * gi;
+            g(ci, r) = d1 * gi + 2.0 * d2 * zi * gl;
+            grad_sq += zi * zi;
+          }
+          if (Order == JetOrder::Laplacian) {
+            g0 += (d3 * grad_sq + d2 * z(cl, r)) * gl;
+            g(cl, r) = d1 * gl;
+          }
+        }
+        g(p, r) = g0;
+      });
 }
 
 template <JetOrder O>
@@ -113,17 +114,32 @@ template <class F>
 void dispatch_jet(int dim, JetOrder order, const F& f) {
   auto by_order = [&](auto dim_tag) {
     switch (order) {
-      case JetOrder::Value: f(dim_tag, OrderTag<JetOrder::Value>{}); break;
-      case JetOrder::Gradient: f(dim_tag, OrderTag<JetOrder::Gradient>{}); break;
-      default: f(dim_tag, OrderTag<JetOrder::Laplacian>{}); break;
+      case JetOrder::Value:
+        f(dim_tag, OrderTag<JetOrder::Value>{});
+        break;
+      case JetOrder::Gradient:
+        f(dim_tag, OrderTag<JetOrder::Gradient>{});
+        break;
+      default:
+        f(dim_tag, OrderTag<JetOrder::Laplacian>{});
+        break;
     }
   };
   switch (dim) {
-    case 1: by_order(std::integral_constant<int, 1>{}); break;
-    case 2: by_order(std::integral_constant<int, 2>{}); break;
-    case 3: by_order(std::integral_constant<int, 3>{}); break;
-    case 4: by_order(std::integral_constant<int, 4>{}); break;
-    default: TESSERA_THROW("Mlp: jets are compiled for 1 to 4 inputs, not " << dim);
+    case 1:
+      by_order(std::integral_constant<int, 1>{});
+      break;
+    case 2:
+      by_order(std::integral_constant<int, 2>{});
+      break;
+    case 3:
+      by_order(std::integral_constant<int, 3>{});
+      break;
+    case 4:
+      by_order(std::integral_constant<int, 4>{});
+      break;
+    default:
+      TESSERA_THROW("Mlp: jets are compiled for 1 to 4 inputs, not " << dim);
   }
 }
 
@@ -150,8 +166,9 @@ constexpr int kNarrowLayer = 4;
 
 void add_bias(const UnmanagedVector& b, const Matrix& z, int n) {
   const int cols = static_cast<int>(z.extent(1));
-  for_each_point_feature("tessera::nn::add_bias", n, cols,
-                         KOKKOS_LAMBDA(const int p, const int r) { z(p, r) += b(r); });
+  for_each_point_feature(
+      "tessera::nn::add_bias", n, cols,
+      KOKKOS_LAMBDA(const int p, const int r) { z(p, r) += b(r); });
 }
 
 }  // namespace

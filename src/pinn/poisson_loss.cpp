@@ -37,8 +37,8 @@ PoissonLoss::PoissonLoss(MPI_Comm comm, nn::Mlp& net, const physics::Poisson2D& 
       net.prepare(ws, nn::JetOrder::Laplacian, static_cast<int>(end - begin));
       adjoint = nn::Matrix("tessera::pinn::interior_adjoint", streams * (end - begin), 1);
     }
-    batches_.push_back({Kokkos::subview(interior, Kokkos::ALL(), std::make_pair(begin, end)), &ws,
-                        &adjoint});
+    batches_.push_back(
+        {Kokkos::subview(interior, Kokkos::ALL(), std::make_pair(begin, end)), &ws, &adjoint});
   }
   net.prepare(boundary_ws_, nn::JetOrder::Value, nb);
   boundary_adjoint_ = nn::Matrix("tessera::pinn::boundary_adjoint", nb, 1);

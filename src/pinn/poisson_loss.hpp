@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "nn/mlp.hpp"
-#include "pinn/loss.hpp"
 #include "physics/poisson.hpp"
+#include "pinn/loss.hpp"
 
 namespace tessera::pinn {
 

@@ -81,18 +81,17 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
   nn::Vector gradient("tessera::pinn::gradient", net.parameter_count());
 
   nn::Adam adam({config.adam_learning_rate}, net.parameter_count());
-  const double decay =
-      config.adam_iterations > 1
-          ? std::log(config.adam_final_learning_rate / config.adam_learning_rate) /
-                (config.adam_iterations - 1)
-          : 0.0;
+  const double decay = config.adam_iterations > 1
+                           ? std::log(config.adam_final_learning_rate / config.adam_learning_rate) /
+                                 (config.adam_iterations - 1)
+                           : 0.0;
   double value = 0;
   for (int k = 0; k < config.adam_iterations; ++k) {
     value = loss.value_and_gradient(x, gradient);
     recorder.record(k, 0, value, k == 0);
-    TESSERA_CHECK(std::isfinite(value), "training diverged: the loss is " << value
-                                           << " at Adam iteration " << k
-                                           << "; lower -train_adam_lr");
+    TESSERA_CHECK(std::isfinite(value), "training diverged: the loss is "
+                                            << value << " at Adam iteration " << k
+                                            << "; lower -train_adam_lr");
     adam.step(x, gradient, config.adam_learning_rate * std::exp(decay * k));
   }
   result.adam_iterations = config.adam_iterations;
@@ -106,15 +105,14 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
     // L-BFGS iterates on its own copy: every trial point it evaluates is loaded into the network.
     nn::Vector iterate("tessera::pinn::lbfgs_iterate", net.parameter_count());
     Kokkos::deep_copy(iterate, x);
-    result.lbfgs = lbfgs.minimize(loss, iterate, [&](int k, double f, int) {
-      recorder.record(offset + k, 1, f);
-    });
+    result.lbfgs = lbfgs.minimize(loss, iterate,
+                                  [&](int k, double f, int) { recorder.record(offset + k, 1, f); });
     value = loss.value_and_gradient(iterate, gradient);  // the network now holds the accepted point
     recorder.record(offset + result.lbfgs.iterations, 1, value, true);
     if (config.verbose)
-      TESSERA_LOG("lbfgs stopped after " << result.lbfgs.iterations << " iterations ("
-                                         << result.lbfgs.evaluations
-                                         << " evaluations): " << nn::stop_reason(result.lbfgs.reason));
+      TESSERA_LOG("lbfgs stopped after "
+                  << result.lbfgs.iterations << " iterations (" << result.lbfgs.evaluations
+                  << " evaluations): " << nn::stop_reason(result.lbfgs.reason));
   } else {
     value = loss.value_and_gradient(x, gradient);
     recorder.record(config.adam_iterations, 0, value, true);

@@ -22,8 +22,8 @@ struct TrainingConfig {
   double adam_final_learning_rate = 1e-4;  // reached at the last Adam iteration
   int lbfgs_iterations = 2000;
   int lbfgs_history = 50;
-  int log_every = 100;   // progress line and history row every this many iterations
-  bool verbose = true;   // progress lines on rank 0
+  int log_every = 100;  // progress line and history row every this many iterations
+  bool verbose = true;  // progress lines on rank 0
 
   static TrainingConfig from_options(Options& options);
 };

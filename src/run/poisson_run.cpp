@@ -20,8 +20,8 @@ OutputConfig OutputConfig::from_options(Options& options) {
   OutputConfig c;
   c.directory = options.text("output_directory", c.directory, "directory for result files");
   c.name = options.text("output_name", c.name, "file stem: <directory>/<name>.h5 and .xmf");
-  c.overwrite = options.flag("output_overwrite", c.overwrite,
-                             "replace an existing result of the same name");
+  c.overwrite =
+      options.flag("output_overwrite", c.overwrite, "replace an existing result of the same name");
   if (c.name.find('/') != std::string::npos)
     options.report("-output_name = '" + c.name + "' must be a file stem without '/'");
   return c;
@@ -74,8 +74,7 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
   s.reference_seconds = t.seconds();
   s.reference_iterations = reference_.iterations();
   TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << s.reference_iterations
-                                       << " iterations, "
-                                       << format("%.2f s", s.reference_seconds));
+                                       << " iterations, " << format("%.2f s", s.reference_seconds));
 
   nn::Mlp net(net_shape);
   net.initialize_glorot(config_.points.seed);
@@ -143,7 +142,8 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
   }
   s.total_seconds = total.seconds();
 
-  TESSERA_LOG("summary (relative L2 on the " << n << " x " << n << " reference grid):\n"
+  TESSERA_LOG("summary (relative L2 on the "
+              << n << " x " << n << " reference grid):\n"
               << "  PINN vs exact       " << format("%.3e", s.pinn_error) << "\n"
               << "  reference vs exact  " << format("%.3e", s.reference_error) << "\n"
               << "  PINN vs reference   " << format("%.3e", s.pinn_vs_reference) << "\n"

@@ -15,7 +15,8 @@
 
 int main(int argc, char** argv) {
   const int iterations = argc > 1 ? std::atoi(argv[1]) : 200;
-  const long batch = argc > 2 ? std::atol(argv[2]) : tessera::pinn::PointSetConfig::default_batch_points();
+  const long batch =
+      argc > 2 ? std::atol(argv[2]) : tessera::pinn::PointSetConfig::default_batch_points();
   return tessera::run_main(argc, argv, [&](tessera::Environment& env) {
     using namespace tessera;
     const long interior = 4096, boundary = 512;
@@ -36,11 +37,13 @@ int main(int argc, char** argv) {
     for (int k = 0; k < iterations; ++k) step();
     Kokkos::fence();
     const double per_iteration = timer.seconds() / iterations;
-    TESSERA_LOG("PINN training, Poisson 2D, MLP 2-50x4-1 tanh, " << interior << " interior + "
-                << boundary << " boundary points, float64, " << env.size() << " rank(s), "
-                << iterations << " Adam iterations, batches of " << batch << " points");
+    TESSERA_LOG("PINN training, Poisson 2D, MLP 2-50x4-1 tanh, "
+                << interior << " interior + " << boundary << " boundary points, float64, "
+                << env.size() << " rank(s), " << iterations << " Adam iterations, batches of "
+                << batch << " points");
     char line[160];
-    std::snprintf(line, sizeof line, "tessera_seconds_per_iteration=%.6g tessera_points_per_second=%.6g",
+    std::snprintf(line, sizeof line,
+                  "tessera_seconds_per_iteration=%.6g tessera_points_per_second=%.6g",
                   per_iteration, interior / per_iteration);
     TESSERA_LOG(line);
     return 0;

@@ -82,7 +82,8 @@ TEST(DataParallel, TrainingIsIndependentOfTheRankCount) {
   const auto ra = pinn::train(alone.loss, alone.net, config);
   const auto pw = host_copy(world.net.parameters()), pa = host_copy(alone.net.parameters());
   double diff = 0, norm = 0;
-  for (size_t k = 0; k < pw.size(); ++k) diff = std::max(diff, std::abs(pw[k] - pa[k])), norm = std::max(norm, std::abs(pa[k]));
+  for (size_t k = 0; k < pw.size(); ++k)
+    diff = std::max(diff, std::abs(pw[k] - pa[k])), norm = std::max(norm, std::abs(pa[k]));
   EXPECT_LT(diff / norm, 1e-9) << "parameters differ between rank counts";
   EXPECT_NEAR(rw.final_loss, ra.final_loss, 1e-9 * ra.final_loss);
   EXPECT_LT(rw.final_loss, 0.1 * rw.history.rows[2]) << "training did not reduce the loss";

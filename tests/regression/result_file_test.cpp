@@ -13,7 +13,8 @@ namespace {
 
 using namespace tessera;
 
-const std::string kFile = std::string(TESSERA_BINARY_DIR) + "/tests/regression/out/reduced4/poisson2d.h5";
+const std::string kFile =
+    std::string(TESSERA_BINARY_DIR) + "/tests/regression/out/reduced4/poisson2d.h5";
 
 double relative_l2(MPI_Comm comm, const std::vector<double>& a, const std::vector<double>& b) {
   double s[2] = {0, 0};

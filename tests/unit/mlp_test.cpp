@@ -191,7 +191,8 @@ TEST(Mlp, ParameterCountAndGlorotBounds) {
   Mlp net({2, 1, 50, 4, Activation::Tanh});
   EXPECT_EQ(net.parameter_count(), (2 * 50 + 50) + 3 * (50 * 50 + 50) + (50 + 1));
   net.initialize_glorot(1);
-  auto w = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), net.weight(net.parameters(), 1));
+  auto w =
+      Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), net.weight(net.parameters(), 1));
   const double limit = std::sqrt(6.0 / 100.0);
   double max_abs = 0, mean = 0;
   for (int i = 0; i < 50; ++i)
