@@ -104,8 +104,9 @@ IncompressibleConfig IncompressibleConfig::from_options(Options& options) {
                                      "iterations after which a pressure solve counts as failed "
                                      "(-les_ksp_max_it, if given, wins)");
   if (c.viscosity == 0 && c.dt == 0)
-    options.report("-les_viscosity = 0 with -les_dt = 0: only the CFL limit bounds the step, "
-                   "which a flow at rest leaves unbounded; set -les_dt");
+    options.report(
+        "-les_viscosity = 0 with -les_dt = 0: only the CFL limit bounds the step, "
+        "which a flow at rest leaves unbounded; set -les_dt");
   return c;
 }
 
@@ -114,8 +115,9 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
     : dim_(config.dim), n_(config.cells), config_(config), comm_(decomp.comm()) {
   TESSERA_CHECK(dim_ == 2 || dim_ == 3,
                 "IncompressibleSolver: dimension " << dim_ << " is not 2 or 3");
-  TESSERA_CHECK(decomp.dim() == dim_, "IncompressibleSolver: needs a " << dim_
-                                          << "D decomposition, got " << decomp.dim() << "D");
+  TESSERA_CHECK(decomp.dim() == dim_, "IncompressibleSolver: needs a "
+                                          << dim_ << "D decomposition, got " << decomp.dim()
+                                          << "D");
   const auto& global = decomp.global_points();
   for (int d = 0; d < dim_; ++d)
     TESSERA_CHECK(global[d] == n_, "IncompressibleSolver: decomposition has "
@@ -283,8 +285,8 @@ void IncompressibleSolver::project() {
     PetscReal norm;
     TESSERA_PETSC_CALL(KSPGetResidualNorm(ksp_, &norm));
     TESSERA_THROW("the pressure solve did not converge at step "
-                  << steps_ << ", t = " << time_ << ": " << KSPConvergedReasons[reason]
-                  << " after " << its << " iterations, residual norm " << norm
+                  << steps_ << ", t = " << time_ << ": " << KSPConvergedReasons[reason] << " after "
+                  << its << " iterations, residual norm " << norm
                   << " (watch it with -les_ksp_monitor)");
   }
 
@@ -344,8 +346,9 @@ double IncompressibleSolver::time_step() const {
   const double viscous =
       config_.viscosity > 0 ? config_.viscous_factor * h_ * h_ / config_.viscosity : inf;
   const double dt = std::min(convective, viscous);
-  TESSERA_CHECK(dt < inf, "IncompressibleSolver: a flow at rest without viscosity has no time "
-                          "step limit; set a fixed time step (-les_dt)");
+  TESSERA_CHECK(dt < inf,
+                "IncompressibleSolver: a flow at rest without viscosity has no time "
+                "step limit; set a fixed time step (-les_dt)");
   return dt;
 }
 
