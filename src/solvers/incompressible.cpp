@@ -384,6 +384,14 @@ double IncompressibleSolver::kinetic_energy() const {
   return 0.5 * norm * norm / std::pow(static_cast<double>(n_), dim_);
 }
 
+double IncompressibleSolver::energy_change_rate() const {
+  // f_ is scratch between steps.
+  rhs(u_, f_);
+  PetscScalar dot;
+  TESSERA_PETSC_CALL(VecDot(u_, f_, &dot));
+  return dot / std::pow(static_cast<double>(n_), dim_);
+}
+
 double IncompressibleSolver::max_divergence() const {
   const Block owned = owned_block(vdm_);
   const Block ghosted = ghosted_block(vdm_);

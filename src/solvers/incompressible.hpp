@@ -81,6 +81,11 @@ public:
 
   /// Collective. (1/V) ∫ |u|²/2: the mean over cells of the squared face velocities, halved.
   double kinetic_energy() const;
+  /// Collective. (1/V) ∫ u·F(u) with F(u) = -C(u) + ν Δ_h u the unprojected right-hand side:
+  /// dE/dt of the semi-discrete equations when u is divergence-free (the projector is
+  /// self-adjoint). The skew-symmetric C contributes nothing for any u, so this is
+  /// -ν (1/V) ∫ |∇_h u|², the dissipation rate that Taylor–Green references tabulate as -dE/dt.
+  double energy_change_rate() const;
   /// Collective. max over cells of |∇_h·u|.
   double max_divergence() const;
   /// Collective. max over faces and components of |u_a|.
