@@ -270,7 +270,10 @@ TEST(Incompressible, TaylorGreenDissipationRate) {
 }
 
 // Each rank also runs the whole problem alone (MPI_COMM_SELF) and compares the energy history and
-// its own block of the final velocity with the serial run, on several process grids.
+// its own block of the final velocity with the serial run, on several process grids. Jacobi-CG
+// does the same arithmetic on every grid except for the order of the sums in its dot products:
+// differences are ~1e-15 in the energy and ~1e-14 in the field, where a grid-dependent
+// preconditioner (block Jacobi) leaves differences at the solver tolerance, ~1e-12 and ~1e-11.
 TEST(Incompressible, SameHistoryOnEveryProcessGrid) {
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
@@ -319,8 +322,8 @@ TEST(Incompressible, SameHistoryOnEveryProcessGrid) {
            << energy_diff << ", max |u - u_serial| " << field_diff << ", E(8 steps) "
            << std::setprecision(15) << energy.back();
       tessera::print_root(line.str());
-      EXPECT_LT(energy_diff, 1e-12);
-      EXPECT_LT(field_diff, 1e-10);
+      EXPECT_LT(energy_diff, 1e-13);
+      EXPECT_LT(field_diff, 1e-12);
     }
   }
 }
