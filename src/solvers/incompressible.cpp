@@ -205,22 +205,16 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
     PetscBool set;
     TESSERA_PETSC_CALL(PetscOptionsHasName(nullptr, "les_", "-ksp_converged_reason", &set));
   } catch (...) {
-    KSPDestroy(&ksp_);
-    MatNullSpaceDestroy(&null_);
-    MatDestroy(&a_);
-    VecDestroy(&b_);
-    VecDestroy(&phi_);
-    VecDestroy(&f_);
-    VecDestroy(&du_);
-    VecDestroy(&u_);
-    DMDestroy(&pdm_);
-    DMDestroy(&vdm_);
+    destroy();
     throw;
   }
 }
 
-IncompressibleSolver::~IncompressibleSolver() {
-  // A destructor must not throw, and there is nothing to do about a failed destroy anyway.
+IncompressibleSolver::~IncompressibleSolver() { destroy(); }
+
+void IncompressibleSolver::destroy() noexcept {
+  // Called from the destructor and from a failed constructor: must not throw, and there is nothing
+  // to do about a failed destroy anyway. Null handles are skipped by PETSc.
   KSPDestroy(&ksp_);
   MatNullSpaceDestroy(&null_);
   MatDestroy(&a_);

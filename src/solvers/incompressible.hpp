@@ -110,6 +110,7 @@ public:
 
 private:
   void rhs(Vec velocity, Vec out) const;
+  void destroy() noexcept;
 
   int dim_;
   int n_;
