@@ -7,14 +7,16 @@
 // Space: n^d cells of size h = L/n on a staggered (MAC) grid. Velocity component a of cell
 // p = (i, j, k) sits on the cell's lower face in direction a (at (p + 1/2 - e_a/2) h), pressure at
 // the cell centre. Second-order central differences; the convective term in the skew-symmetric
-// form (half divergence form, half advective form, Morinishi et al. 1998), which conserves the
-// discrete kinetic energy exactly for any velocity field, divergence-free or not.
+// form (half divergence form, half advective form, Morinishi et al. 1998), which adds nothing to
+// the discrete kinetic energy for any velocity field, divergence-free or not.
 // Time: Williamson's low-storage three-stage RK3 with a projection after every stage. The
 // projection is linear and the projected stages stay divergence-free, so the scheme is RK3 for
 // du/dt = P F(u) (P the discrete Leray projector): third order in time for the velocity.
+// Projecting only once per step, with no pressure gradient in the stages, measures first order.
 // Projection: solve -h² Δ_h φ = -h² ∇_h·u* (the periodic 2d+1-point Laplacian, which is exactly
 // div_h grad_h on the MAC grid, singular with the constants as null space) and set
-// u = u* - ∇_h φ, so that ∇_h·u = 0 up to the KSP tolerance.
+// u = u* - ∇_h φ, so that ∇_h·u = 0 up to the KSP tolerance. φ is a stage increment, not the
+// pressure; a pressure (for output or a pressure-gradient forcing) is not computed yet.
 //
 // Velocity (d components interleaved) and pressure live on two periodic DMDAs with stencil width
 // 1, both built from the Decomposition's ownership ranges. The pressure KSP (default CG with
