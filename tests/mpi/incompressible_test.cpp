@@ -219,12 +219,12 @@ TEST(Incompressible, SkewSymmetricConvectionConservesEnergy) {
       solver.set_velocity(rough_velocity);
       solver.project();
       const double e0 = solver.kinetic_energy();
-      solver.advance_to(1.0);
+      solver.advance_to(0.5);
       loss.push_back((e0 - solver.kinetic_energy()) / e0);
     }
     std::ostringstream line;
     line << std::scientific << std::setprecision(3) << dim
-         << "D inviscid rough field, relative energy loss by t = 1: dt 0.1: " << loss[0]
+         << "D inviscid rough field, relative energy loss by t = 0.5: dt 0.1: " << loss[0]
          << ", dt 0.05: " << loss[1];
     tessera::print_root(line.str());
     EXPECT_GT(loss[0], 0.0);  // RK3 damps, it never adds energy
