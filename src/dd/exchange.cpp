@@ -24,19 +24,19 @@ InterfaceExchange::InterfaceExchange(const SubdomainGrid& grid, const FaceCounts
   const auto& owned = grid.owned();
   TESSERA_CHECK(values_per_point >= 1,
                 "InterfaceExchange: " << values_per_point << " values per point; need >= 1");
-  TESSERA_CHECK(counts.size() == owned.size(), "InterfaceExchange: point counts for "
-                                                   << counts.size() << " subdomains, but this rank owns "
-                                                   << owned.size());
+  TESSERA_CHECK(counts.size() == owned.size(),
+                "InterfaceExchange: point counts for "
+                    << counts.size() << " subdomains, but this rank owns " << owned.size());
   std::map<int, std::vector<SharedFace>> remote;  // by neighbour rank, so peers come out sorted
   std::vector<SharedFace> local;
   for (int l = 0; l < static_cast<int>(owned.size()); ++l) {
     for (int f = 0; f < kMaxFaces; ++f) {
       const bool shared = f < grid.face_count() && grid.neighbour(owned[l], f).exists();
       TESSERA_CHECK(shared ? counts[l][f] >= 1 : counts[l][f] == 0,
-                    "InterfaceExchange: face " << face_name(f) << " of subdomain " << owned[l]
-                                               << " has " << counts[l][f] << " points; a "
-                                               << (shared ? "shared face needs >= 1"
-                                                          : "boundary face needs 0"));
+                    "InterfaceExchange: face "
+                        << face_name(f) << " of subdomain " << owned[l] << " has " << counts[l][f]
+                        << " points; a "
+                        << (shared ? "shared face needs >= 1" : "boundary face needs 0"));
       if (!shared) continue;
       const Neighbour n = grid.neighbour(owned[l], f);
       const SharedFace s{face_key(grid, owned[l], f), l, f};
@@ -63,11 +63,12 @@ InterfaceExchange::InterfaceExchange(const SubdomainGrid& grid, const FaceCounts
     layouts.emplace_back();
     for (const auto& s : faces) {
       place(s);
-      layouts.back().insert(layouts.back().end(), {s.key.lower, s.key.axis, counts[s.local][s.face]});
+      layouts.back().insert(layouts.back().end(),
+                            {s.key.lower, s.key.axis, counts[s.local][s.face]});
     }
     TESSERA_CHECK(offset - start <= INT_MAX, "InterfaceExchange: " << offset - start
-                                                 << " values for rank " << rank
-                                                 << " exceed one MPI message");
+                                                                   << " values for rank " << rank
+                                                                   << " exceed one MPI message");
     peers_.push_back({rank, start, offset - start});
     bytes_per_exchange_ += (offset - start) * static_cast<long>(sizeof(double));
   }
@@ -75,10 +76,9 @@ InterfaceExchange::InterfaceExchange(const SubdomainGrid& grid, const FaceCounts
   for (const auto& s : local) {
     const int other = grid.local_index(grid.neighbour(grid.owned()[s.local], s.face).id);
     const Slot from = slots_[other][opposite_face(s.face)], to = slots_[s.local][s.face];
-    TESSERA_CHECK(from.count == to.count,
-                  "InterfaceExchange: the two sides of the face (subdomain "
-                      << s.key.lower << ", axis " << s.key.axis << ") have " << from.count
-                      << " and " << to.count << " points");
+    TESSERA_CHECK(from.count == to.count, "InterfaceExchange: the two sides of the face (subdomain "
+                                              << s.key.lower << ", axis " << s.key.axis << ") have "
+                                              << from.count << " and " << to.count << " points");
     local_copies_.push_back({from.offset, to.offset, to.count * values_per_point});
   }
   send_ = Kokkos::View<double*, Kokkos::HostSpace>("tessera::dd::exchange_send", offset);
@@ -101,15 +101,16 @@ void InterfaceExchange::check_peer_counts(const std::vector<std::vector<long>>& 
   std::vector<MPI_Request> requests(2 * n);
   for (size_t p = 0; p < n; ++p) {
     my_length[p] = static_cast<long>(layouts[p].size());
-    TESSERA_MPI_CALL(MPI_Irecv(&their_length[p], 1, MPI_LONG, peers_[p].rank, 0, comm_, &requests[p]));
+    TESSERA_MPI_CALL(
+        MPI_Irecv(&their_length[p], 1, MPI_LONG, peers_[p].rank, 0, comm_, &requests[p]));
     TESSERA_MPI_CALL(
         MPI_Isend(&my_length[p], 1, MPI_LONG, peers_[p].rank, 0, comm_, &requests[n + p]));
   }
   TESSERA_MPI_CALL(MPI_Waitall(static_cast<int>(2 * n), requests.data(), MPI_STATUSES_IGNORE));
   for (size_t p = 0; p < n; ++p) {
     TESSERA_CHECK(their_length[p] == my_length[p],
-                  "InterfaceExchange: rank " << peers_[p].rank << " shares "
-                                             << their_length[p] / 3 << " faces with this rank, "
+                  "InterfaceExchange: rank " << peers_[p].rank << " shares " << their_length[p] / 3
+                                             << " faces with this rank, "
                                              << "which counts " << my_length[p] / 3);
     theirs[p].resize(their_length[p]);
     TESSERA_MPI_CALL(MPI_Irecv(theirs[p].data(), static_cast<int>(their_length[p]), MPI_LONG,
@@ -120,14 +121,13 @@ void InterfaceExchange::check_peer_counts(const std::vector<std::vector<long>>& 
   TESSERA_MPI_CALL(MPI_Waitall(static_cast<int>(2 * n), requests.data(), MPI_STATUSES_IGNORE));
   for (size_t p = 0; p < n; ++p) {
     for (size_t i = 0; i < layouts[p].size(); i += 3) {
-      TESSERA_CHECK(std::equal(layouts[p].begin() + i, layouts[p].begin() + i + 3,
-                               theirs[p].begin() + i),
-                    "InterfaceExchange: face " << i / 3 << " shared with rank " << peers_[p].rank
-                                               << " is (subdomain " << layouts[p][i] << ", axis "
-                                               << layouts[p][i + 1] << ", " << layouts[p][i + 2]
-                                               << " points) here but (subdomain " << theirs[p][i]
-                                               << ", axis " << theirs[p][i + 1] << ", "
-                                               << theirs[p][i + 2] << " points) there");
+      TESSERA_CHECK(
+          std::equal(layouts[p].begin() + i, layouts[p].begin() + i + 3, theirs[p].begin() + i),
+          "InterfaceExchange: face "
+              << i / 3 << " shared with rank " << peers_[p].rank << " is (subdomain "
+              << layouts[p][i] << ", axis " << layouts[p][i + 1] << ", " << layouts[p][i + 2]
+              << " points) here but (subdomain " << theirs[p][i] << ", axis " << theirs[p][i + 1]
+              << ", " << theirs[p][i + 2] << " points) there");
     }
   }
 }
@@ -140,17 +140,17 @@ InterfaceExchange::~InterfaceExchange() {
 }
 
 InterfaceExchange::HostMatrix InterfaceExchange::send(int local, int face) const {
-  TESSERA_CHECK(local >= 0 && local < static_cast<int>(slots_.size()) && face >= 0 &&
-                    face < kMaxFaces,
-                "InterfaceExchange: no face " << face << " of local subdomain " << local);
+  TESSERA_CHECK(
+      local >= 0 && local < static_cast<int>(slots_.size()) && face >= 0 && face < kMaxFaces,
+      "InterfaceExchange: no face " << face << " of local subdomain " << local);
   const Slot s = slots_[local][face];
   return HostMatrix(s.offset < 0 ? nullptr : send_.data() + s.offset, values_per_point_, s.count);
 }
 
 InterfaceExchange::HostMatrix InterfaceExchange::received(int local, int face) const {
-  TESSERA_CHECK(local >= 0 && local < static_cast<int>(slots_.size()) && face >= 0 &&
-                    face < kMaxFaces,
-                "InterfaceExchange: no face " << face << " of local subdomain " << local);
+  TESSERA_CHECK(
+      local >= 0 && local < static_cast<int>(slots_.size()) && face >= 0 && face < kMaxFaces,
+      "InterfaceExchange: no face " << face << " of local subdomain " << local);
   const Slot s = slots_[local][face];
   return HostMatrix(s.offset < 0 ? nullptr : receive_.data() + s.offset, values_per_point_,
                     s.count);
@@ -161,9 +161,8 @@ void InterfaceExchange::begin() {
   requests_.assign(2 * peers_.size(), MPI_REQUEST_NULL);
   // Receives first, so messages can land in place rather than in MPI's unexpected queue.
   for (size_t p = 0; p < peers_.size(); ++p)
-    TESSERA_MPI_CALL(MPI_Irecv(receive_.data() + peers_[p].offset,
-                               static_cast<int>(peers_[p].size), MPI_DOUBLE, peers_[p].rank, 0,
-                               comm_, &requests_[p]));
+    TESSERA_MPI_CALL(MPI_Irecv(receive_.data() + peers_[p].offset, static_cast<int>(peers_[p].size),
+                               MPI_DOUBLE, peers_[p].rank, 0, comm_, &requests_[p]));
   for (size_t p = 0; p < peers_.size(); ++p)
     TESSERA_MPI_CALL(MPI_Isend(send_.data() + peers_[p].offset, static_cast<int>(peers_[p].size),
                                MPI_DOUBLE, peers_[p].rank, 0, comm_,

@@ -56,7 +56,8 @@ nn::Matrix interface_points(const SubdomainGrid& grid, int id, int face, long co
   auto host = Kokkos::create_mirror_view(points);
   for (long j = 0; j < n; ++j) {
     for (int d = 0; d < dim; ++d) {
-      host(d, j) = d == key.axis ? x_normal : lower.lo[d] + (lower.hi[d] - lower.lo[d]) * unit(state);
+      host(d, j) =
+          d == key.axis ? x_normal : lower.lo[d] + (lower.hi[d] - lower.lo[d]) * unit(state);
     }
   }
   Kokkos::deep_copy(points, host);

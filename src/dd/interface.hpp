@@ -16,7 +16,9 @@ namespace tessera::dd {
 struct FaceKey {
   int lower = -1;
   int axis = 0;
-  bool operator<(const FaceKey& o) const { return lower != o.lower ? lower < o.lower : axis < o.axis; }
+  bool operator<(const FaceKey& o) const {
+    return lower != o.lower ? lower < o.lower : axis < o.axis;
+  }
   bool operator==(const FaceKey& o) const { return lower == o.lower && axis == o.axis; }
 };
 

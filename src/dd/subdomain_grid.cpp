@@ -35,7 +35,8 @@ std::array<int, 3> SubdomainGrid::checked_process_grid(MPI_Comm comm, int dim,
                                                        const std::array<int, 3>& subdomains,
                                                        const std::array<int, 3>& process_grid) {
   // Every check reads only arguments that all ranks share, so all ranks throw together.
-  if (dim < 1 || dim > 3) input_error("dimension " + std::to_string(dim) + " is not 1, 2 or 3", __LINE__);
+  if (dim < 1 || dim > 3)
+    input_error("dimension " + std::to_string(dim) + " is not 1, 2 or 3", __LINE__);
   int size = 1;
   TESSERA_MPI_CALL(MPI_Comm_size(comm, &size));
   int given = 1;
@@ -92,7 +93,8 @@ SubdomainGrid::SubdomainGrid(MPI_Comm comm, int dim, std::array<double, 3> lo,
   owned_.reserve(static_cast<size_t>(n[0]) * n[1] * n[2]);
   for (int k = 0; k < n[2]; ++k)
     for (int j = 0; j < n[1]; ++j)
-      for (int i = 0; i < n[0]; ++i) owned_.push_back(id({start[0] + i, start[1] + j, start[2] + k}));
+      for (int i = 0; i < n[0]; ++i)
+        owned_.push_back(id({start[0] + i, start[1] + j, start[2] + k}));
 }
 
 int SubdomainGrid::count() const {
@@ -123,8 +125,9 @@ std::array<int, 3> SubdomainGrid::coords(int id) const {
 int SubdomainGrid::id(const std::array<int, 3>& c) const {
   const auto& s = subdomains();
   for (int d = 0; d < 3; ++d)
-    TESSERA_CHECK(c[d] >= 0 && c[d] < s[d], "SubdomainGrid: coordinate " << c[d] << " along "
-                                                << kAxisNames[d] << " is not in 0.." << s[d] - 1);
+    TESSERA_CHECK(c[d] >= 0 && c[d] < s[d], "SubdomainGrid: coordinate "
+                                                << c[d] << " along " << kAxisNames[d]
+                                                << " is not in 0.." << s[d] - 1);
   return c[0] + s[0] * (c[1] + s[1] * c[2]);
 }
 

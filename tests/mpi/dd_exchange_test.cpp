@@ -175,8 +175,8 @@ TEST(InterfacePoints, BothSidesOfEveryFaceGenerateBitwiseIdenticalPoints) {
         ++faces;
         const int k = 3 * id + axis;
         EXPECT_NE(sums[2 * k], 0u) << "face (" << id << ", " << axis << ") lower side missing";
-        EXPECT_EQ(sums[2 * k], sums[2 * k + 1]) << "face (" << id << ", axis " << axis
-                                                << ") differs between its two sides";
+        EXPECT_EQ(sums[2 * k], sums[2 * k + 1])
+            << "face (" << id << ", axis " << axis << ") differs between its two sides";
         distinct.insert(sums[2 * k]);
       }
     // In 1D every face is one point at a distinct plane; elsewhere distinct seeds.
@@ -229,8 +229,8 @@ TEST(InterfaceExchange, EveryFaceReceivesExactlyWhatItsNeighbourComputed) {
               if (in(m, j) != expected && wrong++ == 0)
                 ADD_FAILURE() << "rank " << grid.rank() << " subdomain " << grid.owned()[l]
                               << " face " << dd::face_name(f) << " point " << j << " value " << m
-                              << ": received " << in(m, j) << ", neighbour " << nb.id
-                              << " (rank " << nb.rank << ") computed " << expected;
+                              << ": received " << in(m, j) << ", neighbour " << nb.id << " (rank "
+                              << nb.rank << ") computed " << expected;
             }
         }
       EXPECT_EQ(wrong, 0) << "values received wrong on rank " << grid.rank();
@@ -248,7 +248,9 @@ TEST(InterfaceExchange, EveryFaceReceivesExactlyWhatItsNeighbourComputed) {
       // Only faces cut by a rank boundary travel through MPI, once each way.
       const auto bytes = sum_over_ranks({double(exchange.bytes_per_exchange())});
       EXPECT_EQ(bytes[0], 2.0 * cut * points * kValues * sizeof(double));
-      if (grid.size() == 1) EXPECT_EQ(exchange.messages_per_exchange(), 0);
+      if (grid.size() == 1) {
+        EXPECT_EQ(exchange.messages_per_exchange(), 0);
+      }
       if (round == 1 && grid.rank() == 0)
         std::printf("[ dd ] %s on %d ranks: %d faces, %d cut, %.0f bytes sent per exchange\n",
                     describe(grid).c_str(), grid.size(), faces, cut, bytes[0]);
@@ -296,12 +298,16 @@ TEST(SubdomainGrid, BadTilingsAreInputErrorsNamingTheNumbers) {
     // The default process grid puts 2 processes along x at 2 and 4 ranks.
     expect_input_error(make(2, {3, 4, 1}, {0, 0, 0}), {"3 subdomains along x", "2 processes"});
   }
-  expect_input_error(make(2, {4, 2, 1}, {p + 1, 1, 0}),
-                     {"process grid " + std::to_string(p + 1) + " x 1", std::to_string(p) + " ranks"});
+  expect_input_error(
+      make(2, {4, 2, 1}, {p + 1, 1, 0}),
+      {"process grid " + std::to_string(p + 1) + " x 1", std::to_string(p) + " ranks"});
   expect_input_error(make(4, {2, 2, 2}, {0, 0, 0}), {"dimension 4"});
   expect_input_error(make(2, {0, 2, 1}, {0, 0, 0}), {"0 subdomains along x"});
-  expect_input_error([] { dd::SubdomainGrid g(MPI_COMM_WORLD, 1, {1, 0, 0}, {1, 1, 1}, {2, 1, 1}); },
-                     {"[1, 1]"});
+  expect_input_error(
+      [] {
+        dd::SubdomainGrid g(MPI_COMM_WORLD, 1, {1, 0, 0}, {1, 1, 1}, {2, 1, 1});
+      },
+      {"[1, 1]"});
 }
 
 }  // namespace
