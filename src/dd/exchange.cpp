@@ -139,21 +139,13 @@ InterfaceExchange::~InterfaceExchange() {
   if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
 }
 
-InterfaceExchange::HostMatrix InterfaceExchange::send(int local, int face) const {
+InterfaceExchange::HostMatrix InterfaceExchange::slot_view(
+    const Kokkos::View<double*, Kokkos::HostSpace>& buffer, int local, int face) const {
   TESSERA_CHECK(
       local >= 0 && local < static_cast<int>(slots_.size()) && face >= 0 && face < kMaxFaces,
       "InterfaceExchange: no face " << face << " of local subdomain " << local);
   const Slot s = slots_[local][face];
-  return HostMatrix(s.offset < 0 ? nullptr : send_.data() + s.offset, values_per_point_, s.count);
-}
-
-InterfaceExchange::HostMatrix InterfaceExchange::received(int local, int face) const {
-  TESSERA_CHECK(
-      local >= 0 && local < static_cast<int>(slots_.size()) && face >= 0 && face < kMaxFaces,
-      "InterfaceExchange: no face " << face << " of local subdomain " << local);
-  const Slot s = slots_[local][face];
-  return HostMatrix(s.offset < 0 ? nullptr : receive_.data() + s.offset, values_per_point_,
-                    s.count);
+  return HostMatrix(s.offset < 0 ? nullptr : buffer.data() + s.offset, values_per_point_, s.count);
 }
 
 void InterfaceExchange::begin() {

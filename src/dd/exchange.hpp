@@ -41,9 +41,9 @@ public:
   InterfaceExchange& operator=(const InterfaceExchange&) = delete;
 
   /// Where this side writes its values for face f of local subdomain l, before begin().
-  HostMatrix send(int local, int face) const;
+  HostMatrix send(int local, int face) const { return slot_view(send_, local, face); }
   /// The neighbour's values for the same face and points, valid after end() until next begin().
-  HostMatrix received(int local, int face) const;
+  HostMatrix received(int local, int face) const { return slot_view(receive_, local, face); }
 
   /// Posts the receives and sends and copies same-rank faces. Not collective, but every rank that
   /// shares a face with this one must call begin() (and end()) the same number of times. The send
@@ -75,6 +75,8 @@ private:
     long from, to, size;  // send offset of one side -> receive offset of the other
   };
 
+  HostMatrix slot_view(const Kokkos::View<double*, Kokkos::HostSpace>& buffer, int local,
+                       int face) const;
   void check_peer_counts(const std::vector<std::vector<long>>& layouts) const;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
