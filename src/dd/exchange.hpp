@@ -36,6 +36,7 @@ public:
   /// mismatch). counts[l][f] is the point count of face f of the l-th owned subdomain
   /// (InterfacePoints::counts()); it must be non-zero exactly on shared faces.
   InterfaceExchange(const SubdomainGrid& grid, const FaceCounts& counts, int values_per_point);
+  /// Collective over grid.comm() (MPI_Comm_free); completes an exchange still in flight.
   ~InterfaceExchange();
   InterfaceExchange(const InterfaceExchange&) = delete;
   InterfaceExchange& operator=(const InterfaceExchange&) = delete;

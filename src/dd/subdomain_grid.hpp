@@ -50,6 +50,7 @@ public:
   /// given process grid does not fit the rank count, or some S_i is not divisible by P_i.
   SubdomainGrid(MPI_Comm comm, int dim, std::array<double, 3> lo, std::array<double, 3> hi,
                 std::array<int, 3> subdomains, std::array<int, 3> process_grid = {0, 0, 0});
+  // Destruction is collective over comm too: it frees the Cartesian communicator.
   SubdomainGrid(const SubdomainGrid&) = delete;
   SubdomainGrid& operator=(const SubdomainGrid&) = delete;
 
