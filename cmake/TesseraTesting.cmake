@@ -24,6 +24,8 @@ function(tessera_add_test)
   endif()
   add_executable(${T_NAME} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/test_main.cpp)
   target_link_libraries(${T_NAME} PRIVATE tessera::tessera GTest::gtest)
+  target_compile_options(${T_NAME} PRIVATE -Wall -Wextra
+                         $<$<BOOL:${TESSERA_WARNINGS_AS_ERRORS}>:-Werror>)
   target_compile_definitions(${T_NAME} PRIVATE
     TESSERA_SOURCE_DIR="${PROJECT_SOURCE_DIR}" TESSERA_BINARY_DIR="${PROJECT_BINARY_DIR}")
   foreach(np IN LISTS T_RANKS)
