@@ -1,16 +1,8 @@
 # cmake -DDOC=<input/README.md> -P TesseraCheckOptionDocs.cmake <command>
 # Runs <command> -help (appended here: cmake would take a -help of its own command line for
 # itself) and fails if an option it lists is missing from the options document.
-set(cmd "")
-set(collect FALSE)
-math(EXPR last "${CMAKE_ARGC} - 1")
-foreach(i RANGE 0 ${last})
-  if(collect)
-    list(APPEND cmd "${CMAKE_ARGV${i}}")
-  elseif("${CMAKE_ARGV${i}}" MATCHES "TesseraCheckOptionDocs.cmake$")
-    set(collect TRUE)
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/TesseraScriptCommand.cmake)
+tessera_script_command(cmd TesseraCheckOptionDocs\\.cmake)
 list(APPEND cmd -help)
 execute_process(COMMAND ${cmd} OUTPUT_VARIABLE help RESULT_VARIABLE status ERROR_QUIET)
 if(NOT status EQUAL 0)

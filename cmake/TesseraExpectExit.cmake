@@ -1,16 +1,8 @@
 # cmake -DEXPECT=<status> [-DABSENT=<path>] -P TesseraExpectExit.cmake <command...>
 # Runs the command, echoes its output, and fails unless it exits with status EXPECT and, with
 # ABSENT, unless <path> does not exist afterwards (bad input must not create output).
-set(cmd "")
-set(collect FALSE)
-math(EXPR last "${CMAKE_ARGC} - 1")
-foreach(i RANGE 0 ${last})
-  if(collect)
-    list(APPEND cmd "${CMAKE_ARGV${i}}")
-  elseif("${CMAKE_ARGV${i}}" MATCHES "TesseraExpectExit.cmake$")
-    set(collect TRUE)
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/TesseraScriptCommand.cmake)
+tessera_script_command(cmd TesseraExpectExit\\.cmake)
 execute_process(COMMAND ${cmd} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("${out}${err}")
 if(DEFINED ABSENT AND EXISTS "${ABSENT}")

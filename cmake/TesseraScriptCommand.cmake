@@ -1,0 +1,15 @@
+# For scripts run as `cmake [-D...] -P <script> <command...>`: the command is every argument after
+# the script's own path.
+function(tessera_script_command out script_name)
+  set(cmd "")
+  set(collect FALSE)
+  math(EXPR last "${CMAKE_ARGC} - 1")
+  foreach(i RANGE 0 ${last})
+    if(collect)
+      list(APPEND cmd "${CMAKE_ARGV${i}}")
+    elseif("${CMAKE_ARGV${i}}" MATCHES "${script_name}$")
+      set(collect TRUE)
+    endif()
+  endforeach()
+  set(${out} "${cmd}" PARENT_SCOPE)
+endfunction()
