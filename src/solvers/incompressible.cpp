@@ -97,12 +97,7 @@ IncompressibleConfig IncompressibleConfig::from_options(Options& options) {
                                   "stable up to about 2.5 / (4 dim)");
   c.dt = options.real("les_dt", c.dt, 0.0, 1e12,
                       "fixed time step; 0 takes it from the CFL and viscous limits");
-  c.rtol = options.real("les_rtol", c.rtol, 1e-15, 0.5,
-                        "relative residual reduction of the pressure solve "
-                        "(-les_ksp_rtol, if given, wins)");
-  c.max_iterations = options.integer("les_max_iterations", c.max_iterations, 1, 10000000,
-                                     "iterations after which a pressure solve counts as failed "
-                                     "(-les_ksp_max_it, if given, wins)");
+  c.krylov.read(options, "les_", "a pressure solve");
   if (c.viscosity == 0 && c.dt == 0)
     options.report(
         "-les_viscosity = 0 with -les_dt = 0: only the CFL limit bounds the step, "
@@ -196,14 +191,10 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
     PC pc;
     TESSERA_PETSC_CALL(KSPGetPC(ksp_, &pc));
     TESSERA_PETSC_CALL(PCSetType(pc, PCJACOBI));
-    TESSERA_PETSC_CALL(
-        KSPSetTolerances(ksp_, config.rtol, PETSC_DEFAULT, PETSC_DEFAULT, config.max_iterations));
+    config.krylov.apply(ksp_);
     TESSERA_PETSC_CALL(KSPSetFromOptions(ksp_));
     TESSERA_PETSC_CALL(KSPSetUp(ksp_));
-    // KSPSolve reads -ksp_converged_reason only when it finishes; asking now marks it used for an
-    // unused-option check made after construction.
-    PetscBool set;
-    TESSERA_PETSC_CALL(PetscOptionsHasName(nullptr, "les_", "-ksp_converged_reason", &set));
+    mark_solve_time_options_used(ksp_);
   } catch (...) {
     destroy();
     throw;
@@ -269,20 +260,12 @@ void IncompressibleSolver::project() {
   // The divergence of a periodic field has zero mean exactly, so this removes round-off only.
   TESSERA_PETSC_CALL(MatNullSpaceRemove(null_, b_));
   TESSERA_PETSC_CALL(KSPSolve(ksp_, b_, phi_));
-  KSPConvergedReason reason;
-  PetscInt its;
-  TESSERA_PETSC_CALL(KSPGetConvergedReason(ksp_, &reason));
-  TESSERA_PETSC_CALL(KSPGetIterationNumber(ksp_, &its));
-  last_iterations_ = static_cast<int>(its);
-  total_iterations_ += its;
-  if (reason < 0) {
-    PetscReal norm;
-    TESSERA_PETSC_CALL(KSPGetResidualNorm(ksp_, &norm));
-    TESSERA_THROW("the pressure solve did not converge at step "
-                  << steps_ << ", t = " << time_ << ": " << KSPConvergedReasons[reason] << " after "
-                  << its << " iterations, residual norm " << norm
-                  << " (watch it with -les_ksp_monitor)");
-  }
+  const KrylovResult result = krylov_result(ksp_);
+  last_iterations_ = result.iterations;
+  total_iterations_ += result.iterations;
+  if (!result.converged)
+    throw_unconverged(result, "the pressure solve at step " + std::to_string(steps_) +
+                                  ", t = " + std::to_string(time_));
 
   // u = u* - ∇_h φ, ∇_h φ at face a of cell p being (φ(p) - φ(p - e_a)) / h.
   const Block ghosted = ghosted_block(pdm_);

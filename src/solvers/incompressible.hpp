@@ -31,6 +31,7 @@
 
 #include "core/decomposition.hpp"
 #include "core/options.hpp"
+#include "solvers/krylov.hpp"
 
 namespace tessera::solvers {
 
@@ -42,8 +43,7 @@ struct IncompressibleConfig {
   double cfl = 0.5;              // dt <= cfl h / max|u_a|
   double viscous_factor = 0.15;  // dt <= viscous_factor h² / ν; RK3 is stable up to 2.5/(4d)
   double dt = 0;                 // fixed time step; 0: from the CFL and viscous limits
-  double rtol = 1e-10;           // pressure solve (-les_ksp_rtol, if given, wins)
-  int max_iterations = 2000;     // pressure solve (-les_ksp_max_it, if given, wins)
+  KrylovTolerances krylov{1e-10, 2000};  // pressure solve: -les_rtol, -les_max_iterations
 
   /// Declares and reads the les_* options; problems go to options.report(), so call
   /// options.check() afterwards. Not collective, but every rank must call it (same database).

@@ -141,32 +141,6 @@ PetscErrorCode compute_rhs(KSP ksp, Vec b, void* ctx) {
   PetscFunctionReturn(0);
 }
 
-// KSPSolve reads -ksp_converged_reason only when it finishes. Asking for it (and for the multigrid
-// level solvers' ones) now marks it used, so that an unused-option check made after construction
-// does not reject it.
-PetscErrorCode mark_solve_time_options_used(KSP ksp) {
-  const char* prefix;
-  PetscBool set, is_mg;
-  PC pc;
-
-  PetscFunctionBeginUser;
-  PetscCall(KSPGetOptionsPrefix(ksp, &prefix));
-  PetscCall(PetscOptionsHasName(nullptr, prefix, "-ksp_converged_reason", &set));
-  PetscCall(KSPGetPC(ksp, &pc));
-  PetscCall(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(pc), PCMG, &is_mg));
-  if (is_mg) {
-    PetscInt levels;
-    PetscCall(PCMGGetLevels(pc, &levels));
-    for (PetscInt l = 0; l < levels; ++l) {
-      KSP smoother;
-      PetscCall(PCMGGetSmoother(pc, l, &smoother));
-      PetscCall(KSPGetOptionsPrefix(smoother, &prefix));
-      PetscCall(PetscOptionsHasName(nullptr, prefix, "-ksp_converged_reason", &set));
-    }
-  }
-  PetscFunctionReturn(0);
-}
-
 // Halve the grid while the next coarser one still has an interior point and, along each
 // direction, at least two points per process, so that PETSc's coarsened ownership ranges stay
 // non-empty and within one stencil width of the finer ones.
@@ -190,12 +164,7 @@ PoissonReferenceConfig PoissonReferenceConfig::from_options(Options& options) {
   if (!is_power_of_two_plus_one(c.points))
     options.report("-reference_points = " + std::to_string(c.points) +
                    " is not 2^k + 1 (e.g. 65, 129, 257), which multigrid coarsening needs");
-  c.rtol = options.real("reference_rtol", c.rtol, 1e-15, 0.5,
-                        "relative residual reduction of the reference solve "
-                        "(-reference_ksp_rtol, if given, wins)");
-  c.max_iterations = options.integer("reference_max_iterations", c.max_iterations, 1, 1000000,
-                                     "iterations after which the reference solve counts as "
-                                     "failed (-reference_ksp_max_it, if given, wins)");
+  c.krylov.read(options, "reference_", "the reference solve");
   return c;
 }
 
@@ -239,8 +208,7 @@ PoissonReference::PoissonReference(const Decomposition& decomp, const physics::P
     TESSERA_PETSC_CALL(KSPSetComputeRHS(ksp_, compute_rhs, &problem_));
     // Defaults first, options after, so that the deck and the command line override them.
     TESSERA_PETSC_CALL(KSPSetType(ksp_, KSPCG));
-    TESSERA_PETSC_CALL(
-        KSPSetTolerances(ksp_, config.rtol, PETSC_DEFAULT, PETSC_DEFAULT, config.max_iterations));
+    config.krylov.apply(ksp_);
     PC pc;
     TESSERA_PETSC_CALL(KSPGetPC(ksp_, &pc));
     TESSERA_PETSC_CALL(PCSetType(pc, PCMG));
@@ -249,7 +217,7 @@ PoissonReference::PoissonReference(const Decomposition& decomp, const physics::P
     // Builds every level (and reads the level solvers' options) now rather than at the first
     // solve.
     TESSERA_PETSC_CALL(KSPSetUp(ksp_));
-    TESSERA_PETSC_CALL(mark_solve_time_options_used(ksp_));
+    mark_solve_time_options_used(ksp_);
   } catch (...) {
     KSPDestroy(&ksp_);
     DMDestroy(&dm_);
@@ -266,19 +234,11 @@ PoissonReference::~PoissonReference() {
 void PoissonReference::solve() {
   // A null right-hand side and solution make the KSP build both from the DM, through compute_rhs.
   TESSERA_PETSC_CALL(KSPSolve(ksp_, nullptr, nullptr));
-  KSPConvergedReason reason;
-  PetscInt its;
-  PetscReal norm;
-  TESSERA_PETSC_CALL(KSPGetConvergedReason(ksp_, &reason));
-  TESSERA_PETSC_CALL(KSPGetIterationNumber(ksp_, &its));
-  TESSERA_PETSC_CALL(KSPGetResidualNorm(ksp_, &norm));
-  iterations_ = static_cast<int>(its);
-  residual_norm_ = static_cast<double>(norm);
-  solved_ = reason > 0;
-  TESSERA_CHECK(reason > 0, "the reference Poisson solve did not converge: "
-                                << KSPConvergedReasons[reason] << " after " << its
-                                << " iterations, residual norm " << norm
-                                << " (watch it with -reference_ksp_monitor)");
+  const KrylovResult result = krylov_result(ksp_);
+  iterations_ = result.iterations;
+  residual_norm_ = result.residual_norm;
+  solved_ = result.converged;
+  if (!result.converged) throw_unconverged(result, "the reference Poisson solve");
 }
 
 std::vector<double> PoissonReference::local_solution() const {

@@ -15,13 +15,13 @@
 #include "core/decomposition.hpp"
 #include "core/options.hpp"
 #include "physics/poisson.hpp"
+#include "solvers/krylov.hpp"
 
 namespace tessera::solvers {
 
 struct PoissonReferenceConfig {
-  int points = 129;          // grid points per direction, boundary included; 2^k + 1
-  double rtol = 1e-10;       // relative residual reduction (-reference_ksp_rtol overrides it)
-  int max_iterations = 200;  // more than this is a failed solve (-reference_ksp_max_it overrides)
+  int points = 129;                     // grid points per direction, boundary included; 2^k + 1
+  KrylovTolerances krylov{1e-10, 200};  // -reference_rtol, -reference_max_iterations
 
   /// Declares and reads the reference_* options; problems go to options.report(), so call
   /// options.check() afterwards. Not collective, but every rank must call it (same database).

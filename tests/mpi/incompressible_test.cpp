@@ -120,7 +120,7 @@ TEST(Incompressible, TaylorGreenThirdOrderInTime) {
   const double viscosity = 0.5, t_end = 0.8;
   const TaylorGreen tgv{2, viscosity};
   auto config = config_for(2, 16, viscosity);
-  config.rtol = 1e-13;
+  config.krylov.rtol = 1e-13;
   const auto decomp = decomposition_for(MPI_COMM_WORLD, config);
   std::vector<std::vector<std::vector<double>>> fields;
   for (double dt : {0.08, 0.04, 0.02}) {
@@ -347,7 +347,7 @@ TEST(Incompressible, ConfigReadsItsOptions) {
   EXPECT_DOUBLE_EQ(c.viscosity, 0.05);
   EXPECT_DOUBLE_EQ(c.cfl, 0.3);
   EXPECT_DOUBLE_EQ(c.dt, 0.01);
-  EXPECT_DOUBLE_EQ(c.rtol, 1e-8);
+  EXPECT_DOUBLE_EQ(c.krylov.rtol, 1e-8);
 }
 
 TEST(Incompressible, InviscidWithoutFixedStepIsReported) {

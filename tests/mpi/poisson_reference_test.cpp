@@ -71,7 +71,7 @@ void error_norms(const Decomposition& decomp, const PoissonReference& solver,
 Result solve(int n, double frequency, double rtol = 1e-10) {
   PoissonReferenceConfig config;
   config.points = n;
-  config.rtol = rtol;
+  config.krylov.rtol = rtol;
   Decomposition decomp(MPI_COMM_WORLD, 2, {n, n, 1});
   const Poisson2D problem{frequency};
   PoissonReference solver(decomp, problem, config);
@@ -185,7 +185,7 @@ TEST(PoissonReference, SameSolutionOnEveryProcessGrid) {
   const int n = 65;
   PoissonReferenceConfig config;
   config.points = n;
-  config.rtol = 1e-12;
+  config.krylov.rtol = 1e-12;
   const Poisson2D problem{1.0};
 
   Decomposition serial_decomp(MPI_COMM_SELF, 2, {n, n, 1});
@@ -249,8 +249,8 @@ TEST_F(PoissonReferenceOptions, ConfigReadsItsOptions) {
   const auto config = PoissonReferenceConfig::from_options(options);
   EXPECT_NO_THROW(options.check());
   EXPECT_EQ(config.points, 65);
-  EXPECT_DOUBLE_EQ(config.rtol, 1e-8);
-  EXPECT_EQ(config.max_iterations, 50);
+  EXPECT_DOUBLE_EQ(config.krylov.rtol, 1e-8);
+  EXPECT_EQ(config.krylov.max_iterations, 50);
 }
 
 TEST_F(PoissonReferenceOptions, PointsNotTwoToTheKPlusOneAreReported) {
@@ -317,7 +317,7 @@ TEST_F(PoissonReferenceOptions, DeckChoosesTheSolver) {
 TEST_F(PoissonReferenceOptions, IterationCapIsAFailure) {
   PoissonReferenceConfig config;
   config.points = 65;
-  config.max_iterations = 2;
+  config.krylov.max_iterations = 2;
   Decomposition decomp(MPI_COMM_WORLD, 2, {65, 65, 1});
   PoissonReference capped(decomp, Poisson2D{}, config);
   EXPECT_THROW(capped.solve(), tessera::Error);
