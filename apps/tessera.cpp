@@ -1,10 +1,51 @@
-// tessera DECK.yaml [-option value ...]   runs a deck; -help lists every option.
+// tessera DECK.yaml [-option value ...]   runs a deck; -help lists every option of the deck's run.
+//
+// A deck names what it runs with the key `run:` (default poisson). Each kind is a Run class with
+// a Config read from the options, a constructor that sets everything up without touching a file,
+// prepare_output() and execute(options_text): the same five steps for every kind, here once.
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "core/environment.hpp"
 #include "core/error.hpp"
 #include "core/options.hpp"
 #include "run/poisson_run.hpp"
+
+namespace {
+
+template <class Run>
+int drive(tessera::Environment& env, tessera::Options& options, bool validate_only) {
+  const auto config = Run::Config::from_options(options);
+  if (options.help_requested()) {
+    if (env.rank() == 0) std::cout << options.help_text();
+    return 0;
+  }
+  options.check();
+  Run run(env.comm(), config);
+  options.reject_unused();  // after the solvers have read their PETSc options
+  if (validate_only) {
+    if (env.rank() == 0) std::cout << "deck " << options.deck() << ": valid" << std::endl;
+    return 0;
+  }
+  run.prepare_output();
+  run.execute(options.database_text());
+  return 0;
+}
+
+struct RunKind {
+  const char* name;
+  int (*drive)(tessera::Environment&, tessera::Options&, bool);
+};
+
+const std::vector<RunKind>& run_kinds() {
+  static const std::vector<RunKind> kinds{
+      {"poisson", drive<tessera::run::PoissonRun>},
+  };
+  return kinds;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   return tessera::run_main(argc, argv, [&](tessera::Environment& env) {
@@ -14,25 +55,19 @@ int main(int argc, char** argv) {
       options.load_deck(argv[1]);
     } else if (!options.help_requested()) {
       throw tessera::InputError(
-          "usage: tessera DECK.yaml [-option value ...]   (-help lists options)", __FILE__,
-          __LINE__);
+          "usage: tessera DECK.yaml [-option value ...]   (-help [-run KIND] lists options)",
+          __FILE__, __LINE__);
     }
+    std::vector<std::string> names;
+    for (const auto& k : run_kinds()) names.push_back(k.name);
+    const std::string kind = options.choice(
+        "run", names.front(), names,
+        "what the deck runs; -help -run KIND lists the options of that kind");
     const bool validate_only = options.flag(
         "validate", false, "check the deck and set up the solvers, then exit before any output");
-    const auto config = tessera::run::PoissonRunConfig::from_options(options);
-    if (options.help_requested()) {
-      if (env.rank() == 0) std::cout << options.help_text();
-      return 0;
-    }
-    options.check();
-    tessera::run::PoissonRun run(env.comm(), config);
-    options.reject_unused();  // after the reference solver has read its PETSc options
-    if (validate_only) {
-      if (env.rank() == 0) std::cout << "deck " << options.deck() << ": valid" << std::endl;
-      return 0;
-    }
-    run.prepare_output();
-    run.execute(options.database_text());
-    return 0;
+    // choice() answers a declared kind (the default after reporting a wrong one), so one matches.
+    for (const auto& k : run_kinds())
+      if (kind == k.name) return k.drive(env, options, validate_only);
+    TESSERA_THROW("no driver for run kind '" << kind << "'");
   });
 }

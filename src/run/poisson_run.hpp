@@ -49,6 +49,8 @@ struct RunSummary {
 
 class PoissonRun {
 public:
+  using Config = PoissonRunConfig;
+
   /// Collective. Builds the decomposition and sets up the reference solver (reading its PETSc
   /// options), but touches no file.
   PoissonRun(MPI_Comm comm, const PoissonRunConfig& config);
