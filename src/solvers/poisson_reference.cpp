@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "core/error.hpp"
+#include "solvers/dmda_grid.hpp"
 
 namespace tessera::solvers {
 
@@ -11,11 +12,6 @@ static_assert(std::is_same<PetscScalar, double>::value,
               "the Poisson reference solver needs a real, double-precision PETSc build");
 
 namespace {
-
-bool is_power_of_two_plus_one(int n) {
-  const int m = n - 1;
-  return m >= 2 && (m & (m - 1)) == 0;
-}
 
 // The equation is multiplied by the cell area hx*hy. In 2D that is the scaling under which the
 // operator rediscretised on a coarse level equals the Galerkin product P^T A P of the fine one
@@ -141,29 +137,11 @@ PetscErrorCode compute_rhs(KSP ksp, Vec b, void* ctx) {
   PetscFunctionReturn(0);
 }
 
-// Halve the grid while the next coarser one still has an interior point and, along each
-// direction, at least two points per process, so that PETSc's coarsened ownership ranges stay
-// non-empty and within one stencil width of the finer ones.
-int automatic_levels(int n, const std::array<int, 3>& procs) {
-  int levels = 1;
-  for (int m = n; (m - 1) % 2 == 0; ++levels) {
-    const int coarse = (m - 1) / 2 + 1;
-    if (coarse < 3 || coarse < 2 * procs[0] || coarse < 2 * procs[1]) break;
-    m = coarse;
-  }
-  return levels;
-}
-
 }  // namespace
 
 PoissonReferenceConfig PoissonReferenceConfig::from_options(Options& options) {
   PoissonReferenceConfig c;
-  c.points = options.integer("reference_points", c.points, 3, 1 << 20,
-                             "reference grid points per direction, boundary included; 2^k + 1 "
-                             "so that multigrid can coarsen it");
-  if (!is_power_of_two_plus_one(c.points))
-    options.report("-reference_points = " + std::to_string(c.points) +
-                   " is not 2^k + 1 (e.g. 65, 129, 257), which multigrid coarsening needs");
+  c.points = read_multigrid_points(options, "reference_points", c.points, "reference grid");
   c.krylov.read(options, "reference_", "the reference solve");
   return c;
 }
@@ -171,36 +149,11 @@ PoissonReferenceConfig PoissonReferenceConfig::from_options(Options& options) {
 PoissonReference::PoissonReference(const Decomposition& decomp, const physics::Poisson2D& problem,
                                    const PoissonReferenceConfig& config)
     : problem_(problem) {
-  const auto& global = decomp.global_points();
-  TESSERA_CHECK(decomp.dim() == 2,
-                "PoissonReference: needs a 2D decomposition, got " << decomp.dim() << "D");
-  TESSERA_CHECK(global[0] == config.points && global[1] == config.points,
-                "PoissonReference: decomposition has " << global[0] << " x " << global[1]
-                                                       << " points, configuration asks for "
-                                                       << config.points << " x " << config.points);
   const int n = config.points;
-  TESSERA_CHECK(n >= 3, "PoissonReference: " << n << " points per direction leave no interior");
   h_ = 1.0 / (n - 1);
 
   try {
-    const auto& procs = decomp.process_grid();
-    const std::vector<PetscInt> lx(decomp.ownership(0).begin(), decomp.ownership(0).end());
-    const std::vector<PetscInt> ly(decomp.ownership(1).begin(), decomp.ownership(1).end());
-    TESSERA_PETSC_CALL(DMDACreate2d(decomp.comm(), DM_BOUNDARY_NONE, DM_BOUNDARY_NONE,
-                                    DMDA_STENCIL_STAR, n, n, procs[0], procs[1], 1, 1, lx.data(),
-                                    ly.data(), &dm_));
-    TESSERA_PETSC_CALL(DMSetUp(dm_));
-    PetscInt xs, ys, xm, ym;
-    TESSERA_PETSC_CALL(DMDAGetCorners(dm_, &xs, &ys, nullptr, &xm, &ym, nullptr));
-    const auto& start = decomp.local_start();
-    const auto& count = decomp.local_count();
-    TESSERA_CHECK(xs == start[0] && ys == start[1] && xm == count[0] && ym == count[1],
-                  "PoissonReference: rank "
-                      << decomp.rank() << " DMDA block [" << xs << ", " << xs + xm << ") x [" << ys
-                      << ", " << ys + ym << ") differs from its decomposition block [" << start[0]
-                      << ", " << start[0] + count[0] << ") x [" << start[1] << ", "
-                      << start[1] + count[1] << ")");
-
+    dm_ = create_decomposition_dmda(decomp, n, "PoissonReference");
     TESSERA_PETSC_CALL(KSPCreate(decomp.comm(), &ksp_));
     TESSERA_PETSC_CALL(KSPSetOptionsPrefix(ksp_, "reference_"));
     TESSERA_PETSC_CALL(KSPSetDM(ksp_, dm_));
@@ -212,7 +165,7 @@ PoissonReference::PoissonReference(const Decomposition& decomp, const physics::P
     PC pc;
     TESSERA_PETSC_CALL(KSPGetPC(ksp_, &pc));
     TESSERA_PETSC_CALL(PCSetType(pc, PCMG));
-    TESSERA_PETSC_CALL(PCMGSetLevels(pc, automatic_levels(n, procs), nullptr));
+    TESSERA_PETSC_CALL(PCMGSetLevels(pc, multigrid_levels(n, decomp.process_grid()), nullptr));
     TESSERA_PETSC_CALL(KSPSetFromOptions(ksp_));
     // Builds every level (and reads the level solvers' options) now rather than at the first
     // solve.
@@ -245,15 +198,7 @@ std::vector<double> PoissonReference::local_solution() const {
   TESSERA_CHECK(solved_, "PoissonReference::local_solution() called before a successful solve()");
   Vec x;
   TESSERA_PETSC_CALL(KSPGetSolution(ksp_, &x));
-  PetscInt xs, ys, xm, ym;
-  TESSERA_PETSC_CALL(DMDAGetCorners(dm_, &xs, &ys, nullptr, &xm, &ym, nullptr));
-  const PetscScalar** u;
-  TESSERA_PETSC_CALL(DMDAVecGetArrayRead(dm_, x, &u));
-  std::vector<double> local(static_cast<size_t>(xm) * ym);
-  for (PetscInt j = ys; j < ys + ym; ++j)
-    for (PetscInt i = xs; i < xs + xm; ++i) local[(j - ys) * xm + (i - xs)] = u[j][i];
-  TESSERA_PETSC_CALL(DMDAVecRestoreArrayRead(dm_, x, &u));
-  return local;
+  return local_block(dm_, x);
 }
 
 }  // namespace tessera::solvers
