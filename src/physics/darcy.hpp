@@ -1,0 +1,91 @@
+#pragma once
+// Steady Darcy flow, the standard operator-learning data set: -∇·(a(x)∇u) = f on [0,1]^2, u = 0
+// on the boundary, with a log-normal permeability a = exp(g) drawn from a smooth Gaussian random
+// field g, and f = 1. Pointwise functions shared by the reference solver, the data set and the
+// tests.
+//
+// The random field is a truncated cosine series with decaying amplitudes,
+//   g(x, y) = σ Σ_{k,l < K, (k,l) != (0,0)} λ_kl ξ_kl cos(kπx) cos(lπy),
+//   λ_kl = (1 + k² + l²)^(-α/2) / sqrt(Σ λ²),
+// so σ bounds the pointwise standard deviation of g and α sets its smoothness. Its coefficients
+// ξ are standard normal numbers computed from (seed, sample, mode) by a counter-based generator:
+// sample s is the same on any number of ranks, and no rank draws numbers for another.
+//
+// Samples form a stationary AR(1) sequence, ξ^(s) = ρ ξ^(s-1) + sqrt(1 - ρ²) η^(s) with fresh
+// standard normal η^(s): every sample has the same distribution as an independent draw, and
+// consecutive samples are correlated by ρ. ρ = 0 gives independent samples; ρ near 1 a slowly
+// varying field, as in the time series of a simulation or a continuation in a parameter, which is
+// where reusing the previous solves pays.
+#include <Kokkos_Core.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace tessera {
+class Options;
+}
+
+namespace tessera::physics {
+
+/// Not collective; pure. A standard normal number determined by (seed, stream, index) alone.
+double counter_normal(std::uint64_t seed, std::uint64_t stream, std::uint64_t index);
+
+struct PermeabilityFieldConfig {
+  int modes = 8;             // K: cosine modes per direction
+  double log_std = 1.0;      // σ
+  double decay = 2.5;        // α
+  double correlation = 0.9;  // ρ between consecutive samples
+  std::uint64_t seed = 2024;
+
+  /// Declares and reads the darcy_* options. Not collective (every rank reads the same database).
+  static PermeabilityFieldConfig from_options(Options& options);
+};
+
+/// The sequence of log-normal permeability fields a = exp(g) of one data set.
+class PermeabilitySequence {
+public:
+  explicit PermeabilitySequence(const PermeabilityFieldConfig& config);
+
+  /// Not collective. Moves to sample `sample`, which must be >= the current one (the AR(1)
+  /// recursion runs forward; sample 0 is where a new sequence starts).
+  void advance_to(int sample);
+  int sample() const { return sample_; }
+
+  /// Not collective. g at (x, y) for the current sample.
+  double log_permeability(double x, double y) const;
+  double permeability(double x, double y) const { return std::exp(log_permeability(x, y)); }
+
+  /// Not collective. a on the nodes (i h, j h) of the index box [i0, i0 + ni) x [j0, j0 + nj),
+  /// x fastest; the separable sum costs O(K nj (K + ni)) instead of O(K² ni nj).
+  std::vector<double> tabulate(int i0, int ni, int j0, int nj, double h) const;
+
+private:
+  double amplitude(int k, int l) const { return amplitude_[k * modes_ + l]; }
+  PermeabilityFieldConfig config_;
+  int modes_;
+  int sample_ = -1;
+  std::vector<double> amplitude_;  // σ λ_kl, [k][l]
+  std::vector<double> xi_;         // ξ_kl of the current sample, [k][l]
+};
+
+/// A manufactured solution with a non-constant coefficient, for convergence tests:
+/// u = sin(πx) sin(πy) (zero on the boundary), a = 1 + ½ sin(2πx) sin(3πy) in [½, 3/2],
+/// f = -∇·(a∇u) = -(a_x u_x + a_y u_y) + 2π² a u.
+struct DarcyManufactured {
+  KOKKOS_INLINE_FUNCTION double exact(double x, double y) const {
+    return sin(M_PI * x) * sin(M_PI * y);
+  }
+  KOKKOS_INLINE_FUNCTION double coefficient(double x, double y) const {
+    return 1.0 + 0.5 * sin(2 * M_PI * x) * sin(3 * M_PI * y);
+  }
+  KOKKOS_INLINE_FUNCTION double source(double x, double y) const {
+    const double ax = M_PI * cos(2 * M_PI * x) * sin(3 * M_PI * y);
+    const double ay = 1.5 * M_PI * sin(2 * M_PI * x) * cos(3 * M_PI * y);
+    const double ux = M_PI * cos(M_PI * x) * sin(M_PI * y);
+    const double uy = M_PI * sin(M_PI * x) * cos(M_PI * y);
+    return -(ax * ux + ay * uy) + 2 * M_PI * M_PI * coefficient(x, y) * exact(x, y);
+  }
+};
+
+}  // namespace tessera::physics
