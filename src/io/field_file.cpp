@@ -1,5 +1,6 @@
 #include "io/field_file.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <filesystem>
 
@@ -19,15 +20,35 @@ void check_dataset_name(const std::string& name) {
                 "dataset name '" << name << "' must be non-empty and contain no '/'");
 }
 
-H5Handle create_dataset(hid_t file, const std::string& name, hid_t space, const std::string& path) {
+// chunk, if given, is the chunk shape (one entry per dimension of space); otherwise the layout is
+// contiguous.
+H5Handle create_dataset(hid_t file, const std::string& name, hid_t space, const std::string& path,
+                        const std::vector<hsize_t>& chunk = {}) {
   TESSERA_CHECK(TESSERA_H5_CALL(H5Lexists(file, name.c_str(), H5P_DEFAULT)) == 0,
                 "'" << path << "' already has a dataset '" << name << "'");
   H5Handle creation(TESSERA_H5_CALL(H5Pcreate(H5P_DATASET_CREATE)), H5Pclose);
   // Every element is written right after creation; filling first would write the data twice.
   TESSERA_H5_CALL(H5Pset_fill_time(creation.get(), H5D_FILL_TIME_NEVER));
+  if (!chunk.empty())
+    TESSERA_H5_CALL(H5Pset_chunk(creation.get(), static_cast<int>(chunk.size()), chunk.data()));
   return H5Handle(TESSERA_H5_CALL(H5Dcreate2(file, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT,
                                              creation.get(), H5P_DEFAULT)),
                   H5Dclose);
+}
+
+// One field of one sample, split along the slowest spatial direction while it exceeds HDF5's
+// 4 GiB chunk limit.
+std::vector<hsize_t> sample_chunk(const std::vector<hsize_t>& shape) {
+  std::vector<hsize_t> chunk = shape;
+  chunk[0] = chunk[1] = 1;
+  const hsize_t limit = (hsize_t(1) << 32) / sizeof(double) - 1;
+  auto elements = [&] {
+    hsize_t n = 1;
+    for (hsize_t extent : chunk) n *= extent;
+    return n;
+  };
+  while (elements() > limit) chunk[2] = (chunk[2] + 1) / 2;
+  return chunk;
 }
 
 template <class Value>
@@ -95,6 +116,66 @@ void FieldFile::write_field(const std::string& name, const Decomposition& decomp
       TESSERA_H5_CALL(H5Screate_simple(block.rank, block.count.data(), nullptr)), H5Sclose);
   write_raw(dataset.get(), memory_space.get(), file_space.get(), local_block);
   fields_.push_back({name, decomp.dim(), decomp.global_points()});
+}
+
+void FieldFile::create_samples(const std::string& name, const Decomposition& decomp,
+                               long long samples, const std::vector<std::string>& field_names) {
+  require_open("create_samples");
+  check_dataset_name(name);
+  require_same_ranks(decomp);
+  TESSERA_CHECK(samples >= 1, "sample set '" << name << "' needs at least one sample");
+  TESSERA_CHECK(!field_names.empty(), "sample set '" << name << "' needs at least one field");
+  const BlockSelection block = block_selection(decomp);
+  std::vector<hsize_t> shape{static_cast<hsize_t>(samples), field_names.size()};
+  shape.insert(shape.end(), block.global.begin(), block.global.begin() + block.rank);
+  const H5Handle file_space(
+      TESSERA_H5_CALL(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr)),
+      H5Sclose);
+  const H5Handle dataset =
+      create_dataset(file_, name, file_space.get(), path_, sample_chunk(shape));
+  write_attribute(dataset.get(), "fields", broadcast_strings(comm_, field_names));
+}
+
+void FieldFile::write_sample(const std::string& name, const Decomposition& decomp, long long sample,
+                             const std::vector<const double*>& local_blocks) {
+  require_open("write_sample");
+  check_dataset_name(name);
+  require_same_ranks(decomp);
+  TESSERA_CHECK(TESSERA_H5_CALL(H5Lexists(file_, name.c_str(), H5P_DEFAULT)) > 0,
+                "write_sample: '" << path_ << "' has no sample set '" << name
+                                  << "' (call create_samples first)");
+  const H5Handle dataset(TESSERA_H5_CALL(H5Dopen2(file_, name.c_str(), H5P_DEFAULT)), H5Dclose);
+  const H5Handle file_space(TESSERA_H5_CALL(H5Dget_space(dataset.get())), H5Sclose);
+  const BlockSelection block = block_selection(decomp);
+  const int rank = block.rank + 2;
+  TESSERA_CHECK(TESSERA_H5_CALL(H5Sget_simple_extent_ndims(file_space.get())) == rank,
+                "write_sample: sample set '" << name << "' is not on a " << block.rank << "D grid");
+  std::vector<hsize_t> shape(rank);
+  TESSERA_H5_CALL(H5Sget_simple_extent_dims(file_space.get(), shape.data(), nullptr));
+  TESSERA_CHECK(std::equal(shape.begin() + 2, shape.end(), block.global.begin()),
+                "write_sample: sample set '" << name << "' has shape " << shape_text(shape)
+                                             << ", not the decomposition's grid");
+  TESSERA_CHECK(sample >= 0 && static_cast<hsize_t>(sample) < shape[0],
+                "write_sample: sample " << sample << " is outside sample set '" << name << "' of "
+                                        << shape[0] << " samples");
+  TESSERA_CHECK(local_blocks.size() == shape[1], "write_sample: " << local_blocks.size()
+                                                                  << " fields given, sample set '"
+                                                                  << name << "' has " << shape[1]);
+  // This rank's block of every field, one after the other: the memory layout of the hyperslab.
+  const std::size_t block_size = static_cast<std::size_t>(decomp.local_size());
+  std::vector<double> stacked(block_size * local_blocks.size());
+  for (std::size_t f = 0; f < local_blocks.size(); ++f) {
+    TESSERA_CHECK(local_blocks[f] != nullptr, "write_sample: no block given for field " << f);
+    std::copy(local_blocks[f], local_blocks[f] + block_size, stacked.begin() + f * block_size);
+  }
+  std::vector<hsize_t> start{static_cast<hsize_t>(sample), 0}, count{1, shape[1]};
+  start.insert(start.end(), block.start.begin(), block.start.begin() + block.rank);
+  count.insert(count.end(), block.count.begin(), block.count.begin() + block.rank);
+  TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                      count.data(), nullptr));
+  const H5Handle memory_space(TESSERA_H5_CALL(H5Screate_simple(rank, count.data(), nullptr)),
+                              H5Sclose);
+  write_raw(dataset.get(), memory_space.get(), file_space.get(), stacked.data());
 }
 
 void FieldFile::write_table(const std::string& name, const std::vector<std::string>& column_names,

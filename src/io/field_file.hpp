@@ -12,6 +12,9 @@
 // Layout, for readers outside Tessera (h5py, h5dump, ParaView through the XDMF file):
 //   /<field>   float64 [nz][ny][nx] in 3D, [ny][nx] in 2D, [nx] in 1D (x fastest)
 //   /<table>   float64 [rows][columns], with a string-array attribute "columns"
+//   /<samples> float64 [samples][fields][ny][nx] (and [nz] in 3D), a data set of many samples of
+//              the same fields on the same grid, with a string-array attribute "fields"; chunked
+//              one field of one sample per chunk (see create_samples)
 //   attributes of /: those set by the caller; "grid_points_xyz", "grid_origin_xyz" and
 //   "grid_spacing_xyz" (x first) from set_grid(); "tessera_version" and "ranks" from commit()
 #include <hdf5.h>
@@ -54,6 +57,21 @@ public:
   /// Writes the global dataset /name of decomp's global points, each rank its own block:
   /// local_block holds decomp.local_size() values, x fastest, index (k*ny_loc + j)*nx_loc + i.
   void write_field(const std::string& name, const Decomposition& decomp, const double* local_block);
+
+  /// Collective over comm. Creates /name, a set of `samples` samples, each the fields
+  /// field_names on decomp's global grid: float64 [samples][fields][grid, slowest first].
+  /// One chunk holds one field of one sample: a training reader takes whole samples, so its reads
+  /// touch only its own chunks; the chunk size does not grow with the number of samples; and the
+  /// unit of writing (a sample) is a whole number of chunks. (A plane of more than 4 GiB, HDF5's
+  /// chunk limit, would be split along its slowest spatial direction.)
+  void create_samples(const std::string& name, const Decomposition& decomp, long long samples,
+                      const std::vector<std::string>& field_names);
+
+  /// Collective over comm. Writes sample `sample` of /name (made by create_samples with the same
+  /// grid), each rank its own block of every field: local_blocks[f] holds decomp.local_size()
+  /// values of field f, x fastest, as write_field takes them.
+  void write_sample(const std::string& name, const Decomposition& decomp, long long sample,
+                    const std::vector<const double*>& local_blocks);
 
   /// Collective over comm. Writes /name as a [rows][columns] table from rank 0's column_names and
   /// rows (row-major, rows.size() a multiple of the column count); other ranks' arguments are

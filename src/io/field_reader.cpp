@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <filesystem>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "io/hdf5.hpp"
@@ -91,6 +92,67 @@ std::vector<double> FieldFileReader::read_field(const std::string& name,
   TESSERA_H5_CALL(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(),
                           transfer.get(), block_values.data()));
   return block_values;
+}
+
+std::size_t SampleShard::points() const {
+  std::size_t n = 1;
+  for (const hsize_t extent : grid) n *= static_cast<std::size_t>(extent);
+  return n;
+}
+
+const double* SampleShard::field(long long local, std::size_t f) const {
+  TESSERA_CHECK(local >= 0 && local < count && f < fields.size(),
+                "SampleShard: no field " << f << " of local sample " << local << " (shard of "
+                                         << count << " samples, " << fields.size() << " fields)");
+  return values.data() + (static_cast<std::size_t>(local) * fields.size() + f) * points();
+}
+
+std::pair<long long, long long> shard_range(long long samples, int rank, int ranks) {
+  const long long first = samples * rank / ranks, end = samples * (rank + 1) / ranks;
+  return {first, end - first};
+}
+
+SampleShard FieldFileReader::read_sample_shard(const std::string& name) const {
+  require_dataset(name);
+  const H5Handle dataset = open_dataset(file_, name);
+  const std::vector<hsize_t> shape = shape_of(dataset);
+  if (shape.size() < 3 || !io::has_attribute(dataset.get(), "fields"))
+    throw InputError("dataset '" + name + "' in '" + path_ + "' of shape " + shape_text(shape) +
+                         " is not a sample set [samples][fields][grid] with a 'fields' attribute",
+                     __FILE__, __LINE__);
+  int rank = 0, ranks = 1;
+  TESSERA_MPI_CALL(MPI_Comm_rank(comm_, &rank));
+  TESSERA_MPI_CALL(MPI_Comm_size(comm_, &ranks));
+  SampleShard shard;
+  std::tie(shard.first, shard.count) = shard_range(static_cast<long long>(shape[0]), rank, ranks);
+  shard.fields = read_string_attribute(dataset.get(), "fields");
+  TESSERA_CHECK(shard.fields.size() == shape[1], "sample set '"
+                                                     << name << "' names " << shard.fields.size()
+                                                     << " fields but holds " << shape[1]);
+  shard.grid.assign(shape.begin() + 2, shape.end());
+  shard.values.resize(static_cast<std::size_t>(shard.count) * shard.fields.size() * shard.points());
+
+  // Collective transfer: every rank takes part, a rank with an empty shard selecting nothing.
+  std::vector<hsize_t> start(shape.size(), 0), count = shape;
+  start[0] = static_cast<hsize_t>(shard.first);
+  count[0] = static_cast<hsize_t>(shard.count);
+  const H5Handle file_space(TESSERA_H5_CALL(H5Dget_space(dataset.get())), H5Sclose);
+  const H5Handle memory_space(
+      TESSERA_H5_CALL(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr)),
+      H5Sclose);
+  double placeholder = 0.0;  // HDF5 wants a buffer even where nothing is selected
+  double* buffer = shard.values.empty() ? &placeholder : shard.values.data();
+  if (shard.count == 0) {
+    TESSERA_H5_CALL(H5Sselect_none(file_space.get()));
+    TESSERA_H5_CALL(H5Sselect_none(memory_space.get()));
+  } else {
+    TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                        count.data(), nullptr));
+  }
+  const H5Handle transfer = collective_transfer();
+  TESSERA_H5_CALL(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(),
+                          transfer.get(), buffer));
+  return shard;
 }
 
 Table FieldFileReader::read_table(const std::string& name) const {

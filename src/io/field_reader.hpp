@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/decomposition.hpp"
@@ -21,6 +22,24 @@ struct Table {
     return values.at(row * columns.size() + column);
   }
 };
+
+/// A shard of a sample set as FieldFile::create_samples stores it: samples [first, first + count),
+/// every field on the whole grid. values is [count][fields][grid], grid slowest first.
+struct SampleShard {
+  long long first = 0, count = 0;
+  std::vector<std::string> fields;
+  std::vector<hsize_t> grid;  // slowest first, e.g. {ny, nx}
+  std::vector<double> values;
+
+  std::size_t points() const;
+  /// Field `field` of the shard's sample `local` (global sample first + local), x fastest.
+  const double* field(long long local, std::size_t field) const;
+};
+
+/// Not collective; pure. The samples rank r of `ranks` reads of a set of `samples`:
+/// [r S / P, (r + 1) S / P), as {first, count}. Shards cover the set once, in rank order, and
+/// differ in size by at most one.
+std::pair<long long, long long> shard_range(long long samples, int rank, int ranks);
 
 class FieldFileReader {
 public:
@@ -46,6 +65,11 @@ public:
   /// process grid. A missing field, or one whose shape is not decomp's global points, is an
   /// InputError naming both shapes.
   std::vector<double> read_field(const std::string& name, const Decomposition& decomp) const;
+
+  /// Collective over comm. This rank's shard (shard_range over comm's ranks) of the sample set
+  /// name, for training: whole samples, every field on the whole grid. A missing dataset, or one
+  /// without the "fields" attribute or of fewer than three dimensions, is an InputError.
+  SampleShard read_sample_shard(const std::string& name) const;
 
   /// Collective over comm. The whole table name, on every rank.
   Table read_table(const std::string& name) const;

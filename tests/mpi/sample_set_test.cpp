@@ -1,0 +1,149 @@
+// Sample sets in field files (data sets for operator learning): written sample by sample on P
+// ranks, each its own block, read back by shards of whole samples, equal to a recomputation, with
+// their metadata; a 3D set; shard ranges; bad requests.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/decomposition.hpp"
+#include "core/error.hpp"
+#include "field_file_support.hpp"
+#include "io/field_file.hpp"
+#include "io/field_reader.hpp"
+#include "io/hdf5.hpp"
+#include "physics/darcy.hpp"
+
+namespace {
+
+using tessera::Decomposition;
+using tessera::io::FieldFile;
+using tessera::io::FieldFileReader;
+using tessera::io::shard_range;
+using tessera::physics::PermeabilityFieldConfig;
+using tessera::physics::PermeabilitySequence;
+using namespace tessera::testing;
+
+// A field whose values say which sample they belong to and where.
+double tagged(int sample, int i, int j, int k) { return analytic_u(i, j, k) + 1e6 * sample; }
+
+TEST(ShardRange, CoversTheSetOnceInRankOrder) {
+  for (long long samples : {0LL, 3LL, 7LL, 64LL})
+    for (int ranks : {1, 2, 3, 4}) {
+      long long next = 0;
+      for (int r = 0; r < ranks; ++r) {
+        const auto [first, count] = shard_range(samples, r, ranks);
+        EXPECT_EQ(first, next);
+        EXPECT_GE(count, samples / ranks);
+        EXPECT_LE(count, samples / ranks + 1);
+        next = first + count;
+      }
+      EXPECT_EQ(next, samples);
+    }
+}
+
+// 7 samples (shards of 1 or 2 on 4 ranks) and 3 (an empty shard on 4 ranks) of a 2D Darcy-like
+// set: the permeability of samples of a random sequence, and a tagged field. Every rank then
+// recomputes its shard's samples on the whole grid, bit for bit.
+TEST(SampleSet, WrittenByBlocksReadByShardsEqualsRecomputation) {
+  const int nx = 17, ny = 13;
+  const double h = 1.0 / 16;
+  for (const int samples : {7, 3}) {
+    Decomposition decomp(MPI_COMM_WORLD, 2, {nx, ny, 1});
+    const std::string dir = fresh_directory(decomp.comm(), "samples" + std::to_string(samples));
+    const std::string path = dir + "/set.h5";
+    PermeabilitySequence field(PermeabilityFieldConfig{});
+    const auto& start = decomp.local_start();
+    const auto& count = decomp.local_count();
+    {
+      FieldFile file(decomp.comm(), path);
+      file.create_samples("samples", decomp, samples, {"permeability", "tag"});
+      for (int s = 0; s < samples; ++s) {
+        field.advance_to(s);
+        const auto a = field.tabulate(start[0], count[0], start[1], count[1], h);
+        const auto tag =
+            analytic_block(decomp, [&](int i, int j, int k) { return tagged(s, i, j, k); });
+        file.write_sample("samples", decomp, s, {a.data(), tag.data()});
+      }
+      file.write_table("solves", {"sample", "iterations"}, {0, 5, 1, 4});
+      file.commit();
+    }
+    const FieldFileReader reader(decomp.comm(), path);
+    const auto shard = reader.read_sample_shard("samples");
+    const auto [first, shard_count] = shard_range(samples, decomp.rank(), decomp.size());
+    EXPECT_EQ(shard.first, first);
+    EXPECT_EQ(shard.count, shard_count);
+    EXPECT_EQ(shard.fields, (std::vector<std::string>{"permeability", "tag"}));
+    EXPECT_EQ(shard.grid, (std::vector<hsize_t>{ny, nx}));
+    EXPECT_EQ(reader.dataset_shape("samples"), (std::vector<hsize_t>{hsize_t(samples), 2, ny, nx}));
+    PermeabilitySequence recomputed(PermeabilityFieldConfig{});
+    long wrong = 0;
+    for (long long local = 0; local < shard.count; ++local) {
+      const int s = static_cast<int>(shard.first + local);
+      recomputed.advance_to(s);
+      const auto a = recomputed.tabulate(0, nx, 0, ny, h);
+      const double* stored_a = shard.field(local, 0);
+      const double* stored_tag = shard.field(local, 1);
+      for (int j = 0; j < ny; ++j)
+        for (int i = 0; i < nx; ++i) {
+          wrong += stored_a[j * nx + i] != a[j * nx + i];
+          wrong += stored_tag[j * nx + i] != tagged(s, i, j, 0);
+        }
+    }
+    MPI_Allreduce(MPI_IN_PLACE, &wrong, 1, MPI_LONG, MPI_SUM, decomp.comm());
+    EXPECT_EQ(wrong, 0) << samples << " samples";
+    const auto table = reader.read_table("solves");
+    EXPECT_EQ(table.rows(), 2u);
+    EXPECT_EQ(reader.integer_attribute("ranks"), decomp.size());
+    EXPECT_THROW(shard.field(shard.count, 0), tessera::Error);
+  }
+}
+
+TEST(SampleSet, VolumeSamplesRoundTrip) {
+  Decomposition decomp(MPI_COMM_WORLD, 3, {7, 5, 3});
+  const std::string dir = fresh_directory(decomp.comm(), "volume_samples");
+  const std::string path = dir + "/set.h5";
+  const int samples = 5;
+  {
+    FieldFile file(decomp.comm(), path);
+    file.create_samples("v", decomp, samples, {"tag"});
+    for (int s = 0; s < samples; ++s) {
+      const auto tag =
+          analytic_block(decomp, [&](int i, int j, int k) { return tagged(s, i, j, k); });
+      file.write_sample("v", decomp, s, {tag.data()});
+    }
+    file.commit();
+  }
+  const FieldFileReader reader(decomp.comm(), path);
+  const auto shard = reader.read_sample_shard("v");
+  EXPECT_EQ(shard.grid, (std::vector<hsize_t>{3, 5, 7}));
+  long wrong = 0;
+  for (long long local = 0; local < shard.count; ++local) {
+    const double* v = shard.field(local, 0);
+    for (int k = 0; k < 3; ++k)
+      for (int j = 0; j < 5; ++j)
+        for (int i = 0; i < 7; ++i)
+          wrong += v[(k * 5 + j) * 7 + i] != tagged(static_cast<int>(shard.first + local), i, j, k);
+  }
+  MPI_Allreduce(MPI_IN_PLACE, &wrong, 1, MPI_LONG, MPI_SUM, decomp.comm());
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(SampleSet, BadRequestsAreErrors) {
+  Decomposition decomp(MPI_COMM_WORLD, 2, {9, 9, 1});
+  const std::string dir = fresh_directory(decomp.comm(), "bad_samples");
+  FieldFile file(decomp.comm(), dir + "/set.h5");
+  const std::vector<double> block(static_cast<size_t>(decomp.local_size()), 1.0);
+  EXPECT_THROW(file.write_sample("none", decomp, 0, {block.data()}), tessera::Error);
+  file.create_samples("s", decomp, 2, {"a"});
+  EXPECT_THROW(file.write_sample("s", decomp, 2, {block.data()}), tessera::Error);
+  EXPECT_THROW(file.write_sample("s", decomp, 0, {block.data(), block.data()}), tessera::Error);
+  EXPECT_THROW(file.create_samples("s", decomp, 2, {"a"}), tessera::Error);
+  file.write_field("plain", decomp, block.data());
+  file.commit();
+  const FieldFileReader reader(decomp.comm(), dir + "/set.h5");
+  EXPECT_THROW(reader.read_sample_shard("plain"), tessera::InputError);
+  EXPECT_THROW(reader.read_sample_shard("missing"), tessera::InputError);
+}
+
+}  // namespace
