@@ -35,7 +35,7 @@ struct PermeabilityFieldConfig {
   int modes = 8;             // K: cosine modes per direction
   double log_std = 1.0;      // σ
   double decay = 2.5;        // α
-  double correlation = 0.9;  // ρ between consecutive samples
+  double correlation = 0.98;  // ρ between consecutive samples
   std::uint64_t seed = 2024;
 
   /// Declares and reads the darcy_* options. Not collective (every rank reads the same database).

@@ -16,8 +16,8 @@
 
 namespace tessera::run {
 
-OutputConfig OutputConfig::from_options(Options& options) {
-  OutputConfig c;
+OutputConfig OutputConfig::from_options(Options& options, const OutputConfig& defaults) {
+  OutputConfig c = defaults;
   c.directory = options.text("output_directory", c.directory, "directory for result files");
   c.name = options.text("output_name", c.name, "file stem: <directory>/<name>.h5 and .xmf");
   c.overwrite =
@@ -25,6 +25,10 @@ OutputConfig OutputConfig::from_options(Options& options) {
   if (c.name.find('/') != std::string::npos)
     options.report("-output_name = '" + c.name + "' must be a file stem without '/'");
   return c;
+}
+
+OutputConfig OutputConfig::from_options(Options& options) {
+  return from_options(options, OutputConfig{});
 }
 
 PoissonRunConfig PoissonRunConfig::from_options(Options& options) {

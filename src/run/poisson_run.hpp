@@ -21,6 +21,9 @@ struct OutputConfig {
   std::string name = "poisson2d";  // file stem: <directory>/<name>.h5 and .xmf
   bool overwrite = false;
 
+  /// Reads -output_directory, -output_name and -output_overwrite; a run kind passes its own
+  /// defaults (its file stem and directory), Poisson's are the member initialisers above.
+  static OutputConfig from_options(Options& options, const OutputConfig& defaults);
   static OutputConfig from_options(Options& options);
 };
 
