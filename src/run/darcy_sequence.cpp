@@ -20,6 +20,7 @@ solvers::InitialGuess guess_of(ReuseStrategy strategy) {
       return solvers::InitialGuess::fischer;
     case ReuseStrategy::projection:
     case ReuseStrategy::bandit:
+    case ReuseStrategy::multigrid:
       return solvers::InitialGuess::projection;
   }
   return solvers::InitialGuess::zero;
@@ -28,8 +29,8 @@ solvers::InitialGuess guess_of(ReuseStrategy strategy) {
 }  // namespace
 
 const std::vector<std::string>& reuse_strategy_names() {
-  static const std::vector<std::string> names{"none", "previous", "fischer", "projection",
-                                              "bandit"};
+  static const std::vector<std::string> names{"none",       "previous", "fischer",
+                                              "projection", "bandit",   "multigrid"};
   return names;
 }
 
@@ -55,6 +56,12 @@ int SequenceResult::total_iterations() const {
   return total;
 }
 
+int SequenceResult::preconditioner_builds() const {
+  int builds = 0;
+  for (const auto& s : solves) builds += s.preconditioner_built;
+  return builds;
+}
+
 double SequenceResult::total_seconds() const {
   double total = 0;
   for (const auto& s : solves) total += s.seconds;
@@ -71,6 +78,8 @@ SequenceResult solve_sequence(const Decomposition& decomp, const SequenceConfig&
   const auto box = solver.coefficient_box();
   const bool tuned = strategy == ReuseStrategy::bandit;
   Ucb1Bandit bandit(static_cast<int>(bandit_omegas().size()), config.bandit_exploration);
+  const bool keeps_multigrid = strategy == ReuseStrategy::multigrid;
+  int iterations_after_build = 0, last_iterations = 0;
   for (int s = 0; s < config.samples; ++s) {
     field.advance_to(s);
     solver.set_coefficient(field.tabulate(box.i0, box.ni, box.j0, box.nj, solver.h()));
@@ -81,8 +90,14 @@ SequenceResult solve_sequence(const Decomposition& decomp, const SequenceConfig&
       record.omega = bandit_omegas()[arm];
       solver.set_smoother_omega(record.omega);
     }
+    if (keeps_multigrid) {
+      record.preconditioner_built = s == 0 || 2 * last_iterations >= 3 * iterations_after_build;
+      solver.set_reuse_preconditioner(!record.preconditioner_built);
+    }
     solver.solve();
     record.iterations = solver.iterations();
+    last_iterations = record.iterations;
+    if (record.preconditioner_built) iterations_after_build = record.iterations;
     // Rank 0's time, as every report of the run: ranks' clocks differ, the solve is collective.
     record.seconds = solver.seconds();
     TESSERA_MPI_CALL(MPI_Bcast(&record.seconds, 1, MPI_DOUBLE, 0, decomp.comm()));
@@ -118,6 +133,10 @@ std::string reuse_table(const std::vector<SequenceResult>& results) {
     }
     table << line;
   }
+  for (const auto& r : results)
+    if (r.strategy == ReuseStrategy::multigrid)
+      table << "  multigrid built for " << r.preconditioner_builds() << " of " << r.solves.size()
+            << " operators\n";
   for (const auto& r : results) {
     if (r.arm_pulls.empty()) continue;
     table << "  bandit choices (SOR omega: solves):";

@@ -9,6 +9,10 @@
 //   projection  the A-norm best combination of the last m solutions under the current operator
 //   bandit      projection guesses, plus the SOR relaxation factor of the multigrid smoothers
 //               chosen per solve by UCB1 from the iteration counts (core/bandit.hpp)
+//   multigrid   projection guesses, and the multigrid preconditioner of an earlier operator
+//               kept (its set-up, Galerkin products and smoother eigenvalue estimates, costs
+//               more than the 4 to 7 iterations of a solve) until a solve needs half as many
+//               iterations again as the first solve after the last rebuild
 #include <functional>
 #include <string>
 #include <vector>
@@ -19,7 +23,7 @@
 
 namespace tessera::run {
 
-enum class ReuseStrategy { none, previous, fischer, projection, bandit };
+enum class ReuseStrategy { none, previous, fischer, projection, bandit, multigrid };
 
 /// Not collective. The strategies' names, in the order above, and the strategy of a name
 /// (throws tessera::Error for an unknown one).
@@ -43,7 +47,8 @@ struct SolveRecord {
   int iterations = 0;
   double seconds = 0;  // the solve's wall time on rank 0 (preconditioner set-up and guess included)
   double residual_norm = 0;
-  double omega = 1.0;  // the smoothers' SOR relaxation factor
+  double omega = 1.0;                // the smoothers' SOR relaxation factor
+  bool preconditioner_built = true;  // false where an earlier operator's multigrid was kept
 };
 
 struct SequenceResult {
@@ -52,6 +57,7 @@ struct SequenceResult {
   std::vector<int> arm_pulls;  // bandit only: how often each of bandit_omegas() was chosen
   int total_iterations() const;
   double total_seconds() const;
+  int preconditioner_builds() const;
 };
 
 /// Called after each solve with its record, the solver (holding the solution) and the field

@@ -23,15 +23,16 @@ std::string joined(const std::vector<std::string>& names) {
 
 std::string progress_line(ReuseStrategy strategy, const SolveRecord& r, int samples) {
   char line[160];
-  std::snprintf(line, sizeof line, "  %-10s sample %4d/%d: %3d iterations, %.4f s, omega %.1f",
+  std::snprintf(line, sizeof line, "  %-10s sample %4d/%d: %3d iterations, %.4f s, omega %.1f%s",
                 reuse_strategy_name(strategy), r.sample + 1, samples, r.iterations, r.seconds,
-                r.omega);
+                r.omega, r.preconditioner_built ? "" : ", multigrid kept");
   return line;
 }
 
 const std::vector<std::string>& solve_columns() {
-  static const std::vector<std::string> columns{"strategy", "sample",        "iterations",
-                                                "seconds",  "residual_norm", "omega"};
+  static const std::vector<std::string> columns{
+      "strategy",      "sample", "iterations",          "seconds",
+      "residual_norm", "omega",  "preconditioner_built"};
   return columns;
 }
 
@@ -97,7 +98,7 @@ DatasetSummary DatasetRun::execute(const std::string& options_text) {
                        const physics::PermeabilitySequence& field) {
       TESSERA_LOG(progress_line(strategy, r, samples));
       rows.insert(rows.end(), {double(k), double(r.sample), double(r.iterations), r.seconds,
-                               r.residual_norm, r.omega});
+                               r.residual_norm, r.omega, r.preconditioner_built ? 1.0 : 0.0});
       if (k != 0) return;  // every strategy solves the same sequence: write it once
       const auto permeability = field.tabulate(start[0], count[0], start[1], count[1], solver.h());
       const auto pressure = solver.local_solution();

@@ -241,6 +241,10 @@ void DarcyReference::set_smoother_omega(double omega) {
   }
 }
 
+void DarcyReference::set_reuse_preconditioner(bool keep) {
+  TESSERA_PETSC_CALL(KSPSetReusePreconditioner(ksp_, keep ? PETSC_TRUE : PETSC_FALSE));
+}
+
 void DarcyReference::solve() {
   Timer timer;
   if (guess_ == InitialGuess::projection) form_projection_guess();

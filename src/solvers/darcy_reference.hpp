@@ -77,6 +77,11 @@ public:
   /// smoother's preconditioner is not SOR.
   void set_smoother_omega(double omega);
 
+  /// Collective. With keep, later solves keep the preconditioner built for an earlier operator
+  /// (no multigrid set-up, stale coarse operators and smoother bounds) until called with false,
+  /// after which the next solve builds it for the current operator.
+  void set_reuse_preconditioner(bool keep);
+
   /// Collective. Solves with the current operator and right-hand side, starting as the
   /// InitialGuess says; throws tessera::Error (on every rank) if the solver does not converge.
   void solve();

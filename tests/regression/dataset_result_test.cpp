@@ -78,7 +78,8 @@ TEST(DatasetResult, ShardsEqualRecomputedSamples) {
 
 TEST(DatasetResult, ReuseCutsIterationsAndTheTableIsComplete) {
   const io::FieldFileReader file(MPI_COMM_WORLD, dataset_file());
-  EXPECT_EQ(file.string_attribute("strategies"), "none,previous,fischer,projection,bandit");
+  EXPECT_EQ(file.string_attribute("strategies"),
+            "none,previous,fischer,projection,bandit,multigrid");
   const long long none = file.integer_attribute("total_iterations_none");
   const long long previous = file.integer_attribute("total_iterations_previous");
   const long long projection = file.integer_attribute("total_iterations_projection");
@@ -91,11 +92,17 @@ TEST(DatasetResult, ReuseCutsIterationsAndTheTableIsComplete) {
   EXPECT_LT(bandit, none);
   const auto solves = file.read_table("solves");
   const long long samples = file.integer_attribute("samples");
-  ASSERT_EQ(solves.rows(), static_cast<size_t>(5 * samples));
-  long long none_from_table = 0;
-  for (size_t r = 0; r < solves.rows(); ++r)
+  ASSERT_EQ(solves.rows(), static_cast<size_t>(6 * samples));
+  ASSERT_EQ(solves.columns.back(), "preconditioner_built");
+  long long none_from_table = 0, multigrid_builds = 0;
+  for (size_t r = 0; r < solves.rows(); ++r) {
     if (solves.at(r, 0) == 0) none_from_table += static_cast<long long>(solves.at(r, 2));
+    if (solves.at(r, 0) == 5) multigrid_builds += static_cast<long long>(solves.at(r, 6));
+  }
   EXPECT_EQ(none_from_table, none);
+  // The multigrid strategy kept an earlier operator's preconditioner for some solves.
+  EXPECT_GE(multigrid_builds, 1);
+  EXPECT_LT(multigrid_builds, samples);
   EXPECT_TRUE(file.has_attribute("options"));
   EXPECT_GT(file.real_attribute("total_seconds_none"), 0.0);
 }
