@@ -68,7 +68,24 @@ DatasetRun::DatasetRun(MPI_Comm comm, const DatasetRunConfig& config)
     : config_(config),
       comm_(comm),
       decomp_(comm, 2, {config.sequence.solver.points, config.sequence.solver.points, 1}),
-      solver_(decomp_, config.sequence.solver) {}
+      solver_(decomp_, config.sequence.solver) {
+  // The bandit tunes the SOR factor of the multigrid smoothers: a deck that changes the
+  // preconditioner must fail now, before any output, not after the other strategies have run.
+  for (const ReuseStrategy strategy : config_.strategies) {
+    if (strategy != ReuseStrategy::bandit) continue;
+    try {
+      solver_.set_smoother_omega(bandit_omegas().front());
+    } catch (const Error& e) {
+      // Every rank has the same solver, so every rank throws this together.
+      throw InputError(
+          "-dataset_reuse bandit (or all) tunes the SOR factor of the multigrid "
+          "smoothers, which the deck's -dataset_pc_* or -dataset_mg_levels_* options "
+          "leave out: " +
+              e.message(),
+          __FILE__, __LINE__);
+    }
+  }
+}
 
 void DatasetRun::prepare_output() {
   io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,

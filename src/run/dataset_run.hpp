@@ -35,7 +35,8 @@ public:
   using Config = DatasetRunConfig;
 
   /// Collective. Builds the decomposition and a solver (reading its PETSc options), but touches
-  /// no file.
+  /// no file. Throws an InputError if the bandit strategy is asked for and the deck's
+  /// preconditioner has no SOR-smoothed multigrid levels for it to tune.
   DatasetRun(MPI_Comm comm, const DatasetRunConfig& config);
 
   /// Collective. Creates the output directory; refuses to replace an existing result unless

@@ -152,8 +152,13 @@ void DarcyReference::set_coefficient(const std::vector<double>& box_values) {
   auto a = [&](PetscInt i, PetscInt j) {
     return box_values[static_cast<size_t>(j - box_.j0) * box_.ni + (i - box_.i0)];
   };
-  bool positive = true;
+  // Agreed over the ranks, so that a bad value on one rank stops every rank here rather than
+  // leaving the others waiting in the assembly.
+  int positive = 1;
   for (double v : box_values) positive = positive && v > 0;
+  MPI_Comm comm;
+  TESSERA_PETSC_CALL(PetscObjectGetComm(reinterpret_cast<PetscObject>(dm_), &comm));
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &positive, 1, MPI_INT, MPI_MIN, comm));
   TESSERA_CHECK(positive, "DarcyReference::set_coefficient: the coefficient must be positive");
 
   // Rows are scaled by the cell area h^2 (so on a square grid the face weights are the face

@@ -65,7 +65,7 @@ public:
   NodeBox coefficient_box() const { return box_; }
 
   /// Collective. Assembles the operator for a coefficient given at the nodes of
-  /// coefficient_box() (x fastest). Values must be positive.
+  /// coefficient_box() (x fastest). Values must be positive (checked on every rank together).
   void set_coefficient(const std::vector<double>& box_values);
   /// Collective. Tabulates a on coefficient_box() and calls the overload above.
   void set_coefficient(const std::function<double(double, double)>& a);
