@@ -32,9 +32,9 @@ namespace tessera::physics {
 double counter_normal(std::uint64_t seed, std::uint64_t stream, std::uint64_t index);
 
 struct PermeabilityFieldConfig {
-  int modes = 8;             // K: cosine modes per direction
-  double log_std = 1.0;      // σ
-  double decay = 2.5;        // α
+  int modes = 8;              // K: cosine modes per direction
+  double log_std = 1.0;       // σ
+  double decay = 2.5;         // α
   double correlation = 0.98;  // ρ between consecutive samples
   std::uint64_t seed = 2024;
 
