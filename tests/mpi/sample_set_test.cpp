@@ -27,6 +27,22 @@ using namespace tessera::testing;
 // A field whose values say which sample they belong to and where.
 double tagged(int sample, int i, int j, int k) { return analytic_u(i, j, k) + 1e6 * sample; }
 
+// The chunk shape of a dataset, read by this rank alone through HDF5's default (POSIX) driver;
+// empty for a contiguous dataset.
+std::vector<hsize_t> sample_chunk(const std::string& path, const std::string& name) {
+  using tessera::io::H5Handle;
+  const H5Handle file(TESSERA_H5_CALL(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT)),
+                      H5Fclose);
+  const H5Handle dataset(TESSERA_H5_CALL(H5Dopen2(file.get(), name.c_str(), H5P_DEFAULT)),
+                         H5Dclose);
+  const H5Handle creation(TESSERA_H5_CALL(H5Dget_create_plist(dataset.get())), H5Pclose);
+  if (TESSERA_H5_CALL(H5Pget_layout(creation.get())) != H5D_CHUNKED) return {};
+  std::vector<hsize_t> chunk(8);
+  const int rank = TESSERA_H5_CALL(H5Pget_chunk(creation.get(), 8, chunk.data()));
+  chunk.resize(rank);
+  return chunk;
+}
+
 TEST(ShardRange, CoversTheSetOnceInRankOrder) {
   for (long long samples : {0LL, 3LL, 7LL, 64LL})
     for (int ranks : {1, 2, 3, 4}) {
@@ -96,6 +112,7 @@ TEST(SampleSet, WrittenByBlocksReadByShardsEqualsRecomputation) {
     EXPECT_EQ(table.rows(), 2u);
     EXPECT_EQ(reader.integer_attribute("ranks"), decomp.size());
     EXPECT_THROW(shard.field(shard.count, 0), tessera::Error);
+    EXPECT_EQ(sample_chunk(path, "samples"), (std::vector<hsize_t>{1, 1, ny, nx}));
   }
 }
 
