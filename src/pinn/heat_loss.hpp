@@ -4,6 +4,8 @@
 // L_i the mean squared residual u_t - nu u_xx over time slab i of S, c_i its causal weight
 // (pinn/causal.hpp; epsilon = 0 gives c_i = 1, the plain loss). u_xx is the network's Laplacian
 // stream restricted to x (Mlp::prepare's laplacian_dims = 1), u_t its gradient stream of t.
+// A small test problem: the interior goes through the network in one batch, and the per-slab sums
+// (which the causal weights need before any adjoint can be formed) are taken on the host.
 #include <mpi.h>
 
 #include <cstdint>

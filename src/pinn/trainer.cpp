@@ -126,9 +126,14 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
   }
   double value = 0;
   for (int k = 0; k < config.adam_iterations; ++k) {
-    if (sampled && k > 0 && k % config.resampling.every == 0)
-      result.refinement_points +=
+    if (sampled && k > 0 && k % config.resampling.every == 0) {
+      const long added =
           refine_by_residual(*sampled, config.resampling, k / config.resampling.every);
+      result.refinement_points += added;
+      if (config.verbose)
+        TESSERA_LOG("adam   it " << k << "  residual refinement: +" << added << " interior points ("
+                                 << result.refinement_points << " added so far)");
+    }
     if (annealing && k % config.balance_every == 0) {
       const auto& w = annealing->update(x);
       if (config.verbose && k % config.log_every == 0) {
