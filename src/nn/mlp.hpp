@@ -23,8 +23,18 @@ struct MlpShape {
   int width = 50;
   int depth = 4;  // hidden layers
   Activation activation = Activation::Tanh;
+  // Random Fourier features (Tancik et al. 2020): the inputs enter the first hidden layer as
+  // [sin(2 pi B x), cos(2 pi B x)], B (fourier_features x inputs) ~ N(0, fourier_scale^2) drawn
+  // once from fourier_seed and frozen (not a parameter). 0 features: the raw inputs.
+  int fourier_features = 0;
+  double fourier_scale = 1.0;
+  std::uint64_t fourier_seed = 0;
+  // Hard zero Dirichlet conditions on the unit box: the output is u = D(x) N(x) with the
+  // distance-like D = prod_i x_i (1 - x_i), so u = 0 on every face exactly, whatever N is.
+  bool hard_dirichlet = false;
 
-  /// Reads -pinn_width, -pinn_depth, -pinn_activation; inputs and outputs come from the problem.
+  /// Reads -pinn_width, -pinn_depth, -pinn_activation, -pinn_fourier_features,
+  /// -pinn_fourier_scale, -pinn_hard_boundary; inputs and outputs come from the problem.
   static MlpShape from_options(Options& options, int inputs, int outputs);
 };
 
@@ -34,10 +44,13 @@ struct MlpWorkspace {
   JetOrder order = JetOrder::Value;
   int points = 0;
   int streams = 1;
+  int laplacian_dims = 0;              // the Laplacian stream sums d2/dx_i2 over i < this
   std::vector<Matrix> inputs;          // A_l: layer l's input, (S*N) x fan-in
   std::vector<Matrix> preactivations;  // Z_l: layer l's output before activation, (S*N) x fan-out
   Matrix adjoint_a, adjoint_b;         // reverse-pass buffers, (S*N) x width
   Vector ones;                         // length N, for bias sums as GEMV
+  Matrix coordinates, encoding;        // Fourier features: seeded input jets and 2 pi B x jets
+  Matrix distance, ansatz_adjoint;     // hard Dirichlet: jets of D, and dL/dN of the network
 
   /// Output jets of the last forward pass: (streams * points) x outputs.
   const Matrix& output() const { return preactivations.back(); }
@@ -56,8 +69,10 @@ public:
   /// Glorot-uniform weights, zero biases; deterministic in seed, so every rank draws the same net.
   void initialize_glorot(std::uint64_t seed);
 
-  /// Sizes ws for `points` points at `order`; cheap when already sized.
-  void prepare(MlpWorkspace& ws, JetOrder order, int points) const;
+  /// Sizes ws for `points` points at `order`; cheap when already sized. The Laplacian stream sums
+  /// the second derivatives over the first laplacian_dims inputs only (0: all), e.g. the spatial
+  /// Laplacian u_xx of a network of (x, t) for a time-dependent PDE.
+  void prepare(MlpWorkspace& ws, JetOrder order, int points, int laplacian_dims = 0) const;
 
   /// Forward pass of points (inputs x N, LayoutLeft) at ws's order; fills ws.output().
   void forward(const Matrix& points, MlpWorkspace& ws) const;
@@ -71,11 +86,14 @@ public:
   UnmanagedVector bias(const Vector& flat, int l) const;
 
 private:
+  void draw_fourier_features();
+
   MlpShape shape_;
   std::vector<int> fan_in_, fan_out_;
   std::vector<long> offset_;
   long parameter_count_ = 0;
   Vector parameters_;
+  Vector encoding_;  // frozen Fourier layer, laid out like a layer: 2 pi [B; B], then [0; pi/2]
 };
 
 }  // namespace tessera::nn

@@ -9,6 +9,9 @@ Poisson2D Poisson2D::from_options(Options& options) {
   p.frequency = options.integer("poisson_frequency", 1, 1, 64,
                                 "k in the manufactured solution sin(k pi x) sin(k pi y); "
                                 "k > 1 is the harder, higher-frequency case");
+  p.peak_width = options.real("poisson_peak_width", 0.0, 0.0, 0.5,
+                              "width w of the Gaussian peak solution exp(-|x-c|^2/(2w^2)), "
+                              "c = (1/2, 1/2); 0 for the sine solution");
   return p;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 // -Δu = f on [0,1]^2 with u = g on the boundary, manufactured from
 //   u(x, y) = sin(kπx) sin(kπy),  f = 2 k² π² u,  g = 0,
-// k = 1 is the classic case; larger k is the harder, higher-frequency variant.
+// k = 1 is the classic case; larger k is the harder, higher-frequency variant. With a peak width
+// w > 0 the solution is instead the sharp Gaussian u = exp(-|x - c|^2 / (2 w^2)), c = (1/2, 1/2),
+// f = u (2/w^2 - |x - c|^2/w^4), g = u on the boundary (below 1e-13 for w <= 0.06): a localised
+// feature that uniform collocation resolves poorly (the test case of adaptive resampling).
 // Pointwise functions shared by the PINN residual, the PETSc right-hand side and the tests.
 #include <Kokkos_Core.hpp>
 
@@ -12,16 +15,22 @@ class Options;
 namespace tessera::physics {
 
 struct Poisson2D {
-  double frequency = 1.0;  // k
+  double frequency = 1.0;   // k
+  double peak_width = 0.0;  // w; 0 for the sine solution
 
-  /// Reads -poisson_frequency.
+  /// Reads -poisson_frequency and -poisson_peak_width.
   static Poisson2D from_options(Options& options);
 
   KOKKOS_INLINE_FUNCTION double exact(double x, double y) const {
+    if (peak_width > 0) return exp(-peak_radius_sq(x, y) / (2.0 * peak_width * peak_width));
     const double kpi = frequency * M_PI;
     return sin(kpi * x) * sin(kpi * y);
   }
   KOKKOS_INLINE_FUNCTION double source(double x, double y) const {
+    if (peak_width > 0) {
+      const double w2 = peak_width * peak_width;
+      return exact(x, y) * (2.0 / w2 - peak_radius_sq(x, y) / (w2 * w2));
+    }
     const double kpi = frequency * M_PI;
     return 2.0 * kpi * kpi * exact(x, y);
   }
@@ -29,6 +38,9 @@ struct Poisson2D {
   /// Residual of the PDE, -Δu - f, given the Laplacian of a candidate u at (x, y).
   KOKKOS_INLINE_FUNCTION double residual(double laplacian, double x, double y) const {
     return -laplacian - source(x, y);
+  }
+  KOKKOS_INLINE_FUNCTION static double peak_radius_sq(double x, double y) {
+    return (x - 0.5) * (x - 0.5) + (y - 0.5) * (y - 0.5);
   }
 };
 

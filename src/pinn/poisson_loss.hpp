@@ -12,10 +12,11 @@
 #include "nn/mlp.hpp"
 #include "physics/poisson.hpp"
 #include "pinn/loss.hpp"
+#include "pinn/resampling.hpp"
 
 namespace tessera::pinn {
 
-class PoissonLoss : public Loss {
+class PoissonLoss : public Loss, public ResidualSampled {
 public:
   /// Collective over comm (counts the global points).
   /// batch_points: interior points per batch, 0 for all at once.
@@ -31,6 +32,17 @@ public:
 
   std::vector<std::string> term_names() const override { return {"residual", "boundary"}; }
   std::vector<double> term_values() const override { return {last_residual_, last_boundary_}; }
+  std::vector<double> term_weights() const override { return {residual_weight_, boundary_weight_}; }
+  void set_term_weights(const std::vector<double>& weights) override;
+
+  MPI_Comm communicator() const override { return comm_; }
+  /// |-Δu - f| of the network at each point (2 x n). Not collective.
+  std::vector<double> residual_magnitudes(const nn::Matrix& points) override;
+  /// Collective over comm: appends this rank's points and recounts the global set.
+  void add_interior_points(const nn::Matrix& points) override;
+  long global_interior_points() const { return global_interior_; }
+  /// This rank's interior points (2 x n), refined ones included.
+  const nn::Matrix& interior() const { return interior_; }
 
 private:
   struct Batch {
@@ -38,6 +50,8 @@ private:
     nn::MlpWorkspace* workspace;
     nn::Matrix* adjoint;
   };
+  /// Collective: counts the global points and splits this rank's interior into batches.
+  void build_batches();
   double residual_term(const Batch& batch, const nn::Vector& gradient);
   double boundary_term(const nn::Vector& gradient);
 
@@ -46,6 +60,7 @@ private:
   physics::Poisson2D problem_;
   nn::Matrix interior_, boundary_;
   double residual_weight_, boundary_weight_;
+  long batch_points_ = 0;
   long global_interior_ = 0, global_boundary_ = 0;
   std::vector<Batch> batches_;
   // Batches have at most two sizes (full and the remainder), each with its own workspace.

@@ -9,6 +9,10 @@
 #include "core/options.hpp"
 #include "core/timer.hpp"
 #include "nn/adam.hpp"
+#include "pinn/loss_balancing.hpp"
+
+#include <memory>
+#include <sstream>
 
 namespace tessera::pinn {
 
@@ -20,7 +24,24 @@ TrainingConfig TrainingConfig::from_options(Options& options) {
                                       "Adam learning rate at the first iteration");
   c.adam_final_learning_rate =
       options.real("train_adam_lr_final", c.adam_final_learning_rate, 1e-10, 1.0,
-                   "Adam learning rate at the last iteration (exponential decay in between)");
+                   "Adam learning rate at the last iteration (exponential and cosine schedules)");
+  c.lr_schedule = nn::learning_rate_decay_from_name(
+      options.choice("train_lr_schedule", nn::learning_rate_decay_name(c.lr_schedule),
+                     {"exponential", "cosine", "step", "constant"},
+                     "Adam learning-rate schedule from -train_adam_lr"));
+  c.lr_step_every = options.integer("train_lr_step_every", c.lr_step_every, 1, 10000000,
+                                    "step schedule: iterations between learning-rate drops");
+  c.lr_step_factor = options.real("train_lr_step_factor", c.lr_step_factor, 1e-6, 1.0,
+                                  "step schedule: factor applied at each drop");
+  c.balance_every =
+      options.integer("train_balance_every", c.balance_every, 0, 10000000,
+                      "Adam iterations between adaptive term-weight updates (0: fixed weights)");
+  c.balance_alpha = options.real("train_balance_alpha", c.balance_alpha, 1e-6, 1.0,
+                                 "moving-average factor of the adaptive term-weight updates");
+  c.balance_method = options.choice(
+      "train_balance_method", c.balance_method, {"annealing", "gradient_norm"},
+      "adaptive weights: max/mean (annealing) or norm ratio (gradient_norm) of term gradients");
+  c.resampling = ResamplingConfig::from_options(options);
   c.lbfgs_iterations = options.integer("train_lbfgs_iterations", c.lbfgs_iterations, 0, 10000000,
                                        "L-BFGS iterations after Adam");
   c.lbfgs_history = options.integer("train_lbfgs_history", c.lbfgs_history, 1, 1000,
@@ -28,6 +49,17 @@ TrainingConfig TrainingConfig::from_options(Options& options) {
   c.log_every = options.integer("train_log_every", c.log_every, 1, 10000000,
                                 "iterations between progress lines and history rows");
   return c;
+}
+
+nn::LearningRateSchedule TrainingConfig::adam_schedule() const {
+  nn::LearningRateSchedule s;
+  s.decay = lr_schedule;
+  s.initial = adam_learning_rate;
+  s.final = adam_final_learning_rate;
+  s.iterations = adam_iterations;
+  s.step_every = lr_step_every;
+  s.step_factor = lr_step_factor;
+  return s;
 }
 
 namespace {
@@ -81,18 +113,41 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
   nn::Vector gradient("tessera::pinn::gradient", net.parameter_count());
 
   nn::Adam adam({config.adam_learning_rate}, net.parameter_count());
-  const double decay = config.adam_iterations > 1
-                           ? std::log(config.adam_final_learning_rate / config.adam_learning_rate) /
-                                 (config.adam_iterations - 1)
-                           : 0.0;
+  const auto schedule = config.adam_schedule();
+  std::unique_ptr<LearningRateAnnealing> annealing;
+  if (config.balance_every > 0)
+    annealing =
+        std::make_unique<LearningRateAnnealing>(loss, config.balance_alpha, net.parameter_count(),
+                                                balancing_method_from_name(config.balance_method));
+  ResidualSampled* sampled = nullptr;
+  if (config.resampling.every > 0) {
+    sampled = dynamic_cast<ResidualSampled*>(&loss);
+    TESSERA_CHECK(sampled, "residual-based refinement needs a loss that can score residuals");
+  }
   double value = 0;
   for (int k = 0; k < config.adam_iterations; ++k) {
+    if (sampled && k > 0 && k % config.resampling.every == 0) {
+      const long added =
+          refine_by_residual(*sampled, config.resampling, k / config.resampling.every);
+      result.refinement_points += added;
+      if (config.verbose)
+        TESSERA_LOG("adam   it " << k << "  residual refinement: +" << added << " interior points ("
+                                 << result.refinement_points << " added so far)");
+    }
+    if (annealing && k % config.balance_every == 0) {
+      const auto& w = annealing->update(x);
+      if (config.verbose && k % config.log_every == 0) {
+        std::ostringstream line;
+        for (size_t i = 0; i < w.size(); ++i) line << "  " << w[i];
+        TESSERA_LOG("adam   it " << k << "  term weights" << line.str());
+      }
+    }
     value = loss.value_and_gradient(x, gradient);
     recorder.record(k, 0, value, k == 0);
     TESSERA_CHECK(std::isfinite(value), "training diverged: the loss is "
                                             << value << " at Adam iteration " << k
                                             << "; lower -train_adam_lr");
-    adam.step(x, gradient, config.adam_learning_rate * std::exp(decay * k));
+    adam.step(x, gradient, schedule.at(k));
   }
   result.adam_iterations = config.adam_iterations;
 
@@ -117,6 +172,7 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
     value = loss.value_and_gradient(x, gradient);
     recorder.record(config.adam_iterations, 0, value, true);
   }
+  result.term_weights = loss.term_weights();
   result.final_loss = value;
   result.seconds = recorder.seconds();
   result.history = recorder.take();

@@ -36,6 +36,7 @@ PoissonRunConfig PoissonRunConfig::from_options(Options& options) {
   c.problem = physics::Poisson2D::from_options(options);
   c.network = nn::MlpShape::from_options(options, 2, 1);
   c.points = pinn::PointSetConfig::from_options(options);
+  c.network.fourier_seed = c.points.seed;  // the feature frequencies are drawn like the points
   c.training = pinn::TrainingConfig::from_options(options);
   c.reference = solvers::PoissonReferenceConfig::from_options(options);
   c.output = OutputConfig::from_options(options);

@@ -26,9 +26,10 @@ Matrix random_points(std::uint64_t seed) {
 }
 
 /// Output jets on the host: [stream][point] for output 0.
-std::vector<std::vector<double>> jets(const Mlp& net, const Matrix& x, JetOrder order) {
+std::vector<std::vector<double>> jets(const Mlp& net, const Matrix& x, JetOrder order,
+                                      int laplacian_dims = 0) {
   MlpWorkspace ws;
-  net.prepare(ws, order, static_cast<int>(x.extent(1)));
+  net.prepare(ws, order, static_cast<int>(x.extent(1)), laplacian_dims);
   net.forward(x, ws);
   auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
   const int n = ws.points;
@@ -78,17 +79,18 @@ std::vector<double> to_host(const Vector& v) {
   return std::vector<double>(h.data(), h.data() + h.extent(0));
 }
 
-class MlpActivation : public ::testing::TestWithParam<Activation> {};
-
-TEST_P(MlpActivation, InputDerivativesMatchFiniteDifferences) {
-  Mlp net({kDim, 1, 7, 3, GetParam()});
+/// The value, gradient and Laplacian streams (the Laplacian summed over the first laplacian_dims
+/// inputs, 0: all) against central differences of the exact lower-order streams.
+void check_input_derivatives(const MlpShape& shape, int laplacian_dims = 0) {
+  Mlp net(shape);
   net.initialize_glorot(11);
   const Matrix x = random_points(3);
-  const auto u = jets(net, x, JetOrder::Laplacian);
+  const auto u = jets(net, x, JetOrder::Laplacian, laplacian_dims);
   // The value stream of the Value and Laplacian jets is the same function.
   EXPECT_LT(relative_error(jets(net, x, JetOrder::Value)[0], u[0]), 1e-14);
   const double h = 1e-5;
   std::vector<double> laplacian(kPoints, 0.0);
+  const int summed = laplacian_dims > 0 ? laplacian_dims : kDim;
   for (int i = 0; i < kDim; ++i) {
     const auto up = jets(net, shifted(x, i, h), JetOrder::Gradient);
     const auto um = jets(net, shifted(x, i, -h), JetOrder::Gradient);
@@ -96,7 +98,8 @@ TEST_P(MlpActivation, InputDerivativesMatchFiniteDifferences) {
     for (int p = 0; p < kPoints; ++p) {
       du[p] = (up[0][p] - um[0][p]) / (2 * h);
       // Second derivative as the central difference of the exact first-derivative stream.
-      laplacian[p] += (up[gradient_stream(i)][p] - um[gradient_stream(i)][p]) / (2 * h);
+      if (i < summed)
+        laplacian[p] += (up[gradient_stream(i)][p] - um[gradient_stream(i)][p]) / (2 * h);
     }
     EXPECT_LT(relative_error(u[gradient_stream(i)], du), 1e-6) << "du/dx" << i;
   }
@@ -104,17 +107,19 @@ TEST_P(MlpActivation, InputDerivativesMatchFiniteDifferences) {
 }
 
 /// L(theta) = sum_{s,p} w_sp out_sp + 0.5 out_sp^2, so dL/d out = w + out.
-double probe_loss(const Mlp& net, const Matrix& x, JetOrder order, const std::vector<double>& w) {
-  const auto u = jets(net, x, order);
+double probe_loss(const Mlp& net, const Matrix& x, JetOrder order, const std::vector<double>& w,
+                  int laplacian_dims = 0) {
+  const auto u = jets(net, x, order, laplacian_dims);
   double l = 0;
   for (size_t s = 0; s < u.size(); ++s)
     for (int p = 0; p < kPoints; ++p) l += w[s * kPoints + p] * u[s][p] + 0.5 * u[s][p] * u[s][p];
   return l;
 }
 
-TEST_P(MlpActivation, ParameterGradientsMatchFiniteDifferences) {
+/// Reverse-mode parameter gradients of probe_loss at every jet order against central differences.
+void check_parameter_gradients(const MlpShape& shape, int laplacian_dims = 0) {
   for (JetOrder order : {JetOrder::Value, JetOrder::Gradient, JetOrder::Laplacian}) {
-    Mlp net({kDim, 1, 6, 3, GetParam()});
+    Mlp net(shape);
     net.initialize_glorot(5);
     // Non-zero biases, so their gradients are exercised away from the symmetric point.
     auto hp = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), net.parameters());
@@ -128,7 +133,7 @@ TEST_P(MlpActivation, ParameterGradientsMatchFiniteDifferences) {
     for (auto& v : w) v = u(rng);
 
     MlpWorkspace ws;
-    net.prepare(ws, order, kPoints);
+    net.prepare(ws, order, kPoints, laplacian_dims);
     net.forward(x, ws);
     Matrix adjoint("adjoint", streams * kPoints, 1);
     auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
@@ -137,16 +142,103 @@ TEST_P(MlpActivation, ParameterGradientsMatchFiniteDifferences) {
     Kokkos::deep_copy(adjoint, ha);
     Vector gradient("g", net.parameter_count());
     net.backward(ws, adjoint, gradient);
-    const auto numeric =
-        finite_difference_gradient(net, [&] { return probe_loss(net, x, order, w); });
+    const auto numeric = finite_difference_gradient(
+        net, [&] { return probe_loss(net, x, order, w, laplacian_dims); });
     EXPECT_LT(relative_error(to_host(gradient), numeric), 1e-6)
         << "jet order " << static_cast<int>(order);
   }
 }
 
+class MlpActivation : public ::testing::TestWithParam<Activation> {};
+
+TEST_P(MlpActivation, InputDerivativesMatchFiniteDifferences) {
+  check_input_derivatives({kDim, 1, 7, 3, GetParam()});
+}
+
+TEST_P(MlpActivation, ParameterGradientsMatchFiniteDifferences) {
+  check_parameter_gradients({kDim, 1, 6, 3, GetParam()});
+}
+
 INSTANTIATE_TEST_SUITE_P(Activations, MlpActivation,
                          ::testing::Values(Activation::Tanh, Activation::Sin, Activation::Gelu),
                          [](const auto& info) { return std::string(activation_name(info.param)); });
+
+/// Options that change what the network computes: Fourier features, the hard-boundary ansatz,
+/// a Laplacian over the first input only (x of a network of (x, t)), and their combinations.
+struct Variant {
+  const char* name;
+  int fourier_features;
+  bool hard_dirichlet;
+  int laplacian_dims;
+  MlpShape shape() const {
+    MlpShape s{kDim, 1, 6, 2, Activation::Tanh};
+    s.fourier_features = fourier_features;
+    s.fourier_scale = 0.7;
+    s.fourier_seed = 17;
+    s.hard_dirichlet = hard_dirichlet;
+    return s;
+  }
+};
+
+class MlpVariant : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(MlpVariant, InputDerivativesMatchFiniteDifferences) {
+  check_input_derivatives(GetParam().shape(), GetParam().laplacian_dims);
+}
+
+TEST_P(MlpVariant, ParameterGradientsMatchFiniteDifferences) {
+  check_parameter_gradients(GetParam().shape(), GetParam().laplacian_dims);
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, MlpVariant,
+                         ::testing::Values(Variant{"fourier", 5, false, 0},
+                                           Variant{"hard_dirichlet", 0, true, 0},
+                                           Variant{"spatial_laplacian", 0, false, 1},
+                                           Variant{"all", 4, true, 1}),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+TEST(Mlp, HardDirichletAnsatzVanishesOnTheUnitSquareBoundary) {
+  MlpShape shape{kDim, 1, 8, 2, Activation::Tanh};
+  shape.hard_dirichlet = true;
+  shape.fourier_features = 3;
+  Mlp net(shape);
+  net.initialize_glorot(2);
+  Matrix x("x", kDim, 8);
+  auto h = Kokkos::create_mirror_view(x);
+  const double side[8][2] = {{0, 0.3}, {1, 0.7}, {0.2, 0}, {0.9, 1},
+                             {0, 0},   {1, 1},   {0.5, 0}, {0.5, 1}};
+  for (int p = 0; p < 8; ++p) h(0, p) = side[p][0], h(1, p) = side[p][1];
+  Kokkos::deep_copy(x, h);
+  const auto u = jets(net, x, JetOrder::Gradient);
+  for (int p = 0; p < 8; ++p) {
+    EXPECT_EQ(u[0][p], 0.0) << "point " << p;  // exactly, not to a tolerance
+    // The derivative along the edge vanishes too: x = 0 or 1 edges have du/dy = 0.
+    if (side[p][0] == 0.0 || side[p][0] == 1.0) {
+      EXPECT_EQ(u[gradient_stream(1)][p], 0.0);
+    }
+  }
+  // Inside, the network is not trivially zero.
+  Matrix inside = random_points(6);
+  const auto v = jets(net, inside, JetOrder::Value);
+  double norm = 0;
+  for (double value : v[0]) norm += std::abs(value);
+  EXPECT_GT(norm, 1e-3);
+}
+
+TEST(Mlp, FourierFeaturesAreSeededAndFrozen) {
+  MlpShape shape{kDim, 1, 8, 2, Activation::Tanh};
+  shape.fourier_features = 16;
+  shape.fourier_seed = 3;
+  Mlp a(shape), b(shape);
+  shape.fourier_seed = 4;
+  Mlp c(shape);
+  a.initialize_glorot(1), b.initialize_glorot(1), c.initialize_glorot(1);
+  // The first layer sees 2M features; B is not a parameter.
+  EXPECT_EQ(a.parameter_count(), (32 * 8 + 8) + (8 * 8 + 8) + (8 + 1));
+  const Matrix x = random_points(7);
+  EXPECT_EQ(relative_error(jets(a, x, JetOrder::Value)[0], jets(b, x, JetOrder::Value)[0]), 0.0);
+  EXPECT_GT(relative_error(jets(a, x, JetOrder::Value)[0], jets(c, x, JetOrder::Value)[0]), 1e-3);
+}
 
 TEST(Mlp, MultiOutputParameterGradientsMatchFiniteDifferences) {
   // Three outputs (as u, v, p of a flow): every output's adjoint reaches every parameter.

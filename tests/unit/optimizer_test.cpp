@@ -2,9 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <random>
 
 #include "nn/adam.hpp"
 #include "nn/lbfgs.hpp"
+#include "nn/schedule.hpp"
 
 namespace {
 
@@ -112,6 +115,77 @@ TEST(Adam, FirstStepMovesEveryCoordinateByTheLearningRate) {
   EXPECT_NEAR(hx(0), -0.01 * 2.0 / (2.0 + 1e-8), 1e-15);
   EXPECT_NEAR(hx(1), 0.01 * 0.5 / (0.5 + 1e-8), 1e-15);
   EXPECT_NEAR(hx(2), -0.01 * 1e-3 / (1e-3 + 1e-8), 1e-15);
+}
+
+TEST(LearningRateSchedule, ValuesAtKnownIterations) {
+  LearningRateSchedule s;
+  s.initial = 1e-2;
+  s.final = 1e-4;
+  s.iterations = 101;
+  s.step_every = 30;
+  s.step_factor = 0.1;
+  s.decay = LearningRateDecay::Exponential;  // geometric: the midpoint is the geometric mean
+  EXPECT_DOUBLE_EQ(s.at(0), 1e-2);
+  EXPECT_NEAR(s.at(50), 1e-3, 1e-15);
+  EXPECT_NEAR(s.at(100), 1e-4, 1e-17);
+  s.decay = LearningRateDecay::Cosine;  // the midpoint is the arithmetic mean, the ends are flat
+  EXPECT_DOUBLE_EQ(s.at(0), 1e-2);
+  EXPECT_NEAR(s.at(50), 0.5 * (1e-2 + 1e-4), 1e-15);
+  EXPECT_NEAR(s.at(100), 1e-4, 1e-17);
+  EXPECT_NEAR(s.at(1), 1e-2 - 0.5 * (1e-2 - 1e-4) * (1 - std::cos(M_PI / 100)), 1e-17);
+  EXPECT_LT(s.at(1) - s.at(0), 0.0);
+  s.decay = LearningRateDecay::Step;
+  EXPECT_DOUBLE_EQ(s.at(29), 1e-2);
+  EXPECT_DOUBLE_EQ(s.at(30), 1e-3);
+  EXPECT_NEAR(s.at(95), 1e-5, 1e-19);
+  s.decay = LearningRateDecay::Constant;
+  EXPECT_DOUBLE_EQ(s.at(77), 1e-2);
+  for (auto d : {LearningRateDecay::Exponential, LearningRateDecay::Cosine, LearningRateDecay::Step,
+                 LearningRateDecay::Constant})
+    EXPECT_EQ(learning_rate_decay_from_name(learning_rate_decay_name(d)), d);
+}
+
+/// Adam on the ill-conditioned quadratic with noisy gradients (seeded N(0, 1) added to every
+/// component, as minibatch noise); returns the exact final value.
+double adam_with_schedule(LearningRateDecay decay, int iterations) {
+  const int n = 20;
+  Vector x("x", n), g("g", n);
+  Quadratic f;
+  LearningRateSchedule s;
+  s.decay = decay;
+  s.initial = 0.1;
+  s.final = 1e-4;
+  s.iterations = iterations;
+  s.step_every = iterations / 4;
+  s.step_factor = 0.1;
+  Adam adam({s.initial}, n);
+  std::mt19937_64 rng(42);
+  std::normal_distribution<double> noise(0.0, 1.0);
+  for (int k = 0; k < iterations; ++k) {
+    f.value_and_gradient(x, g);
+    auto hg = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), g);
+    for (int i = 0; i < n; ++i) hg(i) += noise(rng);
+    Kokkos::deep_copy(g, hg);
+    adam.step(x, g, s.at(k));
+  }
+  return f.value_and_gradient(x, g);
+}
+
+TEST(LearningRateSchedule, DecayLetsAdamSettleWhereAConstantRateCannot) {
+  // With noisy gradients a constant rate leaves Adam bouncing around the minimiser with steps of
+  // about the rate; a decaying schedule from the same start shrinks the steps and settles.
+  const int iterations = 2000;
+  const double constant = adam_with_schedule(LearningRateDecay::Constant, iterations);
+  const double cosine = adam_with_schedule(LearningRateDecay::Cosine, iterations);
+  const double exponential = adam_with_schedule(LearningRateDecay::Exponential, iterations);
+  const double step = adam_with_schedule(LearningRateDecay::Step, iterations);
+  std::printf(
+      "noisy quadratic after %d Adam steps from lr 0.1: constant %.3e, cosine %.3e, "
+      "exponential %.3e, step %.3e\n",
+      iterations, constant, cosine, exponential, step);
+  EXPECT_LT(cosine, 0.05 * constant);
+  EXPECT_LT(exponential, 0.05 * constant);
+  EXPECT_LT(step, 0.05 * constant);
 }
 
 }  // namespace

@@ -1,0 +1,52 @@
+#pragma once
+// Residual-based adaptive refinement (RAR, Lu et al. 2021, DeepXDE): every few iterations the
+// PDE residual is evaluated on a large uniform candidate set and m candidates join the interior
+// collocation points: the m of largest residual (greedy RAR), or m drawn without replacement
+// with probability proportional to |r|^k / mean |r|^k + c (RAR-D, Wu et al. 2023), which spreads
+// them over every region of large residual instead of the neighbourhood of one maximum. The
+// candidates are drawn from a seed the same way on every rank (like the collocation points), each
+// rank evaluates its share, the magnitudes are gathered, and every rank selects the same m, keeping
+// its share: the union of the interior sets over the ranks is the same for any rank count.
+#include <mpi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "nn/types.hpp"
+
+namespace tessera {
+class Options;
+}
+
+namespace tessera::pinn {
+
+struct ResamplingConfig {
+  int every = 0;           // Adam iterations between refinement rounds; 0: off
+  long candidates = 8192;  // uniform candidates in the unit square per round (global)
+  long points = 64;        // m: candidates added per round (global)
+  bool density = false;    // false: the m largest; true: drawn with density |r|^k/mean + c
+  double exponent = 2.0;   // k
+  double uniform = 1.0;    // c
+  std::uint64_t seed = 4321;
+
+  /// Reads -train_rar_every, -train_rar_candidates, -train_rar_points, -train_rar_selection,
+  /// -train_rar_exponent, -train_rar_uniform.
+  static ResamplingConfig from_options(Options& options);
+};
+
+/// A loss whose interior point set can be refined by its residual.
+class ResidualSampled {
+public:
+  virtual ~ResidualSampled() = default;
+  virtual MPI_Comm communicator() const = 0;
+  /// |PDE residual| at each of this rank's points (2 x n). Not collective.
+  virtual std::vector<double> residual_magnitudes(const nn::Matrix& points) = 0;
+  /// Collective. Appends this rank's new points (2 x n) to the interior set.
+  virtual void add_interior_points(const nn::Matrix& points) = 0;
+};
+
+/// Collective over loss.communicator(). One RAR round (round numbers the candidate draws):
+/// adds config.points candidates chosen by their residuals; returns the global count added.
+long refine_by_residual(ResidualSampled& loss, const ResamplingConfig& config, int round);
+
+}  // namespace tessera::pinn
