@@ -16,17 +16,6 @@
 
 namespace tessera::run {
 
-OutputConfig OutputConfig::from_options(Options& options) {
-  OutputConfig c;
-  c.directory = options.text("output_directory", c.directory, "directory for result files");
-  c.name = options.text("output_name", c.name, "file stem: <directory>/<name>.h5 and .xmf");
-  c.overwrite =
-      options.flag("output_overwrite", c.overwrite, "replace an existing result of the same name");
-  if (c.name.find('/') != std::string::npos)
-    options.report("-output_name = '" + c.name + "' must be a file stem without '/'");
-  return c;
-}
-
 PoissonRunConfig PoissonRunConfig::from_options(Options& options) {
   PoissonRunConfig c;
   c.problem = physics::Poisson2D::from_options(options);
@@ -34,7 +23,7 @@ PoissonRunConfig PoissonRunConfig::from_options(Options& options) {
   c.points = pinn::PointSetConfig::from_options(options);
   c.training = pinn::TrainingConfig::from_options(options);
   c.reference = solvers::PoissonReferenceConfig::from_options(options);
-  c.output = OutputConfig::from_options(options);
+  c.output = OutputConfig::from_options(options, "poisson2d");
   return c;
 }
 
