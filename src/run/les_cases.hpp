@@ -35,7 +35,7 @@ struct LesFlowConfig {
   double velocity_scale = 1;  // V0, u' or U
   double peak_wavenumber = 4;
   int modes = 400;
-  double layer_thickness = 0.1;  // δ as a fraction of L
+  double layer_thickness = 0.05;  // δ as a fraction of L
   double perturbation = 0.05;    // ε
   std::uint64_t seed = 1;
 

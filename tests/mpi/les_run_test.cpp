@@ -1,0 +1,171 @@
+// The LES run (src/run/les_run): a run stopped at a checkpoint and restarted equals the
+// uninterrupted run to round-off, on the same rank count and (where the grid splits) on one rank;
+// the random isotropic start is the same field on any rank count, scaled to its energy.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/decomposition.hpp"
+#include "io/field_reader.hpp"
+#include "run/les_run.hpp"
+
+namespace {
+
+using namespace tessera;
+using run::LesRun;
+using run::LesRunConfig;
+
+const std::string kOut = std::string(TESSERA_BINARY_DIR) + "/tests/mpi/les_run_out";
+
+int world_size() {
+  int size;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size;
+}
+
+// A 16³ Taylor–Green vortex at Re = 400: 3 steps to t = 0.5, 6 to t = 1, landing on the
+// checkpoint at t = 0.5.
+LesRunConfig small_run(const std::string& name, double end_time) {
+  LesRunConfig c;
+  c.solver.dim = 3;
+  c.solver.cells = 16;
+  c.solver.viscosity = 1.0 / 400;
+  c.flow.name = "taylor_green";
+  c.flow.end_time = end_time;
+  c.diagnostics_every = 1;
+  c.checkpoint_every = 0.5;
+  c.output.directory = kOut + "/np" + std::to_string(world_size()) + "/" + name;
+  c.output.name = "les";
+  c.output.overwrite = true;
+  return c;
+}
+
+run::LesSummary run_les(MPI_Comm comm, const LesRunConfig& config) {
+  LesRun run(comm, config);
+  run.prepare_output();
+  return run.execute("");
+}
+
+// Velocity components of a result file, this rank's block for decomp. Collective.
+std::vector<std::vector<double>> read_velocity(const Decomposition& decomp,
+                                               const std::string& path) {
+  io::FieldFileReader file(decomp.comm(), path);
+  std::vector<std::vector<double>> u;
+  for (const char* name : {"velocity_x", "velocity_y", "velocity_z"})
+    u.push_back(file.read_field(name, decomp));
+  return u;
+}
+
+// max |a - b| / max |b| over every rank and component. Collective.
+double relative_max_difference(MPI_Comm comm, const std::vector<std::vector<double>>& a,
+                               const std::vector<std::vector<double>>& b) {
+  double m[2] = {0, 0};
+  for (size_t c = 0; c < a.size(); ++c)
+    for (size_t p = 0; p < a[c].size(); ++p) {
+      m[0] = std::max(m[0], std::abs(a[c][p] - b[c][p]));
+      m[1] = std::max(m[1], std::abs(b[c][p]));
+    }
+  MPI_Allreduce(MPI_IN_PLACE, m, 2, MPI_DOUBLE, MPI_MAX, comm);
+  return m[0] / m[1];
+}
+
+TEST(LesRun, RestartFromCheckpointEqualsUninterruptedRun) {
+  const auto full = small_run("full", 1.0);
+  const auto half = small_run("half", 0.5);
+  auto resumed = small_run("resumed", 1.0);
+  resumed.restart_file = half.output.directory + "/les_checkpoint.h5";
+
+  const auto s_full = run_les(MPI_COMM_WORLD, full);
+  const auto s_half = run_les(MPI_COMM_WORLD, half);
+  const auto s_resumed = run_les(MPI_COMM_WORLD, resumed);
+  EXPECT_EQ(s_half.steps, 3);
+  EXPECT_EQ(s_full.steps, 6);
+  EXPECT_EQ(s_resumed.time, 1.0);
+
+  Decomposition decomp(MPI_COMM_WORLD, 3, {16, 16, 16});
+  const auto u_full = read_velocity(decomp, full.output.directory + "/les.h5");
+  const auto u_resumed = read_velocity(decomp, resumed.output.directory + "/les.h5");
+  // Same rank count, same operations in the same order: expected bit for bit.
+  EXPECT_LE(relative_max_difference(MPI_COMM_WORLD, u_resumed, u_full), 1e-13);
+  EXPECT_EQ(s_resumed.kinetic_energy, s_full.kinetic_energy);
+
+  // The restarted run's table continues the first run's: one row per step from step 0.
+  io::FieldFileReader file(MPI_COMM_WORLD, resumed.output.directory + "/les.h5");
+  const auto table = file.read_table("diagnostics");
+  ASSERT_EQ(table.rows(), 7u);
+  for (size_t r = 0; r < table.rows(); ++r) EXPECT_EQ(table.at(r, 1), double(r));
+  EXPECT_EQ(file.integer_attribute("steps"), 6);
+
+  // On one rank, from the checkpoint the other ranks wrote: the pressure solves' sums run in
+  // another order, so agreement is to the solve tolerance's round-off, not bit for bit.
+  if (world_size() > 1) {
+    int rank;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm one;
+    MPI_Comm_split(MPI_COMM_WORLD, rank == 0 ? 0 : MPI_UNDEFINED, 0, &one);
+    if (rank == 0) {
+      auto single = resumed;
+      single.output.directory += "_one_rank";
+      run_les(one, single);
+      Decomposition d1(one, 3, {16, 16, 16});
+      const auto u_single = read_velocity(d1, single.output.directory + "/les.h5");
+      const auto u_reference = read_velocity(d1, full.output.directory + "/les.h5");
+      EXPECT_LE(relative_max_difference(one, u_single, u_reference), 1e-10);
+      MPI_Comm_free(&one);
+    }
+  }
+}
+
+// The random start evaluates its modes pointwise, so each rank's block equals the same block of a
+// one-rank run (every rank builds one on MPI_COMM_SELF) up to the projection's round-off; its
+// energy is d u'²/2 exactly after the rescaling.
+TEST(LesRun, IsotropicStartIsTheSameOnAnyRankCount) {
+  solvers::IncompressibleConfig config;
+  config.dim = 3;
+  config.cells = 16;
+  run::LesFlowConfig flow;
+  flow.name = "isotropic";
+  flow.velocity_scale = 0.7;
+  flow.peak_wavenumber = 3;
+  flow.modes = 60;
+  flow.seed = 7;
+  Decomposition world(MPI_COMM_WORLD, 3, {16, 16, 16});
+  Decomposition self(MPI_COMM_SELF, 3, {16, 16, 16});
+  solvers::IncompressibleSolver parallel(world, config), serial(self, config);
+  run::set_initial_velocity(parallel, flow, config);
+  run::set_initial_velocity(serial, flow, config);
+  EXPECT_NEAR(parallel.kinetic_energy(), 1.5 * 0.7 * 0.7, 1e-14);
+  EXPECT_LE(parallel.max_divergence(), 1e-8);
+
+  const auto& start = world.local_start();
+  const auto& count = world.local_count();
+  double difference = 0, largest = 0;
+  for (int c = 0; c < 3; ++c) {
+    const auto mine = parallel.local_velocity(c), all = serial.local_velocity(c);
+    for (int k = 0; k < count[2]; ++k)
+      for (int j = 0; j < count[1]; ++j)
+        for (int i = 0; i < count[0]; ++i) {
+          const double a = mine[(size_t(k) * count[1] + j) * count[0] + i];
+          const double b = all[(size_t(start[2] + k) * 16 + start[1] + j) * 16 + start[0] + i];
+          difference = std::max(difference, std::abs(a - b));
+          largest = std::max(largest, std::abs(b));
+        }
+  }
+  MPI_Allreduce(MPI_IN_PLACE, &difference, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, &largest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  EXPECT_LE(difference / largest, 1e-10);
+  // A different seed is a different field: as far from this one as two independent fields.
+  const auto seed7 = serial.local_velocity(0);
+  flow.seed = 8;
+  run::set_initial_velocity(serial, flow, config);
+  const auto seed8 = serial.local_velocity(0);
+  double squares[2] = {0, 0};
+  for (size_t p = 0; p < seed7.size(); ++p)
+    squares[0] += (seed8[p] - seed7[p]) * (seed8[p] - seed7[p]), squares[1] += seed7[p] * seed7[p];
+  EXPECT_GT(std::sqrt(squares[0] / squares[1]), 0.5);
+}
+
+}  // namespace
