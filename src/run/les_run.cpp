@@ -12,6 +12,7 @@
 #include "core/version.hpp"
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
+#include "solvers/energy_spectrum.hpp"
 
 namespace tessera::run {
 
@@ -42,38 +43,6 @@ int next_event_index(double t, double interval) {
 }
 
 bool reached(double t, double target) { return std::abs(t - target) <= 1e-12 * std::max(1.0, t); }
-
-// TODO(les-solver merge): stand-ins for IncompressibleSolver::dissipation(), enstrophy(), cfl(),
-// local_pressure(), local_subgrid_viscosity() and set_state(); remove once merged.
-struct PendingDissipation {
-  double resolved = 0, subgrid = 0;
-};
-PendingDissipation dissipation_of(const solvers::IncompressibleSolver& solver) {
-  return {-solver.energy_change_rate(), 0.0};
-}
-double enstrophy_of(const solvers::IncompressibleSolver&) {
-  return std::numeric_limits<double>::quiet_NaN();
-}
-double cfl_of(const solvers::IncompressibleSolver& solver, double dt) {
-  return dt * solver.max_velocity() / solver.h();
-}
-std::vector<double> zeros_like(const solvers::IncompressibleSolver& solver) {
-  return std::vector<double>(solver.local_velocity(0).size(), 0.0);
-}
-void set_state_of(solvers::IncompressibleSolver& solver, const Decomposition& decomp, double time,
-                  const std::vector<std::vector<double>>& velocity) {
-  const auto& start = decomp.local_start();
-  const auto& count = decomp.local_count();
-  const double h = solver.h();
-  solver.set_velocity(
-      [&](int c, const std::array<double, 3>& x) {
-        int p[3] = {0, 0, 0};
-        for (int d = 0; d < decomp.dim(); ++d)
-          p[d] = static_cast<int>(std::lround(x[d] / h - (d == c ? 0.0 : 0.5))) - start[d];
-        return velocity[c][(size_t(p[2]) * count[1] + p[1]) * count[0] + p[0]];
-      },
-      time);
-}
 
 }  // namespace
 
@@ -237,12 +206,12 @@ LesDiagnostics LesRun::measure(double dt, double wall_seconds) {
   if (!history_.empty() && d.time > history_.back().time)
     d.dissipation_fd =
         -(d.kinetic_energy - history_.back().kinetic_energy) / (d.time - history_.back().time);
-  const auto dissipation = dissipation_of(solver_);
+  const auto dissipation = solver_.dissipation();
   d.resolved_dissipation = dissipation.resolved;
   d.subgrid_dissipation = dissipation.subgrid;
-  d.enstrophy = enstrophy_of(solver_);
+  d.enstrophy = solver_.enstrophy();
   d.max_divergence = solver_.max_divergence();
-  d.cfl = dt > 0 ? cfl_of(solver_, dt) : 0.0;
+  d.cfl = dt > 0 ? solver_.cfl(dt) : 0.0;
   const int solves = 3 * (d.step - steps_at_last_row_);
   d.pressure_iterations =
       solves > 0 ? double(solver_.total_iterations() - iterations_at_last_row_) / solves : 0.0;
@@ -265,9 +234,9 @@ void LesRun::write_fields(io::FieldFile& file) {
   const auto u = local_velocity();
   for (int c = 0; c < config_.solver.dim; ++c)
     file.write_field(kComponentNames[c], decomp_, u[c].data());
-  const auto pressure = zeros_like(solver_);
+  const auto pressure = solver_.local_pressure();
   file.write_field("pressure", decomp_, pressure.data());
-  const auto nu_t = zeros_like(solver_);
+  const auto nu_t = solver_.local_subgrid_viscosity();
   file.write_field("subgrid_viscosity", decomp_, nu_t.data());
   file.set_attribute("velocity_location", kVelocityLocation);
 }
@@ -326,7 +295,7 @@ LesSummary LesRun::execute(const std::string& options_text) {
                          << s.cells << "^" << s.dim << ", nu " << format("%.4e", s.viscosity)
                          << ", to t = " << end << ", " << decomp_.size() << " rank(s)");
   if (restarted_) {
-    set_state_of(solver_, decomp_, restart_.time, restart_.velocity);
+    solver_.set_state(restart_.time, restart_.steps, restart_.velocity);
     history_ = restart_.history;
     wall_offset = restart_.wall_seconds;
     iterations_at_last_row_ = solver_.total_iterations();
@@ -406,8 +375,9 @@ void LesRun::write_result(const LesSummary& summary, const std::string& options_
     rows.insert(rows.end(), r.begin(), r.end());
   }
   file.write_table("diagnostics", LesDiagnostics::columns(), rows);
-  if (false && config_.flow.periodic()) {  // TODO(les-diag merge): energy_spectrum
-    const std::vector<double> spectrum;
+  if (config_.flow.periodic()) {
+    const auto spectrum =
+        solvers::energy_spectrum(decomp_, local_velocity(), config_.solver.length);
     std::vector<double> k_e;
     for (std::size_t k = 0; k < spectrum.size(); ++k)
       k_e.push_back(double(k)), k_e.push_back(spectrum[k]);

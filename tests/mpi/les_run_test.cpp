@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -89,7 +90,10 @@ TEST(LesRun, RestartFromCheckpointEqualsUninterruptedRun) {
   const auto u_full = read_velocity(decomp, full.output.directory + "/les.h5");
   const auto u_resumed = read_velocity(decomp, resumed.output.directory + "/les.h5");
   // Same rank count, same operations in the same order: expected bit for bit.
-  EXPECT_LE(relative_max_difference(MPI_COMM_WORLD, u_resumed, u_full), 1e-13);
+  const double same_ranks = relative_max_difference(MPI_COMM_WORLD, u_resumed, u_full);
+  if (decomp.rank() == 0)
+    std::printf("restart vs uninterrupted, same ranks: relative max difference %.3e\n", same_ranks);
+  EXPECT_LE(same_ranks, 1e-13);
   EXPECT_EQ(s_resumed.kinetic_energy, s_full.kinetic_energy);
 
   // The restarted run's table continues the first run's: one row per step from step 0.
@@ -99,8 +103,8 @@ TEST(LesRun, RestartFromCheckpointEqualsUninterruptedRun) {
   for (size_t r = 0; r < table.rows(); ++r) EXPECT_EQ(table.at(r, 1), double(r));
   EXPECT_EQ(file.integer_attribute("steps"), 6);
 
-  // On one rank, from the checkpoint the other ranks wrote: the pressure solves' sums run in
-  // another order, so agreement is to the solve tolerance's round-off, not bit for bit.
+  // On one rank, from the checkpoint the other ranks wrote: the sums of the pressure solves run
+  // in another order, so agreement is to round-off (measured 4e-16), not bit for bit.
   if (world_size() > 1) {
     int rank;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -113,7 +117,9 @@ TEST(LesRun, RestartFromCheckpointEqualsUninterruptedRun) {
       Decomposition d1(one, 3, {16, 16, 16});
       const auto u_single = read_velocity(d1, single.output.directory + "/les.h5");
       const auto u_reference = read_velocity(d1, full.output.directory + "/les.h5");
-      EXPECT_LE(relative_max_difference(one, u_single, u_reference), 1e-10);
+      const double one_rank = relative_max_difference(one, u_single, u_reference);
+      std::printf("restart on 1 rank vs uninterrupted: relative max difference %.3e\n", one_rank);
+      EXPECT_LE(one_rank, 1e-13);
       MPI_Comm_free(&one);
     }
   }
@@ -156,6 +162,9 @@ TEST(LesRun, IsotropicStartIsTheSameOnAnyRankCount) {
   }
   MPI_Allreduce(MPI_IN_PLACE, &difference, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
   MPI_Allreduce(MPI_IN_PLACE, &largest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  if (world.rank() == 0)
+    std::printf("isotropic start, %d ranks vs 1: relative max difference %.3e\n", world.size(),
+                difference / largest);
   EXPECT_LE(difference / largest, 1e-10);
   // A different seed is a different field: as far from this one as two independent fields.
   const auto seed7 = serial.local_velocity(0);
