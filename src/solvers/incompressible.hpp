@@ -18,10 +18,17 @@
 // u = u* - ∇_h φ, so that ∇_h·u = 0 up to the KSP tolerance. φ is a stage increment, not the
 // pressure; a pressure (for output or a pressure-gradient forcing) is not computed yet.
 //
+// The physical pressure, when asked for, comes from one more solve: -h² Δ_h p = -h² ∇_h·F(u) with
+// F the unprojected right-hand side, so that du/dt = F - ∇_h p stays divergence-free.
+//
 // Velocity (d components interleaved) and pressure live on two periodic DMDAs with stencil width
-// 1, both built from the Decomposition's ownership ranges. The pressure KSP (default CG with
-// Jacobi) reads its PETSc options under the prefix "les_" (deck `les: {ksp_type: ..., pc_type:
-// gamg}` or -les_ksp_monitor).
+// 1, both built from the Decomposition's ownership ranges. The pressure KSP reads its PETSc
+// options under the prefix "les_" (deck `les: {ksp_type: ..., pc_type: gamg}` or
+// -les_ksp_monitor). Its default is CG with geometric multigrid on the DMDA hierarchy (Galerkin
+// coarse operators, Jacobi-Richardson smoothers, SVD on the singular coarsest level), which needs
+// a bounded number of iterations at any n; where the grid cannot be halved at least once, CG with
+// Jacobi. Every solve starts from a zero guess, so a restart from set_state() reproduces an
+// uninterrupted run to round-off.
 #include <petscdmda.h>
 #include <petscksp.h>
 
@@ -32,8 +39,13 @@
 #include "core/decomposition.hpp"
 #include "core/options.hpp"
 #include "solvers/krylov.hpp"
+#include "solvers/subgrid_model.hpp"
 
 namespace tessera::solvers {
+
+namespace mac {
+struct VelocityDifferences;
+}
 
 struct IncompressibleConfig {
   int dim = 2;                   // 2 or 3
@@ -44,6 +56,8 @@ struct IncompressibleConfig {
   double viscous_factor = 0.15;  // dt <= viscous_factor h² / ν; RK3 is stable up to 2.5/(4d)
   double dt = 0;                 // fixed time step; 0: from the CFL and viscous limits
   KrylovTolerances krylov{1e-10, 2000};  // pressure solve: -les_rtol, -les_max_iterations
+  SubgridModel subgrid_model = SubgridModel::none;
+  double smagorinsky_constant = 0.16;  // C_s of the Smagorinsky model
 
   /// Declares and reads the les_* options; problems go to options.report(), so call
   /// options.check() afterwards. Not collective, but every rank must call it (same database).
@@ -92,6 +106,41 @@ public:
   double max_divergence() const;
   /// Collective. max over faces and components of |u_a|.
   double max_velocity() const;
+  /// Collective. The convective Courant number of a step dt: dt max|u_a| / h.
+  double cfl(double dt) const;
+  /// Collective. (1/V) ∫ |ω|²/2 with ω from the MAC differences at the cell edges.
+  double enstrophy() const;
+
+  /// Mean dissipation rates: resolved = (1/V) ∫ 2ν S_ij S_ij, subgrid = (1/V) ∫ 2ν_t S_ij S_ij
+  /// (normal strains at cell centres, shear strains and an interpolated ν_t at the edges). On a
+  /// discretely divergence-free periodic field resolved = 2ν enstrophy() to round-off, and
+  /// dE/dt = -resolved - subgrid (energy_change_rate()).
+  struct Dissipation {
+    double resolved = 0, subgrid = 0;
+  };
+  /// Collective.
+  Dissipation dissipation() const;
+
+  /// Collective (one extra pressure solve). The physical pressure at this rank's cell centres,
+  /// laid out as local_velocity(), with zero mean: the solution of Δ_h p = ∇_h·F(u).
+  std::vector<double> local_pressure();
+  /// Collective. The eddy viscosity ν_t at this rank's cell centres for the current velocity,
+  /// laid out as local_velocity(); zeros without a subgrid model.
+  std::vector<double> local_subgrid_viscosity() const;
+  /// Not collective. C_s² of the last eddy-viscosity evaluation ((C_s Δ)² / Δ² of the dynamic
+  /// procedure, clipped at 0), or config().smagorinsky_constant² for the Smagorinsky model; 0
+  /// without a model.
+  double dynamic_coefficient() const { return coefficient_; }
+
+  /// Wall seconds spent in pressure solves so far (projections and local_pressure()). Not
+  /// collective.
+  double pressure_seconds() const { return pressure_seconds_; }
+  const IncompressibleConfig& config() const { return config_; }
+
+  /// Not collective. Restores the time, the step count and every velocity component from blocks
+  /// laid out as local_velocity(c) returns them (a checkpoint restart). Throws tessera::Error if
+  /// the number of components or a block's size does not match.
+  void set_state(double time, int steps, const std::vector<std::vector<double>>& velocity);
 
   /// Not collective.
   double time() const { return time_; }
@@ -111,7 +160,18 @@ public:
   std::vector<double> local_velocity(int c) const;
 
 private:
+  void create_pressure_solver(int multigrid_levels);
   void rhs(Vec velocity, Vec out) const;
+  // b = -h² ∇_h·v for a velocity-like vector v. Collective.
+  void divergence_times_minus_h2(Vec v, Vec b) const;
+  // Solves A x = b (b made consistent first), timed and checked. Collective.
+  void solve_pressure(Vec b, Vec x, const char* what);
+  // Fills nut_ with ν_t of the velocity and updates coefficient_. Collective.
+  void update_eddy_viscosity(Vec velocity) const;
+  // The dynamic procedure's (C_s Δ)² for the velocity diff reads. Collective.
+  double germano_coefficient(const mac::VelocityDifferences& diff) const;
+  // Adds ∇_h·(2 ν_t S) to out, with ν_t from nut_. Collective.
+  void add_subgrid_stress(Vec velocity, Vec out) const;
   void destroy() noexcept;
 
   int dim_;
@@ -126,6 +186,12 @@ private:
   Mat a_ = nullptr;
   MatNullSpace null_ = nullptr;
   KSP ksp_ = nullptr;
+  DM nutdm_ = nullptr;  // eddy viscosity at cell centres: dof = 1, box stencil
+  Vec nut_ = nullptr;
+  DM filterdm_ = nullptr;  // the dynamic procedure's cell-centred fields, box stencil
+  Vec filter_fields_ = nullptr;
+  mutable double coefficient_ = 0;
+  double pressure_seconds_ = 0;
   double time_ = 0;
   int steps_ = 0;
   int last_iterations_ = 0;
