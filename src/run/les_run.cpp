@@ -183,7 +183,7 @@ void LesRun::read_restart() {
 void LesRun::prepare_output() {
   if (!config_.restart_file.empty()) read_restart();
   if (!config_.reference_file.empty()) {
-    // TODO(les-diag merge): reference_ = read_dissipation_reference(config_.reference_file);
+    reference_ = read_dissipation_reference(config_.reference_file);
     has_reference_ = true;
   }
   io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
@@ -344,7 +344,20 @@ LesSummary LesRun::execute(const std::string& options_text) {
   summary.steps = solver_.steps();
   summary.kinetic_energy = solver_.kinetic_energy();
   summary.pressure_iterations = solver_.total_iterations();
-  // TODO(les-diag merge): compare_dissipation against the reference.
+  if (has_reference_) {
+    std::vector<double> t, e;
+    for (const auto& d : history_) t.push_back(d.time), e.push_back(d.kinetic_energy);
+    const auto comparison = compare_dissipation(reference_, t, e, 0.0, end);
+    summary.dissipation_relative_l2 = comparison.relative_l2;
+    std::vector<double> rate;
+    for (const auto& d : history_) rate.push_back(d.dissipation_rate);
+    summary.rate_relative_l2 =
+        relative_l2_difference(t, rate, reference_.time, reference_.dissipation, 0.0, end);
+    summary.peak_time = comparison.simulated.time;
+    summary.peak_dissipation = comparison.simulated.value;
+    summary.reference_peak_time = comparison.reference.time;
+    summary.reference_peak_dissipation = comparison.reference.value;
+  }
   summary.wall_seconds = wall_offset + clock.seconds();
   summary.output_file = file_path("");
   write_result(summary, options_text);

@@ -22,6 +22,7 @@
 
 #include "core/decomposition.hpp"
 #include "io/field_reader.hpp"
+#include "run/dissipation_comparison.hpp"
 #include "run/les_cases.hpp"
 #include "run/output_config.hpp"
 #include "solvers/incompressible.hpp"
@@ -131,7 +132,7 @@ private:
   bool restarted_ = false;
   Restart restart_;
   bool has_reference_ = false;
-  // TODO(les-diag merge): the DissipationReference table.
+  DissipationReference reference_;
   long iterations_at_last_row_ = 0;
   int steps_at_last_row_ = 0;
 };
