@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "core/decomposition.hpp"
+#include "core/error.hpp"
 #include "io/field_reader.hpp"
 #include "run/les_run.hpp"
 
@@ -102,6 +104,20 @@ TEST(LesRun, RestartFromCheckpointEqualsUninterruptedRun) {
   ASSERT_EQ(table.rows(), 7u);
   for (size_t r = 0; r < table.rows(); ++r) EXPECT_EQ(table.at(r, 1), double(r));
   EXPECT_EQ(file.integer_attribute("steps"), 6);
+
+  // A checkpoint of another grid or case is refused before anything is written.
+  auto other_grid = small_run("other_grid", 1.0);
+  other_grid.solver.cells = 8;
+  other_grid.restart_file = resumed.restart_file;
+  LesRun refused(MPI_COMM_WORLD, other_grid);
+  EXPECT_THROW(refused.prepare_output(), InputError);
+  auto other_case = small_run("other_case", 1.0);
+  other_case.flow.name = "isotropic";
+  other_case.restart_file = resumed.restart_file;
+  LesRun refused_case(MPI_COMM_WORLD, other_case);
+  EXPECT_THROW(refused_case.prepare_output(), InputError);
+  EXPECT_FALSE(std::filesystem::exists(other_grid.output.directory));
+  EXPECT_FALSE(std::filesystem::exists(other_case.output.directory));
 
   // On one rank, from the checkpoint the other ranks wrote: the sums of the pressure solves run
   // in another order, so agreement is to round-off (measured 4e-16), not bit for bit.
