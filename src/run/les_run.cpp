@@ -265,7 +265,7 @@ void LesRun::write_snapshot(int index, const std::string& options_text) {
                  xdmf);
 }
 
-void LesRun::write_checkpoint(const std::string& options_text) {
+void LesRun::write_checkpoint(const std::string& options_text, double wall_seconds) {
   // Only what the state needs: velocity (the pressure is recomputed from it), time, steps, and
   // the diagnostics so far, so that a restarted run's table continues this one's.
   io::FieldFile file(comm_, file_path("_checkpoint"));
@@ -280,7 +280,7 @@ void LesRun::write_checkpoint(const std::string& options_text) {
   file.write_table("diagnostics", LesDiagnostics::columns(), rows);
   write_state_attributes(file, options_text);
   file.set_attribute("les_checkpoint", 1);
-  file.set_attribute("wall_seconds", history_.empty() ? 0.0 : history_.back().wall_seconds);
+  file.set_attribute("wall_seconds", wall_seconds);
   file.set_attribute("velocity_location", kVelocityLocation);
   file.commit();
   TESSERA_LOG("checkpoint at t = " << format("%.4f", solver_.time()) << ": " << file.path());
@@ -331,13 +331,13 @@ LesSummary LesRun::execute(const std::string& options_text) {
     }
     if (config_.checkpoint_every > 0 && !reached(solver_.time(), end) &&
         reached(solver_.time(), event_time(checkpoint, config_.checkpoint_every))) {
-      write_checkpoint(options_text);
+      write_checkpoint(options_text, wall_offset + clock.seconds());
       ++checkpoint;
     }
   }
   if (history_.back().step != solver_.steps())
     history_.push_back(measure(last_dt, wall_offset + clock.seconds()));
-  if (config_.checkpoint_every > 0) write_checkpoint(options_text);
+  if (config_.checkpoint_every > 0) write_checkpoint(options_text, wall_offset + clock.seconds());
 
   LesSummary summary;
   summary.time = solver_.time();
@@ -358,13 +358,15 @@ LesSummary LesRun::execute(const std::string& options_text) {
     summary.reference_peak_time = comparison.reference.time;
     summary.reference_peak_dissipation = comparison.reference.value;
   }
+  summary.pressure_seconds = solver_.pressure_seconds();
   summary.wall_seconds = wall_offset + clock.seconds();
   summary.output_file = file_path("");
   write_result(summary, options_text);
 
   TESSERA_LOG("summary: t = " << summary.time << " after " << summary.steps << " steps, E_k "
                               << format("%.6e", summary.kinetic_energy) << ", "
-                              << summary.pressure_iterations << " pressure iterations, "
+                              << summary.pressure_iterations << " pressure iterations ("
+                              << format("%.1f s", summary.pressure_seconds) << "), wall "
                               << format("%.1f s", summary.wall_seconds));
   if (has_reference_)
     TESSERA_LOG("reference comparison over [0, "
@@ -400,6 +402,7 @@ void LesRun::write_result(const LesSummary& summary, const std::string& options_
   file.set_attribute("kinetic_energy", summary.kinetic_energy);
   file.set_attribute("pressure_iterations", summary.pressure_iterations);
   file.set_attribute("wall_seconds", summary.wall_seconds);
+  file.set_attribute("pressure_seconds", summary.pressure_seconds);
   if (has_reference_) {
     file.set_attribute("reference_file", config_.reference_file);
     file.set_attribute("dissipation_relative_l2", summary.dissipation_relative_l2);

@@ -73,7 +73,8 @@ struct LesSummary {
   double time = 0;
   int steps = 0;
   double kinetic_energy = 0;
-  double wall_seconds = 0;
+  double wall_seconds = 0;      // checkpointed runs included
+  double pressure_seconds = 0;  // in pressure solves, this run only
   long pressure_iterations = 0;
   // Taylor–Green with a reference file: -dE/dt against the reference over [0, end time].
   // -dE/dt differenced from the E_k history (compare_dissipation), and the semi-discrete rate.
@@ -120,7 +121,7 @@ private:
   void write_fields(io::FieldFile& file);
   void write_state_attributes(io::FieldFile& file, const std::string& options_text);
   void write_snapshot(int index, const std::string& options_text);
-  void write_checkpoint(const std::string& options_text);
+  void write_checkpoint(const std::string& options_text, double wall_seconds);
   void write_result(const LesSummary& summary, const std::string& options_text);
   std::string file_path(const std::string& suffix) const;
 
