@@ -82,6 +82,8 @@ struct LesSummary {
   double rate_relative_l2 = std::numeric_limits<double>::quiet_NaN();
   double peak_time = 0, peak_dissipation = 0;
   double reference_peak_time = 0, reference_peak_dissipation = 0;
+  double reference_window_end = 0;  // the window is [0, this]: the end time within the table
+  std::string comparison_problem;   // why the comparison could not be made ("" if it was)
   std::string output_file;
 };
 
@@ -122,6 +124,7 @@ private:
   void write_state_attributes(io::FieldFile& file, const std::string& options_text);
   void write_snapshot(int index, const std::string& options_text);
   void write_checkpoint(const std::string& options_text, double wall_seconds);
+  void compare_with_reference(LesSummary& summary) const;
   void write_result(const LesSummary& summary, const std::string& options_text);
   std::string file_path(const std::string& suffix) const;
 
