@@ -15,16 +15,31 @@ namespace {
 using Complex = std::complex<double>;
 
 // exp(-2πi κ g / n) for κ = 0..modes-1 and the global indices g = start..start+count-1 of this
-// rank's block along one direction, κ-major: twiddle[κ count + l]. κ g is reduced modulo n in
-// integers first, so the angle stays in [0, 2π) and the twiddles are exact to round-off for any n.
+// rank's block along one direction, index-major: twiddle[l modes + κ] for g = start + l. κ g is
+// reduced modulo n in integers first, so the angle stays in [0, 2π) and the twiddles are exact to
+// round-off for any n.
 std::vector<Complex> twiddles(int n, int modes, int start, int count) {
   std::vector<Complex> w(static_cast<size_t>(modes) * count);
-  for (int kappa = 0; kappa < modes; ++kappa)
-    for (int l = 0; l < count; ++l) {
+  for (int l = 0; l < count; ++l)
+    for (int kappa = 0; kappa < modes; ++kappa) {
       const long phase = (long(kappa) * (start + l)) % n;
-      w[size_t(kappa) * count + l] = std::polar(1.0, -2.0 * M_PI * double(phase) / n);
+      w[size_t(l) * modes + kappa] = std::polar(1.0, -2.0 * M_PI * double(phase) / n);
     }
   return w;
+}
+
+// y += w x for count complex numbers, in real arithmetic: std::complex's operator* also handles
+// infinite and NaN operands (C99 Annex G), which keeps the compiler from vectorising the loop.
+// Arrays of std::complex<double> may be read as arrays of (real, imaginary) doubles.
+void complex_axpy(size_t count, Complex w, const Complex* x, Complex* y) {
+  const double wr = w.real(), wi = w.imag();
+  const double* xs = reinterpret_cast<const double*>(x);
+  double* ys = reinterpret_cast<double*>(y);
+  for (size_t q = 0; q < count; ++q) {
+    const double xr = xs[2 * q], xi = xs[2 * q + 1];
+    ys[2 * q] += wr * xr - wi * xi;
+    ys[2 * q + 1] += wr * xi + wi * xr;
+  }
 }
 
 // The partial DFT of one rank's block, separably. Extents: n[d] global points (1 beyond the
@@ -41,36 +56,29 @@ public:
   size_t coefficients() const { return size_t(n_[2]) * n_[1] * mx_; }
 
   void add(const std::vector<double>& u, Complex* out) const {
-    // Along x: a[k][j][κx] = Σ_i u[k][j][i] w_x(κx, i); rows of u times the twiddle matrix.
-    std::vector<Complex> a(size_t(c_[2]) * c_[1] * mx_);
-    for (size_t row = 0; row < size_t(c_[2]) * c_[1]; ++row) {
-      const double* ur = u.data() + row * c_[0];
-      for (int kx = 0; kx < mx_; ++kx) {
-        const Complex* w = w_[0].data() + size_t(kx) * c_[0];
-        Complex sum = 0;
-        for (int i = 0; i < c_[0]; ++i) sum += ur[i] * w[i];
-        a[row * mx_ + kx] = sum;
-      }
-    }
+    // Along x: a[k][j][κx] = Σ_i u[k][j][i] w_x(i, κx), a real (rows x c_x) by complex
+    // (c_x x mx) matrix product, accumulated row by row.
+    std::vector<Complex> a(size_t(c_[2]) * c_[1] * mx_, Complex(0));
+    for (size_t row = 0; row < size_t(c_[2]) * c_[1]; ++row)
+      for (int i = 0; i < c_[0]; ++i)
+        complex_axpy(size_t(mx_), u[row * c_[0] + i], w_[0].data() + size_t(i) * mx_,
+                     a.data() + row * mx_);
     // Along y: b[k][κy][κx] = Σ_j a[k][j][κx] w_y(κy, j); the κx loop is innermost (contiguous).
     std::vector<Complex> b(size_t(c_[2]) * n_[1] * mx_, Complex(0));
     for (int k = 0; k < c_[2]; ++k)
       for (int ky = 0; ky < n_[1]; ++ky) {
         Complex* br = b.data() + (size_t(k) * n_[1] + ky) * mx_;
         for (int j = 0; j < c_[1]; ++j) {
-          const Complex w = w_[1][size_t(ky) * c_[1] + j];
-          const Complex* ar = a.data() + (size_t(k) * c_[1] + j) * mx_;
-          for (int kx = 0; kx < mx_; ++kx) br[kx] += ar[kx] * w;
+          const Complex w = w_[1][size_t(j) * n_[1] + ky];
+          complex_axpy(size_t(mx_), w, a.data() + (size_t(k) * c_[1] + j) * mx_, br);
         }
       }
     // Along z: out[κz][κy][κx] += Σ_k b[k][κy][κx] w_z(κz, k); in 2D a copy (n_z = c_z = 1).
     const size_t plane = size_t(n_[1]) * mx_;
     for (int kz = 0; kz < n_[2]; ++kz)
       for (int k = 0; k < c_[2]; ++k) {
-        const Complex w = w_[2][size_t(kz) * c_[2] + k];
-        const Complex* bp = b.data() + size_t(k) * plane;
-        Complex* op = out + size_t(kz) * plane;
-        for (size_t q = 0; q < plane; ++q) op[q] += bp[q] * w;
+        const Complex w = w_[2][size_t(k) * n_[2] + kz];
+        complex_axpy(plane, w, b.data() + size_t(k) * plane, out + size_t(kz) * plane);
       }
   }
 
