@@ -196,7 +196,7 @@ std::vector<std::vector<double>> LesRun::local_velocity() const {
   return u;
 }
 
-LesDiagnostics LesRun::measure(double dt, double wall_seconds) {
+LesDiagnostics LesRun::measure(double dt) {
   LesDiagnostics d;
   d.time = solver_.time();
   d.step = solver_.steps();
@@ -217,7 +217,7 @@ LesDiagnostics LesRun::measure(double dt, double wall_seconds) {
       solves > 0 ? double(solver_.total_iterations() - iterations_at_last_row_) / solves : 0.0;
   iterations_at_last_row_ = solver_.total_iterations();
   steps_at_last_row_ = d.step;
-  d.wall_seconds = wall_seconds;
+  d.wall_seconds = wall_seconds();
   TESSERA_LOG("t " << format("%9.4f", d.time) << "  step " << d.step << "  dt "
                    << format("%.3e", d.dt) << "  E_k " << format("%.6e", d.kinetic_energy)
                    << "  -dE/dt " << format("%.4e", d.dissipation_rate) << "  eps_sgs "
@@ -253,6 +253,15 @@ void LesRun::write_state_attributes(io::FieldFile& file, const std::string& opti
   file.set_attribute("steps", solver_.steps());
 }
 
+void LesRun::write_diagnostics(io::FieldFile& file) const {
+  std::vector<double> rows;
+  for (const auto& d : history_) {
+    const auto r = d.row();
+    rows.insert(rows.end(), r.begin(), r.end());
+  }
+  file.write_table("diagnostics", LesDiagnostics::columns(), rows);
+}
+
 void LesRun::write_snapshot(int index, const std::string& options_text) {
   char suffix[32];
   std::snprintf(suffix, sizeof suffix, "_snapshot_%04d", index);
@@ -265,79 +274,76 @@ void LesRun::write_snapshot(int index, const std::string& options_text) {
                  xdmf);
 }
 
-void LesRun::write_checkpoint(const std::string& options_text, double wall_seconds) {
+void LesRun::write_checkpoint(const std::string& options_text) {
   // Only what the state needs: velocity (the pressure is recomputed from it), time, steps, and
   // the diagnostics so far, so that a restarted run's table continues this one's.
   io::FieldFile file(comm_, file_path("_checkpoint"));
   const auto u = local_velocity();
   for (int c = 0; c < config_.solver.dim; ++c)
     file.write_field(kComponentNames[c], decomp_, u[c].data());
-  std::vector<double> rows;
-  for (const auto& d : history_) {
-    const auto r = d.row();
-    rows.insert(rows.end(), r.begin(), r.end());
-  }
-  file.write_table("diagnostics", LesDiagnostics::columns(), rows);
+  write_diagnostics(file);
   write_state_attributes(file, options_text);
   file.set_attribute("les_checkpoint", 1);
-  file.set_attribute("wall_seconds", wall_seconds);
+  file.set_attribute("wall_seconds", wall_seconds());
   file.set_attribute("velocity_location", kVelocityLocation);
   file.commit();
   TESSERA_LOG("checkpoint at t = " << format("%.4f", solver_.time()) << ": " << file.path());
 }
 
-LesSummary LesRun::execute(const std::string& options_text) {
-  Timer clock;
-  const auto& s = config_.solver;
-  const double end = config_.flow.end_time;
-  double wall_offset = 0;
-  TESSERA_LOG("Tessera " << version << ": LES " << config_.flow.name << ", " << s.dim << "D "
-                         << s.cells << "^" << s.dim << ", nu " << format("%.4e", s.viscosity)
-                         << ", to t = " << end << ", " << decomp_.size() << " rank(s)");
+void LesRun::start() {
   if (restarted_) {
     solver_.set_state(restart_.time, restart_.steps, restart_.velocity);
     history_ = restart_.history;
-    wall_offset = restart_.wall_seconds;
+    wall_offset_ = restart_.wall_seconds;
     iterations_at_last_row_ = solver_.total_iterations();
     steps_at_last_row_ = restart_.steps;
     TESSERA_LOG("restart from " << config_.restart_file << " at t = " << restart_.time << ", step "
                                 << restart_.steps);
   } else {
-    set_initial_velocity(solver_, config_.flow, s);
-    history_.push_back(measure(0.0, 0.0));
+    set_initial_velocity(solver_, config_.flow, config_.solver);
+    history_.push_back(measure(0.0));
   }
+}
 
-  int snapshot = next_event_index(solver_.time(), config_.snapshot_every);
-  int checkpoint = next_event_index(solver_.time(), config_.checkpoint_every);
-  if (!restarted_ && config_.snapshot_every > 0) write_snapshot(0, options_text);
+void LesRun::advance_to_end(const std::string& options_text) {
+  const double end = config_.flow.end_time;
+  const double snapshot_every = config_.snapshot_every, checkpoint_every = config_.checkpoint_every;
+  int snapshot = next_event_index(solver_.time(), snapshot_every);
+  int checkpoint = next_event_index(solver_.time(), checkpoint_every);
+  if (!restarted_ && snapshot_every > 0) write_snapshot(0, options_text);
   double last_dt = 0, previous_time = solver_.time();
   auto record_if_due = [&] {
     last_dt = solver_.time() - previous_time;
     previous_time = solver_.time();
-    if (solver_.steps() % config_.diagnostics_every == 0)
-      history_.push_back(measure(last_dt, wall_offset + clock.seconds()));
+    if (solver_.steps() % config_.diagnostics_every == 0) history_.push_back(measure(last_dt));
   };
   while (!reached(solver_.time(), end)) {
     double target = end;
-    if (config_.snapshot_every > 0)
-      target = std::min(target, event_time(snapshot, config_.snapshot_every));
-    if (config_.checkpoint_every > 0)
-      target = std::min(target, event_time(checkpoint, config_.checkpoint_every));
+    if (snapshot_every > 0) target = std::min(target, event_time(snapshot, snapshot_every));
+    if (checkpoint_every > 0) target = std::min(target, event_time(checkpoint, checkpoint_every));
     solver_.advance_to(target, record_if_due);
-    if (config_.snapshot_every > 0 &&
-        reached(solver_.time(), event_time(snapshot, config_.snapshot_every))) {
-      write_snapshot(snapshot, options_text);
-      ++snapshot;
-    }
-    if (config_.checkpoint_every > 0 && !reached(solver_.time(), end) &&
-        reached(solver_.time(), event_time(checkpoint, config_.checkpoint_every))) {
-      write_checkpoint(options_text, wall_offset + clock.seconds());
+    if (snapshot_every > 0 && reached(solver_.time(), event_time(snapshot, snapshot_every)))
+      write_snapshot(snapshot++, options_text);
+    // The checkpoint at the end time is written below, also when the interval does not divide it.
+    if (checkpoint_every > 0 && !reached(solver_.time(), end) &&
+        reached(solver_.time(), event_time(checkpoint, checkpoint_every))) {
+      write_checkpoint(options_text);
       ++checkpoint;
     }
   }
-  if (history_.back().step != solver_.steps())
-    history_.push_back(measure(last_dt, wall_offset + clock.seconds()));
-  if (config_.checkpoint_every > 0) write_checkpoint(options_text, wall_offset + clock.seconds());
+  if (history_.back().step != solver_.steps()) history_.push_back(measure(last_dt));
+  if (checkpoint_every > 0) write_checkpoint(options_text);
+}
+
+LesSummary LesRun::execute(const std::string& options_text) {
+  clock_.restart();
+  const auto& s = config_.solver;
+  TESSERA_LOG("Tessera " << version << ": LES " << config_.flow.name << ", " << s.dim << "D "
+                         << s.cells << "^" << s.dim << ", nu " << format("%.4e", s.viscosity)
+                         << ", to t = " << config_.flow.end_time << ", " << decomp_.size()
+                         << " rank(s)");
+  start();
+  advance_to_end(options_text);
 
   LesSummary summary;
   summary.time = solver_.time();
@@ -346,7 +352,7 @@ LesSummary LesRun::execute(const std::string& options_text) {
   summary.pressure_iterations = solver_.total_iterations();
   if (has_reference_) compare_with_reference(summary);
   summary.pressure_seconds = solver_.pressure_seconds();
-  summary.wall_seconds = wall_offset + clock.seconds();
+  summary.wall_seconds = wall_seconds();
   summary.output_file = file_path("");
   write_result(summary, options_text);
 
@@ -398,12 +404,7 @@ void LesRun::compare_with_reference(LesSummary& summary) const {
 void LesRun::write_result(const LesSummary& summary, const std::string& options_text) {
   io::FieldFile file(comm_, summary.output_file);
   write_fields(file);
-  std::vector<double> rows;
-  for (const auto& d : history_) {
-    const auto r = d.row();
-    rows.insert(rows.end(), r.begin(), r.end());
-  }
-  file.write_table("diagnostics", LesDiagnostics::columns(), rows);
+  write_diagnostics(file);
   if (config_.flow.periodic()) {
     const auto spectrum =
         solvers::energy_spectrum(decomp_, local_velocity(), config_.solver.length);

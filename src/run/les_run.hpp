@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/decomposition.hpp"
+#include "core/timer.hpp"
 #include "io/field_reader.hpp"
 #include "run/dissipation_comparison.hpp"
 #include "run/les_cases.hpp"
@@ -118,12 +119,22 @@ private:
     std::vector<LesDiagnostics> history;
   };
   void read_restart();
-  LesDiagnostics measure(double dt, double wall_seconds);
+  // Sets the initial field or the restart state. Collective.
+  void start();
+  // Steps to the end time through the snapshot and checkpoint times, recording diagnostics.
+  // Collective.
+  void advance_to_end(const std::string& options_text);
+  // A diagnostics row for the current state after a step dt, printed on rank 0. Collective.
+  LesDiagnostics measure(double dt);
+  // Seconds since the run started, those before a restart included. Not collective.
+  double wall_seconds() const { return wall_offset_ + clock_.seconds(); }
   std::vector<std::vector<double>> local_velocity() const;
   void write_fields(io::FieldFile& file);
   void write_state_attributes(io::FieldFile& file, const std::string& options_text);
+  // The diagnostics so far as the table "diagnostics". Collective.
+  void write_diagnostics(io::FieldFile& file) const;
   void write_snapshot(int index, const std::string& options_text);
-  void write_checkpoint(const std::string& options_text, double wall_seconds);
+  void write_checkpoint(const std::string& options_text);
   void compare_with_reference(LesSummary& summary) const;
   void write_result(const LesSummary& summary, const std::string& options_text);
   std::string file_path(const std::string& suffix) const;
@@ -137,6 +148,8 @@ private:
   Restart restart_;
   bool has_reference_ = false;
   DissipationReference reference_;
+  Timer clock_;
+  double wall_offset_ = 0;
   long iterations_at_last_row_ = 0;
   int steps_at_last_row_ = 0;
 };
