@@ -101,7 +101,7 @@ constexpr double kRkB[3] = {1.0 / 3.0, 15.0 / 16.0, 8.0 / 15.0};
 
 IncompressibleConfig IncompressibleConfig::from_options(Options& options) {
   IncompressibleConfig c;
-  c.dim = options.integer("les_dim", c.dim, 2, 3, "space dimension of the periodic box");
+  c.dim = options.integer("les_dim", c.dim, 2, 3, "space dimension of the box");
   c.cells = options.integer("les_cells", c.cells, 4, 1 << 14, "cells per direction");
   c.length = options.real("les_length", c.length, 1e-12, 1e12, "side L of the box [0, L]^dim");
   c.viscosity = options.real("les_viscosity", c.viscosity, 0.0, 1e12, "kinematic viscosity");
@@ -120,6 +120,13 @@ IncompressibleConfig IncompressibleConfig::from_options(Options& options) {
       "(Germano-Lilly, C_s from a test filter, averaged over the box)"));
   c.smagorinsky_constant = options.real("les_smagorinsky_constant", c.smagorinsky_constant, 0.0,
                                         1.0, "C_s of the Smagorinsky model: nu_t = (C_s h)^2 |S|");
+  const std::string boundary = options.choice(
+      "les_boundary", c.boundary == Boundary::cavity ? "cavity" : "periodic",
+      {"periodic", "cavity"},
+      "periodic box, or lid-driven cavity (no-slip walls, the wall y = L moving along x)");
+  c.boundary = boundary == "cavity" ? Boundary::cavity : Boundary::periodic;
+  c.lid_velocity = options.real("les_lid_velocity", c.lid_velocity, -1e12, 1e12,
+                                "cavity: velocity of the wall y = L along x");
   if (c.viscosity == 0 && c.dt == 0)
     options.report(
         "-les_viscosity = 0 with -les_dt = 0: only the CFL limit bounds the step, "
@@ -149,19 +156,25 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
     std::vector<PetscInt> own[3];
     for (int d = 0; d < dim_; ++d)
       own[d].assign(decomp.ownership(d).begin(), decomp.ownership(d).end());
-    const DMBoundaryType periodic = DM_BOUNDARY_PERIODIC;
-    auto create = [&](PetscInt dof, DMDAStencilType stencil, DM* dm) {
+    // In the cavity the cell-centred fields read past the walls through ghost cells that the
+    // boundary conditions fill (GHOSTED); the pressure reads no further than the walls (NONE).
+    const bool walls = config_.boundary == Boundary::cavity;
+    auto create = [&](PetscInt dof, DMDAStencilType stencil, DMBoundaryType wall, DM* dm) {
+      const DMBoundaryType bt = walls ? wall : DM_BOUNDARY_PERIODIC;
       if (dim_ == 2)
-        TESSERA_PETSC_CALL(DMDACreate2d(comm_, periodic, periodic, stencil, n_, n_, procs[0],
-                                        procs[1], dof, 1, own[0].data(), own[1].data(), dm));
+        TESSERA_PETSC_CALL(DMDACreate2d(comm_, bt, bt, stencil, n_, n_, procs[0], procs[1], dof, 1,
+                                        own[0].data(), own[1].data(), dm));
       else
-        TESSERA_PETSC_CALL(DMDACreate3d(comm_, periodic, periodic, periodic, stencil, n_, n_, n_,
-                                        procs[0], procs[1], procs[2], dof, 1, own[0].data(),
-                                        own[1].data(), own[2].data(), dm));
+        TESSERA_PETSC_CALL(DMDACreate3d(comm_, bt, bt, bt, stencil, n_, n_, n_, procs[0], procs[1],
+                                        procs[2], dof, 1, own[0].data(), own[1].data(),
+                                        own[2].data(), dm));
       TESSERA_PETSC_CALL(DMSetUp(*dm));
     };
-    create(dim_, DMDA_STENCIL_BOX, &vdm_);
-    create(1, DMDA_STENCIL_STAR, &pdm_);
+    create(dim_, DMDA_STENCIL_BOX, DM_BOUNDARY_GHOSTED, &vdm_);
+    create(1, DMDA_STENCIL_STAR, DM_BOUNDARY_NONE, &pdm_);
+    // Multigrid on cells rather than vertices: a bounded grid of n cells coarsens to n/2
+    // (vertex-centred coarsening would need n - 1 even), with piecewise constant interpolation.
+    if (walls) TESSERA_PETSC_CALL(DMDASetInterpolationType(pdm_, DMDA_Q0));
     const Block owned = owned_block(pdm_);
     const auto& start = decomp.local_start();
     const auto& count = decomp.local_count();
@@ -178,7 +191,10 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
     TESSERA_PETSC_CALL(VecDuplicate(phi_, &b_));
 
     // -h² Δ_h: 2d on the diagonal, -1 for each neighbour. Symmetric positive semi-definite, so CG
-    // applies once the right-hand side is made consistent (mean zero).
+    // applies once the right-hand side is made consistent (mean zero). At a wall ∇_h φ on the
+    // wall face is zero (the normal velocity stays zero): the neighbour across it drops out, and
+    // with it its share of the diagonal (homogeneous Neumann; the null space is still the
+    // constants).
     TESSERA_PETSC_CALL(DMCreateMatrix(pdm_, &a_));
     for_each_cell(owned, [&](PetscInt i, PetscInt j, PetscInt k) {
       MatStencil row{}, col[7]{};
@@ -187,13 +203,16 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
       row.j = j;
       row.k = k;
       col[0] = row;
-      v[0] = 2.0 * dim_;
+      v[0] = 0;
       int m = 1;
+      const PetscInt index[3] = {i, j, k};
       for (int d = 0; d < dim_; ++d) {
         for (int s : {-1, 1}) {
+          if (walls && (index[d] + s < 0 || index[d] + s >= n_)) continue;
           col[m] = row;
           (d == 0 ? col[m].i : d == 1 ? col[m].j : col[m].k) += s;
           v[m++] = -1.0;
+          v[0] += 1.0;
         }
       }
       TESSERA_PETSC_CALL(MatSetValuesStencil(a_, 1, &row, m, col, v, INSERT_VALUES));
@@ -206,12 +225,12 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
     create_pressure_solver(multigrid_levels(n_, dim_, procs));
 
     if (config_.subgrid_model != SubgridModel::none) {
-      create(1, DMDA_STENCIL_BOX, &nutdm_);
+      create(1, DMDA_STENCIL_BOX, DM_BOUNDARY_GHOSTED, &nutdm_);
       TESSERA_PETSC_CALL(DMCreateGlobalVector(nutdm_, &nut_));
       TESSERA_PETSC_CALL(VecSet(nut_, 0.0));
     }
     if (config_.subgrid_model == SubgridModel::dynamic) {
-      create(dynamic_field_count(dim_), DMDA_STENCIL_BOX, &filterdm_);
+      create(dynamic_field_count(dim_), DMDA_STENCIL_BOX, DM_BOUNDARY_GHOSTED, &filterdm_);
       TESSERA_PETSC_CALL(DMCreateGlobalVector(filterdm_, &filter_fields_));
     }
   } catch (...) {
@@ -284,25 +303,23 @@ void IncompressibleSolver::set_velocity(
   for_each_cell(owned, [&](PetscInt i, PetscInt j, PetscInt k) {
     const std::array<int, 3> cell{int(i), int(j), int(k)};
     for (int c = 0; c < dim_; ++c)
-      u[owned.cell(i, j, k) * dim_ + c] = velocity(c, face_position(c, cell));
+      u[owned.cell(i, j, k) * dim_ + c] =
+          on_wall(cell[c]) ? 0.0 : velocity(c, face_position(c, cell));
   });
   TESSERA_PETSC_CALL(VecRestoreArray(u_, &u));
   time_ = t;
 }
 
 void IncompressibleSolver::divergence_times_minus_h2(Vec v, Vec b) const {
-  // b = -h² ∇_h·v = -h Σ_a (v_a(p + e_a) - v_a(p)).
+  // b = -h² ∇_h·v = -h Σ_a (v_a(p + e_a) - v_a(p)). The wall faces of a rate of change are zero.
   const Block owned = owned_block(pdm_);
-  const Block ghosted = ghosted_block(vdm_);
   GhostedRead vl(vdm_, v);
+  fill_wall_ghosts(vl, 0.0);
+  const VelocityDifferences diff{vl.data(), ghosted_block(vdm_), dim_, h_};
   PetscScalar* out;
   TESSERA_PETSC_CALL(VecGetArray(b, &out));
   for_each_cell(owned, [&](PetscInt i, PetscInt j, PetscInt k) {
-    const PetscInt g = ghosted.cell(i, j, k);
-    double div = 0;
-    for (int a = 0; a < dim_; ++a)
-      div += vl.data()[(g + ghosted.stride(a)) * dim_ + a] - vl.data()[g * dim_ + a];
-    out[owned.cell(i, j, k)] = -h_ * div;
+    out[owned.cell(i, j, k)] = -h_ * h_ * diff.divergence(diff.ghosted.cell(i, j, k));
   });
   TESSERA_PETSC_CALL(VecRestoreArray(b, &out));
 }
@@ -334,8 +351,10 @@ void IncompressibleSolver::project() {
   TESSERA_PETSC_CALL(VecGetArray(u_, &u));
   for_each_cell(owned, [&](PetscInt i, PetscInt j, PetscInt k) {
     const PetscInt g = ghosted.cell(i, j, k), o = owned.cell(i, j, k);
+    const PetscInt index[3] = {i, j, k};
     for (int a = 0; a < dim_; ++a)
-      u[o * dim_ + a] -= (phi.data()[g] - phi.data()[g - ghosted.stride(a)]) / h_;
+      if (!on_wall(index[a]))
+        u[o * dim_ + a] -= (phi.data()[g] - phi.data()[g - ghosted.stride(a)]) / h_;
   });
   TESSERA_PETSC_CALL(VecRestoreArray(u_, &u));
 }
@@ -350,6 +369,7 @@ void IncompressibleSolver::rhs(Vec velocity, Vec out) const {
   const Block owned = owned_block(vdm_);
   const Block ghosted = ghosted_block(vdm_);
   GhostedRead ul(vdm_, velocity);
+  fill_wall_ghosts(ul, config_.lid_velocity);
   const PetscScalar* u = ul.data();
   PetscScalar* f;
   TESSERA_PETSC_CALL(VecGetArray(out, &f));
@@ -357,7 +377,12 @@ void IncompressibleSolver::rhs(Vec velocity, Vec out) const {
   const int d = dim_;
   for_each_cell(owned, [&](PetscInt i, PetscInt j, PetscInt k) {
     const PetscInt g = ghosted.cell(i, j, k), o = owned.cell(i, j, k);
+    const PetscInt index[3] = {i, j, k};
     for (int a = 0; a < d; ++a) {
+      if (on_wall(index[a])) {  // a wall's normal velocity stays zero
+        f[o * d + a] = 0;
+        continue;
+      }
       const PetscInt sa = ghosted.stride(a);
       const double ua = u[g * d + a];
       double convection = 0, laplacian = 0;
@@ -382,7 +407,7 @@ void IncompressibleSolver::rhs(Vec velocity, Vec out) const {
 double IncompressibleSolver::time_step() const {
   if (config_.dt > 0) return config_.dt;
   const double inf = std::numeric_limits<double>::infinity();
-  const double umax = max_velocity();
+  const double umax = std::max(max_velocity(), wall_speed());
   const double convective = umax > 0 ? config_.cfl * h_ / umax : inf;
   // The eddy viscosity adds to the molecular one in the viscous limit.
   double viscosity = config_.viscosity;
@@ -442,15 +467,12 @@ double IncompressibleSolver::energy_change_rate() const {
 
 double IncompressibleSolver::max_divergence() const {
   const Block owned = owned_block(vdm_);
-  const Block ghosted = ghosted_block(vdm_);
   GhostedRead u(vdm_, u_);
+  fill_wall_ghosts(u, config_.lid_velocity);
+  const VelocityDifferences diff{u.data(), ghosted_block(vdm_), dim_, h_};
   double local = 0;
   for_each_cell(owned, [&](PetscInt i, PetscInt j, PetscInt k) {
-    const PetscInt g = ghosted.cell(i, j, k);
-    double div = 0;
-    for (int a = 0; a < dim_; ++a)
-      div += u.data()[(g + ghosted.stride(a)) * dim_ + a] - u.data()[g * dim_ + a];
-    local = std::max(local, std::abs(div) / h_);
+    local = std::max(local, std::abs(diff.divergence(diff.ghosted.cell(i, j, k))));
   });
   return allreduce_max(comm_, local);
 }
@@ -461,11 +483,58 @@ double IncompressibleSolver::max_velocity() const {
   return norm;
 }
 
+void IncompressibleSolver::fill_wall_ghosts(mac::GhostedRead& velocity, double lid) const {
+  if (config_.boundary != Boundary::cavity) return;
+  const Block ghosted = ghosted_block(vdm_);
+  PetscScalar* u = velocity.writable();
+  for_each_wall_ghost(ghosted, [&](int d, bool upper, PetscInt g, PetscInt inside) {
+    for (int c = 0; c < dim_; ++c) {
+      if (c == d) {
+        // The upper ghost's lower face is the wall itself; the lower ghost's is outside the
+        // box, read by no stencil.
+        u[g * dim_ + c] = 0;
+      } else {
+        const double wall = (upper && d == 1 && c == 0) ? lid : 0.0;
+        u[g * dim_ + c] = 2 * wall - u[inside * dim_ + c];
+      }
+    }
+  });
+}
+
+void IncompressibleSolver::mirror_wall_ghosts(mac::GhostedRead& field, int dof) const {
+  if (config_.boundary != Boundary::cavity) return;
+  PetscScalar* f = field.writable();
+  for_each_wall_ghost(ghosted_block(vdm_), [&](int, bool, PetscInt g, PetscInt inside) {
+    for (int q = 0; q < dof; ++q) f[g * dof + q] = f[inside * dof + q];
+  });
+}
+
+template <class F>
+void IncompressibleSolver::for_each_wall_ghost(const mac::Block& ghosted, F&& f) const {
+  // Direction by direction, each layer over the whole ghosted extent of the others, so that a
+  // later direction fills the edge and corner ghosts from the earlier ones' ghosts.
+  for (int d = 0; d < dim_; ++d) {
+    for (bool upper : {false, true}) {
+      const PetscInt outside = upper ? n_ : -1, inside = upper ? n_ - 1 : 0;
+      if (outside < ghosted.start[d] || outside >= ghosted.start[d] + ghosted.count[d]) continue;
+      Block layer = ghosted;
+      layer.start[d] = outside;
+      layer.count[d] = 1;
+      const PetscInt step = (inside - outside) * ghosted.stride(d);
+      for_each_cell(layer, [&](PetscInt i, PetscInt j, PetscInt k) {
+        const PetscInt g = ghosted.cell(i, j, k);
+        f(d, upper, g, g + step);
+      });
+    }
+  }
+}
+
 double IncompressibleSolver::cfl(double dt) const { return dt * max_velocity() / h_; }
 
 double IncompressibleSolver::enstrophy() const {
   const Block owned = owned_block(vdm_);
   GhostedRead u(vdm_, u_);
+  fill_wall_ghosts(u, config_.lid_velocity);
   const VelocityDifferences diff{u.data(), ghosted_block(vdm_), dim_, h_};
   double local = 0;
   for_each_cell(owned, [&](PetscInt i, PetscInt j, PetscInt k) {
@@ -495,10 +564,14 @@ IncompressibleSolver::Dissipation IncompressibleSolver::dissipation() const {
   if (model) update_eddy_viscosity(u_);
   const Block owned = owned_block(vdm_);
   GhostedRead u(vdm_, u_);
+  fill_wall_ghosts(u, config_.lid_velocity);
   const VelocityDifferences diff{u.data(), ghosted_block(vdm_), dim_, h_};
   // nut_ lives on a DMDA with the velocity's layout, so the ghosted offsets are the same.
   std::unique_ptr<GhostedRead> nut;
-  if (model) nut = std::make_unique<GhostedRead>(nutdm_, nut_);
+  if (model) {
+    nut = std::make_unique<GhostedRead>(nutdm_, nut_);
+    mirror_wall_ghosts(*nut, 1);
+  }
   // Σ over cells of Σ_a 2 D_a² (ν_t at the centre), and over edges of Σ_{a<b} 4 S_ab² (ν_t
   // interpolated): the two contractions that the discrete dE/dt is made of.
   double resolved = 0, subgrid = 0;
@@ -525,6 +598,7 @@ IncompressibleSolver::Dissipation IncompressibleSolver::dissipation() const {
 void IncompressibleSolver::update_eddy_viscosity(Vec velocity) const {
   const Block owned = owned_block(vdm_);
   GhostedRead u(vdm_, velocity);
+  fill_wall_ghosts(u, config_.lid_velocity);
   const VelocityDifferences diff{u.data(), ghosted_block(vdm_), dim_, h_};
   double cs_delta_squared = 0;
   if (config_.subgrid_model == SubgridModel::smagorinsky) {
@@ -571,6 +645,7 @@ double IncompressibleSolver::germano_coefficient(const mac::VelocityDifferences&
     TESSERA_PETSC_CALL(VecRestoreArray(filter_fields_, &fields));
   }
   GhostedRead fields(filterdm_, filter_fields_);
+  mirror_wall_ghosts(fields, nf);
   const Block ghosted = ghosted_block(filterdm_);
   const double weight[3] = {0.25, 0.5, 0.25};
   std::vector<double> filtered(static_cast<size_t>(nf));
@@ -601,13 +676,16 @@ void IncompressibleSolver::add_subgrid_stress(Vec velocity, Vec out) const {
   const Block owned = owned_block(vdm_);
   GhostedRead u(vdm_, velocity);
   GhostedRead nutl(nutdm_, nut_);
+  mirror_wall_ghosts(nutl, 1);
   const VelocityDifferences diff{u.data(), ghosted_block(vdm_), dim_, h_};
   const PetscScalar* nut = nutl.data();
   PetscScalar* f;
   TESSERA_PETSC_CALL(VecGetArray(out, &f));
   for_each_cell(owned, [&](PetscInt i, PetscInt j, PetscInt k) {
     const PetscInt g = diff.ghosted.cell(i, j, k), o = owned.cell(i, j, k);
+    const PetscInt index[3] = {i, j, k};
     for (int a = 0; a < dim_; ++a) {
+      if (on_wall(index[a])) continue;
       const PetscInt sa = diff.ghosted.stride(a);
       double force =
           2 * (nut[g] * diff.normal_strain(g, a) - nut[g - sa] * diff.normal_strain(g - sa, a));

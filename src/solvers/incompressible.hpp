@@ -33,6 +33,7 @@
 #include <petscksp.h>
 
 #include <array>
+#include <cmath>
 #include <functional>
 #include <vector>
 
@@ -44,8 +45,15 @@
 namespace tessera::solvers {
 
 namespace mac {
+struct Block;
+class GhostedRead;
 struct VelocityDifferences;
-}
+}  // namespace mac
+
+enum class Boundary {
+  periodic,  // the periodic box
+  cavity,    // no-slip walls on every face, the wall y = L sliding at (lid_velocity, 0, 0)
+};
 
 struct IncompressibleConfig {
   int dim = 2;                   // 2 or 3
@@ -58,6 +66,8 @@ struct IncompressibleConfig {
   KrylovTolerances krylov{1e-10, 2000};  // pressure solve: -les_rtol, -les_max_iterations
   SubgridModel subgrid_model = SubgridModel::none;
   double smagorinsky_constant = 0.16;  // C_s of the Smagorinsky model
+  Boundary boundary = Boundary::periodic;
+  double lid_velocity = 1.0;  // cavity: speed of the wall y = L along x
 
   /// Declares and reads the les_* options; problems go to options.report(), so call
   /// options.check() afterwards. Not collective, but every rank must call it (same database).
@@ -172,6 +182,24 @@ private:
   double germano_coefficient(const mac::VelocityDifferences& diff) const;
   // Adds ∇_h·(2 ν_t S) to out, with ν_t from nut_. Collective.
   void add_subgrid_stress(Vec velocity, Vec out) const;
+  // Cavity: whether the lower face of a cell with this index along a direction is a wall.
+  bool on_wall(PetscInt index) const { return config_.boundary == Boundary::cavity && index == 0; }
+  // Largest speed a wall imposes (the lid's), 0 in the periodic box.
+  double wall_speed() const {
+    return config_.boundary == Boundary::cavity ? std::abs(config_.lid_velocity) : 0.0;
+  }
+  // Cavity: sets the ghosts outside the walls of a ghosted velocity-like array: zero normal
+  // velocity on the wall faces, tangential components mirrored about the wall's velocity
+  // (u_ghost = 2 u_wall - u_inside, lid on the wall y = L). Not collective; nothing in the
+  // periodic box.
+  void fill_wall_ghosts(mac::GhostedRead& velocity, double lid) const;
+  // Cavity: sets the ghosts outside the walls of a cell-centred array with dof values per cell
+  // (on the velocity's layout) to their inside neighbours' values. Not collective.
+  void mirror_wall_ghosts(mac::GhostedRead& field, int dof) const;
+  // Calls f(direction, upper, ghost, inside) for every ghost cell outside a wall, with the
+  // offsets of the ghost and of its mirror image inside.
+  template <class F>
+  void for_each_wall_ghost(const mac::Block& ghosted, F&& f) const;
   void destroy() noexcept;
 
   int dim_;

@@ -85,6 +85,12 @@ struct VelocityDifferences {
   double normal_strain(PetscInt g, int a) const {
     return (at(g + ghosted.stride(a), a) - at(g, a)) / h;
   }
+  /// ∇_h·u at the centre of cell g.
+  double divergence(PetscInt g) const {
+    double div = 0;
+    for (int a = 0; a < dim; ++a) div += normal_strain(g, a);
+    return div;
+  }
   /// ∂_b u_a at the edge E_ab(g), a != b.
   double edge_gradient(PetscInt g, int a, int b) const {
     return (at(g, a) - at(g - ghosted.stride(b), a)) / h;
