@@ -39,23 +39,28 @@ LesFlowConfig LesFlowConfig::from_options(Options& options, solvers::Incompressi
   c.seed = static_cast<std::uint64_t>(
       options.integer("les_seed", 1, 0, 1 << 30, "seed of the random Fourier modes"));
 
-  if (c.reynolds > 0)
+  if (c.reynolds > 0) {
     solver.viscosity = c.velocity_unit(solver) * c.length_unit(solver) / c.reynolds;
+    if (solver.viscosity == 0)
+      options.report("-les_reynolds needs a moving flow: the case's velocity scale is 0");
+  }
   // The highest shell of random modes stays below the grid's Nyquist wavenumber n/2 with
   // room to spare (n/4), so the modes are resolved.
   if ((c.name == "isotropic" || c.name == "mixing_layer") && c.peak_wavenumber > solver.cells / 4.0)
     options.report("-les_peak_wavenumber = " + std::to_string(c.peak_wavenumber) +
                    " is above cells/4 = " + std::to_string(solver.cells / 4.0) +
                    ": the random modes would not be resolved");
-  // TODO(les-solver merge): cavity needs -les_boundary cavity and the lid velocity.
-  if (c.name == "cavity")
-    options.report("-les_case cavity needs the cavity boundary of the solver, not available yet");
+  // The cavity is the only case with walls, and walls make the other cases meaningless.
+  const bool walls = solver.boundary == solvers::Boundary::cavity;
+  if (c.name == "cavity" && !walls) options.report("-les_case cavity needs -les_boundary cavity");
+  if (c.name != "cavity" && walls)
+    options.report("-les_boundary cavity is the lid-driven cavity; -les_case " + c.name +
+                   " needs the periodic box");
   return c;
 }
 
-double LesFlowConfig::velocity_unit(const solvers::IncompressibleConfig&) const {
-  // TODO(les-solver merge): cavity: solver.lid_velocity.
-  return velocity_scale;
+double LesFlowConfig::velocity_unit(const solvers::IncompressibleConfig& solver) const {
+  return name == "cavity" ? std::abs(solver.lid_velocity) : velocity_scale;
 }
 
 double LesFlowConfig::length_unit(const solvers::IncompressibleConfig& solver) const {
