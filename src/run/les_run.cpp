@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <type_traits>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -76,58 +77,53 @@ LesRunConfig LesRunConfig::from_options(Options& options) {
 // ---------------------------------------------------------------------------------------------
 // Diagnostics rows
 
+namespace {
+
+// Calls f(name, member) for every column of the diagnostics table, in order: the one list that
+// writing, reading and naming the columns share.
+template <class Diagnostics, class F>
+void for_each_column(Diagnostics& d, F&& f) {
+  f("time", d.time);
+  f("step", d.step);
+  f("dt", d.dt);
+  f("kinetic_energy", d.kinetic_energy);
+  f("dissipation_rate", d.dissipation_rate);
+  f("dissipation_fd", d.dissipation_fd);
+  f("resolved_dissipation", d.resolved_dissipation);
+  f("subgrid_dissipation", d.subgrid_dissipation);
+  f("enstrophy", d.enstrophy);
+  f("max_divergence", d.max_divergence);
+  f("cfl", d.cfl);
+  f("pressure_iterations", d.pressure_iterations);
+  f("wall_seconds", d.wall_seconds);
+}
+
+}  // namespace
+
 const std::vector<std::string>& LesDiagnostics::columns() {
-  static const std::vector<std::string> c{"time",
-                                          "step",
-                                          "dt",
-                                          "kinetic_energy",
-                                          "dissipation_rate",
-                                          "dissipation_fd",
-                                          "resolved_dissipation",
-                                          "subgrid_dissipation",
-                                          "enstrophy",
-                                          "max_divergence",
-                                          "cfl",
-                                          "pressure_iterations",
-                                          "wall_seconds"};
-  return c;
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    LesDiagnostics d;
+    for_each_column(d, [&](const char* name, auto&) { n.push_back(name); });
+    return n;
+  }();
+  return names;
 }
 
 std::vector<double> LesDiagnostics::row() const {
-  return {time,
-          double(step),
-          dt,
-          kinetic_energy,
-          dissipation_rate,
-          dissipation_fd,
-          resolved_dissipation,
-          subgrid_dissipation,
-          enstrophy,
-          max_divergence,
-          cfl,
-          pressure_iterations,
-          wall_seconds};
+  std::vector<double> values;
+  for_each_column(*this, [&](const char*, const auto& v) { values.push_back(double(v)); });
+  return values;
 }
 
 LesDiagnostics LesDiagnostics::from_row(const io::Table& table, std::size_t r) {
   TESSERA_CHECK(table.columns == columns(),
-                "LesDiagnostics: the table's columns are not "
-                "those of this version's diagnostics");
+                "LesDiagnostics: the table's columns are not those of this version's diagnostics");
   LesDiagnostics d;
   std::size_t c = 0;
-  d.time = table.at(r, c++);
-  d.step = static_cast<int>(table.at(r, c++));
-  d.dt = table.at(r, c++);
-  d.kinetic_energy = table.at(r, c++);
-  d.dissipation_rate = table.at(r, c++);
-  d.dissipation_fd = table.at(r, c++);
-  d.resolved_dissipation = table.at(r, c++);
-  d.subgrid_dissipation = table.at(r, c++);
-  d.enstrophy = table.at(r, c++);
-  d.max_divergence = table.at(r, c++);
-  d.cfl = table.at(r, c++);
-  d.pressure_iterations = table.at(r, c++);
-  d.wall_seconds = table.at(r, c++);
+  for_each_column(d, [&](const char*, auto& v) {
+    v = static_cast<std::remove_reference_t<decltype(v)>>(table.at(r, c++));
+  });
   return d;
 }
 
