@@ -223,6 +223,8 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
     TESSERA_PETSC_CALL(MatSetNullSpace(a_, null_));
 
     create_pressure_solver(multigrid_levels(n_, dim_, procs));
+    if (config_.subgrid_model == SubgridModel::smagorinsky)
+      coefficient_ = config_.smagorinsky_constant * config_.smagorinsky_constant;
 
     if (config_.subgrid_model != SubgridModel::none) {
       create(1, DMDA_STENCIL_BOX, DM_BOUNDARY_GHOSTED, &nutdm_);

@@ -1,8 +1,13 @@
 #pragma once
-// The PETSc reference solver for incompressible Navier–Stokes on a periodic box [0, L]^d, d = 2
-// or 3: the core of the LES solver (DESIGN.md section 6), without a subgrid model yet.
+// The PETSc reference solver for incompressible Navier–Stokes on the box [0, L]^d, d = 2 or 3,
+// periodic or a lid-driven cavity: the LES solver of DESIGN.md section 6.
 //
-//   du/dt + (u·∇)u = -∇p + ν Δu,   ∇·u = 0.
+//   du/dt + (u·∇)u = -∇p + ν Δu + ∇·(2 ν_t S),   ∇·u = 0,
+//
+// ν_t the eddy viscosity of a subgrid model (subgrid_model.hpp; none by default), its stress
+// discretised conservatively on the MAC grid (normal stresses at cell centres, shear stresses at
+// cell edges with ν_t interpolated there), so that it only ever removes kinetic energy. The
+// molecular term stays ν Δ_h u, which equals ∇_h·(2ν S_h) on discretely divergence-free fields.
 //
 // Space: n^d cells of size h = L/n on a staggered (MAC) grid. Velocity component a of cell
 // p = (i, j, k) sits on the cell's lower face in direction a (at (p + 1/2 - e_a/2) h), pressure at
@@ -13,7 +18,7 @@
 // projection is linear and the projected stages stay divergence-free, so the scheme is RK3 for
 // du/dt = P F(u) (P the discrete Leray projector): third order in time for the velocity.
 // Projecting only once per step, with no pressure gradient in the stages, measures first order.
-// Projection: solve -h² Δ_h φ = -h² ∇_h·u* (the periodic 2d+1-point Laplacian, which is exactly
+// Projection: solve -h² Δ_h φ = -h² ∇_h·u* (the 2d+1-point Laplacian, which is exactly
 // div_h grad_h on the MAC grid, singular with the constants as null space) and set
 // u = u* - ∇_h φ, so that ∇_h·u = 0 up to the KSP tolerance. φ is a stage increment, not the
 // pressure; a pressure (for output or a pressure-gradient forcing) is not computed yet.
@@ -21,8 +26,13 @@
 // The physical pressure, when asked for, comes from one more solve: -h² Δ_h p = -h² ∇_h·F(u) with
 // F the unprojected right-hand side, so that du/dt = F - ∇_h p stays divergence-free.
 //
-// Velocity (d components interleaved) and pressure live on two periodic DMDAs with stencil width
-// 1, both built from the Decomposition's ownership ranges. The pressure KSP reads its PETSc
+// Walls (Boundary::cavity): the velocity faces on a wall hold zero normal velocity; ghost cells
+// outside carry the tangential components mirrored about the wall's velocity (u_ghost =
+// 2 u_wall - u_inside); ∇_h φ on wall faces is zero, which makes the pressure operator the
+// homogeneous Neumann one.
+//
+// Velocity (d components interleaved) and pressure live on two DMDAs with stencil width 1, both
+// built from the Decomposition's ownership ranges. The pressure KSP reads its PETSc
 // options under the prefix "les_" (deck `les: {ksp_type: ..., pc_type: gamg}` or
 // -les_ksp_monitor). Its default is CG with geometric multigrid on the DMDA hierarchy (Galerkin
 // coarse operators, Jacobi-Richardson smoothers, SVD on the singular coarsest level), which needs
@@ -84,9 +94,10 @@ public:
   IncompressibleSolver(const IncompressibleSolver&) = delete;
   IncompressibleSolver& operator=(const IncompressibleSolver&) = delete;
 
-  /// Sets every velocity component at its face positions from velocity(c, x) and the time to t.
-  /// Does not project: call project() if the field is not discretely divergence-free. Not
-  /// collective in itself (each rank sets its own block).
+  /// Sets every velocity component at its face positions from velocity(c, x) (zero on the wall
+  /// faces of the cavity, whatever velocity says) and the time to t. Does not project: call
+  /// project() if the field is not discretely divergence-free. Not collective in itself (each rank
+  /// sets its own block).
   void set_velocity(const std::function<double(int c, const std::array<double, 3>& x)>& velocity,
                     double t = 0);
 
@@ -107,10 +118,11 @@ public:
 
   /// Collective. (1/V) ∫ |u|²/2: the mean over cells of the squared face velocities, halved.
   double kinetic_energy() const;
-  /// Collective. (1/V) ∫ u·F(u) with F(u) = -C(u) + ν Δ_h u the unprojected right-hand side:
-  /// dE/dt of the semi-discrete equations when u is divergence-free (the projector is
-  /// self-adjoint). The skew-symmetric C contributes nothing for any u, so this is
-  /// -ν (1/V) ∫ |∇_h u|², the dissipation rate that Taylor–Green references tabulate as -dE/dt.
+  /// Collective. (1/V) ∫ u·F(u) with F(u) = -C(u) + ν Δ_h u + ∇_h·(2 ν_t S) the unprojected
+  /// right-hand side: dE/dt of the semi-discrete equations when u is divergence-free (the
+  /// projector is self-adjoint). The skew-symmetric C contributes nothing for any u, so in the
+  /// periodic box this is -ν (1/V) ∫ |∇_h u|² - dissipation().subgrid, the dissipation rate that
+  /// Taylor–Green references tabulate as -dE/dt.
   double energy_change_rate() const;
   /// Collective. max over cells of |∇_h·u|.
   double max_divergence() const;
