@@ -91,6 +91,7 @@ void for_each_column(Diagnostics& d, F&& f) {
   f("dissipation_fd", d.dissipation_fd);
   f("resolved_dissipation", d.resolved_dissipation);
   f("subgrid_dissipation", d.subgrid_dissipation);
+  f("subgrid_coefficient", d.subgrid_coefficient);
   f("enstrophy", d.enstrophy);
   f("max_divergence", d.max_divergence);
   f("cfl", d.cfl);
@@ -205,6 +206,7 @@ LesDiagnostics LesRun::measure(double dt) {
   const auto dissipation = solver_.dissipation();
   d.resolved_dissipation = dissipation.resolved;
   d.subgrid_dissipation = dissipation.subgrid;
+  d.subgrid_coefficient = solver_.dynamic_coefficient();
   d.enstrophy = solver_.enstrophy();
   d.max_divergence = solver_.max_divergence();
   d.cfl = dt > 0 ? solver_.cfl(dt) : 0.0;
@@ -217,7 +219,8 @@ LesDiagnostics LesRun::measure(double dt) {
   TESSERA_LOG("t " << format("%9.4f", d.time) << "  step " << d.step << "  dt "
                    << format("%.3e", d.dt) << "  E_k " << format("%.6e", d.kinetic_energy)
                    << "  -dE/dt " << format("%.4e", d.dissipation_rate) << "  eps_sgs "
-                   << format("%.3e", d.subgrid_dissipation) << "  div "
+                   << format("%.3e", d.subgrid_dissipation) << "  Cs^2 "
+                   << format("%.4f", d.subgrid_coefficient) << "  div "
                    << format("%.1e", d.max_divergence) << "  CFL " << format("%.2f", d.cfl)
                    << "  its " << format("%.1f", d.pressure_iterations) << "  "
                    << format("%.1f s", d.wall_seconds));

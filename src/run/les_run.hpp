@@ -59,7 +59,8 @@ struct LesDiagnostics {
   double dissipation_fd = std::numeric_limits<double>::quiet_NaN();  // -ΔE/Δt since last row
   double resolved_dissipation = 0;
   double subgrid_dissipation = 0;
-  double enstrophy = 0;  // (1/V) ∫ |ω|²/2
+  double subgrid_coefficient = 0;  // C_s² of the model (the dynamic procedure's, box-averaged)
+  double enstrophy = 0;            // (1/V) ∫ |ω|²/2
   double max_divergence = 0;
   double cfl = 0;
   double pressure_iterations = 0;  // mean per pressure solve since the last row
