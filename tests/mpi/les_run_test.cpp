@@ -176,6 +176,33 @@ TEST(LesRun, TaylorGreenScalesWithTheBox) {
   EXPECT_LT(s.kinetic_energy / initial, 0.95);  // it decayed measurably in this window
 }
 
+// -les_reynolds uses each case's scales: ν = U ℓ / Re with (lid velocity, L) for the cavity and
+// (U, δ = layer_thickness L) for the mixing layer.
+TEST(LesRun, ReynoldsNumberUsesEachCasesScales) {
+  auto viscosity_for = [](const std::vector<std::pair<const char*, const char*>>& settings) {
+    PetscOptionsClear(nullptr);
+    for (const auto& [name, value] : settings) PetscOptionsSetValue(nullptr, name, value);
+    Options options(MPI_COMM_WORLD, 0, nullptr);
+    const auto c = LesRunConfig::from_options(options);
+    PetscOptionsClear(nullptr);
+    EXPECT_NO_THROW(options.check());
+    return c.solver.viscosity;
+  };
+  EXPECT_DOUBLE_EQ(viscosity_for({{"-les_case", "cavity"},
+                                  {"-les_boundary", "cavity"},
+                                  {"-les_lid_velocity", "2"},
+                                  {"-les_length", "0.5"},
+                                  {"-les_reynolds", "100"}}),
+                   2 * 0.5 / 100);
+  EXPECT_DOUBLE_EQ(viscosity_for({{"-les_case", "mixing_layer"},
+                                  {"-les_velocity_scale", "3"},
+                                  {"-les_layer_thickness", "0.05"},
+                                  {"-les_length", "4"},
+                                  {"-les_cells", "16"},
+                                  {"-les_reynolds", "200"}}),
+                   3 * 0.05 * 4 / 200);
+}
+
 // The random start evaluates its modes pointwise, so each rank's block equals the same block of a
 // one-rank run (every rank builds one on MPI_COMM_SELF) up to the projection's round-off; its
 // energy is d u'²/2 exactly after the rescaling.
