@@ -598,6 +598,7 @@ IncompressibleSolver::Dissipation IncompressibleSolver::dissipation() const {
 }
 
 void IncompressibleSolver::update_eddy_viscosity(Vec velocity) const {
+  if (config_.subgrid_model == SubgridModel::none) return;  // no nut_ to fill
   const Block owned = owned_block(vdm_);
   GhostedRead u(vdm_, velocity);
   fill_wall_ghosts(u, config_.lid_velocity);
