@@ -10,9 +10,11 @@
 //                 scaled to (1/V) ∫ |u|²/2 = d u'²/2. Re = u' ℓ / ν with ℓ = L/2π.
 //   mixing_layer  temporal double shear layer, periodic in every direction:
 //                 u = U (tanh((y - L/4)/δ) - tanh((y - 3L/4)/δ) - 1), i.e. -U near y = 0, L and +U
-//                 around y = L/2, with two layers of thickness δ (L/δ >= 20 keeps them apart and
-//                 the profile periodic to round-off), plus random Fourier-mode perturbations of rms
-//                 ε U in a Gaussian envelope of width 2δ around each layer, then projected.
+//                 around y = L/2, with two layers of thickness δ. The profile is periodic in value
+//                 by symmetry; its slope jumps at y = 0 by 4 sech²(L/4δ)/δ, below 1e-3 of the
+//                 layers' U/δ for L/δ >= 20. Plus random Fourier-mode perturbations of rms ε U in
+//                 a Gaussian envelope of width 2δ around each layer (periodic distance), then
+//                 projected.
 //                 Re = U δ / ν.
 //   cavity        lid-driven cavity: fluid at rest; the lid (solver option) drives it.
 //                 Re = U_lid L / ν.
