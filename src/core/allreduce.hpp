@@ -24,4 +24,10 @@ inline double allreduce_sum(MPI_Comm comm, double value) {
   return value;
 }
 
+/// Collective over comm.
+inline double allreduce_max(MPI_Comm comm, double value) {
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_DOUBLE, MPI_MAX, comm));
+  return value;
+}
+
 }  // namespace tessera

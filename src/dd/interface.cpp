@@ -3,27 +3,9 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/random.hpp"
 
 namespace tessera::dd {
-
-namespace {
-
-/// SplitMix64: turns structured inputs (seed, subdomain, axis) into well-spread generator states.
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-/// Uniform in [0, 1) from the top 53 bits, written out rather than std::uniform_real_distribution
-/// whose algorithm the standard leaves to the library.
-double unit(std::uint64_t& state) {
-  state = splitmix64(state);
-  return static_cast<double>(state >> 11) * 0x1.0p-53;
-}
-
-}  // namespace
 
 FaceKey face_key(const SubdomainGrid& grid, int id, int face) {
   const Neighbour n = grid.neighbour(id, face);
@@ -56,8 +38,8 @@ nn::Matrix interface_points(const SubdomainGrid& grid, int id, int face, long co
   auto host = Kokkos::create_mirror_view(points);
   for (long j = 0; j < n; ++j) {
     for (int d = 0; d < dim; ++d) {
-      host(d, j) =
-          d == key.axis ? x_normal : lower.lo[d] + (lower.hi[d] - lower.lo[d]) * unit(state);
+      host(d, j) = d == key.axis ? x_normal
+                                 : lower.lo[d] + (lower.hi[d] - lower.lo[d]) * uniform_unit(state);
     }
   }
   Kokkos::deep_copy(points, host);

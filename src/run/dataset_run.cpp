@@ -57,10 +57,7 @@ DatasetRunConfig DatasetRunConfig::from_options(Options& options) {
                    "UCB1 exploration constant c of the bandit strategy");
   c.sequence.solver = solvers::DarcyReferenceConfig::from_options(options);
   c.sequence.field = physics::PermeabilityFieldConfig::from_options(options);
-  OutputConfig defaults;
-  defaults.directory = "out/darcy_dataset";
-  defaults.name = "darcy_dataset";
-  c.output = OutputConfig::from_options(options, defaults);
+  c.output = OutputConfig::from_options(options, "darcy_dataset");
   return c;
 }
 

@@ -10,7 +10,7 @@
 
 #include "core/decomposition.hpp"
 #include "run/darcy_sequence.hpp"
-#include "run/poisson_run.hpp"
+#include "run/output_config.hpp"
 #include "solvers/darcy_reference.hpp"
 
 namespace tessera::run {

@@ -16,21 +16,6 @@
 
 namespace tessera::run {
 
-OutputConfig OutputConfig::from_options(Options& options, const OutputConfig& defaults) {
-  OutputConfig c = defaults;
-  c.directory = options.text("output_directory", c.directory, "directory for result files");
-  c.name = options.text("output_name", c.name, "file stem: <directory>/<name>.h5 and .xmf");
-  c.overwrite =
-      options.flag("output_overwrite", c.overwrite, "replace an existing result of the same name");
-  if (c.name.find('/') != std::string::npos)
-    options.report("-output_name = '" + c.name + "' must be a file stem without '/'");
-  return c;
-}
-
-OutputConfig OutputConfig::from_options(Options& options) {
-  return from_options(options, OutputConfig{});
-}
-
 PoissonRunConfig PoissonRunConfig::from_options(Options& options) {
   PoissonRunConfig c;
   c.problem = physics::Poisson2D::from_options(options);
@@ -39,7 +24,7 @@ PoissonRunConfig PoissonRunConfig::from_options(Options& options) {
   c.network.fourier_seed = c.points.seed;  // the feature frequencies are drawn like the points
   c.training = pinn::TrainingConfig::from_options(options);
   c.reference = solvers::PoissonReferenceConfig::from_options(options);
-  c.output = OutputConfig::from_options(options);
+  c.output = OutputConfig::from_options(options, "poisson2d");
   return c;
 }
 

@@ -12,20 +12,10 @@
 #include "physics/poisson.hpp"
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
+#include "run/output_config.hpp"
 #include "solvers/poisson_reference.hpp"
 
 namespace tessera::run {
-
-struct OutputConfig {
-  std::string directory = "out";
-  std::string name = "poisson2d";  // file stem: <directory>/<name>.h5 and .xmf
-  bool overwrite = false;
-
-  /// Reads -output_directory, -output_name and -output_overwrite; a run kind passes its own
-  /// defaults (its file stem and directory), Poisson's are the member initialisers above.
-  static OutputConfig from_options(Options& options, const OutputConfig& defaults);
-  static OutputConfig from_options(Options& options);
-};
 
 struct PoissonRunConfig {
   physics::Poisson2D problem;

@@ -1,0 +1,18 @@
+#include "run/output_config.hpp"
+
+#include "core/options.hpp"
+
+namespace tessera::run {
+
+OutputConfig OutputConfig::from_options(Options& options, const std::string& default_name) {
+  OutputConfig c;
+  c.directory = options.text("output_directory", c.directory, "directory for result files");
+  c.name = options.text("output_name", default_name, "file stem: <directory>/<name>.h5 and .xmf");
+  c.overwrite =
+      options.flag("output_overwrite", c.overwrite, "replace an existing result of the same name");
+  if (c.name.find('/') != std::string::npos)
+    options.report("-output_name = '" + c.name + "' must be a file stem without '/'");
+  return c;
+}
+
+}  // namespace tessera::run

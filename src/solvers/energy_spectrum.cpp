@@ -1,0 +1,163 @@
+#include "solvers/energy_spectrum.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <complex>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace tessera::solvers {
+
+namespace {
+
+using Complex = std::complex<double>;
+
+// exp(-2πi κ g / n) for κ = 0..modes-1 and the global indices g = start..start+count-1 of this
+// rank's block along one direction, index-major: twiddle[l modes + κ] for g = start + l. κ g is
+// reduced modulo n in integers first, so the angle stays in [0, 2π) and the twiddles are exact to
+// round-off for any n.
+std::vector<Complex> twiddles(int n, int modes, int start, int count) {
+  std::vector<Complex> w(static_cast<size_t>(modes) * count);
+  for (int l = 0; l < count; ++l)
+    for (int kappa = 0; kappa < modes; ++kappa) {
+      const long phase = (long(kappa) * (start + l)) % n;
+      w[size_t(l) * modes + kappa] = std::polar(1.0, -2.0 * M_PI * double(phase) / n);
+    }
+  return w;
+}
+
+// y += w x for count complex numbers, in real arithmetic: std::complex's operator* also handles
+// infinite and NaN operands (C99 Annex G), which keeps the compiler from vectorising the loop.
+// Arrays of std::complex<double> may be read as arrays of (real, imaginary) doubles.
+void complex_axpy(size_t count, Complex w, const Complex* x, Complex* y) {
+  const double wr = w.real(), wi = w.imag();
+  const double* xs = reinterpret_cast<const double*>(x);
+  double* ys = reinterpret_cast<double*>(y);
+  for (size_t q = 0; q < count; ++q) {
+    const double xr = xs[2 * q], xi = xs[2 * q + 1];
+    ys[2 * q] += wr * xr - wi * xi;
+    ys[2 * q + 1] += wr * xi + wi * xr;
+  }
+}
+
+// The partial DFT of one rank's block, separably. Extents: n[d] global points (1 beyond the
+// dimension), c[d] local count, mx = n[0]/2 + 1 computed x modes. Output layout [κz][κy][κx], κx
+// fastest, n[2] x n[1] x mx values, added to `out`.
+class BlockTransform {
+public:
+  explicit BlockTransform(const Decomposition& decomp)
+      : n_(decomp.global_points()), c_(decomp.local_count()), mx_(n_[0] / 2 + 1) {
+    const auto& s = decomp.local_start();
+    for (int d = 0; d < 3; ++d) w_[d] = twiddles(n_[d], d == 0 ? mx_ : n_[d], s[d], c_[d]);
+  }
+
+  size_t coefficients() const { return size_t(n_[2]) * n_[1] * mx_; }
+
+  void add(const std::vector<double>& u, Complex* out) const {
+    // Along x: a[k][j][κx] = Σ_i u[k][j][i] w_x(i, κx), a real (rows x c_x) by complex
+    // (c_x x mx) matrix product, accumulated row by row.
+    std::vector<Complex> a(size_t(c_[2]) * c_[1] * mx_, Complex(0));
+    for (size_t row = 0; row < size_t(c_[2]) * c_[1]; ++row)
+      for (int i = 0; i < c_[0]; ++i)
+        complex_axpy(size_t(mx_), u[row * c_[0] + i], w_[0].data() + size_t(i) * mx_,
+                     a.data() + row * mx_);
+    // Along y: b[k][κy][κx] = Σ_j a[k][j][κx] w_y(κy, j); the κx loop is innermost (contiguous).
+    std::vector<Complex> b(size_t(c_[2]) * n_[1] * mx_, Complex(0));
+    for (int k = 0; k < c_[2]; ++k)
+      for (int ky = 0; ky < n_[1]; ++ky) {
+        Complex* br = b.data() + (size_t(k) * n_[1] + ky) * mx_;
+        for (int j = 0; j < c_[1]; ++j) {
+          const Complex w = w_[1][size_t(j) * n_[1] + ky];
+          complex_axpy(size_t(mx_), w, a.data() + (size_t(k) * c_[1] + j) * mx_, br);
+        }
+      }
+    // Along z: out[κz][κy][κx] += Σ_k b[k][κy][κx] w_z(κz, k); in 2D a copy (n_z = c_z = 1).
+    const size_t plane = size_t(n_[1]) * mx_;
+    for (int kz = 0; kz < n_[2]; ++kz)
+      for (int k = 0; k < c_[2]; ++k) {
+        const Complex w = w_[2][size_t(k) * n_[2] + kz];
+        complex_axpy(plane, w, b.data() + size_t(k) * plane, out + size_t(kz) * plane);
+      }
+  }
+
+private:
+  std::array<int, 3> n_, c_;
+  int mx_;
+  std::array<std::vector<Complex>, 3> w_;
+};
+
+// The signed wavenumber of DFT index q on n points: q for q <= n/2, q - n above.
+int signed_wavenumber(int q, int n) { return 2 * q <= n ? q : q - n; }
+
+// Throws tessera::Error on every rank when the field does not fit decomp on some rank, so that no
+// rank is left waiting in the allreduce. Collective over decomp.comm().
+void check_fits(const Decomposition& decomp, const std::vector<std::vector<double>>& u,
+                double length) {
+  const int dim = decomp.dim();
+  TESSERA_CHECK(dim == 2 || dim == 3, "energy_spectrum: dimension " << dim << " is not 2 or 3");
+  TESSERA_CHECK(length > 0, "energy_spectrum: box side " << length << " is not positive");
+  const auto& n = decomp.global_points();
+  for (int d = 1; d < dim; ++d)
+    TESSERA_CHECK(n[d] == n[0],
+                  "energy_spectrum: needs the same number of points in every "
+                  "direction, got "
+                      << n[0] << " along x and " << n[d] << " along direction " << d);
+  // The block's shape can differ between ranks: agree on the verdict before throwing.
+  std::ostringstream problem;
+  if (int(u.size()) != dim)
+    problem << u.size() << " velocity components for a " << dim << "D field";
+  for (size_t c = 0; c < u.size() && problem.tellp() == 0; ++c)
+    if (long(u[c].size()) != decomp.local_size())
+      problem << "component " << c << " has " << u[c].size() << " values on rank " << decomp.rank()
+              << ", its block has " << decomp.local_size();
+  int local = problem.tellp() > 0, anywhere = 0;
+  TESSERA_MPI_CALL(MPI_Allreduce(&local, &anywhere, 1, MPI_INT, MPI_MAX, decomp.comm()));
+  TESSERA_CHECK(!local, "energy_spectrum: " << problem.str());
+  TESSERA_CHECK(!anywhere,
+                "energy_spectrum: the velocity field of another rank does not fit "
+                "the decomposition");
+}
+
+}  // namespace
+
+std::vector<double> energy_spectrum(const Decomposition& decomp,
+                                    const std::vector<std::vector<double>>& local_velocity,
+                                    double length) {
+  check_fits(decomp, local_velocity, length);
+  const auto& n = decomp.global_points();
+  const BlockTransform transform(decomp);
+  const size_t per_component = transform.coefficients();
+  std::vector<Complex> coefficients(per_component * local_velocity.size(), Complex(0));
+  for (size_t c = 0; c < local_velocity.size(); ++c)
+    transform.add(local_velocity[c], coefficients.data() + c * per_component);
+  // One sum over ranks for all components: std::complex<double> is two doubles (C++ guarantees
+  // the array layout).
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, coefficients.data(),
+                                 static_cast<int>(2 * coefficients.size()), MPI_DOUBLE, MPI_SUM,
+                                 decomp.comm()));
+
+  const int half = n[0] / 2, mx = half + 1;
+  const double points = double(n[0]) * n[1] * n[2];
+  std::vector<double> spectrum(size_t(half) + 1, 0.0);
+  for (size_t c = 0; c < local_velocity.size(); ++c) {
+    const Complex* u_hat = coefficients.data() + c * per_component;
+    for (int kz = 0; kz < n[2]; ++kz)
+      for (int ky = 0; ky < n[1]; ++ky)
+        for (int kx = 0; kx < mx; ++kx) {
+          // Every κx in 1..(n-1)/2 stands for itself and its conjugate -κx; κx = 0 and the
+          // Nyquist κx = n/2 of an even n are their own partners.
+          const double multiplicity = (kx == 0 || 2 * kx == n[0]) ? 1.0 : 2.0;
+          const int sy = signed_wavenumber(ky, n[1]), sz = signed_wavenumber(kz, n[2]);
+          const double magnitude = std::sqrt(double(kx) * kx + double(sy) * sy + double(sz) * sz);
+          // |κ|² is an integer, so |κ| never equals k + 1/2 and rounding picks the shell.
+          const long shell = std::min(long(std::lround(magnitude)), long(half));
+          const Complex value = u_hat[(size_t(kz) * n[1] + ky) * mx + kx] / points;
+          spectrum[size_t(shell)] += 0.5 * multiplicity * std::norm(value);
+        }
+  }
+  return spectrum;
+}
+
+}  // namespace tessera::solvers
