@@ -30,12 +30,25 @@ struct LbfgsResult {
   double gradient_norm = 0;  // max norm at the final point
 };
 
+/// The inner product L-BFGS uses on parameter vectors. The default is the local one; when the
+/// parameters are distributed (each rank holds a part of x), a subclass sums over ranks, and its
+/// methods are then collective. Every rank must get the same numbers, so that all take the same
+/// steps and stop together.
+class InnerProduct {
+public:
+  virtual ~InnerProduct() = default;
+  virtual double dot(const Vector& a, const Vector& b) const;
+  /// max_i |a_i|.
+  virtual double max_abs(const Vector& a) const;
+};
+
 class Lbfgs {
 public:
   /// Called after each accepted iteration with (iteration, f, evaluations so far).
   using Monitor = std::function<void(int, double, int)>;
 
-  Lbfgs(const LbfgsConfig& config, long size);
+  /// inner: nullptr for the local inner product; otherwise it must outlive this object.
+  Lbfgs(const LbfgsConfig& config, long size, const InnerProduct* inner = nullptr);
 
   /// Minimises from x (updated in place). Collective when the objective is.
   LbfgsResult minimize(Objective& objective, const Vector& x, const Monitor& monitor = {});
@@ -52,7 +65,12 @@ private:
                   int& evaluations);
   void two_loop(const Vector& g, const Vector& d);
 
+  double dot(const Vector& a, const Vector& b) const { return inner_->dot(a, b); }
+  double norm(const Vector& a) const;
+
   LbfgsConfig config_;
+  InnerProduct local_;
+  const InnerProduct* inner_;
   std::deque<Vector> s_, y_;
   std::deque<double> rho_;
   Vector g_, d_, x_try_, g_try_;

@@ -34,7 +34,8 @@ namespace {
 
 class Recorder {
 public:
-  Recorder(const Loss& loss, const TrainingConfig& config) : loss_(loss), config_(config) {
+  Recorder(const Loss& loss, const TrainingConfig& config, const RecordMonitor& monitor)
+      : loss_(loss), config_(config), monitor_(monitor) {
     history_.columns = {"iteration", "phase", "loss"};
     for (const auto& name : loss.term_names()) history_.columns.push_back(name);
     history_.columns.push_back("seconds");
@@ -54,6 +55,7 @@ public:
       terms += buf;
     }
     history_.rows.push_back(t);
+    if (monitor_) monitor_(iteration, phase);
     if (config_.verbose) {
       char buf[128];
       std::snprintf(buf, sizeof buf, "%-6s it %7d  loss %.4e", phase == 0 ? "adam" : "lbfgs",
@@ -67,6 +69,7 @@ public:
 private:
   const Loss& loss_;
   const TrainingConfig& config_;
+  const RecordMonitor& monitor_;
   TrainingHistory history_;
   Timer timer_;
   int last_ = -1;
@@ -75,24 +78,42 @@ private:
 }  // namespace
 
 TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
-  TrainingResult result;
-  Recorder recorder(loss, config);
-  nn::Vector& x = net.parameters();
-  nn::Vector gradient("tessera::pinn::gradient", net.parameter_count());
+  return train(loss, net.parameters(), config);
+}
 
-  nn::Adam adam({config.adam_learning_rate}, net.parameter_count());
+TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& config,
+                     const TrainingControl& control) {
+  TrainingResult result;
+  Recorder recorder(loss, config, control.on_record);
+  const long size = static_cast<long>(x.extent(0));
+  nn::Vector gradient("tessera::pinn::gradient", size);
+
+  nn::Adam adam({config.adam_learning_rate}, size);
+  int first = 0;
+  if (control.resume) {
+    const auto& r = *control.resume;
+    TESSERA_CHECK(
+        r.iteration >= 0 && r.iteration <= config.adam_iterations,
+        "cannot resume at Adam iteration " << r.iteration << " of " << config.adam_iterations);
+    Kokkos::deep_copy(x, r.parameters);
+    adam.restore(r.first_moment, r.second_moment, r.adam_steps);
+    first = r.iteration;
+  }
   const double decay = config.adam_iterations > 1
                            ? std::log(config.adam_final_learning_rate / config.adam_learning_rate) /
                                  (config.adam_iterations - 1)
                            : 0.0;
   double value = 0;
-  for (int k = 0; k < config.adam_iterations; ++k) {
+  for (int k = first; k < config.adam_iterations; ++k) {
     value = loss.value_and_gradient(x, gradient);
-    recorder.record(k, 0, value, k == 0);
+    recorder.record(k, 0, value, k == first);
     TESSERA_CHECK(std::isfinite(value), "training diverged: the loss is "
                                             << value << " at Adam iteration " << k
                                             << "; lower -train_adam_lr");
     adam.step(x, gradient, config.adam_learning_rate * std::exp(decay * k));
+    if (control.checkpoint && control.checkpoint_every > 0 &&
+        (k + 1) % control.checkpoint_every == 0)
+      control.checkpoint({k + 1, x, adam.first_moment(), adam.second_moment(), adam.steps()});
   }
   result.adam_iterations = config.adam_iterations;
 
@@ -100,14 +121,15 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
     nn::LbfgsConfig lc;
     lc.max_iterations = config.lbfgs_iterations;
     lc.history = config.lbfgs_history;
-    nn::Lbfgs lbfgs(lc, net.parameter_count());
+    nn::Lbfgs lbfgs(lc, size, control.inner);
     const int offset = config.adam_iterations;
     // L-BFGS iterates on its own copy: every trial point it evaluates is loaded into the network.
-    nn::Vector iterate("tessera::pinn::lbfgs_iterate", net.parameter_count());
+    nn::Vector iterate("tessera::pinn::lbfgs_iterate", size);
     Kokkos::deep_copy(iterate, x);
     result.lbfgs = lbfgs.minimize(loss, iterate,
                                   [&](int k, double f, int) { recorder.record(offset + k, 1, f); });
     value = loss.value_and_gradient(iterate, gradient);  // the network now holds the accepted point
+    if (iterate.data() != x.data()) Kokkos::deep_copy(x, iterate);
     recorder.record(offset + result.lbfgs.iterations, 1, value, true);
     if (config.verbose)
       TESSERA_LOG("lbfgs stopped after "

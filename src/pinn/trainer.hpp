@@ -3,6 +3,7 @@
 // Progress lines go to rank 0; every logged iteration is kept as a history row.
 #include <mpi.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,37 @@ struct TrainingResult {
   nn::LbfgsResult lbfgs;
 };
 
+/// Where an interrupted Adam phase stands: after `iteration` Adam iterations, the parameters and
+/// the optimizer's state. Enough to continue along the same trajectory.
+struct AdamCheckpoint {
+  int iteration = 0;
+  nn::Vector parameters, first_moment, second_moment;
+  long adam_steps = 0;
+};
+
+/// Called on every rank after each history row, with its iteration and phase.
+using RecordMonitor = std::function<void(int iteration, int phase)>;
+
+/// What a distributed or resumable run adds to the recipe; every member is optional.
+struct TrainingControl {
+  /// L-BFGS's inner product on the parameter vector: nullptr when every rank holds all of it
+  /// (data parallelism), a reduction over ranks when each holds its own part (subdomains).
+  const nn::InnerProduct* inner = nullptr;
+  RecordMonitor on_record;
+  /// After every checkpoint_every-th Adam iteration, checkpoint(state) on every rank (it may be
+  /// collective). The L-BFGS phase writes no checkpoints.
+  int checkpoint_every = 0;
+  std::function<void(const AdamCheckpoint&)> checkpoint;
+  /// Continue the Adam phase from this state rather than from the parameters given.
+  const AdamCheckpoint* resume = nullptr;
+};
+
 /// Trains net's parameters in place. Collective over the loss's communicator.
 TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config);
+
+/// Trains the parameter vector x in place (the loss evaluates at the x it is given). Collective
+/// over the loss's communicator, and over control.inner's in the L-BFGS phase.
+TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& config,
+                     const TrainingControl& control = {});
 
 }  // namespace tessera::pinn
