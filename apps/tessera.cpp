@@ -10,6 +10,7 @@
 #include "core/environment.hpp"
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "run/dd_pinn_run.hpp"
 #include "run/poisson_run.hpp"
 
 namespace {
@@ -41,6 +42,7 @@ struct RunKind {
 const std::vector<RunKind>& run_kinds() {
   static const std::vector<RunKind> kinds{
       {"poisson", drive<tessera::run::PoissonRun>},
+      {"xpinn", drive<tessera::run::DdPinnRun>},
   };
   return kinds;
 }
@@ -60,9 +62,9 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> names;
     for (const auto& k : run_kinds()) names.push_back(k.name);
-    const std::string kind = options.choice(
-        "run", names.front(), names,
-        "what the deck runs; -help -run KIND lists the options of that kind");
+    const std::string kind =
+        options.choice("run", names.front(), names,
+                       "what the deck runs; -help -run KIND lists the options of that kind");
     const bool validate_only = options.flag(
         "validate", false, "check the deck and set up the solvers, then exit before any output");
     // choice() answers a declared kind (the default after reporting a wrong one), so one matches.
