@@ -12,6 +12,7 @@
 #include "core/options.hpp"
 #include "run/dataset_run.hpp"
 #include "run/les_run.hpp"
+#include "run/dd_pinn_run.hpp"
 #include "run/poisson_run.hpp"
 
 namespace {
@@ -45,6 +46,7 @@ const std::vector<RunKind>& run_kinds() {
       {"poisson", drive<tessera::run::PoissonRun>},
       {"dataset", drive<tessera::run::DatasetRun>},
       {"les", drive<tessera::run::LesRun>},
+      {"xpinn", drive<tessera::run::DdPinnRun>},
   };
   return kinds;
 }

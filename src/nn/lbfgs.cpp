@@ -2,7 +2,6 @@
 
 #include <KokkosBlas1_axpby.hpp>
 #include <KokkosBlas1_dot.hpp>
-#include <KokkosBlas1_nrm2.hpp>
 #include <KokkosBlas1_nrminf.hpp>
 #include <KokkosBlas1_scal.hpp>
 #include <KokkosBlas1_update.hpp>
@@ -11,6 +10,8 @@
 #include <cmath>
 #include <limits>
 #include <vector>
+
+#include "core/error.hpp"
 
 namespace tessera::nn {
 
@@ -47,8 +48,25 @@ const char* stop_reason(LbfgsStop reason) {
   }
 }
 
-Lbfgs::Lbfgs(const LbfgsConfig& config, long size)
+double InnerProduct::dot(const Vector& a, const Vector& b) const { return KokkosBlas::dot(a, b); }
+
+double InnerProduct::max_abs(const Vector& a) const { return KokkosBlas::nrminf(a); }
+
+double Lbfgs::norm(const Vector& a) const { return std::sqrt(dot(a, a)); }
+
+namespace {
+
+Vector copy_of(const Vector& v) {
+  Vector c(Kokkos::view_alloc("tessera::nn::lbfgs_pair", Kokkos::WithoutInitializing), v.extent(0));
+  Kokkos::deep_copy(c, v);
+  return c;
+}
+
+}  // namespace
+
+Lbfgs::Lbfgs(const LbfgsConfig& config, long size, const InnerProduct* inner)
     : config_(config),
+      inner_(inner ? inner : &local_),
       g_("tessera::nn::lbfgs_g", size),
       d_("tessera::nn::lbfgs_d", size),
       x_try_("tessera::nn::lbfgs_x_try", size),
@@ -65,7 +83,7 @@ double Lbfgs::evaluate(Objective& objective, const Vector& x, const Vector& d, d
 
 Lbfgs::LineSearch Lbfgs::search(Objective& objective, const Vector& x, double f0, const Vector& g0,
                                 const Vector& d, double initial_step, int& evaluations) {
-  const double dphi0 = KokkosBlas::dot(g0, d);
+  const double dphi0 = dot(g0, d);
   const double c1 = config_.c1, c2 = config_.c2;
   auto sufficient = [&](double a, double fa) { return fa <= f0 + c1 * a * dphi0; };
   auto curvature = [&](double da) { return std::abs(da) <= -c2 * dphi0; };
@@ -77,7 +95,7 @@ Lbfgs::LineSearch Lbfgs::search(Objective& objective, const Vector& x, double f0
   int budget = config_.max_evaluations_per_search;
   while (budget-- > 0) {
     const double fa = evaluate(objective, x, d, a, evaluations);
-    const double da = std::isfinite(fa) ? KokkosBlas::dot(g_try_, d) : 0.0;
+    const double da = std::isfinite(fa) ? dot(g_try_, d) : 0.0;
     if (!sufficient(a, fa) || (a_prev > 0 && fa >= f_prev)) {
       lo = a_prev, f_lo = f_prev, d_lo = d_prev, hi = a, f_hi = fa, d_hi = da;
       bracketed = true;
@@ -98,7 +116,7 @@ Lbfgs::LineSearch Lbfgs::search(Objective& objective, const Vector& x, double f0
     const double a_new =
         std::isfinite(f_hi) ? cubic_step(lo, f_lo, d_lo, hi, f_hi, d_hi) : 0.5 * (lo + hi);
     const double fa = evaluate(objective, x, d, a_new, evaluations);
-    const double da = std::isfinite(fa) ? KokkosBlas::dot(g_try_, d) : 0.0;
+    const double da = std::isfinite(fa) ? dot(g_try_, d) : 0.0;
     if (!sufficient(a_new, fa) || fa >= f_lo) {
       hi = a_new, f_hi = fa, d_hi = da;
     } else {
@@ -120,28 +138,62 @@ void Lbfgs::two_loop(const Vector& g, const Vector& d) {
   std::vector<double> alpha(m);
   Kokkos::deep_copy(d, g);
   for (int i = m - 1; i >= 0; --i) {
-    alpha[i] = rho_[i] * KokkosBlas::dot(s_[i], d);
+    alpha[i] = rho_[i] * dot(s_[i], d);
     KokkosBlas::axpy(-alpha[i], y_[i], d);
   }
   if (m > 0) {
-    const double gamma =
-        KokkosBlas::dot(s_.back(), y_.back()) / KokkosBlas::dot(y_.back(), y_.back());
+    const double gamma = dot(s_.back(), y_.back()) / dot(y_.back(), y_.back());
     KokkosBlas::scal(d, gamma, d);
   }
   for (int i = 0; i < m; ++i) {
-    const double beta = rho_[i] * KokkosBlas::dot(y_[i], d);
+    const double beta = rho_[i] * dot(y_[i], d);
     KokkosBlas::axpy(alpha[i] - beta, s_[i], d);
   }
   KokkosBlas::scal(d, -1.0, d);
 }
 
-LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor& monitor) {
+LbfgsState Lbfgs::state() const {
+  LbfgsState st;
+  st.iteration = iteration_;
+  st.evaluations = evaluations_;
+  st.value = value_;
+  st.gradient = g_;
+  st.s.assign(s_.begin(), s_.end());
+  st.y.assign(y_.begin(), y_.end());
+  st.rho.assign(rho_.begin(), rho_.end());
+  return st;
+}
+
+LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor& monitor,
+                            const LbfgsState* resume) {
   LbfgsResult result;
   s_.clear(), y_.clear(), rho_.clear();
-  double f = objective.value_and_gradient(x, g_);
-  result.evaluations = 1;
-  for (int k = 0; k < config_.max_iterations; ++k) {
-    result.gradient_norm = KokkosBlas::nrminf(g_);
+  double f = 0;
+  int first = 0;
+  if (resume) {
+    TESSERA_CHECK(resume->s.size() == resume->y.size() && resume->s.size() == resume->rho.size() &&
+                      static_cast<int>(resume->s.size()) <= config_.history &&
+                      resume->gradient.extent(0) == g_.extent(0),
+                  "Lbfgs: a resume state of " << resume->s.size() << " correction pairs and "
+                                              << resume->gradient.extent(0)
+                                              << " parameters does not fit");
+    for (size_t i = 0; i < resume->s.size(); ++i) {
+      s_.push_back(copy_of(resume->s[i]));
+      y_.push_back(copy_of(resume->y[i]));
+      rho_.push_back(resume->rho[i]);
+    }
+    Kokkos::deep_copy(g_, resume->gradient);
+    f = resume->value;
+    first = resume->iteration;
+    result.evaluations = resume->evaluations;
+    result.iterations = first;
+    result.value = f;
+  } else {
+    f = objective.value_and_gradient(x, g_);
+    result.evaluations = 1;
+  }
+  for (int k = first; k < config_.max_iterations; ++k) {
+    result.gradient_norm = inner_->max_abs(g_);
     if (result.gradient_norm <= config_.gradient_tolerance) {
       result.reason = LbfgsStop::GradientTolerance;
       result.value = f;
@@ -151,19 +203,18 @@ LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor
     double initial = 1.0;
     if (s_.empty()) {
       // Steepest descent with a step of unit length in parameter space on the first iteration.
-      initial = 1.0 / std::max(1.0, KokkosBlas::nrm2(g_));
-    } else if (KokkosBlas::dot(g_, d_) >= 0) {
+      initial = 1.0 / std::max(1.0, norm(g_));
+    } else if (dot(g_, d_) >= 0) {
       s_.clear(), y_.clear(), rho_.clear();
       two_loop(g_, d_);
-      initial = 1.0 / std::max(1.0, KokkosBlas::nrm2(g_));
+      initial = 1.0 / std::max(1.0, norm(g_));
     }
     auto ls = search(objective, x, f, g_, d_, initial, result.evaluations);
     if (!ls.ok && !s_.empty()) {
       // A stale curvature model can point nowhere useful: restart from steepest descent once.
       s_.clear(), y_.clear(), rho_.clear();
       two_loop(g_, d_);
-      ls = search(objective, x, f, g_, d_, 1.0 / std::max(1.0, KokkosBlas::nrm2(g_)),
-                  result.evaluations);
+      ls = search(objective, x, f, g_, d_, 1.0 / std::max(1.0, norm(g_)), result.evaluations);
     }
     if (!ls.ok) {
       result.reason = LbfgsStop::LineSearchFailed;
@@ -179,8 +230,8 @@ LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor
     }
     KokkosBlas::update(1.0, x_try_, -1.0, x, 0.0, s);
     KokkosBlas::update(1.0, g_try_, -1.0, g_, 0.0, y);
-    const double sy = KokkosBlas::dot(s, y);
-    if (sy > 1e-12 * KokkosBlas::dot(y, y)) {
+    const double sy = dot(s, y);
+    if (sy > 1e-12 * dot(y, y)) {
       s_.push_back(s), y_.push_back(y), rho_.push_back(1.0 / sy);
     }
     Kokkos::deep_copy(x, x_try_);
@@ -190,6 +241,7 @@ LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor
     f = ls.value;
     result.iterations = k + 1;
     result.value = f;
+    iteration_ = k + 1, evaluations_ = result.evaluations, value_ = f;
     if (monitor) monitor(k + 1, f, result.evaluations);
     if (change <= config_.function_tolerance * scale) {
       result.reason = LbfgsStop::FunctionTolerance;
@@ -197,7 +249,7 @@ LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor
     }
   }
   result.reason = LbfgsStop::MaxIterations;
-  result.gradient_norm = KokkosBlas::nrminf(g_);
+  result.gradient_norm = inner_->max_abs(g_);
   return result;
 }
 

@@ -19,40 +19,66 @@ namespace {
 // contiguous memory along points for every stream, and a plain inner loop on the Serial backend.
 using Team = Kokkos::TeamPolicy<>::member_type;
 
-/// Calls body(p, r) for every point p < n and feature r < cols.
+/// Where the jets of a batch lie: `blocks` networks' batches stacked one after the other, each
+/// `streams * n` rows, stream-major inside, so stream s of point p of network b is row
+/// b S n + s n + p. A single network is one block. Parameters of network b start at
+/// b * parameter_stride in the flat vector.
+struct BlockLayout {
+  int n = 0, streams = 1, blocks = 1;
+  long parameter_stride = 0;
+  long block_rows() const { return long(streams) * n; }
+};
+
+/// Calls body(block, row, r) for every point of every block and feature r < cols; row is the
+/// point's value-stream row (stream s is row + s n).
 template <class Body>
-void for_each_point_feature(const char* label, int n, int cols, const Body& body) {
+void for_each_point_feature(const char* label, const BlockLayout& layout, int cols,
+                            const Body& body) {
+  const int n = layout.n, block_rows = static_cast<int>(layout.block_rows());
+  const int total = n * layout.blocks;
   Kokkos::parallel_for(
       label, Kokkos::TeamPolicy<>(cols, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
         const int r = team.league_rank();
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), [&](const int p) { body(p, r); });
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, total), [&](const int q) {
+          const int block = n > 0 ? q / n : 0;
+          body(block, block * block_rows + (q - block * n), r);
+        });
       });
 }
 
 /// Layer 0's input jets: the coordinates in the value stream, unit vectors in the gradient
-/// streams (d x_i / d x_j = delta_ij) and zeros in the Laplacian stream.
-void seed_input_jets(const Matrix& points, const Matrix& a0, int streams) {
+/// streams (d x_i / d x_j = delta_ij) and zeros in the Laplacian stream. Point q of the batch
+/// (column q of points) is point q % n of block q / n.
+void seed_input_jets(const Matrix& points, const Matrix& a0, const BlockLayout& layout) {
   const int dim = static_cast<int>(points.extent(0));
-  const int n = static_cast<int>(points.extent(1));
+  const int n = layout.n, streams = layout.streams;
+  const long block_rows = layout.block_rows();
   Kokkos::parallel_for(
-      "tessera::nn::seed_input_jets", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const int p) {
+      "tessera::nn::seed_input_jets", Kokkos::RangePolicy<>(0, n * layout.blocks),
+      KOKKOS_LAMBDA(const int q) {
+        const int block = q / n;
+        const long row = block * block_rows + (q - block * n);
         for (int i = 0; i < dim; ++i) {
-          a0(p, i) = points(i, p);
-          for (int s = 1; s < streams; ++s) a0(s * n + p, i) = (s == 1 + i) ? 1.0 : 0.0;
+          a0(row, i) = points(i, q);
+          for (int s = 1; s < streams; ++s) a0(row + s * n, i) = (s == 1 + i) ? 1.0 : 0.0;
         }
       });
 }
 
-/// Adds the bias to the value stream of z and applies the activation's chain rule to every
-/// stream: a = s(z), a_i = s'(z) z_i, a_lap = s''(z) sum_{i<lap_dims} z_i^2 + s'(z) z_lap.
-/// Dimension and jet order are compile-time so the stream loops unroll.
+/// Adds the bias (of the point's network: bias[block * stride + r]) to the value stream of z and
+/// applies the activation's chain rule to every stream: a = s(z), a_i = s'(z) z_i,
+/// a_lap = s''(z) sum_{i<lap_dims} z_i^2 + s'(z) z_lap. Dimension and jet order are compile-time
+/// so the stream loops unroll.
 template <int Dim, JetOrder Order>
-void bias_activation_jets(Activation act, const UnmanagedVector& b, const Matrix& z,
-                          const Matrix& a, int n, int lap_dims) {
+void bias_activation_jets(Activation act, const double* bias, const Matrix& z, const Matrix& a,
+                          const BlockLayout& layout, int lap_dims) {
   const int cols = static_cast<int>(z.extent(1));
+  const int n = layout.n;
+  const long stride = layout.parameter_stride;
   for_each_point_feature(
-      "tessera::nn::bias_activation_jets", n, cols, KOKKOS_LAMBDA(const int p, const int r) {
-        const double z0 = z(p, r) + b(r);
+      "tessera::nn::bias_activation_jets", layout, cols,
+      KOKKOS_LAMBDA(const int block, const int p, const int r) {
+        const double z0 = z(p, r) + bias[block * stride + r];
         z(p, r) = z0;
         const double s = activate(act, z0);
         a(p, r) = s;
@@ -72,26 +98,28 @@ void bias_activation_jets(Activation act, const UnmanagedVector& b, const Matrix
       });
 }
 
-/// Reverse of bias_activation_jets: given dL/da for every stream through incoming(c, r), writes
-/// dL/dz into g (which may be where incoming reads: each (point, feature) pair owns all its
+/// Reverse of bias_activation_jets: given dL/da for every stream through incoming(block, c, r),
+/// writes dL/dz into g (which may be where incoming reads: each (point, feature) pair owns all its
 /// streams and reads them all before writing, so in-place is race-free).
 template <int Dim, JetOrder Order, class Incoming>
 void activation_jets_adjoint(const char* label, Activation act, const Matrix& z, const Matrix& a,
-                             const Incoming& incoming, const Matrix& g, int n, int lap_dims) {
+                             const Incoming& incoming, const Matrix& g, const BlockLayout& layout,
+                             int lap_dims) {
   const int cols = static_cast<int>(z.extent(1));
+  const int n = layout.n;
   for_each_point_feature(
-      label, n, cols, KOKKOS_LAMBDA(const int p, const int r) {
+      label, layout, cols, KOKKOS_LAMBDA(const int block, const int p, const int r) {
         const double z0 = z(p, r);
         double d1, d2, d3;
         activation_derivatives(act, z0, a(p, r), d1, d2, d3);
-        double g0 = d1 * incoming(p, r);
+        double g0 = d1 * incoming(block, p, r);
         if (Order != JetOrder::Value) {
           const int cl = (1 + Dim) * n + p;
-          const double gl = Order == JetOrder::Laplacian ? incoming(cl, r) : 0.0;
+          const double gl = Order == JetOrder::Laplacian ? incoming(block, cl, r) : 0.0;
           double grad_sq = 0;
           for (int i = 0; i < Dim; ++i) {
             const int ci = (1 + i) * n + p;
-            const double zi = z(ci, r), gi = incoming(ci, r);
+            const double zi = z(ci, r), gi = incoming(block, ci, r);
             const double zl = i < lap_dims ? zi : 0.0;  // z_i's share in the Laplacian stream
             g0 += d2 * zi * gi;
             g(ci, r) = d1 * gi + 2.0 * d2 * zl * gl;
@@ -147,17 +175,21 @@ void dispatch_jet(int dim, JetOrder order, const F& f) {
 /// dL/dA of a layer read from a matrix already formed (dL/dZ W by GEMM).
 struct StoredAdjoint {
   Matrix m;
-  KOKKOS_INLINE_FUNCTION double operator()(int c, int r) const { return m(c, r); }
+  KOKKOS_INLINE_FUNCTION double operator()(int, int c, int r) const { return m(c, r); }
 };
 
 /// dL/dA = dL/dZ W formed on the fly, for a narrow layer (the output layer): a GEMM would write
 /// and re-read a full (streams x points) x width matrix to save a handful of multiplications.
+/// Block b's weight (fan_out x fan_in, column-major) starts at w + b * stride.
 struct NarrowLayerAdjoint {
   Matrix zbar;
-  UnmanagedMatrix w;
-  KOKKOS_INLINE_FUNCTION double operator()(int c, int r) const {
+  const double* w;
+  long stride;
+  int fan_out;
+  KOKKOS_INLINE_FUNCTION double operator()(int block, int c, int r) const {
+    const double* wb = w + block * stride + long(r) * fan_out;
     double sum = 0;
-    for (int o = 0; o < static_cast<int>(w.extent(0)); ++o) sum += zbar(c, o) * w(o, r);
+    for (int o = 0; o < fan_out; ++o) sum += zbar(c, o) * wb[o];
     return sum;
   }
 };
@@ -167,13 +199,19 @@ constexpr int kNarrowLayer = 4;
 
 /// Jets of the distance-like function D(x) = prod_i x_i (1 - x_i) of the unit box at every point:
 /// D, dD/dx_i and sum_{i<lap_dims} d2D/dx_i2 (d2/dx_i2 of x_i (1 - x_i) is -2) in its streams.
+/// Point q of the batch (column q of points) is point q % n of block q / n, as in seed_input_jets.
 template <int Dim, JetOrder Order>
-void box_distance_jets(const Matrix& points, const Matrix& distance, int lap_dims) {
-  const int n = static_cast<int>(points.extent(1));
+void box_distance_jets(const Matrix& points, const Matrix& distance, const BlockLayout& layout,
+                       int lap_dims) {
+  const int n = layout.n;
+  const long block_rows = layout.block_rows();
   Kokkos::parallel_for(
-      "tessera::nn::box_distance_jets", Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const int p) {
+      "tessera::nn::box_distance_jets", Kokkos::RangePolicy<>(0, n * layout.blocks),
+      KOKKOS_LAMBDA(const int q) {
+        const int block = q / n;
+        const long p = block * block_rows + (q - block * n);
         double phi[Dim];
-        for (int i = 0; i < Dim; ++i) phi[i] = points(i, p) * (1.0 - points(i, p));
+        for (int i = 0; i < Dim; ++i) phi[i] = points(i, q) * (1.0 - points(i, q));
         double d = 1.0;
         for (int i = 0; i < Dim; ++i) d *= phi[i];
         distance(p, 0) = d;
@@ -183,7 +221,7 @@ void box_distance_jets(const Matrix& points, const Matrix& distance, int lap_dim
           double others = 1.0;  // prod_{j != i} phi_j, without dividing by a phi that may be 0
           for (int j = 0; j < Dim; ++j)
             if (j != i) others *= phi[j];
-          distance((1 + i) * n + p, 0) = (1.0 - 2.0 * points(i, p)) * others;
+          distance((1 + i) * n + p, 0) = (1.0 - 2.0 * points(i, q)) * others;
           if (i < lap_dims) lap += -2.0 * others;
         }
         if (Order == JetOrder::Laplacian) distance((1 + Dim) * n + p, 0) = lap;
@@ -193,10 +231,12 @@ void box_distance_jets(const Matrix& points, const Matrix& distance, int lap_dim
 /// u = D N by the product rule, in place over the network's output jets N:
 /// u_i = D_i N + D N_i, u_lap = D_lap N + 2 sum_{i<lap_dims} D_i N_i + D N_lap.
 template <int Dim, JetOrder Order>
-void distance_ansatz(const Matrix& distance, const Matrix& out, int n, int lap_dims) {
+void distance_ansatz(const Matrix& distance, const Matrix& out, const BlockLayout& layout,
+                     int lap_dims) {
+  const int n = layout.n;
   for_each_point_feature(
-      "tessera::nn::distance_ansatz", n, static_cast<int>(out.extent(1)),
-      KOKKOS_LAMBDA(const int p, const int o) {
+      "tessera::nn::distance_ansatz", layout, static_cast<int>(out.extent(1)),
+      KOKKOS_LAMBDA(const int, const int p, const int o) {
         const double d = distance(p, 0), v = out(p, o);
         out(p, o) = d * v;
         if (Order == JetOrder::Value) return;
@@ -217,11 +257,12 @@ void distance_ansatz(const Matrix& distance, const Matrix& out, int n, int lap_d
 /// dL/dN = D ubar + sum_i D_i ubar_i + D_lap ubar_lap, dL/dN_i = D ubar_i + 2 D_i ubar_lap
 /// (i < lap_dims), dL/dN_lap = D ubar_lap.
 template <int Dim, JetOrder Order>
-void distance_ansatz_adjoint(const Matrix& distance, const Matrix& ubar, const Matrix& nbar, int n,
-                             int lap_dims) {
+void distance_ansatz_adjoint(const Matrix& distance, const Matrix& ubar, const Matrix& nbar,
+                             const BlockLayout& layout, int lap_dims) {
+  const int n = layout.n;
   for_each_point_feature(
-      "tessera::nn::distance_ansatz_adjoint", n, static_cast<int>(ubar.extent(1)),
-      KOKKOS_LAMBDA(const int p, const int o) {
+      "tessera::nn::distance_ansatz_adjoint", layout, static_cast<int>(ubar.extent(1)),
+      KOKKOS_LAMBDA(const int, const int p, const int o) {
         const double d = distance(p, 0);
         double n0 = d * ubar(p, o);
         if (Order != JetOrder::Value) {
@@ -241,11 +282,20 @@ void distance_ansatz_adjoint(const Matrix& distance, const Matrix& ubar, const M
       });
 }
 
-void add_bias(const UnmanagedVector& b, const Matrix& z, int n) {
+void add_bias(const double* bias, const Matrix& z, const BlockLayout& layout) {
   const int cols = static_cast<int>(z.extent(1));
+  const long stride = layout.parameter_stride;
   for_each_point_feature(
-      "tessera::nn::add_bias", n, cols,
-      KOKKOS_LAMBDA(const int p, const int r) { z(p, r) += b(r); });
+      "tessera::nn::add_bias", layout, cols,
+      KOKKOS_LAMBDA(const int block, const int p, const int r) {
+        z(p, r) += bias[block * stride + r];
+      });
+}
+
+/// Rows of block b of a stacked jet matrix (a LayoutLeft view with the full matrix's stride).
+auto block_rows(const Matrix& m, const BlockLayout& layout, int b) {
+  const long rows = layout.block_rows();
+  return Kokkos::subview(m, std::make_pair(b * rows, (b + 1) * rows), Kokkos::ALL());
 }
 
 }  // namespace
@@ -302,16 +352,20 @@ void Mlp::draw_fourier_features() {
   Kokkos::deep_copy(encoding_, host);
 }
 
-UnmanagedMatrix Mlp::weight(const Vector& flat, int l) const {
-  return UnmanagedMatrix(flat.data() + offset_[l], fan_out_[l], fan_in_[l]);
+UnmanagedMatrix Mlp::weight(const double* flat, int l) const {
+  return UnmanagedMatrix(const_cast<double*>(flat) + offset_[l], fan_out_[l], fan_in_[l]);
 }
 
-UnmanagedVector Mlp::bias(const Vector& flat, int l) const {
-  return UnmanagedVector(flat.data() + offset_[l] + long(fan_in_[l]) * fan_out_[l], fan_out_[l]);
+UnmanagedVector Mlp::bias(const double* flat, int l) const {
+  return UnmanagedVector(const_cast<double*>(flat) + offset_[l] + long(fan_in_[l]) * fan_out_[l],
+                         fan_out_[l]);
 }
 
-void Mlp::initialize_glorot(std::uint64_t seed) {
-  auto host = Kokkos::create_mirror_view(parameters_);
+void Mlp::initialize_glorot(std::uint64_t seed) { glorot(parameters_.data(), seed); }
+
+void Mlp::glorot(double* flat, std::uint64_t seed) const {
+  UnmanagedVector target(flat, parameter_count_);
+  auto host = Kokkos::create_mirror_view(target);
   std::mt19937_64 rng(seed);
   for (int l = 0; l < layer_count(); ++l) {
     const double limit = std::sqrt(6.0 / (fan_in_[l] + fan_out_[l]));
@@ -320,20 +374,26 @@ void Mlp::initialize_glorot(std::uint64_t seed) {
     for (long k = 0; k < weights; ++k) host(offset_[l] + k) = uniform(rng);
     for (long k = 0; k < fan_out_[l]; ++k) host(offset_[l] + weights + k) = 0.0;
   }
-  Kokkos::deep_copy(parameters_, host);
+  Kokkos::deep_copy(target, host);
 }
 
 void Mlp::prepare(MlpWorkspace& ws, JetOrder order, int points, int laplacian_dims) const {
+  prepare_blocks(ws, order, points, 1, laplacian_dims);
+}
+
+void Mlp::prepare_blocks(MlpWorkspace& ws, JetOrder order, int points, int blocks,
+                         int laplacian_dims) const {
   const int streams = stream_count(order, shape_.inputs);
   TESSERA_CHECK(
       laplacian_dims >= 0 && laplacian_dims <= shape_.inputs,
       "Mlp::prepare: a Laplacian over " << laplacian_dims << " of " << shape_.inputs << " inputs");
   ws.laplacian_dims = laplacian_dims > 0 ? laplacian_dims : shape_.inputs;
-  if (ws.order == order && ws.points == points && !ws.inputs.empty()) return;
+  if (ws.order == order && ws.points == points && ws.blocks == blocks && !ws.inputs.empty()) return;
   ws.order = order;
   ws.points = points;
+  ws.blocks = blocks;
   ws.streams = streams;
-  const long rows = long(streams) * points;
+  const long rows = long(streams) * points * blocks;
   if (shape_.fourier_features > 0) {
     ws.coordinates = Matrix("tessera::nn::coordinate_jets", rows, shape_.inputs);
     ws.encoding = Matrix("tessera::nn::fourier_preactivation", rows, 2 * shape_.fourier_features);
@@ -359,43 +419,54 @@ void Mlp::prepare(MlpWorkspace& ws, JetOrder order, int points, int laplacian_di
 }
 
 void Mlp::forward(const Matrix& points, MlpWorkspace& ws) const {
+  forward_blocks(parameters_.data(), points, ws);
+}
+
+void Mlp::forward_blocks(const double* flat, const Matrix& points, MlpWorkspace& ws) const {
   TESSERA_CHECK(static_cast<int>(points.extent(0)) == shape_.inputs &&
-                    static_cast<int>(points.extent(1)) == ws.points,
+                    static_cast<long>(points.extent(1)) == long(ws.points) * ws.blocks,
                 "Mlp::forward: points are " << points.extent(0) << " x " << points.extent(1)
                                             << ", workspace expects " << shape_.inputs << " x "
-                                            << ws.points);
-  const int n = ws.points;
+                                            << long(ws.points) * ws.blocks);
+  const BlockLayout layout{ws.points, ws.streams, ws.blocks, parameter_count_};
   const int lap_dims = ws.laplacian_dims;
   if (shape_.fourier_features > 0) {
+    // The frozen encoding is shared by every block: one GEMM over all rows, bias stride 0.
     const int m2 = 2 * shape_.fourier_features, d = shape_.inputs;
-    seed_input_jets(points, ws.coordinates, ws.streams);
+    seed_input_jets(points, ws.coordinates, layout);
     KokkosBlas::gemm("N", "T", 1.0, ws.coordinates, UnmanagedMatrix(encoding_.data(), m2, d), 0.0,
                      ws.encoding);
-    const UnmanagedVector b(encoding_.data() + long(m2) * d, m2);
+    BlockLayout shared = layout;
+    shared.parameter_stride = 0;
+    const double* b = encoding_.data() + long(m2) * d;
     const auto& z = ws.encoding;
     const auto& a = ws.inputs[0];
     dispatch_jet(d, ws.order, [&](auto dim, auto order) {
       bias_activation_jets<decltype(dim)::value, decltype(order)::value>(Activation::Sin, b, z, a,
-                                                                         n, lap_dims);
+                                                                         shared, lap_dims);
     });
   } else {
-    seed_input_jets(points, ws.inputs[0], ws.streams);
+    seed_input_jets(points, ws.inputs[0], layout);
   }
   const int last = layer_count() - 1;
   for (int l = 0; l <= last; ++l) {
-    KokkosBlas::gemm("N", "T", 1.0, ws.inputs[l], weight(parameters_, l), 0.0,
-                     ws.preactivations[l]);
+    // One GEMM per network (each has its own weights); the elementwise kernels below then run
+    // once over every network's rows.
+    for (int b = 0; b < ws.blocks; ++b)
+      KokkosBlas::gemm("N", "T", 1.0, block_rows(ws.inputs[l], layout, b),
+                       weight(flat + b * parameter_count_, l), 0.0,
+                       block_rows(ws.preactivations[l], layout, b));
+    const double* b = bias(flat, l).data();
     if (l < last) {
       const auto act = shape_.activation;
-      const auto b = bias(parameters_, l);
       const auto& z = ws.preactivations[l];
       const auto& a = ws.inputs[l + 1];
       dispatch_jet(shape_.inputs, ws.order, [&](auto dim, auto order) {
-        bias_activation_jets<decltype(dim)::value, decltype(order)::value>(act, b, z, a, n,
+        bias_activation_jets<decltype(dim)::value, decltype(order)::value>(act, b, z, a, layout,
                                                                            lap_dims);
       });
     } else {
-      add_bias(bias(parameters_, l), ws.preactivations[l], n);
+      add_bias(b, ws.preactivations[l], layout);
     }
   }
   if (shape_.hard_dirichlet) {
@@ -404,8 +475,8 @@ void Mlp::forward(const Matrix& points, MlpWorkspace& ws) const {
     dispatch_jet(shape_.inputs, ws.order, [&](auto dim, auto order) {
       constexpr int Dim = decltype(dim)::value;
       constexpr JetOrder Order = decltype(order)::value;
-      box_distance_jets<Dim, Order>(points, distance, lap_dims);
-      distance_ansatz<Dim, Order>(distance, out, n, lap_dims);
+      box_distance_jets<Dim, Order>(points, distance, layout, lap_dims);
+      distance_ansatz<Dim, Order>(distance, out, layout, lap_dims);
     });
   }
 }
@@ -414,7 +485,14 @@ void Mlp::backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector&
   TESSERA_CHECK(gradient.extent(0) == static_cast<size_t>(parameter_count_),
                 "Mlp::backward: gradient has " << gradient.extent(0) << " entries, expected "
                                                << parameter_count_);
+  backward_blocks(parameters_.data(), ws, output_adjoint, gradient.data());
+}
+
+void Mlp::backward_blocks(const double* flat, MlpWorkspace& ws, const Matrix& output_adjoint,
+                          double* gradient) const {
+  const BlockLayout layout{ws.points, ws.streams, ws.blocks, parameter_count_};
   const int n = ws.points;
+  const long stride = parameter_count_;
   const int lap_dims = ws.laplacian_dims;
   Matrix zbar = output_adjoint;
   if (shape_.hard_dirichlet) {
@@ -422,15 +500,19 @@ void Mlp::backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector&
     const auto& nbar = ws.ansatz_adjoint;
     dispatch_jet(shape_.inputs, ws.order, [&](auto dim, auto order) {
       distance_ansatz_adjoint<decltype(dim)::value, decltype(order)::value>(
-          distance, output_adjoint, nbar, n, lap_dims);
+          distance, output_adjoint, nbar, layout, lap_dims);
     });
     zbar = nbar;
   }
   Matrix spare = ws.adjoint_a;
   for (int l = layer_count() - 1; l >= 0; --l) {
-    KokkosBlas::gemm("T", "N", 1.0, zbar, ws.inputs[l], 1.0, weight(gradient, l));
-    auto value_rows = Kokkos::subview(zbar, std::make_pair(0, n), Kokkos::ALL());
-    KokkosBlas::gemv("T", 1.0, value_rows, ws.ones, 1.0, bias(gradient, l));
+    for (int b = 0; b < ws.blocks; ++b) {
+      const auto zbar_b = block_rows(zbar, layout, b);
+      KokkosBlas::gemm("T", "N", 1.0, zbar_b, block_rows(ws.inputs[l], layout, b), 1.0,
+                       weight(gradient + b * stride, l));
+      auto value_rows = Kokkos::subview(zbar_b, std::make_pair(0, n), Kokkos::ALL());
+      KokkosBlas::gemv("T", 1.0, value_rows, ws.ones, 1.0, bias(gradient + b * stride, l));
+    }
     if (l == 0) break;
     // dL/dA_l = dL/dZ_l W_l, then through the activation of layer l-1.
     const auto act = shape_.activation;
@@ -438,22 +520,75 @@ void Mlp::backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector&
     const auto& a = ws.inputs[l];
     const auto& g = spare;
     if (fan_out_[l] <= kNarrowLayer) {
-      const NarrowLayerAdjoint incoming{zbar, weight(parameters_, l)};
+      const NarrowLayerAdjoint incoming{zbar, weight(flat, l).data(), stride, fan_out_[l]};
       dispatch_jet(shape_.inputs, ws.order, [&](auto dim, auto order) {
         activation_jets_adjoint<decltype(dim)::value, decltype(order)::value>(
-            "tessera::nn::activation_jets_adjoint_narrow", act, z, a, incoming, g, n, lap_dims);
+            "tessera::nn::activation_jets_adjoint_narrow", act, z, a, incoming, g, layout,
+            lap_dims);
       });
     } else {
-      KokkosBlas::gemm("N", "N", 1.0, zbar, weight(parameters_, l), 0.0, spare);
+      for (int b = 0; b < ws.blocks; ++b)
+        KokkosBlas::gemm("N", "N", 1.0, block_rows(zbar, layout, b), weight(flat + b * stride, l),
+                         0.0, block_rows(spare, layout, b));
       const StoredAdjoint incoming{spare};
       dispatch_jet(shape_.inputs, ws.order, [&](auto dim, auto order) {
         activation_jets_adjoint<decltype(dim)::value, decltype(order)::value>(
-            "tessera::nn::activation_jets_adjoint", act, z, a, incoming, g, n, lap_dims);
+            "tessera::nn::activation_jets_adjoint", act, z, a, incoming, g, layout, lap_dims);
       });
     }
     zbar = spare;
     spare = (spare.data() == ws.adjoint_a.data()) ? ws.adjoint_b : ws.adjoint_a;
   }
+}
+
+StackedMlp::StackedMlp(const MlpShape& shape, int count)
+    : layout_(shape),
+      count_(count),
+      parameters_("tessera::nn::stacked_mlp_parameters", layout_.parameter_count() * count) {
+  TESSERA_CHECK(count >= 1, "StackedMlp: " << count << " networks; need >= 1");
+  TESSERA_CHECK(shape.fourier_features == 0 && !shape.hard_dirichlet,
+                "StackedMlp: Fourier features and the hard Dirichlet ansatz are not supported for "
+                "stacked networks (asked for "
+                    << shape.fourier_features << " features, hard Dirichlet "
+                    << (shape.hard_dirichlet ? "on" : "off") << ")");
+}
+
+void StackedMlp::initialize_glorot(const std::vector<std::uint64_t>& seeds) {
+  TESSERA_CHECK(static_cast<int>(seeds.size()) == count_,
+                "StackedMlp: " << seeds.size() << " seeds for " << count_ << " networks");
+  for (int k = 0; k < count_; ++k)
+    layout_.glorot(network_parameters(parameters_, k).data(), seeds[k]);
+}
+
+UnmanagedVector StackedMlp::network_parameters(const Vector& flat, int k) const {
+  TESSERA_CHECK(k >= 0 && k < count_, "StackedMlp: no network " << k);
+  const long p = layout_.parameter_count();
+  return UnmanagedVector(flat.data() + k * p, p);
+}
+
+Mlp StackedMlp::network(int k) const {
+  Mlp net(layout_.shape());
+  Kokkos::deep_copy(net.parameters(), network_parameters(parameters_, k));
+  return net;
+}
+
+void StackedMlp::prepare(MlpWorkspace& ws, JetOrder order, int points_per_network,
+                         int laplacian_dims) const {
+  layout_.prepare_blocks(ws, order, points_per_network, count_, laplacian_dims);
+}
+
+void StackedMlp::forward(const Matrix& points, MlpWorkspace& ws) const {
+  TESSERA_CHECK(ws.blocks == count_, "StackedMlp::forward: the workspace was prepared for "
+                                         << ws.blocks << " networks, not " << count_);
+  layout_.forward_blocks(parameters_.data(), points, ws);
+}
+
+void StackedMlp::backward(MlpWorkspace& ws, const Matrix& output_adjoint,
+                          const Vector& gradient) const {
+  TESSERA_CHECK(gradient.extent(0) == static_cast<size_t>(parameter_count()),
+                "StackedMlp::backward: gradient has " << gradient.extent(0) << " entries, expected "
+                                                      << parameter_count());
+  layout_.backward_blocks(parameters_.data(), ws, output_adjoint, gradient.data());
 }
 
 }  // namespace tessera::nn

@@ -42,17 +42,19 @@ struct MlpShape {
 /// A_l for every layer, for one batch of points at one jet order. Reuse it across iterations.
 struct MlpWorkspace {
   JetOrder order = JetOrder::Value;
-  int points = 0;
+  int points = 0;  // per network
+  int blocks = 1;  // networks stacked in the batch (StackedMlp), 1 for an Mlp
   int streams = 1;
   int laplacian_dims = 0;              // the Laplacian stream sums d2/dx_i2 over i < this
-  std::vector<Matrix> inputs;          // A_l: layer l's input, (S*N) x fan-in
-  std::vector<Matrix> preactivations;  // Z_l: layer l's output before activation, (S*N) x fan-out
-  Matrix adjoint_a, adjoint_b;         // reverse-pass buffers, (S*N) x width
+  std::vector<Matrix> inputs;          // A_l: layer l's input, (B*S*N) x fan-in
+  std::vector<Matrix> preactivations;  // Z_l: layer l's output before activation, (B*S*N) x fan-out
+  Matrix adjoint_a, adjoint_b;         // reverse-pass buffers, (B*S*N) x width
   Vector ones;                         // length N, for bias sums as GEMV
   Matrix coordinates, encoding;        // Fourier features: seeded input jets and 2 pi B x jets
   Matrix distance, ansatz_adjoint;     // hard Dirichlet: jets of D, and dL/dN of the network
 
-  /// Output jets of the last forward pass: (streams * points) x outputs.
+  /// Output jets of the last forward pass: (blocks * streams * points) x outputs; network b's
+  /// stream s of point p is row b S N + s N + p.
   const Matrix& output() const { return preactivations.back(); }
 };
 
@@ -82,10 +84,21 @@ public:
   void backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector& gradient) const;
 
   /// Layer l's weight (fan_out x fan_in) and bias views into a flat vector of this layout.
-  UnmanagedMatrix weight(const Vector& flat, int l) const;
-  UnmanagedVector bias(const Vector& flat, int l) const;
+  UnmanagedMatrix weight(const Vector& flat, int l) const { return weight(flat.data(), l); }
+  UnmanagedVector bias(const Vector& flat, int l) const { return bias(flat.data(), l); }
+  UnmanagedMatrix weight(const double* flat, int l) const;
+  UnmanagedVector bias(const double* flat, int l) const;
 
 private:
+  friend class StackedMlp;
+  // The passes over ws.blocks networks of this shape whose parameters (and gradients) follow
+  // each other in flat (gradient), parameter_count() apart; an Mlp is the one-block case.
+  void prepare_blocks(MlpWorkspace& ws, JetOrder order, int points, int blocks,
+                      int laplacian_dims) const;
+  void forward_blocks(const double* flat, const Matrix& points, MlpWorkspace& ws) const;
+  void backward_blocks(const double* flat, MlpWorkspace& ws, const Matrix& output_adjoint,
+                       double* gradient) const;
+  void glorot(double* flat, std::uint64_t seed) const;
   void draw_fourier_features();
 
   MlpShape shape_;
@@ -94,6 +107,51 @@ private:
   long parameter_count_ = 0;
   Vector parameters_;
   Vector encoding_;  // frozen Fourier layer, laid out like a layer: 2 pi [B; B], then [0; pi/2]
+};
+
+/// B networks of one shape (one per subdomain of a rank, say) whose parameters are consecutive
+/// blocks of one flat Vector, so an optimizer or a checkpoint sees one vector. A forward or
+/// backward pass takes B equal-size point batches side by side: the dense layers are one GEMM per
+/// network (each has its own weights; batched GEMM would fuse them on a GPU), the activation and
+/// bias kernels run once over all networks' rows.
+///
+/// Fourier features and the hard Dirichlet ansatz are not supported for stacked networks (the
+/// subdomain losses impose their own boundary and interface conditions): the constructor throws
+/// a tessera::Error if the shape asks for either.
+class StackedMlp {
+public:
+  StackedMlp(const MlpShape& shape, int count);
+
+  const MlpShape& shape() const { return layout_.shape(); }
+  int count() const { return count_; }
+  long parameters_per_network() const { return layout_.parameter_count(); }
+  long parameter_count() const { return layout_.parameter_count() * count_; }
+  /// Network k's parameters are [k P, (k+1) P) with P = parameters_per_network(), in Mlp's layout.
+  Vector& parameters() { return parameters_; }
+  const Vector& parameters() const { return parameters_; }
+  /// Network k's block of a flat vector of this layout (parameters, a gradient, Adam moments).
+  UnmanagedVector network_parameters(const Vector& flat, int k) const;
+
+  /// Glorot-uniform weights and zero biases, network k drawn from seeds[k] as an Mlp would be.
+  void initialize_glorot(const std::vector<std::uint64_t>& seeds);
+
+  /// A standalone copy of network k, for evaluation.
+  Mlp network(int k) const;
+
+  /// Sizes ws for points_per_network points of every network at order; laplacian_dims as for
+  /// Mlp::prepare.
+  void prepare(MlpWorkspace& ws, JetOrder order, int points_per_network,
+               int laplacian_dims = 0) const;
+  /// points: inputs x (count() N), network k's N points in columns [k N, (k+1) N).
+  void forward(const Matrix& points, MlpWorkspace& ws) const;
+  /// Adds dL/d(parameters) of every network into gradient (parameter_count() entries; the
+  /// caller zeroes it), given dL/d(output jets) in ws.output()'s layout.
+  void backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector& gradient) const;
+
+private:
+  Mlp layout_;  // the shape and parameter layout shared by all networks; its own values unused
+  int count_;
+  Vector parameters_;
 };
 
 }  // namespace tessera::nn

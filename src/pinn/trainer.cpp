@@ -66,7 +66,8 @@ namespace {
 
 class Recorder {
 public:
-  Recorder(const Loss& loss, const TrainingConfig& config) : loss_(loss), config_(config) {
+  Recorder(const Loss& loss, const TrainingConfig& config, const RecordMonitor& monitor)
+      : loss_(loss), config_(config), monitor_(monitor) {
     history_.columns = {"iteration", "phase", "loss"};
     for (const auto& name : loss.term_names()) history_.columns.push_back(name);
     history_.columns.push_back("seconds");
@@ -86,6 +87,7 @@ public:
       terms += buf;
     }
     history_.rows.push_back(t);
+    if (monitor_) monitor_(iteration, phase);
     if (config_.verbose) {
       char buf[128];
       std::snprintf(buf, sizeof buf, "%-6s it %7d  loss %.4e", phase == 0 ? "adam" : "lbfgs",
@@ -99,6 +101,7 @@ public:
 private:
   const Loss& loss_;
   const TrainingConfig& config_;
+  const RecordMonitor& monitor_;
   TrainingHistory history_;
   Timer timer_;
   int last_ = -1;
@@ -107,25 +110,54 @@ private:
 }  // namespace
 
 TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
-  TrainingResult result;
-  Recorder recorder(loss, config);
-  nn::Vector& x = net.parameters();
-  nn::Vector gradient("tessera::pinn::gradient", net.parameter_count());
+  return train(loss, net.parameters(), config);
+}
 
-  nn::Adam adam({config.adam_learning_rate}, net.parameter_count());
+TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& config,
+                     const TrainingControl& control) {
+  TrainingResult result;
+  Recorder recorder(loss, config, control.on_record);
+  const long size = static_cast<long>(x.extent(0));
+  nn::Vector gradient("tessera::pinn::gradient", size);
+
+  nn::Adam adam({config.adam_learning_rate}, size);
+  int first = 0;
+  const auto* resume = control.resume;
+  if (resume) {
+    // Adaptive weights and refined point sets are not part of a checkpoint, so a resumed run
+    // could not repeat the trajectory it continues.
+    TESSERA_CHECK(config.balance_every == 0 && config.resampling.every == 0,
+                  "cannot resume training with adaptive term weights or residual refinement: "
+                  "their state is not checkpointed");
+    const int end = config.adam_iterations + config.lbfgs_iterations;
+    TESSERA_CHECK((resume->phase == 0 && resume->iteration <= config.adam_iterations) ||
+                      (resume->phase == 1 && resume->iteration >= config.adam_iterations &&
+                       resume->iteration <= end),
+                  "cannot resume at iteration "
+                      << resume->iteration << " (" << (resume->phase ? "L-BFGS" : "Adam")
+                      << ") of a run of " << config.adam_iterations << " Adam and "
+                      << config.lbfgs_iterations << " L-BFGS iterations");
+    Kokkos::deep_copy(x, resume->parameters);
+    if (resume->phase == 0)
+      adam.restore(resume->first_moment, resume->second_moment, resume->adam_steps);
+    first = resume->phase == 0 ? resume->iteration : config.adam_iterations;
+  }
+  auto checkpoint_due = [&](int iterations_done) {
+    return control.checkpoint && control.checkpoint_every > 0 &&
+           iterations_done % control.checkpoint_every == 0;
+  };
   const auto schedule = config.adam_schedule();
   std::unique_ptr<LearningRateAnnealing> annealing;
   if (config.balance_every > 0)
-    annealing =
-        std::make_unique<LearningRateAnnealing>(loss, config.balance_alpha, net.parameter_count(),
-                                                balancing_method_from_name(config.balance_method));
+    annealing = std::make_unique<LearningRateAnnealing>(
+        loss, config.balance_alpha, size, balancing_method_from_name(config.balance_method));
   ResidualSampled* sampled = nullptr;
   if (config.resampling.every > 0) {
     sampled = dynamic_cast<ResidualSampled*>(&loss);
     TESSERA_CHECK(sampled, "residual-based refinement needs a loss that can score residuals");
   }
   double value = 0;
-  for (int k = 0; k < config.adam_iterations; ++k) {
+  for (int k = first; k < config.adam_iterations; ++k) {
     if (sampled && k > 0 && k % config.resampling.every == 0) {
       const long added =
           refine_by_residual(*sampled, config.resampling, k / config.resampling.every);
@@ -143,11 +175,14 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
       }
     }
     value = loss.value_and_gradient(x, gradient);
-    recorder.record(k, 0, value, k == 0);
+    recorder.record(k, 0, value, k == first);
     TESSERA_CHECK(std::isfinite(value), "training diverged: the loss is "
                                             << value << " at Adam iteration " << k
                                             << "; lower -train_adam_lr");
     adam.step(x, gradient, schedule.at(k));
+    if (checkpoint_due(k + 1))
+      control.checkpoint(
+          {0, k + 1, x, adam.first_moment(), adam.second_moment(), adam.steps(), {}});
   }
   result.adam_iterations = config.adam_iterations;
 
@@ -155,14 +190,26 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
     nn::LbfgsConfig lc;
     lc.max_iterations = config.lbfgs_iterations;
     lc.history = config.lbfgs_history;
-    nn::Lbfgs lbfgs(lc, net.parameter_count());
+    nn::Lbfgs lbfgs(lc, size, control.inner);
     const int offset = config.adam_iterations;
     // L-BFGS iterates on its own copy: every trial point it evaluates is loaded into the network.
-    nn::Vector iterate("tessera::pinn::lbfgs_iterate", net.parameter_count());
+    nn::Vector iterate("tessera::pinn::lbfgs_iterate", size);
     Kokkos::deep_copy(iterate, x);
-    result.lbfgs = lbfgs.minimize(loss, iterate,
-                                  [&](int k, double f, int) { recorder.record(offset + k, 1, f); });
+    const bool resume_lbfgs = resume && resume->phase == 1;
+    if (resume_lbfgs)
+      TESSERA_CHECK(resume->lbfgs.iteration == resume->iteration - offset,
+                    "L-BFGS checkpoint of iteration " << resume->lbfgs.iteration << " stored as "
+                                                      << resume->iteration);
+    result.lbfgs = lbfgs.minimize(
+        loss, iterate,
+        [&](int k, double f, int) {
+          recorder.record(offset + k, 1, f);
+          if (checkpoint_due(offset + k))
+            control.checkpoint({1, offset + k, iterate, {}, {}, 0, lbfgs.state()});
+        },
+        resume_lbfgs ? &resume->lbfgs : nullptr);
     value = loss.value_and_gradient(iterate, gradient);  // the network now holds the accepted point
+    if (iterate.data() != x.data()) Kokkos::deep_copy(x, iterate);
     recorder.record(offset + result.lbfgs.iterations, 1, value, true);
     if (config.verbose)
       TESSERA_LOG("lbfgs stopped after "

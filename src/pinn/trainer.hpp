@@ -6,6 +6,7 @@
 // Progress lines go to rank 0; every logged iteration is kept as a history row.
 #include <mpi.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -59,8 +60,44 @@ struct TrainingResult {
   long refinement_points = 0;        // interior points added by residual-based refinement
 };
 
-/// Trains net's parameters in place. Collective over the loss's communicator. Refinement needs a
-/// loss that is also a ResidualSampled; adaptive weights need one with term weights.
+/// Where an interrupted training stands: enough to continue along the same trajectory.
+struct TrainingCheckpoint {
+  int phase = 0;      // 0 Adam, 1 L-BFGS
+  int iteration = 0;  // iterations done: Adam ones, then adam_iterations + L-BFGS ones
+  nn::Vector parameters;
+  nn::Vector first_moment, second_moment;  // Adam's (phase 0)
+  long adam_steps = 0;
+  nn::LbfgsState lbfgs;  // phase 1
+};
+
+/// Called on every rank after each history row, with its iteration and phase.
+using RecordMonitor = std::function<void(int iteration, int phase)>;
+
+/// What a distributed or resumable run adds to the recipe; every member is optional.
+struct TrainingControl {
+  /// L-BFGS's inner product on the parameter vector: nullptr when every rank holds all of it
+  /// (data parallelism), a reduction over ranks when each holds its own part (subdomains).
+  const nn::InnerProduct* inner = nullptr;
+  RecordMonitor on_record;
+  /// After every iteration whose count (as in TrainingCheckpoint::iteration) is a multiple of
+  /// checkpoint_every, checkpoint(state) on every rank (it may be collective), in both phases.
+  int checkpoint_every = 0;
+  std::function<void(const TrainingCheckpoint&)> checkpoint;
+  /// Continue from this state rather than from the parameters given.
+  const TrainingCheckpoint* resume = nullptr;
+};
+
+/// Trains net's parameters in place: train() on net.parameters(). Collective over the loss's
+/// communicator. Refinement needs a loss that is also a ResidualSampled; adaptive weights need one
+/// with term weights.
 TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config);
+
+/// Trains the parameter vector x in place (the loss evaluates at the x it is given): the one
+/// implementation of the recipe (schedule, adaptive weights, refinement, L-BFGS, checkpoints).
+/// Collective over the loss's communicator, and over control.inner's in the L-BFGS phase.
+/// Resuming (control.resume) with adaptive weights or refinement on throws: their state is not
+/// in a checkpoint.
+TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& config,
+                     const TrainingControl& control = {});
 
 }  // namespace tessera::pinn

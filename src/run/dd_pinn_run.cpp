@@ -1,0 +1,264 @@
+#include "run/dd_pinn_run.hpp"
+
+#include <cstdio>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/options.hpp"
+#include "core/timer.hpp"
+#include "core/version.hpp"
+#include "dd/checkpoint.hpp"
+#include "io/field_file.hpp"
+#include "io/output_directory.hpp"
+#include "run/comparison.hpp"
+
+namespace tessera::run {
+
+namespace {
+
+std::string format(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+/// The subdomain a reference grid point belongs to: along each axis the first subdomain whose
+/// upper plane is at or above the coordinate, so a point on an interface goes to the lower side
+/// (which is also the side whose rank owns it in the DMDA split of a 2^k + 1 grid).
+int subdomain_of(const dd::SubdomainGrid& grid, double x, double y) {
+  std::array<int, 3> c{0, 0, 0};
+  const double p[2] = {x, y};
+  for (int d = 0; d < 2; ++d)
+    while (c[d] < grid.subdomains()[d] - 1 && p[d] > grid.plane(d, c[d] + 1)) ++c[d];
+  return grid.id(c);
+}
+
+/// Each subdomain network evaluated at the grid points that belong to its subdomain (not
+/// collective): the prediction and the subdomain id per point.
+void predict(const dd::SubdomainGrid& grid, const nn::StackedMlp& nets,
+             const Comparison& comparison, std::vector<double>& values, std::vector<double>& ids) {
+  const size_t n = comparison.x().size();
+  values.assign(n, 0.0);
+  ids.assign(n, -1.0);
+  std::vector<std::vector<size_t>> members(grid.owned().size());
+  for (size_t k = 0; k < n; ++k) {
+    const int id = subdomain_of(grid, comparison.x()[k], comparison.y()[k]);
+    ids[k] = id;
+    members[grid.local_index(id)].push_back(k);
+  }
+  for (size_t l = 0; l < members.size(); ++l) {
+    const int m = static_cast<int>(members[l].size());
+    if (m == 0) continue;
+    nn::Matrix points("tessera::run::subdomain_grid_points", 2, m);
+    auto host = Kokkos::create_mirror_view(points);
+    for (int j = 0; j < m; ++j)
+      host(0, j) = comparison.x()[members[l][j]], host(1, j) = comparison.y()[members[l][j]];
+    Kokkos::deep_copy(points, host);
+    const nn::Mlp net = nets.network(static_cast<int>(l));
+    nn::MlpWorkspace ws;
+    net.prepare(ws, nn::JetOrder::Value, m);
+    net.forward(points, ws);
+    auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
+    for (int j = 0; j < m; ++j) values[members[l][j]] = out(j, 0);
+  }
+}
+
+/// Collective. Throws the same InputError on every rank if some rank holds reference grid points
+/// of a subdomain it does not own.
+void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison,
+                           int points) {
+  int misplaced = 0;
+  for (size_t k = 0; k < comparison.x().size(); ++k)
+    if (grid.local_index(subdomain_of(grid, comparison.x()[k], comparison.y()[k])) < 0)
+      misplaced = 1;
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &misplaced, 1, MPI_INT, MPI_MAX, grid.comm()));
+  if (misplaced)
+    throw InputError("-reference_points = " + std::to_string(points) +
+                         " does not split along the subdomain boundaries on this process grid; "
+                         "use 2^k + 1 points with 2^k a multiple of the subdomain counts",
+                     __FILE__, __LINE__);
+}
+
+}  // namespace
+
+DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
+  DdPinnRunConfig c;
+  c.problem = physics::Poisson2D::from_options(options);
+  c.network = nn::MlpShape::from_options(options, 2, 1);
+  // One network per subdomain is a StackedMlp, which has neither the Fourier encoding nor the
+  // hard-boundary ansatz (the subdomain losses impose the boundary conditions themselves).
+  if (c.network.fourier_features > 0)
+    options.report("-pinn_fourier_features is not supported by run: xpinn (use 0)");
+  if (c.network.hard_dirichlet)
+    options.report("-pinn_hard_boundary is not supported by run: xpinn (use false)");
+  c.subdomains[0] = options.integer("dd_subdomains_x", 2, 1, 1024, "subdomains along x");
+  c.subdomains[1] = options.integer("dd_subdomains_y", 2, 1, 1024, "subdomains along y");
+  c.points = dd::SubdomainPointConfig::from_options(options);
+  c.interface = dd::InterfaceWeights::from_options(options);
+  c.training = pinn::TrainingConfig::from_options(options);
+  // The subdomain loss has no adjustable term weights and no residual scoring.
+  if (c.training.balance_every > 0)
+    options.report("-train_balance_every is not supported by run: xpinn (use 0)");
+  if (c.training.resampling.every > 0)
+    options.report("-train_rar_every is not supported by run: xpinn (use 0)");
+  c.reference = solvers::PoissonReferenceConfig::from_options(options);
+  c.output = OutputConfig::from_options(options);
+  c.checkpoint_every = options.integer(
+      "dd_checkpoint_every", 0, 0, 100000000,
+      "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
+  c.restart = options.text("dd_restart", "", "checkpoint file to continue training from");
+  return c;
+}
+
+DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
+    : config_(config),
+      comm_(comm),
+      grid_(comm, 2, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, config.subdomains),
+      decomp_(grid_.comm(), 2, {config.reference.points, config.reference.points, 1},
+              grid_.process_grid()),
+      reference_(decomp_, config.problem, config.reference),
+      nets_(config.network, static_cast<int>(grid_.owned().size())) {
+  check_reference_split(grid_, Comparison(decomp_, reference_.h()), config.reference.points);
+  std::vector<std::uint64_t> seeds;
+  for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
+  nets_.initialize_glorot(seeds);
+  loss_ = std::make_unique<dd::XpinnLoss>(grid_, nets_, config.problem, config.points,
+                                          config.interface);
+  if (!config.restart.empty())
+    restart_ = std::make_unique<pinn::TrainingCheckpoint>(
+        dd::read_checkpoint(grid_, nets_.parameters_per_network(), config.restart));
+}
+
+void DdPinnRun::prepare_output() {
+  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                               config_.output.overwrite);
+}
+
+std::string DdPinnRun::checkpoint_path() const {
+  return config_.output.directory + "/" + config_.output.name + "_checkpoint.h5";
+}
+
+DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
+  Timer total;
+  DdPinnSummary s;
+  const auto& shape = config_.network;
+  const auto& procs = grid_.process_grid();
+  const int n = config_.reference.points;
+  TESSERA_LOG("Tessera " << version << ": 2D Poisson, k = " << config_.problem.frequency
+                         << ", XPINN on " << config_.subdomains[0] << " x " << config_.subdomains[1]
+                         << " subdomains, " << grid_.size() << " rank(s), process grid " << procs[0]
+                         << " x " << procs[1]);
+  reference_.solve();
+  TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << reference_.iterations()
+                                       << " iterations");
+  TESSERA_LOG("networks: MLP 2-" << shape.width << "x" << shape.depth << "-1 "
+                                 << nn::activation_name(shape.activation) << " ("
+                                 << nets_.parameters_per_network() << " parameters) per subdomain, "
+                                 << config_.points.interior_points << " interior + "
+                                 << config_.points.face_points << " per face points");
+
+  // Per-subdomain histories, recorded with every row of the global history (rank 0 keeps them;
+  // every rank has the terms).
+  std::vector<std::vector<double>> histories(grid_.count());
+  pinn::TrainingControl control;
+  const dd::SubdomainInnerProduct inner(grid_, nets_.parameters_per_network());
+  control.inner = &inner;
+  control.on_record = [&](int iteration, int phase) {
+    if (!is_root()) return;
+    const auto& terms = loss_->subdomain_terms();
+    for (int id = 0; id < grid_.count(); ++id) {
+      const double* t = terms.data() + id * dd::XpinnLoss::kTerms;
+      double loss = 0;
+      for (int k = 0; k < dd::XpinnLoss::kTerms; ++k) loss += t[k];
+      auto& h = histories[id];
+      h.insert(h.end(), {double(iteration), double(phase), loss});
+      h.insert(h.end(), t, t + dd::XpinnLoss::kTerms);
+    }
+  };
+  control.checkpoint_every = config_.checkpoint_every;
+  control.checkpoint = [&](const pinn::TrainingCheckpoint& state) {
+    dd::write_checkpoint(grid_, nets_.parameters_per_network(), checkpoint_path(), state);
+  };
+  control.resume = restart_.get();
+  if (restart_)
+    TESSERA_LOG("restart from " << config_.restart << " at iteration " << restart_->iteration
+                                << (restart_->phase ? " (L-BFGS)" : " (Adam)"));
+  const auto training = pinn::train(*loss_, nets_.parameters(), config_.training, control);
+  s.training_seconds = training.seconds;
+  s.final_loss = training.final_loss;
+  s.communication_seconds = loss_->communication_seconds();
+  s.bytes_per_exchange = loss_->exchange().bytes_per_exchange();
+  s.interface_mismatch = loss_->interface_mismatch();
+  s.lbfgs_stop = config_.training.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason)
+                                                       : "no L-BFGS phase";
+
+  Comparison comparison(decomp_, reference_.h());
+  std::vector<double> pinn, subdomain;
+  predict(grid_, nets_, comparison, pinn, subdomain);
+  const auto reference = reference_.local_solution();
+  const auto exact =
+      comparison.tabulate([&](double x, double y) { return config_.problem.exact(x, y); });
+  s.pinn_error = comparison.relative_l2(pinn, exact);
+  s.reference_error = comparison.relative_l2(reference, exact);
+  s.pinn_vs_reference = comparison.relative_l2(pinn, reference);
+
+  s.output_file = io::result_path(config_.output.directory, config_.output.name);
+  {
+    std::vector<double> error(pinn.size());
+    for (size_t k = 0; k < error.size(); ++k) error[k] = pinn[k] - exact[k];
+    io::FieldFile file(comm_, s.output_file);
+    const double h = reference_.h();
+    file.set_grid(io::uniform_grid(decomp_, {0.0, 0.0, 0.0}, {h, h, 1.0}));
+    file.write_field("x", decomp_, comparison.x().data());
+    file.write_field("y", decomp_, comparison.y().data());
+    file.write_field("pinn", decomp_, pinn.data());
+    file.write_field("reference", decomp_, reference.data());
+    file.write_field("exact", decomp_, exact.data());
+    file.write_field("pinn_error", decomp_, error.data());
+    file.write_field("subdomain", decomp_, subdomain.data());
+    file.write_table("history", training.history.columns, training.history.rows);
+    std::vector<std::string> columns{"iteration", "phase", "loss"};
+    for (const auto& t : loss_->term_names()) columns.push_back(t);
+    for (int id = 0; id < grid_.count(); ++id)
+      file.write_table("history_subdomain_" + std::to_string(id), columns, histories[id]);
+    file.set_attribute("options", options_text);
+    file.set_attribute("problem", "poisson2d_xpinn");
+    file.set_attribute("poisson_frequency", config_.problem.frequency);
+    file.set_attribute("subdomains", grid_.count());
+    file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
+    file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_error);
+    file.set_attribute("relative_l2_reference_vs_exact", s.reference_error);
+    file.set_attribute("relative_l2_pinn_vs_reference", s.pinn_vs_reference);
+    file.set_attribute("interface_rms_jump_u", s.interface_mismatch[0]);
+    file.set_attribute("interface_rms_jump_flux", s.interface_mismatch[1]);
+    file.set_attribute("interface_rms_jump_residual", s.interface_mismatch[2]);
+    file.set_attribute("training_seconds", s.training_seconds);
+    file.set_attribute("communication_seconds", s.communication_seconds);
+    file.set_attribute("bytes_per_exchange", s.bytes_per_exchange);
+    file.set_attribute("final_loss", s.final_loss);
+    file.set_attribute("lbfgs_stop", s.lbfgs_stop);
+    file.set_attribute("wall_seconds", total.seconds());
+    const auto xdmf = file.xdmf_description();
+    file.commit();
+    io::write_xdmf(comm_, config_.output.directory + "/" + config_.output.name + ".xmf", xdmf);
+  }
+  s.total_seconds = total.seconds();
+
+  TESSERA_LOG("summary (relative L2 on the "
+              << n << " x " << n << " reference grid):\n"
+              << "  PINN vs exact       " << format("%.3e", s.pinn_error) << "\n"
+              << "  reference vs exact  " << format("%.3e", s.reference_error) << "\n"
+              << "  PINN vs reference   " << format("%.3e", s.pinn_vs_reference) << "\n"
+              << "  interface RMS jumps u " << format("%.2e", s.interface_mismatch[0]) << ", d_n u "
+              << format("%.2e", s.interface_mismatch[1]) << ", residual "
+              << format("%.2e", s.interface_mismatch[2]) << "\n"
+              << "  training            " << format("%.1f s", s.training_seconds) << ", final loss "
+              << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
+              << "  communication       " << format("%.2f s", s.communication_seconds)
+              << " waiting, " << s.bytes_per_exchange << " bytes per exchange (rank 0)\n"
+              << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"
+              << "  output              " << s.output_file << " (+ .xmf for ParaView)");
+  return s;
+}
+
+}  // namespace tessera::run
