@@ -17,6 +17,7 @@
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "physics/poisson.hpp"
+#include "reference_test_support.hpp"
 #include "solvers/poisson_reference.hpp"
 
 namespace {
@@ -26,19 +27,7 @@ using tessera::physics::Poisson2D;
 using tessera::solvers::PoissonReference;
 using tessera::solvers::PoissonReferenceConfig;
 
-// Sets an option in the global database, as a deck would, for one scope.
-class ScopedOption {
-public:
-  ScopedOption(std::string name, const char* value) : name_(std::move(name)) {
-    PetscOptionsSetValue(nullptr, name_.c_str(), value);
-  }
-  ~ScopedOption() { PetscOptionsClearValue(nullptr, name_.c_str()); }
-  ScopedOption(const ScopedOption&) = delete;
-  ScopedOption& operator=(const ScopedOption&) = delete;
-
-private:
-  std::string name_;
-};
+using tessera::testing::ScopedOption;
 
 struct Result {
   int n = 0;
