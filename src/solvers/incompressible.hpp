@@ -1,8 +1,13 @@
 #pragma once
-// The PETSc reference solver for incompressible Navier–Stokes on a periodic box [0, L]^d, d = 2
-// or 3: the core of the LES solver (DESIGN.md section 6), without a subgrid model yet.
+// The PETSc reference solver for incompressible Navier–Stokes on the box [0, L]^d, d = 2 or 3,
+// periodic or a lid-driven cavity: the LES solver of DESIGN.md section 6.
 //
-//   du/dt + (u·∇)u = -∇p + ν Δu,   ∇·u = 0.
+//   du/dt + (u·∇)u = -∇p + ν Δu + ∇·(2 ν_t S),   ∇·u = 0,
+//
+// ν_t the eddy viscosity of a subgrid model (subgrid_model.hpp; none by default), its stress
+// discretised conservatively on the MAC grid (normal stresses at cell centres, shear stresses at
+// cell edges with ν_t interpolated there), so that it only ever removes kinetic energy. The
+// molecular term stays ν Δ_h u, which equals ∇_h·(2ν S_h) on discretely divergence-free fields.
 //
 // Space: n^d cells of size h = L/n on a staggered (MAC) grid. Velocity component a of cell
 // p = (i, j, k) sits on the cell's lower face in direction a (at (p + 1/2 - e_a/2) h), pressure at
@@ -13,27 +18,52 @@
 // projection is linear and the projected stages stay divergence-free, so the scheme is RK3 for
 // du/dt = P F(u) (P the discrete Leray projector): third order in time for the velocity.
 // Projecting only once per step, with no pressure gradient in the stages, measures first order.
-// Projection: solve -h² Δ_h φ = -h² ∇_h·u* (the periodic 2d+1-point Laplacian, which is exactly
+// Projection: solve -h² Δ_h φ = -h² ∇_h·u* (the 2d+1-point Laplacian, which is exactly
 // div_h grad_h on the MAC grid, singular with the constants as null space) and set
 // u = u* - ∇_h φ, so that ∇_h·u = 0 up to the KSP tolerance. φ is a stage increment, not the
 // pressure; a pressure (for output or a pressure-gradient forcing) is not computed yet.
 //
-// Velocity (d components interleaved) and pressure live on two periodic DMDAs with stencil width
-// 1, both built from the Decomposition's ownership ranges. The pressure KSP (default CG with
-// Jacobi) reads its PETSc options under the prefix "les_" (deck `les: {ksp_type: ..., pc_type:
-// gamg}` or -les_ksp_monitor).
+// The physical pressure, when asked for, comes from one more solve: -h² Δ_h p = -h² ∇_h·F(u) with
+// F the unprojected right-hand side, so that du/dt = F - ∇_h p stays divergence-free.
+//
+// Walls (Boundary::cavity): the velocity faces on a wall hold zero normal velocity; ghost cells
+// outside carry the tangential components mirrored about the wall's velocity (u_ghost =
+// 2 u_wall - u_inside); ∇_h φ on wall faces is zero, which makes the pressure operator the
+// homogeneous Neumann one.
+//
+// Velocity (d components interleaved) and pressure live on two DMDAs with stencil width 1, both
+// built from the Decomposition's ownership ranges. The pressure KSP reads its PETSc
+// options under the prefix "les_" (deck `les: {ksp_type: ..., pc_type: gamg}` or
+// -les_ksp_monitor). Its default is CG with geometric multigrid on the DMDA hierarchy (Galerkin
+// coarse operators, Jacobi-Richardson smoothers, SVD on the singular coarsest level), which needs
+// a bounded number of iterations at any n; where the grid cannot be halved at least once, CG with
+// Jacobi. Every solve starts from a zero guess, so a restart from set_state() reproduces an
+// uninterrupted run to round-off.
 #include <petscdmda.h>
 #include <petscksp.h>
 
 #include <array>
+#include <cmath>
 #include <functional>
 #include <vector>
 
 #include "core/decomposition.hpp"
 #include "core/options.hpp"
 #include "solvers/krylov.hpp"
+#include "solvers/subgrid_model.hpp"
 
 namespace tessera::solvers {
+
+namespace mac {
+struct Block;
+class GhostedRead;
+struct VelocityDifferences;
+}  // namespace mac
+
+enum class Boundary {
+  periodic,  // the periodic box
+  cavity,    // no-slip walls on every face, the wall y = L sliding at (lid_velocity, 0, 0)
+};
 
 struct IncompressibleConfig {
   int dim = 2;                   // 2 or 3
@@ -44,6 +74,10 @@ struct IncompressibleConfig {
   double viscous_factor = 0.15;  // dt <= viscous_factor h² / ν; RK3 is stable up to 2.5/(4d)
   double dt = 0;                 // fixed time step; 0: from the CFL and viscous limits
   KrylovTolerances krylov{1e-10, 2000};  // pressure solve: -les_rtol, -les_max_iterations
+  SubgridModel subgrid_model = SubgridModel::none;
+  double smagorinsky_constant = 0.16;  // C_s of the Smagorinsky model
+  Boundary boundary = Boundary::periodic;
+  double lid_velocity = 1.0;  // cavity: speed of the wall y = L along x
 
   /// Declares and reads the les_* options; problems go to options.report(), so call
   /// options.check() afterwards. Not collective, but every rank must call it (same database).
@@ -60,9 +94,10 @@ public:
   IncompressibleSolver(const IncompressibleSolver&) = delete;
   IncompressibleSolver& operator=(const IncompressibleSolver&) = delete;
 
-  /// Sets every velocity component at its face positions from velocity(c, x) and the time to t.
-  /// Does not project: call project() if the field is not discretely divergence-free. Not
-  /// collective in itself (each rank sets its own block).
+  /// Sets every velocity component at its face positions from velocity(c, x) (zero on the wall
+  /// faces of the cavity, whatever velocity says) and the time to t. Does not project: call
+  /// project() if the field is not discretely divergence-free. Not collective in itself (each rank
+  /// sets its own block).
   void set_velocity(const std::function<double(int c, const std::array<double, 3>& x)>& velocity,
                     double t = 0);
 
@@ -83,15 +118,51 @@ public:
 
   /// Collective. (1/V) ∫ |u|²/2: the mean over cells of the squared face velocities, halved.
   double kinetic_energy() const;
-  /// Collective. (1/V) ∫ u·F(u) with F(u) = -C(u) + ν Δ_h u the unprojected right-hand side:
-  /// dE/dt of the semi-discrete equations when u is divergence-free (the projector is
-  /// self-adjoint). The skew-symmetric C contributes nothing for any u, so this is
-  /// -ν (1/V) ∫ |∇_h u|², the dissipation rate that Taylor–Green references tabulate as -dE/dt.
+  /// Collective. (1/V) ∫ u·F(u) with F(u) = -C(u) + ν Δ_h u + ∇_h·(2 ν_t S) the unprojected
+  /// right-hand side: dE/dt of the semi-discrete equations when u is divergence-free (the
+  /// projector is self-adjoint). The skew-symmetric C contributes nothing for any u, so in the
+  /// periodic box this is -ν (1/V) ∫ |∇_h u|² - dissipation().subgrid, the dissipation rate that
+  /// Taylor–Green references tabulate as -dE/dt.
   double energy_change_rate() const;
   /// Collective. max over cells of |∇_h·u|.
   double max_divergence() const;
   /// Collective. max over faces and components of |u_a|.
   double max_velocity() const;
+  /// Collective. The convective Courant number of a step dt: dt max|u_a| / h.
+  double cfl(double dt) const;
+  /// Collective. (1/V) ∫ |ω|²/2 with ω from the MAC differences at the cell edges.
+  double enstrophy() const;
+
+  /// Mean dissipation rates: resolved = (1/V) ∫ 2ν S_ij S_ij, subgrid = (1/V) ∫ 2ν_t S_ij S_ij
+  /// (normal strains at cell centres, shear strains and an interpolated ν_t at the edges). On a
+  /// discretely divergence-free periodic field resolved = 2ν enstrophy() to round-off, and
+  /// dE/dt = -resolved - subgrid (energy_change_rate()).
+  struct Dissipation {
+    double resolved = 0, subgrid = 0;
+  };
+  /// Collective.
+  Dissipation dissipation() const;
+
+  /// Collective (one extra pressure solve). The physical pressure at this rank's cell centres,
+  /// laid out as local_velocity(), with zero mean: the solution of Δ_h p = ∇_h·F(u).
+  std::vector<double> local_pressure();
+  /// Collective. The eddy viscosity ν_t at this rank's cell centres for the current velocity,
+  /// laid out as local_velocity(); zeros without a subgrid model.
+  std::vector<double> local_subgrid_viscosity() const;
+  /// Not collective. C_s² of the last eddy-viscosity evaluation ((C_s Δ)² / Δ² of the dynamic
+  /// procedure, clipped at 0), or config().smagorinsky_constant² for the Smagorinsky model; 0
+  /// without a model.
+  double dynamic_coefficient() const { return coefficient_; }
+
+  /// Wall seconds spent in pressure solves so far (projections and local_pressure()). Not
+  /// collective.
+  double pressure_seconds() const { return pressure_seconds_; }
+  const IncompressibleConfig& config() const { return config_; }
+
+  /// Not collective. Restores the time, the step count and every velocity component from blocks
+  /// laid out as local_velocity(c) returns them (a checkpoint restart). Throws tessera::Error if
+  /// the number of components or a block's size does not match.
+  void set_state(double time, int steps, const std::vector<std::vector<double>>& velocity);
 
   /// Not collective.
   double time() const { return time_; }
@@ -111,7 +182,36 @@ public:
   std::vector<double> local_velocity(int c) const;
 
 private:
+  void create_pressure_solver(int multigrid_levels);
   void rhs(Vec velocity, Vec out) const;
+  // b = -h² ∇_h·v for a velocity-like vector v. Collective.
+  void divergence_times_minus_h2(Vec v, Vec b) const;
+  // Solves A x = b (b made consistent first), timed and checked. Collective.
+  void solve_pressure(Vec b, Vec x, const char* what);
+  // Fills nut_ with ν_t of the velocity and updates coefficient_. Collective.
+  void update_eddy_viscosity(Vec velocity) const;
+  // The dynamic procedure's (C_s Δ)² for the velocity diff reads. Collective.
+  double germano_coefficient(const mac::VelocityDifferences& diff) const;
+  // Adds ∇_h·(2 ν_t S) to out, with ν_t from nut_. Collective.
+  void add_subgrid_stress(Vec velocity, Vec out) const;
+  // Cavity: whether the lower face of a cell with this index along a direction is a wall.
+  bool on_wall(PetscInt index) const { return config_.boundary == Boundary::cavity && index == 0; }
+  // Largest speed a wall imposes (the lid's), 0 in the periodic box.
+  double wall_speed() const {
+    return config_.boundary == Boundary::cavity ? std::abs(config_.lid_velocity) : 0.0;
+  }
+  // Cavity: sets the ghosts outside the walls of a ghosted velocity-like array: zero normal
+  // velocity on the wall faces, tangential components mirrored about the wall's velocity
+  // (u_ghost = 2 u_wall - u_inside, lid on the wall y = L). Not collective; nothing in the
+  // periodic box.
+  void fill_wall_ghosts(mac::GhostedRead& velocity, double lid) const;
+  // Cavity: sets the ghosts outside the walls of a cell-centred array with dof values per cell
+  // (on the velocity's layout) to their inside neighbours' values. Not collective.
+  void mirror_wall_ghosts(mac::GhostedRead& field, int dof) const;
+  // Calls f(direction, upper, ghost, inside) for every ghost cell outside a wall, with the
+  // offsets of the ghost and of its mirror image inside.
+  template <class F>
+  void for_each_wall_ghost(const mac::Block& ghosted, F&& f) const;
   void destroy() noexcept;
 
   int dim_;
@@ -126,6 +226,12 @@ private:
   Mat a_ = nullptr;
   MatNullSpace null_ = nullptr;
   KSP ksp_ = nullptr;
+  DM nutdm_ = nullptr;  // eddy viscosity at cell centres: dof = 1, box stencil
+  Vec nut_ = nullptr;
+  DM filterdm_ = nullptr;  // the dynamic procedure's cell-centred fields, box stencil
+  Vec filter_fields_ = nullptr;
+  mutable double coefficient_ = 0;
+  double pressure_seconds_ = 0;
   double time_ = 0;
   int steps_ = 0;
   int last_iterations_ = 0;
