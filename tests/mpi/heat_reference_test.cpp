@@ -98,9 +98,9 @@ double study(const std::vector<HeatRun>& runs, const char* what, Error error, Sp
 TEST(HeatReference, SecondOrderInSpaceAndTime) {
   const Heat3D problem;
   std::vector<HeatRun> runs;
-  for (int n : {9, 17, 33}) runs.push_back(run(problem, n, 0.8 / (n - 1), 0.5));
+  for (int n : {9, 17, 33}) runs.push_back(run(problem, n, 1.0 / (n - 1), 0.25));
   const double order = study(
-      runs, "dt = 0.8 h, error against the exact solution at t = 0.5",
+      runs, "dt = h, error against the exact solution at t = 0.25",
       [](const HeatRun& r) { return r.to_exact.rms / r.to_exact.ref_rms; },
       [](const HeatRun& r) { return r.h; });
   EXPECT_NEAR(order, 2.0, 0.1);
