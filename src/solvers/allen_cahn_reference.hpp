@@ -41,6 +41,7 @@ public:
 
   /// Not collective. decomp must be 2D over (x, t) with config.points a multiple of its x points;
   /// throws tessera::Error naming -allen_cahn_reference_points otherwise.
+  /// decomp is kept by reference and must outlive this object.
   AllenCahnReference(const Decomposition& decomp, const physics::AllenCahn1D& problem,
                      const AllenCahnReferenceConfig& config);
 

@@ -26,6 +26,7 @@ class BurgersReference {
 public:
   /// Not collective. decomp must be 2D over (x, t) with at least 2 points per direction (throws
   /// tessera::Error otherwise); builds the quadrature rule.
+  /// decomp is kept by reference and must outlive this object.
   BurgersReference(const Decomposition& decomp, const physics::Burgers1D& problem,
                    const BurgersReferenceConfig& config);
 
