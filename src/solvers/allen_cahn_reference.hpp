@@ -2,7 +2,8 @@
 // The reference solution of the Allen–Cahn benchmark (physics/allen_cahn.hpp) on a space-time
 // decomposition over x ∈ [-1, 1) (periodic) × t ∈ [0, 1]: the method of lines on a fine periodic
 // 1D DMDA (3-point u_xx, second order) integrated by a PETSc TS (classical RK4 with a fixed step
-// by default; any TS from the deck under the prefix "allen_cahn_reference_", e.g. ts_type arkimex).
+// by default; any TS from the deck under the prefix "allen_cahn_reference_", e.g. ts_rk_type 3 or
+// ts_type ssp).
 //
 // The 1D problem is small (a few thousand unknowns), so every rank integrates all of it on
 // PETSC_COMM_SELF, without communication, and keeps the snapshots of its own time range at its own
