@@ -113,6 +113,8 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
     file.set_attribute("options", options_text);
     file.set_attribute("problem", "poisson2d");
     file.set_attribute("poisson_frequency", config_.problem.frequency);
+    file.set_attribute("poisson_multiscale_amplitude", config_.problem.multiscale_amplitude);
+    file.set_attribute("poisson_multiscale_frequency", config_.problem.multiscale_frequency);
     file.set_attribute("network", "MLP 2-" + std::to_string(net_shape.width) + "x" +
                                       std::to_string(net_shape.depth) + "-1 " +
                                       nn::activation_name(net_shape.activation));

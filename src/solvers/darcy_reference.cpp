@@ -96,20 +96,8 @@ DarcyReference::DarcyReference(const Decomposition& decomp, const DarcyReference
     TESSERA_PETSC_CALL(VecDuplicate(b_, &x_));
     set_coefficient([](double, double) { return 1.0; });
 
-    TESSERA_PETSC_CALL(KSPCreate(decomp.comm(), &ksp_));
-    TESSERA_PETSC_CALL(KSPSetOptionsPrefix(ksp_, "dataset_"));
-    // The DM gives multigrid its grid hierarchy and interpolation; the operators are ours.
-    TESSERA_PETSC_CALL(KSPSetDM(ksp_, dm_));
-    TESSERA_PETSC_CALL(KSPSetDMActive(ksp_, PETSC_FALSE));
-    TESSERA_PETSC_CALL(KSPSetOperators(ksp_, a_, a_));
-    // Defaults first, options after, so that the deck and the command line override them.
-    TESSERA_PETSC_CALL(KSPSetType(ksp_, KSPCG));
-    config.krylov.apply(ksp_);
-    PC pc;
-    TESSERA_PETSC_CALL(KSPGetPC(ksp_, &pc));
-    TESSERA_PETSC_CALL(PCSetType(pc, PCMG));
-    TESSERA_PETSC_CALL(PCMGSetLevels(pc, multigrid_levels(n, decomp.process_grid()), nullptr));
-    TESSERA_PETSC_CALL(PCMGSetGalerkin(pc, PC_MG_GALERKIN_BOTH));
+    ksp_ = create_multigrid_solver(dm_, a_, "dataset_", config.krylov,
+                                   multigrid_levels(n, decomp.process_grid()));
     if (guess_ == InitialGuess::fischer) {
       KSPGuess fischer;
       TESSERA_PETSC_CALL(KSPGetGuess(ksp_, &fischer));

@@ -26,39 +26,49 @@ int multigrid_levels(int n, const std::array<int, 3>& procs) {
   int levels = 1;
   for (int m = n; (m - 1) % 2 == 0; ++levels) {
     const int coarse = (m - 1) / 2 + 1;
-    if (coarse < 3 || coarse < 2 * procs[0] || coarse < 2 * procs[1]) break;
+    if (coarse < 3 || coarse < 2 * procs[0] || coarse < 2 * procs[1] || coarse < 2 * procs[2])
+      break;
     m = coarse;
   }
   return levels;
 }
 
-DM create_decomposition_dmda(const Decomposition& decomp, int points, const std::string& who) {
-  TESSERA_CHECK(decomp.dim() == 2,
-                who << ": needs a 2D decomposition, got " << decomp.dim() << "D");
+namespace {
+
+// Throws unless decomp is dim-dimensional with `points` points per direction (at least 3).
+void check_decomposition_grid(const Decomposition& decomp, int dim, int points,
+                              const std::string& who) {
+  TESSERA_CHECK(decomp.dim() == dim,
+                who << ": needs a " << dim << "D decomposition, got " << decomp.dim() << "D");
   const auto& global = decomp.global_points();
-  TESSERA_CHECK(global[0] == points && global[1] == points,
-                who << ": decomposition has " << global[0] << " x " << global[1]
-                    << " points, configuration asks for " << points << " x " << points);
+  for (int d = 0; d < dim; ++d)
+    TESSERA_CHECK(global[d] == points, who << ": decomposition has " << global[d]
+                                           << " points along direction " << d
+                                           << ", configuration asks for " << points);
   TESSERA_CHECK(points >= 3, who << ": " << points << " points per direction leave no interior");
-  const auto& procs = decomp.process_grid();
-  const std::vector<PetscInt> lx(decomp.ownership(0).begin(), decomp.ownership(0).end());
-  const std::vector<PetscInt> ly(decomp.ownership(1).begin(), decomp.ownership(1).end());
+}
+
+// Throws unless this rank's block of dm is its Decomposition block.
+void check_dmda_block(DM dm, const Decomposition& decomp, const std::string& who) {
+  std::array<PetscInt, 3> s{}, m{};
+  TESSERA_PETSC_CALL(DMDAGetCorners(dm, &s[0], &s[1], &s[2], &m[0], &m[1], &m[2]));
+  const auto& start = decomp.local_start();
+  const auto& count = decomp.local_count();
+  for (int d = 0; d < decomp.dim(); ++d)
+    TESSERA_CHECK(s[d] == start[d] && m[d] == count[d],
+                  who << ": rank " << decomp.rank() << " DMDA block [" << s[d] << ", "
+                      << s[d] + m[d] << ") along direction " << d
+                      << " differs from its decomposition block [" << start[d] << ", "
+                      << start[d] + count[d] << ")");
+}
+
+template <typename Create>
+DM create_checked(const Decomposition& decomp, const std::string& who, Create create) {
   DM dm = nullptr;
   try {
-    TESSERA_PETSC_CALL(DMDACreate2d(decomp.comm(), DM_BOUNDARY_NONE, DM_BOUNDARY_NONE,
-                                    DMDA_STENCIL_STAR, global[0], global[1], procs[0], procs[1], 1,
-                                    1, lx.data(), ly.data(), &dm));
+    create(&dm);
     TESSERA_PETSC_CALL(DMSetUp(dm));
-    PetscInt xs, ys, xm, ym;
-    TESSERA_PETSC_CALL(DMDAGetCorners(dm, &xs, &ys, nullptr, &xm, &ym, nullptr));
-    const auto& start = decomp.local_start();
-    const auto& count = decomp.local_count();
-    TESSERA_CHECK(xs == start[0] && ys == start[1] && xm == count[0] && ym == count[1],
-                  who << ": rank " << decomp.rank() << " DMDA block [" << xs << ", " << xs + xm
-                      << ") x [" << ys << ", " << ys + ym
-                      << ") differs from its decomposition block [" << start[0] << ", "
-                      << start[0] + count[0] << ") x [" << start[1] << ", " << start[1] + count[1]
-                      << ")");
+    check_dmda_block(dm, decomp, who);
   } catch (...) {
     DMDestroy(&dm);
     throw;
@@ -66,15 +76,153 @@ DM create_decomposition_dmda(const Decomposition& decomp, int points, const std:
   return dm;
 }
 
+std::vector<PetscInt> ownership_range(const Decomposition& decomp, int d) {
+  return std::vector<PetscInt>(decomp.ownership(d).begin(), decomp.ownership(d).end());
+}
+
+}  // namespace
+
+DmdaSystem::DmdaSystem(DM grid) : dm(grid) {
+  try {
+    TESSERA_PETSC_CALL(DMCreateMatrix(dm, &a));
+    TESSERA_PETSC_CALL(DMCreateGlobalVector(dm, &b));
+    TESSERA_PETSC_CALL(VecDuplicate(b, &x));
+  } catch (...) {
+    release();
+    throw;
+  }
+}
+
+DmdaSystem::~DmdaSystem() { release(); }
+
+void DmdaSystem::release() noexcept {
+  // Must not throw (destructor), and there is nothing to do about a failed destroy anyway.
+  KSPDestroy(&ksp);
+  VecDestroy(&x);
+  VecDestroy(&b);
+  MatDestroy(&a);
+  DMDestroy(&dm);
+}
+
+KrylovResult DmdaSystem::solve(const std::string& what) {
+  TESSERA_PETSC_CALL(KSPSolve(ksp, b, x));
+  const KrylovResult result = krylov_result(ksp);
+  if (!result.converged) throw_unconverged(result, what);
+  return result;
+}
+
+std::vector<double> DmdaSystem::local_solution() const { return local_block(dm, x); }
+
+bool DmdaBox::on_boundary(PetscInt i, PetscInt j, PetscInt k) const {
+  return i == 0 || j == 0 || i == mx - 1 || j == my - 1 || (dim == 3 && (k == 0 || k == mz - 1));
+}
+
+DmdaBox dmda_box(DM dm) {
+  DmdaBox box;
+  TESSERA_PETSC_CALL(DMDAGetInfo(dm, &box.dim, &box.mx, &box.my, &box.mz, nullptr, nullptr, nullptr,
+                                 nullptr, nullptr, nullptr, nullptr, nullptr, nullptr));
+  return box;
+}
+
+void assemble_dirichlet_stencil(DM dm, Mat a, double diagonal, double off_diagonal,
+                                double boundary_diagonal) {
+  const DmdaBox box = dmda_box(dm);
+  DMDALocalInfo info;
+  TESSERA_PETSC_CALL(DMDAGetLocalInfo(dm, &info));
+  for (PetscInt k = info.zs; k < info.zs + info.zm; ++k) {
+    for (PetscInt j = info.ys; j < info.ys + info.ym; ++j) {
+      for (PetscInt i = info.xs; i < info.xs + info.xm; ++i) {
+        MatStencil row{}, col[7]{};
+        PetscScalar v[7];
+        row.i = i;
+        row.j = j;
+        row.k = k;
+        col[0] = row;
+        const bool boundary = box.on_boundary(i, j, k);
+        v[0] = boundary ? boundary_diagonal : diagonal;
+        PetscInt count = 1;
+        const PetscInt neighbours[6][3] = {{i - 1, j, k}, {i + 1, j, k}, {i, j - 1, k},
+                                           {i, j + 1, k}, {i, j, k - 1}, {i, j, k + 1}};
+        for (int n = 0; !boundary && n < 2 * box.dim; ++n) {
+          const PetscInt* nb = neighbours[n];
+          if (box.on_boundary(nb[0], nb[1], nb[2])) continue;
+          col[count].i = nb[0];
+          col[count].j = nb[1];
+          col[count].k = nb[2];
+          v[count++] = off_diagonal;
+        }
+        TESSERA_PETSC_CALL(MatSetValuesStencil(a, 1, &row, count, col, v, INSERT_VALUES));
+      }
+    }
+  }
+  TESSERA_PETSC_CALL(MatAssemblyBegin(a, MAT_FINAL_ASSEMBLY));
+  TESSERA_PETSC_CALL(MatAssemblyEnd(a, MAT_FINAL_ASSEMBLY));
+}
+
+KSP create_multigrid_solver(DM dm, Mat a, const std::string& prefix,
+                            const KrylovTolerances& tolerances, int levels) {
+  KSP ksp = nullptr;
+  try {
+    MPI_Comm comm;
+    TESSERA_PETSC_CALL(PetscObjectGetComm(reinterpret_cast<PetscObject>(dm), &comm));
+    TESSERA_PETSC_CALL(KSPCreate(comm, &ksp));
+    TESSERA_PETSC_CALL(KSPSetOptionsPrefix(ksp, prefix.c_str()));
+    // The DM gives multigrid its grid hierarchy and interpolation; the operators are ours.
+    TESSERA_PETSC_CALL(KSPSetDM(ksp, dm));
+    TESSERA_PETSC_CALL(KSPSetDMActive(ksp, PETSC_FALSE));
+    TESSERA_PETSC_CALL(KSPSetOperators(ksp, a, a));
+    // Defaults first; the caller's KSPSetFromOptions lets the deck and the command line win.
+    TESSERA_PETSC_CALL(KSPSetType(ksp, KSPCG));
+    tolerances.apply(ksp);
+    PC pc;
+    TESSERA_PETSC_CALL(KSPGetPC(ksp, &pc));
+    TESSERA_PETSC_CALL(PCSetType(pc, PCMG));
+    TESSERA_PETSC_CALL(PCMGSetLevels(pc, levels, nullptr));
+    TESSERA_PETSC_CALL(PCMGSetGalerkin(pc, PC_MG_GALERKIN_BOTH));
+  } catch (...) {
+    KSPDestroy(&ksp);
+    throw;
+  }
+  return ksp;
+}
+
+DM create_decomposition_dmda(const Decomposition& decomp, int points, const std::string& who) {
+  check_decomposition_grid(decomp, 2, points, who);
+  const auto& procs = decomp.process_grid();
+  const auto lx = ownership_range(decomp, 0), ly = ownership_range(decomp, 1);
+  return create_checked(decomp, who, [&](DM* dm) {
+    TESSERA_PETSC_CALL(DMDACreate2d(decomp.comm(), DM_BOUNDARY_NONE, DM_BOUNDARY_NONE,
+                                    DMDA_STENCIL_STAR, points, points, procs[0], procs[1], 1, 1,
+                                    lx.data(), ly.data(), dm));
+  });
+}
+
+DM create_decomposition_dmda_3d(const Decomposition& decomp, int points, const std::string& who) {
+  check_decomposition_grid(decomp, 3, points, who);
+  const auto& procs = decomp.process_grid();
+  const auto lx = ownership_range(decomp, 0), ly = ownership_range(decomp, 1),
+             lz = ownership_range(decomp, 2);
+  return create_checked(decomp, who, [&](DM* dm) {
+    TESSERA_PETSC_CALL(DMDACreate3d(decomp.comm(), DM_BOUNDARY_NONE, DM_BOUNDARY_NONE,
+                                    DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, points, points, points,
+                                    procs[0], procs[1], procs[2], 1, 1, lx.data(), ly.data(),
+                                    lz.data(), dm));
+  });
+}
+
 std::vector<double> local_block(DM dm, Vec v) {
-  PetscInt xs, ys, xm, ym;
-  TESSERA_PETSC_CALL(DMDAGetCorners(dm, &xs, &ys, nullptr, &xm, &ym, nullptr));
-  const PetscScalar** u;
-  TESSERA_PETSC_CALL(DMDAVecGetArrayRead(dm, v, &u));
-  std::vector<double> local(static_cast<size_t>(xm) * ym);
-  for (PetscInt j = ys; j < ys + ym; ++j)
-    for (PetscInt i = xs; i < xs + xm; ++i) local[(j - ys) * xm + (i - xs)] = u[j][i];
-  TESSERA_PETSC_CALL(DMDAVecRestoreArrayRead(dm, v, &u));
+  PetscInt xs, ys, zs, xm, ym, zm;
+  TESSERA_PETSC_CALL(DMDAGetCorners(dm, &xs, &ys, &zs, &xm, &ym, &zm));
+  // The local part of a DMDA vector is already this block, x fastest.
+  const PetscScalar* u;
+  PetscInt n = 0;
+  TESSERA_PETSC_CALL(VecGetLocalSize(v, &n));
+  TESSERA_CHECK(n == xm * ym * zm, "local_block: vector of local size "
+                                       << n << " on a " << xm << " x " << ym << " x " << zm
+                                       << " DMDA block");
+  TESSERA_PETSC_CALL(VecGetArrayRead(v, &u));
+  std::vector<double> local(u, u + n);
+  TESSERA_PETSC_CALL(VecRestoreArrayRead(v, &u));
   return local;
 }
 

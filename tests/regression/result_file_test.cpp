@@ -38,7 +38,9 @@ TEST(ResultFile, FieldsAttributesAndHistoryAgree) {
   const auto reference = file.read_field("reference", decomp);
   const auto exact = file.read_field("exact", decomp);
   const auto error = file.read_field("pinn_error", decomp);
-  const physics::Poisson2D problem{file.real_attribute("poisson_frequency")};
+  const physics::Poisson2D problem{file.real_attribute("poisson_frequency"),
+                                   file.real_attribute("poisson_multiscale_amplitude"),
+                                   file.real_attribute("poisson_multiscale_frequency")};
   const auto& start = decomp.local_start();
   const auto& count = decomp.local_count();
   for (int j = 0; j < count[1]; ++j)

@@ -1,0 +1,44 @@
+#pragma once
+// Kovasznay flow (Kovasznay 1948): the exact steady solution of the 2D incompressible
+// Navier–Stokes equations
+//   (u·∇)u + ∇p - Δu / Re = 0,  ∇·u = 0,
+// behind a row of cylinders, on the standard PINN domain [-0.5, 1] × [-0.5, 1.5]:
+//   u = 1 - e^{λx} cos(2πy),  v = λ/(2π) e^{λx} sin(2πy),  p = (1 - e^{2λx}) / 2,
+//   λ = Re/2 - sqrt(Re²/4 + 4π²).
+// Dirichlet data for the velocity come from the same functions. Pointwise functions shared by the
+// PINN residual, the comparison and the tests.
+#include <Kokkos_Core.hpp>
+
+namespace tessera::physics {
+
+struct Kovasznay {
+  double reynolds = 40.0;  // Re; 20 and 40 are the usual cases
+
+  static constexpr double x_min = -0.5, x_max = 1.0, y_min = -0.5, y_max = 1.5;
+
+  KOKKOS_INLINE_FUNCTION double lambda() const {
+    return 0.5 * reynolds - sqrt(0.25 * reynolds * reynolds + 4.0 * M_PI * M_PI);
+  }
+  KOKKOS_INLINE_FUNCTION double velocity_x(double x, double y) const {
+    return 1.0 - exp(lambda() * x) * cos(2.0 * M_PI * y);
+  }
+  KOKKOS_INLINE_FUNCTION double velocity_y(double x, double y) const {
+    return lambda() / (2.0 * M_PI) * exp(lambda() * x) * sin(2.0 * M_PI * y);
+  }
+  KOKKOS_INLINE_FUNCTION double pressure(double x, double /*y*/) const {
+    return 0.5 * (1.0 - exp(2.0 * lambda() * x));
+  }
+
+  /// Residual of the x momentum equation, u u_x + v u_y + p_x - Δu / Re, from the fields and
+  /// derivatives of a candidate solution (likewise for y with v, p_y and Δv).
+  KOKKOS_INLINE_FUNCTION double momentum_residual(double u, double v, double q_x, double q_y,
+                                                  double p_d, double laplacian_q) const {
+    return u * q_x + v * q_y + p_d - laplacian_q / reynolds;
+  }
+  /// Residual of the continuity equation, u_x + v_y.
+  KOKKOS_INLINE_FUNCTION static double continuity_residual(double u_x, double v_y) {
+    return u_x + v_y;
+  }
+};
+
+}  // namespace tessera::physics
