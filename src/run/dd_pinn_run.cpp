@@ -102,7 +102,7 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   if (c.training.resampling.every > 0)
     options.report("-train_rar_every is not supported by run: xpinn (use 0)");
   c.reference = solvers::PoissonReferenceConfig::from_options(options);
-  c.output = OutputConfig::from_options(options);
+  c.output = OutputConfig::from_options(options, "poisson2d_xpinn");
   c.checkpoint_every = options.integer(
       "dd_checkpoint_every", 0, 0, 100000000,
       "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");

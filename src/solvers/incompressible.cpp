@@ -59,10 +59,6 @@ int multigrid_levels(int n, int dim, const std::array<int, 3>& procs) {
 // Laplacian (in [0, 2]) by 3 per sweep.
 constexpr double kSmootherDamping = 2.0 / 3.0;
 
-// Width of the [1, 2, 1]/4 test filter over that of the grid filter (the trapezoidal rule for a
-// box of width 2h).
-constexpr double kTestFilterRatio = 2.0;
-
 // Sets ksp up as CG preconditioned by a V-cycle on the DMDA hierarchy of dm, for the operator
 // already set on ksp: Galerkin coarse operators (the interpolation's transpose restricts; the
 // coarse operators stay singular with the constants as null space), Jacobi-Richardson smoothers
@@ -120,6 +116,10 @@ IncompressibleConfig IncompressibleConfig::from_options(Options& options) {
       "(Germano-Lilly, C_s from a test filter, averaged over the box)"));
   c.smagorinsky_constant = options.real("les_smagorinsky_constant", c.smagorinsky_constant, 0.0,
                                         1.0, "C_s of the Smagorinsky model: nu_t = (C_s h)^2 |S|");
+  c.test_filter_ratio = options.real(
+      "les_test_filter_ratio", c.test_filter_ratio, 1.01, 4.0,
+      "dynamic model: width of the [1, 2, 1]/4 test filter over the grid filter's; 2 counts "
+      "the filter as a box of width 2h, sqrt(6) = 2.449 matches its second moment");
   const std::string boundary = options.choice(
       "les_boundary", c.boundary == Boundary::cavity ? "cavity" : "periodic",
       {"periodic", "cavity"},
@@ -664,7 +664,7 @@ double IncompressibleSolver::germano_coefficient(const mac::VelocityDifferences&
               fields.data() + (g + di + dj * ghosted.stride(1) + dk * ghosted.stride(2)) * nf;
           for (int q = 0; q < nf; ++q) filtered[q] += w * f[q];
         }
-    add_germano_terms(dim_, filtered.data(), kTestFilterRatio, sums);
+    add_germano_terms(dim_, filtered.data(), config_.test_filter_ratio, sums);
   });
   sums.lm = allreduce_sum(comm_, sums.lm);
   sums.mm = allreduce_sum(comm_, sums.mm);

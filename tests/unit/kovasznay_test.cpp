@@ -65,8 +65,9 @@ TEST_P(KovasznayResidual, DiscreteResidualVanishesAtSecondOrder) {
                                 std::log2(previous.continuity / r.continuity)};
       table << std::fixed << std::setprecision(2);
       for (double o : orders) table << std::setw(6) << o;
-      if (cells == 256)
+      if (cells == 256) {
         for (double o : orders) EXPECT_NEAR(o, 2.0, 0.05) << "cells = " << cells;
+      }
     }
     table << "\n";
     previous = r;
