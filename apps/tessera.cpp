@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/options.hpp"
 #include "run/dd_pinn_run.hpp"
+#include "run/fbpinn_run.hpp"
 #include "run/poisson_run.hpp"
 
 namespace {
@@ -43,6 +44,7 @@ const std::vector<RunKind>& run_kinds() {
   static const std::vector<RunKind> kinds{
       {"poisson", drive<tessera::run::PoissonRun>},
       {"xpinn", drive<tessera::run::DdPinnRun>},
+      {"fbpinn", drive<tessera::run::FbpinnRun>},
   };
   return kinds;
 }
