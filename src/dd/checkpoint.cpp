@@ -1,5 +1,8 @@
 #include "dd/checkpoint.hpp"
 
+#include <utility>
+#include <vector>
+
 #include "core/decomposition.hpp"
 #include "core/error.hpp"
 #include "io/field_file.hpp"
@@ -21,44 +24,79 @@ Decomposition parameter_layout(const SubdomainGrid& grid, long parameters_per_ne
                        {1, p[0], p[1]});
 }
 
-const char* const kFields[] = {"parameters", "adam_first_moment", "adam_second_moment"};
+/// The vector fields of a checkpoint of state's phase, with their names (for writing, State is
+/// const; for reading, the vectors to fill).
+template <class State>
+auto vector_fields(State& state) {
+  using Pointer = decltype(&state.parameters);
+  std::vector<std::pair<std::string, Pointer>> fields{{"parameters", &state.parameters}};
+  if (state.phase == 0) {
+    fields.push_back({"adam_first_moment", &state.first_moment});
+    fields.push_back({"adam_second_moment", &state.second_moment});
+    return fields;
+  }
+  fields.push_back({"lbfgs_gradient", &state.lbfgs.gradient});
+  for (size_t i = 0; i < state.lbfgs.s.size(); ++i) {
+    fields.push_back({"lbfgs_s_" + std::to_string(i), &state.lbfgs.s[i]});
+    fields.push_back({"lbfgs_y_" + std::to_string(i), &state.lbfgs.y[i]});
+  }
+  return fields;
+}
 
 }  // namespace
 
 void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
-                      const std::string& path, const pinn::AdamCheckpoint& state) {
+                      const std::string& path, const pinn::TrainingCheckpoint& state) {
   const Decomposition layout = parameter_layout(grid, parameters_per_network);
   io::FieldFile file(grid.comm(), path);
-  const nn::Vector* vectors[] = {&state.parameters, &state.first_moment, &state.second_moment};
-  for (int k = 0; k < 3; ++k) {
-    auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), *vectors[k]);
-    TESSERA_CHECK(
-        static_cast<long>(host.extent(0)) == layout.local_size(),
-        "write_checkpoint: " << host.extent(0) << " values, expected " << layout.local_size());
-    file.write_field(kFields[k], layout, host.data());
+  for (const auto& [name, vector] : vector_fields(state)) {
+    auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), *vector);
+    TESSERA_CHECK(static_cast<long>(host.extent(0)) == layout.local_size(),
+                  "write_checkpoint: " << name << " has " << host.extent(0) << " values, expected "
+                                       << layout.local_size());
+    file.write_field(name, layout, host.data());
   }
+  file.set_attribute("phase", state.phase);
   file.set_attribute("iteration", state.iteration);
-  file.set_attribute("adam_steps", state.adam_steps);
   file.set_attribute("parameters_per_network", parameters_per_network);
+  if (state.phase == 0) {
+    file.set_attribute("adam_steps", state.adam_steps);
+  } else {
+    // rho, the iteration count and f are the same on every rank (global reductions).
+    file.write_table("lbfgs_rho", {"rho"}, state.lbfgs.rho);
+    file.set_attribute("lbfgs_iteration", state.lbfgs.iteration);
+    file.set_attribute("lbfgs_evaluations", state.lbfgs.evaluations);
+    file.set_attribute("lbfgs_value", state.lbfgs.value);
+  }
   file.commit();
 }
 
-pinn::AdamCheckpoint read_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
-                                     const std::string& path) {
+pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
+                                         const std::string& path) {
   const Decomposition layout = parameter_layout(grid, parameters_per_network);
   io::FieldFileReader reader(grid.comm(), path);
-  pinn::AdamCheckpoint state;
-  nn::Vector* vectors[] = {&state.parameters, &state.first_moment, &state.second_moment};
-  for (int k = 0; k < 3; ++k) {
-    // read_field names both shapes if the file holds another tiling or network size.
-    const auto values = reader.read_field(kFields[k], layout);
-    *vectors[k] = nn::Vector(std::string("tessera::dd::checkpoint_") + kFields[k], values.size());
-    auto host = Kokkos::create_mirror_view(*vectors[k]);
-    for (size_t i = 0; i < values.size(); ++i) host(i) = values[i];
-    Kokkos::deep_copy(*vectors[k], host);
-  }
+  pinn::TrainingCheckpoint state;
+  state.phase = static_cast<int>(reader.integer_attribute("phase"));
   state.iteration = static_cast<int>(reader.integer_attribute("iteration"));
-  state.adam_steps = reader.integer_attribute("adam_steps");
+  if (state.phase == 0) {
+    state.adam_steps = reader.integer_attribute("adam_steps");
+  } else {
+    state.lbfgs.rho = reader.read_table("lbfgs_rho").values;
+    state.lbfgs.s.resize(state.lbfgs.rho.size());
+    state.lbfgs.y.resize(state.lbfgs.rho.size());
+    state.lbfgs.iteration = static_cast<int>(reader.integer_attribute("lbfgs_iteration"));
+    state.lbfgs.evaluations = static_cast<int>(reader.integer_attribute("lbfgs_evaluations"));
+    state.lbfgs.value = reader.real_attribute("lbfgs_value");
+  }
+  for (const auto& [name, vector] : vector_fields(state)) {
+    // read_field names both shapes if the file holds another tiling or network size.
+    const auto values = reader.read_field(name, layout);
+    auto& target = *vector;
+    target = nn::Vector("tessera::dd::checkpoint_" + name, values.size());
+    auto host = Kokkos::create_mirror_view(target);
+    for (size_t i = 0; i < values.size(); ++i) host(i) = values[i];
+    Kokkos::deep_copy(target, host);
+  }
   return state;
 }
 

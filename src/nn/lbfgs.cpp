@@ -11,6 +11,8 @@
 #include <limits>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace tessera::nn {
 
 namespace {
@@ -51,6 +53,16 @@ double InnerProduct::dot(const Vector& a, const Vector& b) const { return Kokkos
 double InnerProduct::max_abs(const Vector& a) const { return KokkosBlas::nrminf(a); }
 
 double Lbfgs::norm(const Vector& a) const { return std::sqrt(dot(a, a)); }
+
+namespace {
+
+Vector copy_of(const Vector& v) {
+  Vector c(Kokkos::view_alloc("tessera::nn::lbfgs_pair", Kokkos::WithoutInitializing), v.extent(0));
+  Kokkos::deep_copy(c, v);
+  return c;
+}
+
+}  // namespace
 
 Lbfgs::Lbfgs(const LbfgsConfig& config, long size, const InnerProduct* inner)
     : config_(config),
@@ -140,12 +152,47 @@ void Lbfgs::two_loop(const Vector& g, const Vector& d) {
   KokkosBlas::scal(d, -1.0, d);
 }
 
-LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor& monitor) {
+LbfgsState Lbfgs::state() const {
+  LbfgsState st;
+  st.iteration = iteration_;
+  st.evaluations = evaluations_;
+  st.value = value_;
+  st.gradient = g_;
+  st.s.assign(s_.begin(), s_.end());
+  st.y.assign(y_.begin(), y_.end());
+  st.rho.assign(rho_.begin(), rho_.end());
+  return st;
+}
+
+LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor& monitor,
+                            const LbfgsState* resume) {
   LbfgsResult result;
   s_.clear(), y_.clear(), rho_.clear();
-  double f = objective.value_and_gradient(x, g_);
-  result.evaluations = 1;
-  for (int k = 0; k < config_.max_iterations; ++k) {
+  double f = 0;
+  int first = 0;
+  if (resume) {
+    TESSERA_CHECK(resume->s.size() == resume->y.size() && resume->s.size() == resume->rho.size() &&
+                      static_cast<int>(resume->s.size()) <= config_.history &&
+                      resume->gradient.extent(0) == g_.extent(0),
+                  "Lbfgs: a resume state of " << resume->s.size() << " correction pairs and "
+                                              << resume->gradient.extent(0)
+                                              << " parameters does not fit");
+    for (size_t i = 0; i < resume->s.size(); ++i) {
+      s_.push_back(copy_of(resume->s[i]));
+      y_.push_back(copy_of(resume->y[i]));
+      rho_.push_back(resume->rho[i]);
+    }
+    Kokkos::deep_copy(g_, resume->gradient);
+    f = resume->value;
+    first = resume->iteration;
+    result.evaluations = resume->evaluations;
+    result.iterations = first;
+    result.value = f;
+  } else {
+    f = objective.value_and_gradient(x, g_);
+    result.evaluations = 1;
+  }
+  for (int k = first; k < config_.max_iterations; ++k) {
     result.gradient_norm = inner_->max_abs(g_);
     if (result.gradient_norm <= config_.gradient_tolerance) {
       result.reason = LbfgsStop::GradientTolerance;
@@ -194,6 +241,7 @@ LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor
     f = ls.value;
     result.iterations = k + 1;
     result.value = f;
+    iteration_ = k + 1, evaluations_ = result.evaluations, value_ = f;
     if (monitor) monitor(k + 1, f, result.evaluations);
     if (change <= config_.function_tolerance * scale) {
       result.reason = LbfgsStop::FunctionTolerance;

@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "nn/objective.hpp"
 
@@ -42,6 +43,17 @@ public:
   virtual double max_abs(const Vector& a) const;
 };
 
+/// Everything minimize() carries from one iteration to the next, after `iteration` accepted
+/// iterations: resuming from it continues along the same iterates.
+struct LbfgsState {
+  int iteration = 0;
+  int evaluations = 0;
+  double value = 0;          // f at the current point
+  Vector gradient;           // at the current point
+  std::vector<Vector> s, y;  // correction pairs, oldest first
+  std::vector<double> rho;   // 1 / (s . y) per pair
+};
+
 class Lbfgs {
 public:
   /// Called after each accepted iteration with (iteration, f, evaluations so far).
@@ -51,7 +63,13 @@ public:
   Lbfgs(const LbfgsConfig& config, long size, const InnerProduct* inner = nullptr);
 
   /// Minimises from x (updated in place). Collective when the objective is.
-  LbfgsResult minimize(Objective& objective, const Vector& x, const Monitor& monitor = {});
+  /// With resume, x must be the point the state was taken at; the iteration count continues.
+  LbfgsResult minimize(Objective& objective, const Vector& x, const Monitor& monitor = {},
+                       const LbfgsState* resume = nullptr);
+
+  /// The state after the last accepted iteration, for a checkpoint taken inside a monitor call:
+  /// its vectors share storage with this object and change with the next iteration.
+  LbfgsState state() const;
 
 private:
   struct LineSearch {
@@ -74,6 +92,8 @@ private:
   std::deque<Vector> s_, y_;
   std::deque<double> rho_;
   Vector g_, d_, x_try_, g_try_;
+  int iteration_ = 0, evaluations_ = 0;
+  double value_ = 0;
 };
 
 }  // namespace tessera::nn

@@ -90,15 +90,25 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
 
   nn::Adam adam({config.adam_learning_rate}, size);
   int first = 0;
-  if (control.resume) {
-    const auto& r = *control.resume;
-    TESSERA_CHECK(
-        r.iteration >= 0 && r.iteration <= config.adam_iterations,
-        "cannot resume at Adam iteration " << r.iteration << " of " << config.adam_iterations);
-    Kokkos::deep_copy(x, r.parameters);
-    adam.restore(r.first_moment, r.second_moment, r.adam_steps);
-    first = r.iteration;
+  const auto* resume = control.resume;
+  if (resume) {
+    const int end = config.adam_iterations + config.lbfgs_iterations;
+    TESSERA_CHECK((resume->phase == 0 && resume->iteration <= config.adam_iterations) ||
+                      (resume->phase == 1 && resume->iteration >= config.adam_iterations &&
+                       resume->iteration <= end),
+                  "cannot resume at iteration "
+                      << resume->iteration << " (" << (resume->phase ? "L-BFGS" : "Adam")
+                      << ") of a run of " << config.adam_iterations << " Adam and "
+                      << config.lbfgs_iterations << " L-BFGS iterations");
+    Kokkos::deep_copy(x, resume->parameters);
+    if (resume->phase == 0)
+      adam.restore(resume->first_moment, resume->second_moment, resume->adam_steps);
+    first = resume->phase == 0 ? resume->iteration : config.adam_iterations;
   }
+  auto checkpoint_due = [&](int iterations_done) {
+    return control.checkpoint && control.checkpoint_every > 0 &&
+           iterations_done % control.checkpoint_every == 0;
+  };
   const double decay = config.adam_iterations > 1
                            ? std::log(config.adam_final_learning_rate / config.adam_learning_rate) /
                                  (config.adam_iterations - 1)
@@ -111,9 +121,9 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
                                             << value << " at Adam iteration " << k
                                             << "; lower -train_adam_lr");
     adam.step(x, gradient, config.adam_learning_rate * std::exp(decay * k));
-    if (control.checkpoint && control.checkpoint_every > 0 &&
-        (k + 1) % control.checkpoint_every == 0)
-      control.checkpoint({k + 1, x, adam.first_moment(), adam.second_moment(), adam.steps()});
+    if (checkpoint_due(k + 1))
+      control.checkpoint(
+          {0, k + 1, x, adam.first_moment(), adam.second_moment(), adam.steps(), {}});
   }
   result.adam_iterations = config.adam_iterations;
 
@@ -126,8 +136,19 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
     // L-BFGS iterates on its own copy: every trial point it evaluates is loaded into the network.
     nn::Vector iterate("tessera::pinn::lbfgs_iterate", size);
     Kokkos::deep_copy(iterate, x);
-    result.lbfgs = lbfgs.minimize(loss, iterate,
-                                  [&](int k, double f, int) { recorder.record(offset + k, 1, f); });
+    const bool resume_lbfgs = resume && resume->phase == 1;
+    if (resume_lbfgs)
+      TESSERA_CHECK(resume->lbfgs.iteration == resume->iteration - offset,
+                    "L-BFGS checkpoint of iteration " << resume->lbfgs.iteration << " stored as "
+                                                      << resume->iteration);
+    result.lbfgs = lbfgs.minimize(
+        loss, iterate,
+        [&](int k, double f, int) {
+          recorder.record(offset + k, 1, f);
+          if (checkpoint_due(offset + k))
+            control.checkpoint({1, offset + k, iterate, {}, {}, 0, lbfgs.state()});
+        },
+        resume_lbfgs ? &resume->lbfgs : nullptr);
     value = loss.value_and_gradient(iterate, gradient);  // the network now holds the accepted point
     if (iterate.data() != x.data()) Kokkos::deep_copy(x, iterate);
     recorder.record(offset + result.lbfgs.iterations, 1, value, true);

@@ -43,12 +43,14 @@ struct TrainingResult {
   nn::LbfgsResult lbfgs;
 };
 
-/// Where an interrupted Adam phase stands: after `iteration` Adam iterations, the parameters and
-/// the optimizer's state. Enough to continue along the same trajectory.
-struct AdamCheckpoint {
-  int iteration = 0;
-  nn::Vector parameters, first_moment, second_moment;
+/// Where an interrupted training stands: enough to continue along the same trajectory.
+struct TrainingCheckpoint {
+  int phase = 0;      // 0 Adam, 1 L-BFGS
+  int iteration = 0;  // iterations done: Adam ones, then adam_iterations + L-BFGS ones
+  nn::Vector parameters;
+  nn::Vector first_moment, second_moment;  // Adam's (phase 0)
   long adam_steps = 0;
+  nn::LbfgsState lbfgs;  // phase 1
 };
 
 /// Called on every rank after each history row, with its iteration and phase.
@@ -60,12 +62,12 @@ struct TrainingControl {
   /// (data parallelism), a reduction over ranks when each holds its own part (subdomains).
   const nn::InnerProduct* inner = nullptr;
   RecordMonitor on_record;
-  /// After every checkpoint_every-th Adam iteration, checkpoint(state) on every rank (it may be
-  /// collective). The L-BFGS phase writes no checkpoints.
+  /// After every iteration whose count (as in TrainingCheckpoint::iteration) is a multiple of
+  /// checkpoint_every, checkpoint(state) on every rank (it may be collective), in both phases.
   int checkpoint_every = 0;
-  std::function<void(const AdamCheckpoint&)> checkpoint;
-  /// Continue the Adam phase from this state rather than from the parameters given.
-  const AdamCheckpoint* resume = nullptr;
+  std::function<void(const TrainingCheckpoint&)> checkpoint;
+  /// Continue from this state rather than from the parameters given.
+  const TrainingCheckpoint* resume = nullptr;
 };
 
 /// Trains net's parameters in place. Collective over the loss's communicator.

@@ -98,7 +98,7 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   c.output = OutputConfig::from_options(options);
   c.checkpoint_every = options.integer(
       "dd_checkpoint_every", 0, 0, 100000000,
-      "Adam iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
+      "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
   c.restart = options.text("dd_restart", "", "checkpoint file to continue training from");
   return c;
 }
@@ -118,7 +118,7 @@ DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
   loss_ = std::make_unique<dd::XpinnLoss>(grid_, nets_, config.problem, config.points,
                                           config.interface);
   if (!config.restart.empty())
-    restart_ = std::make_unique<pinn::AdamCheckpoint>(
+    restart_ = std::make_unique<pinn::TrainingCheckpoint>(
         dd::read_checkpoint(grid_, nets_.parameters_per_network(), config.restart));
 }
 
@@ -169,12 +169,13 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
     }
   };
   control.checkpoint_every = config_.checkpoint_every;
-  control.checkpoint = [&](const pinn::AdamCheckpoint& state) {
+  control.checkpoint = [&](const pinn::TrainingCheckpoint& state) {
     dd::write_checkpoint(grid_, nets_.parameters_per_network(), checkpoint_path(), state);
   };
   control.resume = restart_.get();
   if (restart_)
-    TESSERA_LOG("restart from " << config_.restart << " at Adam iteration " << restart_->iteration);
+    TESSERA_LOG("restart from " << config_.restart << " at iteration " << restart_->iteration
+                                << (restart_->phase ? " (L-BFGS)" : " (Adam)"));
   const auto training = pinn::train(*loss_, nets_.parameters(), config_.training, control);
   s.training_seconds = training.seconds;
   s.final_loss = training.final_loss;

@@ -42,7 +42,7 @@ struct DdPinnRunConfig {
   pinn::TrainingConfig training;
   solvers::PoissonReferenceConfig reference;
   OutputConfig output;
-  int checkpoint_every = 0;  // Adam iterations between checkpoints, 0 for none
+  int checkpoint_every = 0;  // iterations between checkpoints, 0 for none
   std::string restart;       // checkpoint to continue from, "" to start afresh
 
   /// Declares and reads every option of the run; problems are reported to options.
@@ -86,7 +86,7 @@ private:
   solvers::PoissonReference reference_;
   nn::StackedMlp nets_;
   std::unique_ptr<dd::XpinnLoss> loss_;
-  std::unique_ptr<pinn::AdamCheckpoint> restart_;
+  std::unique_ptr<pinn::TrainingCheckpoint> restart_;
 };
 
 }  // namespace tessera::run

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,14 @@ dd::InterfaceWeights no_terms() { return {0.0, 0.0, 0.0, 0.0}; }
 std::vector<double> host_copy(const nn::Vector& v) {
   auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
   return std::vector<double>(h.data(), h.data() + h.extent(0));
+}
+
+/// The history's loss by iteration (the last row of an iteration, i.e. the final evaluation).
+std::map<int, double> by_iteration(const pinn::TrainingHistory& h) {
+  std::map<int, double> m;
+  for (long r = 0; r < h.row_count(); ++r)
+    m[static_cast<int>(h.rows[r * h.columns.size()])] = h.rows[r * h.columns.size() + 2];
+  return m;
 }
 
 std::vector<double> losses(const pinn::TrainingHistory& h) {
@@ -147,28 +156,45 @@ TEST(InterfaceCondition, EachTermAloneReducesItsMismatch) {
 TEST(Checkpoint, RestartRepeatsTheLossTrajectory) {
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  const std::string path = std::string(TESSERA_BINARY_DIR) + "/tests/mpi/dd_checkpoint_np" +
-                           std::to_string(size) + ".h5";
-  const int adam = 40, half = 20, lbfgs = 10;
+  const std::string stem =
+      std::string(TESSERA_BINARY_DIR) + "/tests/mpi/dd_checkpoint_np" + std::to_string(size) + "_";
+  // A checkpoint in each phase: after 20 of 40 Adam iterations, after 10 of 20 L-BFGS ones.
+  const int adam = 40, lbfgs = 20;
+  const int stops[] = {20, adam + 10};
   Problem whole(MPI_COMM_WORLD, all_terms());
   pinn::TrainingControl control;
-  control.checkpoint_every = half;
-  control.checkpoint = [&](const pinn::AdamCheckpoint& state) {
-    if (state.iteration == half)
-      dd::write_checkpoint(whole.grid, whole.nets.parameters_per_network(), path, state);
+  control.checkpoint_every = 10;
+  control.checkpoint = [&](const pinn::TrainingCheckpoint& state) {
+    for (int stop : stops)
+      if (state.iteration == stop)
+        dd::write_checkpoint(whole.grid, whole.nets.parameters_per_network(),
+                             stem + std::to_string(stop) + ".h5", state);
   };
-  const auto a = losses(whole.train(adam, lbfgs, control).history);
+  const auto uninterrupted = by_iteration(whole.train(adam, lbfgs, control).history);
 
-  // Another initialisation, so only the checkpoint can make the runs agree.
-  Problem resumed(MPI_COMM_WORLD, all_terms());
-  Kokkos::deep_copy(resumed.nets.parameters(), 0.1);
-  const auto state = dd::read_checkpoint(resumed.grid, resumed.nets.parameters_per_network(), path);
-  ASSERT_EQ(state.iteration, half);
-  pinn::TrainingControl restart;
-  restart.resume = &state;
-  const auto b = losses(resumed.train(adam, lbfgs, restart).history);
-  ASSERT_EQ(a.size(), b.size() + half);
-  for (size_t i = 0; i < b.size(); ++i) EXPECT_EQ(a[half + i], b[i]) << "iteration " << half + i;
+  for (int stop : stops) {
+    // Another initialisation, so only the checkpoint can make the runs agree.
+    Problem resumed(MPI_COMM_WORLD, all_terms());
+    Kokkos::deep_copy(resumed.nets.parameters(), 0.1);
+    const auto state = dd::read_checkpoint(resumed.grid, resumed.nets.parameters_per_network(),
+                                           stem + std::to_string(stop) + ".h5");
+    ASSERT_EQ(state.iteration, stop);
+    EXPECT_EQ(state.phase, stop < adam ? 0 : 1);
+    pinn::TrainingControl restart;
+    restart.resume = &state;
+    const auto continued = by_iteration(resumed.train(adam, lbfgs, restart).history);
+    // Every iteration after the checkpoint (and the final evaluation), the same loss to the bit.
+    // An Adam restart evaluates its checkpoint's iteration again; L-BFGS continues after it.
+    size_t expected = 0;
+    for (const auto& row : uninterrupted)
+      expected += row.first > stop || (row.first == stop && stop < adam);
+    EXPECT_EQ(continued.size(), expected);
+    for (const auto& [iteration, loss] : continued) {
+      ASSERT_TRUE(uninterrupted.count(iteration)) << iteration;
+      EXPECT_EQ(uninterrupted.at(iteration), loss)
+          << "iteration " << iteration << " after " << stop;
+    }
+  }
 }
 
 }  // namespace

@@ -202,4 +202,55 @@ TEST(Mlp, ParameterCountAndGlorotBounds) {
   EXPECT_LT(std::abs(mean / 2500), 0.02);
 }
 
+// Three networks stacked side by side give, block by block, the output jets and parameter
+// gradients of each network run alone (the stacked kernels only change where rows live), for a
+// wide hidden layer (adjoint by GEMM) and the narrow output layer (adjoint on the fly).
+TEST(StackedMlp, EachBlockMatchesItsNetworkAlone) {
+  const MlpShape shape{kDim, 1, 6, 2, Activation::Tanh};
+  const int count = 3;
+  StackedMlp stack(shape, count);
+  stack.initialize_glorot({11, 12, 13});
+  {  // Non-zero biases, different in every network, so a wrong bias offset shows.
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), stack.parameters());
+    for (size_t i = 0; i < h.extent(0); ++i) h(i) += 0.1 * std::sin(0.7 * double(i));
+    Kokkos::deep_copy(stack.parameters(), h);
+  }
+  Matrix x("x", kDim, count * kPoints);
+  std::vector<Matrix> alone_points;
+  for (int k = 0; k < count; ++k) {
+    alone_points.push_back(random_points(50 + k));
+    Kokkos::deep_copy(
+        Kokkos::subview(x, Kokkos::ALL(), std::make_pair(k * kPoints, (k + 1) * kPoints)),
+        alone_points.back());
+  }
+  const int streams = stream_count(JetOrder::Laplacian, kDim);
+  MlpWorkspace ws;
+  stack.prepare(ws, JetOrder::Laplacian, kPoints);
+  stack.forward(x, ws);
+  Matrix adjoint("adjoint", count * streams * kPoints, 1);
+  Kokkos::deep_copy(adjoint, 1.0);
+  Vector gradient("gradient", stack.parameter_count());
+  stack.backward(ws, adjoint, gradient);
+  auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
+  auto g = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gradient);
+  for (int k = 0; k < count; ++k) {
+    const Mlp net = stack.network(k);
+    const auto expected = jets(net, alone_points[k], JetOrder::Laplacian);
+    for (int st = 0; st < streams; ++st)
+      for (int p = 0; p < kPoints; ++p)
+        EXPECT_NEAR(out((k * streams + st) * kPoints + p, 0), expected[st][p], 1e-14)
+            << "network " << k << ", stream " << st << ", point " << p;
+    MlpWorkspace alone;
+    net.prepare(alone, JetOrder::Laplacian, kPoints);
+    net.forward(alone_points[k], alone);
+    Matrix alone_adjoint("alone_adjoint", streams * kPoints, 1);
+    Kokkos::deep_copy(alone_adjoint, 1.0);
+    Vector alone_gradient("alone_gradient", net.parameter_count());
+    net.backward(alone, alone_adjoint, alone_gradient);
+    auto ga = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), alone_gradient);
+    for (long i = 0; i < net.parameter_count(); ++i)
+      EXPECT_NEAR(g(k * net.parameter_count() + i), ga(i), 1e-13) << "network " << k << ", " << i;
+  }
+}
+
 }  // namespace
