@@ -12,6 +12,7 @@
 #include "core/options.hpp"
 #include "run/dd_pinn_run.hpp"
 #include "run/fbpinn_run.hpp"
+#include "run/interface_bandit_run.hpp"
 #include "run/poisson_run.hpp"
 
 namespace {
@@ -45,6 +46,7 @@ const std::vector<RunKind>& run_kinds() {
       {"poisson", drive<tessera::run::PoissonRun>},
       {"xpinn", drive<tessera::run::DdPinnRun>},
       {"fbpinn", drive<tessera::run::FbpinnRun>},
+      {"interface_bandit", drive<tessera::run::InterfaceBanditRun>},
   };
   return kinds;
 }

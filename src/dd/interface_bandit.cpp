@@ -10,7 +10,7 @@ std::vector<InterfaceArm> standard_interface_arms() {
   return {{"continuity", {10, 0, 0, 0}},
           {"continuity+flux", {10, 0, 1, 0}},
           {"continuity+flux+residual", {10, 0, 1, 1}},
-          {"average+flux", {0, 40, 1, 0}},
+          {"average+flux", {0, 10, 1, 0}},
           {"continuity+residual", {10, 0, 0, 1}}};
 }
 

@@ -22,8 +22,9 @@ struct InterfaceArm {
 };
 
 /// The condition sets to choose from: continuity; continuity + flux; continuity + flux +
-/// residual; average + flux; continuity + residual (continuity weight 10, average 40, which
-/// penalises the same jump as continuity 10, flux and residual 1).
+/// residual; average + flux; continuity + residual (continuity and average weight 10 — the
+/// average term penalises a quarter of the squared jump, so it is the softer continuity — flux
+/// and residual 1).
 std::vector<InterfaceArm> standard_interface_arms();
 
 class InterfaceBandit {
