@@ -151,6 +151,7 @@ InterfaceBanditSummary InterfaceBanditRun::execute(const std::string& options_te
     if (config_.reference_table) {
       gap = reward(error(k, oracle[k], options_text)) - reward(e);
       s.regret_vs_oracle += gap;
+      s.regrets.push_back(gap);
       s.regret_vs_best_fixed += reward(error(k, s.best_fixed_arm, options_text)) - reward(e);
     }
     std::string name = arms_[a].name;
@@ -175,11 +176,19 @@ InterfaceBanditSummary InterfaceBanditRun::execute(const std::string& options_te
               << arms_[oracle[k]].name << " " << format("%.3e", error(k, oracle[k], options_text));
     summary << "\n";
   }
-  if (config_.reference_table)
+  if (config_.reference_table) {
     summary << "cumulative regret over " << config_.rounds
             << " rounds (decades of error): " << format("%.3f", s.regret_vs_oracle)
             << " vs the best set per k, " << format("%.3f", s.regret_vs_best_fixed)
             << " vs the best fixed set\n";
+    // Learning shows as a smaller regret per round later on.
+    const int half = config_.rounds / 2;
+    double early = 0, late = 0;
+    for (int t = 0; t < config_.rounds; ++t) (t < half ? early : late) += s.regrets[t];
+    summary << "regret per round vs the best set per k: "
+            << format("%.3f", half > 0 ? early / half : 0.0) << " in the first half, "
+            << format("%.3f", late / (config_.rounds - half)) << " in the second\n";
+  }
   summary << "trainings " << errors_.size() << ", wall time " << format("%.1f s", total.seconds());
   TESSERA_LOG(summary.str());
   return s;

@@ -35,6 +35,7 @@ struct InterfaceBanditRunConfig {
 struct InterfaceBanditSummary {
   std::vector<int> chosen;          // arm per round
   std::vector<double> errors;       // relative L2 per round
+  std::vector<double> regrets;      // per round against the best set for its k (with the table)
   double regret_vs_oracle = 0;      // Σ over rounds of the reward gap, in decades of error
   double regret_vs_best_fixed = 0;  // the same against the best fixed set (may be negative)
   int best_fixed_arm = -1;
