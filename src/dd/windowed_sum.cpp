@@ -213,29 +213,38 @@ std::vector<double>& WindowedSum::peer_buffer(std::vector<std::vector<double>>& 
   TESSERA_THROW("WindowedSum: rank " << rank << " is no neighbour");
 }
 
-void WindowedSum::exchange(std::vector<std::vector<double>>& send,
-                           std::vector<std::vector<double>>& receive, int tag) {
+void WindowedSum::post_receives(std::vector<std::vector<double>>& receive, int tag) {
   const size_t n = peers_.size();
-  std::vector<MPI_Request> requests(2 * n);
+  requests_.assign(2 * n, MPI_REQUEST_NULL);
   for (size_t q = 0; q < n; ++q)
     TESSERA_MPI_CALL(MPI_Irecv(receive[q].data(), message_size(receive[q].size()), MPI_DOUBLE,
-                               peers_[q].rank, tag, comm_, &requests[q]));
+                               peers_[q].rank, tag, comm_, &requests_[q]));
+}
+
+void WindowedSum::post_sends(std::vector<std::vector<double>>& send, int tag) {
+  const size_t n = peers_.size();
   for (size_t q = 0; q < n; ++q)
     TESSERA_MPI_CALL(MPI_Isend(send[q].data(), message_size(send[q].size()), MPI_DOUBLE,
-                               peers_[q].rank, tag, comm_, &requests[n + q]));
+                               peers_[q].rank, tag, comm_, &requests_[n + q]));
+}
+
+void WindowedSum::wait() {
   Timer wait;
   TESSERA_MPI_CALL(
-      MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE));
+      MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE));
   communication_seconds_ += wait.seconds();
 }
 
 void WindowedSum::forward() {
   const int me = grid_.rank();
   const long batch = batch_;
+  // Receives first, so the neighbours' jets can land while this rank runs its networks.
+  post_receives(receive_, kJetTag);
   nets_.forward(batch_points_, ws_);
   const auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws_.output());
-  // Jets in physical coordinates: d/dx = d/dξ / s, Δ_x = Δ_ξ / s².
-  for (const auto& o : outgoing_) {
+  // Jets in physical coordinates: d/dx = d/dξ / s, Δ_x = Δ_ξ / s². Remote targets first, so the
+  // messages leave before the same-rank pairs are filled.
+  auto pack = [&](const Outgoing& o) {
     double* dst = o.rank == me ? incoming_[o.offset].jets.data()
                                : peer_buffer(send_, o.rank).data() + o.offset;
     const double s = scales_[o.local];
@@ -246,8 +255,13 @@ void WindowedSum::forward() {
       dst[kJets * t + 2] = out(base + 2 * batch + t, 0) / s;
       dst[kJets * t + 3] = out(base + 3 * batch + t, 0) / (s * s);
     }
-  }
-  exchange(send_, receive_, kJetTag);
+  };
+  for (const auto& o : outgoing_)
+    if (o.rank != me) pack(o);
+  post_sends(send_, kJetTag);
+  for (const auto& o : outgoing_)
+    if (o.rank == me) pack(o);
+  wait();
   for (auto& in : incoming_) {
     if (in.rank == me) continue;
     const double* src = peer_buffer(receive_, in.rank).data() + in.offset;
@@ -276,10 +290,12 @@ void WindowedSum::backward(const std::vector<std::vector<double>>& adjoint,
   TESSERA_CHECK(adjoint.size() == jets_.size(), "WindowedSum::backward: adjoints for "
                                                     << adjoint.size() << " subdomains, not "
                                                     << jets_.size());
+  for (size_t l = 0; l < adjoint.size(); ++l)
+    TESSERA_CHECK(adjoint[l].size() == jets_[l].size(),
+                  "WindowedSum::backward: wrong adjoint size for local subdomain " << l);
+  post_receives(send_, kAdjointTag);
   // The adjoint of each contributing network's jets at the owner's points.
-  for (auto& in : incoming_) {
-    TESSERA_CHECK(adjoint[in.local].size() == jets_[in.local].size(),
-                  "WindowedSum::backward: wrong adjoint size for local subdomain " << in.local);
+  auto pull_back = [&](Incoming& in) {
     double* dst =
         in.rank == me ? in.jets.data() : peer_buffer(receive_, in.rank).data() + in.offset;
     for (size_t t = 0; t < in.indices.size(); ++t) {
@@ -291,11 +307,9 @@ void WindowedSum::backward(const std::vector<std::vector<double>>& adjoint,
       d[2] = a[2] * w[0] + 2.0 * a[3] * w[2];
       d[3] = a[3] * w[0];
     }
-  }
-  exchange(receive_, send_, kAdjointTag);
+  };
   // Back to ξ coordinates, into each network's batch.
-  Kokkos::deep_copy(batch_adjoint_host_, 0.0);
-  for (const auto& o : outgoing_) {
+  auto unpack = [&](const Outgoing& o) {
     const double* src = o.rank == me ? incoming_[o.offset].jets.data()
                                      : peer_buffer(send_, o.rank).data() + o.offset;
     const double s = scales_[o.local];
@@ -306,7 +320,19 @@ void WindowedSum::backward(const std::vector<std::vector<double>>& adjoint,
       batch_adjoint_host_(base + 2 * batch + t, 0) = src[kJets * t + 2] / s;
       batch_adjoint_host_(base + 3 * batch + t, 0) = src[kJets * t + 3] / (s * s);
     }
-  }
+  };
+  for (auto& in : incoming_)
+    if (in.rank != me) pull_back(in);
+  post_sends(receive_, kAdjointTag);
+  // Same-rank pairs while the messages travel.
+  Kokkos::deep_copy(batch_adjoint_host_, 0.0);
+  for (auto& in : incoming_)
+    if (in.rank == me) pull_back(in);
+  for (const auto& o : outgoing_)
+    if (o.rank == me) unpack(o);
+  wait();
+  for (const auto& o : outgoing_)
+    if (o.rank != me) unpack(o);
   Kokkos::deep_copy(batch_adjoint_, batch_adjoint_host_);
   nets_.backward(ws_, batch_adjoint_, gradient);
 }

@@ -81,9 +81,11 @@ private:
     long out_size = 0, in_size = 0;  // doubles: jets sent out / jets received
   };
 
-  /// Posts every receive, then every send, and waits: one message each way per peer.
-  void exchange(std::vector<std::vector<double>>& send, std::vector<std::vector<double>>& receive,
-                int tag);
+  // One message each way per peer: receives posted before the work that fills the sends, the
+  // sends as soon as their buffers are full, the wait after the same-rank work.
+  void post_receives(std::vector<std::vector<double>>& receive, int tag);
+  void post_sends(std::vector<std::vector<double>>& send, int tag);
+  void wait();
   std::vector<double>& peer_buffer(std::vector<std::vector<double>>& buffers, int rank);
 
   const SubdomainGrid& grid_;
@@ -101,6 +103,7 @@ private:
   std::vector<double> scales_;  // per owned network
   std::vector<std::vector<double>> jets_;
   std::vector<std::vector<double>> send_, receive_;  // per peer
+  std::vector<MPI_Request> requests_;
   long bytes_per_evaluation_ = 0;
   double communication_seconds_ = 0;
 };

@@ -200,16 +200,16 @@ TEST(FbpinnLoss, TrainingReducesTheError) {
   const physics::Poisson2D problem{1.0};
   Problem p(MPI_COMM_WORLD);
   const double before = p.error(problem);
-  const auto result = p.train(1000, 1000);
+  const auto result = p.train(500, 500);
   const double after = p.error(problem);
   if (world_rank() == 0)
     std::printf(
         "FBPINN 2 x 2, overlap 0.3: relative L2 %.3e -> %.3e, loss %.3e, %.1f s, L-BFGS: %s\n",
         before, after, result.final_loss, result.seconds, nn::stop_reason(result.lbfgs.reason));
-  // Measured 1.097 -> 1.459e-2 after 1000 Adam + 1000 L-BFGS iterations, the same on every rank
-  // count (previous test).
+  // Measured 1.097 -> 4.676e-2 after 500 Adam + 500 L-BFGS iterations (1.459e-2 after 1000 +
+  // 1000), the same on every rank count (previous test).
   EXPECT_GT(before, 0.5);
-  EXPECT_LT(after, 2e-2);
+  EXPECT_LT(after, 6e-2);
 }
 
 }  // namespace
