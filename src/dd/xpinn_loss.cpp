@@ -101,6 +101,7 @@ XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
   nets.prepare(interior_ws_, nn::JetOrder::Laplacian, static_cast<int>(n));
   nets.prepare(face_ws_, nn::JetOrder::Laplacian, static_cast<int>(face_count_));
   interior_adjoint_ = nn::Matrix("tessera::dd::interior_adjoint", local_ * kStreams * n, 1);
+  residual_squares_ = nn::Vector("tessera::dd::residual_squares", local_ * n);
   face_adjoint_ = nn::Matrix("tessera::dd::face_adjoint", local_ * kStreams * face_count_, 1);
   face_adjoint_host_ = Kokkos::create_mirror_view(face_adjoint_);
   subdomain_terms_.assign(static_cast<size_t>(grid.count()) * kTerms, 0.0);
@@ -144,8 +145,7 @@ std::vector<double> XpinnLoss::interior_terms(const nn::Vector& gradient) {
   const auto x = interior_;
   const auto problem = problem_;
   const double scale = config_.pde_weight / n;
-  nn::Vector squares(
-      Kokkos::view_alloc("tessera::dd::residual_squares", Kokkos::WithoutInitializing), local_ * n);
+  const auto squares = residual_squares_;
   Kokkos::parallel_for(
       "tessera::dd::poisson_residual", Kokkos::RangePolicy<>(0, local_ * n),
       KOKKOS_LAMBDA(const int q) {

@@ -100,6 +100,7 @@ private:
   nn::Matrix interior_, faces_;
   nn::MlpWorkspace interior_ws_, face_ws_;
   nn::Matrix interior_adjoint_, face_adjoint_;
+  nn::Vector residual_squares_;  // per interior point, summed per subdomain in a fixed order
   // Host copies of the face points and their output jets / adjoint.
   nn::Matrix::HostMirror faces_host_, face_out_host_, face_adjoint_host_;
   std::vector<double> subdomain_terms_, global_terms_;
