@@ -50,8 +50,8 @@ public:
   const std::vector<double>& subdomain_terms() const { return subdomain_terms_; }
   const WindowedSum& sum() const { return *sum_; }
 
-  /// The training points of owned subdomain l as (x, y) pairs: interior_points interior ones,
-  /// then face_points per domain-boundary face. Local.
+  /// The training points of subdomain id as (x, y) pairs: interior_points interior ones, then
+  /// face_points per domain-boundary face. Local.
   static std::vector<double> training_points(const SubdomainGrid& grid, int id,
                                              const SubdomainPointConfig& points);
 

@@ -68,7 +68,7 @@ private:
     std::vector<long> indices;
     std::vector<Jet2D> windows;  // w_source and its derivatives at those points
     std::vector<double> jets;    // 4 per point: the source network's jets, physical coordinates
-    long offset = 0;             // in the peer's message (doubles), when rank is remote
+    long offset = 0;  // in the peer's message (doubles); on this rank, the Outgoing's index
   };
   // Network `source` (owned here) evaluates at `count` points of subdomain `target`.
   struct Outgoing {
