@@ -13,6 +13,8 @@
 #include "run/dataset_run.hpp"
 #include "run/les_run.hpp"
 #include "run/dd_pinn_run.hpp"
+#include "run/fbpinn_run.hpp"
+#include "run/interface_bandit_run.hpp"
 #include "run/poisson_run.hpp"
 
 namespace {
@@ -47,6 +49,8 @@ const std::vector<RunKind>& run_kinds() {
       {"dataset", drive<tessera::run::DatasetRun>},
       {"les", drive<tessera::run::LesRun>},
       {"xpinn", drive<tessera::run::DdPinnRun>},
+      {"fbpinn", drive<tessera::run::FbpinnRun>},
+      {"interface_bandit", drive<tessera::run::InterfaceBanditRun>},
   };
   return kinds;
 }

@@ -22,6 +22,8 @@ std::string format(const char* fmt, double v) {
   return buf;
 }
 
+}  // namespace
+
 /// The subdomain a reference grid point belongs to: along each axis the first subdomain whose
 /// upper plane is at or above the coordinate, so a point on an interface goes to the lower side
 /// (which is also the side whose rank owns it in the DMDA split of a 2^k + 1 grid).
@@ -32,6 +34,8 @@ int subdomain_of(const dd::SubdomainGrid& grid, double x, double y) {
     while (c[d] < grid.subdomains()[d] - 1 && p[d] > grid.plane(d, c[d] + 1)) ++c[d];
   return grid.id(c);
 }
+
+namespace {
 
 /// Each subdomain network evaluated at the grid points that belong to its subdomain (not
 /// collective): the prediction and the subdomain id per point.
@@ -63,6 +67,8 @@ void predict(const dd::SubdomainGrid& grid, const nn::StackedMlp& nets,
   }
 }
 
+}  // namespace
+
 /// Collective. Throws the same InputError on every rank if some rank holds reference grid points
 /// of a subdomain it does not own.
 void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison,
@@ -78,8 +84,6 @@ void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comp
                          "use 2^k + 1 points with 2^k a multiple of the subdomain counts",
                      __FILE__, __LINE__);
 }
-
-}  // namespace
 
 DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   DdPinnRunConfig c;

@@ -19,10 +19,19 @@
 #include "nn/mlp.hpp"
 #include "physics/poisson.hpp"
 #include "pinn/trainer.hpp"
+#include "run/comparison.hpp"
 #include "run/poisson_run.hpp"
 #include "solvers/poisson_reference.hpp"
 
 namespace tessera::run {
+
+/// The subdomain a reference grid point belongs to: a point on an interface goes to the lower
+/// side. Local.
+int subdomain_of(const dd::SubdomainGrid& grid, double x, double y);
+
+/// Collective. Throws the same InputError on every rank if some rank holds reference grid points
+/// of a subdomain it does not own.
+void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison, int points);
 
 struct DdPinnRunConfig {
   physics::Poisson2D problem;

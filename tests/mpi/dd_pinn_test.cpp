@@ -13,11 +13,14 @@
 #include "dd/checkpoint.hpp"
 #include "dd/subdomain_sums.hpp"
 #include "dd/xpinn_loss.hpp"
+#include "dd_test_support.hpp"
 #include "pinn/trainer.hpp"
 
 namespace {
 
 using namespace tessera;
+using test_support::host_copy;
+using test_support::losses;
 
 /// A small XPINN problem on 2 x 2 subdomains over comm.
 struct Problem {
@@ -57,11 +60,6 @@ struct Problem {
 dd::InterfaceWeights all_terms() { return {2.0, 1.0, 0.5, 0.1}; }
 dd::InterfaceWeights no_terms() { return {0.0, 0.0, 0.0, 0.0}; }
 
-std::vector<double> host_copy(const nn::Vector& v) {
-  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
-  return std::vector<double>(h.data(), h.data() + h.extent(0));
-}
-
 /// The history's loss by iteration (the last row of an iteration, i.e. the final evaluation).
 std::map<int, double> by_iteration(const pinn::TrainingHistory& h) {
   std::map<int, double> m;
@@ -70,41 +68,10 @@ std::map<int, double> by_iteration(const pinn::TrainingHistory& h) {
   return m;
 }
 
-std::vector<double> losses(const pinn::TrainingHistory& h) {
-  std::vector<double> v;
-  for (long r = 0; r < h.row_count(); ++r) v.push_back(h.rows[r * h.columns.size() + 2]);
-  return v;
-}
-
 TEST(XpinnLoss, GradientIsThatOfTheGlobalObjective) {
   Problem p(MPI_COMM_WORLD, all_terms(), 2.0);
-  const long n = p.nets.parameter_count(), per = p.nets.parameters_per_network();
-  nn::Vector g("g", n), scratch("scratch", n);
-  p.loss.value_and_gradient(p.nets.parameters(), g);
-  const auto x = host_copy(p.nets.parameters()), gh = host_copy(g);
-  const double h = 1e-6;
-  // Perturb parameters of every subdomain in turn (all ranks evaluate F, only the owner moves):
-  // the owner's gradient entry must match the change of the global F, which includes the
-  // neighbours' interface terms through the exchanged values.
-  for (int id = 0; id < p.grid.count(); ++id) {
-    const int l = p.grid.local_index(id);
-    for (long k : {0L, per / 3, per - 1}) {
-      double f[2];
-      for (int side = 0; side < 2; ++side) {
-        auto moved = x;
-        if (l >= 0) moved[l * per + k] += side ? h : -h;
-        nn::Vector trial("trial", n);
-        auto trial_host = Kokkos::create_mirror_view(trial);
-        for (long i = 0; i < n; ++i) trial_host(i) = moved[i];
-        Kokkos::deep_copy(trial, trial_host);
-        f[side] = p.loss.value_and_gradient(trial, scratch);
-      }
-      if (l < 0) continue;
-      const double fd = (f[1] - f[0]) / (2 * h);
-      EXPECT_NEAR(gh[l * per + k], fd, 1e-6 * (1.0 + std::abs(fd)))
-          << "subdomain " << id << ", parameter " << k;
-    }
-  }
+  // The neighbours' interface terms depend on this network through the exchanged values.
+  test_support::expect_gradient_matches_differences(p.grid, p.loss, p.nets);
 }
 
 TEST(XpinnLoss, SameTrajectoryOnEveryRankCount) {

@@ -1,0 +1,53 @@
+#pragma once
+// Meta-learned interface conditions (after METALIC, Huang et al.): for a family of parametric
+// PDEs, a contextual bandit picks the interface-condition set of each training run. Its reward
+// surrogate is a Gaussian process over (PDE parameters × condition set)
+// (core/gaussian_process.hpp: RBF over the parameters, a discrete kernel over the sets), and it
+// chooses by the upper confidence bound
+//   a* = argmax_a  μ(c, a) + √β σ(c, a)
+// (GP-UCB). The choice is deterministic, ties going to the lower arm, so every rank of a run that
+// feeds it the same rewards makes the same choices without communication.
+#include <string>
+#include <vector>
+
+#include "core/gaussian_process.hpp"
+#include "dd/interface_condition.hpp"
+
+namespace tessera::dd {
+
+/// One arm of the bandit: a named set of interface conditions with their weights.
+struct InterfaceArm {
+  std::string name;
+  InterfaceWeights weights;
+};
+
+/// The condition sets to choose from: continuity; continuity + flux; continuity + flux +
+/// residual; average + flux; continuity + residual (continuity and average weight 10 — the
+/// average term penalises a quarter of the squared jump, so it is the softer continuity — flux
+/// and residual 1).
+std::vector<InterfaceArm> standard_interface_arms();
+
+class InterfaceBandit {
+public:
+  /// arms >= 1; exploration β >= 0. Throws an Error otherwise (or for a bad kernel).
+  InterfaceBandit(int arms, const ContextArmKernel& kernel, double noise_variance,
+                  double exploration);
+
+  /// The arm with the highest upper confidence bound at context.
+  int choose(const std::vector<double>& context) const;
+  /// The arm with the highest posterior mean at context: the recommendation.
+  int recommend(const std::vector<double>& context) const;
+  void observe(const std::vector<double>& context, int arm, double reward);
+
+  int arms() const { return arms_; }
+  const GaussianProcess& surrogate() const { return gp_; }
+
+private:
+  int argmax(const std::vector<double>& context, double weight_of_deviation) const;
+
+  int arms_;
+  double exploration_;
+  GaussianProcess gp_;
+};
+
+}  // namespace tessera::dd

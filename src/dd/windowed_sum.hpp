@@ -1,0 +1,119 @@
+#pragma once
+// The FBPINN solution u(x) = Σ_j w_j(x) N_j((x - c_j) / s_j) on point sets that each subdomain
+// owns, with its exact gradient and Laplacian, and the reverse pass to every network's parameters,
+// across ranks.
+//
+// Design: every point belongs to the one subdomain whose (non-overlapping) box holds it, and the
+// owner assembles u there. Each network j is evaluated, in one batched forward pass of this rank's
+// networks, at the points of every subdomain its window covers (its own and the overlap points of
+// its up to 8 neighbours); the jets (N, ∇N, ΔN) of points owned on another rank are sent to that
+// rank. The owner sums in the product rule
+//   u = Σ w N,  ∇u = Σ (N ∇w + w ∇N),  Δu = Σ (N Δw + 2 ∇w·∇N + w ΔN)
+// and, in the reverse pass, sends back the adjoint of each neighbour's jets,
+//   dL/dN = a_u w + a_∇·∇w + a_Δ Δw,  dL/d∇N = a_∇ w + 2 a_Δ ∇w,  dL/dΔN = a_Δ w,
+// so each rank backpropagates only through its own networks: parameters and gradients never leave
+// their rank, and no allreduce of them is needed (the gradient of network j is complete once the
+// adjoints of all points it touched are back). Both passes are nonblocking neighbour messages, one
+// per neighbour rank each way, on a duplicate of the grid's communicator.
+//
+// The point coordinates of the overlap are sent to the covering networks' ranks once, when the
+// sum is built. Every network's batch (its targets in id order, padded to the largest batch of any
+// network) and every point's sum (contributors in id order) are independent of the rank count, so
+// the same tiling gives bitwise the same values on 1, 2 or 4 ranks.
+#include <mpi.h>
+
+#include <vector>
+
+#include "dd/partition_of_unity.hpp"
+#include "dd/subdomain_grid.hpp"
+#include "nn/mlp.hpp"
+
+namespace tessera::dd {
+
+class WindowedSum {
+public:
+  /// Collective over grid.comm(). points[l] holds the (x, y) pairs of the points of the l-th owned
+  /// subdomain, each inside its closed box; nets holds one 2-input, 1-output network per owned
+  /// subdomain, in grid.owned() order. windows must outlive the sum.
+  WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& windows, nn::StackedMlp& nets,
+              const std::vector<std::vector<double>>& points);
+  /// Collective over grid.comm() (frees the duplicate communicator).
+  ~WindowedSum();
+  WindowedSum(const WindowedSum&) = delete;
+  WindowedSum& operator=(const WindowedSum&) = delete;
+
+  /// Evaluates u and its jets at every owned point with the networks' current parameters.
+  /// Neighbour messages only: every rank sharing an overlap must call it too.
+  void forward();
+  /// jets()[l][4 p + q]: jet q (value, d/dx, d/dy, Laplacian) of u at point p of owned subdomain l,
+  /// from the last forward().
+  const std::vector<std::vector<double>>& jets() const { return jets_; }
+
+  /// Given dL/d(jets) at every owned point (layout of jets()), adds dL/d(parameters) of this
+  /// rank's networks into gradient (the caller zeroes it). Needs the last forward(); neighbour
+  /// messages only.
+  void backward(const std::vector<std::vector<double>>& adjoint, const nn::Vector& gradient);
+
+  /// Points each network is evaluated at (the padded batch), the same on every rank.
+  int batch_points() const { return batch_; }
+  /// Bytes this rank sends to other ranks per forward + backward pair.
+  long bytes_per_evaluation() const { return bytes_per_evaluation_; }
+  /// Seconds spent waiting for neighbour messages, summed over all passes.
+  double communication_seconds() const { return communication_seconds_; }
+
+private:
+  // Subdomain `target` (owned here) receives the jets of network `source` at `indices`.
+  struct Incoming {
+    int local, source, rank;
+    std::vector<long> indices;
+    std::vector<Jet2D> windows;  // w_source and its derivatives at those points
+    std::vector<double> jets;    // 4 per point: the source network's jets, physical coordinates
+    long offset = 0;  // in the peer's message (doubles); on this rank, the Outgoing's index
+  };
+  // Network `source` (owned here) evaluates at `count` points of subdomain `target`.
+  struct Outgoing {
+    int local, target, rank;
+    long count = 0, column = 0;  // columns [column, column + count) of the network's batch
+    long offset = 0;             // in the peer's message; or, on this rank, the Incoming's index
+  };
+  struct Peer {
+    int rank;
+    long out_size = 0, in_size = 0;  // doubles: jets sent out / jets received
+  };
+
+  // One message each way per peer: receives posted before the work that fills the sends, the
+  // sends as soon as their buffers are full, the wait after the same-rank work.
+  void post_receives(std::vector<std::vector<double>>& receive, int tag);
+  void post_sends(std::vector<std::vector<double>>& send, int tag);
+  void wait();
+  std::vector<double>& peer_buffer(std::vector<std::vector<double>>& buffers, int rank);
+
+  const SubdomainGrid& grid_;
+  const PartitionOfUnity& windows_;
+  nn::StackedMlp& nets_;
+  MPI_Comm comm_ = MPI_COMM_NULL;
+  std::vector<Incoming> incoming_;  // by (local target, source id)
+  std::vector<Outgoing> outgoing_;  // by (local source, target id)
+  std::vector<Peer> peers_;         // ascending rank
+  std::vector<long> point_counts_;
+  int batch_ = 0;
+  nn::Matrix batch_points_, batch_adjoint_;
+  nn::Matrix::HostMirror batch_adjoint_host_;
+  nn::MlpWorkspace ws_;
+  std::vector<double> scales_;  // per owned network
+  std::vector<std::vector<double>> jets_;
+  std::vector<std::vector<double>> send_, receive_;  // per peer
+  std::vector<MPI_Request> requests_;
+  long bytes_per_evaluation_ = 0;
+  double communication_seconds_ = 0;
+};
+
+/// The windowed sum's values at points[l] ((x, y) pairs inside owned subdomain l's box), for
+/// output and error measurement: a WindowedSum built and evaluated once. Collective over
+/// grid.comm().
+std::vector<std::vector<double>> windowed_values(const SubdomainGrid& grid,
+                                                 const PartitionOfUnity& windows,
+                                                 nn::StackedMlp& nets,
+                                                 const std::vector<std::vector<double>>& points);
+
+}  // namespace tessera::dd

@@ -1,0 +1,75 @@
+#pragma once
+// run: fbpinn. Finite-basis PINN training of the 2D Poisson problem (dd/fbpinn_loss.hpp): the unit
+// square tiled into S_x x S_y overlapping subdomains over the process grid, one network each, the
+// solution their windowed sum (partition of unity), neighbours' network jets and adjoints
+// exchanged on the overlap points; a PETSc reference solve on the same process grid; the windowed
+// sum, the reference, the exact solution and the error written as global fields of one HDF5 file
+// with XDMF, with the loss history of every subdomain.
+#include <mpi.h>
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "core/decomposition.hpp"
+#include "dd/fbpinn_loss.hpp"
+#include "dd/partition_of_unity.hpp"
+#include "dd/subdomain_grid.hpp"
+#include "nn/mlp.hpp"
+#include "physics/poisson.hpp"
+#include "pinn/trainer.hpp"
+#include "run/poisson_run.hpp"
+#include "solvers/poisson_reference.hpp"
+
+namespace tessera::run {
+
+struct FbpinnRunConfig {
+  physics::Poisson2D problem;
+  nn::MlpShape network;  // of every subdomain
+  std::array<int, 3> subdomains{2, 2, 1};
+  dd::SubdomainPointConfig points;
+  dd::FbpinnConfig fbpinn;
+  pinn::TrainingConfig training;
+  solvers::PoissonReferenceConfig reference;
+  OutputConfig output;
+
+  /// Declares and reads every option of the run; problems are reported to options.
+  static FbpinnRunConfig from_options(Options& options);
+};
+
+struct FbpinnSummary {
+  double pinn_error = 0, reference_error = 0, pinn_vs_reference = 0;  // relative L2
+  double training_seconds = 0, communication_seconds = 0, total_seconds = 0;
+  double final_loss = 0;
+  long bytes_per_evaluation = 0;  // sent by rank 0 per loss evaluation (jets + adjoints)
+  std::string lbfgs_stop, output_file;
+};
+
+class FbpinnRun {
+public:
+  using Config = FbpinnRunConfig;
+
+  /// Collective. Builds the subdomain grid, the windows, the reference solver on the same process
+  /// grid, the networks and the windowed sum over their points; touches no output file. An
+  /// InputError (every rank) if the tiling does not fit the rank count or the reference grid
+  /// does not split along the subdomain boundaries.
+  FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config);
+
+  /// Collective. Creates the output directory (see PoissonRun::prepare_output).
+  void prepare_output();
+
+  /// Collective. Solves, trains, compares, writes, prints the summary on rank 0.
+  FbpinnSummary execute(const std::string& options_text);
+
+private:
+  FbpinnRunConfig config_;
+  MPI_Comm comm_;
+  dd::SubdomainGrid grid_;
+  dd::PartitionOfUnity windows_;
+  Decomposition decomp_;  // the reference grid's points, on grid_'s process grid
+  solvers::PoissonReference reference_;
+  nn::StackedMlp nets_;
+  std::unique_ptr<dd::FbpinnLoss> loss_;
+};
+
+}  // namespace tessera::run

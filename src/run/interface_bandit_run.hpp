@@ -1,0 +1,69 @@
+#pragma once
+// run: interface_bandit. Meta-learning of interface conditions (METALIC-style) over a family of
+// parametric PDEs: 2D Poisson with frequencies k from a list, each solved by a short XPINN training
+// (run: xpinn's settings, dd/xpinn_loss.hpp). For round t the context is k = k_{t mod K}; a GP-UCB
+// bandit (dd/interface_bandit.hpp) picks the interface-condition set, the training runs, and the
+// reward -log10(relative L2 error vs exact) updates its Gaussian process. With a reference table
+// every (k, set) pair is trained once first, which gives the best set per k (oracle), the best
+// fixed set (the one with the highest mean reward over the family) and the bandit's regret against
+// both. Trainings are deterministic (same seed), so a pair met again is answered from the table.
+#include <mpi.h>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dd/interface_bandit.hpp"
+#include "run/dd_pinn_run.hpp"
+
+namespace tessera::run {
+
+struct InterfaceBanditRunConfig {
+  DdPinnRunConfig xpinn;  // of every training; frequency and interface weights per run
+  std::vector<int> frequencies{1, 2, 3, 4};
+  int rounds = 12;
+  ContextArmKernel kernel{1.0, 1.5, 0.3};
+  double noise_variance = 0.01;
+  double exploration = 2.0;  // β of the upper confidence bound
+  bool reference_table = true;
+
+  /// Declares and reads every option (run: xpinn's and -bandit_*); problems go to options.
+  static InterfaceBanditRunConfig from_options(Options& options);
+};
+
+struct InterfaceBanditSummary {
+  std::vector<int> chosen;          // arm per round
+  std::vector<double> errors;       // relative L2 per round
+  std::vector<double> regrets;      // per round against the best set for its k (with the table)
+  double regret_vs_oracle = 0;      // Σ over rounds of the reward gap, in decades of error
+  double regret_vs_best_fixed = 0;  // the same against the best fixed set (may be negative)
+  int best_fixed_arm = -1;
+};
+
+class InterfaceBanditRun {
+public:
+  using Config = InterfaceBanditRunConfig;
+
+  /// Collective: checks that the tiling fits the rank count (as run: xpinn does); touches no file.
+  InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunConfig& config);
+
+  /// Collective. Checks the output directory for every training's result file.
+  void prepare_output();
+
+  /// Collective. Runs the reference table (if asked) and the bandit rounds, prints the table on
+  /// rank 0. Every rank makes the same choices (the errors are global reductions).
+  InterfaceBanditSummary execute(const std::string& options_text);
+
+private:
+  /// The relative L2 error of the XPINN training for (frequency index, arm), trained on first use.
+  double error(int frequency_index, int arm, const std::string& options_text);
+  DdPinnRunConfig training_config(int frequency_index, int arm) const;
+
+  InterfaceBanditRunConfig config_;
+  MPI_Comm comm_;
+  std::vector<dd::InterfaceArm> arms_;
+  std::map<std::pair<int, int>, double> errors_;
+};
+
+}  // namespace tessera::run
