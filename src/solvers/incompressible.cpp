@@ -118,8 +118,8 @@ IncompressibleConfig IncompressibleConfig::from_options(Options& options) {
                                         1.0, "C_s of the Smagorinsky model: nu_t = (C_s h)^2 |S|");
   c.test_filter_ratio = options.real(
       "les_test_filter_ratio", c.test_filter_ratio, 1.01, 4.0,
-      "dynamic model: width of the [1, 2, 1]/4 test filter over the grid filter's; 2 counts "
-      "the filter as a box of width 2h, sqrt(6) = 2.449 matches its second moment");
+      "dynamic model: width of the [1, 2, 1]/4 test filter over the grid filter's; sqrt(6) "
+      "matches its second moment, 2 counts it as a box of width 2h");
   const std::string boundary = options.choice(
       "les_boundary", c.boundary == Boundary::cavity ? "cavity" : "periodic",
       {"periodic", "cavity"},
