@@ -1,12 +1,13 @@
 #pragma once
 // The data-parallel PINN loss of any PDE in two inputs whose residual is a pointwise function of
 // the network's jet (value, gradient and a Laplacian over the first laplacian_dims inputs):
-//   L = w_r mean_interior r(jet)^2 + sum_c w_c mean_{points of c} (u - g)^2,
+//   L = w_r mean_interior r(jet)^2 + sum_c w_c mean_{points of c} (u - g)^2   [or (du/dx_d)^2],
 // means over the global point sets, the conditions c (boundary, initial, ...) each a point set
-// with its weight and g the PDE's condition(x, y). A PDE is then a few lines (pde_residuals.hpp)
-// rather than a loss class: its residual and the residual's partial derivatives with respect to
-// the jet's streams, which seed the network's reverse pass. Like PoissonLoss, each rank holds a
-// share of the points and the terms and the flat gradient are summed over ranks.
+// with its weight and g the PDE's condition(x, y), or a homogeneous Neumann condition. A PDE is
+// then a few lines (pde_residuals.hpp) rather than a loss class: its residual and the residual's
+// partial derivatives with respect to the jet's streams, which seed the network's reverse pass.
+// Like PoissonLoss, each rank holds a share of the points and the terms and the flat gradient are
+// summed over ranks.
 #include <mpi.h>
 
 #include <string>
@@ -41,11 +42,13 @@ struct JetSensitivity {
 //   KOKKOS_FUNCTION double residual(const PointJet&, JetSensitivity& dr) const;
 //   KOKKOS_FUNCTION double condition(double x, double y) const;  // u at every condition point
 
-/// One soft constraint u = condition(x, y) on a point set (this rank's share, 2 x n).
+/// One soft constraint on a point set (this rank's share, 2 x n): u = condition(x, y), or
+/// du/dx_d = 0 when derivative = d >= 0.
 struct ConditionPoints {
   std::string name;
   nn::Matrix points;
   double weight = 1.0;
+  int derivative = -1;
 };
 
 template <class Pde>
@@ -74,8 +77,12 @@ public:
     condition_ws_.resize(conditions.size());
     for (size_t c = 0; c < conditions.size(); ++c) {
       const int m = static_cast<int>(conditions[c].points.extent(1));
-      net.prepare(condition_ws_[c], nn::JetOrder::Value, m);
-      condition_adjoint_.push_back(nn::Matrix("tessera::pinn::pde_condition_adjoint", m, 1));
+      const auto order =
+          conditions[c].derivative < 0 ? nn::JetOrder::Value : nn::JetOrder::Gradient;
+      TESSERA_CHECK(conditions[c].derivative < 2, "PdeLoss: a derivative along input 0 or 1");
+      net.prepare(condition_ws_[c], order, m);
+      condition_adjoint_.push_back(
+          nn::Matrix("tessera::pinn::pde_condition_adjoint", nn::stream_count(order, 2) * m, 1));
     }
     terms_.assign(terms, 0.0);
   }
@@ -89,11 +96,15 @@ public:
     Kokkos::deep_copy(gradient, 0.0);
     const auto pde = pde_;
     terms_[0] = residual_term(gradient);
-    for (size_t c = 0; c < conditions_.size(); ++c)
-      terms_[c + 1] = squared_misfit(
-          net_, conditions_[c].points, condition_ws_[c], condition_adjoint_[c],
-          weights_[c + 1] / global_[c + 1],
-          KOKKOS_LAMBDA(double a, double b) { return pde.condition(a, b); }, gradient);
+    for (size_t c = 0; c < conditions_.size(); ++c) {
+      const double scale = weights_[c + 1] / global_[c + 1];
+      terms_[c + 1] =
+          conditions_[c].derivative >= 0
+              ? derivative_misfit(c, scale, gradient)
+              : squared_misfit(
+                    net_, conditions_[c].points, condition_ws_[c], condition_adjoint_[c], scale,
+                    KOKKOS_LAMBDA(double a, double b) { return pde.condition(a, b); }, gradient);
+    }
     TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, terms_.data(), static_cast<int>(terms_.size()),
                                    MPI_DOUBLE, MPI_SUM, comm_));
     allreduce_sum(comm_, gradient);
@@ -150,6 +161,29 @@ private:
         },
         sum);
     net_.backward(interior_ws_, interior_adjoint_, gradient);
+    return scale * sum;
+  }
+
+  /// scale * sum_p (du/dx_d)^2 over condition c's points on this rank; adds its gradient. Not
+  /// collective.
+  double derivative_misfit(size_t c, double scale, const nn::Vector& gradient) {
+    auto& ws = condition_ws_[c];
+    const int m = ws.points;
+    if (m == 0) return 0.0;
+    net_.forward(conditions_[c].points, ws);
+    const auto u = ws.output();
+    const auto adjoint = condition_adjoint_[c];
+    const int row = nn::gradient_stream(conditions_[c].derivative) * m;
+    double sum = 0;
+    Kokkos::parallel_reduce(
+        "tessera::pinn::pde_derivative_misfit", Kokkos::RangePolicy<>(0, m),
+        KOKKOS_LAMBDA(const int p, double& acc) {
+          const double d = u(row + p, 0);
+          acc += d * d;
+          adjoint(row + p, 0) = 2.0 * scale * d;
+        },
+        sum);
+    net_.backward(ws, adjoint, gradient);
     return scale * sum;
   }
 

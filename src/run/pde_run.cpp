@@ -20,19 +20,23 @@ namespace tessera::run {
 
 PdeRunConfig PdeRunConfig::from_options(Options& options) {
   PdeRunConfig c;
-  c.pde = options.choice("pde", c.pde, {"burgers", "helmholtz"}, "the PDE the PINN solves");
+  c.pde = options.choice("pde", c.pde, {"burgers", "helmholtz", "allen_cahn"},
+                         "the PDE the PINN solves");
   c.burgers = physics::Burgers1D::from_options(options);
   c.helmholtz = physics::Helmholtz2D::from_options(options);
+  c.allen_cahn = physics::AllenCahn1D::from_options(options);
   c.network = nn::MlpShape::from_options(options, 2, 1);
   c.points = pinn::PointSetConfig::from_options(options);
   c.network.fourier_seed = c.points.seed;
   c.training = pinn::TrainingConfig::from_options(options);
   c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
   c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
+  c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
   c.grid_x = options.integer("pde_grid_x", c.grid_x, 2, 1 << 16,
-                             "Burgers comparison grid points in x, boundary included");
-  c.grid_t = options.integer("pde_grid_t", c.grid_t, 2, 1 << 16,
-                             "Burgers comparison grid points in t, t = 0 and 1 included");
+                             "Burgers / Allen-Cahn comparison grid points in x");
+  c.grid_t =
+      options.integer("pde_grid_t", c.grid_t, 2, 1 << 16,
+                      "Burgers / Allen-Cahn comparison grid points in t, t = 0 and 1 included");
   c.output = OutputConfig::from_options(options, c.pde);
   return c;
 }
@@ -41,11 +45,12 @@ namespace {
 
 solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
   if (c.pde == "burgers") return solvers::BurgersReference::box;
+  if (c.pde == "allen_cahn") return solvers::AllenCahnReference::box;
   return {-1.0, 1.0, -1.0, 1.0, false};
 }
 
 std::array<int, 3> grid_points(const PdeRunConfig& c) {
-  if (c.pde == "burgers") return {c.grid_x, c.grid_t, 1};
+  if (c.pde != "helmholtz") return {c.grid_x, c.grid_t, 1};
   return {c.helmholtz_reference.points, c.helmholtz_reference.points, 1};
 }
 
@@ -77,6 +82,9 @@ PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
   if (config.pde == "helmholtz")
     helmholtz_reference_ = std::make_unique<solvers::HelmholtzReference>(
         decomp_, config.helmholtz, config.helmholtz_reference);
+  if (config.pde == "allen_cahn")  // checks the grids fit before any output
+    allen_cahn_reference_ = std::make_unique<solvers::AllenCahnReference>(
+        decomp_, config.allen_cahn, config.allen_cahn_reference);
 }
 
 PdeRun::~PdeRun() = default;
@@ -90,24 +98,28 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
   Timer total;
   PdeRunSummary s;
   const auto& p = config_.points;
-  const bool burgers = config_.pde == "burgers";
+  const bool burgers = config_.pde == "burgers", helmholtz = config_.pde == "helmholtz";
   TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", " << decomp_.size()
                          << " rank(s)");
 
   nn::Mlp net(config_.network);
   net.initialize_glorot(p.seed);
   pinn::TrainingResult training;
-  if (burgers) {
+  if (!helmholtz) {
     // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then x onto [-1, 1].
     const auto points =
         pinn::heat_points(comm_, p.interior_points, p.boundary_points, p.boundary_points, p.seed);
     for (const auto* set : {&points.interior, &points.initial, &points.boundary})
       map_to_box(*set, box_);
-    training = train_pde(comm_, net, pinn::BurgersResidual{config_.burgers}, points.interior,
-                         p.residual_weight,
-                         {{"initial", points.initial, p.boundary_weight},
-                          {"boundary", points.boundary, p.boundary_weight}},
-                         config_.training);
+    // Burgers: u(±1, t) = 0; Allen–Cahn: u_x(±1, t) = 0 (AllenCahnResidual says why).
+    const std::vector<pinn::ConditionPoints> conditions{
+        {"initial", points.initial, p.boundary_weight},
+        {"boundary", points.boundary, p.boundary_weight, burgers ? -1 : 0}};
+    training = burgers
+                   ? train_pde(comm_, net, pinn::BurgersResidual{config_.burgers}, points.interior,
+                               p.residual_weight, conditions, config_.training)
+                   : train_pde(comm_, net, pinn::AllenCahnResidual{config_.allen_cahn},
+                               points.interior, p.residual_weight, conditions, config_.training);
   } else {
     const auto interior = pinn::interior_points_2d(comm_, p.interior_points, p.seed);
     const auto boundary = pinn::boundary_points_2d(comm_, p.boundary_points, p.seed);
@@ -131,6 +143,8 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
   if (burgers) {
     reference = solvers::BurgersReference(decomp_, config_.burgers, config_.burgers_reference)
                     .local_solution();
+  } else if (!helmholtz) {
+    reference = allen_cahn_reference_->local_solution();
   } else {
     helmholtz_reference_->solve();
     reference = helmholtz_reference_->local_solution();
@@ -152,7 +166,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
         decomp_, {box_.x0, box_.t0, 0.0},
         {(box_.x1 - box_.x0) / (n[0] - 1), (box_.t1 - box_.t0) / (n[1] - 1), 1.0}));
     file.write_field("x", decomp_, xs.data());
-    file.write_field(burgers ? "t" : "y", decomp_, ys.data());
+    file.write_field(helmholtz ? "y" : "t", decomp_, ys.data());
     file.write_field("pinn", decomp_, pinn.data());
     file.write_field("reference", decomp_, reference.data());
     if (!exact.empty()) file.write_field("exact", decomp_, exact.data());
@@ -162,7 +176,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
     file.set_attribute("problem", config_.pde);
     file.set_attribute("parameters", net.parameter_count());
     file.set_attribute("relative_l2_pinn_vs_reference", s.pinn_vs_reference);
-    if (!burgers) {
+    if (helmholtz) {
       file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact", s.reference_vs_exact);
     }
@@ -179,9 +193,12 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
       "summary (relative L2 on the "
       << n[0] << " x " << n[1] << " grid):\n"
       << "  PINN vs reference   " << format("%.3e", s.pinn_vs_reference)
-      << (burgers ? " (Cole-Hopf, exact)" : " (PETSc)") << "\n"
-      << (burgers ? "" : "  PINN vs exact       " + format("%.3e", s.pinn_vs_exact) + "\n")
-      << (burgers ? "" : "  reference vs exact  " + format("%.3e", s.reference_vs_exact) + "\n")
+      << (burgers     ? " (Cole-Hopf, exact)"
+          : helmholtz ? " (PETSc)"
+                      : " (PETSc TS)")
+      << "\n"
+      << (helmholtz ? "  PINN vs exact       " + format("%.3e", s.pinn_vs_exact) + "\n" : "")
+      << (helmholtz ? "  reference vs exact  " + format("%.3e", s.reference_vs_exact) + "\n" : "")
       << "  training            " << format("%.1f s", s.training_seconds) << ", final loss "
       << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
       << "  wall time           " << format("%.1f s", total.seconds()) << "\n"

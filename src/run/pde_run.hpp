@@ -1,8 +1,9 @@
 #pragma once
-// PINNs for the PDEs beyond Poisson (run: pde, -pde burgers|helmholtz): one data-parallel network
-// trained on PdeLoss (pinn/pde_loss.hpp) and compared on a grid with the PDE's reference, the
-// exact Cole–Hopf solution for Burgers, the exact solution and a PETSc solve for Helmholtz, all
-// written to one parallel HDF5 file with XDMF.
+// PINNs for the PDEs beyond Poisson (run: pde, -pde burgers|helmholtz|allen_cahn): one
+// data-parallel network trained on PdeLoss (pinn/pde_loss.hpp) and compared on a grid with the
+// PDE's reference, the exact Cole–Hopf solution for Burgers, the exact solution and a PETSc solve
+// for Helmholtz, a PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with
+// XDMF.
 #include <mpi.h>
 
 #include <memory>
@@ -10,11 +11,13 @@
 
 #include "core/decomposition.hpp"
 #include "nn/mlp.hpp"
+#include "physics/allen_cahn.hpp"
 #include "physics/burgers.hpp"
 #include "physics/helmholtz.hpp"
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
 #include "run/output_config.hpp"
+#include "solvers/allen_cahn_reference.hpp"
 #include "solvers/burgers_reference.hpp"
 #include "solvers/helmholtz_reference.hpp"
 #include "solvers/space_time_block.hpp"
@@ -22,15 +25,17 @@
 namespace tessera::run {
 
 struct PdeRunConfig {
-  std::string pde = "burgers";  // burgers or helmholtz
+  std::string pde = "burgers";  // burgers, helmholtz or allen_cahn
   physics::Burgers1D burgers;
   physics::Helmholtz2D helmholtz;
+  physics::AllenCahn1D allen_cahn;
   nn::MlpShape network;
   pinn::PointSetConfig points;
   pinn::TrainingConfig training;
   solvers::BurgersReferenceConfig burgers_reference;
   solvers::HelmholtzReferenceConfig helmholtz_reference;
-  int grid_x = 256, grid_t = 101;  // Burgers comparison grid over (x, t)
+  solvers::AllenCahnReferenceConfig allen_cahn_reference;
+  int grid_x = 256, grid_t = 101;  // Burgers / Allen–Cahn comparison grid over (x, t)
   OutputConfig output;
 
   /// Declares and reads every option of the run; problems are reported to options.
@@ -67,6 +72,7 @@ private:
   solvers::SpaceTimeBox box_;  // the PDE's (x, t) or (x, y) box
   Decomposition decomp_;
   std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
+  std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;
 };
 
 }  // namespace tessera::run

@@ -1,6 +1,6 @@
-// The generic PINN loss (pinn/pde_loss.hpp) with the Burgers and Helmholtz residuals: the
-// gradient through each residual's jet sensitivities matches finite differences, and the terms of
-// an untrained (nearly flat) network match their closed-form limits.
+// The generic PINN loss (pinn/pde_loss.hpp) with the Burgers, Helmholtz and Allen–Cahn residuals
+// (the last with a Neumann condition): the gradient through each residual's jet sensitivities
+// matches finite differences, and the terms of a zero network match their closed-form limits.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -59,6 +59,18 @@ TEST(PdeLoss, HelmholtzGradientMatchesFiniteDifferences) {
   pinn::PdeLoss<pinn::HelmholtzResidual> loss(MPI_COMM_WORLD, c.net,
                                               pinn::HelmholtzResidual{physics::Helmholtz2D{}},
                                               c.interior, 1e-4, {{"boundary", c.boundary, 1.0}});
+  nn::Vector x("x", c.net.parameter_count());
+  Kokkos::deep_copy(x, c.net.parameters());
+  EXPECT_LT(test_support::gradient_difference_error(loss, x), 1e-6);
+}
+
+TEST(PdeLoss, AllenCahnGradientWithANeumannConditionMatchesFiniteDifferences) {
+  BurgersCase c(MPI_COMM_WORLD);  // the same (x, t) point sets
+  // A diffusion of 0.1 keeps the u_xx stream's share of the gradient visible.
+  pinn::PdeLoss<pinn::AllenCahnResidual> loss(
+      MPI_COMM_WORLD, c.net, pinn::AllenCahnResidual{physics::AllenCahn1D{0.1, 5.0}},
+      c.points.interior, 1.0,
+      {{"initial", c.points.initial, 10.0}, {"boundary", c.points.boundary, 10.0, 0}});
   nn::Vector x("x", c.net.parameter_count());
   Kokkos::deep_copy(x, c.net.parameters());
   EXPECT_LT(test_support::gradient_difference_error(loss, x), 1e-6);
