@@ -55,8 +55,8 @@ class PdeRun {
 public:
   using Config = PdeRunConfig;
 
-  /// Collective. Builds the decomposition of the comparison grid and, for Helmholtz, sets up the
-  /// PETSc reference (reading its options); touches no file.
+  /// Collective. Builds the decomposition of the comparison grid and sets up the Helmholtz PETSc
+  /// reference (reading its options) or checks the Allen–Cahn reference's grid; touches no file.
   PdeRun(MPI_Comm comm, const PdeRunConfig& config);
   ~PdeRun();
 
