@@ -11,10 +11,11 @@
 #include "core/error.hpp"
 #include "core/options.hpp"
 #include "run/dataset_run.hpp"
-#include "run/les_run.hpp"
 #include "run/dd_pinn_run.hpp"
 #include "run/fbpinn_run.hpp"
 #include "run/interface_bandit_run.hpp"
+#include "run/les_run.hpp"
+#include "run/pde_run.hpp"
 #include "run/poisson_run.hpp"
 
 namespace {
@@ -51,6 +52,7 @@ const std::vector<RunKind>& run_kinds() {
       {"xpinn", drive<tessera::run::DdPinnRun>},
       {"fbpinn", drive<tessera::run::FbpinnRun>},
       {"interface_bandit", drive<tessera::run::InterfaceBanditRun>},
+      {"pde", drive<tessera::run::PdeRun>},
   };
   return kinds;
 }

@@ -56,4 +56,12 @@ nn::Matrix boundary_points_2d(MPI_Comm comm, long global_count, std::uint64_t se
                     });
 }
 
+void map_to_box(const nn::Matrix& points, const std::array<double, 2>& lower,
+                const std::array<double, 2>& upper) {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), points);
+  for (size_t k = 0; k < h.extent(1); ++k)
+    for (int d = 0; d < 2; ++d) h(d, k) = lower[d] + (upper[d] - lower[d]) * h(d, k);
+  Kokkos::deep_copy(points, h);
+}
+
 }  // namespace tessera::pinn

@@ -33,6 +33,34 @@ inline double relative_error(const nn::Mlp& net, const std::function<double(doub
   return std::sqrt(num / den);
 }
 
+/// Collective over the objective's communicator. ||g - g_fd|| / ||g_fd|| at x, g the objective's
+/// gradient and g_fd its central differences (step 1e-6) in every parameter; x is restored.
+/// x must not be the network's own parameter view (the loss copies x into it).
+inline double gradient_difference_error(nn::Objective& objective, const nn::Vector& x) {
+  nn::Vector g("g", x.extent(0));
+  objective.value_and_gradient(x, g);
+  auto analytic = Kokkos::create_mirror(Kokkos::HostSpace(), g);  // a copy, never g itself
+  Kokkos::deep_copy(analytic, g);
+  auto hx = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), x);
+  double num = 0, den = 0;
+  const double h = 1e-6;
+  for (size_t k = 0; k < hx.extent(0); ++k) {
+    const double saved = hx(k);
+    hx(k) = saved + h;
+    Kokkos::deep_copy(x, hx);
+    const double fp = objective.value_and_gradient(x, g);
+    hx(k) = saved - h;
+    Kokkos::deep_copy(x, hx);
+    const double fm = objective.value_and_gradient(x, g);
+    hx(k) = saved;
+    Kokkos::deep_copy(x, hx);
+    const double fd = (fp - fm) / (2 * h);
+    num += (fd - analytic(k)) * (fd - analytic(k));
+    den += fd * fd;
+  }
+  return std::sqrt(num / den);
+}
+
 inline pinn::TrainingConfig adam_only(int iterations, double lr, double lr_final) {
   pinn::TrainingConfig c;
   c.adam_iterations = iterations;

@@ -1,0 +1,209 @@
+#include "run/pde_run.hpp"
+
+#include <cstdio>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/options.hpp"
+#include "core/timer.hpp"
+#include "core/version.hpp"
+#include "io/field_file.hpp"
+#include "io/output_directory.hpp"
+#include "io/uniform_grid.hpp"
+#include "io/xdmf.hpp"
+#include "pinn/collocation.hpp"
+#include "pinn/heat_loss.hpp"
+#include "pinn/pde_residuals.hpp"
+#include "run/comparison.hpp"
+
+namespace tessera::run {
+
+PdeRunConfig PdeRunConfig::from_options(Options& options) {
+  PdeRunConfig c;
+  c.pde = options.choice("pde", c.pde, {"burgers", "helmholtz", "allen_cahn"},
+                         "the PDE the PINN solves");
+  c.burgers = physics::Burgers1D::from_options(options);
+  c.helmholtz = physics::Helmholtz2D::from_options(options);
+  c.allen_cahn = physics::AllenCahn1D::from_options(options);
+  c.network = nn::MlpShape::from_options(options, 2, 1);
+  c.points = pinn::PointSetConfig::from_options(options);
+  c.network.fourier_seed = c.points.seed;
+  c.training = pinn::TrainingConfig::from_options(options);
+  c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
+  c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
+  c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
+  c.grid_x = options.integer("pde_grid_x", c.grid_x, 2, 1 << 16,
+                             "Burgers / Allen-Cahn comparison grid points in x");
+  c.grid_t =
+      options.integer("pde_grid_t", c.grid_t, 2, 1 << 16,
+                      "Burgers / Allen-Cahn comparison grid points in t, t = 0 and 1 included");
+  c.output = OutputConfig::from_options(options, c.pde);
+  return c;
+}
+
+namespace {
+
+solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
+  if (c.pde == "burgers") return solvers::BurgersReference::box;
+  if (c.pde == "allen_cahn") return solvers::AllenCahnReference::box;
+  return {-1.0, 1.0, -1.0, 1.0, false};
+}
+
+std::array<int, 3> grid_points(const PdeRunConfig& c) {
+  if (c.pde != "helmholtz") return {c.grid_x, c.grid_t, 1};
+  return {c.helmholtz_reference.points, c.helmholtz_reference.points, 1};
+}
+
+/// Maps points of the unit square onto the PDE's box in place. Not collective.
+void map_to_box(const nn::Matrix& points, const solvers::SpaceTimeBox& box) {
+  pinn::map_to_box(points, {box.x0, box.t0}, {box.x1, box.t1});
+}
+
+std::string format(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+/// Collective. Trains net on the PDE's loss.
+template <class Pde>
+pinn::TrainingResult train_pde(MPI_Comm comm, nn::Mlp& net, const Pde& pde,
+                               const nn::Matrix& interior, double residual_weight,
+                               const std::vector<pinn::ConditionPoints>& conditions,
+                               const pinn::TrainingConfig& training) {
+  pinn::PdeLoss<Pde> loss(comm, net, pde, interior, residual_weight, conditions);
+  return pinn::train(loss, net, training);
+}
+
+}  // namespace
+
+PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
+    : config_(config), comm_(comm), box_(pde_box(config)), decomp_(comm, 2, grid_points(config)) {
+  if (config.pde == "helmholtz")
+    helmholtz_reference_ = std::make_unique<solvers::HelmholtzReference>(
+        decomp_, config.helmholtz, config.helmholtz_reference);
+  if (config.pde == "allen_cahn")  // checks the grids fit before any output
+    allen_cahn_reference_ = std::make_unique<solvers::AllenCahnReference>(
+        decomp_, config.allen_cahn, config.allen_cahn_reference);
+}
+
+PdeRun::~PdeRun() = default;
+
+void PdeRun::prepare_output() {
+  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                               config_.output.overwrite);
+}
+
+PdeRunSummary PdeRun::execute(const std::string& options_text) {
+  Timer total;
+  PdeRunSummary s;
+  const auto& p = config_.points;
+  const bool burgers = config_.pde == "burgers", helmholtz = config_.pde == "helmholtz";
+  TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", " << decomp_.size()
+                         << " rank(s)");
+
+  nn::Mlp net(config_.network);
+  net.initialize_glorot(p.seed);
+  pinn::TrainingResult training;
+  if (!helmholtz) {
+    // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then x onto [-1, 1].
+    const auto points =
+        pinn::heat_points(comm_, p.interior_points, p.boundary_points, p.boundary_points, p.seed);
+    for (const auto* set : {&points.interior, &points.initial, &points.boundary})
+      map_to_box(*set, box_);
+    // Burgers: u(±1, t) = 0; Allen–Cahn: u_x(±1, t) = 0 (AllenCahnResidual says why).
+    const std::vector<pinn::ConditionPoints> conditions{
+        {"initial", points.initial, p.boundary_weight},
+        {"boundary", points.boundary, p.boundary_weight, burgers ? -1 : 0}};
+    training = burgers
+                   ? train_pde(comm_, net, pinn::BurgersResidual{config_.burgers}, points.interior,
+                               p.residual_weight, conditions, config_.training)
+                   : train_pde(comm_, net, pinn::AllenCahnResidual{config_.allen_cahn},
+                               points.interior, p.residual_weight, conditions, config_.training);
+  } else {
+    const auto interior = pinn::interior_points_2d(comm_, p.interior_points, p.seed);
+    const auto boundary = pinn::boundary_points_2d(comm_, p.boundary_points, p.seed);
+    map_to_box(interior, box_);
+    map_to_box(boundary, box_);
+    training =
+        train_pde(comm_, net, pinn::HelmholtzResidual{config_.helmholtz}, interior,
+                  p.residual_weight, {{"boundary", boundary, p.boundary_weight}}, config_.training);
+  }
+  s.training_seconds = training.seconds;
+  s.final_loss = training.final_loss;
+  s.lbfgs_stop = config_.training.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason)
+                                                       : "no L-BFGS phase";
+
+  const auto xs =
+      solvers::sample_space_time_block(decomp_, box_, [](double x, double) { return x; });
+  const auto ys =
+      solvers::sample_space_time_block(decomp_, box_, [](double, double y) { return y; });
+  const auto pinn = sample_network(net, xs, ys);
+  std::vector<double> reference, exact;
+  if (burgers) {
+    reference = solvers::BurgersReference(decomp_, config_.burgers, config_.burgers_reference)
+                    .local_solution();
+  } else if (!helmholtz) {
+    reference = allen_cahn_reference_->local_solution();
+  } else {
+    helmholtz_reference_->solve();
+    reference = helmholtz_reference_->local_solution();
+    const auto problem = config_.helmholtz;
+    exact = solvers::sample_space_time_block(
+        decomp_, box_, [&](double x, double y) { return problem.exact(x, y); });
+    s.pinn_vs_exact = relative_l2(comm_, pinn, exact);
+    s.reference_vs_exact = relative_l2(comm_, reference, exact);
+  }
+  s.pinn_vs_reference = relative_l2(comm_, pinn, reference);
+
+  const auto path = io::result_path(config_.output.directory, config_.output.name);
+  {
+    std::vector<double> error(pinn.size());
+    for (size_t k = 0; k < error.size(); ++k) error[k] = pinn[k] - reference[k];
+    const auto& n = decomp_.global_points();
+    io::FieldFile file(comm_, path);
+    file.set_grid(io::uniform_grid(
+        decomp_, {box_.x0, box_.t0, 0.0},
+        {(box_.x1 - box_.x0) / (n[0] - 1), (box_.t1 - box_.t0) / (n[1] - 1), 1.0}));
+    file.write_field("x", decomp_, xs.data());
+    file.write_field(helmholtz ? "y" : "t", decomp_, ys.data());
+    file.write_field("pinn", decomp_, pinn.data());
+    file.write_field("reference", decomp_, reference.data());
+    if (!exact.empty()) file.write_field("exact", decomp_, exact.data());
+    file.write_field("pinn_error", decomp_, error.data());
+    file.write_table("history", training.history.columns, training.history.rows);
+    file.set_attribute("options", options_text);
+    file.set_attribute("problem", config_.pde);
+    file.set_attribute("parameters", net.parameter_count());
+    file.set_attribute("relative_l2_pinn_vs_reference", s.pinn_vs_reference);
+    if (helmholtz) {
+      file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_vs_exact);
+      file.set_attribute("relative_l2_reference_vs_exact", s.reference_vs_exact);
+    }
+    file.set_attribute("training_seconds", s.training_seconds);
+    file.set_attribute("final_loss", s.final_loss);
+    file.set_attribute("lbfgs_stop", s.lbfgs_stop);
+    const auto xdmf = file.xdmf_description();
+    file.commit();
+    io::write_xdmf(comm_, config_.output.directory + "/" + config_.output.name + ".xmf", xdmf);
+  }
+
+  const auto& n = decomp_.global_points();
+  TESSERA_LOG(
+      "summary (relative L2 on the "
+      << n[0] << " x " << n[1] << " grid):\n"
+      << "  PINN vs reference   " << format("%.3e", s.pinn_vs_reference)
+      << (burgers     ? " (Cole-Hopf, exact)"
+          : helmholtz ? " (PETSc)"
+                      : " (PETSc TS)")
+      << "\n"
+      << (helmholtz ? "  PINN vs exact       " + format("%.3e", s.pinn_vs_exact) + "\n" : "")
+      << (helmholtz ? "  reference vs exact  " + format("%.3e", s.reference_vs_exact) + "\n" : "")
+      << "  training            " << format("%.1f s", s.training_seconds) << ", final loss "
+      << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
+      << "  wall time           " << format("%.1f s", total.seconds()) << "\n"
+      << "  output              " << path << " (+ .xmf for ParaView)");
+  return s;
+}
+
+}  // namespace tessera::run

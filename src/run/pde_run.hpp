@@ -1,0 +1,78 @@
+#pragma once
+// PINNs for the PDEs beyond Poisson (run: pde, -pde burgers|helmholtz|allen_cahn): one
+// data-parallel network trained on PdeLoss (pinn/pde_loss.hpp) and compared on a grid with the
+// PDE's reference, the exact Cole–Hopf solution for Burgers, the exact solution and a PETSc solve
+// for Helmholtz, a PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with
+// XDMF.
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+
+#include "core/decomposition.hpp"
+#include "nn/mlp.hpp"
+#include "physics/allen_cahn.hpp"
+#include "physics/burgers.hpp"
+#include "physics/helmholtz.hpp"
+#include "pinn/point_sets.hpp"
+#include "pinn/trainer.hpp"
+#include "run/output_config.hpp"
+#include "solvers/allen_cahn_reference.hpp"
+#include "solvers/burgers_reference.hpp"
+#include "solvers/helmholtz_reference.hpp"
+#include "solvers/space_time_block.hpp"
+
+namespace tessera::run {
+
+struct PdeRunConfig {
+  std::string pde = "burgers";  // burgers, helmholtz or allen_cahn
+  physics::Burgers1D burgers;
+  physics::Helmholtz2D helmholtz;
+  physics::AllenCahn1D allen_cahn;
+  nn::MlpShape network;
+  pinn::PointSetConfig points;
+  pinn::TrainingConfig training;
+  solvers::BurgersReferenceConfig burgers_reference;
+  solvers::HelmholtzReferenceConfig helmholtz_reference;
+  solvers::AllenCahnReferenceConfig allen_cahn_reference;
+  int grid_x = 256, grid_t = 101;  // Burgers / Allen–Cahn comparison grid over (x, t)
+  OutputConfig output;
+
+  /// Declares and reads every option of the run; problems are reported to options.
+  static PdeRunConfig from_options(Options& options);
+};
+
+struct PdeRunSummary {
+  double pinn_vs_reference = 0;   // relative L2; the reference is exact for Burgers
+  double pinn_vs_exact = 0;       // Helmholtz only
+  double reference_vs_exact = 0;  // Helmholtz only
+  double training_seconds = 0;
+  double final_loss = 0;
+  std::string lbfgs_stop;
+};
+
+class PdeRun {
+public:
+  using Config = PdeRunConfig;
+
+  /// Collective. Builds the decomposition of the comparison grid and sets up the Helmholtz PETSc
+  /// reference (reading its options) or checks the Allen–Cahn reference's grid; touches no file.
+  PdeRun(MPI_Comm comm, const PdeRunConfig& config);
+  ~PdeRun();
+
+  /// Collective. Creates the output directory (see PoissonRun::prepare_output).
+  void prepare_output();
+
+  /// Collective. Trains, compares, writes, prints the summary on rank 0.
+  PdeRunSummary execute(const std::string& options_text);
+
+private:
+  PdeRunConfig config_;
+  MPI_Comm comm_;
+  solvers::SpaceTimeBox box_;  // the PDE's (x, t) or (x, y) box
+  Decomposition decomp_;
+  std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
+  std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;
+};
+
+}  // namespace tessera::run

@@ -1,0 +1,107 @@
+// The generic PINN loss (pinn/pde_loss.hpp) with the Burgers, Helmholtz and Allen–Cahn residuals
+// (the last with a Neumann condition): the gradient through each residual's jet sensitivities
+// matches finite differences, and the terms of a zero network match their closed-form limits.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "pinn/collocation.hpp"
+#include "pinn/heat_loss.hpp"
+#include "pinn/pde_residuals.hpp"
+#include "pinn_training_support.hpp"
+
+namespace {
+
+using namespace tessera;
+
+constexpr std::uint64_t kSeed = 11;
+
+struct BurgersCase {
+  explicit BurgersCase(MPI_Comm comm)
+      : net({2, 1, 12, 2, nn::Activation::Tanh}),
+        points(pinn::heat_points(comm, 300, 64, 64, kSeed)) {
+    for (const auto* set : {&points.interior, &points.initial, &points.boundary})
+      pinn::map_to_box(*set, {-1, 0}, {1, 1});
+    net.initialize_glorot(kSeed);
+  }
+  nn::Mlp net;
+  pinn::HeatPoints points;
+};
+
+struct HelmholtzCase {
+  explicit HelmholtzCase(MPI_Comm comm)
+      : net({2, 1, 12, 2, nn::Activation::Tanh}),
+        interior(pinn::interior_points_2d(comm, 2000, kSeed)),
+        boundary(pinn::boundary_points_2d(comm, 64, kSeed)) {
+    pinn::map_to_box(interior, {-1, -1}, {1, 1});
+    pinn::map_to_box(boundary, {-1, -1}, {1, 1});
+    net.initialize_glorot(kSeed);
+  }
+  nn::Mlp net;
+  nn::Matrix interior, boundary;
+};
+
+TEST(PdeLoss, BurgersGradientMatchesFiniteDifferences) {
+  BurgersCase c(MPI_COMM_WORLD);
+  // A viscosity of 0.1 keeps the second-derivative stream's share of the gradient visible.
+  pinn::PdeLoss<pinn::BurgersResidual> loss(
+      MPI_COMM_WORLD, c.net, pinn::BurgersResidual{physics::Burgers1D{0.1}}, c.points.interior, 1.0,
+      {{"initial", c.points.initial, 10.0}, {"boundary", c.points.boundary, 10.0}});
+  nn::Vector x("x", c.net.parameter_count());
+  Kokkos::deep_copy(x, c.net.parameters());
+  EXPECT_LT(test_support::gradient_difference_error(loss, x), 1e-6);
+}
+
+TEST(PdeLoss, HelmholtzGradientMatchesFiniteDifferences) {
+  HelmholtzCase c(MPI_COMM_WORLD);
+  // A residual weight ~ 1/max f² (as in the deck) keeps the loss O(1), so the differences are not
+  // lost to round-off; the k²u term still carries ~1% of the gradient.
+  pinn::PdeLoss<pinn::HelmholtzResidual> loss(MPI_COMM_WORLD, c.net,
+                                              pinn::HelmholtzResidual{physics::Helmholtz2D{}},
+                                              c.interior, 1e-4, {{"boundary", c.boundary, 1.0}});
+  nn::Vector x("x", c.net.parameter_count());
+  Kokkos::deep_copy(x, c.net.parameters());
+  EXPECT_LT(test_support::gradient_difference_error(loss, x), 1e-6);
+}
+
+TEST(PdeLoss, AllenCahnGradientWithANeumannConditionMatchesFiniteDifferences) {
+  BurgersCase c(MPI_COMM_WORLD);  // the same (x, t) point sets
+  // A diffusion of 0.1 keeps the u_xx stream's share of the gradient visible.
+  pinn::PdeLoss<pinn::AllenCahnResidual> loss(
+      MPI_COMM_WORLD, c.net, pinn::AllenCahnResidual{physics::AllenCahn1D{0.1, 5.0}},
+      c.points.interior, 1.0,
+      {{"initial", c.points.initial, 10.0}, {"boundary", c.points.boundary, 10.0, 0}});
+  nn::Vector x("x", c.net.parameter_count());
+  Kokkos::deep_copy(x, c.net.parameters());
+  EXPECT_LT(test_support::gradient_difference_error(loss, x), 1e-6);
+}
+
+TEST(PdeLoss, TermsOfAFlatNetworkMatchTheirLimits) {
+  // With every parameter zero, u = 0 exactly: the Burgers initial term is w mean sin²(πx) ~ w/2
+  // and the Helmholtz residual term mean f² ~ (17π² - 1)² / 4 (mean of sin² sin² = 1/4).
+  BurgersCase b(MPI_COMM_WORLD);
+  Kokkos::deep_copy(b.net.parameters(), 0.0);
+  pinn::PdeLoss<pinn::BurgersResidual> burgers(
+      MPI_COMM_WORLD, b.net, pinn::BurgersResidual{physics::Burgers1D{}}, b.points.interior, 1.0,
+      {{"initial", b.points.initial, 2.0}, {"boundary", b.points.boundary, 3.0}});
+  nn::Vector g("g", b.net.parameter_count());
+  const double value = burgers.value_and_gradient(b.net.parameters(), g);
+  const auto terms = burgers.term_values();
+  ASSERT_EQ(terms.size(), 3u);
+  EXPECT_EQ(terms[0], 0.0);                      // u = 0 solves the PDE
+  EXPECT_NEAR(terms[1], 2.0 * 0.5, 2.0 * 0.15);  // 64 random points: mean sin² within 0.15
+  EXPECT_LT(terms[2], 1e-28);                    // u(±1, t) = 0 is met
+  EXPECT_NEAR(value, terms[0] + terms[1] + terms[2], 1e-15);
+
+  HelmholtzCase h(MPI_COMM_WORLD);
+  Kokkos::deep_copy(h.net.parameters(), 0.0);
+  pinn::PdeLoss<pinn::HelmholtzResidual> helmholtz(
+      MPI_COMM_WORLD, h.net, pinn::HelmholtzResidual{physics::Helmholtz2D{}}, h.interior, 1.0,
+      {{"boundary", h.boundary, 10.0}});
+  helmholtz.value_and_gradient(h.net.parameters(), g);
+  const double limit = std::pow(17 * M_PI * M_PI - 1, 2) / 4;
+  EXPECT_NEAR(helmholtz.term_values()[0], limit, 0.1 * limit);
+  EXPECT_LT(helmholtz.term_values()[1], 1e-28);  // sin(πx) sin(4πy) = 0 on the boundary
+}
+
+}  // namespace
