@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <sstream>
 #include <type_traits>
 
 #include "core/error.hpp"
@@ -261,11 +262,26 @@ void LesRun::write_diagnostics(io::FieldFile& file) const {
   file.write_table("diagnostics", LesDiagnostics::columns(), rows);
 }
 
+void LesRun::write_spectrum(io::FieldFile& file) {
+  if (!config_.flow.periodic()) return;
+  const auto spectrum = solvers::energy_spectrum(decomp_, local_velocity(), config_.solver.length);
+  std::vector<double> k_e;
+  std::ostringstream line;
+  for (std::size_t k = 0; k < spectrum.size(); ++k) {
+    k_e.push_back(double(k)), k_e.push_back(spectrum[k]);
+    if (k > 0) line << " " << format("%.3e", spectrum[k]);
+  }
+  file.write_table("spectrum", {"k", "energy"}, k_e);
+  TESSERA_LOG("spectrum E(k), k = 1.." << spectrum.size() - 1 << ", at t = "
+                                       << format("%.4f", solver_.time()) << ":" << line.str());
+}
+
 void LesRun::write_snapshot(int index, const std::string& options_text) {
   char suffix[32];
   std::snprintf(suffix, sizeof suffix, "_snapshot_%04d", index);
   io::FieldFile file(comm_, file_path(suffix));
   write_fields(file);
+  write_spectrum(file);
   write_state_attributes(file, options_text);
   const auto xdmf = file.xdmf_description();
   file.commit();
@@ -404,14 +420,7 @@ void LesRun::write_result(const LesSummary& summary, const std::string& options_
   io::FieldFile file(comm_, summary.output_file);
   write_fields(file);
   write_diagnostics(file);
-  if (config_.flow.periodic()) {
-    const auto spectrum =
-        solvers::energy_spectrum(decomp_, local_velocity(), config_.solver.length);
-    std::vector<double> k_e;
-    for (std::size_t k = 0; k < spectrum.size(); ++k)
-      k_e.push_back(double(k)), k_e.push_back(spectrum[k]);
-    file.write_table("spectrum", {"k", "energy"}, k_e);
-  }
+  write_spectrum(file);
   write_state_attributes(file, options_text);
   file.set_attribute("kinetic_energy", summary.kinetic_energy);
   file.set_attribute("pressure_iterations", summary.pressure_iterations);

@@ -125,6 +125,8 @@ private:
   // Steps to the end time through the snapshot and checkpoint times, recording diagnostics.
   // Collective.
   void advance_to_end(const std::string& options_text);
+  /// Collective. For periodic boxes: the table `spectrum` (k, E(k)) into file, and a log line.
+  void write_spectrum(io::FieldFile& file);
   // A diagnostics row for the current state after a step dt, printed on rank 0. Collective.
   LesDiagnostics measure(double dt);
   // Seconds since the run started, those before a restart included. Not collective.
