@@ -1,5 +1,7 @@
 #include "core/log.hpp"
 
+#include <cstdio>
+
 namespace tessera {
 
 bool is_root(MPI_Comm comm) {
@@ -10,6 +12,12 @@ bool is_root(MPI_Comm comm) {
 
 void print_root(const std::string& line, MPI_Comm comm) {
   if (is_root(comm)) std::cout << line << std::endl;
+}
+
+std::string format(const char* fmt, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, fmt, value);
+  return buffer;
 }
 
 }  // namespace tessera

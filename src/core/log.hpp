@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <sstream>
+#include <string>
 
 namespace tessera {
 
@@ -11,6 +12,9 @@ bool is_root(MPI_Comm comm = MPI_COMM_WORLD);
 
 /// Prints one line on rank 0 of comm (not collective: other ranks do nothing).
 void print_root(const std::string& line, MPI_Comm comm = MPI_COMM_WORLD);
+
+/// One number through a printf format, for progress and summary lines: format("%.3e", x).
+std::string format(const char* fmt, double value);
 
 }  // namespace tessera
 

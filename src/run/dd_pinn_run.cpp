@@ -14,16 +14,6 @@
 
 namespace tessera::run {
 
-namespace {
-
-std::string format(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
-}
-
-}  // namespace
-
 /// The subdomain a reference grid point belongs to: along each axis the first subdomain whose
 /// upper plane is at or above the coordinate, so a point on an interface goes to the lower side
 /// (which is also the side whose rank owns it in the DMDA split of a 2^k + 1 grid).
@@ -188,13 +178,10 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
     TESSERA_LOG("restart from " << config_.restart << " at iteration " << restart_->iteration
                                 << (restart_->phase ? " (L-BFGS)" : " (Adam)"));
   const auto training = pinn::train(*loss_, nets_.parameters(), config_.training, control);
-  s.training_seconds = training.seconds;
-  s.final_loss = training.final_loss;
+  s.record_training(training, config_.training);
   s.communication_seconds = loss_->communication_seconds();
   s.bytes_per_exchange = loss_->exchange().bytes_per_exchange();
   s.interface_mismatch = loss_->interface_mismatch();
-  s.lbfgs_stop = config_.training.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason)
-                                                       : "no L-BFGS phase";
 
   Comparison comparison(decomp_, reference_.h());
   std::vector<double> pinn, subdomain;
@@ -202,62 +189,35 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
   const auto reference = reference_.local_solution();
   const auto exact =
       comparison.tabulate([&](double x, double y) { return config_.problem.exact(x, y); });
-  s.pinn_error = comparison.relative_l2(pinn, exact);
-  s.reference_error = comparison.relative_l2(reference, exact);
-  s.pinn_vs_reference = comparison.relative_l2(pinn, reference);
+  const GridFields fields{comparison, pinn, reference, exact};
+  s.record_errors(fields);
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
-  {
-    std::vector<double> error(pinn.size());
-    for (size_t k = 0; k < error.size(); ++k) error[k] = pinn[k] - exact[k];
-    io::FieldFile file(comm_, s.output_file);
-    const double h = reference_.h();
-    file.set_grid(io::uniform_grid(decomp_, {0.0, 0.0, 0.0}, {h, h, 1.0}));
-    file.write_field("x", decomp_, comparison.x().data());
-    file.write_field("y", decomp_, comparison.y().data());
-    file.write_field("pinn", decomp_, pinn.data());
-    file.write_field("reference", decomp_, reference.data());
-    file.write_field("exact", decomp_, exact.data());
-    file.write_field("pinn_error", decomp_, error.data());
-    file.write_field("subdomain", decomp_, subdomain.data());
-    file.write_table("history", training.history.columns, training.history.rows);
-    std::vector<std::string> columns{"iteration", "phase", "loss"};
-    for (const auto& t : loss_->term_names()) columns.push_back(t);
-    for (int id = 0; id < grid_.count(); ++id)
-      file.write_table("history_subdomain_" + std::to_string(id), columns, histories[id]);
-    file.set_attribute("options", options_text);
-    file.set_attribute("problem", "poisson2d_xpinn");
-    file.set_attribute("poisson_frequency", config_.problem.frequency);
-    file.set_attribute("subdomains", grid_.count());
-    file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
-    file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_error);
-    file.set_attribute("relative_l2_reference_vs_exact", s.reference_error);
-    file.set_attribute("relative_l2_pinn_vs_reference", s.pinn_vs_reference);
-    file.set_attribute("interface_rms_jump_u", s.interface_mismatch[0]);
-    file.set_attribute("interface_rms_jump_flux", s.interface_mismatch[1]);
-    file.set_attribute("interface_rms_jump_residual", s.interface_mismatch[2]);
-    file.set_attribute("training_seconds", s.training_seconds);
-    file.set_attribute("communication_seconds", s.communication_seconds);
-    file.set_attribute("bytes_per_exchange", s.bytes_per_exchange);
-    file.set_attribute("final_loss", s.final_loss);
-    file.set_attribute("lbfgs_stop", s.lbfgs_stop);
-    file.set_attribute("wall_seconds", total.seconds());
-    const auto xdmf = file.xdmf_description();
-    file.commit();
-    io::write_xdmf(comm_, config_.output.directory + "/" + config_.output.name + ".xmf", xdmf);
-  }
+  write_pinn_result(
+      comm_, decomp_, reference_.h(), config_.output, fields, s, training.history, options_text,
+      "poisson2d_xpinn", config_.problem.frequency, [&] { return total.seconds(); },
+      [&](io::FieldFile& file) {
+        file.write_field("subdomain", decomp_, subdomain.data());
+        std::vector<std::string> columns{"iteration", "phase", "loss"};
+        for (const auto& t : loss_->term_names()) columns.push_back(t);
+        for (int id = 0; id < grid_.count(); ++id)
+          file.write_table("history_subdomain_" + std::to_string(id), columns, histories[id]);
+        file.set_attribute("subdomains", grid_.count());
+        file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
+        file.set_attribute("interface_rms_jump_u", s.interface_mismatch[0]);
+        file.set_attribute("interface_rms_jump_flux", s.interface_mismatch[1]);
+        file.set_attribute("interface_rms_jump_residual", s.interface_mismatch[2]);
+        file.set_attribute("communication_seconds", s.communication_seconds);
+        file.set_attribute("bytes_per_exchange", s.bytes_per_exchange);
+      });
   s.total_seconds = total.seconds();
 
-  TESSERA_LOG("summary (relative L2 on the "
-              << n << " x " << n << " reference grid):\n"
-              << "  PINN vs exact       " << format("%.3e", s.pinn_error) << "\n"
-              << "  reference vs exact  " << format("%.3e", s.reference_error) << "\n"
-              << "  PINN vs reference   " << format("%.3e", s.pinn_vs_reference) << "\n"
+  TESSERA_LOG(error_summary("PINN", n, s)
+              << "\n"
               << "  interface RMS jumps u " << format("%.2e", s.interface_mismatch[0]) << ", d_n u "
               << format("%.2e", s.interface_mismatch[1]) << ", residual "
               << format("%.2e", s.interface_mismatch[2]) << "\n"
-              << "  training            " << format("%.1f s", s.training_seconds) << ", final loss "
-              << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
+              << training_summary(s) << "\n"
               << "  communication       " << format("%.2f s", s.communication_seconds)
               << " waiting, " << s.bytes_per_exchange << " bytes per exchange (rank 0)\n"
               << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"

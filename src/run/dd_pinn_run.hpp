@@ -20,6 +20,7 @@
 #include "physics/poisson.hpp"
 #include "pinn/trainer.hpp"
 #include "run/comparison.hpp"
+#include "run/pinn_result.hpp"
 #include "run/poisson_run.hpp"
 #include "solvers/poisson_reference.hpp"
 
@@ -49,13 +50,10 @@ struct DdPinnRunConfig {
   static DdPinnRunConfig from_options(Options& options);
 };
 
-struct DdPinnSummary {
-  double pinn_error = 0, reference_error = 0, pinn_vs_reference = 0;  // relative L2
+struct DdPinnSummary : PinnOutcome {
   std::array<double, 3> interface_mismatch{0, 0, 0};  // RMS jumps of u, d_n u, residual
-  double training_seconds = 0, communication_seconds = 0, total_seconds = 0;
-  double final_loss = 0;
+  double communication_seconds = 0;
   long bytes_per_exchange = 0;  // sent by rank 0
-  std::string lbfgs_stop, output_file;
 };
 
 class DdPinnRun {

@@ -18,12 +18,6 @@ namespace tessera::run {
 
 namespace {
 
-std::string format(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
-}
-
 /// The windowed sum at this rank's reference grid points, each assigned to the subdomain whose
 /// box holds it (check_reference_split made sure this rank owns it). Collective.
 std::vector<double> predict(const dd::SubdomainGrid& grid, const dd::PartitionOfUnity& windows,
@@ -113,69 +107,37 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
     }
   };
   const auto training = pinn::train(*loss_, nets_.parameters(), config_.training, control);
-  s.training_seconds = training.seconds;
-  s.final_loss = training.final_loss;
+  s.record_training(training, config_.training);
   s.communication_seconds = loss_->sum().communication_seconds();
   s.bytes_per_evaluation = loss_->sum().bytes_per_evaluation();
-  s.lbfgs_stop = config_.training.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason)
-                                                       : "no L-BFGS phase";
 
   Comparison comparison(decomp_, reference_.h());
   const auto pinn = predict(grid_, windows_, nets_, comparison);
   const auto reference = reference_.local_solution();
   const auto exact =
       comparison.tabulate([&](double x, double y) { return config_.problem.exact(x, y); });
-  s.pinn_error = comparison.relative_l2(pinn, exact);
-  s.reference_error = comparison.relative_l2(reference, exact);
-  s.pinn_vs_reference = comparison.relative_l2(pinn, reference);
+  const GridFields fields{comparison, pinn, reference, exact};
+  s.record_errors(fields);
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
-  {
-    std::vector<double> error(pinn.size());
-    for (size_t k = 0; k < error.size(); ++k) error[k] = pinn[k] - exact[k];
-    io::FieldFile file(comm_, s.output_file);
-    const double h = reference_.h();
-    file.set_grid(io::uniform_grid(decomp_, {0.0, 0.0, 0.0}, {h, h, 1.0}));
-    for (const auto& [name, field] :
-         {std::pair<const char*, const std::vector<double>*>{"x", &comparison.x()},
-          {"y", &comparison.y()},
-          {"pinn", &pinn},
-          {"reference", &reference},
-          {"exact", &exact},
-          {"pinn_error", &error}})
-      file.write_field(name, decomp_, field->data());
-    file.write_table("history", training.history.columns, training.history.rows);
-    for (int id = 0; id < grid_.count(); ++id)
-      file.write_table("history_subdomain_" + std::to_string(id),
-                       {"iteration", "phase", "loss", "pde", "boundary"}, histories[id]);
-    file.set_attribute("options", options_text);
-    file.set_attribute("problem", "poisson2d_fbpinn");
-    file.set_attribute("poisson_frequency", config_.problem.frequency);
-    file.set_attribute("subdomains", grid_.count());
-    file.set_attribute("fbpinn_overlap", config_.fbpinn.overlap);
-    file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
-    file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_error);
-    file.set_attribute("relative_l2_reference_vs_exact", s.reference_error);
-    file.set_attribute("relative_l2_pinn_vs_reference", s.pinn_vs_reference);
-    file.set_attribute("training_seconds", s.training_seconds);
-    file.set_attribute("communication_seconds", s.communication_seconds);
-    file.set_attribute("bytes_per_evaluation", s.bytes_per_evaluation);
-    file.set_attribute("final_loss", s.final_loss);
-    file.set_attribute("lbfgs_stop", s.lbfgs_stop);
-    file.set_attribute("wall_seconds", total.seconds());
-    const auto xdmf = file.xdmf_description();
-    file.commit();
-    io::write_xdmf(comm_, config_.output.directory + "/" + config_.output.name + ".xmf", xdmf);
-  }
+  write_pinn_result(
+      comm_, decomp_, reference_.h(), config_.output, fields, s, training.history, options_text,
+      "poisson2d_fbpinn", config_.problem.frequency, [&] { return total.seconds(); },
+      [&](io::FieldFile& file) {
+        for (int id = 0; id < grid_.count(); ++id)
+          file.write_table("history_subdomain_" + std::to_string(id),
+                           {"iteration", "phase", "loss", "pde", "boundary"}, histories[id]);
+        file.set_attribute("subdomains", grid_.count());
+        file.set_attribute("fbpinn_overlap", config_.fbpinn.overlap);
+        file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
+        file.set_attribute("communication_seconds", s.communication_seconds);
+        file.set_attribute("bytes_per_evaluation", s.bytes_per_evaluation);
+      });
   s.total_seconds = total.seconds();
 
-  TESSERA_LOG("summary (relative L2 on the "
-              << n << " x " << n << " reference grid):\n"
-              << "  FBPINN vs exact     " << format("%.3e", s.pinn_error) << "\n"
-              << "  reference vs exact  " << format("%.3e", s.reference_error) << "\n"
-              << "  FBPINN vs reference " << format("%.3e", s.pinn_vs_reference) << "\n"
-              << "  training            " << format("%.1f s", s.training_seconds) << ", final loss "
-              << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
+  TESSERA_LOG(error_summary("FBPINN", n, s)
+              << "\n"
+              << training_summary(s) << "\n"
               << "  communication       " << format("%.2f s", s.communication_seconds)
               << " waiting, " << s.bytes_per_evaluation << " bytes per evaluation (rank 0)\n"
               << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"

@@ -18,6 +18,7 @@
 #include "nn/mlp.hpp"
 #include "physics/poisson.hpp"
 #include "pinn/trainer.hpp"
+#include "run/pinn_result.hpp"
 #include "run/poisson_run.hpp"
 #include "solvers/poisson_reference.hpp"
 
@@ -37,12 +38,9 @@ struct FbpinnRunConfig {
   static FbpinnRunConfig from_options(Options& options);
 };
 
-struct FbpinnSummary {
-  double pinn_error = 0, reference_error = 0, pinn_vs_reference = 0;  // relative L2
-  double training_seconds = 0, communication_seconds = 0, total_seconds = 0;
-  double final_loss = 0;
+struct FbpinnSummary : PinnOutcome {
+  double communication_seconds = 0;
   long bytes_per_evaluation = 0;  // sent by rank 0 per loss evaluation (jets + adjoints)
-  std::string lbfgs_stop, output_file;
 };
 
 class FbpinnRun {

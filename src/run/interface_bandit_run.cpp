@@ -17,12 +17,6 @@ namespace {
 
 double reward(double error) { return -std::log10(error); }
 
-std::string format(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
-}
-
 }  // namespace
 
 InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options) {

@@ -38,7 +38,7 @@ struct LesFlowConfig {
   double peak_wavenumber = 4;
   int modes = 400;
   double layer_thickness = 0.05;  // δ as a fraction of L
-  double perturbation = 0.05;    // ε
+  double perturbation = 0.05;     // ε
   std::uint64_t seed = 1;
 
   static const std::vector<std::string>& names();

@@ -26,12 +26,6 @@ constexpr const char* kVelocityLocation =
     "((i, j, k) + 1/2 - e_a/2) h; pressure and subgrid_viscosity at cell centres "
     "((i, j, k) + 1/2) h, the grid's points";
 
-std::string format(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
-}
-
 // The k-th event time of a series with the given interval: k * interval, computed the same way
 // in an uninterrupted run and in a restarted one.
 double event_time(int k, double interval) { return k * interval; }

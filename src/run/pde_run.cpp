@@ -59,12 +59,6 @@ void map_to_box(const nn::Matrix& points, const solvers::SpaceTimeBox& box) {
   pinn::map_to_box(points, {box.x0, box.t0}, {box.x1, box.t1});
 }
 
-std::string format(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
-}
-
 /// Collective. Trains net on the PDE's loss.
 template <class Pde>
 pinn::TrainingResult train_pde(MPI_Comm comm, nn::Mlp& net, const Pde& pde,

@@ -13,6 +13,7 @@
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
 #include "run/output_config.hpp"
+#include "run/pinn_result.hpp"
 #include "solvers/poisson_reference.hpp"
 
 namespace tessera::run {
@@ -29,15 +30,9 @@ struct PoissonRunConfig {
   static PoissonRunConfig from_options(Options& options);
 };
 
-struct RunSummary {
-  double pinn_error = 0;       // relative L2, PINN vs exact
-  double reference_error = 0;  // relative L2, PETSc reference vs exact
-  double pinn_vs_reference = 0;
+struct RunSummary : PinnOutcome {
   int reference_iterations = 0;
-  double reference_seconds = 0, training_seconds = 0, total_seconds = 0;
-  double final_loss = 0;
-  std::string lbfgs_stop;
-  std::string output_file;
+  double reference_seconds = 0;
 };
 
 class PoissonRun {

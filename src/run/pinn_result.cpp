@@ -1,0 +1,77 @@
+#include "run/pinn_result.hpp"
+
+#include <iomanip>
+#include <sstream>
+
+#include "core/log.hpp"
+#include "io/field_file.hpp"
+#include "io/uniform_grid.hpp"
+#include "io/xdmf.hpp"
+#include "nn/lbfgs.hpp"
+
+namespace tessera::run {
+
+void PinnOutcome::record_training(const pinn::TrainingResult& training,
+                                  const pinn::TrainingConfig& config) {
+  training_seconds = training.seconds;
+  final_loss = training.final_loss;
+  lbfgs_stop =
+      config.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason) : "no L-BFGS phase";
+}
+
+void PinnOutcome::record_errors(const GridFields& f) {
+  pinn_error = f.grid.relative_l2(f.pinn, f.exact);
+  reference_error = f.grid.relative_l2(f.reference, f.exact);
+  pinn_vs_reference = f.grid.relative_l2(f.pinn, f.reference);
+}
+
+void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
+                       const OutputConfig& output, const GridFields& fields,
+                       const PinnOutcome& outcome, const pinn::TrainingHistory& history,
+                       const std::string& options_text, const std::string& problem,
+                       double frequency, const std::function<double()>& wall_seconds,
+                       const std::function<void(io::FieldFile&)>& extra) {
+  std::vector<double> error(fields.pinn.size());
+  for (size_t k = 0; k < error.size(); ++k) error[k] = fields.pinn[k] - fields.exact[k];
+  io::FieldFile file(comm, outcome.output_file);
+  file.set_grid(io::uniform_grid(decomp, {0.0, 0.0, 0.0}, {h, h, 1.0}));
+  file.write_field("x", decomp, fields.grid.x().data());
+  file.write_field("y", decomp, fields.grid.y().data());
+  file.write_field("pinn", decomp, fields.pinn.data());
+  file.write_field("reference", decomp, fields.reference.data());
+  file.write_field("exact", decomp, fields.exact.data());
+  file.write_field("pinn_error", decomp, error.data());
+  file.write_table("history", history.columns, history.rows);
+  file.set_attribute("options", options_text);
+  file.set_attribute("problem", problem);
+  file.set_attribute("poisson_frequency", frequency);
+  file.set_attribute("relative_l2_pinn_vs_exact", outcome.pinn_error);
+  file.set_attribute("relative_l2_reference_vs_exact", outcome.reference_error);
+  file.set_attribute("relative_l2_pinn_vs_reference", outcome.pinn_vs_reference);
+  file.set_attribute("training_seconds", outcome.training_seconds);
+  file.set_attribute("final_loss", outcome.final_loss);
+  file.set_attribute("lbfgs_stop", outcome.lbfgs_stop);
+  if (extra) extra(file);
+  file.set_attribute("wall_seconds", wall_seconds());
+  const auto xdmf = file.xdmf_description();
+  file.commit();
+  io::write_xdmf(comm, output.directory + "/" + output.name + ".xmf", xdmf);
+}
+
+std::string error_summary(const std::string& label, int n, const PinnOutcome& o) {
+  std::ostringstream os;
+  const std::string learned = (label + " vs exact").append(20, ' ').substr(0, 20);
+  const std::string versus = (label + " vs reference").append(20, ' ').substr(0, 20);
+  os << "summary (relative L2 on the " << n << " x " << n << " reference grid):\n"
+     << "  " << learned << format("%.3e", o.pinn_error) << "\n"
+     << "  reference vs exact  " << format("%.3e", o.reference_error) << "\n"
+     << "  " << versus << format("%.3e", o.pinn_vs_reference);
+  return os.str();
+}
+
+std::string training_summary(const PinnOutcome& o) {
+  return "  training            " + format("%.1f s", o.training_seconds) + ", final loss " +
+         format("%.3e", o.final_loss) + ", L-BFGS: " + o.lbfgs_stop;
+}
+
+}  // namespace tessera::run

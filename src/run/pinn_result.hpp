@@ -1,0 +1,63 @@
+#pragma once
+// What every 2D Poisson PINN run (one network, XPINN, FBPINN) reports: the errors against the
+// exact solution and the PETSc reference on the reference grid, and the result file holding them.
+// The run kinds add their own fields and attributes through a callback.
+#include <mpi.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/decomposition.hpp"
+#include "pinn/trainer.hpp"
+#include "run/comparison.hpp"
+#include "run/output_config.hpp"
+
+namespace tessera::io {
+class FieldFile;
+}
+
+namespace tessera::run {
+
+/// The part of a PINN run's summary that every kind shares.
+struct PinnOutcome {
+  double pinn_error = 0;         // relative L2, learned vs exact
+  double reference_error = 0;    // relative L2, PETSc reference vs exact
+  double pinn_vs_reference = 0;  // relative L2
+  double training_seconds = 0, total_seconds = 0;
+  double final_loss = 0;
+  std::string lbfgs_stop;
+  std::string output_file;
+
+  /// Training time, final loss and why L-BFGS stopped ("no L-BFGS phase" without one).
+  void record_training(const pinn::TrainingResult& training, const pinn::TrainingConfig& config);
+  /// Collective. The three relative L2 errors of the fields on the reference grid.
+  void record_errors(const struct GridFields& fields);
+};
+
+/// This rank's block of the learned, reference and exact solutions on the reference grid.
+struct GridFields {
+  const Comparison& grid;
+  const std::vector<double>& pinn;
+  const std::vector<double>& reference;
+  const std::vector<double>& exact;
+};
+
+/// Collective. Writes outcome.output_file: fields x, y, pinn, reference, exact, pinn_error, the
+/// history table, the attributes every PINN run shares (options, problem, k, the errors, training
+/// time, final loss, L-BFGS stop), then whatever extra() adds, then wall_seconds; commits the file
+/// (tmp + rename) and writes the XDMF beside it.
+void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
+                       const OutputConfig& output, const GridFields& fields,
+                       const PinnOutcome& outcome, const pinn::TrainingHistory& history,
+                       const std::string& options_text, const std::string& problem,
+                       double frequency, const std::function<double()>& wall_seconds,
+                       const std::function<void(io::FieldFile&)>& extra);
+
+/// The first lines of a run's summary: the three errors on the n x n reference grid, the label
+/// naming the learned solution ("PINN", "FBPINN").
+std::string error_summary(const std::string& label, int n, const PinnOutcome& outcome);
+/// The training line of a run's summary.
+std::string training_summary(const PinnOutcome& outcome);
+
+}  // namespace tessera::run
