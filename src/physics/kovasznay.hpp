@@ -29,6 +29,11 @@ struct Kovasznay {
     return 0.5 * (1.0 - exp(2.0 * lambda() * x));
   }
 
+  /// Output k of the exact solution (u, v, p), the boundary data of a PINN with outputs (u, v, p).
+  KOKKOS_INLINE_FUNCTION double component(int k, double x, double y) const {
+    return k == 0 ? velocity_x(x, y) : k == 1 ? velocity_y(x, y) : pressure(x, y);
+  }
+
   /// Residual of the x momentum equation, u u_x + v u_y + p_x - Δu / Re, from the fields and
   /// derivatives of a candidate solution (likewise for y with v, p_y and Δv).
   KOKKOS_INLINE_FUNCTION double momentum_residual(double u, double v, double q_x, double q_y,

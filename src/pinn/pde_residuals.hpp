@@ -4,6 +4,7 @@
 #include "physics/allen_cahn.hpp"
 #include "physics/burgers.hpp"
 #include "physics/helmholtz.hpp"
+#include "physics/kovasznay.hpp"
 #include "pinn/pde_loss.hpp"
 
 namespace tessera::pinn {
@@ -11,34 +12,35 @@ namespace tessera::pinn {
 /// Viscous Burgers on inputs (x, t): r = u_t + u u_x - ν u_xx, the Laplacian stream over x only.
 struct BurgersResidual {
   physics::Burgers1D problem;
-  static constexpr int laplacian_dims = 1;
+  static constexpr int inputs = 2, outputs = 1, residuals = 1, laplacian_dims = 1;
 
-  KOKKOS_INLINE_FUNCTION double residual(const PointJet& jet, JetSensitivity& dr) const {
-    dr.u = jet.gradient[0];
-    dr.gradient[0] = jet.u;
-    dr.gradient[1] = 1.0;
-    dr.laplacian = -problem.viscosity;
-    return problem.residual(jet.u, jet.gradient[1], jet.gradient[0], jet.laplacian);
+  KOKKOS_INLINE_FUNCTION void residual(const PointJet& jet, double* r, JetSensitivity* dr) const {
+    const double u = jet.u[0], u_x = jet.gradient[0][0], u_t = jet.gradient[0][1];
+    dr[0].u[0] = u_x;
+    dr[0].gradient[0][0] = u;
+    dr[0].gradient[0][1] = 1.0;
+    dr[0].laplacian[0] = -problem.viscosity;
+    r[0] = problem.residual(u, u_t, u_x, jet.laplacian[0]);
   }
   /// u(x, 0) = -sin(πx) is also the boundary value u(±1, t) = 0 (sin(±π) = 0 to round-off), so
   /// one target serves the initial and the boundary points.
-  KOKKOS_INLINE_FUNCTION double condition(double x, double) const {
-    return physics::Burgers1D::initial(x);
+  KOKKOS_INLINE_FUNCTION double condition(int, const double* x) const {
+    return physics::Burgers1D::initial(x[0]);
   }
 };
 
 /// Helmholtz on (x, y): r = -Δu - k²u - f, u = exact on the boundary.
 struct HelmholtzResidual {
   physics::Helmholtz2D problem;
-  static constexpr int laplacian_dims = 0;
+  static constexpr int inputs = 2, outputs = 1, residuals = 1, laplacian_dims = 0;
 
-  KOKKOS_INLINE_FUNCTION double residual(const PointJet& jet, JetSensitivity& dr) const {
-    dr.u = -problem.wavenumber * problem.wavenumber;
-    dr.laplacian = -1.0;
-    return problem.residual(jet.u, jet.laplacian, jet.x[0], jet.x[1]);
+  KOKKOS_INLINE_FUNCTION void residual(const PointJet& jet, double* r, JetSensitivity* dr) const {
+    dr[0].u[0] = -problem.wavenumber * problem.wavenumber;
+    dr[0].laplacian[0] = -1.0;
+    r[0] = problem.residual(jet.u[0], jet.laplacian[0], jet.x[0], jet.x[1]);
   }
-  KOKKOS_INLINE_FUNCTION double condition(double x, double y) const {
-    return problem.boundary(x, y);
+  KOKKOS_INLINE_FUNCTION double condition(int, const double* x) const {
+    return problem.boundary(x[0], x[1]);
   }
 };
 
@@ -48,16 +50,51 @@ struct HelmholtzResidual {
 /// u_x(1) = -u_x(-1) = -u_x(1).
 struct AllenCahnResidual {
   physics::AllenCahn1D problem;
-  static constexpr int laplacian_dims = 1;
+  static constexpr int inputs = 2, outputs = 1, residuals = 1, laplacian_dims = 1;
 
-  KOKKOS_INLINE_FUNCTION double residual(const PointJet& jet, JetSensitivity& dr) const {
-    dr.u = -problem.reaction * (1.0 - 3.0 * jet.u * jet.u);
-    dr.gradient[1] = 1.0;
-    dr.laplacian = -problem.diffusion;
-    return problem.residual(jet.u, jet.gradient[1], jet.laplacian);
+  KOKKOS_INLINE_FUNCTION void residual(const PointJet& jet, double* r, JetSensitivity* dr) const {
+    const double u = jet.u[0];
+    dr[0].u[0] = -problem.reaction * (1.0 - 3.0 * u * u);
+    dr[0].gradient[0][1] = 1.0;
+    dr[0].laplacian[0] = -problem.diffusion;
+    r[0] = problem.residual(u, jet.gradient[0][1], jet.laplacian[0]);
   }
-  KOKKOS_INLINE_FUNCTION double condition(double x, double) const {
-    return physics::AllenCahn1D::initial(x);
+  KOKKOS_INLINE_FUNCTION double condition(int, const double* x) const {
+    return physics::AllenCahn1D::initial(x[0]);
+  }
+};
+
+/// Steady incompressible Navier–Stokes on (x, y), outputs (u, v, p), three residuals:
+///   u u_x + v u_y + p_x - Δu / Re,   u v_x + v v_y + p_y - Δv / Re,   u_x + v_y.
+/// Flow gives the Reynolds number and the boundary data: reynolds, and component(k, x, y) for
+/// k = 0, 1, 2 (u, v, p) (physics::Kovasznay).
+template <class Flow>
+struct SteadyNavierStokesResidual {
+  Flow flow;
+  static constexpr int inputs = 2, outputs = 3, residuals = 3, laplacian_dims = 0;
+
+  KOKKOS_INLINE_FUNCTION void residual(const PointJet& jet, double* r, JetSensitivity* dr) const {
+    const double u = jet.u[0], v = jet.u[1], nu = 1.0 / flow.reynolds;
+    const auto& gu = jet.gradient[0];
+    const auto& gv = jet.gradient[1];
+    const auto& gp = jet.gradient[2];
+    r[0] = flow.momentum_residual(u, v, gu[0], gu[1], gp[0], jet.laplacian[0]);
+    r[1] = flow.momentum_residual(u, v, gv[0], gv[1], gp[1], jet.laplacian[1]);
+    r[2] = Flow::continuity_residual(gu[0], gv[1]);
+    for (int j = 0; j < 2; ++j) {  // momentum j in velocity component q = j
+      const auto& gq = jet.gradient[j];
+      dr[j].u[0] = gq[0];
+      dr[j].u[1] = gq[1];
+      dr[j].gradient[j][0] = u;
+      dr[j].gradient[j][1] = v;
+      dr[j].gradient[2][j] = 1.0;
+      dr[j].laplacian[j] = -nu;
+    }
+    dr[2].gradient[0][0] = 1.0;
+    dr[2].gradient[1][1] = 1.0;
+  }
+  KOKKOS_INLINE_FUNCTION double condition(int k, const double* x) const {
+    return flow.component(k, x[0], x[1]);
   }
 };
 

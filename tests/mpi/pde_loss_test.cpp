@@ -76,6 +76,54 @@ TEST(PdeLoss, AllenCahnGradientWithANeumannConditionMatchesFiniteDifferences) {
   EXPECT_LT(test_support::gradient_difference_error(loss, x), 1e-6);
 }
 
+TEST(PdeLoss, NavierStokesGradientOfThreeOutputsMatchesFiniteDifferences) {
+  // Kovasznay flow at Re = 10 on a (u, v, p) network: three residuals coupling the outputs, a
+  // Dirichlet condition on each velocity component and a Neumann one on the pressure.
+  using Residual = pinn::SteadyNavierStokesResidual<physics::Kovasznay>;
+  nn::Mlp net({2, 3, 12, 2, nn::Activation::Tanh});
+  net.initialize_glorot(kSeed);
+  const auto interior = pinn::interior_points_2d(MPI_COMM_WORLD, 300, kSeed);
+  const auto boundary = pinn::boundary_points_2d(MPI_COMM_WORLD, 64, kSeed);
+  for (const auto* set : {&interior, &boundary})
+    pinn::map_to_box(*set, {physics::Kovasznay::x_min, physics::Kovasznay::y_min},
+                     {physics::Kovasznay::x_max, physics::Kovasznay::y_max});
+  pinn::PdeLoss<Residual> loss(
+      MPI_COMM_WORLD, net, Residual{physics::Kovasznay{10.0}}, interior, 1.0,
+      {{"u", boundary, 10.0, -1, 0}, {"v", boundary, 10.0, -1, 1}, {"p_x", boundary, 1.0, 0, 2}});
+  nn::Vector x("x", net.parameter_count());
+  Kokkos::deep_copy(x, net.parameters());
+  EXPECT_LT(test_support::gradient_difference_error(loss, x), 1e-6);
+}
+
+TEST(PdeLoss, NavierStokesTermsVanishOnlyForTheExactFlow) {
+  // A (u, v, p) network with zero parameters is (0, 0, 0): it solves the equations (every residual
+  // 0) but misses the boundary data, whose term is then w mean over the boundary of u_exact².
+  using Residual = pinn::SteadyNavierStokesResidual<physics::Kovasznay>;
+  nn::Mlp net({2, 3, 8, 2, nn::Activation::Tanh});
+  Kokkos::deep_copy(net.parameters(), 0.0);
+  const physics::Kovasznay flow{40.0};
+  const auto interior = pinn::interior_points_2d(MPI_COMM_WORLD, 100, kSeed);
+  const auto boundary = pinn::boundary_points_2d(MPI_COMM_WORLD, 64, kSeed);
+  for (const auto* set : {&interior, &boundary})
+    pinn::map_to_box(*set, {physics::Kovasznay::x_min, physics::Kovasznay::y_min},
+                     {physics::Kovasznay::x_max, physics::Kovasznay::y_max});
+  pinn::PdeLoss<Residual> loss(MPI_COMM_WORLD, net, Residual{flow}, interior, 1.0,
+                               {{"u", boundary, 2.0, -1, 0}});
+  nn::Vector g("g", net.parameter_count());
+  loss.value_and_gradient(net.parameters(), g);
+  const auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), boundary);
+  double local = 0;
+  for (size_t p = 0; p < host.extent(1); ++p)
+    local += std::pow(flow.velocity_x(host(0, p), host(1, p)), 2);
+  long count = static_cast<long>(host.extent(1));
+  double sum = 0;
+  long total = 0;
+  MPI_Allreduce(&local, &sum, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  MPI_Allreduce(&count, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+  EXPECT_EQ(loss.term_values()[0], 0.0);
+  EXPECT_NEAR(loss.term_values()[1], 2.0 * sum / total, 1e-12);
+}
+
 TEST(PdeLoss, TermsOfAFlatNetworkMatchTheirLimits) {
   // With every parameter zero, u = 0 exactly: the Burgers initial term is w mean sin²(πx) ~ w/2
   // and the Helmholtz residual term mean f² ~ (17π² - 1)² / 4 (mean of sin² sin² = 1/4).
