@@ -107,6 +107,7 @@ SequenceResult solve_sequence(const Decomposition& decomp, const SequenceConfig&
     if (observe) observe(record, solver, field);
   }
   if (tuned) result.arm_pulls = bandit.pulls();
+  result.solver = solver.solver_name();
   return result;
 }
 

@@ -55,6 +55,7 @@ struct SequenceResult {
   ReuseStrategy strategy = ReuseStrategy::none;
   std::vector<SolveRecord> solves;
   std::vector<int> arm_pulls;  // bandit only: how often each of bandit_omegas() was chosen
+  std::string solver;          // Krylov method + preconditioner, e.g. "cg + mg"
   int total_iterations() const;
   double total_seconds() const;
   int preconditioner_builds() const;

@@ -121,8 +121,9 @@ DatasetSummary DatasetRun::execute(const std::string& options_text) {
     summary.results.push_back(solve_sequence(decomp_, seq, strategy, observe));
   }
   const std::string table = reuse_table(summary.results);
-  TESSERA_LOG("summary (" << samples << " solves per strategy, CG + Galerkin multigrid, rtol "
-                          << seq.solver.krylov.rtol << "):\n"
+  TESSERA_LOG("summary (" << samples << " solves per strategy, "
+                          << (summary.results.empty() ? "" : summary.results.front().solver)
+                          << ", rtol " << seq.solver.krylov.rtol << "):\n"
                           << table);
 
   std::vector<std::string> strategy_names;

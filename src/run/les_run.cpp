@@ -266,6 +266,9 @@ void LesRun::write_spectrum(io::FieldFile& file) {
     if (k > 0) line << " " << format("%.3e", spectrum[k]);
   }
   file.write_table("spectrum", {"k", "energy"}, k_e);
+  // The result file repeats the last snapshot's spectrum when the run ends on a snapshot time.
+  if (solver_.time() == spectrum_logged_at_) return;
+  spectrum_logged_at_ = solver_.time();
   TESSERA_LOG("spectrum E(k), k = 1.." << spectrum.size() - 1 << ", at t = "
                                        << format("%.4f", solver_.time()) << ":" << line.str());
 }

@@ -147,6 +147,7 @@ private:
   Decomposition decomp_;
   solvers::IncompressibleSolver solver_;
   std::vector<LesDiagnostics> history_;
+  double spectrum_logged_at_ = -1;  // time of the last spectrum written to the log
   bool restarted_ = false;
   Restart restart_;
   bool has_reference_ = false;

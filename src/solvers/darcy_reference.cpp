@@ -291,4 +291,14 @@ std::vector<double> DarcyReference::local_solution() const {
   return local_block(dm_, x_);
 }
 
+std::string DarcyReference::solver_name() const {
+  KSPType ksp_type = nullptr;
+  PCType pc_type = nullptr;
+  PC pc = nullptr;
+  TESSERA_PETSC_CALL(KSPGetType(ksp_, &ksp_type));
+  TESSERA_PETSC_CALL(KSPGetPC(ksp_, &pc));
+  TESSERA_PETSC_CALL(PCGetType(pc, &pc_type));
+  return std::string(ksp_type ? ksp_type : "?") + " + " + (pc_type ? pc_type : "?");
+}
+
 }  // namespace tessera::solvers

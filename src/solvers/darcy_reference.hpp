@@ -90,6 +90,8 @@ public:
   /// convergence-test norm) and wall seconds of the solve, including the preconditioner's set-up
   /// for a new operator and the forming of the initial guess.
   int iterations() const { return iterations_; }
+  /// Not collective. The Krylov method and preconditioner the options chose, e.g. "cg + mg".
+  std::string solver_name() const;
   double residual_norm() const { return residual_norm_; }
   double seconds() const { return seconds_; }
   double h() const { return h_; }
