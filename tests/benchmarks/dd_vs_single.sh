@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # dd_vs_single.sh: where domain decomposition beats one network, at an equal budget. Runs the
-# application on the multiscale decks (input/poisson2d_multiscale*.yaml: one network, XPINN on
-# 2 x 2, FBPINN on 4 x 4; about 4600 collocation points and 5400 parameters each, the same
-# optimiser iterations) for each case and prints one table: case, method, parameters, points
-# (interior + boundary + interface), relative L2 error against the exact solution and against the
-# PETSc reference on the reference grid, training time.
+# application on the multiscale decks (input/poisson2d_multiscale*.yaml: one network of 2 or 4
+# hidden layers, XPINN on 2 x 2, FBPINN on 4 x 4; about 4600 collocation points and 5400
+# parameters each, the same optimiser iterations) for each case and prints one table: case,
+# method, parameters, points (interior + boundary + interface), relative L2 error against the exact
+# solution and against the PETSc reference on the reference grid, training time.
 #   BUILD_DIR  build folder holding apps/tessera (default build)
 #   CASES      any of smooth multiscale (default both): smooth is the same decks with the fine mode
 #              off (a = 0) and the PDE weights 10 times larger (mean f² is 40 times smaller)
-#   METHODS    any of single xpinn fbpinn (default all three)
+#   METHODS    any of single single_deep xpinn fbpinn (default all four); single_deep is the
+#              single network's deck with 4 hidden layers of 41 (5331 parameters) instead of 2 of 71
 #   NP         ranks per run (default 1; the decomposed runs give the same result on 1, 2 or 4)
 #   OUT        folder for the runs' result files (default a temporary folder, removed at the end)
 #   EXPECT_ORDER  methods from the smallest error against the exact solution to the largest
@@ -25,7 +26,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 app="$(tessera_build_dir)/apps/tessera"
 [[ -x "$app" ]] || tessera_die "$app not found: build it with bash jobscripts/local/setup.sh"
 cases="${CASES:-smooth multiscale}"
-methods="${METHODS:-single xpinn fbpinn}"
+methods="${METHODS:-single single_deep xpinn fbpinn}"
 np="${NP:-1}"
 extra=("$@")
 if [[ -n "${OUT:-}" ]]; then
@@ -38,22 +39,23 @@ fi
 # deck METHOD: the deck of a method.
 deck() {
   case "$1" in
-    single) printf '%s\n' "$TESSERA_ROOT/input/poisson2d_multiscale.yaml" ;;
+    single | single_deep) printf '%s\n' "$TESSERA_ROOT/input/poisson2d_multiscale.yaml" ;;
     xpinn | fbpinn) printf '%s\n' "$TESSERA_ROOT/input/poisson2d_multiscale_$1.yaml" ;;
-    *) tessera_die "unknown method '$1' (single, xpinn, fbpinn)" ;;
+    *) tessera_die "unknown method '$1' (single, single_deep, xpinn, fbpinn)" ;;
   esac
 }
 
-# case_options CASE METHOD: the overrides of a case. The decks hold the multiscale weights; the
-# smooth case scales every PDE-scale weight by 10 (single: residual; XPINN: PDE and residual
-# continuity; FBPINN: PDE), keeping the three methods' PDE : boundary ratios equal.
+# case_options CASE METHOD: the overrides of a method and case. The decks hold the multiscale
+# weights; the smooth case scales every PDE-scale weight by 10 (single: residual; XPINN: PDE and
+# residual continuity; FBPINN: PDE), keeping the methods' PDE : boundary ratios equal.
 case_options() {
+  [[ "$2" == single_deep ]] && printf '%s\n' -pinn_width 41 -pinn_depth 4
   case "$1" in
     multiscale) ;;
     smooth)
       printf '%s\n' -poisson_multiscale_amplitude 0
       case "$2" in
-        single) printf '%s\n' -pinn_residual_weight 1e-2 ;;
+        single | single_deep) printf '%s\n' -pinn_residual_weight 1e-2 ;;
         xpinn) printf '%s\n' -dd_pde_weight 1e-2 -dd_residual 1e-2 ;;
         fbpinn) printf '%s\n' -dd_pde_weight 7.5e-3 ;;
       esac
@@ -66,7 +68,7 @@ case_options() {
 # subdomain's network and points; the totals count every subdomain, every boundary face and (XPINN)
 # every interface once.
 budget() {
-  awk -v method="$1" '
+  awk -v method="${1%_deep}" '
     / subdomains/ && match($0, /on [0-9]+ x [0-9]+ subdomains/) {
       split(substr($0, RSTART + 3, RLENGTH), t, " "); sx = t[1]; sy = t[3] }
     /^PINN: MLP/ && match($0, /\([0-9]+ parameters\), [0-9]+ interior \+ [0-9]+ boundary/) {
@@ -107,7 +109,7 @@ for c in $cases; do
       { printf '%s\n' "$log" >&2; tessera_die "$c $m: no network or point counts in its log"; }
     [[ -n "$exact" && -n "$reference" ]] ||
       { printf '%s\n' "$log" >&2; tessera_die "$c $m: no errors in its summary"; }
-    rows+=("$(printf '%-11s %-7s %10s %7s %16s %16s %10s' "$c" "$m" "$parameters" "$points" \
+    rows+=("$(printf '%-11s %-11s %10s %7s %16s %16s %10s' "$c" "$m" "$parameters" "$points" \
       "$exact" "$reference" "$seconds")")
     error_of[$m]="$exact"
   done
@@ -128,7 +130,7 @@ for c in $cases; do
 done
 
 printf '# equal budget, %s rank(s), extra options: %s\n' "$np" "${extra[*]:-(none)}"
-printf '%-11s %-7s %10s %7s %16s %16s %10s\n' case method parameters points l2_vs_exact \
+printf '%-11s %-11s %10s %7s %16s %16s %10s\n' case method parameters points l2_vs_exact \
   l2_vs_reference training_s
 printf '%s\n' "${rows[@]}"
 ((order_failed == 0)) || tessera_die "the expected error order ($EXPECT_ORDER) does not hold"
