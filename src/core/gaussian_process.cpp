@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/random.hpp"
 
 namespace tessera {
 
@@ -25,6 +26,26 @@ void back_substitute(const std::vector<double>& l, int n, std::vector<double>& b
     for (int k = i + 1; k < n; ++k) s -= l[k * n + i] * b[k];
     b[i] = s / l[i * n + i];
   }
+}
+
+/// The lower Cholesky factor of the symmetric n x n matrix a (row-major). A pivot at or below
+/// tolerance is an Error when the matrix must be positive definite (tolerance 0); with tolerance >
+/// 0 it is a direction of (numerically) zero variance: its column of L is set to zero.
+std::vector<double> cholesky(const std::vector<double>& a, int n, double tolerance = 0) {
+  std::vector<double> l(static_cast<size_t>(n) * n, 0.0);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j <= i; ++j) {
+      double s = a[i * n + j];
+      for (int k = 0; k < j; ++k) s -= l[i * n + k] * l[j * n + k];
+      if (i == j) {
+        TESSERA_CHECK(tolerance > 0 || s > 0,
+                      "GaussianProcess: kernel matrix not positive definite");
+        l[i * n + i] = s > tolerance ? std::sqrt(s) : 0.0;
+      } else {
+        l[i * n + j] = l[j * n + j] > 0 ? s / l[j * n + j] : 0.0;
+      }
+    }
+  return l;
 }
 
 }  // namespace
@@ -57,19 +78,12 @@ void GaussianProcess::add(const std::vector<double>& context, int arm, double y)
   mean_ = 0;
   for (double v : ys_) mean_ += v / n;
   // Cholesky of K + s² I (positive definite: s² > 0).
-  cholesky_.assign(static_cast<size_t>(n) * n, 0.0);
+  std::vector<double> k(static_cast<size_t>(n) * n);
   for (int i = 0; i < n; ++i)
-    for (int j = 0; j <= i; ++j) {
-      double s = kernel_(contexts_[i], arms_[i], contexts_[j], arms_[j]) +
-                 (i == j ? noise_variance_ : 0.0);
-      for (int k = 0; k < j; ++k) s -= cholesky_[i * n + k] * cholesky_[j * n + k];
-      if (i == j) {
-        TESSERA_CHECK(s > 0, "GaussianProcess: kernel matrix not positive definite");
-        cholesky_[i * n + i] = std::sqrt(s);
-      } else {
-        cholesky_[i * n + j] = s / cholesky_[j * n + j];
-      }
-    }
+    for (int j = 0; j < n; ++j)
+      k[i * n + j] = kernel_(contexts_[i], arms_[i], contexts_[j], arms_[j]) +
+                     (i == j ? noise_variance_ : 0.0);
+  cholesky_ = cholesky(k, n);
   alpha_.resize(n);
   for (int i = 0; i < n; ++i) alpha_[i] = ys_[i] - mean_;
   forward_substitute(cholesky_, n, alpha_);
@@ -91,6 +105,47 @@ GaussianProcess::Prediction GaussianProcess::predict(const std::vector<double>& 
   for (double v : k) vv += v * v;
   p.variance = std::max(0.0, prior - vv);
   return p;
+}
+
+GaussianProcess::JointPrediction GaussianProcess::predict_joint(
+    const std::vector<Point>& points) const {
+  const int n = size(), m = static_cast<int>(points.size());
+  JointPrediction p;
+  p.mean.assign(m, n == 0 ? 0.0 : mean_);
+  p.covariance.resize(static_cast<size_t>(m) * m);
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < m; ++j)
+      p.covariance[i * m + j] =
+          kernel_(points[i].context, points[i].arm, points[j].context, points[j].arm);
+  // v_i = L^-1 k(X, point i); mean_i += k_i·alpha; covariance_ij -= v_i·v_j.
+  std::vector<std::vector<double>> v(m, std::vector<double>(n));
+  for (int i = 0; i < m; ++i) {
+    for (int d = 0; d < n; ++d)
+      v[i][d] = kernel_(points[i].context, points[i].arm, contexts_[d], arms_[d]);
+    for (int d = 0; d < n; ++d) p.mean[i] += v[i][d] * alpha_[d];
+    forward_substitute(cholesky_, n, v[i]);
+  }
+  for (int i = 0; i < m; ++i)
+    for (int j = 0; j < m; ++j) {
+      double vv = 0;
+      for (int d = 0; d < n; ++d) vv += v[i][d] * v[j][d];
+      p.covariance[i * m + j] -= vv;
+    }
+  return p;
+}
+
+std::vector<double> GaussianProcess::sample(const std::vector<Point>& points,
+                                            std::uint64_t& state) const {
+  const auto p = predict_joint(points);
+  const int m = static_cast<int>(points.size());
+  // Pivots below this are round-off of a determined direction, not variance.
+  const auto l = cholesky(p.covariance, m, 1e-12 * kernel_.variance);
+  std::vector<double> z(m);
+  for (double& zi : z) zi = standard_normal(state);
+  std::vector<double> f = p.mean;
+  for (int i = 0; i < m; ++i)
+    for (int k = 0; k <= i; ++k) f[i] += l[i * m + k] * z[k];
+  return f;
 }
 
 }  // namespace tessera

@@ -8,6 +8,8 @@
 // s²; the prior mean is the mean of the observations so far (a constant), so an untried arm is
 // predicted as an average one. Exact inference through a Cholesky factor, refactored on each
 // add(): meant for the tens of observations of a bandit, not for large data. Not collective.
+// sample() draws the function jointly at a set of points from the posterior (Thompson sampling).
+#include <cstdint>
 #include <vector>
 
 namespace tessera {
@@ -37,6 +39,24 @@ public:
   /// The posterior of the noise-free function at (context, arm): with no data, the prior
   /// (mean 0, variance σ²).
   Prediction predict(const std::vector<double>& context, int arm) const;
+
+  /// A (context, arm) pair at which the function is predicted jointly.
+  struct Point {
+    std::vector<double> context;
+    int arm = 0;
+  };
+  struct JointPrediction {
+    std::vector<double> mean;
+    std::vector<double> covariance;  // row-major m x m
+  };
+  /// The joint posterior of the noise-free function at the m points: mean and covariance
+  /// K** - K*ᵀ (K + s² I)⁻¹ K*.
+  JointPrediction predict_joint(const std::vector<Point>& points) const;
+  /// One draw of the noise-free function jointly at the points from the posterior, mean + L z
+  /// with L L^T the covariance (a semidefinite Cholesky factor: points the data or each other
+  /// determine get no independent noise) and z standard normal drawn from state, which advances.
+  /// Deterministic given state, on every platform (core/random.hpp).
+  std::vector<double> sample(const std::vector<Point>& points, std::uint64_t& state) const;
 
 private:
   ContextArmKernel kernel_;

@@ -5,6 +5,8 @@
 
 #include "core/decomposition.hpp"
 #include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/options.hpp"
 #include "io/field_file.hpp"
 #include "io/field_reader.hpp"
 
@@ -45,6 +47,15 @@ auto vector_fields(State& state) {
 
 }  // namespace
 
+CheckpointConfig CheckpointConfig::from_options(Options& options) {
+  CheckpointConfig c;
+  c.every = options.integer(
+      "dd_checkpoint_every", 0, 0, 100000000,
+      "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
+  c.restart = options.text("dd_restart", "", "checkpoint file to continue training from");
+  return c;
+}
+
 void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
                       const std::string& path, const pinn::TrainingCheckpoint& state) {
   const Decomposition layout = parameter_layout(grid, parameters_per_network);
@@ -75,6 +86,14 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
                                          const std::string& path) {
   const Decomposition layout = parameter_layout(grid, parameters_per_network);
   io::FieldFileReader reader(grid.comm(), path);
+  if (!reader.has_attribute("parameters_per_network"))
+    throw InputError("'" + path + "' is not a training checkpoint (no parameters_per_network)",
+                     __FILE__, __LINE__);
+  const long stored = reader.integer_attribute("parameters_per_network");
+  if (stored != parameters_per_network)
+    throw InputError("checkpoint '" + path + "' holds networks of " + std::to_string(stored) +
+                         " parameters; this run's have " + std::to_string(parameters_per_network),
+                     __FILE__, __LINE__);
   pinn::TrainingCheckpoint state;
   state.phase = static_cast<int>(reader.integer_attribute("phase"));
   state.iteration = static_cast<int>(reader.integer_attribute("iteration"));
@@ -98,6 +117,40 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
     Kokkos::deep_copy(target, host);
   }
   return state;
+}
+
+std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid,
+                                                       long parameters_per_network,
+                                                       const CheckpointConfig& config,
+                                                       const pinn::TrainingConfig& training) {
+  if (config.restart.empty()) return nullptr;
+  auto state = std::make_unique<pinn::TrainingCheckpoint>(
+      read_checkpoint(grid, parameters_per_network, config.restart));
+  const int end = training.adam_iterations + training.lbfgs_iterations;
+  const bool fits = state->phase == 0
+                        ? state->iteration <= training.adam_iterations
+                        : state->iteration >= training.adam_iterations && state->iteration <= end;
+  if (!fits)
+    throw InputError("checkpoint '" + config.restart + "' is at iteration " +
+                         std::to_string(state->iteration) +
+                         (state->phase ? " (L-BFGS)" : " (Adam)") + ", outside this run's " +
+                         std::to_string(training.adam_iterations) + " Adam + " +
+                         std::to_string(training.lbfgs_iterations) + " L-BFGS iterations",
+                     __FILE__, __LINE__);
+  return state;
+}
+
+void attach_checkpoints(pinn::TrainingControl& control, const SubdomainGrid& grid,
+                        long parameters_per_network, const CheckpointConfig& config,
+                        const std::string& path, const pinn::TrainingCheckpoint* resume) {
+  control.checkpoint_every = config.every;
+  control.checkpoint = [&grid, parameters_per_network, path](const pinn::TrainingCheckpoint& s) {
+    write_checkpoint(grid, parameters_per_network, path, s);
+  };
+  control.resume = resume;
+  if (resume)
+    TESSERA_LOG("restart from " << config.restart << " at iteration " << resume->iteration
+                                << (resume->phase ? " (L-BFGS)" : " (Adam)"));
 }
 
 }  // namespace tessera::dd

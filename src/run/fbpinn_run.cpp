@@ -50,6 +50,7 @@ FbpinnRunConfig FbpinnRunConfig::from_options(Options& options) {
   c.training = pinn::TrainingConfig::from_options(options);
   c.reference = solvers::PoissonReferenceConfig::from_options(options);
   c.output = OutputConfig::from_options(options, "poisson2d_fbpinn");
+  c.checkpoint = dd::CheckpointConfig::from_options(options);
   return c;
 }
 
@@ -67,6 +68,8 @@ FbpinnRun::FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config)
   for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
   nets_.initialize_glorot(seeds);
   loss_ = std::make_unique<dd::FbpinnLoss>(grid_, windows_, nets_, config.problem, config.points);
+  restart_ =
+      dd::read_restart(grid_, nets_.parameters_per_network(), config.checkpoint, config.training);
 }
 
 void FbpinnRun::prepare_output() {
@@ -91,6 +94,8 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
   TESSERA_LOG("networks: MLP 2-" << shape.width << "x" << shape.depth << "-1 "
                                  << nn::activation_name(shape.activation) << " ("
                                  << nets_.parameters_per_network() << " parameters) per subdomain, "
+                                 << config_.points.interior_points << " interior + "
+                                 << config_.points.face_points << " per boundary face points, "
                                  << loss_->sum().batch_points() << " points each under its window");
 
   std::vector<std::vector<double>> histories(grid_.count());
@@ -106,6 +111,9 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
                            {double(iteration), double(phase), t[0] + t[1], t[0], t[1]});
     }
   };
+  dd::attach_checkpoints(control, grid_, nets_.parameters_per_network(), config_.checkpoint,
+                         config_.output.directory + "/" + config_.output.name + "_checkpoint.h5",
+                         restart_.get());
   const auto training = pinn::train(*loss_, nets_.parameters(), config_.training, control);
   s.record_training(training, config_.training);
   s.communication_seconds = loss_->sum().communication_seconds();

@@ -4,7 +4,8 @@
 // solution their windowed sum (partition of unity), neighbours' network jets and adjoints
 // exchanged on the overlap points; a PETSc reference solve on the same process grid; the windowed
 // sum, the reference, the exact solution and the error written as global fields of one HDF5 file
-// with XDMF, with the loss history of every subdomain.
+// with XDMF, with the loss history of every subdomain. Checkpoints and restarts as run: xpinn
+// (dd/checkpoint.hpp: -dd_checkpoint_every, -dd_restart).
 #include <mpi.h>
 
 #include <array>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "core/decomposition.hpp"
+#include "dd/checkpoint.hpp"
 #include "dd/fbpinn_loss.hpp"
 #include "dd/partition_of_unity.hpp"
 #include "dd/subdomain_grid.hpp"
@@ -33,6 +35,7 @@ struct FbpinnRunConfig {
   pinn::TrainingConfig training;
   solvers::PoissonReferenceConfig reference;
   OutputConfig output;
+  dd::CheckpointConfig checkpoint;
 
   /// Declares and reads every option of the run; problems are reported to options.
   static FbpinnRunConfig from_options(Options& options);
@@ -48,9 +51,10 @@ public:
   using Config = FbpinnRunConfig;
 
   /// Collective. Builds the subdomain grid, the windows, the reference solver on the same process
-  /// grid, the networks and the windowed sum over their points; touches no output file. An
-  /// InputError (every rank) if the tiling does not fit the rank count or the reference grid
-  /// does not split along the subdomain boundaries.
+  /// grid, the networks and the windowed sum over their points, and reads the restart checkpoint
+  /// if one is given; touches no output file. An InputError (every rank) if the tiling does not
+  /// fit the rank count, the reference grid does not split along the subdomain boundaries, or the
+  /// checkpoint does not fit.
   FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config);
 
   /// Collective. Creates the output directory (see PoissonRun::prepare_output).
@@ -68,6 +72,7 @@ private:
   solvers::PoissonReference reference_;
   nn::StackedMlp nets_;
   std::unique_ptr<dd::FbpinnLoss> loss_;
+  std::unique_ptr<pinn::TrainingCheckpoint> restart_;
 };
 
 }  // namespace tessera::run

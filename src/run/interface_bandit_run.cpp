@@ -41,6 +41,13 @@ InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options
   }
   c.rounds = options.integer("bandit_rounds", c.rounds, 1, 100000,
                              "bandit rounds (trainings it chooses), contexts in turn");
+  c.policy = options.choice("bandit_policy", "ucb", {"ucb", "thompson"},
+                            "how the bandit chooses: upper confidence bound (GP-UCB) or Thompson "
+                            "sampling (one joint posterior draw over every k x set)") == "thompson"
+                 ? dd::BanditPolicy::Thompson
+                 : dd::BanditPolicy::Ucb;
+  c.seed = options.integer("bandit_seed", c.seed, 0, 2147483647,
+                           "seed of Thompson sampling's posterior draws");
   c.exploration = options.real("bandit_exploration", c.exploration, 0.0, 1e6,
                                "β of the upper confidence bound mean + sqrt(β) sd");
   c.kernel.length_scale = options.real("bandit_length_scale", c.kernel.length_scale, 1e-3, 1e6,
@@ -98,14 +105,17 @@ InterfaceBanditSummary InterfaceBanditRun::execute(const std::string& options_te
   InterfaceBanditSummary s;
   const int family = static_cast<int>(config_.frequencies.size());
   const int arms = static_cast<int>(arms_.size());
-  TESSERA_LOG("interface bandit: Poisson k in {" <<
+  TESSERA_LOG("interface bandit: Poisson k in {"
+              <<
               [&] {
                 std::string l;
                 for (int k : config_.frequencies) l += (l.empty() ? "" : ", ") + std::to_string(k);
                 return l;
-              }() << "}, " << arms << " condition sets, "
-                                                 << config_.rounds
-                                                 << " rounds, GP-UCB β = " << config_.exploration);
+              }()
+              << "}, " << arms << " condition sets, " << config_.rounds << " rounds, "
+              << (config_.policy == dd::BanditPolicy::Thompson
+                      ? "Thompson sampling, seed " + std::to_string(config_.seed)
+                      : "GP-UCB β = " + format("%g", config_.exploration)));
 
   std::vector<int> oracle(family, 0);
   if (config_.reference_table) {
@@ -131,7 +141,13 @@ InterfaceBanditSummary InterfaceBanditRun::execute(const std::string& options_te
     TESSERA_LOG(table.str());
   }
 
-  dd::InterfaceBandit bandit(arms, config_.kernel, config_.noise_variance, config_.exploration);
+  std::vector<std::vector<double>> contexts;
+  for (int k : config_.frequencies) contexts.push_back({double(k)});
+  dd::InterfaceBandit bandit =
+      config_.policy == dd::BanditPolicy::Thompson
+          ? dd::InterfaceBandit(arms, config_.kernel, config_.noise_variance, contexts,
+                                static_cast<std::uint64_t>(config_.seed))
+          : dd::InterfaceBandit(arms, config_.kernel, config_.noise_variance, config_.exploration);
   TESSERA_LOG("round  k  chosen condition set          error      reward  regret(oracle)");
   for (int t = 0; t < config_.rounds; ++t) {
     const int k = t % family;

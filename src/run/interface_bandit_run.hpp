@@ -1,8 +1,9 @@
 #pragma once
 // run: interface_bandit. Meta-learning of interface conditions (METALIC-style) over a family of
 // parametric PDEs: 2D Poisson with frequencies k from a list, each solved by a short XPINN training
-// (run: xpinn's settings, dd/xpinn_loss.hpp). For round t the context is k = k_{t mod K}; a GP-UCB
-// bandit (dd/interface_bandit.hpp) picks the interface-condition set, the training runs, and the
+// (run: xpinn's settings, dd/xpinn_loss.hpp). For round t the context is k = k_{t mod K}; a GP
+// bandit (dd/interface_bandit.hpp; GP-UCB or Thompson sampling) picks the interface-condition set,
+// the training runs, and the
 // reward -log10(relative L2 error vs exact) updates its Gaussian process. With a reference table
 // every (k, set) pair is trained once first, which gives the best set per k (oracle), the best
 // fixed set (the one with the highest mean reward over the family) and the bandit's regret against
@@ -26,6 +27,8 @@ struct InterfaceBanditRunConfig {
   ContextArmKernel kernel{1.0, 1.5, 0.3};
   double noise_variance = 0.01;
   double exploration = 2.0;  // β of the upper confidence bound
+  dd::BanditPolicy policy = dd::BanditPolicy::Ucb;
+  int seed = 1;  // Thompson sampling's draws
   bool reference_table = true;
 
   /// Declares and reads every option (run: xpinn's and -bandit_*); problems go to options.

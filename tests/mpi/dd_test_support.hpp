@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <string>
 #include <vector>
 
+#include "dd/checkpoint.hpp"
 #include "dd/subdomain_grid.hpp"
 #include "nn/mlp.hpp"
 #include "nn/objective.hpp"
@@ -54,6 +57,40 @@ inline void expect_gradient_matches_differences(const dd::SubdomainGrid& grid, n
       EXPECT_NEAR(gh[l * per + k], fd, tolerance * (1.0 + std::abs(fd)))
           << "subdomain " << id << ", parameter " << k;
     }
+  }
+}
+
+/// The history's loss by iteration (the last row of an iteration, i.e. the final evaluation).
+inline std::map<int, double> by_iteration(const pinn::TrainingHistory& h) {
+  std::map<int, double> m;
+  for (long r = 0; r < h.row_count(); ++r)
+    m[static_cast<int>(h.rows[r * h.columns.size()])] = h.rows[r * h.columns.size() + 2];
+  return m;
+}
+
+/// Collective over p.grid.comm(). Continues p (a test problem with grid, nets and
+/// train(adam, lbfgs, control)) from the checkpoint at path, after scrambling its parameters so
+/// that only the checkpoint can make it agree, and expects the losses of the uninterrupted run at
+/// every iteration after stop, within tolerance (relative; 0: to the bit). An Adam restart
+/// evaluates its checkpoint's iteration again; L-BFGS continues after it.
+template <class Problem>
+void expect_restart_continues(Problem& p, const std::string& path, int stop, int adam, int lbfgs,
+                              const std::map<int, double>& uninterrupted, double tolerance) {
+  Kokkos::deep_copy(p.nets.parameters(), 0.1);
+  const auto state = dd::read_checkpoint(p.grid, p.nets.parameters_per_network(), path);
+  ASSERT_EQ(state.iteration, stop);
+  EXPECT_EQ(state.phase, stop < adam ? 0 : 1);
+  pinn::TrainingControl restart;
+  restart.resume = &state;
+  const auto continued = by_iteration(p.train(adam, lbfgs, restart).history);
+  size_t expected = 0;
+  for (const auto& row : uninterrupted)
+    expected += row.first > stop || (row.first == stop && stop < adam);
+  EXPECT_EQ(continued.size(), expected);
+  for (const auto& [iteration, loss] : continued) {
+    ASSERT_TRUE(uninterrupted.count(iteration)) << iteration;
+    EXPECT_NEAR(uninterrupted.at(iteration), loss, tolerance * std::abs(loss))
+        << "iteration " << iteration << " after " << stop;
   }
 }
 

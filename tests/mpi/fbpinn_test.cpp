@@ -2,14 +2,18 @@
 // vanishing derivatives; the windowed sum's gradient and Laplacian, assembled across ranks, match
 // finite differences of its values; the parameter gradient, with adjoints sent back to the
 // neighbours' ranks, is that of the global objective; the same tiling trains identically on every
-// rank count; training brings the error against the exact solution below a measured bound.
+// rank count; training brings the error against the exact solution below a measured bound; a run
+// restarted from a checkpoint (dd/checkpoint) repeats the uninterrupted one, on this rank count to
+// the bit and on one rank from a checkpoint written by all to round-off.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "dd/checkpoint.hpp"
 #include "dd/fbpinn_loss.hpp"
 #include "dd/subdomain_sums.hpp"
 #include "dd_test_support.hpp"
@@ -47,7 +51,7 @@ struct Problem {
     c.seed = 5;
     return c;
   }
-  pinn::TrainingResult train(int adam, int lbfgs) {
+  pinn::TrainingResult train(int adam, int lbfgs, pinn::TrainingControl control = {}) {
     pinn::TrainingConfig config;
     config.adam_iterations = adam;
     config.adam_learning_rate = 5e-3;
@@ -55,7 +59,6 @@ struct Problem {
     config.lbfgs_iterations = lbfgs;
     config.log_every = 1;
     config.verbose = false;
-    pinn::TrainingControl control;
     control.inner = &inner;
     return pinn::train(loss, nets.parameters(), config, control);
   }
@@ -210,6 +213,52 @@ TEST(FbpinnLoss, TrainingReducesTheError) {
   // 1000), the same on every rank count (previous test).
   EXPECT_GT(before, 0.5);
   EXPECT_LT(after, 6e-2);
+}
+
+TEST(FbpinnCheckpoint, RestartRepeatsTheLossTrajectory) {
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const std::string stem = std::string(TESSERA_BINARY_DIR) + "/tests/mpi/fbpinn_checkpoint_np" +
+                           std::to_string(size) + "_";
+  // A checkpoint in each phase: after 20 of 30 Adam iterations, after 10 of 20 L-BFGS ones.
+  const int adam = 30, lbfgs = 20;
+  const int stops[] = {20, adam + 10};
+  Problem whole(MPI_COMM_WORLD);
+  pinn::TrainingControl control;
+  control.checkpoint_every = 10;
+  control.checkpoint = [&](const pinn::TrainingCheckpoint& state) {
+    for (int stop : stops)
+      if (state.iteration == stop)
+        dd::write_checkpoint(whole.grid, whole.nets.parameters_per_network(),
+                             stem + std::to_string(stop) + ".h5", state);
+  };
+  const auto uninterrupted = test_support::by_iteration(whole.train(adam, lbfgs, control).history);
+  for (int stop : stops) {
+    const std::string path = stem + std::to_string(stop) + ".h5";
+    // On this rank count: the same loss to the bit.
+    Problem resumed(MPI_COMM_WORLD);
+    test_support::expect_restart_continues(resumed, path, stop, adam, lbfgs, uninterrupted, 0.0);
+    // On one rank, from the checkpoint all ranks wrote: the same to round-off (the sums over
+    // subdomains run in another order), as in SameTrajectoryOnEveryRankCount.
+    if (size > 1 && world_rank() == 0) {
+      Problem alone(MPI_COMM_SELF);
+      test_support::expect_restart_continues(alone, path, stop, adam, lbfgs, uninterrupted, 1e-12);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+}
+
+TEST(FbpinnCheckpoint, MismatchedCheckpointIsAnInputError) {
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const std::string path = std::string(TESSERA_BINARY_DIR) + "/tests/mpi/fbpinn_checkpoint_np" +
+                           std::to_string(size) + "_20.h5";
+  Problem wider(MPI_COMM_WORLD, 2, 1.0, 12);  // other network size, same tiling
+  EXPECT_THROW(dd::read_checkpoint(wider.grid, wider.nets.parameters_per_network(), path),
+               InputError);
+  EXPECT_THROW(
+      dd::read_checkpoint(wider.grid, wider.nets.parameters_per_network(), path + ".missing"),
+      InputError);
 }
 
 }  // namespace
