@@ -11,21 +11,49 @@
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
 #include "run/comparison.hpp"
+#include "solvers/dmda_grid.hpp"
 
 namespace tessera::run {
 
 /// The subdomain a reference grid point belongs to: along each axis the first subdomain whose
 /// upper plane is at or above the coordinate, so a point on an interface goes to the lower side
 /// (which is also the side whose rank owns it in the DMDA split of a 2^k + 1 grid).
-int subdomain_of(const dd::SubdomainGrid& grid, double x, double y) {
+int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& point) {
   std::array<int, 3> c{0, 0, 0};
-  const double p[2] = {x, y};
-  for (int d = 0; d < 2; ++d)
-    while (c[d] < grid.subdomains()[d] - 1 && p[d] > grid.plane(d, c[d] + 1)) ++c[d];
+  for (int d = 0; d < grid.dim(); ++d)
+    while (c[d] < grid.subdomains()[d] - 1 && point[d] > grid.plane(d, c[d] + 1)) ++c[d];
   return grid.id(c);
 }
 
 namespace {
+
+/// Points per direction of the reference grid: n within the dimension, 1 beyond.
+std::array<int, 3> reference_grid_points(const DdPinnRunConfig& config) {
+  const int n = config.reference_points();
+  return {n, config.dim() >= 2 ? n : 1, config.dim() == 3 ? n : 1};
+}
+
+/// The frequency k of the problem's sine mode (1 in 3D, where it is fixed).
+double frequency(const physics::PoissonProblem& problem) {
+  return problem.dim == 1   ? problem.line.frequency
+         : problem.dim == 2 ? problem.square.frequency
+                            : 1.0;
+}
+
+std::string problem_description(const physics::PoissonProblem& problem) {
+  if (problem.dim == 3 && problem.cube.multiscale_amplitude > 0)
+    return "sin(pi x) sin(pi y) sin(pi z) + " + format("%g", problem.cube.multiscale_amplitude) +
+           " sin(" + std::to_string(problem.cube.multiscale_frequency) + " pi x) ...";
+  return "k = " + format("%g", frequency(problem));
+}
+
+/// The exact solution at this rank's comparison grid points. Not collective.
+std::vector<double> exact_solution(const physics::PoissonProblem& problem,
+                                   const Comparison& comparison) {
+  std::vector<double> u(comparison.x().size());
+  for (size_t k = 0; k < u.size(); ++k) u[k] = problem.exact(comparison.point(k).data());
+  return u;
+}
 
 /// Each subdomain network evaluated at the grid points that belong to its subdomain (not
 /// collective): the prediction and the subdomain id per point.
@@ -36,17 +64,17 @@ void predict(const dd::SubdomainGrid& grid, const nn::StackedMlp& nets,
   ids.assign(n, -1.0);
   std::vector<std::vector<size_t>> members(grid.owned().size());
   for (size_t k = 0; k < n; ++k) {
-    const int id = subdomain_of(grid, comparison.x()[k], comparison.y()[k]);
+    const int id = subdomain_of(grid, comparison.point(k));
     ids[k] = id;
     members[grid.local_index(id)].push_back(k);
   }
   for (size_t l = 0; l < members.size(); ++l) {
     const int m = static_cast<int>(members[l].size());
     if (m == 0) continue;
-    nn::Matrix points("tessera::run::subdomain_grid_points", 2, m);
+    nn::Matrix points("tessera::run::subdomain_grid_points", grid.dim(), m);
     auto host = Kokkos::create_mirror_view(points);
     for (int j = 0; j < m; ++j)
-      host(0, j) = comparison.x()[members[l][j]], host(1, j) = comparison.y()[members[l][j]];
+      for (int d = 0; d < grid.dim(); ++d) host(d, j) = comparison.point(members[l][j])[d];
     Kokkos::deep_copy(points, host);
     const nn::Mlp net = nets.network(static_cast<int>(l));
     nn::MlpWorkspace ws;
@@ -62,14 +90,13 @@ void predict(const dd::SubdomainGrid& grid, const nn::StackedMlp& nets,
 /// Collective. Throws the same InputError on every rank if some rank holds reference grid points
 /// of a subdomain it does not own.
 void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison,
-                           int points) {
+                           const std::string& option, int points) {
   int misplaced = 0;
   for (size_t k = 0; k < comparison.x().size(); ++k)
-    if (grid.local_index(subdomain_of(grid, comparison.x()[k], comparison.y()[k])) < 0)
-      misplaced = 1;
+    if (grid.local_index(subdomain_of(grid, comparison.point(k))) < 0) misplaced = 1;
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &misplaced, 1, MPI_INT, MPI_MAX, grid.comm()));
   if (misplaced)
-    throw InputError("-reference_points = " + std::to_string(points) +
+    throw InputError("-" + option + " = " + std::to_string(points) +
                          " does not split along the subdomain boundaries on this process grid; "
                          "use 2^k + 1 points with 2^k a multiple of the subdomain counts",
                      __FILE__, __LINE__);
@@ -77,16 +104,32 @@ void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comp
 
 DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   DdPinnRunConfig c;
-  c.problem = physics::Poisson2D::from_options(options);
-  c.network = nn::MlpShape::from_options(options, 2, 1);
+  const int dim = options.integer("dd_dim", 2, 1, 3,
+                                  "dimension of the Poisson problem and of its tiling: 1, 2 or 3");
+  // Each dimension reads its own problem and reference options, so a key of another dimension
+  // in the deck stops the run as unknown.
+  if (dim == 1)
+    c.problem = physics::Poisson1D::from_options(options);
+  else if (dim == 2)
+    c.problem = physics::Poisson2D::from_options(options);
+  else
+    c.problem = physics::Poisson3D::from_options(options);
+  c.network = nn::MlpShape::from_options(options, dim, 1);
   // One network per subdomain is a StackedMlp, which has neither the Fourier encoding nor the
   // hard-boundary ansatz (the subdomain losses impose the boundary conditions themselves).
   if (c.network.fourier_features > 0)
     options.report("-pinn_fourier_features is not supported by run: xpinn (use 0)");
   if (c.network.hard_dirichlet)
     options.report("-pinn_hard_boundary is not supported by run: xpinn (use false)");
-  c.subdomains[0] = options.integer("dd_subdomains_x", 2, 1, 1024, "subdomains along x");
-  c.subdomains[1] = options.integer("dd_subdomains_y", 2, 1, 1024, "subdomains along y");
+  for (int d = 0; d < 3; ++d) {
+    const std::string name = std::string("dd_subdomains_") + "xyz"[d];
+    c.subdomains[d] = options.integer(name, d < dim ? 2 : 1, 1, 1024,
+                                      std::string("subdomains along ") + "xyz"[d] +
+                                          " (default 2 within the dimension, 1 beyond)");
+    if (d >= dim && c.subdomains[d] != 1)
+      options.report("-" + name + " = " + std::to_string(c.subdomains[d]) + " needs -dd_dim " +
+                     std::to_string(d + 1) + " or more (this run is " + std::to_string(dim) + "D)");
+  }
   c.points = dd::SubdomainPointConfig::from_options(options);
   c.interface = dd::InterfaceWeights::from_options(options);
   c.training = pinn::TrainingConfig::from_options(options);
@@ -95,8 +138,15 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
     options.report("-train_balance_every is not supported by run: xpinn (use 0)");
   if (c.training.resampling.every > 0)
     options.report("-train_rar_every is not supported by run: xpinn (use 0)");
-  c.reference = solvers::PoissonReferenceConfig::from_options(options);
-  c.output = OutputConfig::from_options(options, "poisson2d_xpinn");
+  if (dim == 1)
+    c.reference.points = solvers::read_multigrid_points(
+        options, "reference_points", c.reference.points,
+        "comparison grid (1D: no reference solve, the exact solution stands for it)");
+  else if (dim == 2)
+    c.reference = solvers::PoissonReferenceConfig::from_options(options);
+  else
+    c.reference3d = solvers::Poisson3DReferenceConfig::from_options(options);
+  c.output = OutputConfig::from_options(options, std::string(c.problem.name()) + "_xpinn");
   c.checkpoint_every = options.integer(
       "dd_checkpoint_every", 0, 0, 100000000,
       "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
@@ -107,12 +157,19 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
 DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
     : config_(config),
       comm_(comm),
-      grid_(comm, 2, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, config.subdomains),
-      decomp_(grid_.comm(), 2, {config.reference.points, config.reference.points, 1},
-              grid_.process_grid()),
-      reference_(decomp_, config.problem, config.reference),
+      grid_(comm, config.dim(), {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, config.subdomains),
+      decomp_(grid_.comm(), config.dim(), reference_grid_points(config), grid_.process_grid()),
+      h_(1.0 / (config.reference_points() - 1)),
       nets_(config.network, static_cast<int>(grid_.owned().size())) {
-  check_reference_split(grid_, Comparison(decomp_, reference_.h()), config.reference.points);
+  if (config.dim() == 2)
+    reference_ = std::make_unique<solvers::PoissonReference>(decomp_, config.problem.square,
+                                                             config.reference);
+  if (config.dim() == 3)
+    reference3d_ = std::make_unique<solvers::Poisson3DReference>(decomp_, config.problem.cube,
+                                                                 config.reference3d);
+  check_reference_split(grid_, Comparison(decomp_, h_),
+                        config.dim() == 3 ? "poisson3d_reference_points" : "reference_points",
+                        config.reference_points());
   std::vector<std::uint64_t> seeds;
   for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
   nets_.initialize_glorot(seeds);
@@ -128,6 +185,24 @@ void DdPinnRun::prepare_output() {
                                config_.output.overwrite);
 }
 
+std::vector<double> DdPinnRun::solve_reference(const Comparison& comparison) {
+  const int n = config_.reference_points();
+  if (reference_) {
+    reference_->solve();
+    TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << reference_->iterations()
+                                         << " iterations");
+    return reference_->local_solution();
+  }
+  if (reference3d_) {
+    reference3d_->solve();
+    TESSERA_LOG("reference: PETSc DMDA " << n << "^3, " << reference3d_->iterations()
+                                         << " iterations");
+    return reference3d_->local_solution();
+  }
+  TESSERA_LOG("reference: none in 1D; the exact solution on " << n << " points stands for it");
+  return exact_solution(config_.problem, comparison);
+}
+
 std::string DdPinnRun::checkpoint_path() const {
   return config_.output.directory + "/" + config_.output.name + "_checkpoint.h5";
 }
@@ -137,19 +212,23 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
   DdPinnSummary s;
   const auto& shape = config_.network;
   const auto& procs = grid_.process_grid();
-  const int n = config_.reference.points;
-  TESSERA_LOG("Tessera " << version << ": 2D Poisson, k = " << config_.problem.frequency
-                         << ", XPINN on " << config_.subdomains[0] << " x " << config_.subdomains[1]
-                         << " subdomains, " << grid_.size() << " rank(s), process grid " << procs[0]
-                         << " x " << procs[1]);
-  reference_.solve();
-  TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << reference_.iterations()
-                                       << " iterations");
-  TESSERA_LOG("networks: MLP 2-" << shape.width << "x" << shape.depth << "-1 "
-                                 << nn::activation_name(shape.activation) << " ("
-                                 << nets_.parameters_per_network() << " parameters) per subdomain, "
-                                 << config_.points.interior_points << " interior + "
-                                 << config_.points.face_points << " per face points");
+  const int n = config_.reference_points(), dim = config_.dim();
+  std::string tiling, process_grid;
+  for (int d = 0; d < dim; ++d) {
+    tiling += (d ? " x " : "") + std::to_string(config_.subdomains[d]);
+    process_grid += (d ? " x " : "") + std::to_string(procs[d]);
+  }
+  TESSERA_LOG("Tessera " << version << ": " << dim << "D Poisson, "
+                         << problem_description(config_.problem) << ", XPINN on " << tiling
+                         << " subdomains, " << grid_.size() << " rank(s), process grid "
+                         << process_grid);
+  const Comparison comparison(decomp_, h_);
+  const auto reference = solve_reference(comparison);
+  TESSERA_LOG("networks: MLP " << dim << "-" << shape.width << "x" << shape.depth << "-1 "
+                               << nn::activation_name(shape.activation) << " ("
+                               << nets_.parameters_per_network() << " parameters) per subdomain, "
+                               << config_.points.interior_points << " interior + "
+                               << config_.points.face_points << " per face points");
 
   // Per-subdomain histories, recorded with every row of the global history (rank 0 keeps them;
   // every rank has the terms).
@@ -183,19 +262,17 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
   s.bytes_per_exchange = loss_->exchange().bytes_per_exchange();
   s.interface_mismatch = loss_->interface_mismatch();
 
-  Comparison comparison(decomp_, reference_.h());
   std::vector<double> pinn, subdomain;
   predict(grid_, nets_, comparison, pinn, subdomain);
-  const auto reference = reference_.local_solution();
-  const auto exact =
-      comparison.tabulate([&](double x, double y) { return config_.problem.exact(x, y); });
+  const auto exact = exact_solution(config_.problem, comparison);
   const GridFields fields{comparison, pinn, reference, exact};
   s.record_errors(fields);
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
   write_pinn_result(
-      comm_, decomp_, reference_.h(), config_.output, fields, s, training.history, options_text,
-      "poisson2d_xpinn", config_.problem.frequency, [&] { return total.seconds(); },
+      comm_, decomp_, h_, config_.output, fields, s, training.history, options_text,
+      std::string(config_.problem.name()) + "_xpinn", frequency(config_.problem),
+      [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
         file.write_field("subdomain", decomp_, subdomain.data());
         std::vector<std::string> columns{"iteration", "phase", "loss"};
@@ -203,6 +280,13 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
         for (int id = 0; id < grid_.count(); ++id)
           file.write_table("history_subdomain_" + std::to_string(id), columns, histories[id]);
         file.set_attribute("subdomains", grid_.count());
+        file.set_attribute("dim", dim);
+        if (dim == 3) {
+          file.set_attribute("poisson3d_multiscale_amplitude",
+                             config_.problem.cube.multiscale_amplitude);
+          file.set_attribute("poisson3d_multiscale_frequency",
+                             config_.problem.cube.multiscale_frequency);
+        }
         file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
         file.set_attribute("interface_rms_jump_u", s.interface_mismatch[0]);
         file.set_attribute("interface_rms_jump_flux", s.interface_mismatch[1]);
@@ -212,8 +296,8 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
       });
   s.total_seconds = total.seconds();
 
-  TESSERA_LOG(error_summary("PINN", n, s)
-              << "\n"
+  TESSERA_LOG(error_summary("PINN", n, s, dim)
+              << (dim == 1 ? "\n  (1D: the reference is the exact solution)" : "") << "\n"
               << "  interface RMS jumps u " << format("%.2e", s.interface_mismatch[0]) << ", d_n u "
               << format("%.2e", s.interface_mismatch[1]) << ", residual "
               << format("%.2e", s.interface_mismatch[2]) << "\n"
@@ -221,7 +305,8 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
               << "  communication       " << format("%.2f s", s.communication_seconds)
               << " waiting, " << s.bytes_per_exchange << " bytes per exchange (rank 0)\n"
               << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"
-              << "  output              " << s.output_file << " (+ .xmf for ParaView)");
+              << "  output              " << s.output_file
+              << (dim == 1 ? " (1D: no XDMF, plot pinn against x)" : " (+ .xmf for ParaView)"));
   return s;
 }
 

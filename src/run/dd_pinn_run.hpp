@@ -1,15 +1,18 @@
 #pragma once
-// run: xpinn. Domain-decomposed PINN training of the 2D Poisson problem (XPINN / cPINN): the unit
-// square tiled into S_x x S_y subdomains over the process grid, one network per subdomain,
-// interface conditions exchanged between neighbours (dd/xpinn_loss.hpp); a PETSc reference solve
-// on the same process grid; the subdomain networks' prediction, the reference, the exact solution
-// and the error written as global fields of one HDF5 file with XDMF, with the loss history of
-// every subdomain.
+// run: xpinn. Domain-decomposed PINN training of the Poisson problem in 1, 2 or 3 dimensions
+// (XPINN / cPINN, -dd_dim): the unit box tiled into S_x (x S_y (x S_z)) subdomains over the
+// process grid, one network per subdomain, interface conditions exchanged between neighbours
+// (dd/xpinn_loss.hpp); a PETSc reference solve (PoissonReference in 2D, Poisson3DReference in 3D;
+// in 1D the exact solution stands for it) on a grid whose ranks own the same blocks as the
+// subdomain grid's process grid; the subdomain networks' prediction, the reference, the exact
+// solution and the error written as global fields of one HDF5 file with XDMF, with the loss
+// history of every subdomain.
 #include <mpi.h>
 
 #include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/decomposition.hpp"
 #include "dd/interface_condition.hpp"
@@ -17,37 +20,44 @@
 #include "dd/subdomain_sums.hpp"
 #include "dd/xpinn_loss.hpp"
 #include "nn/mlp.hpp"
-#include "physics/poisson.hpp"
+#include "physics/poisson_problem.hpp"
 #include "pinn/trainer.hpp"
 #include "run/comparison.hpp"
 #include "run/pinn_result.hpp"
 #include "run/poisson_run.hpp"
+#include "solvers/poisson3d_reference.hpp"
 #include "solvers/poisson_reference.hpp"
 
 namespace tessera::run {
 
-/// The subdomain a reference grid point belongs to: a point on an interface goes to the lower
-/// side. Local.
-int subdomain_of(const dd::SubdomainGrid& grid, double x, double y);
+/// The subdomain a reference grid point (coordinates beyond the grid's dimension unused) belongs
+/// to: a point on an interface goes to the lower side. Local.
+int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& point);
 
-/// Collective. Throws the same InputError on every rank if some rank holds reference grid points
-/// of a subdomain it does not own.
-void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison, int points);
+/// Collective. Throws the same InputError on every rank, naming the grid's option and points, if
+/// some rank holds reference grid points of a subdomain it does not own.
+void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison,
+                           const std::string& option, int points);
 
 struct DdPinnRunConfig {
-  physics::Poisson2D problem;
-  nn::MlpShape network;  // of every subdomain
-  std::array<int, 3> subdomains{2, 2, 1};
+  physics::PoissonProblem problem;         // of dimension -dd_dim, that of the tiling
+  nn::MlpShape network;                    // of every subdomain
+  std::array<int, 3> subdomains{2, 2, 1};  // 1 beyond the dimension
   dd::SubdomainPointConfig points;
   dd::InterfaceWeights interface;
   pinn::TrainingConfig training;
-  solvers::PoissonReferenceConfig reference;
+  solvers::PoissonReferenceConfig reference;      // 2D; in 1D only its points (the comparison grid)
+  solvers::Poisson3DReferenceConfig reference3d;  // 3D
   OutputConfig output;
   int checkpoint_every = 0;  // iterations between checkpoints, 0 for none
   std::string restart;       // checkpoint to continue from, "" to start afresh
 
   /// Declares and reads every option of the run; problems are reported to options.
   static DdPinnRunConfig from_options(Options& options);
+
+  int dim() const { return problem.dim; }
+  /// Points per direction of the reference (comparison) grid.
+  int reference_points() const { return dim() == 3 ? reference3d.points : reference.points; }
 };
 
 struct DdPinnSummary : PinnOutcome {
@@ -76,12 +86,18 @@ public:
 
 private:
   std::string checkpoint_path() const;
+  /// Collective. Solves the reference problem; this rank's block of it (the exact solution in
+  /// 1D).
+  std::vector<double> solve_reference(const Comparison& comparison);
 
   DdPinnRunConfig config_;
   MPI_Comm comm_;
   dd::SubdomainGrid grid_;
   Decomposition decomp_;  // the reference grid's points, on grid_'s process grid
-  solvers::PoissonReference reference_;
+  double h_;              // its spacing
+  // The reference solver of the problem's dimension (none in 1D).
+  std::unique_ptr<solvers::PoissonReference> reference_;
+  std::unique_ptr<solvers::Poisson3DReference> reference3d_;
   nn::StackedMlp nets_;
   std::unique_ptr<dd::XpinnLoss> loss_;
   std::unique_ptr<pinn::TrainingCheckpoint> restart_;

@@ -26,7 +26,7 @@ std::vector<double> predict(const dd::SubdomainGrid& grid, const dd::PartitionOf
   std::vector<std::vector<double>> xy(grid.owned().size());
   std::vector<std::vector<size_t>> members(grid.owned().size());
   for (size_t k = 0; k < n; ++k) {
-    const int l = grid.local_index(subdomain_of(grid, comparison.x()[k], comparison.y()[k]));
+    const int l = grid.local_index(subdomain_of(grid, comparison.point(k)));
     xy[l].insert(xy[l].end(), {comparison.x()[k], comparison.y()[k]});
     members[l].push_back(k);
   }
@@ -62,7 +62,8 @@ FbpinnRun::FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config)
               grid_.process_grid()),
       reference_(decomp_, config.problem, config.reference),
       nets_(config.network, static_cast<int>(grid_.owned().size())) {
-  check_reference_split(grid_, Comparison(decomp_, reference_.h()), config.reference.points);
+  check_reference_split(grid_, Comparison(decomp_, reference_.h()), "reference_points",
+                        config.reference.points);
   std::vector<std::uint64_t> seeds;
   for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
   nets_.initialize_glorot(seeds);
