@@ -11,49 +11,10 @@
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
 #include "run/comparison.hpp"
-#include "solvers/dmda_grid.hpp"
 
 namespace tessera::run {
 
-/// The subdomain a reference grid point belongs to: along each axis the first subdomain whose
-/// upper plane is at or above the coordinate, so a point on an interface goes to the lower side
-/// (which is also the side whose rank owns it in the DMDA split of a 2^k + 1 grid).
-int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& point) {
-  std::array<int, 3> c{0, 0, 0};
-  for (int d = 0; d < grid.dim(); ++d)
-    while (c[d] < grid.subdomains()[d] - 1 && point[d] > grid.plane(d, c[d] + 1)) ++c[d];
-  return grid.id(c);
-}
-
 namespace {
-
-/// Points per direction of the reference grid: n within the dimension, 1 beyond.
-std::array<int, 3> reference_grid_points(const DdPinnRunConfig& config) {
-  const int n = config.reference_points();
-  return {n, config.dim() >= 2 ? n : 1, config.dim() == 3 ? n : 1};
-}
-
-/// The frequency k of the problem's sine mode (1 in 3D, where it is fixed).
-double frequency(const physics::PoissonProblem& problem) {
-  return problem.dim == 1   ? problem.line.frequency
-         : problem.dim == 2 ? problem.square.frequency
-                            : 1.0;
-}
-
-std::string problem_description(const physics::PoissonProblem& problem) {
-  if (problem.dim == 3 && problem.cube.multiscale_amplitude > 0)
-    return "sin(pi x) sin(pi y) sin(pi z) + " + format("%g", problem.cube.multiscale_amplitude) +
-           " sin(" + std::to_string(problem.cube.multiscale_frequency) + " pi x) ...";
-  return "k = " + format("%g", frequency(problem));
-}
-
-/// The exact solution at this rank's comparison grid points. Not collective.
-std::vector<double> exact_solution(const physics::PoissonProblem& problem,
-                                   const Comparison& comparison) {
-  std::vector<double> u(comparison.x().size());
-  for (size_t k = 0; k < u.size(); ++k) u[k] = problem.exact(comparison.point(k).data());
-  return u;
-}
 
 /// Each subdomain network evaluated at the grid points that belong to its subdomain (not
 /// collective): the prediction and the subdomain id per point.
@@ -87,33 +48,10 @@ void predict(const dd::SubdomainGrid& grid, const nn::StackedMlp& nets,
 
 }  // namespace
 
-/// Collective. Throws the same InputError on every rank if some rank holds reference grid points
-/// of a subdomain it does not own.
-void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison,
-                           const std::string& option, int points) {
-  int misplaced = 0;
-  for (size_t k = 0; k < comparison.x().size(); ++k)
-    if (grid.local_index(subdomain_of(grid, comparison.point(k))) < 0) misplaced = 1;
-  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &misplaced, 1, MPI_INT, MPI_MAX, grid.comm()));
-  if (misplaced)
-    throw InputError("-" + option + " = " + std::to_string(points) +
-                         " does not split along the subdomain boundaries on this process grid; "
-                         "use 2^k + 1 points with 2^k a multiple of the subdomain counts",
-                     __FILE__, __LINE__);
-}
-
 DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   DdPinnRunConfig c;
-  const int dim = options.integer("dd_dim", 2, 1, 3,
-                                  "dimension of the Poisson problem and of its tiling: 1, 2 or 3");
-  // Each dimension reads its own problem and reference options, so a key of another dimension
-  // in the deck stops the run as unknown.
-  if (dim == 1)
-    c.problem = physics::Poisson1D::from_options(options);
-  else if (dim == 2)
-    c.problem = physics::Poisson2D::from_options(options);
-  else
-    c.problem = physics::Poisson3D::from_options(options);
+  c.domain = SubdomainProblemConfig::from_options(options);
+  const int dim = c.domain.dim();
   c.network = nn::MlpShape::from_options(options, dim, 1);
   // One network per subdomain is a StackedMlp, which has neither the Fourier encoding nor the
   // hard-boundary ansatz (the subdomain losses impose the boundary conditions themselves).
@@ -121,15 +59,6 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
     options.report("-pinn_fourier_features is not supported by run: xpinn (use 0)");
   if (c.network.hard_dirichlet)
     options.report("-pinn_hard_boundary is not supported by run: xpinn (use false)");
-  for (int d = 0; d < 3; ++d) {
-    const std::string name = std::string("dd_subdomains_") + "xyz"[d];
-    c.subdomains[d] = options.integer(name, d < dim ? 2 : 1, 1, 1024,
-                                      std::string("subdomains along ") + "xyz"[d] +
-                                          " (default 2 within the dimension, 1 beyond)");
-    if (d >= dim && c.subdomains[d] != 1)
-      options.report("-" + name + " = " + std::to_string(c.subdomains[d]) + " needs -dd_dim " +
-                     std::to_string(d + 1) + " or more (this run is " + std::to_string(dim) + "D)");
-  }
   c.points = dd::SubdomainPointConfig::from_options(options);
   c.interface = dd::InterfaceWeights::from_options(options);
   c.training = pinn::TrainingConfig::from_options(options);
@@ -138,15 +67,7 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
     options.report("-train_balance_every is not supported by run: xpinn (use 0)");
   if (c.training.resampling.every > 0)
     options.report("-train_rar_every is not supported by run: xpinn (use 0)");
-  if (dim == 1)
-    c.reference.points = solvers::read_multigrid_points(
-        options, "reference_points", c.reference.points,
-        "comparison grid (1D: no reference solve, the exact solution stands for it)");
-  else if (dim == 2)
-    c.reference = solvers::PoissonReferenceConfig::from_options(options);
-  else
-    c.reference3d = solvers::Poisson3DReferenceConfig::from_options(options);
-  c.output = OutputConfig::from_options(options, std::string(c.problem.name()) + "_xpinn");
+  c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_xpinn");
   c.checkpoint_every = options.integer(
       "dd_checkpoint_every", 0, 0, 100000000,
       "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
@@ -157,23 +78,13 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
 DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
     : config_(config),
       comm_(comm),
-      grid_(comm, config.dim(), {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, config.subdomains),
-      decomp_(grid_.comm(), config.dim(), reference_grid_points(config), grid_.process_grid()),
-      h_(1.0 / (config.reference_points() - 1)),
+      grid_(comm, config.domain.dim(), {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, config.domain.subdomains),
+      reference_(grid_, config.domain),
       nets_(config.network, static_cast<int>(grid_.owned().size())) {
-  if (config.dim() == 2)
-    reference_ = std::make_unique<solvers::PoissonReference>(decomp_, config.problem.square,
-                                                             config.reference);
-  if (config.dim() == 3)
-    reference3d_ = std::make_unique<solvers::Poisson3DReference>(decomp_, config.problem.cube,
-                                                                 config.reference3d);
-  check_reference_split(grid_, Comparison(decomp_, h_),
-                        config.dim() == 3 ? "poisson3d_reference_points" : "reference_points",
-                        config.reference_points());
   std::vector<std::uint64_t> seeds;
   for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
   nets_.initialize_glorot(seeds);
-  loss_ = std::make_unique<dd::XpinnLoss>(grid_, nets_, config.problem, config.points,
+  loss_ = std::make_unique<dd::XpinnLoss>(grid_, nets_, config.domain.problem, config.points,
                                           config.interface);
   if (!config.restart.empty())
     restart_ = std::make_unique<pinn::TrainingCheckpoint>(
@@ -185,24 +96,6 @@ void DdPinnRun::prepare_output() {
                                config_.output.overwrite);
 }
 
-std::vector<double> DdPinnRun::solve_reference(const Comparison& comparison) {
-  const int n = config_.reference_points();
-  if (reference_) {
-    reference_->solve();
-    TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << reference_->iterations()
-                                         << " iterations");
-    return reference_->local_solution();
-  }
-  if (reference3d_) {
-    reference3d_->solve();
-    TESSERA_LOG("reference: PETSc DMDA " << n << "^3, " << reference3d_->iterations()
-                                         << " iterations");
-    return reference3d_->local_solution();
-  }
-  TESSERA_LOG("reference: none in 1D; the exact solution on " << n << " points stands for it");
-  return exact_solution(config_.problem, comparison);
-}
-
 std::string DdPinnRun::checkpoint_path() const {
   return config_.output.directory + "/" + config_.output.name + "_checkpoint.h5";
 }
@@ -212,18 +105,18 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
   DdPinnSummary s;
   const auto& shape = config_.network;
   const auto& procs = grid_.process_grid();
-  const int n = config_.reference_points(), dim = config_.dim();
+  const auto& domain = config_.domain;
+  const int n = domain.reference_points(), dim = domain.dim();
   std::string tiling, process_grid;
   for (int d = 0; d < dim; ++d) {
-    tiling += (d ? " x " : "") + std::to_string(config_.subdomains[d]);
+    tiling += (d ? " x " : "") + std::to_string(domain.subdomains[d]);
     process_grid += (d ? " x " : "") + std::to_string(procs[d]);
   }
-  TESSERA_LOG("Tessera " << version << ": " << dim << "D Poisson, "
-                         << problem_description(config_.problem) << ", XPINN on " << tiling
+  TESSERA_LOG("Tessera " << version << ": " << domain.description() << ", XPINN on " << tiling
                          << " subdomains, " << grid_.size() << " rank(s), process grid "
                          << process_grid);
-  const Comparison comparison(decomp_, h_);
-  const auto reference = solve_reference(comparison);
+  const Comparison comparison(reference_.decomposition(), reference_.h());
+  const auto reference = reference_.solve(comparison);
   TESSERA_LOG("networks: MLP " << dim << "-" << shape.width << "x" << shape.depth << "-1 "
                                << nn::activation_name(shape.activation) << " ("
                                << nets_.parameters_per_network() << " parameters) per subdomain, "
@@ -264,17 +157,17 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
 
   std::vector<double> pinn, subdomain;
   predict(grid_, nets_, comparison, pinn, subdomain);
-  const auto exact = exact_solution(config_.problem, comparison);
+  const auto exact = reference_.exact(comparison);
   const GridFields fields{comparison, pinn, reference, exact};
   s.record_errors(fields);
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
   write_pinn_result(
-      comm_, decomp_, h_, config_.output, fields, s, training.history, options_text,
-      std::string(config_.problem.name()) + "_xpinn", frequency(config_.problem),
-      [&] { return total.seconds(); },
+      comm_, reference_.decomposition(), reference_.h(), config_.output, fields, s,
+      training.history, options_text, std::string(domain.problem.name()) + "_xpinn",
+      domain.frequency(), [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
-        file.write_field("subdomain", decomp_, subdomain.data());
+        file.write_field("subdomain", reference_.decomposition(), subdomain.data());
         std::vector<std::string> columns{"iteration", "phase", "loss"};
         for (const auto& t : loss_->term_names()) columns.push_back(t);
         for (int id = 0; id < grid_.count(); ++id)
@@ -283,9 +176,9 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
         file.set_attribute("dim", dim);
         if (dim == 3) {
           file.set_attribute("poisson3d_multiscale_amplitude",
-                             config_.problem.cube.multiscale_amplitude);
+                             domain.problem.cube.multiscale_amplitude);
           file.set_attribute("poisson3d_multiscale_frequency",
-                             config_.problem.cube.multiscale_frequency);
+                             domain.problem.cube.multiscale_frequency);
         }
         file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
         file.set_attribute("interface_rms_jump_u", s.interface_mismatch[0]);

@@ -20,44 +20,26 @@
 #include "dd/subdomain_sums.hpp"
 #include "dd/xpinn_loss.hpp"
 #include "nn/mlp.hpp"
-#include "physics/poisson_problem.hpp"
 #include "pinn/trainer.hpp"
 #include "run/comparison.hpp"
 #include "run/pinn_result.hpp"
 #include "run/poisson_run.hpp"
-#include "solvers/poisson3d_reference.hpp"
-#include "solvers/poisson_reference.hpp"
+#include "run/subdomain_problem.hpp"
 
 namespace tessera::run {
 
-/// The subdomain a reference grid point (coordinates beyond the grid's dimension unused) belongs
-/// to: a point on an interface goes to the lower side. Local.
-int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& point);
-
-/// Collective. Throws the same InputError on every rank, naming the grid's option and points, if
-/// some rank holds reference grid points of a subdomain it does not own.
-void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison,
-                           const std::string& option, int points);
-
 struct DdPinnRunConfig {
-  physics::PoissonProblem problem;         // of dimension -dd_dim, that of the tiling
-  nn::MlpShape network;                    // of every subdomain
-  std::array<int, 3> subdomains{2, 2, 1};  // 1 beyond the dimension
+  SubdomainProblemConfig domain;  // the problem, its dimension, tiling and reference
+  nn::MlpShape network;           // of every subdomain
   dd::SubdomainPointConfig points;
   dd::InterfaceWeights interface;
   pinn::TrainingConfig training;
-  solvers::PoissonReferenceConfig reference;      // 2D; in 1D only its points (the comparison grid)
-  solvers::Poisson3DReferenceConfig reference3d;  // 3D
   OutputConfig output;
   int checkpoint_every = 0;  // iterations between checkpoints, 0 for none
   std::string restart;       // checkpoint to continue from, "" to start afresh
 
   /// Declares and reads every option of the run; problems are reported to options.
   static DdPinnRunConfig from_options(Options& options);
-
-  int dim() const { return problem.dim; }
-  /// Points per direction of the reference (comparison) grid.
-  int reference_points() const { return dim() == 3 ? reference3d.points : reference.points; }
 };
 
 struct DdPinnSummary : PinnOutcome {
@@ -86,18 +68,11 @@ public:
 
 private:
   std::string checkpoint_path() const;
-  /// Collective. Solves the reference problem; this rank's block of it (the exact solution in
-  /// 1D).
-  std::vector<double> solve_reference(const Comparison& comparison);
 
   DdPinnRunConfig config_;
   MPI_Comm comm_;
   dd::SubdomainGrid grid_;
-  Decomposition decomp_;  // the reference grid's points, on grid_'s process grid
-  double h_;              // its spacing
-  // The reference solver of the problem's dimension (none in 1D).
-  std::unique_ptr<solvers::PoissonReference> reference_;
-  std::unique_ptr<solvers::Poisson3DReference> reference3d_;
+  SubdomainReference reference_;  // on grid_'s process grid
   nn::StackedMlp nets_;
   std::unique_ptr<dd::XpinnLoss> loss_;
   std::unique_ptr<pinn::TrainingCheckpoint> restart_;

@@ -54,7 +54,7 @@ InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options
   c.reference_table = options.flag(
       "bandit_reference_table", c.reference_table,
       "train every (k, condition set) pair first, for the oracle, the best fixed set and regret");
-  if (c.xpinn.dim() != 2)
+  if (c.xpinn.domain.dim() != 2)
     options.report(
         "run: interface_bandit is 2D (its contexts are the frequencies k of the 2D "
         "problem); -dd_dim must be 2");
@@ -71,7 +71,7 @@ InterfaceBanditRun::InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunCo
 
 DdPinnRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm) const {
   DdPinnRunConfig c = config_.xpinn;
-  c.problem.square.frequency = config_.frequencies[frequency_index];
+  c.domain.problem.square.frequency = config_.frequencies[frequency_index];
   c.interface = arms_[arm].weights;
   c.training.verbose = false;
   c.output.name = config_.xpinn.output.name + "_k" +
