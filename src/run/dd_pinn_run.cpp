@@ -107,11 +107,8 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
   const auto& procs = grid_.process_grid();
   const auto& domain = config_.domain;
   const int n = domain.reference_points(), dim = domain.dim();
-  std::string tiling, process_grid;
-  for (int d = 0; d < dim; ++d) {
-    tiling += (d ? " x " : "") + std::to_string(domain.subdomains[d]);
-    process_grid += (d ? " x " : "") + std::to_string(procs[d]);
-  }
+  const std::string tiling = counts_text(domain.subdomains, dim);
+  const std::string process_grid = counts_text(procs, dim);
   TESSERA_LOG("Tessera " << version << ": " << domain.description() << ", XPINN on " << tiling
                          << " subdomains, " << grid_.size() << " rank(s), process grid "
                          << process_grid);

@@ -40,6 +40,12 @@ void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comp
                      __FILE__, __LINE__);
 }
 
+std::string counts_text(const std::array<int, 3>& counts, int dim) {
+  std::string text;
+  for (int d = 0; d < dim; ++d) text += (d ? " x " : "") + std::to_string(counts[d]);
+  return text;
+}
+
 SubdomainProblemConfig SubdomainProblemConfig::from_options(Options& options) {
   SubdomainProblemConfig c;
   const int dim = options.integer("dd_dim", 2, 1, 3,

@@ -30,6 +30,9 @@ int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& poi
 void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison,
                            const std::string& option, int points);
 
+/// "2 x 2 x 2": the first dim counts (subdomains or processes per direction). Local.
+std::string counts_text(const std::array<int, 3>& counts, int dim);
+
 struct SubdomainProblemConfig {
   physics::PoissonProblem problem;                // of dimension -dd_dim, that of the tiling
   std::array<int, 3> subdomains{2, 2, 1};         // 1 beyond the dimension
