@@ -16,14 +16,14 @@ namespace {
 
 /// Parameters x subdomains as a 3D point grid over the subdomain grid's process grid: the
 /// parameter index is the fastest direction and never split, so a rank's block is its networks'
-/// flat vector.
+/// flat vector. A 3D tiling has no fourth direction for the parameters: they share the x
+/// direction with the subdomains (P S_x points, split into blocks of whole networks).
 Decomposition parameter_layout(const SubdomainGrid& grid, long parameters_per_network) {
-  TESSERA_CHECK(grid.dim() <= 2,
-                "dd checkpoints support 1D and 2D tilings, not " << grid.dim() << "D");
   const auto& s = grid.subdomains();
   const auto& p = grid.process_grid();
-  return Decomposition(grid.comm(), 3, {static_cast<int>(parameters_per_network), s[0], s[1]},
-                       {1, p[0], p[1]});
+  const int per = static_cast<int>(parameters_per_network);
+  if (grid.dim() == 3) return Decomposition(grid.comm(), 3, {per * s[0], s[1], s[2]}, p);
+  return Decomposition(grid.comm(), 3, {per, s[0], s[1]}, {1, p[0], p[1]});
 }
 
 /// The vector fields of a checkpoint of state's phase, with their names (for writing, State is
@@ -95,6 +95,13 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
                          " parameters; this run's have " + std::to_string(parameters_per_network),
                      __FILE__, __LINE__);
   pinn::TrainingCheckpoint state;
+  // In 3D the field shape alone does not tell P S_x apart from another P' S_x' = P S_x.
+  const long written_per_network = reader.integer_attribute("parameters_per_network");
+  if (written_per_network != parameters_per_network)
+    throw InputError("checkpoint '" + path + "' holds networks of " +
+                         std::to_string(written_per_network) + " parameters, this run's have " +
+                         std::to_string(parameters_per_network),
+                     __FILE__, __LINE__);
   state.phase = static_cast<int>(reader.integer_attribute("phase"));
   state.iteration = static_cast<int>(reader.integer_attribute("iteration"));
   if (state.phase == 0) {

@@ -2,9 +2,9 @@
 // Checkpoints of subdomain-network training: every subdomain's parameters, the optimizer's state
 // (Adam's moments and step count, or L-BFGS's gradient, correction pairs and their rho) and the
 // iteration, in one HDF5 file written collectively (tmp + rename, see io::FieldFile). Fields
-// are [S_y][S_x][P] arrays (P parameters per network), each rank writing the block of its own
-// subdomains, so a checkpoint written on one rank count restarts on any other that fits the same
-// tiling.
+// are [S_y][S_x][P] arrays (P parameters per network; [S_z][S_y][S_x P] for a 3D tiling), each
+// rank writing the block of its own subdomains, so a checkpoint written on one rank count
+// restarts on any other that fits the same tiling.
 #include <memory>
 #include <string>
 

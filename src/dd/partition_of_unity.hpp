@@ -1,12 +1,13 @@
 #pragma once
 // The overlapping subdomains and smooth windows of FBPINNs (Moseley, Markham & Nissen-Meyer 2023)
-// on a 2D SubdomainGrid. Subdomain j's box [a, b] per axis grows by δ = overlap (b - a) on each
-// side; its unnormalised window is a product of 1D compactly supported bumps
-//   ŵ_j(x, y) = φ(t_x) φ(t_y),  t = (x - m) / h,  m = (a + b) / 2,  h = (b - a) / 2 + δ,
+// on a SubdomainGrid of 1, 2 or 3 dimensions. Subdomain j's box [a, b] per axis grows by
+// δ = overlap (b - a) on each side; its unnormalised window is a product of 1D compactly supported
+// bumps, one per axis,
+//   ŵ_j(x) = Π_d φ(t_d),  t = (x - m) / h,  m = (a + b) / 2,  h = (b - a) / 2 + δ,
 //   φ(t) = (1 - t²)³ for |t| < 1, 0 beyond   (C², so the windowed sum has a continuous Laplacian),
 // and the windows w_j = ŵ_j / Σ_k ŵ_k form a partition of unity. With 0 < δ < b - a a point of
-// box i is covered only by the windows of i and its (up to 8) neighbours, its cover, and ŵ_i > 0
-// there, so the sum never vanishes. Everything here is local (no communication).
+// box i is covered only by the windows of i and its (up to 3^dim - 1) neighbours, its cover, and
+// ŵ_i > 0 there, so the sum never vanishes. Everything here is local (no communication).
 #include <array>
 #include <vector>
 
@@ -14,8 +15,13 @@
 
 namespace tessera::dd {
 
-/// Value, d/dx, d/dy and Laplacian of a scalar field at one point: the jets FBPINN needs.
-using Jet2D = std::array<double, 4>;
+/// Value, gradient (d/dx_d at 1 + d) and Laplacian (at 1 + dim) of a scalar field at one point:
+/// the jets FBPINN needs, jet_count(dim) of them; entries beyond are 0.
+using WindowJet = std::array<double, 5>;
+constexpr int jet_count(int dim) { return 2 + dim; }
+
+/// A point of the box; coordinates beyond the grid's dimension are unused.
+using Point = std::array<double, 3>;
 
 /// φ(t) = (1 - t²)³ on |t| < 1 and its first two derivatives: {φ, φ', φ''}.
 inline std::array<double, 3> bump(double t) {
@@ -26,7 +32,7 @@ inline std::array<double, 3> bump(double t) {
 
 class PartitionOfUnity {
 public:
-  /// grid must be 2D; overlap in (0, 1) is δ as a fraction of the subdomain width (the caller
+  /// overlap in (0, 1) is δ as a fraction of the subdomain width (the caller
   /// checks the range and reports it as an input error).
   PartitionOfUnity(const SubdomainGrid& grid, double overlap);
 
@@ -36,20 +42,21 @@ public:
   /// ascending.
   std::vector<int> cover(int id) const;
 
-  /// Whether subdomain id's window is non-zero at (x, y).
-  bool covers(int id, double x, double y) const;
+  /// Whether subdomain id's window is non-zero at x.
+  bool covers(int id, const Point& x) const;
 
-  /// The unnormalised window ŵ_id at (x, y) with its derivatives.
-  Jet2D raw_window(int id, double x, double y) const;
+  /// The unnormalised window ŵ_id at x with its derivatives.
+  WindowJet raw_window(int id, const Point& x) const;
 
-  /// The normalised windows w_k of the subdomains `ids` at (x, y), with their gradients and
+  /// The normalised windows w_k of the subdomains `ids` at x, with their gradients and
   /// Laplacians (quotient rule through ŵ_k / S, S = Σ ŵ). ids must hold every window that is
-  /// non-zero at (x, y), e.g. cover(i) for a point of box i.
-  std::vector<Jet2D> windows(const std::vector<int>& ids, double x, double y) const;
+  /// non-zero at x, e.g. cover(i) for a point of box i.
+  std::vector<WindowJet> windows(const std::vector<int>& ids, const Point& x) const;
 
-  /// The affine map of network id's input, ξ = (x - centre) / scale, onto about [-1, 1]² over
-  /// its grown box: one scale for both axes so the Laplacian stays a Laplacian (Δ_x = Δ_ξ / s²).
-  std::array<double, 2> centre(int id) const;
+  /// The affine map of network id's input, ξ = (x - centre) / scale, onto about [-1, 1]^dim over
+  /// its grown box: one scale for every axis so the Laplacian stays a Laplacian (Δ_x = Δ_ξ / s²).
+  /// Entries of centre beyond the dimension are 0.
+  Point centre(int id) const;
   double scale(int id) const;
 
 private:

@@ -11,7 +11,6 @@ namespace tessera::dd {
 
 namespace {
 
-constexpr int kJets = 4;  // value, d/dx, d/dy, Laplacian
 constexpr int kSetupTag = 10, kJetTag = 11, kAdjointTag = 12;
 
 int message_size(long doubles) {
@@ -24,13 +23,14 @@ int message_size(long doubles) {
 
 WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& windows,
                          nn::StackedMlp& nets, const std::vector<std::vector<double>>& points)
-    : grid_(grid), windows_(windows), nets_(nets) {
+    : grid_(grid), windows_(windows), nets_(nets), dim_(grid.dim()), streams_(jet_count(dim_)) {
   const auto& owned = grid.owned();
   const int local = static_cast<int>(owned.size());
   const int me = grid.rank();
-  TESSERA_CHECK(nets.count() == local && nets.shape().inputs == 2 && nets.shape().outputs == 1,
-                "WindowedSum: needs one 2-input, 1-output network per owned subdomain ("
-                    << local << "), got " << nets.count());
+  const int dim = dim_, streams = streams_;
+  TESSERA_CHECK(nets.count() == local && nets.shape().inputs == dim && nets.shape().outputs == 1,
+                "WindowedSum: needs one " << dim << "-input, 1-output network per owned subdomain ("
+                                          << local << "), got " << nets.count());
   TESSERA_CHECK(
       static_cast<int>(points.size()) == local,
       "WindowedSum: point sets for " << points.size() << " subdomains, this rank owns " << local);
@@ -42,21 +42,26 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
     const auto cover = windows.cover(id);
     const size_t first = incoming_.size();
     for (int j : cover) incoming_.push_back({l, j, grid.owner(j), {}, {}, {}, 0});
-    const long m = static_cast<long>(points[l].size() / 2);
+    const long m = static_cast<long>(points[l].size() / dim);
     point_counts_.push_back(m);
     for (long p = 0; p < m; ++p) {
-      const double x = points[l][2 * p], y = points[l][2 * p + 1];
-      TESSERA_CHECK(x >= box.lo[0] && x <= box.hi[0] && y >= box.lo[1] && y <= box.hi[1],
-                    "WindowedSum: point (" << x << ", " << y << ") outside subdomain " << id);
-      const auto w = windows.windows(cover, x, y);
+      Point x{0.0, 0.0, 0.0};
+      bool inside = true;
+      for (int d = 0; d < dim; ++d) {
+        x[d] = points[l][dim * p + d];
+        inside = inside && x[d] >= box.lo[d] && x[d] <= box.hi[d];
+      }
+      TESSERA_CHECK(inside, "WindowedSum: point (" << x[0] << ", " << x[1] << ", " << x[2]
+                                                   << ") outside subdomain " << id);
+      const auto w = windows.windows(cover, x);
       for (size_t k = 0; k < cover.size(); ++k) {
-        if (!windows.covers(cover[k], x, y)) continue;
+        if (!windows.covers(cover[k], x)) continue;
         incoming_[first + k].indices.push_back(p);
         incoming_[first + k].windows.push_back(w[k]);
       }
     }
     for (size_t k = first; k < incoming_.size(); ++k)
-      incoming_[k].jets.assign(kJets * incoming_[k].indices.size(), 0.0);
+      incoming_[k].jets.assign(streams * incoming_[k].indices.size(), 0.0);
   }
 
   // Contributor side: each of my networks evaluates at the covered points of every target.
@@ -65,7 +70,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
   for (int b = 0; b < local; ++b)
     for (int i : windows.cover(owned[b])) outgoing_.push_back({b, i, grid.owner(i), 0, 0, 0});
   for (const auto& in : incoming_)
-    if (in.rank != me) in_size[in.rank] += kJets * static_cast<long>(in.indices.size());
+    if (in.rank != me) in_size[in.rank] += streams * static_cast<long>(in.indices.size());
   for (const auto& [rank, size] : in_size) peers_.push_back({rank, 0, size});
   auto peer_index = [&](int rank) {
     const auto it =
@@ -105,8 +110,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
     for (Incoming* in : owner_pairs[q]) {
       my_counts[q].push_back(static_cast<long>(in->indices.size()));
       for (long p : in->indices)
-        my_coords[q].insert(my_coords[q].end(),
-                            {points[in->local][2 * p], points[in->local][2 * p + 1]});
+        for (int d = 0; d < dim; ++d) my_coords[q].push_back(points[in->local][dim * p + d]);
     }
     their_counts[q].resize(source_pairs[q].size());
     TESSERA_MPI_CALL(MPI_Irecv(their_counts[q].data(), message_size(their_counts[q].size()),
@@ -118,8 +122,8 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
   for (size_t q = 0; q < n; ++q) {
     long total = 0;
     for (long c : their_counts[q]) total += c;
-    their_coords[q].resize(2 * total);
-    TESSERA_MPI_CALL(MPI_Irecv(their_coords[q].data(), message_size(2 * total), MPI_DOUBLE,
+    their_coords[q].resize(dim * total);
+    TESSERA_MPI_CALL(MPI_Irecv(their_coords[q].data(), message_size(dim * total), MPI_DOUBLE,
                                peers_[q].rank, kSetupTag, comm_, &requests[q]));
     TESSERA_MPI_CALL(MPI_Isend(my_coords[q].data(), message_size(my_coords[q].size()), MPI_DOUBLE,
                                peers_[q].rank, kSetupTag, comm_, &requests[n + q]));
@@ -127,23 +131,24 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
   wait_all();
 
   // Message offsets and every network's batch: targets in id order, then the padded size.
-  std::vector<std::vector<double>> coords(outgoing_.size());  // (x, y) per point, per outgoing
+  std::vector<std::vector<double>> coords(outgoing_.size());  // dim per point, per outgoing
   for (size_t q = 0; q < n; ++q) {
     long offset = 0, position = 0;
     for (size_t k = 0; k < source_pairs[q].size(); ++k) {
       Outgoing* out = source_pairs[q][k];
       out->count = their_counts[q][k];
       out->offset = offset;
-      offset += kJets * out->count;
-      coords[out - outgoing_.data()].assign(their_coords[q].begin() + 2 * position,
-                                            their_coords[q].begin() + 2 * (position + out->count));
+      offset += streams * out->count;
+      coords[out - outgoing_.data()].assign(
+          their_coords[q].begin() + dim * position,
+          their_coords[q].begin() + dim * (position + out->count));
       position += out->count;
     }
     peers_[q].out_size = offset;
     long in_offset = 0;
     for (Incoming* in : owner_pairs[q]) {
       in->offset = in_offset;
-      in_offset += kJets * static_cast<long>(in->indices.size());
+      in_offset += streams * static_cast<long>(in->indices.size());
     }
   }
   for (size_t k = 0; k < outgoing_.size(); ++k) {
@@ -160,8 +165,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
     out.offset = it - incoming_.begin();
     it->offset = static_cast<long>(k);
     for (long p : it->indices)
-      coords[k].insert(coords[k].end(),
-                       {points[target_local][2 * p], points[target_local][2 * p + 1]});
+      for (int d = 0; d < dim; ++d) coords[k].push_back(points[target_local][dim * p + d]);
   }
   std::vector<long> column(local, 0);
   for (auto& out : outgoing_) {
@@ -171,12 +175,12 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
   long batch = 1;
   for (long c : column) batch = std::max(batch, c);
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &batch, 1, MPI_LONG, MPI_MAX, comm_));
-  TESSERA_CHECK(batch <= INT_MAX / kJets, "WindowedSum: " << batch << " points per network");
+  TESSERA_CHECK(batch <= INT_MAX / streams, "WindowedSum: " << batch << " points per network");
   batch_ = static_cast<int>(batch);
 
   // Network inputs normalised to the grown boxes; padding columns sit at the centre (ξ = 0) and
   // get a zero adjoint.
-  batch_points_ = nn::Matrix("tessera::dd::fbpinn_batch_points", 2, local * batch_);
+  batch_points_ = nn::Matrix("tessera::dd::fbpinn_batch_points", dim, local * batch_);
   auto host = Kokkos::create_mirror_view(batch_points_);
   Kokkos::deep_copy(host, 0.0);
   for (int b = 0; b < local; ++b) scales_.push_back(windows.scale(owned[b]));
@@ -185,13 +189,13 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
     const auto c = windows.centre(owned[out.local]);
     const double s = scales_[out.local];
     for (long t = 0; t < out.count; ++t)
-      for (int d = 0; d < 2; ++d)
-        host(d, out.local * batch_ + out.column + t) = (coords[k][2 * t + d] - c[d]) / s;
+      for (int d = 0; d < dim; ++d)
+        host(d, out.local * batch_ + out.column + t) = (coords[k][dim * t + d] - c[d]) / s;
   }
   Kokkos::deep_copy(batch_points_, host);
   nets.prepare(ws_, nn::JetOrder::Laplacian, batch_);
-  batch_adjoint_ =
-      nn::Matrix("tessera::dd::fbpinn_batch_adjoint", static_cast<long>(local) * kJets * batch_, 1);
+  batch_adjoint_ = nn::Matrix("tessera::dd::fbpinn_batch_adjoint",
+                              static_cast<long>(local) * streams * batch_, 1);
   batch_adjoint_host_ = Kokkos::create_mirror_view(batch_adjoint_);
 
   for (const auto& p : peers_) {
@@ -200,7 +204,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
     bytes_per_evaluation_ += (p.out_size + p.in_size) * static_cast<long>(sizeof(double));
   }
   jets_.resize(local);
-  for (int l = 0; l < local; ++l) jets_[l].assign(kJets * point_counts_[l], 0.0);
+  for (int l = 0; l < local; ++l) jets_[l].assign(streams * point_counts_[l], 0.0);
 }
 
 WindowedSum::~WindowedSum() {
@@ -238,6 +242,7 @@ void WindowedSum::wait() {
 void WindowedSum::forward() {
   const int me = grid_.rank();
   const long batch = batch_;
+  const int dim = dim_, streams = streams_, lap = 1 + dim_;
   // Receives first, so the neighbours' jets can land while this rank runs its networks.
   post_receives(receive_, kJetTag);
   nets_.forward(batch_points_, ws_);
@@ -248,12 +253,12 @@ void WindowedSum::forward() {
     double* dst = o.rank == me ? incoming_[o.offset].jets.data()
                                : peer_buffer(send_, o.rank).data() + o.offset;
     const double s = scales_[o.local];
-    const long base = o.local * kJets * batch + o.column;
+    const long base = o.local * streams * batch + o.column;
     for (long t = 0; t < o.count; ++t) {
-      dst[kJets * t + 0] = out(base + t, 0);
-      dst[kJets * t + 1] = out(base + batch + t, 0) / s;
-      dst[kJets * t + 2] = out(base + 2 * batch + t, 0) / s;
-      dst[kJets * t + 3] = out(base + 3 * batch + t, 0) / (s * s);
+      dst[streams * t + 0] = out(base + t, 0);
+      for (int d = 0; d < dim; ++d)
+        dst[streams * t + 1 + d] = out(base + (1 + d) * batch + t, 0) / s;
+      dst[streams * t + lap] = out(base + lap * batch + t, 0) / (s * s);
     }
   };
   for (const auto& o : outgoing_)
@@ -272,13 +277,16 @@ void WindowedSum::forward() {
   for (const auto& in : incoming_) {
     double* u = jets_[in.local].data();
     for (size_t t = 0; t < in.indices.size(); ++t) {
-      const Jet2D& w = in.windows[t];
-      const double* nj = in.jets.data() + kJets * t;
-      double* up = u + kJets * in.indices[t];
+      const WindowJet& w = in.windows[t];
+      const double* nj = in.jets.data() + streams * t;
+      double* up = u + streams * in.indices[t];
       up[0] += w[0] * nj[0];
-      up[1] += nj[0] * w[1] + w[0] * nj[1];
-      up[2] += nj[0] * w[2] + w[0] * nj[2];
-      up[3] += nj[0] * w[3] + 2.0 * (w[1] * nj[1] + w[2] * nj[2]) + w[0] * nj[3];
+      double grad_dot = 0.0;
+      for (int d = 1; d <= dim; ++d) {
+        up[d] += nj[0] * w[d] + w[0] * nj[d];
+        grad_dot += w[d] * nj[d];
+      }
+      up[lap] += nj[0] * w[lap] + 2.0 * grad_dot + w[0] * nj[lap];
     }
   }
 }
@@ -287,6 +295,7 @@ void WindowedSum::backward(const std::vector<std::vector<double>>& adjoint,
                            const nn::Vector& gradient) {
   const int me = grid_.rank();
   const long batch = batch_;
+  const int dim = dim_, streams = streams_, lap = 1 + dim_;
   TESSERA_CHECK(adjoint.size() == jets_.size(), "WindowedSum::backward: adjoints for "
                                                     << adjoint.size() << " subdomains, not "
                                                     << jets_.size());
@@ -299,13 +308,13 @@ void WindowedSum::backward(const std::vector<std::vector<double>>& adjoint,
     double* dst =
         in.rank == me ? in.jets.data() : peer_buffer(receive_, in.rank).data() + in.offset;
     for (size_t t = 0; t < in.indices.size(); ++t) {
-      const Jet2D& w = in.windows[t];
-      const double* a = adjoint[in.local].data() + kJets * in.indices[t];
-      double* d = dst + kJets * t;
-      d[0] = a[0] * w[0] + a[1] * w[1] + a[2] * w[2] + a[3] * w[3];
-      d[1] = a[1] * w[0] + 2.0 * a[3] * w[1];
-      d[2] = a[2] * w[0] + 2.0 * a[3] * w[2];
-      d[3] = a[3] * w[0];
+      const WindowJet& w = in.windows[t];
+      const double* a = adjoint[in.local].data() + streams * in.indices[t];
+      double* d = dst + streams * t;
+      d[0] = a[0] * w[0];
+      for (int q = 1; q <= lap; ++q) d[0] += a[q] * w[q];
+      for (int q = 1; q <= dim; ++q) d[q] = a[q] * w[0] + 2.0 * a[lap] * w[q];
+      d[lap] = a[lap] * w[0];
     }
   };
   // Back to ξ coordinates, into each network's batch.
@@ -313,12 +322,12 @@ void WindowedSum::backward(const std::vector<std::vector<double>>& adjoint,
     const double* src = o.rank == me ? incoming_[o.offset].jets.data()
                                      : peer_buffer(send_, o.rank).data() + o.offset;
     const double s = scales_[o.local];
-    const long base = o.local * kJets * batch + o.column;
+    const long base = o.local * streams * batch + o.column;
     for (long t = 0; t < o.count; ++t) {
-      batch_adjoint_host_(base + t, 0) = src[kJets * t + 0];
-      batch_adjoint_host_(base + batch + t, 0) = src[kJets * t + 1] / s;
-      batch_adjoint_host_(base + 2 * batch + t, 0) = src[kJets * t + 2] / s;
-      batch_adjoint_host_(base + 3 * batch + t, 0) = src[kJets * t + 3] / (s * s);
+      batch_adjoint_host_(base + t, 0) = src[streams * t + 0];
+      for (int q = 1; q <= dim; ++q)
+        batch_adjoint_host_(base + q * batch + t, 0) = src[streams * t + q] / s;
+      batch_adjoint_host_(base + lap * batch + t, 0) = src[streams * t + lap] / (s * s);
     }
   };
   for (auto& in : incoming_)
@@ -344,8 +353,10 @@ std::vector<std::vector<double>> windowed_values(const SubdomainGrid& grid,
   WindowedSum sum(grid, windows, nets, points);
   sum.forward();
   std::vector<std::vector<double>> values(points.size());
+  const size_t dim = grid.dim(), streams = jet_count(grid.dim());
   for (size_t l = 0; l < points.size(); ++l)
-    for (size_t p = 0; p < points[l].size() / 2; ++p) values[l].push_back(sum.jets()[l][4 * p]);
+    for (size_t p = 0; p < points[l].size() / dim; ++p)
+      values[l].push_back(sum.jets()[l][streams * p]);
   return values;
 }
 

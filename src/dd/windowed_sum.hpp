@@ -6,8 +6,8 @@
 // Design: every point belongs to the one subdomain whose (non-overlapping) box holds it, and the
 // owner assembles u there. Each network j is evaluated, in one batched forward pass of this rank's
 // networks, at the points of every subdomain its window covers (its own and the overlap points of
-// its up to 8 neighbours); the jets (N, ∇N, ΔN) of points owned on another rank are sent to that
-// rank. The owner sums in the product rule
+// its up to 3^dim - 1 neighbours); the jets (N, ∇N, ΔN) of points owned on another rank are sent to
+// that rank. The owner sums in the product rule
 //   u = Σ w N,  ∇u = Σ (N ∇w + w ∇N),  Δu = Σ (N Δw + 2 ∇w·∇N + w ΔN)
 // and, in the reverse pass, sends back the adjoint of each neighbour's jets,
 //   dL/dN = a_u w + a_∇·∇w + a_Δ Δw,  dL/d∇N = a_∇ w + 2 a_Δ ∇w,  dL/dΔN = a_Δ w,
@@ -32,9 +32,9 @@ namespace tessera::dd {
 
 class WindowedSum {
 public:
-  /// Collective over grid.comm(). points[l] holds the (x, y) pairs of the points of the l-th owned
-  /// subdomain, each inside its closed box; nets holds one 2-input, 1-output network per owned
-  /// subdomain, in grid.owned() order. windows must outlive the sum.
+  /// Collective over grid.comm(). points[l] holds the coordinates (dim per point, x first) of the
+  /// points of the l-th owned subdomain, each inside its closed box; nets holds one dim-input,
+  /// 1-output network per owned subdomain, in grid.owned() order. windows must outlive the sum.
   WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& windows, nn::StackedMlp& nets,
               const std::vector<std::vector<double>>& points);
   /// Collective over grid.comm() (frees the duplicate communicator).
@@ -45,8 +45,8 @@ public:
   /// Evaluates u and its jets at every owned point with the networks' current parameters.
   /// Neighbour messages only: every rank sharing an overlap must call it too.
   void forward();
-  /// jets()[l][4 p + q]: jet q (value, d/dx, d/dy, Laplacian) of u at point p of owned subdomain l,
-  /// from the last forward().
+  /// jets()[l][J p + q], J = jet_count(dim): jet q (value, d/dx_d at 1 + d, Laplacian at 1 + dim)
+  /// of u at point p of owned subdomain l, from the last forward().
   const std::vector<std::vector<double>>& jets() const { return jets_; }
 
   /// Given dL/d(jets) at every owned point (layout of jets()), adds dL/d(parameters) of this
@@ -66,8 +66,8 @@ private:
   struct Incoming {
     int local, source, rank;
     std::vector<long> indices;
-    std::vector<Jet2D> windows;  // w_source and its derivatives at those points
-    std::vector<double> jets;    // 4 per point: the source network's jets, physical coordinates
+    std::vector<WindowJet> windows;  // w_source and its derivatives at those points
+    std::vector<double> jets;        // J per point: the source network's jets, physical coordinates
     long offset = 0;  // in the peer's message (doubles); on this rank, the Outgoing's index
   };
   // Network `source` (owned here) evaluates at `count` points of subdomain `target`.
@@ -91,6 +91,8 @@ private:
   const SubdomainGrid& grid_;
   const PartitionOfUnity& windows_;
   nn::StackedMlp& nets_;
+  int dim_ = 2;
+  int streams_ = 4;  // jets per point, jet_count(dim)
   MPI_Comm comm_ = MPI_COMM_NULL;
   std::vector<Incoming> incoming_;  // by (local target, source id)
   std::vector<Outgoing> outgoing_;  // by (local source, target id)
@@ -108,7 +110,8 @@ private:
   double communication_seconds_ = 0;
 };
 
-/// The windowed sum's values at points[l] ((x, y) pairs inside owned subdomain l's box), for
+/// The windowed sum's values at points[l] (dim coordinates per point, inside owned subdomain l's
+/// box), for
 /// output and error measurement: a WindowedSum built and evaluated once. Collective over
 /// grid.comm().
 std::vector<std::vector<double>> windowed_values(const SubdomainGrid& grid,

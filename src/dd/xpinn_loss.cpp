@@ -12,8 +12,6 @@ namespace tessera::dd {
 
 namespace {
 
-constexpr int kDim = 2;
-constexpr int kStreams = 2 + kDim;  // Laplacian jets: u, du/dx, du/dy, Δu
 // Per-subdomain row of the one allreduce: the loss terms, then the squared jumps of u, d_n u and
 // r summed over the interface points, then their count.
 constexpr int kJumps = 3;
@@ -46,7 +44,7 @@ SubdomainPointConfig SubdomainPointConfig::from_options(Options& options) {
 }
 
 XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
-                     const physics::Poisson2D& problem, const SubdomainPointConfig& points,
+                     const physics::PoissonProblem& problem, const SubdomainPointConfig& points,
                      const InterfaceWeights& weights)
     : grid_(grid),
       nets_(nets),
@@ -54,19 +52,23 @@ XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
       config_(points),
       condition_(weights),
       interface_points_(grid, points.face_points, points.seed) {
-  TESSERA_CHECK(grid.dim() == kDim,
-                "XpinnLoss: the Poisson problem is 2D, the grid is " << grid.dim() << "D");
+  dim_ = grid.dim();
+  streams_ = 2 + dim_;
+  TESSERA_CHECK(problem.dim == dim_, "XpinnLoss: the Poisson problem is "
+                                         << problem.dim << "D, the grid is " << dim_ << "D");
   local_ = static_cast<int>(grid.owned().size());
-  TESSERA_CHECK(nets.count() == local_ && nets.shape().inputs == kDim && nets.shape().outputs == 1,
-                "XpinnLoss: needs one 2-input, 1-output network per owned subdomain ("
-                    << local_ << "), got " << nets.count());
+  TESSERA_CHECK(nets.count() == local_ && nets.shape().inputs == dim_ && nets.shape().outputs == 1,
+                "XpinnLoss: needs one " << dim_ << "-input, 1-output network per owned subdomain ("
+                                        << local_ << "), got " << nets.count());
   exchange_ =
       std::make_unique<InterfaceExchange>(grid, interface_points_.counts(), kInterfaceQuantities);
-  const long n = points.interior_points, nf = points.face_points;
-  face_count_ = 2 * kDim * nf;
+  const long n = points.interior_points;
+  face_points_ = interface_point_count(dim_, points.face_points);
+  const long nf = face_points_;
+  face_count_ = 2 * dim_ * nf;
 
-  interior_ = nn::Matrix("tessera::dd::interior_points", kDim, local_ * n);
-  faces_ = nn::Matrix("tessera::dd::face_points", kDim, local_ * face_count_);
+  interior_ = nn::Matrix("tessera::dd::interior_points", dim_, local_ * n);
+  faces_ = nn::Matrix("tessera::dd::face_points", dim_, local_ * face_count_);
   auto interior_host = Kokkos::create_mirror_view(interior_);
   faces_host_ = Kokkos::create_mirror_view(faces_);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -75,22 +77,22 @@ XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
     const Box box = grid.box(id);
     auto rng = subdomain_generator(points.seed, id, 0);
     for (long p = 0; p < n; ++p)
-      for (int d = 0; d < kDim; ++d)
+      for (int d = 0; d < dim_; ++d)
         interior_host(d, l * n + p) = box.lo[d] + (box.hi[d] - box.lo[d]) * unit(rng);
-    for (int f = 0; f < 2 * kDim; ++f) {
+    for (int f = 0; f < 2 * dim_; ++f) {
       const long first = l * face_count_ + f * nf;
       if (grid.neighbour(id, f).exists()) {
         auto shared = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(),
                                                           interface_points_.points(l, f));
         for (long p = 0; p < nf; ++p)
-          for (int d = 0; d < kDim; ++d) faces_host_(d, first + p) = shared(d, p);
+          for (int d = 0; d < dim_; ++d) faces_host_(d, first + p) = shared(d, p);
         continue;
       }
       const int axis = face_axis(f);
       const double plane = face_sign(f) < 0 ? box.lo[axis] : box.hi[axis];
       auto face_rng = subdomain_generator(points.seed, id, 1 + f);
       for (long p = 0; p < nf; ++p)
-        for (int d = 0; d < kDim; ++d)
+        for (int d = 0; d < dim_; ++d)
           faces_host_(d, first + p) =
               d == axis ? plane : box.lo[d] + (box.hi[d] - box.lo[d]) * unit(face_rng);
     }
@@ -100,9 +102,9 @@ XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
 
   nets.prepare(interior_ws_, nn::JetOrder::Laplacian, static_cast<int>(n));
   nets.prepare(face_ws_, nn::JetOrder::Laplacian, static_cast<int>(face_count_));
-  interior_adjoint_ = nn::Matrix("tessera::dd::interior_adjoint", local_ * kStreams * n, 1);
+  interior_adjoint_ = nn::Matrix("tessera::dd::interior_adjoint", local_ * streams_ * n, 1);
   residual_squares_ = nn::Vector("tessera::dd::residual_squares", local_ * n);
-  face_adjoint_ = nn::Matrix("tessera::dd::face_adjoint", local_ * kStreams * face_count_, 1);
+  face_adjoint_ = nn::Matrix("tessera::dd::face_adjoint", local_ * streams_ * face_count_, 1);
   face_adjoint_host_ = Kokkos::create_mirror_view(face_adjoint_);
   subdomain_terms_.assign(static_cast<size_t>(grid.count()) * kTerms, 0.0);
   global_terms_.assign(kTerms, 0.0);
@@ -118,10 +120,10 @@ std::vector<double> XpinnLoss::term_values() const { return global_terms_; }
 
 void XpinnLoss::pack_face_quantities() {
   face_out_host_ = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), face_ws_.output());
-  const long nf = config_.face_points, m = face_count_;
+  const long nf = face_points_, m = face_count_;
   for (int l = 0; l < local_; ++l) {
-    const long base = l * kStreams * m;
-    for (int f = 0; f < 2 * kDim; ++f) {
+    const long base = l * streams_ * m;
+    for (int f = 0; f < 2 * dim_; ++f) {
       if (interface_points_.count(l, f) == 0) continue;
       const auto send = exchange_->send(l, f);
       const int axis = face_axis(f);
@@ -130,8 +132,9 @@ void XpinnLoss::pack_face_quantities() {
         const long column = l * m + f * nf + j;
         send(kValue, j) = face_out_host_(p, 0);
         send(kNormalDerivative, j) = face_out_host_(p + (1 + axis) * m, 0);
-        send(kResidual, j) = problem_.residual(face_out_host_(p + (1 + kDim) * m, 0),
-                                               faces_host_(0, column), faces_host_(1, column));
+        double at[3] = {0, 0, 0};
+        for (int d = 0; d < dim_; ++d) at[d] = faces_host_(d, column);
+        send(kResidual, j) = problem_.residual(face_out_host_(p + (1 + dim_) * m, 0), at);
       }
     }
   }
@@ -146,12 +149,15 @@ std::vector<double> XpinnLoss::interior_terms(const nn::Vector& gradient) {
   const auto problem = problem_;
   const double scale = config_.pde_weight / n;
   const auto squares = residual_squares_;
+  const int dim = dim_, streams = streams_;
   Kokkos::parallel_for(
       "tessera::dd::poisson_residual", Kokkos::RangePolicy<>(0, local_ * n),
       KOKKOS_LAMBDA(const int q) {
         const int l = q / n, p = q - l * n;
-        const long lap = long(l) * kStreams * n + (1 + kDim) * n + p;
-        const double r = problem.residual(u(lap, 0), x(0, q), x(1, q));
+        const long lap = long(l) * streams * n + (1 + dim) * n + p;
+        double at[3] = {0, 0, 0};
+        for (int d = 0; d < dim; ++d) at[d] = x(d, q);
+        const double r = problem.residual(u(lap, 0), at);
         squares(q) = r * r;
         adjoint(lap, 0) = -2.0 * scale * r;  // d(r^2)/d(Δu) = -2r
       });
@@ -168,22 +174,23 @@ std::vector<double> XpinnLoss::interior_terms(const nn::Vector& gradient) {
 }
 
 void XpinnLoss::face_terms(std::vector<double>& rows) {
-  const long nf = config_.face_points, m = face_count_;
+  const long nf = face_points_, m = face_count_;
   Kokkos::deep_copy(face_adjoint_host_, 0.0);
   for (int l = 0; l < local_; ++l) {
     const int id = grid_.owned()[l];
     double* row = rows.data() + l * kColumns;
-    const long base = l * kStreams * m;
+    const long base = l * streams_ * m;
     int boundary_faces = 0;
-    for (int f = 0; f < 2 * kDim; ++f) boundary_faces += grid_.neighbour(id, f).exists() ? 0 : 1;
-    for (int f = 0; f < 2 * kDim; ++f) {
+    for (int f = 0; f < 2 * dim_; ++f) boundary_faces += grid_.neighbour(id, f).exists() ? 0 : 1;
+    for (int f = 0; f < 2 * dim_; ++f) {
       const int axis = face_axis(f);
       if (interface_points_.count(l, f) == 0) {
         const double scale = config_.boundary_weight / (boundary_faces * nf);
         for (long j = 0; j < nf; ++j) {
           const long p = base + f * nf + j, column = l * m + f * nf + j;
-          const double d = face_out_host_(p, 0) -
-                           problem_.boundary(faces_host_(0, column), faces_host_(1, column));
+          double at[3] = {0, 0, 0};
+          for (int d = 0; d < dim_; ++d) at[d] = faces_host_(d, column);
+          const double d = face_out_host_(p, 0) - problem_.boundary(at);
           row[1] += scale * d * d;
           face_adjoint_host_(p, 0) = 2.0 * scale * d;
         }
@@ -196,7 +203,7 @@ void XpinnLoss::face_terms(std::vector<double>& rows) {
         condition_.evaluate(&own(0, j), &other(0, j), 1.0 / nf, row + 2, d_own);
         face_adjoint_host_(p, 0) = d_own[kValue];
         face_adjoint_host_(p + (1 + axis) * m, 0) = d_own[kNormalDerivative];
-        face_adjoint_host_(p + (1 + kDim) * m, 0) = -d_own[kResidual];  // r = -Δu - f
+        face_adjoint_host_(p + (1 + dim_) * m, 0) = -d_own[kResidual];  // r = -Δu - f
         for (int q = 0; q < kJumps; ++q) {
           const double jump = own(q, j) - other(q, j);
           row[kTerms + q] += jump * jump;

@@ -1,12 +1,13 @@
 #pragma once
-// The domain-decomposed (XPINN / cPINN) PINN loss of the 2D Poisson problem: one network per
-// subdomain (a StackedMlp of this rank's subdomains), each trained on its own points
+// The domain-decomposed (XPINN / cPINN) PINN loss of the Poisson problem in 1, 2 or 3 dimensions
+// (the subdomain grid's): one network per subdomain (a StackedMlp of this rank's subdomains), each
+// trained on its own points
 //   interior   N points uniform in its box:          w_pde mean (-Δu - f)^2
 //   boundary   n points per face on the domain edge: w_b mean (u - g)^2
 //   interface  n points per shared face (InterfacePoints, identical on both sides), the
 //              InterfaceCondition's terms against the neighbour's values, a mean per face.
-// Every subdomain has 4 n face points, boundary and interface alike, so the networks' batches
-// have equal sizes and stack.
+// Every subdomain has 2 dim n face points, boundary and interface alike, so the networks' batches
+// have equal sizes and stack (in 1D a face is a point: n = 1, see interface_point_count).
 //
 // One evaluation: forward the face points, send (u, d_n u, r) on every shared face
 // (InterfaceExchange::begin), forward/backward the interior points while the messages travel,
@@ -29,7 +30,7 @@
 #include "dd/interface_condition.hpp"
 #include "dd/subdomain_grid.hpp"
 #include "nn/mlp.hpp"
-#include "physics/poisson.hpp"
+#include "physics/poisson_problem.hpp"
 #include "pinn/loss.hpp"
 
 namespace tessera {
@@ -54,10 +55,10 @@ public:
   /// Per subdomain: pde, boundary, then the InterfaceCondition's terms.
   static constexpr int kTerms = 2 + kInterfaceTerms;
 
-  /// Collective over grid.comm() (builds the exchange). grid must be 2D; nets holds one network
-  /// per owned subdomain, in grid.owned() order. Points are drawn from (seed, subdomain id), so
-  /// they do not depend on the rank count.
-  XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets, const physics::Poisson2D& problem,
+  /// Collective over grid.comm() (builds the exchange). problem has grid's dimension; nets holds
+  /// one network of dim inputs per owned subdomain, in grid.owned() order. Points are drawn from
+  /// (seed, subdomain id), so they do not depend on the rank count.
+  XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets, const physics::PoissonProblem& problem,
             const SubdomainPointConfig& points, const InterfaceWeights& weights);
 
   /// Collective over grid.comm(). Evaluates at x (this rank's networks, copied into nets).
@@ -80,7 +81,7 @@ public:
   double communication_seconds() const { return communication_seconds_; }
   long evaluations() const { return evaluations_; }
 
-  /// This rank's interior points (2 x L N), network l's in columns [l N, (l+1) N).
+  /// This rank's interior points (dim x L N), network l's in columns [l N, (l+1) N).
   const nn::Matrix& interior_points() const { return interior_; }
 
 private:
@@ -90,13 +91,16 @@ private:
 
   const SubdomainGrid& grid_;
   nn::StackedMlp& nets_;
-  physics::Poisson2D problem_;
+  physics::PoissonProblem problem_;
   SubdomainPointConfig config_;
   InterfaceCondition condition_;
   InterfacePoints interface_points_;
   std::unique_ptr<InterfaceExchange> exchange_;
+  int dim_ = 2;
+  int streams_ = 4;  // Laplacian jets: u, du/dx_d (dim of them), Δu
   int local_ = 0;
-  long face_count_ = 0;  // face points per subdomain: 2 dim n
+  long face_points_ = 0;  // per face: -dd_face_points, or 1 in 1D
+  long face_count_ = 0;   // face points per subdomain: 2 dim face_points_
   nn::Matrix interior_, faces_;
   nn::MlpWorkspace interior_ws_, face_ws_;
   nn::Matrix interior_adjoint_, face_adjoint_;

@@ -7,14 +7,16 @@
 namespace tessera::run {
 
 Comparison::Comparison(const Decomposition& decomp, double h) : decomp_(decomp) {
-  TESSERA_CHECK(decomp.dim() == 2, "Comparison: only 2D grids are supported so far");
+  // Beyond the dimension a block has one point at index 0, so those coordinates are 0.
   const auto& start = decomp.local_start();
   const auto& count = decomp.local_count();
-  for (int j = 0; j < count[1]; ++j)
-    for (int i = 0; i < count[0]; ++i) {
-      xs_.push_back((start[0] + i) * h);
-      ys_.push_back((start[1] + j) * h);
-    }
+  for (int k = 0; k < count[2]; ++k)
+    for (int j = 0; j < count[1]; ++j)
+      for (int i = 0; i < count[0]; ++i) {
+        xs_.push_back((start[0] + i) * h);
+        ys_.push_back((start[1] + j) * h);
+        zs_.push_back((start[2] + k) * h);
+      }
 }
 
 std::vector<double> sample_network(const nn::Mlp& net, const std::vector<double>& xs,

@@ -14,17 +14,6 @@
 
 namespace tessera::run {
 
-/// The subdomain a reference grid point belongs to: along each axis the first subdomain whose
-/// upper plane is at or above the coordinate, so a point on an interface goes to the lower side
-/// (which is also the side whose rank owns it in the DMDA split of a 2^k + 1 grid).
-int subdomain_of(const dd::SubdomainGrid& grid, double x, double y) {
-  std::array<int, 3> c{0, 0, 0};
-  const double p[2] = {x, y};
-  for (int d = 0; d < 2; ++d)
-    while (c[d] < grid.subdomains()[d] - 1 && p[d] > grid.plane(d, c[d] + 1)) ++c[d];
-  return grid.id(c);
-}
-
 namespace {
 
 /// Each subdomain network evaluated at the grid points that belong to its subdomain (not
@@ -36,17 +25,17 @@ void predict(const dd::SubdomainGrid& grid, const nn::StackedMlp& nets,
   ids.assign(n, -1.0);
   std::vector<std::vector<size_t>> members(grid.owned().size());
   for (size_t k = 0; k < n; ++k) {
-    const int id = subdomain_of(grid, comparison.x()[k], comparison.y()[k]);
+    const int id = subdomain_of(grid, comparison.point(k));
     ids[k] = id;
     members[grid.local_index(id)].push_back(k);
   }
   for (size_t l = 0; l < members.size(); ++l) {
     const int m = static_cast<int>(members[l].size());
     if (m == 0) continue;
-    nn::Matrix points("tessera::run::subdomain_grid_points", 2, m);
+    nn::Matrix points("tessera::run::subdomain_grid_points", grid.dim(), m);
     auto host = Kokkos::create_mirror_view(points);
     for (int j = 0; j < m; ++j)
-      host(0, j) = comparison.x()[members[l][j]], host(1, j) = comparison.y()[members[l][j]];
+      for (int d = 0; d < grid.dim(); ++d) host(d, j) = comparison.point(members[l][j])[d];
     Kokkos::deep_copy(points, host);
     const nn::Mlp net = nets.network(static_cast<int>(l));
     nn::MlpWorkspace ws;
@@ -59,34 +48,17 @@ void predict(const dd::SubdomainGrid& grid, const nn::StackedMlp& nets,
 
 }  // namespace
 
-/// Collective. Throws the same InputError on every rank if some rank holds reference grid points
-/// of a subdomain it does not own.
-void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison,
-                           int points) {
-  int misplaced = 0;
-  for (size_t k = 0; k < comparison.x().size(); ++k)
-    if (grid.local_index(subdomain_of(grid, comparison.x()[k], comparison.y()[k])) < 0)
-      misplaced = 1;
-  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &misplaced, 1, MPI_INT, MPI_MAX, grid.comm()));
-  if (misplaced)
-    throw InputError("-reference_points = " + std::to_string(points) +
-                         " does not split along the subdomain boundaries on this process grid; "
-                         "use 2^k + 1 points with 2^k a multiple of the subdomain counts",
-                     __FILE__, __LINE__);
-}
-
 DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   DdPinnRunConfig c;
-  c.problem = physics::Poisson2D::from_options(options);
-  c.network = nn::MlpShape::from_options(options, 2, 1);
+  c.domain = SubdomainProblemConfig::from_options(options);
+  const int dim = c.domain.dim();
+  c.network = nn::MlpShape::from_options(options, dim, 1);
   // One network per subdomain is a StackedMlp, which has neither the Fourier encoding nor the
   // hard-boundary ansatz (the subdomain losses impose the boundary conditions themselves).
   if (c.network.fourier_features > 0)
     options.report("-pinn_fourier_features is not supported by run: xpinn (use 0)");
   if (c.network.hard_dirichlet)
     options.report("-pinn_hard_boundary is not supported by run: xpinn (use false)");
-  c.subdomains[0] = options.integer("dd_subdomains_x", 2, 1, 1024, "subdomains along x");
-  c.subdomains[1] = options.integer("dd_subdomains_y", 2, 1, 1024, "subdomains along y");
   c.points = dd::SubdomainPointConfig::from_options(options);
   c.interface = dd::InterfaceWeights::from_options(options);
   c.training = pinn::TrainingConfig::from_options(options);
@@ -95,8 +67,7 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
     options.report("-train_balance_every is not supported by run: xpinn (use 0)");
   if (c.training.resampling.every > 0)
     options.report("-train_rar_every is not supported by run: xpinn (use 0)");
-  c.reference = solvers::PoissonReferenceConfig::from_options(options);
-  c.output = OutputConfig::from_options(options, "poisson2d_xpinn");
+  c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_xpinn");
   c.checkpoint_every = options.integer(
       "dd_checkpoint_every", 0, 0, 100000000,
       "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
@@ -107,16 +78,13 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
 DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
     : config_(config),
       comm_(comm),
-      grid_(comm, 2, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, config.subdomains),
-      decomp_(grid_.comm(), 2, {config.reference.points, config.reference.points, 1},
-              grid_.process_grid()),
-      reference_(decomp_, config.problem, config.reference),
+      grid_(comm, config.domain.dim(), {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, config.domain.subdomains),
+      reference_(grid_, config.domain),
       nets_(config.network, static_cast<int>(grid_.owned().size())) {
-  check_reference_split(grid_, Comparison(decomp_, reference_.h()), config.reference.points);
   std::vector<std::uint64_t> seeds;
   for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
   nets_.initialize_glorot(seeds);
-  loss_ = std::make_unique<dd::XpinnLoss>(grid_, nets_, config.problem, config.points,
+  loss_ = std::make_unique<dd::XpinnLoss>(grid_, nets_, config.domain.problem, config.points,
                                           config.interface);
   if (!config.restart.empty())
     restart_ = std::make_unique<pinn::TrainingCheckpoint>(
@@ -137,19 +105,20 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
   DdPinnSummary s;
   const auto& shape = config_.network;
   const auto& procs = grid_.process_grid();
-  const int n = config_.reference.points;
-  TESSERA_LOG("Tessera " << version << ": 2D Poisson, k = " << config_.problem.frequency
-                         << ", XPINN on " << config_.subdomains[0] << " x " << config_.subdomains[1]
-                         << " subdomains, " << grid_.size() << " rank(s), process grid " << procs[0]
-                         << " x " << procs[1]);
-  reference_.solve();
-  TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << reference_.iterations()
-                                       << " iterations");
-  TESSERA_LOG("networks: MLP 2-" << shape.width << "x" << shape.depth << "-1 "
-                                 << nn::activation_name(shape.activation) << " ("
-                                 << nets_.parameters_per_network() << " parameters) per subdomain, "
-                                 << config_.points.interior_points << " interior + "
-                                 << config_.points.face_points << " per face points");
+  const auto& domain = config_.domain;
+  const int n = domain.reference_points(), dim = domain.dim();
+  const std::string tiling = counts_text(domain.subdomains, dim);
+  const std::string process_grid = counts_text(procs, dim);
+  TESSERA_LOG("Tessera " << version << ": " << domain.description() << ", XPINN on " << tiling
+                         << " subdomains, " << grid_.size() << " rank(s), process grid "
+                         << process_grid);
+  const Comparison comparison(reference_.decomposition(), reference_.h());
+  const auto reference = reference_.solve(comparison);
+  TESSERA_LOG("networks: MLP " << dim << "-" << shape.width << "x" << shape.depth << "-1 "
+                               << nn::activation_name(shape.activation) << " ("
+                               << nets_.parameters_per_network() << " parameters) per subdomain, "
+                               << config_.points.interior_points << " interior + "
+                               << config_.points.face_points << " per face points");
 
   // Per-subdomain histories, recorded with every row of the global history (rank 0 keeps them;
   // every rank has the terms).
@@ -183,26 +152,31 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
   s.bytes_per_exchange = loss_->exchange().bytes_per_exchange();
   s.interface_mismatch = loss_->interface_mismatch();
 
-  Comparison comparison(decomp_, reference_.h());
   std::vector<double> pinn, subdomain;
   predict(grid_, nets_, comparison, pinn, subdomain);
-  const auto reference = reference_.local_solution();
-  const auto exact =
-      comparison.tabulate([&](double x, double y) { return config_.problem.exact(x, y); });
+  const auto exact = reference_.exact(comparison);
   const GridFields fields{comparison, pinn, reference, exact};
   s.record_errors(fields);
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
   write_pinn_result(
-      comm_, decomp_, reference_.h(), config_.output, fields, s, training.history, options_text,
-      "poisson2d_xpinn", config_.problem.frequency, [&] { return total.seconds(); },
+      comm_, reference_.decomposition(), reference_.h(), config_.output, fields, s,
+      training.history, options_text, std::string(domain.problem.name()) + "_xpinn",
+      domain.frequency(), [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
-        file.write_field("subdomain", decomp_, subdomain.data());
+        file.write_field("subdomain", reference_.decomposition(), subdomain.data());
         std::vector<std::string> columns{"iteration", "phase", "loss"};
         for (const auto& t : loss_->term_names()) columns.push_back(t);
         for (int id = 0; id < grid_.count(); ++id)
           file.write_table("history_subdomain_" + std::to_string(id), columns, histories[id]);
         file.set_attribute("subdomains", grid_.count());
+        file.set_attribute("dim", dim);
+        if (dim == 3) {
+          file.set_attribute("poisson3d_multiscale_amplitude",
+                             domain.problem.cube.multiscale_amplitude);
+          file.set_attribute("poisson3d_multiscale_frequency",
+                             domain.problem.cube.multiscale_frequency);
+        }
         file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
         file.set_attribute("interface_rms_jump_u", s.interface_mismatch[0]);
         file.set_attribute("interface_rms_jump_flux", s.interface_mismatch[1]);
@@ -212,8 +186,8 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
       });
   s.total_seconds = total.seconds();
 
-  TESSERA_LOG(error_summary("PINN", n, s)
-              << "\n"
+  TESSERA_LOG(error_summary("PINN", n, s, dim)
+              << (dim == 1 ? "\n  (1D: the reference is the exact solution)" : "") << "\n"
               << "  interface RMS jumps u " << format("%.2e", s.interface_mismatch[0]) << ", d_n u "
               << format("%.2e", s.interface_mismatch[1]) << ", residual "
               << format("%.2e", s.interface_mismatch[2]) << "\n"
@@ -221,7 +195,8 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
               << "  communication       " << format("%.2f s", s.communication_seconds)
               << " waiting, " << s.bytes_per_exchange << " bytes per exchange (rank 0)\n"
               << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"
-              << "  output              " << s.output_file << " (+ .xmf for ParaView)");
+              << "  output              " << s.output_file
+              << (dim == 1 ? " (1D: no XDMF, plot pinn against x)" : " (+ .xmf for ParaView)"));
   return s;
 }
 

@@ -1,15 +1,18 @@
 #pragma once
-// run: xpinn. Domain-decomposed PINN training of the 2D Poisson problem (XPINN / cPINN): the unit
-// square tiled into S_x x S_y subdomains over the process grid, one network per subdomain,
-// interface conditions exchanged between neighbours (dd/xpinn_loss.hpp); a PETSc reference solve
-// on the same process grid; the subdomain networks' prediction, the reference, the exact solution
-// and the error written as global fields of one HDF5 file with XDMF, with the loss history of
-// every subdomain.
+// run: xpinn. Domain-decomposed PINN training of the Poisson problem in 1, 2 or 3 dimensions
+// (XPINN / cPINN, -dd_dim): the unit box tiled into S_x (x S_y (x S_z)) subdomains over the
+// process grid, one network per subdomain, interface conditions exchanged between neighbours
+// (dd/xpinn_loss.hpp); a PETSc reference solve (PoissonReference in 2D, Poisson3DReference in 3D;
+// in 1D the exact solution stands for it) on a grid whose ranks own the same blocks as the
+// subdomain grid's process grid; the subdomain networks' prediction, the reference, the exact
+// solution and the error written as global fields of one HDF5 file with XDMF, with the loss
+// history of every subdomain.
 #include <mpi.h>
 
 #include <array>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/decomposition.hpp"
 #include "dd/interface_condition.hpp"
@@ -17,31 +20,20 @@
 #include "dd/subdomain_sums.hpp"
 #include "dd/xpinn_loss.hpp"
 #include "nn/mlp.hpp"
-#include "physics/poisson.hpp"
 #include "pinn/trainer.hpp"
 #include "run/comparison.hpp"
 #include "run/pinn_result.hpp"
 #include "run/poisson_run.hpp"
-#include "solvers/poisson_reference.hpp"
+#include "run/subdomain_problem.hpp"
 
 namespace tessera::run {
 
-/// The subdomain a reference grid point belongs to: a point on an interface goes to the lower
-/// side. Local.
-int subdomain_of(const dd::SubdomainGrid& grid, double x, double y);
-
-/// Collective. Throws the same InputError on every rank if some rank holds reference grid points
-/// of a subdomain it does not own.
-void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison, int points);
-
 struct DdPinnRunConfig {
-  physics::Poisson2D problem;
-  nn::MlpShape network;  // of every subdomain
-  std::array<int, 3> subdomains{2, 2, 1};
+  SubdomainProblemConfig domain;  // the problem, its dimension, tiling and reference
+  nn::MlpShape network;           // of every subdomain
   dd::SubdomainPointConfig points;
   dd::InterfaceWeights interface;
   pinn::TrainingConfig training;
-  solvers::PoissonReferenceConfig reference;
   OutputConfig output;
   int checkpoint_every = 0;  // iterations between checkpoints, 0 for none
   std::string restart;       // checkpoint to continue from, "" to start afresh
@@ -80,8 +72,7 @@ private:
   DdPinnRunConfig config_;
   MPI_Comm comm_;
   dd::SubdomainGrid grid_;
-  Decomposition decomp_;  // the reference grid's points, on grid_'s process grid
-  solvers::PoissonReference reference_;
+  SubdomainReference reference_;  // on grid_'s process grid
   nn::StackedMlp nets_;
   std::unique_ptr<dd::XpinnLoss> loss_;
   std::unique_ptr<pinn::TrainingCheckpoint> restart_;

@@ -26,8 +26,9 @@ std::vector<double> predict(const dd::SubdomainGrid& grid, const dd::PartitionOf
   std::vector<std::vector<double>> xy(grid.owned().size());
   std::vector<std::vector<size_t>> members(grid.owned().size());
   for (size_t k = 0; k < n; ++k) {
-    const int l = grid.local_index(subdomain_of(grid, comparison.x()[k], comparison.y()[k]));
-    xy[l].insert(xy[l].end(), {comparison.x()[k], comparison.y()[k]});
+    const auto point = comparison.point(k);
+    const int l = grid.local_index(subdomain_of(grid, point));
+    xy[l].insert(xy[l].end(), point.begin(), point.begin() + grid.dim());
     members[l].push_back(k);
   }
   const auto values = dd::windowed_values(grid, windows, nets, xy);
@@ -41,15 +42,12 @@ std::vector<double> predict(const dd::SubdomainGrid& grid, const dd::PartitionOf
 
 FbpinnRunConfig FbpinnRunConfig::from_options(Options& options) {
   FbpinnRunConfig c;
-  c.problem = physics::Poisson2D::from_options(options);
-  c.network = nn::MlpShape::from_options(options, 2, 1);
-  c.subdomains[0] = options.integer("dd_subdomains_x", 2, 1, 1024, "subdomains along x");
-  c.subdomains[1] = options.integer("dd_subdomains_y", 2, 1, 1024, "subdomains along y");
+  c.domain = SubdomainProblemConfig::from_options(options);
+  c.network = nn::MlpShape::from_options(options, c.domain.dim(), 1);
   c.points = dd::SubdomainPointConfig::from_options(options);
   c.fbpinn = dd::FbpinnConfig::from_options(options);
   c.training = pinn::TrainingConfig::from_options(options);
-  c.reference = solvers::PoissonReferenceConfig::from_options(options);
-  c.output = OutputConfig::from_options(options, "poisson2d_fbpinn");
+  c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_fbpinn");
   c.checkpoint = dd::CheckpointConfig::from_options(options);
   return c;
 }
@@ -57,17 +55,15 @@ FbpinnRunConfig FbpinnRunConfig::from_options(Options& options) {
 FbpinnRun::FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config)
     : config_(config),
       comm_(comm),
-      grid_(comm, 2, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, config.subdomains),
+      grid_(comm, config.domain.dim(), {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, config.domain.subdomains),
       windows_(grid_, config.fbpinn.overlap),
-      decomp_(grid_.comm(), 2, {config.reference.points, config.reference.points, 1},
-              grid_.process_grid()),
-      reference_(decomp_, config.problem, config.reference),
+      reference_(grid_, config.domain),
       nets_(config.network, static_cast<int>(grid_.owned().size())) {
-  check_reference_split(grid_, Comparison(decomp_, reference_.h()), config.reference.points);
   std::vector<std::uint64_t> seeds;
   for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
   nets_.initialize_glorot(seeds);
-  loss_ = std::make_unique<dd::FbpinnLoss>(grid_, windows_, nets_, config.problem, config.points);
+  loss_ = std::make_unique<dd::FbpinnLoss>(grid_, windows_, nets_, config.domain.problem,
+                                           config.points);
   restart_ =
       dd::read_restart(grid_, nets_.parameters_per_network(), config.checkpoint, config.training);
 }
@@ -82,21 +78,21 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
   FbpinnSummary s;
   const auto& shape = config_.network;
   const auto& procs = grid_.process_grid();
-  const int n = config_.reference.points;
-  TESSERA_LOG("Tessera " << version << ": 2D Poisson, k = " << config_.problem.frequency
-                         << ", FBPINN on " << config_.subdomains[0] << " x "
-                         << config_.subdomains[1] << " subdomains (overlap "
-                         << config_.fbpinn.overlap << "), " << grid_.size()
-                         << " rank(s), process grid " << procs[0] << " x " << procs[1]);
-  reference_.solve();
-  TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << reference_.iterations()
-                                       << " iterations");
-  TESSERA_LOG("networks: MLP 2-" << shape.width << "x" << shape.depth << "-1 "
-                                 << nn::activation_name(shape.activation) << " ("
-                                 << nets_.parameters_per_network() << " parameters) per subdomain, "
-                                 << config_.points.interior_points << " interior + "
-                                 << config_.points.face_points << " per boundary face points, "
-                                 << loss_->sum().batch_points() << " points each under its window");
+  const auto& domain = config_.domain;
+  const int n = domain.reference_points(), dim = domain.dim();
+  const std::string tiling = counts_text(domain.subdomains, dim);
+  const std::string process_grid = counts_text(procs, dim);
+  TESSERA_LOG("Tessera " << version << ": " << domain.description() << ", FBPINN on " << tiling
+                         << " subdomains (overlap " << config_.fbpinn.overlap << "), "
+                         << grid_.size() << " rank(s), process grid " << process_grid);
+  const Comparison comparison(reference_.decomposition(), reference_.h());
+  const auto reference = reference_.solve(comparison);
+  TESSERA_LOG("networks: MLP " << dim << "-" << shape.width << "x" << shape.depth << "-1 "
+                               << nn::activation_name(shape.activation) << " ("
+                               << nets_.parameters_per_network() << " parameters) per subdomain, "
+                               << config_.points.interior_points << " interior + "
+                               << config_.points.face_points << " per boundary face points, "
+                               << loss_->sum().batch_points() << " points each under its window");
 
   std::vector<std::vector<double>> histories(grid_.count());
   pinn::TrainingControl control;
@@ -119,18 +115,16 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
   s.communication_seconds = loss_->sum().communication_seconds();
   s.bytes_per_evaluation = loss_->sum().bytes_per_evaluation();
 
-  Comparison comparison(decomp_, reference_.h());
   const auto pinn = predict(grid_, windows_, nets_, comparison);
-  const auto reference = reference_.local_solution();
-  const auto exact =
-      comparison.tabulate([&](double x, double y) { return config_.problem.exact(x, y); });
+  const auto exact = reference_.exact(comparison);
   const GridFields fields{comparison, pinn, reference, exact};
   s.record_errors(fields);
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
   write_pinn_result(
-      comm_, decomp_, reference_.h(), config_.output, fields, s, training.history, options_text,
-      "poisson2d_fbpinn", config_.problem.frequency, [&] { return total.seconds(); },
+      comm_, reference_.decomposition(), reference_.h(), config_.output, fields, s,
+      training.history, options_text, std::string(domain.problem.name()) + "_fbpinn",
+      domain.frequency(), [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
         for (int id = 0; id < grid_.count(); ++id)
           file.write_table("history_subdomain_" + std::to_string(id),
@@ -143,13 +137,14 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
       });
   s.total_seconds = total.seconds();
 
-  TESSERA_LOG(error_summary("FBPINN", n, s)
-              << "\n"
+  TESSERA_LOG(error_summary("FBPINN", n, s, dim)
+              << (dim == 1 ? "\n  (1D: the reference is the exact solution)" : "") << "\n"
               << training_summary(s) << "\n"
               << "  communication       " << format("%.2f s", s.communication_seconds)
               << " waiting, " << s.bytes_per_evaluation << " bytes per evaluation (rank 0)\n"
               << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"
-              << "  output              " << s.output_file << " (+ .xmf for ParaView)");
+              << "  output              " << s.output_file
+              << (dim == 1 ? " (1D: no XDMF, plot pinn against x)" : " (+ .xmf for ParaView)"));
   return s;
 }
 

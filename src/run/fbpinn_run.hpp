@@ -1,10 +1,11 @@
 #pragma once
-// run: fbpinn. Finite-basis PINN training of the 2D Poisson problem (dd/fbpinn_loss.hpp): the unit
-// square tiled into S_x x S_y overlapping subdomains over the process grid, one network each, the
-// solution their windowed sum (partition of unity), neighbours' network jets and adjoints
-// exchanged on the overlap points; a PETSc reference solve on the same process grid; the windowed
-// sum, the reference, the exact solution and the error written as global fields of one HDF5 file
-// with XDMF, with the loss history of every subdomain. Checkpoints and restarts as run: xpinn
+// run: fbpinn. Finite-basis PINN training of the Poisson problem in 1, 2 or 3 dimensions
+// (dd/fbpinn_loss.hpp, -dd_dim): the unit box tiled into overlapping subdomains over the process
+// grid, one network each, the solution their windowed sum (partition of unity), neighbours'
+// network jets and adjoints exchanged on the overlap points; the reference of that dimension on
+// the same process grid (run/subdomain_problem.hpp); the windowed sum, the reference, the exact
+// solution and the error written as global fields of one HDF5 file (with XDMF in 2D and 3D), with
+// the loss history of every subdomain. Checkpoints and restarts as run: xpinn
 // (dd/checkpoint.hpp: -dd_checkpoint_every, -dd_restart).
 #include <mpi.h>
 
@@ -18,22 +19,19 @@
 #include "dd/partition_of_unity.hpp"
 #include "dd/subdomain_grid.hpp"
 #include "nn/mlp.hpp"
-#include "physics/poisson.hpp"
 #include "pinn/trainer.hpp"
 #include "run/pinn_result.hpp"
 #include "run/poisson_run.hpp"
-#include "solvers/poisson_reference.hpp"
+#include "run/subdomain_problem.hpp"
 
 namespace tessera::run {
 
 struct FbpinnRunConfig {
-  physics::Poisson2D problem;
-  nn::MlpShape network;  // of every subdomain
-  std::array<int, 3> subdomains{2, 2, 1};
+  SubdomainProblemConfig domain;  // the problem, its dimension, tiling and reference
+  nn::MlpShape network;           // of every subdomain
   dd::SubdomainPointConfig points;
   dd::FbpinnConfig fbpinn;
   pinn::TrainingConfig training;
-  solvers::PoissonReferenceConfig reference;
   OutputConfig output;
   dd::CheckpointConfig checkpoint;
 
@@ -68,8 +66,7 @@ private:
   MPI_Comm comm_;
   dd::SubdomainGrid grid_;
   dd::PartitionOfUnity windows_;
-  Decomposition decomp_;  // the reference grid's points, on grid_'s process grid
-  solvers::PoissonReference reference_;
+  SubdomainReference reference_;  // on grid_'s process grid
   nn::StackedMlp nets_;
   std::unique_ptr<dd::FbpinnLoss> loss_;
   std::unique_ptr<pinn::TrainingCheckpoint> restart_;

@@ -61,6 +61,10 @@ InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options
   c.reference_table = options.flag(
       "bandit_reference_table", c.reference_table,
       "train every (k, condition set) pair first, for the oracle, the best fixed set and regret");
+  if (c.xpinn.domain.dim() != 2)
+    options.report(
+        "run: interface_bandit is 2D (its contexts are the frequencies k of the 2D "
+        "problem); -dd_dim must be 2");
   if (!c.xpinn.restart.empty() || c.xpinn.checkpoint_every > 0)
     options.report("-dd_restart and -dd_checkpoint_every do not apply to run: interface_bandit");
   return c;
@@ -74,7 +78,7 @@ InterfaceBanditRun::InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunCo
 
 DdPinnRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm) const {
   DdPinnRunConfig c = config_.xpinn;
-  c.problem.frequency = config_.frequencies[frequency_index];
+  c.domain.problem.square.frequency = config_.frequencies[frequency_index];
   c.interface = arms_[arm].weights;
   c.training.verbose = false;
   c.output.name = config_.xpinn.output.name + "_k" +

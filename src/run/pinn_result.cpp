@@ -34,9 +34,10 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
   std::vector<double> error(fields.pinn.size());
   for (size_t k = 0; k < error.size(); ++k) error[k] = fields.pinn[k] - fields.exact[k];
   io::FieldFile file(comm, outcome.output_file);
-  file.set_grid(io::uniform_grid(decomp, {0.0, 0.0, 0.0}, {h, h, 1.0}));
+  file.set_grid(io::uniform_grid(decomp, {0.0, 0.0, 0.0}, {h, h, h}));
   file.write_field("x", decomp, fields.grid.x().data());
-  file.write_field("y", decomp, fields.grid.y().data());
+  if (decomp.dim() >= 2) file.write_field("y", decomp, fields.grid.y().data());
+  if (decomp.dim() == 3) file.write_field("z", decomp, fields.grid.z().data());
   file.write_field("pinn", decomp, fields.pinn.data());
   file.write_field("reference", decomp, fields.reference.data());
   file.write_field("exact", decomp, fields.exact.data());
@@ -53,16 +54,20 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
   file.set_attribute("lbfgs_stop", outcome.lbfgs_stop);
   if (extra) extra(file);
   file.set_attribute("wall_seconds", wall_seconds());
+  // XDMF has no 1D mesh: a 1D result is the HDF5 file alone.
+  if (decomp.dim() == 1) return file.commit();
   const auto xdmf = file.xdmf_description();
   file.commit();
   io::write_xdmf(comm, output.directory + "/" + output.name + ".xmf", xdmf);
 }
 
-std::string error_summary(const std::string& label, int n, const PinnOutcome& o) {
+std::string error_summary(const std::string& label, int n, const PinnOutcome& o, int dim) {
   std::ostringstream os;
+  std::string grid = std::to_string(n) + (dim == 1 ? "-point" : "");
+  for (int d = 1; d < dim; ++d) grid += " x " + std::to_string(n);
   const std::string learned = (label + " vs exact").append(20, ' ').substr(0, 20);
   const std::string versus = (label + " vs reference").append(20, ' ').substr(0, 20);
-  os << "summary (relative L2 on the " << n << " x " << n << " reference grid):\n"
+  os << "summary (relative L2 on the " << grid << " reference grid):\n"
      << "  " << learned << format("%.3e", o.pinn_error) << "\n"
      << "  reference vs exact  " << format("%.3e", o.reference_error) << "\n"
      << "  " << versus << format("%.3e", o.pinn_vs_reference);

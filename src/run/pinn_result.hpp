@@ -1,5 +1,5 @@
 #pragma once
-// What every 2D Poisson PINN run (one network, XPINN, FBPINN) reports: the errors against the
+// What every Poisson PINN run (one network, XPINN, FBPINN) reports: the errors against the
 // exact solution and the PETSc reference on the reference grid, and the result file holding them.
 // The run kinds add their own fields and attributes through a callback.
 #include <mpi.h>
@@ -43,10 +43,10 @@ struct GridFields {
   const std::vector<double>& exact;
 };
 
-/// Collective. Writes outcome.output_file: fields x, y, pinn, reference, exact, pinn_error, the
-/// history table, the attributes every PINN run shares (options, problem, k, the errors, training
-/// time, final loss, L-BFGS stop), then whatever extra() adds, then wall_seconds; commits the file
-/// (tmp + rename) and writes the XDMF beside it.
+/// Collective. Writes outcome.output_file: fields x, y (2D, 3D), z (3D), pinn, reference, exact,
+/// pinn_error, the history table, the attributes every PINN run shares (options, problem, k, the
+/// errors, training time, final loss, L-BFGS stop), then whatever extra() adds, then wall_seconds;
+/// commits the file (tmp + rename) and writes the XDMF beside it (2D and 3D: XDMF has no 1D mesh).
 void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
                        const OutputConfig& output, const GridFields& fields,
                        const PinnOutcome& outcome, const pinn::TrainingHistory& history,
@@ -54,9 +54,9 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
                        double frequency, const std::function<double()>& wall_seconds,
                        const std::function<void(io::FieldFile&)>& extra);
 
-/// The first lines of a run's summary: the three errors on the n x n reference grid, the label
+/// The first lines of a run's summary: the three errors on the n^dim reference grid, the label
 /// naming the learned solution ("PINN", "FBPINN").
-std::string error_summary(const std::string& label, int n, const PinnOutcome& outcome);
+std::string error_summary(const std::string& label, int n, const PinnOutcome& outcome, int dim = 2);
 /// The training line of a run's summary.
 std::string training_summary(const PinnOutcome& outcome);
 

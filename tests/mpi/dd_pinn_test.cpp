@@ -1,11 +1,13 @@
-// Domain-decomposed PINN training (dd/xpinn_loss): the local, neighbour-as-constant gradients
-// are the exact gradient of the global objective F (finite differences across subdomains and
-// ranks); the same tiling trains identically on every rank count; each interface condition alone
-// drives its interface mismatch down; a run restarted from a checkpoint repeats the uninterrupted
-// run's loss trajectory.
+// Domain-decomposed PINN training (dd/xpinn_loss) in 1, 2 and 3 dimensions: the local,
+// neighbour-as-constant gradients are the exact gradient of the global objective F (finite
+// differences across subdomains and ranks); the same tiling trains identically on every rank
+// count; each interface condition alone drives its interface mismatch down (2D and 3D); a run
+// restarted from a checkpoint repeats the uninterrupted run's loss trajectory.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,12 +24,26 @@ using namespace tessera;
 using test_support::host_copy;
 using test_support::losses;
 
-/// A small XPINN problem on 2 x 2 subdomains over comm.
+/// The Poisson problem of dimension dim (k = frequency in 1D and 2D; the 3D one has k = 1).
+physics::PoissonProblem poisson(int dim, double frequency) {
+  if (dim == 1) return physics::Poisson1D{frequency};
+  if (dim == 2) return physics::Poisson2D{frequency};
+  return physics::Poisson3D{};
+}
+
+/// Subdomains per direction: 4 in 1D, 2 x 2 in 2D, 2 x 2 x 2 in 3D (each fits 1, 2 and 4 ranks).
+std::array<int, 3> tiling(int dim) {
+  if (dim == 1) return {4, 1, 1};
+  if (dim == 2) return {2, 2, 1};
+  return {2, 2, 2};
+}
+
+/// A small XPINN problem of dimension dim over comm.
 struct Problem {
-  Problem(MPI_Comm comm, const dd::InterfaceWeights& weights, double frequency = 1.0)
-      : grid(comm, 2, {0, 0, 0}, {1, 1, 1}, {2, 2, 1}),
-        nets({2, 1, 10, 2, nn::Activation::Tanh}, static_cast<int>(grid.owned().size())),
-        loss(grid, nets, physics::Poisson2D{frequency}, points(), weights),
+  Problem(MPI_Comm comm, const dd::InterfaceWeights& weights, int dim = 2, double frequency = 1.0)
+      : grid(comm, dim, {0, 0, 0}, {1, 1, 1}, tiling(dim)),
+        nets({dim, 1, 10, 2, nn::Activation::Tanh}, static_cast<int>(grid.owned().size())),
+        loss(grid, nets, poisson(dim, frequency), points(), weights),
         inner(grid, nets.parameters_per_network()) {
     std::vector<std::uint64_t> seeds;
     for (int id : grid.owned()) seeds.push_back(100 + id);
@@ -69,19 +85,22 @@ std::map<int, double> by_iteration(const pinn::TrainingHistory& h) {
 }
 
 TEST(XpinnLoss, GradientIsThatOfTheGlobalObjective) {
-  Problem p(MPI_COMM_WORLD, all_terms(), 2.0);
-  // The neighbours' interface terms depend on this network through the exchanged values.
-  test_support::expect_gradient_matches_differences(p.grid, p.loss, p.nets);
+  for (int dim : {1, 2, 3}) {
+    SCOPED_TRACE(std::to_string(dim) + "D");
+    Problem p(MPI_COMM_WORLD, all_terms(), dim, 2.0);
+    // The neighbours' interface terms depend on this network through the exchanged values.
+    test_support::expect_gradient_matches_differences(p.grid, p.loss, p.nets);
+  }
 }
 
-TEST(XpinnLoss, SameTrajectoryOnEveryRankCount) {
-  // The whole tiling trained on this run's ranks and on rank 0 alone.
-  Problem everyone(MPI_COMM_WORLD, all_terms());
+/// The whole tiling of dimension dim trained on this run's ranks and on rank 0 alone.
+void expect_same_trajectory_on_every_rank_count(int dim) {
+  Problem everyone(MPI_COMM_WORLD, all_terms(), dim);
   const auto shared = everyone.train(30, 15);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (rank != 0) return;
-  Problem alone(MPI_COMM_SELF, all_terms());
+  Problem alone(MPI_COMM_SELF, all_terms(), dim);
   const auto single = alone.train(30, 15);
   const auto a = losses(shared.history), b = losses(single.history);
   ASSERT_EQ(a.size(), b.size());
@@ -92,11 +111,18 @@ TEST(XpinnLoss, SameTrajectoryOnEveryRankCount) {
     EXPECT_NEAR(x[k], y[k], 1e-10) << k;
 }
 
-/// RMS interface jump (0: u, 1: d_n u, 2: residual) after the same training with the weights.
-double mismatch_after_training(const dd::InterfaceWeights& weights, int jump) {
-  Problem p(MPI_COMM_WORLD, weights);
+TEST(XpinnLoss, SameTrajectoryOnEveryRankCount) {
+  for (int dim : {1, 2, 3}) {
+    SCOPED_TRACE(std::to_string(dim) + "D");
+    expect_same_trajectory_on_every_rank_count(dim);
+  }
+}
+
+/// RMS interface jumps (u, d_n u, residual) after the same training with the weights.
+std::array<double, 3> mismatch_after_training(const dd::InterfaceWeights& weights, int dim = 2) {
+  Problem p(MPI_COMM_WORLD, weights, dim);
   p.train(300, 0);
-  return p.loss.interface_mismatch()[jump];
+  return p.loss.interface_mismatch();
 }
 
 TEST(InterfaceCondition, EachTermAloneReducesItsMismatch) {
@@ -109,26 +135,31 @@ TEST(InterfaceCondition, EachTermAloneReducesItsMismatch) {
                         {"average", {0, 40, 0, 0}, 0},
                         {"flux", {0, 0, 10, 0}, 1},
                         {"residual", {0, 0, 0, 10}, 2}};
-  for (const auto& c : cases) {
-    const double without = mismatch_after_training(no_terms(), c.jump);
-    const double with = mismatch_after_training(c.weights, c.jump);
-    EXPECT_LT(with, 0.5 * without) << c.name << ": " << with << " with, " << without << " without";
-    int rank = 0;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    if (rank == 0)
-      std::printf("%-10s RMS jump %.3e with the term, %.3e without\n", c.name, with, without);
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  for (int dim : {2, 3}) {
+    const auto without = mismatch_after_training(no_terms(), dim);
+    for (const auto& c : cases) {
+      const double with = mismatch_after_training(c.weights, dim)[c.jump];
+      EXPECT_LT(with, 0.5 * without[c.jump])
+          << dim << "D " << c.name << ": " << with << " with, " << without[c.jump] << " without";
+      if (rank == 0)
+        std::printf("%dD %-10s RMS jump %.3e with the term, %.3e without\n", dim, c.name, with,
+                    without[c.jump]);
+    }
   }
 }
 
-TEST(Checkpoint, RestartRepeatsTheLossTrajectory) {
+/// A tiling of dimension dim checkpointed and restarted in each phase.
+void expect_restart_repeats_trajectory(int dim) {
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  const std::string stem =
-      std::string(TESSERA_BINARY_DIR) + "/tests/mpi/dd_checkpoint_np" + std::to_string(size) + "_";
+  const std::string stem = std::string(TESSERA_BINARY_DIR) + "/tests/mpi/dd_checkpoint_" +
+                           std::to_string(dim) + "d_np" + std::to_string(size) + "_";
   // A checkpoint in each phase: after 20 of 40 Adam iterations, after 10 of 20 L-BFGS ones.
   const int adam = 40, lbfgs = 20;
   const int stops[] = {20, adam + 10};
-  Problem whole(MPI_COMM_WORLD, all_terms());
+  Problem whole(MPI_COMM_WORLD, all_terms(), dim);
   pinn::TrainingControl control;
   control.checkpoint_every = 10;
   control.checkpoint = [&](const pinn::TrainingCheckpoint& state) {
@@ -141,7 +172,7 @@ TEST(Checkpoint, RestartRepeatsTheLossTrajectory) {
 
   for (int stop : stops) {
     // Another initialisation, so only the checkpoint can make the runs agree.
-    Problem resumed(MPI_COMM_WORLD, all_terms());
+    Problem resumed(MPI_COMM_WORLD, all_terms(), dim);
     Kokkos::deep_copy(resumed.nets.parameters(), 0.1);
     const auto state = dd::read_checkpoint(resumed.grid, resumed.nets.parameters_per_network(),
                                            stem + std::to_string(stop) + ".h5");
@@ -161,6 +192,13 @@ TEST(Checkpoint, RestartRepeatsTheLossTrajectory) {
       EXPECT_EQ(uninterrupted.at(iteration), loss)
           << "iteration " << iteration << " after " << stop;
     }
+  }
+}
+
+TEST(Checkpoint, RestartRepeatsTheLossTrajectory) {
+  for (int dim : {2, 3}) {
+    SCOPED_TRACE(std::to_string(dim) + "D");
+    expect_restart_repeats_trajectory(dim);
   }
 }
 

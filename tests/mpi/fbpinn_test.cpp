@@ -2,11 +2,13 @@
 // vanishing derivatives; the windowed sum's gradient and Laplacian, assembled across ranks, match
 // finite differences of its values; the parameter gradient, with adjoints sent back to the
 // neighbours' ranks, is that of the global objective; the same tiling trains identically on every
-// rank count; training brings the error against the exact solution below a measured bound; a run
-// restarted from a checkpoint (dd/checkpoint) repeats the uninterrupted one, on this rank count to
-// the bit and on one rank from a checkpoint written by all to round-off.
+// rank count (in 1D, 2D and 3D); training brings the error against the exact solution below a
+// measured bound; a run restarted from a checkpoint (dd/checkpoint) repeats the uninterrupted one,
+// on this rank count to the bit and on one rank from a checkpoint written by all to round-off.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -31,13 +33,20 @@ int world_rank() {
   return rank;
 }
 
-/// A small FBPINN problem on S x S subdomains over comm.
+/// The Poisson problem of dimension dim (k = frequency in 1D and 2D; the 3D one has k = 1).
+physics::PoissonProblem poisson(int dim, double frequency) {
+  if (dim == 1) return physics::Poisson1D{frequency};
+  if (dim == 2) return physics::Poisson2D{frequency};
+  return physics::Poisson3D{};
+}
+
+/// A small FBPINN problem on S^dim subdomains over comm.
 struct Problem {
-  Problem(MPI_Comm comm, int s = 2, double frequency = 1.0, int width = 10)
-      : grid(comm, 2, {0, 0, 0}, {1, 1, 1}, {s, s, 1}),
+  Problem(MPI_Comm comm, int s = 2, double frequency = 1.0, int width = 10, int dim = 2)
+      : grid(comm, dim, {0, 0, 0}, {1, 1, 1}, {s, dim >= 2 ? s : 1, dim == 3 ? s : 1}),
         windows(grid, 0.3),
-        nets({2, 1, width, 2, nn::Activation::Tanh}, static_cast<int>(grid.owned().size())),
-        loss(grid, windows, nets, physics::Poisson2D{frequency}, points()),
+        nets({dim, 1, width, 2, nn::Activation::Tanh}, static_cast<int>(grid.owned().size())),
+        loss(grid, windows, nets, poisson(dim, frequency), points()),
         inner(grid, nets.parameters_per_network()) {
     std::vector<std::uint64_t> seeds;
     for (int id : grid.owned()) seeds.push_back(100 + id);
@@ -105,8 +114,8 @@ TEST(PartitionOfUnity, SumsToOneWithVanishingDerivatives) {
     const double x = unit(rng), y = unit(rng);
     std::array<int, 3> c{std::min(3, int(4 * x)), std::min(3, int(4 * y)), 0};
     const auto ids = pu.cover(grid.id(c));
-    const auto w = pu.windows(ids, x, y);
-    dd::Jet2D sum{0, 0, 0, 0};
+    const auto w = pu.windows(ids, {x, y, 0});
+    dd::WindowJet sum{};
     for (const auto& wk : w)
       for (int q = 0; q < 4; ++q) sum[q] += wk[q];
     EXPECT_NEAR(sum[0], 1.0, 1e-14);
@@ -117,8 +126,8 @@ TEST(PartitionOfUnity, SumsToOneWithVanishingDerivatives) {
     if (std::min({x, y, 1 - x, 1 - y}) < 2 * h || std::abs(4 * x - std::round(4 * x)) < 8 * h ||
         std::abs(4 * y - std::round(4 * y)) < 8 * h)
       continue;
-    const auto xp = pu.windows(ids, x + h, y), xm = pu.windows(ids, x - h, y);
-    const auto yp = pu.windows(ids, x, y + h), ym = pu.windows(ids, x, y - h);
+    const auto xp = pu.windows(ids, {x + h, y, 0}), xm = pu.windows(ids, {x - h, y, 0});
+    const auto yp = pu.windows(ids, {x, y + h, 0}), ym = pu.windows(ids, {x, y - h, 0});
     for (size_t k = 0; k < ids.size(); ++k) {
       EXPECT_NEAR(w[k][1], (xp[k][0] - xm[k][0]) / (2 * h), 1e-5 * (1 + std::abs(w[k][1])))
           << "window " << ids[k];
@@ -179,17 +188,41 @@ TEST(WindowedSum, JetsMatchFiniteDifferences) {
   EXPECT_LT(worst[2], 1e-3);
 }
 
-TEST(FbpinnLoss, GradientIsThatOfTheGlobalObjective) {
-  Problem p(MPI_COMM_WORLD, 2, 2.0);
-  // The loss at the neighbours' overlap points, on their ranks, depends on this network too.
-  test_support::expect_gradient_matches_differences(p.grid, p.loss, p.nets);
+TEST(PartitionOfUnity, SumsToOneIn3D) {
+  dd::SubdomainGrid grid(MPI_COMM_SELF, 3, {0, 0, 0}, {1, 1, 1}, {3, 3, 3});
+  dd::PartitionOfUnity pu(grid, 0.4);
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (int trial = 0; trial < 100; ++trial) {
+    const dd::Point x{unit(rng), unit(rng), unit(rng)};
+    std::array<int, 3> c{};
+    for (int d = 0; d < 3; ++d) c[d] = std::min(2, int(3 * x[d]));
+    const auto ids = pu.cover(grid.id(c));
+    EXPECT_LE(ids.size(), 27u);
+    dd::WindowJet sum{};
+    for (const auto& wk : pu.windows(ids, x))
+      for (int q = 0; q < dd::jet_count(3); ++q) sum[q] += wk[q];
+    EXPECT_NEAR(sum[0], 1.0, 1e-14);
+    for (int q = 1; q < dd::jet_count(3); ++q) EXPECT_NEAR(sum[q], 0.0, 1e-10) << q;
+  }
 }
 
-TEST(FbpinnLoss, SameTrajectoryOnEveryRankCount) {
-  Problem everyone(MPI_COMM_WORLD);
+TEST(FbpinnLoss, GradientIsThatOfTheGlobalObjective) {
+  for (int dim : {1, 2, 3}) {
+    SCOPED_TRACE(std::to_string(dim) + "D");
+    Problem p(MPI_COMM_WORLD, dim == 1 ? 4 : 2, 2.0, 10, dim);
+    // The loss at the neighbours' overlap points, on their ranks, depends on this network too.
+    test_support::expect_gradient_matches_differences(p.grid, p.loss, p.nets);
+  }
+}
+
+/// The whole tiling of dimension dim trained on this run's ranks and on rank 0 alone.
+void expect_same_trajectory_on_every_rank_count(int dim) {
+  const int s = dim == 1 ? 4 : 2;
+  Problem everyone(MPI_COMM_WORLD, s, 1.0, 10, dim);
   const auto shared = everyone.train(30, 15);
   if (world_rank() != 0) return;
-  Problem alone(MPI_COMM_SELF);
+  Problem alone(MPI_COMM_SELF, s, 1.0, 10, dim);
   const auto single = alone.train(30, 15);
   const auto a = losses(shared.history), b = losses(single.history);
   ASSERT_EQ(a.size(), b.size());
@@ -197,6 +230,13 @@ TEST(FbpinnLoss, SameTrajectoryOnEveryRankCount) {
   const auto x = host_copy(everyone.nets.parameters()), y = host_copy(alone.nets.parameters());
   for (long k = 0; k < everyone.nets.parameters_per_network(); ++k)
     EXPECT_NEAR(x[k], y[k], 1e-10) << k;
+}
+
+TEST(FbpinnLoss, SameTrajectoryOnEveryRankCount) {
+  for (int dim : {1, 2, 3}) {
+    SCOPED_TRACE(std::to_string(dim) + "D");
+    expect_same_trajectory_on_every_rank_count(dim);
+  }
 }
 
 TEST(FbpinnLoss, TrainingReducesTheError) {

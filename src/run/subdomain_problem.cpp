@@ -1,0 +1,132 @@
+#include "run/subdomain_problem.hpp"
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/options.hpp"
+#include "solvers/dmda_grid.hpp"
+
+namespace tessera::run {
+
+namespace {
+
+/// Points per direction of the reference grid: n within the dimension, 1 beyond.
+std::array<int, 3> reference_grid_points(const SubdomainProblemConfig& config) {
+  const int n = config.reference_points();
+  return {n, config.dim() >= 2 ? n : 1, config.dim() == 3 ? n : 1};
+}
+
+}  // namespace
+
+/// Along each axis the first subdomain whose upper plane is at or above the coordinate, so a
+/// point on an interface goes to the lower side (which is also the side whose rank owns it in the
+/// DMDA split of a 2^k + 1 grid).
+int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& point) {
+  std::array<int, 3> c{0, 0, 0};
+  for (int d = 0; d < grid.dim(); ++d)
+    while (c[d] < grid.subdomains()[d] - 1 && point[d] > grid.plane(d, c[d] + 1)) ++c[d];
+  return grid.id(c);
+}
+
+void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison,
+                           const std::string& option, int points) {
+  int misplaced = 0;
+  for (size_t k = 0; k < comparison.x().size(); ++k)
+    if (grid.local_index(subdomain_of(grid, comparison.point(k))) < 0) misplaced = 1;
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &misplaced, 1, MPI_INT, MPI_MAX, grid.comm()));
+  if (misplaced)
+    throw InputError("-" + option + " = " + std::to_string(points) +
+                         " does not split along the subdomain boundaries on this process grid; "
+                         "use 2^k + 1 points with 2^k a multiple of the subdomain counts",
+                     __FILE__, __LINE__);
+}
+
+std::string counts_text(const std::array<int, 3>& counts, int dim) {
+  std::string text;
+  for (int d = 0; d < dim; ++d) text += (d ? " x " : "") + std::to_string(counts[d]);
+  return text;
+}
+
+SubdomainProblemConfig SubdomainProblemConfig::from_options(Options& options) {
+  SubdomainProblemConfig c;
+  const int dim = options.integer("dd_dim", 2, 1, 3,
+                                  "dimension of the Poisson problem and of its tiling: 1, 2 or 3");
+  if (dim == 1)
+    c.problem = physics::Poisson1D::from_options(options);
+  else if (dim == 2)
+    c.problem = physics::Poisson2D::from_options(options);
+  else
+    c.problem = physics::Poisson3D::from_options(options);
+  for (int d = 0; d < 3; ++d) {
+    const std::string name = std::string("dd_subdomains_") + "xyz"[d];
+    c.subdomains[d] = options.integer(name, d < dim ? 2 : 1, 1, 1024,
+                                      std::string("subdomains along ") + "xyz"[d] +
+                                          " (default 2 within the dimension, 1 beyond)");
+    if (d >= dim && c.subdomains[d] != 1)
+      options.report("-" + name + " = " + std::to_string(c.subdomains[d]) + " needs -dd_dim " +
+                     std::to_string(d + 1) + " or more (this run is " + std::to_string(dim) + "D)");
+  }
+  if (dim == 1)
+    c.reference.points = solvers::read_multigrid_points(
+        options, "reference_points", c.reference.points,
+        "comparison grid (1D: no reference solve, the exact solution stands for it)");
+  else if (dim == 2)
+    c.reference = solvers::PoissonReferenceConfig::from_options(options);
+  else
+    c.reference3d = solvers::Poisson3DReferenceConfig::from_options(options);
+  return c;
+}
+
+double SubdomainProblemConfig::frequency() const {
+  return dim() == 1 ? problem.line.frequency : dim() == 2 ? problem.square.frequency : 1.0;
+}
+
+std::string SubdomainProblemConfig::description() const {
+  std::string text = std::to_string(dim()) + "D Poisson, ";
+  if (dim() == 3 && problem.cube.multiscale_amplitude > 0)
+    return text + "sin(pi x) sin(pi y) sin(pi z) + " +
+           format("%g", problem.cube.multiscale_amplitude) + " sin(" +
+           std::to_string(problem.cube.multiscale_frequency) + " pi x) ...";
+  return text + "k = " + format("%g", frequency());
+}
+
+SubdomainReference::SubdomainReference(const dd::SubdomainGrid& grid,
+                                       const SubdomainProblemConfig& config)
+    : config_(config),
+      decomp_(grid.comm(), config.dim(), reference_grid_points(config), grid.process_grid()),
+      h_(1.0 / (config.reference_points() - 1)) {
+  if (config.dim() == 2)
+    reference_ = std::make_unique<solvers::PoissonReference>(decomp_, config.problem.square,
+                                                             config.reference);
+  if (config.dim() == 3)
+    reference3d_ = std::make_unique<solvers::Poisson3DReference>(decomp_, config.problem.cube,
+                                                                 config.reference3d);
+  check_reference_split(grid, Comparison(decomp_, h_),
+                        config.dim() == 3 ? "poisson3d_reference_points" : "reference_points",
+                        config.reference_points());
+}
+
+std::vector<double> SubdomainReference::solve(const Comparison& comparison) {
+  const int n = config_.reference_points();
+  if (reference_) {
+    reference_->solve();
+    TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << reference_->iterations()
+                                         << " iterations");
+    return reference_->local_solution();
+  }
+  if (reference3d_) {
+    reference3d_->solve();
+    TESSERA_LOG("reference: PETSc DMDA " << n << "^3, " << reference3d_->iterations()
+                                         << " iterations");
+    return reference3d_->local_solution();
+  }
+  TESSERA_LOG("reference: none in 1D; the exact solution on " << n << " points stands for it");
+  return exact(comparison);
+}
+
+std::vector<double> SubdomainReference::exact(const Comparison& comparison) const {
+  std::vector<double> u(comparison.x().size());
+  for (size_t k = 0; k < u.size(); ++k) u[k] = config_.problem.exact(comparison.point(k).data());
+  return u;
+}
+
+}  // namespace tessera::run
