@@ -44,7 +44,8 @@ class Pde3DRun {
 public:
   /// Collective over decomp.comm(). decomp must be the 3D decomposition of the reference grid
   /// (pde_3d_grid_points); builds the PETSc reference (reading its PETSc options), throws
-  /// tessera::Error if the grid does not suit it; touches no file.
+  /// tessera::Error if the grid does not suit it; touches no file. decomp and config must outlive
+  /// this object (PdeRun owns all three).
   Pde3DRun(const Decomposition& decomp, const PdeRunConfig& config);
   ~Pde3DRun();
 

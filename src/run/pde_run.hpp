@@ -1,10 +1,10 @@
 #pragma once
-// PINNs for the PDEs beyond Poisson (run: pde, -pde burgers|helmholtz|allen_cahn; poisson3d and
-// heat3d in run/pde_3d_run.hpp): one
+// PINNs for the PDEs beyond Poisson (run: pde, -pde burgers|helmholtz|allen_cahn): one
 // data-parallel network trained on PdeLoss (pinn/pde_loss.hpp) and compared on a grid with the
 // PDE's reference, the exact Cole–Hopf solution for Burgers, the exact solution and a PETSc solve
 // for Helmholtz, a PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with
 // XDMF.
+// The 3D PDEs (-pde poisson3d|heat3d) are set up, trained and compared in run/pde_3d_run.hpp.
 #include <mpi.h>
 
 #include <memory>
