@@ -3,8 +3,10 @@
 // the residual's derivatives with respect to the jet, and the value its conditions impose.
 #include "physics/allen_cahn.hpp"
 #include "physics/burgers.hpp"
+#include "physics/heat.hpp"
 #include "physics/helmholtz.hpp"
 #include "physics/kovasznay.hpp"
+#include "physics/poisson3d.hpp"
 #include "pinn/pde_loss.hpp"
 
 namespace tessera::pinn {
@@ -41,6 +43,37 @@ struct HelmholtzResidual {
   }
   KOKKOS_INLINE_FUNCTION double condition(int, const double* x) const {
     return problem.boundary(x[0], x[1]);
+  }
+};
+
+/// Poisson on (x, y, z) in [0,1]^3: r = -Δu - f, u = the manufactured solution on the boundary.
+struct Poisson3DResidual {
+  physics::Poisson3D problem;
+  static constexpr int inputs = 3, outputs = 1, residuals = 1, laplacian_dims = 0;
+
+  KOKKOS_INLINE_FUNCTION void residual(const PointJet& jet, double* r, JetSensitivity* dr) const {
+    dr[0].laplacian[0] = -1.0;
+    r[0] = problem.residual(jet.laplacian[0], jet.x[0], jet.x[1], jet.x[2]);
+  }
+  KOKKOS_INLINE_FUNCTION double condition(int, const double* x) const {
+    return problem.boundary(x[0], x[1], x[2]);
+  }
+};
+
+/// The heat equation on inputs (x, y, z, t): r = u_t - κΔu, the Laplacian stream over the three
+/// space inputs only. The exact solution is the target of every condition: the initial value at
+/// t = 0 and 0 on the faces of the cube.
+struct Heat3DResidual {
+  physics::Heat3D problem;
+  static constexpr int inputs = 4, outputs = 1, residuals = 1, laplacian_dims = 3;
+
+  KOKKOS_INLINE_FUNCTION void residual(const PointJet& jet, double* r, JetSensitivity* dr) const {
+    dr[0].gradient[0][3] = 1.0;
+    dr[0].laplacian[0] = -problem.diffusivity;
+    r[0] = problem.residual(jet.gradient[0][3], jet.laplacian[0]);
+  }
+  KOKKOS_INLINE_FUNCTION double condition(int, const double* x) const {
+    return problem.exact(x[0], x[1], x[2], x[3]);
   }
 };
 

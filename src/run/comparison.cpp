@@ -21,11 +21,23 @@ Comparison::Comparison(const Decomposition& decomp, double h) : decomp_(decomp) 
 
 std::vector<double> sample_network(const nn::Mlp& net, const std::vector<double>& xs,
                                    const std::vector<double>& ys) {
-  TESSERA_CHECK(xs.size() == ys.size(), "sample_network: coordinate lists of different sizes");
-  const int n = static_cast<int>(xs.size());
-  nn::Matrix points("tessera::run::comparison_points", 2, n);
+  return sample_network(net, {xs, ys});
+}
+
+std::vector<double> sample_network(const nn::Mlp& net,
+                                   const std::vector<std::vector<double>>& coordinates) {
+  const int dims = static_cast<int>(coordinates.size());
+  TESSERA_CHECK(dims == net.shape().inputs, "sample_network: " << dims
+                                                               << " coordinates for a network of "
+                                                               << net.shape().inputs << " inputs");
+  const int n = static_cast<int>(coordinates[0].size());
+  for (const auto& c : coordinates)
+    TESSERA_CHECK(static_cast<int>(c.size()) == n,
+                  "sample_network: coordinate lists of different sizes");
+  nn::Matrix points("tessera::run::comparison_points", dims, n);
   auto host = Kokkos::create_mirror_view(points);
-  for (int k = 0; k < n; ++k) host(0, k) = xs[k], host(1, k) = ys[k];
+  for (int d = 0; d < dims; ++d)
+    for (int k = 0; k < n; ++k) host(d, k) = coordinates[d][k];
   Kokkos::deep_copy(points, host);
   nn::MlpWorkspace ws;
   net.prepare(ws, nn::JetOrder::Value, n);

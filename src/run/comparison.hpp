@@ -13,6 +13,11 @@ namespace tessera::run {
 std::vector<double> sample_network(const nn::Mlp& net, const std::vector<double>& xs,
                                    const std::vector<double>& ys);
 
+/// Network values at the points whose coordinate i is coordinates[i][k], one list per input, all
+/// of the same length. Not collective.
+std::vector<double> sample_network(const nn::Mlp& net,
+                                   const std::vector<std::vector<double>>& coordinates);
+
 /// ||a - b|| / ||b|| over the union of every rank's a and b. Collective over comm.
 double relative_l2(MPI_Comm comm, const std::vector<double>& a, const std::vector<double>& b);
 

@@ -20,12 +20,18 @@ namespace tessera::run {
 
 PdeRunConfig PdeRunConfig::from_options(Options& options) {
   PdeRunConfig c;
-  c.pde = options.choice("pde", c.pde, {"burgers", "helmholtz", "allen_cahn"},
-                         "the PDE the PINN solves");
+  c.pde =
+      options.choice("pde", c.pde, {"burgers", "helmholtz", "allen_cahn", "poisson3d", "heat3d"},
+                     "the PDE the PINN solves");
   c.burgers = physics::Burgers1D::from_options(options);
   c.helmholtz = physics::Helmholtz2D::from_options(options);
   c.allen_cahn = physics::AllenCahn1D::from_options(options);
-  c.network = nn::MlpShape::from_options(options, 2, 1);
+  c.pde3d = Pde3DConfig::from_options(options);
+  c.network = nn::MlpShape::from_options(options, is_3d_pde(c.pde) ? pde_3d_inputs(c.pde) : 2, 1);
+  if (c.pde == "heat3d" && c.network.hard_dirichlet)
+    options.report(
+        "-pinn_hard_boundary: its ansatz vanishes on every face of the unit box, t = 0 "
+        "and t = 1 included, so it cannot hold the heat equation's initial value");
   c.points = pinn::PointSetConfig::from_options(options);
   c.network.fourier_seed = c.points.seed;
   c.training = pinn::TrainingConfig::from_options(options);
@@ -50,6 +56,8 @@ solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
 }
 
 std::array<int, 3> grid_points(const PdeRunConfig& c) {
+  if (is_3d_pde(c.pde))
+    return {pde_3d_grid_points(c), pde_3d_grid_points(c), pde_3d_grid_points(c)};
   if (c.pde != "helmholtz") return {c.grid_x, c.grid_t, 1};
   return {c.helmholtz_reference.points, c.helmholtz_reference.points, 1};
 }
@@ -72,7 +80,11 @@ pinn::TrainingResult train_pde(MPI_Comm comm, nn::Mlp& net, const Pde& pde,
 }  // namespace
 
 PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
-    : config_(config), comm_(comm), box_(pde_box(config)), decomp_(comm, 2, grid_points(config)) {
+    : config_(config),
+      comm_(comm),
+      box_(pde_box(config)),
+      decomp_(comm, is_3d_pde(config.pde) ? 3 : 2, grid_points(config)) {
+  if (is_3d_pde(config.pde)) pde3d_ = std::make_unique<Pde3DRun>(decomp_, config_);
   if (config.pde == "helmholtz")
     helmholtz_reference_ = std::make_unique<solvers::HelmholtzReference>(
         decomp_, config.helmholtz, config.helmholtz_reference);
@@ -89,6 +101,7 @@ void PdeRun::prepare_output() {
 }
 
 PdeRunSummary PdeRun::execute(const std::string& options_text) {
+  if (pde3d_) return pde3d_->execute(options_text);
   Timer total;
   PdeRunSummary s;
   const auto& p = config_.points;

@@ -4,6 +4,7 @@
 // PDE's reference, the exact Cole–Hopf solution for Burgers, the exact solution and a PETSc solve
 // for Helmholtz, a PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with
 // XDMF.
+// The 3D PDEs (-pde poisson3d|heat3d) are set up, trained and compared in run/pde_3d_run.hpp.
 #include <mpi.h>
 
 #include <memory>
@@ -17,6 +18,7 @@
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
 #include "run/output_config.hpp"
+#include "run/pde_3d_run.hpp"
 #include "solvers/allen_cahn_reference.hpp"
 #include "solvers/burgers_reference.hpp"
 #include "solvers/helmholtz_reference.hpp"
@@ -25,10 +27,11 @@
 namespace tessera::run {
 
 struct PdeRunConfig {
-  std::string pde = "burgers";  // burgers, helmholtz or allen_cahn
+  std::string pde = "burgers";  // burgers, helmholtz, allen_cahn, poisson3d or heat3d
   physics::Burgers1D burgers;
   physics::Helmholtz2D helmholtz;
   physics::AllenCahn1D allen_cahn;
+  Pde3DConfig pde3d;  // poisson3d and heat3d
   nn::MlpShape network;
   pinn::PointSetConfig points;
   pinn::TrainingConfig training;
@@ -44,8 +47,8 @@ struct PdeRunConfig {
 
 struct PdeRunSummary {
   double pinn_vs_reference = 0;   // relative L2; the reference is exact for Burgers
-  double pinn_vs_exact = 0;       // Helmholtz only
-  double reference_vs_exact = 0;  // Helmholtz only
+  double pinn_vs_exact = 0;       // Helmholtz and the 3D PDEs only
+  double reference_vs_exact = 0;  // Helmholtz and the 3D PDEs only
   double training_seconds = 0;
   double final_loss = 0;
   std::string lbfgs_stop;
@@ -73,6 +76,7 @@ private:
   Decomposition decomp_;
   std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
   std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;
+  std::unique_ptr<Pde3DRun> pde3d_;  // poisson3d and heat3d
 };
 
 }  // namespace tessera::run

@@ -1,0 +1,215 @@
+#include "run/pde_3d_run.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/options.hpp"
+#include "core/timer.hpp"
+#include "core/version.hpp"
+#include "io/field_file.hpp"
+#include "io/output_directory.hpp"
+#include "io/uniform_grid.hpp"
+#include "io/xdmf.hpp"
+#include "pinn/collocation.hpp"
+#include "pinn/pde_residuals.hpp"
+#include "run/comparison.hpp"
+#include "run/pde_run.hpp"
+
+namespace tessera::run {
+
+Pde3DConfig Pde3DConfig::from_options(Options& options) {
+  Pde3DConfig c;
+  c.poisson3d = physics::Poisson3D::from_options(options);
+  c.heat3d = physics::Heat3D::from_options(options);
+  c.heat_final_time = options.real("heat_final_time", c.heat_final_time, 1e-6, 1e6,
+                                   "T: the 3D heat PINN covers t in [0, T] and is compared at T/2 "
+                                   "and T");
+  c.poisson3d_reference = solvers::Poisson3DReferenceConfig::from_options(options);
+  c.heat_reference = solvers::HeatReferenceConfig::from_options(options);
+  return c;
+}
+
+bool is_3d_pde(const std::string& pde) { return pde == "poisson3d" || pde == "heat3d"; }
+
+int pde_3d_inputs(const std::string& pde) { return pde == "heat3d" ? 4 : 3; }
+
+int pde_3d_grid_points(const PdeRunConfig& config) {
+  return config.pde == "heat3d" ? config.pde3d.heat_reference.points
+                                : config.pde3d.poisson3d_reference.points;
+}
+
+namespace {
+
+/// Not collective. x, y, z of this rank's block of decomp's grid on [0,1]^3, x fastest (the
+/// layout of the references' local_solution and of FieldFile::write_field).
+std::vector<std::vector<double>> block_coordinates(const Decomposition& decomp) {
+  const auto& start = decomp.local_start();
+  const auto& count = decomp.local_count();
+  const auto& n = decomp.global_points();
+  std::vector<std::vector<double>> xyz(3);
+  for (int k = 0; k < count[2]; ++k)
+    for (int j = 0; j < count[1]; ++j)
+      for (int i = 0; i < count[0]; ++i) {
+        // i/(n-1) as in the references, so that the last point is exactly 1.
+        xyz[0].push_back(static_cast<double>(start[0] + i) / (n[0] - 1));
+        xyz[1].push_back(static_cast<double>(start[1] + j) / (n[1] - 1));
+        xyz[2].push_back(static_cast<double>(start[2] + k) / (n[2] - 1));
+      }
+  return xyz;
+}
+
+/// The fields and errors of one comparison (a time for heat).
+struct Compared {
+  std::string suffix;  // of the field names: "" (Poisson), "_mid" or "_final" (heat)
+  double time = 0;
+  std::vector<double> pinn, reference, exact;
+  double pinn_vs_reference = 0, pinn_vs_exact = 0, reference_vs_exact = 0;
+
+  /// Collective. Fills the relative L2 errors.
+  void measure(MPI_Comm comm) {
+    pinn_vs_reference = relative_l2(comm, pinn, reference);
+    pinn_vs_exact = relative_l2(comm, pinn, exact);
+    reference_vs_exact = relative_l2(comm, reference, exact);
+  }
+};
+
+}  // namespace
+
+Pde3DRun::Pde3DRun(const Decomposition& decomp, const PdeRunConfig& config)
+    : decomp_(decomp), config_(config) {
+  TESSERA_CHECK(decomp.dim() == 3, "Pde3DRun: needs a 3D decomposition");
+  if (config.pde == "poisson3d")
+    poisson_reference_ = std::make_unique<solvers::Poisson3DReference>(
+        decomp, config.pde3d.poisson3d, config.pde3d.poisson3d_reference);
+  else
+    heat_reference_ = std::make_unique<solvers::HeatReference>(decomp, config.pde3d.heat3d,
+                                                               config.pde3d.heat_reference);
+}
+
+Pde3DRun::~Pde3DRun() = default;
+
+PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
+  Timer total;
+  PdeRunSummary s;
+  const MPI_Comm comm = decomp_.comm();
+  const auto& p = config_.points;
+  const auto& c = config_.pde3d;
+  const bool heat = config_.pde == "heat3d";
+  const double final_time = c.heat_final_time;
+  TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", " << decomp_.size()
+                         << " rank(s)");
+
+  nn::Mlp net(config_.network);
+  net.initialize_glorot(p.seed);
+  pinn::TrainingResult training;
+  if (!heat) {
+    const auto interior = pinn::interior_points(comm, 3, p.interior_points, p.seed);
+    const auto boundary = pinn::face_points(comm, 3, 3, p.boundary_points, p.seed);
+    pinn::PdeLoss<pinn::Poisson3DResidual> loss(comm, net, {c.poisson3d}, interior,
+                                                p.residual_weight,
+                                                {{"boundary", boundary, p.boundary_weight}});
+    training = pinn::train(loss, net, config_.training);
+  } else {
+    // (x, y, z, t): the interior, t = 0, and the cube's faces, with t on [0, T].
+    const auto interior = pinn::interior_points(comm, 4, p.interior_points, p.seed);
+    const auto initial = pinn::interior_points(comm, 4, p.boundary_points, p.seed + 1);
+    const auto boundary = pinn::face_points(comm, 4, 3, p.boundary_points, p.seed + 2);
+    pinn::map_to_box(interior, {0, 0, 0, 0}, {1, 1, 1, final_time});
+    pinn::map_to_box(initial, {0, 0, 0, 0}, {1, 1, 1, 0});
+    pinn::map_to_box(boundary, {0, 0, 0, 0}, {1, 1, 1, final_time});
+    pinn::PdeLoss<pinn::Heat3DResidual> loss(
+        comm, net, {c.heat3d}, interior, p.residual_weight,
+        {{"initial", initial, p.boundary_weight}, {"boundary", boundary, p.boundary_weight}});
+    training = pinn::train(loss, net, config_.training);
+  }
+  s.training_seconds = training.seconds;
+  s.final_loss = training.final_loss;
+  s.lbfgs_stop = config_.training.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason)
+                                                       : "no L-BFGS phase";
+
+  auto xyz = block_coordinates(decomp_);
+  std::vector<Compared> compared;
+  if (!heat) {
+    poisson_reference_->solve();
+    Compared r;
+    r.pinn = sample_network(net, xyz);
+    r.reference = poisson_reference_->local_solution();
+    const auto problem = c.poisson3d;
+    for (size_t k = 0; k < xyz[0].size(); ++k)
+      r.exact.push_back(problem.exact(xyz[0][k], xyz[1][k], xyz[2][k]));
+    compared.push_back(std::move(r));
+  } else {
+    xyz.emplace_back(xyz[0].size());
+    for (const auto& [suffix, time] :
+         {std::pair<std::string, double>{"_mid", final_time / 2}, {"_final", final_time}}) {
+      heat_reference_->advance_to(time);
+      Compared r;
+      r.suffix = suffix;
+      r.time = time;
+      std::fill(xyz[3].begin(), xyz[3].end(), time);
+      r.pinn = sample_network(net, xyz);
+      r.reference = heat_reference_->local_solution();
+      const auto problem = c.heat3d;
+      for (size_t k = 0; k < xyz[0].size(); ++k)
+        r.exact.push_back(problem.exact(xyz[0][k], xyz[1][k], xyz[2][k], time));
+      compared.push_back(std::move(r));
+    }
+  }
+  for (auto& r : compared) r.measure(comm);
+  s.pinn_vs_reference = compared.back().pinn_vs_reference;
+  s.pinn_vs_exact = compared.back().pinn_vs_exact;
+  s.reference_vs_exact = compared.back().reference_vs_exact;
+
+  const auto& output = config_.output;
+  const auto path = io::result_path(output.directory, output.name);
+  {
+    const auto& n = decomp_.global_points();
+    io::FieldFile file(comm, path);
+    file.set_grid(io::uniform_grid(decomp_, {0.0, 0.0, 0.0},
+                                   {1.0 / (n[0] - 1), 1.0 / (n[1] - 1), 1.0 / (n[2] - 1)}));
+    for (const auto& r : compared) {
+      std::vector<double> error(r.pinn.size());
+      for (size_t k = 0; k < error.size(); ++k) error[k] = r.pinn[k] - r.reference[k];
+      file.write_field("pinn" + r.suffix, decomp_, r.pinn.data());
+      file.write_field("reference" + r.suffix, decomp_, r.reference.data());
+      file.write_field("exact" + r.suffix, decomp_, r.exact.data());
+      file.write_field("pinn_error" + r.suffix, decomp_, error.data());
+      if (heat) file.set_attribute("time" + r.suffix, r.time);
+      file.set_attribute("relative_l2_pinn_vs_reference" + r.suffix, r.pinn_vs_reference);
+      file.set_attribute("relative_l2_pinn_vs_exact" + r.suffix, r.pinn_vs_exact);
+      file.set_attribute("relative_l2_reference_vs_exact" + r.suffix, r.reference_vs_exact);
+    }
+    file.write_table("history", training.history.columns, training.history.rows);
+    file.set_attribute("options", options_text);
+    file.set_attribute("problem", config_.pde);
+    file.set_attribute("parameters", net.parameter_count());
+    file.set_attribute("training_seconds", s.training_seconds);
+    file.set_attribute("final_loss", s.final_loss);
+    file.set_attribute("lbfgs_stop", s.lbfgs_stop);
+    const auto xdmf = file.xdmf_description();
+    file.commit();
+    io::write_xdmf(comm, output.directory + "/" + output.name + ".xmf", xdmf);
+  }
+
+  const auto& n = decomp_.global_points();
+  std::string errors;
+  for (const auto& r : compared) {
+    if (heat) errors += "  at t = " + format("%g", r.time) + ":\n";
+    errors += "  PINN vs reference   " + format("%.3e", r.pinn_vs_reference) + " (PETSc)\n" +
+              "  PINN vs exact       " + format("%.3e", r.pinn_vs_exact) + "\n" +
+              "  reference vs exact  " + format("%.3e", r.reference_vs_exact) + "\n";
+  }
+  TESSERA_LOG("summary (relative L2 on the "
+              << n[0] << " x " << n[1] << " x " << n[2] << " grid):\n"
+              << errors << "  training            " << format("%.1f s", s.training_seconds)
+              << ", final loss " << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop
+              << "\n"
+              << "  wall time           " << format("%.1f s", total.seconds()) << "\n"
+              << "  output              " << path << " (+ .xmf for ParaView)");
+  return s;
+}
+
+}  // namespace tessera::run
