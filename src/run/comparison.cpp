@@ -18,8 +18,10 @@ Comparison::Comparison(const Decomposition& decomp, double h) : decomp_(decomp) 
 }
 
 std::vector<double> sample_network(const nn::Mlp& net, const std::vector<double>& xs,
-                                   const std::vector<double>& ys) {
+                                   const std::vector<double>& ys, int output) {
   TESSERA_CHECK(xs.size() == ys.size(), "sample_network: coordinate lists of different sizes");
+  TESSERA_CHECK(output >= 0 && output < net.shape().outputs,
+                "sample_network: the network has no output " << output);
   const int n = static_cast<int>(xs.size());
   nn::Matrix points("tessera::run::comparison_points", 2, n);
   auto host = Kokkos::create_mirror_view(points);
@@ -30,7 +32,7 @@ std::vector<double> sample_network(const nn::Mlp& net, const std::vector<double>
   if (n > 0) net.forward(points, ws);
   auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
   std::vector<double> values(n);
-  for (int k = 0; k < n; ++k) values[k] = out(k, 0);
+  for (int k = 0; k < n; ++k) values[k] = out(k, output);
   return values;
 }
 

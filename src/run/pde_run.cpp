@@ -20,12 +20,14 @@ namespace tessera::run {
 
 PdeRunConfig PdeRunConfig::from_options(Options& options) {
   PdeRunConfig c;
-  c.pde = options.choice("pde", c.pde, {"burgers", "helmholtz", "allen_cahn"},
+  c.pde = options.choice("pde", c.pde,
+                         {"burgers", "helmholtz", "allen_cahn", "kovasznay", "lid_driven_cavity"},
                          "the PDE the PINN solves");
   c.burgers = physics::Burgers1D::from_options(options);
   c.helmholtz = physics::Helmholtz2D::from_options(options);
   c.allen_cahn = physics::AllenCahn1D::from_options(options);
-  c.network = nn::MlpShape::from_options(options, 2, 1);
+  c.navier_stokes = NavierStokesPdeConfig::from_options(options);
+  c.network = nn::MlpShape::from_options(options, 2, is_navier_stokes(c.pde) ? 3 : 1);
   c.points = pinn::PointSetConfig::from_options(options);
   c.network.fourier_seed = c.points.seed;
   c.training = pinn::TrainingConfig::from_options(options);
@@ -50,6 +52,7 @@ solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
 }
 
 std::array<int, 3> grid_points(const PdeRunConfig& c) {
+  if (is_navier_stokes(c.pde)) return navier_stokes_grid(c.pde, c.navier_stokes);
   if (c.pde != "helmholtz") return {c.grid_x, c.grid_t, 1};
   return {c.helmholtz_reference.points, c.helmholtz_reference.points, 1};
 }
@@ -89,6 +92,8 @@ void PdeRun::prepare_output() {
 }
 
 PdeRunSummary PdeRun::execute(const std::string& options_text) {
+  if (is_navier_stokes(config_.pde))
+    return run_navier_stokes_pde(comm_, decomp_, config_, options_text);
   Timer total;
   PdeRunSummary s;
   const auto& p = config_.points;
