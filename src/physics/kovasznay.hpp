@@ -9,6 +9,8 @@
 // PINN residual, the comparison and the tests.
 #include <Kokkos_Core.hpp>
 
+#include "physics/navier_stokes.hpp"
+
 namespace tessera::physics {
 
 struct Kovasznay {
@@ -34,15 +36,13 @@ struct Kovasznay {
     return k == 0 ? velocity_x(x, y) : k == 1 ? velocity_y(x, y) : pressure(x, y);
   }
 
-  /// Residual of the x momentum equation, u u_x + v u_y + p_x - Δu / Re, from the fields and
-  /// derivatives of a candidate solution (likewise for y with v, p_y and Δv).
+  /// The steady Navier–Stokes residuals at this flow's Re (physics/navier_stokes.hpp).
   KOKKOS_INLINE_FUNCTION double momentum_residual(double u, double v, double q_x, double q_y,
                                                   double p_d, double laplacian_q) const {
-    return u * q_x + v * q_y + p_d - laplacian_q / reynolds;
+    return steady_momentum_residual(reynolds, u, v, q_x, q_y, p_d, laplacian_q);
   }
-  /// Residual of the continuity equation, u_x + v_y.
   KOKKOS_INLINE_FUNCTION static double continuity_residual(double u_x, double v_y) {
-    return u_x + v_y;
+    return physics::continuity_residual(u_x, v_y);
   }
 };
 

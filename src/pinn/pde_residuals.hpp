@@ -6,6 +6,7 @@
 #include "physics/heat.hpp"
 #include "physics/helmholtz.hpp"
 #include "physics/kovasznay.hpp"
+#include "physics/navier_stokes.hpp"
 #include "physics/poisson3d.hpp"
 #include "pinn/pde_loss.hpp"
 
@@ -100,7 +101,8 @@ struct AllenCahnResidual {
 /// Steady incompressible Navier–Stokes on (x, y), outputs (u, v, p), three residuals:
 ///   u u_x + v u_y + p_x - Δu / Re,   u v_x + v v_y + p_y - Δv / Re,   u_x + v_y.
 /// Flow gives the Reynolds number and the boundary data: reynolds, and component(k, x, y) for
-/// k = 0, 1, 2 (u, v, p) (physics::Kovasznay).
+/// k = 0, 1, 2 (u, v, p) (physics::Kovasznay, physics::LidDrivenCavity); the residuals are
+/// physics/navier_stokes.hpp's.
 template <class Flow>
 struct SteadyNavierStokesResidual {
   Flow flow;
@@ -111,9 +113,10 @@ struct SteadyNavierStokesResidual {
     const auto& gu = jet.gradient[0];
     const auto& gv = jet.gradient[1];
     const auto& gp = jet.gradient[2];
-    r[0] = flow.momentum_residual(u, v, gu[0], gu[1], gp[0], jet.laplacian[0]);
-    r[1] = flow.momentum_residual(u, v, gv[0], gv[1], gp[1], jet.laplacian[1]);
-    r[2] = Flow::continuity_residual(gu[0], gv[1]);
+    const double re = flow.reynolds;
+    r[0] = physics::steady_momentum_residual(re, u, v, gu[0], gu[1], gp[0], jet.laplacian[0]);
+    r[1] = physics::steady_momentum_residual(re, u, v, gv[0], gv[1], gp[1], jet.laplacian[1]);
+    r[2] = physics::continuity_residual(gu[0], gv[1]);
     for (int j = 0; j < 2; ++j) {  // momentum j in velocity component q = j
       const auto& gq = jet.gradient[j];
       dr[j].u[0] = gq[0];

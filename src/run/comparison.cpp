@@ -20,16 +20,19 @@ Comparison::Comparison(const Decomposition& decomp, double h) : decomp_(decomp) 
 }
 
 std::vector<double> sample_network(const nn::Mlp& net, const std::vector<double>& xs,
-                                   const std::vector<double>& ys) {
-  return sample_network(net, {xs, ys});
+                                   const std::vector<double>& ys, int output) {
+  return sample_network(net, {xs, ys}, output);
 }
 
 std::vector<double> sample_network(const nn::Mlp& net,
-                                   const std::vector<std::vector<double>>& coordinates) {
+                                   const std::vector<std::vector<double>>& coordinates,
+                                   int output) {
   const int dims = static_cast<int>(coordinates.size());
   TESSERA_CHECK(dims == net.shape().inputs, "sample_network: " << dims
                                                                << " coordinates for a network of "
                                                                << net.shape().inputs << " inputs");
+  TESSERA_CHECK(output >= 0 && output < net.shape().outputs,
+                "sample_network: the network has no output " << output);
   const int n = static_cast<int>(coordinates[0].size());
   for (const auto& c : coordinates)
     TESSERA_CHECK(static_cast<int>(c.size()) == n,
@@ -44,7 +47,7 @@ std::vector<double> sample_network(const nn::Mlp& net,
   if (n > 0) net.forward(points, ws);
   auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
   std::vector<double> values(n);
-  for (int k = 0; k < n; ++k) values[k] = out(k, 0);
+  for (int k = 0; k < n; ++k) values[k] = out(k, output);
   return values;
 }
 

@@ -9,14 +9,15 @@
 
 namespace tessera::run {
 
-/// Network values at the points (xs[k], ys[k]). Not collective.
+/// Network output `output` at the points (xs[k], ys[k]). Not collective.
 std::vector<double> sample_network(const nn::Mlp& net, const std::vector<double>& xs,
-                                   const std::vector<double>& ys);
+                                   const std::vector<double>& ys, int output = 0);
 
-/// Network values at the points whose coordinate i is coordinates[i][k], one list per input, all
-/// of the same length. Not collective.
+/// Network output `output` at the points whose coordinate i is coordinates[i][k], one list per
+/// input, all of the same length. Not collective.
 std::vector<double> sample_network(const nn::Mlp& net,
-                                   const std::vector<std::vector<double>>& coordinates);
+                                   const std::vector<std::vector<double>>& coordinates,
+                                   int output = 0);
 
 /// ||a - b|| / ||b|| over the union of every rank's a and b. Collective over comm.
 double relative_l2(MPI_Comm comm, const std::vector<double>& a, const std::vector<double>& b);

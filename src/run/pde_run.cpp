@@ -20,14 +20,17 @@ namespace tessera::run {
 
 PdeRunConfig PdeRunConfig::from_options(Options& options) {
   PdeRunConfig c;
-  c.pde =
-      options.choice("pde", c.pde, {"burgers", "helmholtz", "allen_cahn", "poisson3d", "heat3d"},
-                     "the PDE the PINN solves");
+  c.pde = options.choice("pde", c.pde,
+                         {"burgers", "helmholtz", "allen_cahn", "poisson3d", "heat3d", "kovasznay",
+                          "lid_driven_cavity"},
+                         "the PDE the PINN solves");
   c.burgers = physics::Burgers1D::from_options(options);
   c.helmholtz = physics::Helmholtz2D::from_options(options);
   c.allen_cahn = physics::AllenCahn1D::from_options(options);
   c.pde3d = Pde3DConfig::from_options(options);
-  c.network = nn::MlpShape::from_options(options, is_3d_pde(c.pde) ? pde_3d_inputs(c.pde) : 2, 1);
+  c.navier_stokes = NavierStokesPdeConfig::from_options(options);
+  c.network = nn::MlpShape::from_options(options, is_3d_pde(c.pde) ? pde_3d_inputs(c.pde) : 2,
+                                         is_navier_stokes(c.pde) ? 3 : 1);
   if (c.pde == "heat3d" && c.network.hard_dirichlet)
     options.report(
         "-pinn_hard_boundary: its ansatz vanishes on every face of the unit box, t = 0 "
@@ -58,6 +61,7 @@ solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
 std::array<int, 3> grid_points(const PdeRunConfig& c) {
   if (is_3d_pde(c.pde))
     return {pde_3d_grid_points(c), pde_3d_grid_points(c), pde_3d_grid_points(c)};
+  if (is_navier_stokes(c.pde)) return navier_stokes_grid(c.pde, c.navier_stokes);
   if (c.pde != "helmholtz") return {c.grid_x, c.grid_t, 1};
   return {c.helmholtz_reference.points, c.helmholtz_reference.points, 1};
 }
@@ -102,6 +106,8 @@ void PdeRun::prepare_output() {
 
 PdeRunSummary PdeRun::execute(const std::string& options_text) {
   if (pde3d_) return pde3d_->execute(options_text);
+  if (is_navier_stokes(config_.pde))
+    return run_navier_stokes_pde(comm_, decomp_, config_, options_text);
   Timer total;
   PdeRunSummary s;
   const auto& p = config_.points;

@@ -1,5 +1,6 @@
 #pragma once
-// PINNs for the PDEs beyond Poisson (run: pde, -pde burgers|helmholtz|allen_cahn): one
+// PINNs for the PDEs beyond Poisson (run: pde, -pde burgers|helmholtz|allen_cahn, and the
+// Navier–Stokes flows of navier_stokes_pde.hpp): one
 // data-parallel network trained on PdeLoss (pinn/pde_loss.hpp) and compared on a grid with the
 // PDE's reference, the exact Cole–Hopf solution for Burgers, the exact solution and a PETSc solve
 // for Helmholtz, a PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with
@@ -17,6 +18,7 @@
 #include "physics/helmholtz.hpp"
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
+#include "run/navier_stokes_pde.hpp"
 #include "run/output_config.hpp"
 #include "run/pde_3d_run.hpp"
 #include "solvers/allen_cahn_reference.hpp"
@@ -27,11 +29,13 @@
 namespace tessera::run {
 
 struct PdeRunConfig {
-  std::string pde = "burgers";  // burgers, helmholtz, allen_cahn, poisson3d or heat3d
+  std::string pde = "burgers";  // burgers, helmholtz, allen_cahn, poisson3d, heat3d, kovasznay,
+                                // lid_driven_cavity
   physics::Burgers1D burgers;
   physics::Helmholtz2D helmholtz;
   physics::AllenCahn1D allen_cahn;
-  Pde3DConfig pde3d;  // poisson3d and heat3d
+  Pde3DConfig pde3d;                    // poisson3d and heat3d
+  NavierStokesPdeConfig navier_stokes;  // kovasznay and lid_driven_cavity
   nn::MlpShape network;
   pinn::PointSetConfig points;
   pinn::TrainingConfig training;
@@ -46,8 +50,9 @@ struct PdeRunConfig {
 };
 
 struct PdeRunSummary {
-  double pinn_vs_reference = 0;   // relative L2; the reference is exact for Burgers
-  double pinn_vs_exact = 0;       // Helmholtz and the 3D PDEs only
+  double pinn_vs_reference = 0;   // relative L2; the reference is exact for Burgers (velocity
+                                  // for Navier–Stokes)
+  double pinn_vs_exact = 0;       // Helmholtz, Kovasznay and the 3D PDEs only
   double reference_vs_exact = 0;  // Helmholtz and the 3D PDEs only
   double training_seconds = 0;
   double final_loss = 0;

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/timer.hpp"
+#include "physics/lid_driven_cavity.hpp"
 #include "solvers/mac_grid.hpp"
 
 namespace tessera::solvers {
@@ -485,6 +486,13 @@ double IncompressibleSolver::max_velocity() const {
   return norm;
 }
 
+double IncompressibleSolver::lid_at(const Block& ghosted, PetscInt g, double lid) const {
+  if (!config_.regularised_lid) return lid;
+  const PetscInt i = ghosted.start[0] + g % ghosted.count[0];  // u faces sit at x = i h
+  const double s = std::clamp(i * h_ / config_.length, 0.0, 1.0);
+  return lid * physics::LidDrivenCavity::regularised_profile(s);
+}
+
 void IncompressibleSolver::fill_wall_ghosts(mac::GhostedRead& velocity, double lid) const {
   if (config_.boundary != Boundary::cavity) return;
   const Block ghosted = ghosted_block(vdm_);
@@ -496,7 +504,7 @@ void IncompressibleSolver::fill_wall_ghosts(mac::GhostedRead& velocity, double l
         // box, read by no stencil.
         u[g * dim_ + c] = 0;
       } else {
-        const double wall = (upper && d == 1 && c == 0) ? lid : 0.0;
+        const double wall = (upper && d == 1 && c == 0) ? lid_at(ghosted, g, lid) : 0.0;
         u[g * dim_ + c] = 2 * wall - u[inside * dim_ + c];
       }
     }

@@ -83,6 +83,9 @@ struct IncompressibleConfig {
   double test_filter_ratio = 2.449489742783178;
   Boundary boundary = Boundary::periodic;
   double lid_velocity = 1.0;  // cavity: speed of the wall y = L along x
+  // Cavity: the lid moves at lid_velocity 16 s² (1 - s)², s = x / L, which vanishes at the
+  // corners (physics/lid_driven_cavity.hpp), instead of uniformly. Set by the PINN cavity deck.
+  bool regularised_lid = false;
 
   /// Declares and reads the les_* options; problems go to options.report(), so call
   /// options.check() afterwards. Not collective, but every rank must call it (same database).
@@ -205,6 +208,9 @@ private:
   double wall_speed() const {
     return config_.boundary == Boundary::cavity ? std::abs(config_.lid_velocity) : 0.0;
   }
+  // Cavity: the lid's velocity at the u face of ghosted offset g (lid times the regularised
+  // profile, or lid). Not collective.
+  double lid_at(const mac::Block& ghosted, PetscInt g, double lid) const;
   // Cavity: sets the ghosts outside the walls of a ghosted velocity-like array: zero normal
   // velocity on the wall faces, tangential components mirrored about the wall's velocity
   // (u_ghost = 2 u_wall - u_inside, lid on the wall y = L). Not collective; nothing in the
