@@ -205,10 +205,7 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     spacing = {h, h, 1.0};
   }
   const auto errors = flow_errors(comm, pinn, reference);
-  s.training_seconds = training.seconds;
-  s.final_loss = training.final_loss;
-  s.lbfgs_stop = config.training.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason)
-                                                      : "no L-BFGS phase";
+  s.record_training(training, config.training);
   s.pinn_vs_reference = errors.velocity;
   if (kovasznay) s.pinn_vs_exact = errors.velocity;
 
@@ -230,10 +227,6 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
       const auto error = k == 2 ? p_error : difference(*fields[k][0], *fields[k][1]);
       file.write_field(name + "_error", decomp, error.data());
     }
-    file.write_table("history", training.history.columns, training.history.rows);
-    file.set_attribute("options", options_text);
-    file.set_attribute("problem", config.pde);
-    file.set_attribute("parameters", net.parameter_count());
     if (!kovasznay)
       file.set_attribute("staggering",
                          "u on the cells' left faces, v on their lower faces, p at the centres "
@@ -242,12 +235,7 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     file.set_attribute("relative_l2_v", errors.v);
     file.set_attribute("relative_l2_velocity", errors.velocity);
     file.set_attribute("relative_l2_pressure", errors.pressure);
-    file.set_attribute("training_seconds", s.training_seconds);
-    file.set_attribute("final_loss", s.final_loss);
-    file.set_attribute("lbfgs_stop", s.lbfgs_stop);
-    const auto xdmf = file.xdmf_description();
-    file.commit();
-    io::write_xdmf(comm, config.output.directory + "/" + config.output.name + ".xmf", xdmf);
+    finish_pde_result(comm, file, config, net, training, s, options_text);
   }
 
   const auto& n = decomp.global_points();

@@ -125,10 +125,7 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
         {{"initial", initial, p.boundary_weight}, {"boundary", boundary, p.boundary_weight}});
     training = pinn::train(loss, net, config_.training);
   }
-  s.training_seconds = training.seconds;
-  s.final_loss = training.final_loss;
-  s.lbfgs_stop = config_.training.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason)
-                                                       : "no L-BFGS phase";
+  s.record_training(training, config_.training);
 
   auto xyz = block_coordinates(decomp_);
   std::vector<Compared> compared;
@@ -182,16 +179,7 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
       file.set_attribute("relative_l2_pinn_vs_exact" + r.suffix, r.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact" + r.suffix, r.reference_vs_exact);
     }
-    file.write_table("history", training.history.columns, training.history.rows);
-    file.set_attribute("options", options_text);
-    file.set_attribute("problem", config_.pde);
-    file.set_attribute("parameters", net.parameter_count());
-    file.set_attribute("training_seconds", s.training_seconds);
-    file.set_attribute("final_loss", s.final_loss);
-    file.set_attribute("lbfgs_stop", s.lbfgs_stop);
-    const auto xdmf = file.xdmf_description();
-    file.commit();
-    io::write_xdmf(comm, output.directory + "/" + output.name + ".xmf", xdmf);
+    finish_pde_result(comm, file, config_, net, training, s, options_text);
   }
 
   const auto& n = decomp_.global_points();

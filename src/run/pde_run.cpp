@@ -50,6 +50,21 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
   return c;
 }
 
+void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& config,
+                       const nn::Mlp& net, const pinn::TrainingResult& training,
+                       const PdeRunSummary& summary, const std::string& options_text) {
+  file.write_table("history", training.history.columns, training.history.rows);
+  file.set_attribute("options", options_text);
+  file.set_attribute("problem", config.pde);
+  file.set_attribute("parameters", net.parameter_count());
+  file.set_attribute("training_seconds", summary.training_seconds);
+  file.set_attribute("final_loss", summary.final_loss);
+  file.set_attribute("lbfgs_stop", summary.lbfgs_stop);
+  const auto xdmf = file.xdmf_description();
+  file.commit();
+  io::write_xdmf(comm, config.output.directory + "/" + config.output.name + ".xmf", xdmf);
+}
+
 namespace {
 
 solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
@@ -142,10 +157,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
         train_pde(comm_, net, pinn::HelmholtzResidual{config_.helmholtz}, interior,
                   p.residual_weight, {{"boundary", boundary, p.boundary_weight}}, config_.training);
   }
-  s.training_seconds = training.seconds;
-  s.final_loss = training.final_loss;
-  s.lbfgs_stop = config_.training.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason)
-                                                       : "no L-BFGS phase";
+  s.record_training(training, config_.training);
 
   const auto xs =
       solvers::sample_space_time_block(decomp_, box_, [](double x, double) { return x; });
@@ -184,21 +196,12 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
     file.write_field("reference", decomp_, reference.data());
     if (!exact.empty()) file.write_field("exact", decomp_, exact.data());
     file.write_field("pinn_error", decomp_, error.data());
-    file.write_table("history", training.history.columns, training.history.rows);
-    file.set_attribute("options", options_text);
-    file.set_attribute("problem", config_.pde);
-    file.set_attribute("parameters", net.parameter_count());
     file.set_attribute("relative_l2_pinn_vs_reference", s.pinn_vs_reference);
     if (helmholtz) {
       file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact", s.reference_vs_exact);
     }
-    file.set_attribute("training_seconds", s.training_seconds);
-    file.set_attribute("final_loss", s.final_loss);
-    file.set_attribute("lbfgs_stop", s.lbfgs_stop);
-    const auto xdmf = file.xdmf_description();
-    file.commit();
-    io::write_xdmf(comm_, config_.output.directory + "/" + config_.output.name + ".xmf", xdmf);
+    finish_pde_result(comm_, file, config_, net, training, s, options_text);
   }
 
   const auto& n = decomp_.global_points();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/decomposition.hpp"
+#include "io/field_file.hpp"
 #include "nn/mlp.hpp"
 #include "physics/allen_cahn.hpp"
 #include "physics/burgers.hpp"
@@ -21,6 +22,7 @@
 #include "run/navier_stokes_pde.hpp"
 #include "run/output_config.hpp"
 #include "run/pde_3d_run.hpp"
+#include "run/pinn_result.hpp"
 #include "solvers/allen_cahn_reference.hpp"
 #include "solvers/burgers_reference.hpp"
 #include "solvers/helmholtz_reference.hpp"
@@ -49,15 +51,19 @@ struct PdeRunConfig {
   static PdeRunConfig from_options(Options& options);
 };
 
-struct PdeRunSummary {
+struct PdeRunSummary : TrainingOutcome {
   double pinn_vs_reference = 0;   // relative L2; the reference is exact for Burgers (velocity
                                   // for Navier–Stokes)
   double pinn_vs_exact = 0;       // Helmholtz, Kovasznay and the 3D PDEs only
   double reference_vs_exact = 0;  // Helmholtz and the 3D PDEs only
-  double training_seconds = 0;
-  double final_loss = 0;
-  std::string lbfgs_stop;
 };
+
+/// Collective. Ends a run: pde result file, whose fields and error attributes the PDE has written:
+/// adds the training history and the attributes every PDE's file has (options, problem, parameter
+/// count, training time, final loss, L-BFGS stop), commits the file and writes its XDMF beside it.
+void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& config,
+                       const nn::Mlp& net, const pinn::TrainingResult& training,
+                       const PdeRunSummary& summary, const std::string& options_text);
 
 class PdeRun {
 public:

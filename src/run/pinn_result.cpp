@@ -11,8 +11,8 @@
 
 namespace tessera::run {
 
-void PinnOutcome::record_training(const pinn::TrainingResult& training,
-                                  const pinn::TrainingConfig& config) {
+void TrainingOutcome::record_training(const pinn::TrainingResult& training,
+                                      const pinn::TrainingConfig& config) {
   training_seconds = training.seconds;
   final_loss = training.final_loss;
   lbfgs_stop =

@@ -20,17 +20,23 @@ class FieldFile;
 namespace tessera::run {
 
 /// The part of a PINN run's summary that every kind shares.
-struct PinnOutcome {
-  double pinn_error = 0;         // relative L2, learned vs exact
-  double reference_error = 0;    // relative L2, PETSc reference vs exact
-  double pinn_vs_reference = 0;  // relative L2
-  double training_seconds = 0, total_seconds = 0;
+/// What every PINN run reports of its training.
+struct TrainingOutcome {
+  double training_seconds = 0;
   double final_loss = 0;
   std::string lbfgs_stop;
-  std::string output_file;
 
   /// Training time, final loss and why L-BFGS stopped ("no L-BFGS phase" without one).
   void record_training(const pinn::TrainingResult& training, const pinn::TrainingConfig& config);
+};
+
+struct PinnOutcome : TrainingOutcome {
+  double pinn_error = 0;         // relative L2, learned vs exact
+  double reference_error = 0;    // relative L2, PETSc reference vs exact
+  double pinn_vs_reference = 0;  // relative L2
+  double total_seconds = 0;
+  std::string output_file;
+
   /// Collective. The three relative L2 errors of the fields on the reference grid.
   void record_errors(const struct GridFields& fields);
 };

@@ -21,6 +21,7 @@
 namespace {
 
 using namespace tessera;
+using test_support::by_iteration;
 using test_support::host_copy;
 using test_support::losses;
 
@@ -75,14 +76,6 @@ struct Problem {
 
 dd::InterfaceWeights all_terms() { return {2.0, 1.0, 0.5, 0.1}; }
 dd::InterfaceWeights no_terms() { return {0.0, 0.0, 0.0, 0.0}; }
-
-/// The history's loss by iteration (the last row of an iteration, i.e. the final evaluation).
-std::map<int, double> by_iteration(const pinn::TrainingHistory& h) {
-  std::map<int, double> m;
-  for (long r = 0; r < h.row_count(); ++r)
-    m[static_cast<int>(h.rows[r * h.columns.size()])] = h.rows[r * h.columns.size() + 2];
-  return m;
-}
 
 TEST(XpinnLoss, GradientIsThatOfTheGlobalObjective) {
   for (int dim : {1, 2, 3}) {
@@ -171,27 +164,10 @@ void expect_restart_repeats_trajectory(int dim) {
   const auto uninterrupted = by_iteration(whole.train(adam, lbfgs, control).history);
 
   for (int stop : stops) {
-    // Another initialisation, so only the checkpoint can make the runs agree.
+    // Another initialisation; every iteration after the checkpoint has the same loss to the bit.
     Problem resumed(MPI_COMM_WORLD, all_terms(), dim);
-    Kokkos::deep_copy(resumed.nets.parameters(), 0.1);
-    const auto state = dd::read_checkpoint(resumed.grid, resumed.nets.parameters_per_network(),
-                                           stem + std::to_string(stop) + ".h5");
-    ASSERT_EQ(state.iteration, stop);
-    EXPECT_EQ(state.phase, stop < adam ? 0 : 1);
-    pinn::TrainingControl restart;
-    restart.resume = &state;
-    const auto continued = by_iteration(resumed.train(adam, lbfgs, restart).history);
-    // Every iteration after the checkpoint (and the final evaluation), the same loss to the bit.
-    // An Adam restart evaluates its checkpoint's iteration again; L-BFGS continues after it.
-    size_t expected = 0;
-    for (const auto& row : uninterrupted)
-      expected += row.first > stop || (row.first == stop && stop < adam);
-    EXPECT_EQ(continued.size(), expected);
-    for (const auto& [iteration, loss] : continued) {
-      ASSERT_TRUE(uninterrupted.count(iteration)) << iteration;
-      EXPECT_EQ(uninterrupted.at(iteration), loss)
-          << "iteration " << iteration << " after " << stop;
-    }
+    test_support::expect_restart_continues(resumed, stem + std::to_string(stop) + ".h5", stop, adam,
+                                           lbfgs, uninterrupted, 0.0);
   }
 }
 
