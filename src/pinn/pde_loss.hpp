@@ -279,6 +279,8 @@ private:
     const auto slab_of = slab_of_;
     const auto slab_scale = slab_scale_;
     const int lap = nn::laplacian_stream(inputs) * n;
+    // One slab: the scale multiplies the sum, as it always did, so plain runs keep their rounding.
+    const bool one_slab = slabs == 1;
     double sum = 0;
     Kokkos::parallel_reduce(
         "tessera::pinn::pde_residual", Kokkos::RangePolicy<>(0, n),
@@ -289,7 +291,7 @@ private:
           const double scale = slab_scale(slab_of(p));
           double a[kMaxResiduals];  // d(scale r_j^2)/dr_j
           for (int j = 0; j < residuals; ++j) {
-            acc += scale * r[j] * r[j];
+            acc += (one_slab ? 1.0 : scale) * r[j] * r[j];
             a[j] = 2.0 * scale * r[j];
           }
           for (int k = 0; k < outputs; ++k) {
@@ -309,7 +311,7 @@ private:
         },
         sum);
     net_.backward(interior_ws_, interior_adjoint_, gradient);
-    return sum;
+    return one_slab ? scale_host(0) * sum : sum;
   }
 
   /// scale * sum_p d_p^2 over condition c's points on this rank, d = u_k - condition(k, x) or

@@ -91,6 +91,17 @@ nn::Matrix points_until(const nn::Matrix& points, double end) {
   return window;
 }
 
+/// Appends a later training of the same network to total: its history rows (iterations count
+/// from 0 again), its time; the rest is the later one's. Not collective.
+void append(pinn::TrainingResult& total, const pinn::TrainingResult& next) {
+  const double seconds = total.seconds + next.seconds;
+  auto rows = std::move(total.history.rows);
+  total = next;
+  total.seconds = seconds;
+  rows.insert(rows.end(), next.history.rows.begin(), next.history.rows.end());
+  total.history.rows = std::move(rows);
+}
+
 /// Collective. Trains net on the PDE's loss; with causal training, logs the last time slab's
 /// weight (the smallest) with every history row: near 1, the whole time range is being fitted.
 template <class Pde>
@@ -106,7 +117,18 @@ pinn::TrainingResult train_pde(MPI_Comm comm, nn::Mlp& net, const Pde& pde,
       TESSERA_LOG("causal it " << iteration << "  last slab weight "
                                << format("%.3e", loss.causal_weights().back()));
     };
-  return pinn::train(loss, net.parameters(), training, control);
+  if (causal.epsilon == 0 || training.lbfgs_iterations == 0)
+    return pinn::train(loss, net.parameters(), training, control);
+  // Weights that move with every evaluation defeat L-BFGS's line search (it stops at once): its
+  // phase minimises the causal loss with the weights Adam ended with.
+  auto adam = training, lbfgs = training;
+  adam.lbfgs_iterations = 0;
+  lbfgs.adam_iterations = 0;
+  auto result = pinn::train(loss, net.parameters(), adam, control);
+  loss.freeze_causal_weights(true);
+  TESSERA_LOG("causal weights frozen for L-BFGS");
+  append(result, pinn::train(loss, net.parameters(), lbfgs, control));
+  return result;
 }
 
 }  // namespace
@@ -158,17 +180,11 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
                               k < windows ? points_until(points.boundary, end) : points.boundary,
                               p.boundary_weight, burgers ? -1 : 0});
       if (windows > 1) TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end);
-      const auto window =
-          burgers ? train_pde(comm_, net, pinn::BurgersResidual{config_.burgers}, interior,
-                              p.residual_weight, conditions, config_.training, config_.causal)
-                  : train_pde(comm_, net, pinn::AllenCahnResidual{config_.allen_cahn}, interior,
-                              p.residual_weight, conditions, config_.training, config_.causal);
-      const double seconds = training.seconds + window.seconds;
-      auto rows = std::move(training.history.rows);
-      training = window;
-      training.seconds = seconds;
-      rows.insert(rows.end(), window.history.rows.begin(), window.history.rows.end());
-      training.history.rows = std::move(rows);
+      append(training,
+             burgers ? train_pde(comm_, net, pinn::BurgersResidual{config_.burgers}, interior,
+                                 p.residual_weight, conditions, config_.training, config_.causal)
+                     : train_pde(comm_, net, pinn::AllenCahnResidual{config_.allen_cahn}, interior,
+                                 p.residual_weight, conditions, config_.training, config_.causal));
     }
   } else {
     const auto interior = pinn::interior_points_2d(comm_, p.interior_points, p.seed);
