@@ -325,7 +325,10 @@ Mlp::Mlp(const MlpShape& shape) : shape_(shape) {
                 "Mlp: inputs, outputs, width and depth must be positive");
   TESSERA_CHECK(shape.fourier_features >= 0 && shape.fourier_scale > 0,
                 "Mlp: Fourier features need a count >= 0 and a positive scale");
-  const int encoded = shape.fourier_features > 0 ? 2 * shape.fourier_features : shape.inputs;
+  TESSERA_CHECK(
+      shape.periodic_harmonics == 0 || (shape.fourier_features == 0 && shape.periodic_length > 0),
+      "Mlp: a periodic embedding needs a positive period and no random features");
+  const int encoded = shape.encoding_features() > 0 ? 2 * shape.encoding_features() : shape.inputs;
   for (int l = 0; l <= shape.depth; ++l) {
     fan_in_.push_back(l == 0 ? encoded : shape.width);
     fan_out_.push_back(l == shape.depth ? shape.outputs : shape.width);
@@ -333,21 +336,30 @@ Mlp::Mlp(const MlpShape& shape) : shape_(shape) {
     parameter_count_ += long(fan_in_[l]) * fan_out_[l] + fan_out_[l];
   }
   parameters_ = Vector("tessera::nn::mlp_parameters", parameter_count_);
-  if (shape.fourier_features > 0) draw_fourier_features();
+  if (shape.encoding_features() > 0) draw_fourier_features();
 }
 
 void Mlp::draw_fourier_features() {
   // The encoding is a frozen dense layer with the sin activation: rows m < M hold 2 pi B_m with
   // bias 0, rows M + m the same with bias pi/2 (cos z = sin(z + pi/2)), so the jet kernels of
   // the hidden layers propagate its derivatives exactly.
-  const int m = shape_.fourier_features, d = shape_.inputs;
+  const int m = shape_.encoding_features(), d = shape_.inputs;
   encoding_ = Vector("tessera::nn::fourier_features", long(2 * m) * d + 2 * m);
   auto host = Kokkos::create_mirror_view(encoding_);
   std::mt19937_64 rng(shape_.fourier_seed);
   std::normal_distribution<double> normal(0.0, shape_.fourier_scale);
   UnmanagedMatrix w(host.data(), 2 * m, d);
+  const int harmonics = shape_.periodic_harmonics;
   for (int r = 0; r < m; ++r)
-    for (int i = 0; i < d; ++i) w(r, i) = w(m + r, i) = 2.0 * M_PI * normal(rng);
+    for (int i = 0; i < d; ++i) {
+      if (harmonics == 0)
+        w(r, i) = 2.0 * M_PI * normal(rng);
+      else if (r < harmonics)
+        w(r, i) = i == 0 ? 2.0 * M_PI * (r + 1) / shape_.periodic_length : 0.0;
+      else
+        w(r, i) = i == r - harmonics + 1 ? 1.0 : 0.0;
+      w(m + r, i) = w(r, i);
+    }
   for (int r = 0; r < 2 * m; ++r) host(long(2 * m) * d + r) = r < m ? 0.0 : 0.5 * M_PI;
   Kokkos::deep_copy(encoding_, host);
 }
@@ -394,9 +406,10 @@ void Mlp::prepare_blocks(MlpWorkspace& ws, JetOrder order, int points, int block
   ws.blocks = blocks;
   ws.streams = streams;
   const long rows = long(streams) * points * blocks;
-  if (shape_.fourier_features > 0) {
+  if (shape_.encoding_features() > 0) {
     ws.coordinates = Matrix("tessera::nn::coordinate_jets", rows, shape_.inputs);
-    ws.encoding = Matrix("tessera::nn::fourier_preactivation", rows, 2 * shape_.fourier_features);
+    ws.encoding =
+        Matrix("tessera::nn::fourier_preactivation", rows, 2 * shape_.encoding_features());
   }
   if (shape_.hard_dirichlet) {
     ws.distance = Matrix("tessera::nn::distance_jets", rows, 1);
@@ -430,9 +443,9 @@ void Mlp::forward_blocks(const double* flat, const Matrix& points, MlpWorkspace&
                                             << long(ws.points) * ws.blocks);
   const BlockLayout layout{ws.points, ws.streams, ws.blocks, parameter_count_};
   const int lap_dims = ws.laplacian_dims;
-  if (shape_.fourier_features > 0) {
+  if (shape_.encoding_features() > 0) {
     // The frozen encoding is shared by every block: one GEMM over all rows, bias stride 0.
-    const int m2 = 2 * shape_.fourier_features, d = shape_.inputs;
+    const int m2 = 2 * shape_.encoding_features(), d = shape_.inputs;
     seed_input_jets(points, ws.coordinates, layout);
     KokkosBlas::gemm("N", "T", 1.0, ws.coordinates, UnmanagedMatrix(encoding_.data(), m2, d), 0.0,
                      ws.encoding);
@@ -546,7 +559,7 @@ StackedMlp::StackedMlp(const MlpShape& shape, int count)
       count_(count),
       parameters_("tessera::nn::stacked_mlp_parameters", layout_.parameter_count() * count) {
   TESSERA_CHECK(count >= 1, "StackedMlp: " << count << " networks; need >= 1");
-  TESSERA_CHECK(shape.fourier_features == 0 && !shape.hard_dirichlet,
+  TESSERA_CHECK(shape.encoding_features() == 0 && !shape.hard_dirichlet,
                 "StackedMlp: Fourier features and the hard Dirichlet ansatz are not supported for "
                 "stacked networks (asked for "
                     << shape.fourier_features << " features, hard Dirichlet "

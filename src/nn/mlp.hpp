@@ -32,10 +32,22 @@ struct MlpShape {
   // Hard zero Dirichlet conditions on the unit box: the output is u = D(x) N(x) with the
   // distance-like D = prod_i x_i (1 - x_i), so u = 0 on every face exactly, whatever N is.
   bool hard_dirichlet = false;
+  // (Last, so that aggregate initialisations of the members above keep their meaning.)
+  // Exact periodic embedding of the first input (period periodic_length) through the same frozen
+  // layer, in place of random features: [sin, cos](2 pi k x_0 / L) for k = 1..K, and every other
+  // input i as [sin, cos](x_i), one-to-one while x_i spans less than 2 pi (t in [0, 1], say).
+  int periodic_harmonics = 0;
+  double periodic_length = 2.0;
 
   /// Reads -pinn_width, -pinn_depth, -pinn_activation, -pinn_fourier_features,
   /// -pinn_fourier_scale, -pinn_hard_boundary; inputs and outputs come from the problem.
   static MlpShape from_options(Options& options, int inputs, int outputs);
+
+  /// Rows M of the frozen encoding layer [sin; cos]: random or periodic features, 0 for none.
+  int encoding_features() const {
+    if (fourier_features > 0) return fourier_features;
+    return periodic_harmonics > 0 ? periodic_harmonics + inputs - 1 : 0;
+  }
 };
 
 /// Everything one forward pass keeps for its reverse pass: pre-activations Z_l and layer inputs

@@ -6,7 +6,20 @@
 // time to a wrong early history. The weights are treated as constants in the gradient.
 #include <vector>
 
+namespace tessera {
+class Options;
+}
+
 namespace tessera::pinn {
+
+/// The time slabs and epsilon of causal training; epsilon = 0 turns it off.
+struct CausalConfig {
+  int time_slabs = 16;
+  double epsilon = 0.0;  // 0: no causal weighting
+
+  /// Reads -pinn_causal_slabs and -pinn_causal_epsilon.
+  static CausalConfig from_options(Options& options);
+};
 
 /// w_i = exp(-epsilon sum_{j<i} slab_losses[j]): non-increasing, w_0 = 1. Not collective.
 std::vector<double> causal_weights(const std::vector<double>& slab_losses, double epsilon);

@@ -13,6 +13,7 @@
 
 #include "nn/mlp.hpp"
 #include "physics/heat.hpp"
+#include "pinn/causal.hpp"
 #include "pinn/loss.hpp"
 
 namespace tessera::pinn {
@@ -26,11 +27,6 @@ struct HeatPoints {
 /// This rank's shares of the three point sets, drawn from seed the same way on every rank.
 HeatPoints heat_points(MPI_Comm comm, long interior, long initial, long boundary,
                        std::uint64_t seed);
-
-struct CausalConfig {
-  int time_slabs = 16;
-  double epsilon = 0.0;  // 0: no causal weighting
-};
 
 class HeatLoss : public Loss {
 public:

@@ -10,14 +10,24 @@
 // and their partial derivatives with respect to the jet's streams, which seed the network's reverse
 // pass. Like PoissonLoss, each rank holds a share of the points and the terms and the flat gradient
 // are summed over ranks.
+//
+// Causal training (pinn/causal.hpp) of a time-dependent PDE, time its last input: with an epsilon
+// > 0 the residual term becomes w_r (1/S) sum_i c_i L_i over S equal time slabs of the interior's
+// global time range, L_i the slab's mean of sum_j r_j^2 and c_i = exp(-epsilon sum_{k<i} L_k),
+// constants in the gradient. The slab losses are sums over ranks, so the weights are the same on
+// every rank count. The interior points are kept sorted by slab, which makes each slab's sum one
+// reduction over a contiguous range.
 #include <mpi.h>
 
+#include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "core/allreduce.hpp"
 #include "core/error.hpp"
 #include "nn/mlp.hpp"
+#include "pinn/causal.hpp"
 #include "pinn/loss.hpp"
 
 namespace tessera::pinn {
@@ -41,6 +51,20 @@ struct JetSensitivity {
   double gradient[kMaxJetOutputs][kMaxJetInputs] = {};
   double laplacian[kMaxJetOutputs] = {};
 };
+
+/// The jet of point p from a forward pass over n points (x: inputs x n, u: the output jets).
+template <int inputs, int outputs, class Points, class Jets>
+KOKKOS_INLINE_FUNCTION PointJet point_jet(const Points& x, const Jets& u, int n, int p) {
+  PointJet jet;
+  const int lap = nn::laplacian_stream(inputs) * n;
+  for (int i = 0; i < inputs; ++i) jet.x[i] = x(i, p);
+  for (int k = 0; k < outputs; ++k) {
+    jet.u[k] = u(p, k);
+    for (int i = 0; i < inputs; ++i) jet.gradient[k][i] = u(nn::gradient_stream(i) * n + p, k);
+    jet.laplacian[k] = u(lap + p, k);
+  }
+  return jet;
+}
 
 // What PdeLoss<Pde> asks of a Pde (see pde_residuals.hpp):
 //   static constexpr int inputs, outputs, residuals;  // at most the kMax* above
@@ -67,10 +91,20 @@ class PdeLoss : public Loss {
                 "PdeLoss: 1 to 3 residuals");
 
 public:
-  /// Collective over comm (counts the global points).
+  /// Collective over comm (counts the global points). causal.epsilon > 0: causal weights over
+  /// the last input, time.
   PdeLoss(MPI_Comm comm, nn::Mlp& net, const Pde& pde, const nn::Matrix& interior,
-          double residual_weight, const std::vector<ConditionPoints>& conditions)
-      : comm_(comm), net_(net), pde_(pde), interior_(interior), conditions_(conditions) {
+          double residual_weight, const std::vector<ConditionPoints>& conditions,
+          const CausalConfig& causal = {})
+      : comm_(comm),
+        net_(net),
+        pde_(pde),
+        interior_(interior),
+        conditions_(conditions),
+        causal_epsilon_(causal.epsilon) {
+    TESSERA_CHECK(causal.time_slabs >= 1 && causal.epsilon >= 0,
+                  "PdeLoss: causal training needs at least one time slab and an epsilon >= 0");
+    if (causal.epsilon > 0) sort_into_slabs(causal.time_slabs);
     TESSERA_CHECK(net.shape().inputs == Pde::inputs && net.shape().outputs == Pde::outputs,
                   "PdeLoss: the network must map " << Pde::inputs << " inputs to " << Pde::outputs
                                                    << " outputs");
@@ -103,6 +137,12 @@ public:
                                               Pde::outputs));
     }
     terms_.assign(terms, 0.0);
+    if (slab_points_.empty()) slab_points_ = {global_[0]};
+    slab_losses_.assign(slab_points_.size(), 0.0);
+    causal_weights_.assign(slab_points_.size(), 1.0);
+    slab_scale_ = Kokkos::View<double*>("tessera::pinn::pde_slab_scale", slab_points_.size());
+    if (slab_of_.extent(0) != interior_.extent(1))  // one slab: every point's index is 0
+      slab_of_ = Kokkos::View<int*>("tessera::pinn::pde_slab_of", interior_.extent(1));
   }
 
   PdeLoss(const PdeLoss&) = delete;  // the workspaces belong to this object
@@ -123,6 +163,15 @@ public:
     return value;
   }
 
+  /// Of the last evaluation: each time slab's mean squared residual and its causal weight
+  /// (non-increasing; one slab of weight 1 without causal training).
+  const std::vector<double>& slab_losses() const { return slab_losses_; }
+  const std::vector<double>& causal_weights() const { return causal_weights_; }
+
+  /// Frozen: later evaluations keep the causal weights of the last one (a gradient check of the
+  /// loss the optimizer sees, whose weights are constants). Not collective.
+  void freeze_causal_weights(bool frozen) { frozen_ = frozen; }
+
   std::vector<std::string> term_names() const override {
     std::vector<std::string> names{"residual"};
     for (const auto& c : conditions_) names.push_back(c.name);
@@ -137,37 +186,112 @@ public:
   }
 
 private:
-  /// This rank's weighted sum over points of sum_j r_j^2; adds its parameter gradient. Not
-  /// collective.
+  /// Sorts the interior points by time slab (of the global time range) and counts each slab's
+  /// global points. Collective over comm.
+  void sort_into_slabs(int slabs) {
+    constexpr int time = Pde::inputs - 1;
+    const int n = static_cast<int>(interior_.extent(1));
+    auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), interior_);
+    const double lowest = std::numeric_limits<double>::lowest();
+    double range[2] = {lowest, lowest};  // -min t, max t
+    for (int p = 0; p < n; ++p) {
+      range[0] = std::max(range[0], -x(time, p));
+      range[1] = std::max(range[1], x(time, p));
+    }
+    TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, range, 2, MPI_DOUBLE, MPI_MAX, comm_));
+    const double t0 = -range[0], span = std::max(range[1] - t0, 1e-300);
+    std::vector<int> slab(n);
+    slab_begin_.assign(slabs + 1, 0);
+    for (int p = 0; p < n; ++p) {
+      slab[p] = time_slab((x(time, p) - t0) / span, slabs);
+      ++slab_begin_[slab[p] + 1];
+    }
+    for (int i = 0; i < slabs; ++i) slab_begin_[i + 1] += slab_begin_[i];
+    slab_points_.assign(slab_begin_.begin() + 1, slab_begin_.end());
+    for (int i = slabs - 1; i > 0; --i) slab_points_[i] -= slab_points_[i - 1];
+    TESSERA_MPI_CALL(
+        MPI_Allreduce(MPI_IN_PLACE, slab_points_.data(), slabs, MPI_LONG, MPI_SUM, comm_));
+    for (long count : slab_points_)
+      TESSERA_CHECK(count > 0,
+                    "PdeLoss: a causal time slab has no interior points; use fewer of "
+                    "the "
+                        << slabs << " slabs or more points");
+    // A counting sort: stable, so the order within a slab is the caller's.
+    interior_ = nn::Matrix("tessera::pinn::pde_interior_by_slab", Pde::inputs, n);
+    auto sorted = Kokkos::create_mirror_view(Kokkos::HostSpace(), interior_);
+    slab_of_ = Kokkos::View<int*>("tessera::pinn::pde_slab_of", n);
+    auto slab_of = Kokkos::create_mirror_view(Kokkos::HostSpace(), slab_of_);
+    std::vector<int> next(slab_begin_.begin(), slab_begin_.end() - 1);
+    for (int p = 0; p < n; ++p) {
+      const int q = next[slab[p]]++;
+      for (int i = 0; i < Pde::inputs; ++i) sorted(i, q) = x(i, p);
+      slab_of(q) = slab[p];
+    }
+    Kokkos::deep_copy(interior_, sorted);
+    Kokkos::deep_copy(slab_of_, slab_of);
+  }
+
+  /// Each slab's mean of sum_j r_j^2 over the global points, and their causal weights, from the
+  /// last forward pass. Collective over comm.
+  void update_causal_weights() {
+    constexpr int inputs = Pde::inputs, outputs = Pde::outputs, residuals = Pde::residuals;
+    const int n = interior_ws_.points, slabs = static_cast<int>(slab_points_.size());
+    const auto u = interior_ws_.output();
+    const auto x = interior_;
+    const auto pde = pde_;
+    for (int i = 0; i < slabs; ++i) {
+      double sum = 0;
+      Kokkos::parallel_reduce(
+          "tessera::pinn::pde_slab_residual",
+          Kokkos::RangePolicy<>(slab_begin_[i], slab_begin_[i + 1]),
+          KOKKOS_LAMBDA(const int p, double& acc) {
+            double r[kMaxResiduals];
+            JetSensitivity dr[kMaxResiduals];
+            pde.residual(point_jet<inputs, outputs>(x, u, n, p), r, dr);
+            for (int j = 0; j < residuals; ++j) acc += r[j] * r[j];
+          },
+          sum);
+      slab_losses_[i] = sum;
+    }
+    TESSERA_MPI_CALL(
+        MPI_Allreduce(MPI_IN_PLACE, slab_losses_.data(), slabs, MPI_DOUBLE, MPI_SUM, comm_));
+    for (int i = 0; i < slabs; ++i) slab_losses_[i] /= slab_points_[i];
+    causal_weights_ = pinn::causal_weights(slab_losses_, causal_epsilon_);
+  }
+
+  /// This rank's weighted sum over points of sum_j r_j^2; adds its parameter gradient. Collective
+  /// over comm with causal training (the slab losses), else not.
   double residual_term(const nn::Vector& gradient) {
     constexpr int inputs = Pde::inputs, outputs = Pde::outputs, residuals = Pde::residuals;
-    const int n = interior_ws_.points;
+    const int n = interior_ws_.points, slabs = static_cast<int>(slab_points_.size());
+    if (n > 0) net_.forward(interior_, interior_ws_);
+    if (causal_epsilon_ > 0 && !frozen_) update_causal_weights();
+    // Point p's term is scale(slab) sum_j r_j^2: w_r / N without causal training.
+    auto scale_host = Kokkos::create_mirror_view(slab_scale_);
+    for (int i = 0; i < slabs; ++i)
+      scale_host(i) = weights_[0] * causal_weights_[i] / (double(slabs) * slab_points_[i]);
+    Kokkos::deep_copy(slab_scale_, scale_host);
     if (n == 0) return 0.0;
-    net_.forward(interior_, interior_ws_);
     const auto u = interior_ws_.output();
     const auto adjoint = interior_adjoint_;
     const auto x = interior_;
     const auto pde = pde_;
+    const auto slab_of = slab_of_;
+    const auto slab_scale = slab_scale_;
     const int lap = nn::laplacian_stream(inputs) * n;
-    const double scale = weights_[0] / global_[0];
+    // One slab: the scale multiplies the sum, as it always did, so plain runs keep their rounding.
+    const bool one_slab = slabs == 1;
     double sum = 0;
     Kokkos::parallel_reduce(
         "tessera::pinn::pde_residual", Kokkos::RangePolicy<>(0, n),
         KOKKOS_LAMBDA(const int p, double& acc) {
-          PointJet jet;
-          for (int i = 0; i < inputs; ++i) jet.x[i] = x(i, p);
-          for (int k = 0; k < outputs; ++k) {
-            jet.u[k] = u(p, k);
-            for (int i = 0; i < inputs; ++i)
-              jet.gradient[k][i] = u(nn::gradient_stream(i) * n + p, k);
-            jet.laplacian[k] = u(lap + p, k);
-          }
           double r[kMaxResiduals];
           JetSensitivity dr[kMaxResiduals];
-          pde.residual(jet, r, dr);
+          pde.residual(point_jet<inputs, outputs>(x, u, n, p), r, dr);
+          const double scale = slab_scale(slab_of(p));
           double a[kMaxResiduals];  // d(scale r_j^2)/dr_j
           for (int j = 0; j < residuals; ++j) {
-            acc += r[j] * r[j];
+            acc += (one_slab ? 1.0 : scale) * r[j] * r[j];
             a[j] = 2.0 * scale * r[j];
           }
           for (int k = 0; k < outputs; ++k) {
@@ -187,7 +311,7 @@ private:
         },
         sum);
     net_.backward(interior_ws_, interior_adjoint_, gradient);
-    return scale * sum;
+    return one_slab ? scale_host(0) * sum : sum;
   }
 
   /// scale * sum_p d_p^2 over condition c's points on this rank, d = u_k - condition(k, x) or
@@ -237,6 +361,14 @@ private:
   std::vector<nn::MlpWorkspace> condition_ws_;
   std::vector<nn::Matrix> condition_adjoint_;
   std::vector<double> terms_;  // weighted terms of the last evaluation
+  // Time slabs: one (every point, weight 1) without causal training.
+  double causal_epsilon_ = 0;
+  bool frozen_ = false;
+  std::vector<int> slab_begin_;    // this rank's sorted interior points: slab i is [b_i, b_{i+1})
+  std::vector<long> slab_points_;  // global points per slab
+  Kokkos::View<int*> slab_of_;     // each interior point's slab
+  Kokkos::View<double*> slab_scale_;
+  std::vector<double> slab_losses_, causal_weights_;
 };
 
 }  // namespace tessera::pinn

@@ -37,6 +37,18 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
         "and t = 1 included, so it cannot hold the heat equation's initial value");
   c.points = pinn::PointSetConfig::from_options(options);
   c.network.fourier_seed = c.points.seed;
+  c.causal = pinn::CausalConfig::from_options(options);
+  c.network.periodic_harmonics = options.integer(
+      "pinn_periodic_harmonics", 0, 0, 64,
+      "Allen-Cahn: x enters as [sin, cos](k pi x), k = 1..K, periodic exactly; 0: raw x");
+  c.network.periodic_length = 2.0;  // Allen–Cahn's x in [-1, 1]
+  if (c.network.periodic_harmonics > 0 && (c.pde != "allen_cahn" || c.network.fourier_features))
+    options.report(
+        "-pinn_periodic_harmonics: a periodic embedding is for -pde allen_cahn and "
+        "replaces -pinn_fourier_features");
+  if (c.causal.epsilon > 0 && c.pde == "helmholtz")
+    options.report("-pinn_causal_epsilon: causal training needs a time-dependent PDE, not " +
+                   c.pde);
   c.training = pinn::TrainingConfig::from_options(options);
   c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
   c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
@@ -46,6 +58,11 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
   c.grid_t =
       options.integer("pde_grid_t", c.grid_t, 2, 1 << 16,
                       "Burgers / Allen-Cahn comparison grid points in t, t = 0 and 1 included");
+  c.time_windows = options.integer(
+      "pde_time_windows", c.time_windows, 1, 1000,
+      "Burgers / Allen-Cahn time marching: train on t <= k/K of the time range, k = 1..K in turn");
+  if (c.time_windows > 1 && c.pde == "helmholtz")
+    options.report("-pde_time_windows: time marching needs a time-dependent PDE, not helmholtz");
   c.output = OutputConfig::from_options(options, c.pde);
   return c;
 }
@@ -86,14 +103,59 @@ void map_to_box(const nn::Matrix& points, const solvers::SpaceTimeBox& box) {
   pinn::map_to_box(points, {box.x0, box.t0}, {box.x1, box.t1});
 }
 
-/// Collective. Trains net on the PDE's loss.
+/// This rank's points (inputs x n) whose time, the last input, is at most end. Not collective.
+nn::Matrix points_until(const nn::Matrix& points, double end) {
+  const auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), points);
+  const int inputs = static_cast<int>(x.extent(0));
+  std::vector<int> kept;
+  for (int p = 0; p < static_cast<int>(x.extent(1)); ++p)
+    if (x(inputs - 1, p) <= end) kept.push_back(p);
+  nn::Matrix window("tessera::run::pde_window_points", inputs, kept.size());
+  auto w = Kokkos::create_mirror_view(window);
+  for (size_t q = 0; q < kept.size(); ++q)
+    for (int i = 0; i < inputs; ++i) w(i, q) = x(i, kept[q]);
+  Kokkos::deep_copy(window, w);
+  return window;
+}
+
+/// Appends a later training of the same network to total: its history rows (iterations count
+/// from 0 again), its time; the rest is the later one's. Not collective.
+void append(pinn::TrainingResult& total, const pinn::TrainingResult& next) {
+  const double seconds = total.seconds + next.seconds;
+  auto rows = std::move(total.history.rows);
+  total = next;
+  total.seconds = seconds;
+  rows.insert(rows.end(), next.history.rows.begin(), next.history.rows.end());
+  total.history.rows = std::move(rows);
+}
+
+/// Collective. Trains net on the PDE's loss; with causal training, logs the last time slab's
+/// weight (the smallest) with every history row: near 1, the whole time range is being fitted.
 template <class Pde>
 pinn::TrainingResult train_pde(MPI_Comm comm, nn::Mlp& net, const Pde& pde,
                                const nn::Matrix& interior, double residual_weight,
                                const std::vector<pinn::ConditionPoints>& conditions,
-                               const pinn::TrainingConfig& training) {
-  pinn::PdeLoss<Pde> loss(comm, net, pde, interior, residual_weight, conditions);
-  return pinn::train(loss, net, training);
+                               const pinn::TrainingConfig& training,
+                               const pinn::CausalConfig& causal = {}) {
+  pinn::PdeLoss<Pde> loss(comm, net, pde, interior, residual_weight, conditions, causal);
+  pinn::TrainingControl control;
+  if (causal.epsilon > 0)
+    control.on_record = [&](int iteration, int) {
+      TESSERA_LOG("causal it " << iteration << "  last slab weight "
+                               << format("%.3e", loss.causal_weights().back()));
+    };
+  if (causal.epsilon == 0 || training.lbfgs_iterations == 0)
+    return pinn::train(loss, net.parameters(), training, control);
+  // Weights that move with every evaluation defeat L-BFGS's line search (it stops at once): its
+  // phase minimises the causal loss with the weights Adam ended with.
+  auto adam = training, lbfgs = training;
+  adam.lbfgs_iterations = 0;
+  lbfgs.adam_iterations = 0;
+  auto result = pinn::train(loss, net.parameters(), adam, control);
+  loss.freeze_causal_weights(true);
+  TESSERA_LOG("causal weights frozen for L-BFGS");
+  append(result, pinn::train(loss, net.parameters(), lbfgs, control));
+  return result;
 }
 
 }  // namespace
@@ -139,15 +201,25 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
         pinn::heat_points(comm_, p.interior_points, p.boundary_points, p.boundary_points, p.seed);
     for (const auto* set : {&points.interior, &points.initial, &points.boundary})
       map_to_box(*set, box_);
-    // Burgers: u(±1, t) = 0; Allen–Cahn: u_x(±1, t) = 0 (AllenCahnResidual says why).
-    const std::vector<pinn::ConditionPoints> conditions{
-        {"initial", points.initial, p.boundary_weight},
-        {"boundary", points.boundary, p.boundary_weight, burgers ? -1 : 0}};
-    training = burgers
-                   ? train_pde(comm_, net, pinn::BurgersResidual{config_.burgers}, points.interior,
-                               p.residual_weight, conditions, config_.training)
-                   : train_pde(comm_, net, pinn::AllenCahnResidual{config_.allen_cahn},
-                               points.interior, p.residual_weight, conditions, config_.training);
+    // Burgers: u(±1, t) = 0; Allen–Cahn: u_x(±1, t) = 0 (AllenCahnResidual says why), unless
+    // the periodic embedding makes u periodic exactly.
+    // Time marching: window k trains on t <= t0 + (t1 - t0) k / K, from the last window's net.
+    const int windows = config_.time_windows;
+    for (int k = 1; k <= windows; ++k) {
+      const double end = box_.t0 + (box_.t1 - box_.t0) * k / windows;
+      const auto interior = k < windows ? points_until(points.interior, end) : points.interior;
+      std::vector<pinn::ConditionPoints> conditions{{"initial", points.initial, p.boundary_weight}};
+      if (config_.network.periodic_harmonics == 0)
+        conditions.push_back({"boundary",
+                              k < windows ? points_until(points.boundary, end) : points.boundary,
+                              p.boundary_weight, burgers ? -1 : 0});
+      if (windows > 1) TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end);
+      append(training,
+             burgers ? train_pde(comm_, net, pinn::BurgersResidual{config_.burgers}, interior,
+                                 p.residual_weight, conditions, config_.training, config_.causal)
+                     : train_pde(comm_, net, pinn::AllenCahnResidual{config_.allen_cahn}, interior,
+                                 p.residual_weight, conditions, config_.training, config_.causal));
+    }
   } else {
     const auto interior = pinn::interior_points_2d(comm_, p.interior_points, p.seed);
     const auto boundary = pinn::boundary_points_2d(comm_, p.boundary_points, p.seed);

@@ -17,6 +17,7 @@
 #include "physics/allen_cahn.hpp"
 #include "physics/burgers.hpp"
 #include "physics/helmholtz.hpp"
+#include "pinn/causal.hpp"
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
 #include "run/navier_stokes_pde.hpp"
@@ -40,11 +41,13 @@ struct PdeRunConfig {
   NavierStokesPdeConfig navier_stokes;  // kovasznay and lid_driven_cavity
   nn::MlpShape network;
   pinn::PointSetConfig points;
+  pinn::CausalConfig causal;  // time-dependent PDEs (Burgers, Allen–Cahn)
   pinn::TrainingConfig training;
   solvers::BurgersReferenceConfig burgers_reference;
   solvers::HelmholtzReferenceConfig helmholtz_reference;
   solvers::AllenCahnReferenceConfig allen_cahn_reference;
   int grid_x = 256, grid_t = 101;  // Burgers / Allen–Cahn comparison grid over (x, t)
+  int time_windows = 1;            // time marching over growing windows [t0, t0 + k T / K]
   OutputConfig output;
 
   /// Declares and reads every option of the run; problems are reported to options.

@@ -171,9 +171,11 @@ struct Variant {
   int fourier_features;
   bool hard_dirichlet;
   int laplacian_dims;
+  int periodic_harmonics = 0;
   MlpShape shape() const {
     MlpShape s{kDim, 1, 6, 2, Activation::Tanh};
     s.fourier_features = fourier_features;
+    s.periodic_harmonics = periodic_harmonics;
     s.fourier_scale = 0.7;
     s.fourier_seed = 17;
     s.hard_dirichlet = hard_dirichlet;
@@ -195,7 +197,8 @@ INSTANTIATE_TEST_SUITE_P(Variants, MlpVariant,
                          ::testing::Values(Variant{"fourier", 5, false, 0},
                                            Variant{"hard_dirichlet", 0, true, 0},
                                            Variant{"spatial_laplacian", 0, false, 1},
-                                           Variant{"all", 4, true, 1}),
+                                           Variant{"all", 4, true, 1},
+                                           Variant{"periodic", 0, false, 1, 3}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Mlp, HardDirichletAnsatzVanishesOnTheUnitSquareBoundary) {
@@ -224,6 +227,20 @@ TEST(Mlp, HardDirichletAnsatzVanishesOnTheUnitSquareBoundary) {
   double norm = 0;
   for (double value : v[0]) norm += std::abs(value);
   EXPECT_GT(norm, 1e-3);
+}
+
+TEST(Mlp, PeriodicEmbeddingRepeatsTheNetworkOverOnePeriod) {
+  // x_0 and x_0 + L give the same value and the same derivatives, to round-off: periodic exactly.
+  MlpShape shape{kDim, 1, 8, 2, Activation::Tanh};
+  shape.periodic_harmonics = 2;
+  shape.periodic_length = 2.0;
+  Mlp net(shape);
+  net.initialize_glorot(5);
+  EXPECT_EQ(net.parameter_count(), (6 * 8 + 8) + (8 * 8 + 8) + (8 + 1));  // 2 (K + 1) features
+  const Matrix x = random_points(7);
+  const auto u = jets(net, x, JetOrder::Laplacian);
+  const auto v = jets(net, shifted(x, 0, -2.0), JetOrder::Laplacian);
+  for (size_t s = 0; s < u.size(); ++s) EXPECT_LT(relative_error(v[s], u[s]), 1e-12) << s;
 }
 
 TEST(Mlp, FourierFeaturesAreSeededAndFrozen) {
