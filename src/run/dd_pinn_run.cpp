@@ -68,10 +68,7 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   if (c.training.resampling.every > 0)
     options.report("-train_rar_every is not supported by run: xpinn (use 0)");
   c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_xpinn");
-  c.checkpoint_every = options.integer(
-      "dd_checkpoint_every", 0, 0, 100000000,
-      "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
-  c.restart = options.text("dd_restart", "", "checkpoint file to continue training from");
+  c.checkpoint = dd::CheckpointConfig::from_options(options);
   return c;
 }
 
@@ -86,18 +83,13 @@ DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
   nets_.initialize_glorot(seeds);
   loss_ = std::make_unique<dd::XpinnLoss>(grid_, nets_, config.domain.problem, config.points,
                                           config.interface);
-  if (!config.restart.empty())
-    restart_ = std::make_unique<pinn::TrainingCheckpoint>(
-        dd::read_checkpoint(grid_, nets_.parameters_per_network(), config.restart));
+  restart_ =
+      dd::read_restart(grid_, nets_.parameters_per_network(), config.checkpoint, config.training);
 }
 
 void DdPinnRun::prepare_output() {
   io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
                                config_.output.overwrite);
-}
-
-std::string DdPinnRun::checkpoint_path() const {
-  return config_.output.directory + "/" + config_.output.name + "_checkpoint.h5";
 }
 
 DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
@@ -138,14 +130,9 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
       h.insert(h.end(), t, t + dd::XpinnLoss::kTerms);
     }
   };
-  control.checkpoint_every = config_.checkpoint_every;
-  control.checkpoint = [&](const pinn::TrainingCheckpoint& state) {
-    dd::write_checkpoint(grid_, nets_.parameters_per_network(), checkpoint_path(), state);
-  };
-  control.resume = restart_.get();
-  if (restart_)
-    TESSERA_LOG("restart from " << config_.restart << " at iteration " << restart_->iteration
-                                << (restart_->phase ? " (L-BFGS)" : " (Adam)"));
+  dd::attach_checkpoints(control, grid_, nets_.parameters_per_network(), config_.checkpoint,
+                         config_.output.directory + "/" + config_.output.name + "_checkpoint.h5",
+                         restart_.get());
   const auto training = pinn::train(*loss_, nets_.parameters(), config_.training, control);
   s.record_training(training, config_.training);
   s.communication_seconds = loss_->communication_seconds();

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/decomposition.hpp"
+#include "dd/checkpoint.hpp"
 #include "dd/interface_condition.hpp"
 #include "dd/subdomain_grid.hpp"
 #include "dd/subdomain_sums.hpp"
@@ -35,8 +36,7 @@ struct DdPinnRunConfig {
   dd::InterfaceWeights interface;
   pinn::TrainingConfig training;
   OutputConfig output;
-  int checkpoint_every = 0;  // iterations between checkpoints, 0 for none
-  std::string restart;       // checkpoint to continue from, "" to start afresh
+  dd::CheckpointConfig checkpoint;
 
   /// Declares and reads every option of the run; problems are reported to options.
   static DdPinnRunConfig from_options(Options& options);
@@ -67,8 +67,6 @@ public:
   const dd::SubdomainGrid& grid() const { return grid_; }
 
 private:
-  std::string checkpoint_path() const;
-
   DdPinnRunConfig config_;
   MPI_Comm comm_;
   dd::SubdomainGrid grid_;

@@ -65,7 +65,7 @@ InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options
     options.report(
         "run: interface_bandit is 2D (its contexts are the frequencies k of the 2D "
         "problem); -dd_dim must be 2");
-  if (!c.xpinn.restart.empty() || c.xpinn.checkpoint_every > 0)
+  if (!c.xpinn.checkpoint.restart.empty() || c.xpinn.checkpoint.every > 0)
     options.report("-dd_restart and -dd_checkpoint_every do not apply to run: interface_bandit");
   return c;
 }
