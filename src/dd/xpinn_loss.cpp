@@ -106,6 +106,9 @@ XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
   residual_squares_ = nn::Vector("tessera::dd::residual_squares", local_ * n);
   face_adjoint_ = nn::Matrix("tessera::dd::face_adjoint", local_ * streams_ * face_count_, 1);
   face_adjoint_host_ = Kokkos::create_mirror_view(face_adjoint_);
+  // The output jets live in the workspace prepared above, so one mirror serves every evaluation
+  // (on a host build it is the workspace itself and the copies below are no-ops).
+  face_out_host_ = Kokkos::create_mirror_view(face_ws_.output());
   subdomain_terms_.assign(static_cast<size_t>(grid.count()) * kTerms, 0.0);
   global_terms_.assign(kTerms, 0.0);
 }
@@ -119,7 +122,7 @@ std::vector<std::string> XpinnLoss::term_names() const {
 std::vector<double> XpinnLoss::term_values() const { return global_terms_; }
 
 void XpinnLoss::pack_face_quantities() {
-  face_out_host_ = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), face_ws_.output());
+  Kokkos::deep_copy(face_out_host_, face_ws_.output());
   const long nf = face_points_, m = face_count_;
   for (int l = 0; l < local_; ++l) {
     const long base = l * streams_ * m;
