@@ -194,6 +194,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
   }
   Kokkos::deep_copy(batch_points_, host);
   nets.prepare(ws_, nn::JetOrder::Laplacian, batch_);
+  jets_host_ = Kokkos::create_mirror_view(ws_.output());
   batch_adjoint_ = nn::Matrix("tessera::dd::fbpinn_batch_adjoint",
                               static_cast<long>(local) * streams * batch_, 1);
   batch_adjoint_host_ = Kokkos::create_mirror_view(batch_adjoint_);
@@ -246,7 +247,8 @@ void WindowedSum::forward() {
   // Receives first, so the neighbours' jets can land while this rank runs its networks.
   post_receives(receive_, kJetTag);
   nets_.forward(batch_points_, ws_);
-  const auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws_.output());
+  Kokkos::deep_copy(jets_host_, ws_.output());
+  const auto& out = jets_host_;
   // Jets in physical coordinates: d/dx = d/dξ / s, Δ_x = Δ_ξ / s². Remote targets first, so the
   // messages leave before the same-rank pairs are filled.
   auto pack = [&](const Outgoing& o) {

@@ -100,7 +100,7 @@ private:
   std::vector<long> point_counts_;
   int batch_ = 0;
   nn::Matrix batch_points_, batch_adjoint_;
-  nn::Matrix::HostMirror batch_adjoint_host_;
+  nn::Matrix::HostMirror batch_adjoint_host_, jets_host_;  // jets_host_: ws_.output() on the host
   nn::MlpWorkspace ws_;
   std::vector<double> scales_;  // per owned network
   std::vector<std::vector<double>> jets_;

@@ -141,6 +141,7 @@ public:
     slab_losses_.assign(slab_points_.size(), 0.0);
     causal_weights_.assign(slab_points_.size(), 1.0);
     slab_scale_ = Kokkos::View<double*>("tessera::pinn::pde_slab_scale", slab_points_.size());
+    slab_scale_host_ = Kokkos::create_mirror_view(slab_scale_);
     if (slab_of_.extent(0) != interior_.extent(1))  // one slab: every point's index is 0
       slab_of_ = Kokkos::View<int*>("tessera::pinn::pde_slab_of", interior_.extent(1));
   }
@@ -267,10 +268,9 @@ private:
     if (n > 0) net_.forward(interior_, interior_ws_);
     if (causal_epsilon_ > 0 && !frozen_) update_causal_weights();
     // Point p's term is scale(slab) sum_j r_j^2: w_r / N without causal training.
-    auto scale_host = Kokkos::create_mirror_view(slab_scale_);
     for (int i = 0; i < slabs; ++i)
-      scale_host(i) = weights_[0] * causal_weights_[i] / (double(slabs) * slab_points_[i]);
-    Kokkos::deep_copy(slab_scale_, scale_host);
+      slab_scale_host_(i) = weights_[0] * causal_weights_[i] / (double(slabs) * slab_points_[i]);
+    Kokkos::deep_copy(slab_scale_, slab_scale_host_);
     if (n == 0) return 0.0;
     const auto u = interior_ws_.output();
     const auto adjoint = interior_adjoint_;
@@ -311,7 +311,7 @@ private:
         },
         sum);
     net_.backward(interior_ws_, interior_adjoint_, gradient);
-    return one_slab ? scale_host(0) * sum : sum;
+    return one_slab ? slab_scale_host_(0) * sum : sum;
   }
 
   /// scale * sum_p d_p^2 over condition c's points on this rank, d = u_k - condition(k, x) or
@@ -368,6 +368,7 @@ private:
   std::vector<long> slab_points_;  // global points per slab
   Kokkos::View<int*> slab_of_;     // each interior point's slab
   Kokkos::View<double*> slab_scale_;
+  Kokkos::View<double*>::HostMirror slab_scale_host_;
   std::vector<double> slab_losses_, causal_weights_;
 };
 
