@@ -7,15 +7,11 @@
 #include "core/options.hpp"
 #include "core/timer.hpp"
 #include "dd/subdomain_sums.hpp"
+#include "pinn/pde_residuals.hpp"
 
 namespace tessera::dd {
 
 namespace {
-
-// Per-subdomain row of the one allreduce: the loss terms, then the squared jumps of u, d_n u and
-// r summed over the interface points, then their count.
-constexpr int kJumps = 3;
-constexpr int kColumns = XpinnLoss::kTerms + kJumps + 1;
 
 /// A generator for one subdomain's points of one kind, from the seed and the subdomain's global
 /// id only (never the rank), so the points are the same on any rank count.
@@ -43,25 +39,37 @@ SubdomainPointConfig SubdomainPointConfig::from_options(Options& options) {
   return c;
 }
 
-XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
-                     const physics::PoissonProblem& problem, const SubdomainPointConfig& points,
-                     const InterfaceWeights& weights)
+DomainConditions dirichlet_everywhere() {
+  DomainConditions conditions;
+  for (auto& face : conditions) face = {BoundaryCondition{}};
+  return conditions;
+}
+
+XpinnLossBase::XpinnLossBase(const SubdomainGrid& grid, nn::StackedMlp& nets, int outputs,
+                             int channels, int laplacian_dims, const SubdomainPointConfig& points,
+                             const InterfaceWeights& weights, const DomainConditions& conditions)
     : grid_(grid),
       nets_(nets),
-      problem_(problem),
       config_(points),
       condition_(weights),
+      conditions_(conditions),
       interface_points_(grid, points.face_points, points.seed) {
   dim_ = grid.dim();
-  streams_ = 2 + dim_;
-  TESSERA_CHECK(problem.dim == dim_, "XpinnLoss: the Poisson problem is "
-                                         << problem.dim << "D, the grid is " << dim_ << "D");
+  streams_ = nn::stream_count(nn::JetOrder::Laplacian, dim_);
+  channels_ = channels;
   local_ = static_cast<int>(grid.owned().size());
-  TESSERA_CHECK(nets.count() == local_ && nets.shape().inputs == dim_ && nets.shape().outputs == 1,
-                "XpinnLoss: needs one " << dim_ << "-input, 1-output network per owned subdomain ("
-                                        << local_ << "), got " << nets.count());
-  exchange_ =
-      std::make_unique<InterfaceExchange>(grid, interface_points_.counts(), kInterfaceQuantities);
+  TESSERA_CHECK(
+      nets.count() == local_ && nets.shape().inputs == dim_ && nets.shape().outputs == outputs,
+      "XpinnLoss: needs one " << dim_ << "-input, " << outputs
+                              << "-output network per owned subdomain (" << local_ << "), got "
+                              << nets.count());
+  for (int f = 0; f < 2 * dim_; ++f)
+    for (const auto& c : conditions[f])
+      TESSERA_CHECK(c.output >= 0 && c.output < outputs && c.derivative < dim_,
+                    "XpinnLoss: a condition on face " << face_name(f) << " names output "
+                                                      << c.output << " or input " << c.derivative
+                                                      << " the networks lack");
+  exchange_ = std::make_unique<InterfaceExchange>(grid, interface_points_.counts(), 3 * channels);
   const long n = points.interior_points;
   face_points_ = interface_point_count(dim_, points.face_points);
   const long nf = face_points_;
@@ -79,6 +87,7 @@ XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
     for (long p = 0; p < n; ++p)
       for (int d = 0; d < dim_; ++d)
         interior_host(d, l * n + p) = box.lo[d] + (box.hi[d] - box.lo[d]) * unit(rng);
+    int constrained = 0;
     for (int f = 0; f < 2 * dim_; ++f) {
       const long first = l * face_count_ + f * nf;
       if (grid.neighbour(id, f).exists()) {
@@ -88,6 +97,7 @@ XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
           for (int d = 0; d < dim_; ++d) faces_host_(d, first + p) = shared(d, p);
         continue;
       }
+      constrained += conditions[f].empty() ? 0 : 1;
       const int axis = face_axis(f);
       const double plane = face_sign(f) < 0 ? box.lo[axis] : box.hi[axis];
       auto face_rng = subdomain_generator(points.seed, id, 1 + f);
@@ -96,15 +106,16 @@ XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
           faces_host_(d, first + p) =
               d == axis ? plane : box.lo[d] + (box.hi[d] - box.lo[d]) * unit(face_rng);
     }
+    boundary_scale_.push_back(constrained ? points.boundary_weight / (constrained * nf) : 0.0);
   }
   Kokkos::deep_copy(interior_, interior_host);
   Kokkos::deep_copy(faces_, faces_host_);
 
-  nets.prepare(interior_ws_, nn::JetOrder::Laplacian, static_cast<int>(n));
-  nets.prepare(face_ws_, nn::JetOrder::Laplacian, static_cast<int>(face_count_));
-  interior_adjoint_ = nn::Matrix("tessera::dd::interior_adjoint", local_ * streams_ * n, 1);
+  nets.prepare(interior_ws_, nn::JetOrder::Laplacian, static_cast<int>(n), laplacian_dims);
+  nets.prepare(face_ws_, nn::JetOrder::Laplacian, static_cast<int>(face_count_), laplacian_dims);
+  interior_adjoint_ = nn::Matrix("tessera::dd::interior_adjoint", local_ * streams_ * n, outputs);
   residual_squares_ = nn::Vector("tessera::dd::residual_squares", local_ * n);
-  face_adjoint_ = nn::Matrix("tessera::dd::face_adjoint", local_ * streams_ * face_count_, 1);
+  face_adjoint_ = nn::Matrix("tessera::dd::face_adjoint", local_ * streams_ * face_count_, outputs);
   face_adjoint_host_ = Kokkos::create_mirror_view(face_adjoint_);
   // The output jets live in the workspace prepared above, so one mirror serves every evaluation
   // (on a host build it is the workspace itself and the copies below are no-ops).
@@ -113,130 +124,27 @@ XpinnLoss::XpinnLoss(const SubdomainGrid& grid, nn::StackedMlp& nets,
   global_terms_.assign(kTerms, 0.0);
 }
 
-std::vector<std::string> XpinnLoss::term_names() const {
+std::vector<std::string> XpinnLossBase::term_names() const {
   std::vector<std::string> names{"pde", "boundary"};
   for (const auto& t : InterfaceCondition::term_names()) names.push_back(t);
   return names;
 }
 
-std::vector<double> XpinnLoss::term_values() const { return global_terms_; }
-
-void XpinnLoss::pack_face_quantities() {
-  Kokkos::deep_copy(face_out_host_, face_ws_.output());
-  const long nf = face_points_, m = face_count_;
-  for (int l = 0; l < local_; ++l) {
-    const long base = l * streams_ * m;
-    for (int f = 0; f < 2 * dim_; ++f) {
-      if (interface_points_.count(l, f) == 0) continue;
-      const auto send = exchange_->send(l, f);
-      const int axis = face_axis(f);
-      for (long j = 0; j < nf; ++j) {
-        const long p = base + f * nf + j;
-        const long column = l * m + f * nf + j;
-        send(kValue, j) = face_out_host_(p, 0);
-        send(kNormalDerivative, j) = face_out_host_(p + (1 + axis) * m, 0);
-        double at[3] = {0, 0, 0};
-        for (int d = 0; d < dim_; ++d) at[d] = faces_host_(d, column);
-        send(kResidual, j) = problem_.residual(face_out_host_(p + (1 + dim_) * m, 0), at);
-      }
-    }
-  }
-}
-
-std::vector<double> XpinnLoss::interior_terms(const nn::Vector& gradient) {
-  const int n = interior_ws_.points;
-  nets_.forward(interior_, interior_ws_);
-  const auto u = interior_ws_.output();
-  const auto adjoint = interior_adjoint_;
-  const auto x = interior_;
-  const auto problem = problem_;
-  const double scale = config_.pde_weight / n;
-  const auto squares = residual_squares_;
-  const int dim = dim_, streams = streams_;
-  Kokkos::parallel_for(
-      "tessera::dd::poisson_residual", Kokkos::RangePolicy<>(0, local_ * n),
-      KOKKOS_LAMBDA(const int q) {
-        const int l = q / n, p = q - l * n;
-        const long lap = long(l) * streams * n + (1 + dim) * n + p;
-        double at[3] = {0, 0, 0};
-        for (int d = 0; d < dim; ++d) at[d] = x(d, q);
-        const double r = problem.residual(u(lap, 0), at);
-        squares(q) = r * r;
-        adjoint(lap, 0) = -2.0 * scale * r;  // d(r^2)/d(Δu) = -2r
-      });
-  nets_.backward(interior_ws_, interior_adjoint_, gradient);
-  std::vector<double> terms(local_);
-  for (int l = 0; l < local_; ++l) {
-    double sum = 0;
-    Kokkos::parallel_reduce(
-        "tessera::dd::residual_sum", Kokkos::RangePolicy<>(l * n, (l + 1) * n),
-        KOKKOS_LAMBDA(const int q, double& acc) { acc += squares(q); }, sum);
-    terms[l] = scale * sum;
-  }
-  return terms;
-}
-
-void XpinnLoss::face_terms(std::vector<double>& rows) {
-  const long nf = face_points_, m = face_count_;
-  Kokkos::deep_copy(face_adjoint_host_, 0.0);
-  for (int l = 0; l < local_; ++l) {
-    const int id = grid_.owned()[l];
-    double* row = rows.data() + l * kColumns;
-    const long base = l * streams_ * m;
-    int boundary_faces = 0;
-    for (int f = 0; f < 2 * dim_; ++f) boundary_faces += grid_.neighbour(id, f).exists() ? 0 : 1;
-    for (int f = 0; f < 2 * dim_; ++f) {
-      const int axis = face_axis(f);
-      if (interface_points_.count(l, f) == 0) {
-        const double scale = config_.boundary_weight / (boundary_faces * nf);
-        for (long j = 0; j < nf; ++j) {
-          const long p = base + f * nf + j, column = l * m + f * nf + j;
-          double at[3] = {0, 0, 0};
-          for (int d = 0; d < dim_; ++d) at[d] = faces_host_(d, column);
-          const double d = face_out_host_(p, 0) - problem_.boundary(at);
-          row[1] += scale * d * d;
-          face_adjoint_host_(p, 0) = 2.0 * scale * d;
-        }
-        continue;
-      }
-      const auto own = exchange_->send(l, f), other = exchange_->received(l, f);
-      for (long j = 0; j < nf; ++j) {
-        const long p = base + f * nf + j;
-        double d_own[kInterfaceQuantities];
-        condition_.evaluate(&own(0, j), &other(0, j), 1.0 / nf, row + 2, d_own);
-        face_adjoint_host_(p, 0) = d_own[kValue];
-        face_adjoint_host_(p + (1 + axis) * m, 0) = d_own[kNormalDerivative];
-        face_adjoint_host_(p + (1 + dim_) * m, 0) = -d_own[kResidual];  // r = -Δu - f
-        for (int q = 0; q < kJumps; ++q) {
-          const double jump = own(q, j) - other(q, j);
-          row[kTerms + q] += jump * jump;
-        }
-        row[kTerms + kJumps] += 1;
-      }
-    }
-  }
-  Kokkos::deep_copy(face_adjoint_, face_adjoint_host_);
-}
-
-double XpinnLoss::value_and_gradient(const nn::Vector& x, const nn::Vector& gradient) {
+void XpinnLossBase::begin_evaluation(const nn::Vector& x, const nn::Vector& gradient) {
   if (x.data() != nets_.parameters().data()) Kokkos::deep_copy(nets_.parameters(), x);
   Kokkos::deep_copy(gradient, 0.0);
   ++evaluations_;
-
-  // Face points first, so their values travel while the interior is computed.
   nets_.forward(faces_, face_ws_);
-  pack_face_quantities();
-  exchange_->begin();
-  const auto pde = interior_terms(gradient);
+}
+
+void XpinnLossBase::wait_for_exchange() {
   Timer wait;
   exchange_->end();
   communication_seconds_ += wait.seconds();
+}
 
-  std::vector<double> rows(static_cast<size_t>(local_) * kColumns, 0.0);
-  for (int l = 0; l < local_; ++l) rows[l * kColumns] = pde[l];
-  face_terms(rows);
+double XpinnLossBase::end_evaluation(const std::vector<double>& rows, const nn::Vector& gradient) {
   nets_.backward(face_ws_, face_adjoint_, gradient);
-
   const auto all = gather_subdomain_rows(grid_, rows, kColumns);
   std::fill(global_terms_.begin(), global_terms_.end(), 0.0);
   std::array<double, kJumps + 1> jumps{};
@@ -253,6 +161,23 @@ double XpinnLoss::value_and_gradient(const nn::Vector& x, const nn::Vector& grad
   double value = 0;
   for (double t : global_terms_) value += t;
   return value;
+}
+
+std::unique_ptr<XpinnLossBase> poisson_xpinn_loss(const SubdomainGrid& grid, nn::StackedMlp& nets,
+                                                  const physics::PoissonProblem& problem,
+                                                  const SubdomainPointConfig& points,
+                                                  const InterfaceWeights& weights) {
+  TESSERA_CHECK(problem.dim == grid.dim(), "XpinnLoss: the Poisson problem is "
+                                               << problem.dim << "D, the grid is " << grid.dim()
+                                               << "D");
+  if (problem.dim == 1)
+    return std::make_unique<XpinnLoss<pinn::PoissonResidual<1>>>(
+        grid, nets, pinn::PoissonResidual<1>{problem}, points, weights);
+  if (problem.dim == 2)
+    return std::make_unique<XpinnLoss<pinn::PoissonResidual<2>>>(
+        grid, nets, pinn::PoissonResidual<2>{problem}, points, weights);
+  return std::make_unique<XpinnLoss<pinn::PoissonResidual<3>>>(
+      grid, nets, pinn::PoissonResidual<3>{problem}, points, weights);
 }
 
 }  // namespace tessera::dd

@@ -15,11 +15,11 @@ namespace tessera::nn {
 
 enum class JetOrder { Value = 0, Gradient = 1, Laplacian = 2 };
 
-inline int stream_count(JetOrder order, int dim) {
+constexpr int stream_count(JetOrder order, int dim) {
   return order == JetOrder::Value ? 1 : order == JetOrder::Gradient ? 1 + dim : 2 + dim;
 }
 /// Stream index of du/dx_i and of Δu.
-inline int gradient_stream(int i) { return 1 + i; }
-inline int laplacian_stream(int dim) { return 1 + dim; }
+constexpr int gradient_stream(int i) { return 1 + i; }
+constexpr int laplacian_stream(int dim) { return 1 + dim; }
 
 }  // namespace tessera::nn

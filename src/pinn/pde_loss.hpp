@@ -52,18 +52,48 @@ struct JetSensitivity {
   double laplacian[kMaxJetOutputs] = {};
 };
 
-/// The jet of point p from a forward pass over n points (x: inputs x n, u: the output jets).
+/// The jet of the point in column `column` of x (inputs x points) whose streams are the rows
+/// first + s n of the output jets u (a forward pass over n points per network; first is the
+/// point's row of stream 0).
 template <int inputs, int outputs, class Points, class Jets>
-KOKKOS_INLINE_FUNCTION PointJet point_jet(const Points& x, const Jets& u, int n, int p) {
+KOKKOS_INLINE_FUNCTION PointJet point_jet(const Points& x, long column, const Jets& u, long first,
+                                          long n) {
   PointJet jet;
-  const int lap = nn::laplacian_stream(inputs) * n;
-  for (int i = 0; i < inputs; ++i) jet.x[i] = x(i, p);
+  const long lap = first + nn::laplacian_stream(inputs) * n;
+  for (int i = 0; i < inputs; ++i) jet.x[i] = x(i, column);
   for (int k = 0; k < outputs; ++k) {
-    jet.u[k] = u(p, k);
-    for (int i = 0; i < inputs; ++i) jet.gradient[k][i] = u(nn::gradient_stream(i) * n + p, k);
-    jet.laplacian[k] = u(lap + p, k);
+    jet.u[k] = u(first, k);
+    for (int i = 0; i < inputs; ++i) jet.gradient[k][i] = u(first + nn::gradient_stream(i) * n, k);
+    jet.laplacian[k] = u(lap, k);
   }
   return jet;
+}
+
+/// The jet of point p from a forward pass of one network over n points (x: inputs x n).
+template <int inputs, int outputs, class Points, class Jets>
+KOKKOS_INLINE_FUNCTION PointJet point_jet(const Points& x, const Jets& u, int n, int p) {
+  return point_jet<inputs, outputs>(x, p, u, p, n);
+}
+
+/// Writes the adjoint of sum_j a_j r_j (residuals r_j of sensitivities dr_j) into the jet rows
+/// first + s n of one point, every stream s and output.
+template <int inputs, int outputs, int residuals, class Adjoint>
+KOKKOS_INLINE_FUNCTION void write_residual_adjoint(const Adjoint& adjoint, long first, long n,
+                                                   const double* a, const JetSensitivity* dr) {
+  for (int k = 0; k < outputs; ++k) {
+    double du = 0, dlap = 0;
+    for (int j = 0; j < residuals; ++j) {
+      du += a[j] * dr[j].u[k];
+      dlap += a[j] * dr[j].laplacian[k];
+    }
+    adjoint(first, k) = du;
+    adjoint(first + nn::laplacian_stream(inputs) * n, k) = dlap;
+    for (int i = 0; i < inputs; ++i) {
+      double dg = 0;
+      for (int j = 0; j < residuals; ++j) dg += a[j] * dr[j].gradient[k][i];
+      adjoint(first + nn::gradient_stream(i) * n, k) = dg;
+    }
+  }
 }
 
 // What PdeLoss<Pde> asks of a Pde (see pde_residuals.hpp):
@@ -278,7 +308,6 @@ private:
     const auto pde = pde_;
     const auto slab_of = slab_of_;
     const auto slab_scale = slab_scale_;
-    const int lap = nn::laplacian_stream(inputs) * n;
     // One slab: the scale multiplies the sum, as it always did, so plain runs keep their rounding.
     const bool one_slab = slabs == 1;
     double sum = 0;
@@ -294,20 +323,7 @@ private:
             acc += (one_slab ? 1.0 : scale) * r[j] * r[j];
             a[j] = 2.0 * scale * r[j];
           }
-          for (int k = 0; k < outputs; ++k) {
-            double du = 0, dlap = 0;
-            for (int j = 0; j < residuals; ++j) {
-              du += a[j] * dr[j].u[k];
-              dlap += a[j] * dr[j].laplacian[k];
-            }
-            adjoint(p, k) = du;
-            adjoint(lap + p, k) = dlap;
-            for (int i = 0; i < inputs; ++i) {
-              double dg = 0;
-              for (int j = 0; j < residuals; ++j) dg += a[j] * dr[j].gradient[k][i];
-              adjoint(nn::gradient_stream(i) * n + p, k) = dg;
-            }
-          }
+          write_residual_adjoint<inputs, outputs, residuals>(adjoint, p, n, a, dr);
         },
         sum);
     net_.backward(interior_ws_, interior_adjoint_, gradient);

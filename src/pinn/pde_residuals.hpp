@@ -8,6 +8,7 @@
 #include "physics/kovasznay.hpp"
 #include "physics/navier_stokes.hpp"
 #include "physics/poisson3d.hpp"
+#include "physics/poisson_problem.hpp"
 #include "pinn/pde_loss.hpp"
 
 namespace tessera::pinn {
@@ -44,6 +45,22 @@ struct HelmholtzResidual {
   }
   KOKKOS_INLINE_FUNCTION double condition(int, const double* x) const {
     return problem.boundary(x[0], x[1]);
+  }
+};
+
+/// Poisson in dim = 1, 2 or 3 dimensions (the problem's): r = -Δu - f, u = the manufactured
+/// solution on the boundary. The subdomain losses' form of the dimension-generic PoissonProblem.
+template <int dim>
+struct PoissonResidual {
+  physics::PoissonProblem problem;
+  static constexpr int inputs = dim, outputs = 1, residuals = 1, laplacian_dims = 0;
+
+  KOKKOS_INLINE_FUNCTION void residual(const PointJet& jet, double* r, JetSensitivity* dr) const {
+    dr[0].laplacian[0] = -1.0;
+    r[0] = problem.residual(jet.laplacian[0], jet.x);
+  }
+  KOKKOS_INLINE_FUNCTION double condition(int, const double* x) const {
+    return problem.boundary(x);
   }
 };
 

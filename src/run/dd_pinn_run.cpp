@@ -14,40 +14,6 @@
 
 namespace tessera::run {
 
-namespace {
-
-/// Each subdomain network evaluated at the grid points that belong to its subdomain (not
-/// collective): the prediction and the subdomain id per point.
-void predict(const dd::SubdomainGrid& grid, const nn::StackedMlp& nets,
-             const Comparison& comparison, std::vector<double>& values, std::vector<double>& ids) {
-  const size_t n = comparison.x().size();
-  values.assign(n, 0.0);
-  ids.assign(n, -1.0);
-  std::vector<std::vector<size_t>> members(grid.owned().size());
-  for (size_t k = 0; k < n; ++k) {
-    const int id = subdomain_of(grid, comparison.point(k));
-    ids[k] = id;
-    members[grid.local_index(id)].push_back(k);
-  }
-  for (size_t l = 0; l < members.size(); ++l) {
-    const int m = static_cast<int>(members[l].size());
-    if (m == 0) continue;
-    nn::Matrix points("tessera::run::subdomain_grid_points", grid.dim(), m);
-    auto host = Kokkos::create_mirror_view(points);
-    for (int j = 0; j < m; ++j)
-      for (int d = 0; d < grid.dim(); ++d) host(d, j) = comparison.point(members[l][j])[d];
-    Kokkos::deep_copy(points, host);
-    const nn::Mlp net = nets.network(static_cast<int>(l));
-    nn::MlpWorkspace ws;
-    net.prepare(ws, nn::JetOrder::Value, m);
-    net.forward(points, ws);
-    auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
-    for (int j = 0; j < m; ++j) values[members[l][j]] = out(j, 0);
-  }
-}
-
-}  // namespace
-
 DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   DdPinnRunConfig c;
   c.domain = SubdomainProblemConfig::from_options(options);
@@ -81,8 +47,8 @@ DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
   std::vector<std::uint64_t> seeds;
   for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
   nets_.initialize_glorot(seeds);
-  loss_ = std::make_unique<dd::XpinnLoss>(grid_, nets_, config.domain.problem, config.points,
-                                          config.interface);
+  loss_ =
+      dd::poisson_xpinn_loss(grid_, nets_, config.domain.problem, config.points, config.interface);
   restart_ =
       dd::read_restart(grid_, nets_.parameters_per_network(), config.checkpoint, config.training);
 }
@@ -112,35 +78,24 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
                                << config_.points.interior_points << " interior + "
                                << config_.points.face_points << " per face points");
 
-  // Per-subdomain histories, recorded with every row of the global history (rank 0 keeps them;
-  // every rank has the terms).
-  std::vector<std::vector<double>> histories(grid_.count());
+  SubdomainHistories histories(grid_.count(), loss_->term_names());
   pinn::TrainingControl control;
   const dd::SubdomainInnerProduct inner(grid_, nets_.parameters_per_network());
   control.inner = &inner;
   control.on_record = [&](int iteration, int phase) {
-    if (!is_root()) return;
-    const auto& terms = loss_->subdomain_terms();
-    for (int id = 0; id < grid_.count(); ++id) {
-      const double* t = terms.data() + id * dd::XpinnLoss::kTerms;
-      double loss = 0;
-      for (int k = 0; k < dd::XpinnLoss::kTerms; ++k) loss += t[k];
-      auto& h = histories[id];
-      h.insert(h.end(), {double(iteration), double(phase), loss});
-      h.insert(h.end(), t, t + dd::XpinnLoss::kTerms);
-    }
+    histories.record(iteration, phase, loss_->subdomain_terms());
   };
   dd::attach_checkpoints(control, grid_, nets_.parameters_per_network(), config_.checkpoint,
-                         config_.output.directory + "/" + config_.output.name + "_checkpoint.h5",
-                         restart_.get());
+                         config_.output.checkpoint_path(), restart_.get());
   const auto training = pinn::train(*loss_, nets_.parameters(), config_.training, control);
   s.record_training(training, config_.training);
   s.communication_seconds = loss_->communication_seconds();
   s.bytes_per_exchange = loss_->exchange().bytes_per_exchange();
   s.interface_mismatch = loss_->interface_mismatch();
 
-  std::vector<double> pinn, subdomain;
-  predict(grid_, nets_, comparison, pinn, subdomain);
+  std::vector<double> subdomain;
+  const auto pinn =
+      sample_subdomain_networks(grid_, nets_, comparison_points(comparison, dim), 0, &subdomain);
   const auto exact = reference_.exact(comparison);
   const GridFields fields{comparison, pinn, reference, exact};
   s.record_errors(fields);
@@ -152,10 +107,7 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
       domain.frequency(), [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
         file.write_field("subdomain", reference_.decomposition(), subdomain.data());
-        std::vector<std::string> columns{"iteration", "phase", "loss"};
-        for (const auto& t : loss_->term_names()) columns.push_back(t);
-        for (int id = 0; id < grid_.count(); ++id)
-          file.write_table("history_subdomain_" + std::to_string(id), columns, histories[id]);
+        histories.write(file);
         file.set_attribute("subdomains", grid_.count());
         file.set_attribute("dim", dim);
         if (dim == 3) {

@@ -72,7 +72,7 @@ private:
   dd::SubdomainGrid grid_;
   SubdomainReference reference_;  // on grid_'s process grid
   nn::StackedMlp nets_;
-  std::unique_ptr<dd::XpinnLoss> loss_;
+  std::unique_ptr<dd::XpinnLossBase> loss_;
   std::unique_ptr<pinn::TrainingCheckpoint> restart_;
 };
 

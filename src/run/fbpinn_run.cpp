@@ -94,22 +94,15 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
                                << config_.points.face_points << " per boundary face points, "
                                << loss_->sum().batch_points() << " points each under its window");
 
-  std::vector<std::vector<double>> histories(grid_.count());
+  SubdomainHistories histories(grid_.count(), loss_->term_names());
   pinn::TrainingControl control;
   const dd::SubdomainInnerProduct inner(grid_, nets_.parameters_per_network());
   control.inner = &inner;
   control.on_record = [&](int iteration, int phase) {
-    if (!is_root()) return;
-    const auto& terms = loss_->subdomain_terms();
-    for (int id = 0; id < grid_.count(); ++id) {
-      const double* t = terms.data() + id * dd::FbpinnLoss::kTerms;
-      histories[id].insert(histories[id].end(),
-                           {double(iteration), double(phase), t[0] + t[1], t[0], t[1]});
-    }
+    histories.record(iteration, phase, loss_->subdomain_terms());
   };
   dd::attach_checkpoints(control, grid_, nets_.parameters_per_network(), config_.checkpoint,
-                         config_.output.directory + "/" + config_.output.name + "_checkpoint.h5",
-                         restart_.get());
+                         config_.output.checkpoint_path(), restart_.get());
   const auto training = pinn::train(*loss_, nets_.parameters(), config_.training, control);
   s.record_training(training, config_.training);
   s.communication_seconds = loss_->sum().communication_seconds();
@@ -126,9 +119,7 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
       training.history, options_text, std::string(domain.problem.name()) + "_fbpinn",
       domain.frequency(), [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
-        for (int id = 0; id < grid_.count(); ++id)
-          file.write_table("history_subdomain_" + std::to_string(id),
-                           {"iteration", "phase", "loss", "pde", "boundary"}, histories[id]);
+        histories.write(file);
         file.set_attribute("subdomains", grid_.count());
         file.set_attribute("fbpinn_overlap", config_.fbpinn.overlap);
         file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());

@@ -13,6 +13,7 @@
 #include "pinn/pde_residuals.hpp"
 #include "run/comparison.hpp"
 #include "run/pde_run.hpp"
+#include "run/pde_xpinn.hpp"
 #include "solvers/space_time_block.hpp"
 
 namespace tessera::run {
@@ -42,6 +43,12 @@ NavierStokesPdeConfig NavierStokesPdeConfig::from_options(Options& options) {
 
 bool is_navier_stokes(const std::string& pde) {
   return pde == "kovasznay" || pde == "lid_driven_cavity";
+}
+
+solvers::SpaceTimeBox navier_stokes_box(const std::string& pde) {
+  using K = physics::Kovasznay;
+  if (pde == "kovasznay") return {K::x_min, K::x_max, K::y_min, K::y_max, false};
+  return {0.0, 1.0, 0.0, 1.0, false};
 }
 
 std::array<int, 3> navier_stokes_grid(const std::string& pde, const NavierStokesPdeConfig& c) {
@@ -131,7 +138,8 @@ FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& re
 }
 
 PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
-                                    const PdeRunConfig& config, const std::string& options_text) {
+                                    const PdeRunConfig& config, const std::string& options_text,
+                                    PdeXpinn* xpinn) {
   Timer total;
   PdeRunSummary s;
   const auto& ns = config.navier_stokes;
@@ -143,6 +151,16 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
   nn::Mlp net(config.network);
   net.initialize_glorot(config.points.seed);
   pinn::TrainingResult training;
+  // Output k of the network, or of the subdomain networks, at (xs, ys).
+  const auto sample = [&](const std::vector<double>& xs, const std::vector<double>& ys, int k) {
+    return xpinn ? xpinn->sample({xs, ys}, k) : sample_network(net, xs, ys, k);
+  };
+  // -pde_method xpinn: the flow's residuals on the subdomains, its conditions on the box's faces.
+  const auto train_xpinn = [&](const auto& flow) {
+    return xpinn->train(pinn::SteadyNavierStokesResidual<std::decay_t<decltype(flow)>>{flow},
+                        domain_conditions(config.pde), config.training,
+                        config.output.checkpoint_path());
+  };
   FlowField pinn, reference;
   std::array<double, 3> origin{0, 0, 0}, spacing{1, 1, 1};
   std::array<std::vector<double>, 2> centres;  // written as x and y
@@ -151,19 +169,23 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     // Pressure gauge: p = (1 - e^{2λ})/2 on the outlet x = 1, where the exact p is constant in y.
     // Any gauge would do (p enters the residuals through its gradient only); a line rather than
     // one point spreads the constraint over the outlet's boundary points.
-    const auto outlet =
-        pinn::interior_points_2d(comm, config.points.boundary_points / 4, config.points.seed + 1);
-    pinn::map_to_box(outlet, {K::x_min, K::y_min}, {K::x_max, K::y_max});
-    pin_coordinate(outlet, 0, K::x_max);
-    training = train_flow(comm, net, ns.kovasznay, {K::x_min, K::y_min}, {K::x_max, K::y_max},
-                          &outlet, config);
-    const solvers::SpaceTimeBox box{K::x_min, K::x_max, K::y_min, K::y_max, false};
+    if (xpinn) {
+      training = train_xpinn(ns.kovasznay);
+    } else {
+      const auto outlet =
+          pinn::interior_points_2d(comm, config.points.boundary_points / 4, config.points.seed + 1);
+      pinn::map_to_box(outlet, {K::x_min, K::y_min}, {K::x_max, K::y_max});
+      pin_coordinate(outlet, 0, K::x_max);
+      training = train_flow(comm, net, ns.kovasznay, {K::x_min, K::y_min}, {K::x_max, K::y_max},
+                            &outlet, config);
+    }
+    const auto box = navier_stokes_box(config.pde);
     centres[0] = solvers::sample_space_time_block(decomp, box, [](double x, double) { return x; });
     centres[1] = solvers::sample_space_time_block(decomp, box, [](double, double y) { return y; });
     const auto flow = ns.kovasznay;
-    pinn.u = sample_network(net, centres[0], centres[1], 0);
-    pinn.v = sample_network(net, centres[0], centres[1], 1);
-    pinn.p = sample_network(net, centres[0], centres[1], 2);
+    pinn.u = sample(centres[0], centres[1], 0);
+    pinn.v = sample(centres[0], centres[1], 1);
+    pinn.p = sample(centres[0], centres[1], 2);
     for (int k = 0; k < 3; ++k) {
       auto& field = k == 0 ? reference.u : k == 1 ? reference.v : reference.p;
       field = solvers::sample_space_time_block(
@@ -175,7 +197,8 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
   } else {
     // No pressure condition: p enters the residuals through its gradient only, so its constant
     // is free; the comparison removes both means.
-    training = train_flow(comm, net, ns.cavity, {0.0, 0.0}, {1.0, 1.0}, nullptr, config);
+    training = xpinn ? train_xpinn(ns.cavity)
+                     : train_flow(comm, net, ns.cavity, {0.0, 0.0}, {1.0, 1.0}, nullptr, config);
     solvers::IncompressibleConfig flow;
     flow.dim = 2;
     flow.cells = ns.cavity_cells;
@@ -197,9 +220,9 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     const auto faces_u = cavity_points(decomp, 0);
     const auto faces_v = cavity_points(decomp, 1);
     centres = cavity_points(decomp, 2);
-    pinn.u = sample_network(net, faces_u[0], faces_u[1], 0);
-    pinn.v = sample_network(net, faces_v[0], faces_v[1], 1);
-    pinn.p = sample_network(net, centres[0], centres[1], 2);
+    pinn.u = sample(faces_u[0], faces_u[1], 0);
+    pinn.v = sample(faces_v[0], faces_v[1], 1);
+    pinn.p = sample(centres[0], centres[1], 2);
     const double h = 1.0 / ns.cavity_cells;
     origin = {0.5 * h, 0.5 * h, 0.0};
     spacing = {h, h, 1.0};
@@ -235,7 +258,8 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     file.set_attribute("relative_l2_v", errors.v);
     file.set_attribute("relative_l2_velocity", errors.velocity);
     file.set_attribute("relative_l2_pressure", errors.pressure);
-    finish_pde_result(comm, file, config, net, training, s, options_text);
+    finish_pde_result(comm, file, config, xpinn ? xpinn->parameter_count() : net.parameter_count(),
+                      training, s, options_text, xpinn);
   }
 
   const auto& n = decomp.global_points();
@@ -246,7 +270,8 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
               << "  v                   " << format("%.3e", errors.v) << "\n"
               << "  velocity            " << format("%.3e", errors.velocity) << "\n"
               << "  p (mean removed)    " << format("%.3e", errors.pressure) << "\n"
-              << "  training            " << format("%.1f s", s.training_seconds) << ", final loss "
+              << xpinn_summary(xpinn) << "  training            "
+              << format("%.1f s", s.training_seconds) << ", final loss "
               << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
               << "  wall time           " << format("%.1f s", total.seconds()) << "\n"
               << "  output              " << path << " (+ .xmf for ParaView)");

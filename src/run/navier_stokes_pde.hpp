@@ -17,6 +17,7 @@
 #include "physics/kovasznay.hpp"
 #include "physics/lid_driven_cavity.hpp"
 #include "solvers/cavity_reference.hpp"
+#include "solvers/space_time_block.hpp"
 
 namespace tessera {
 class Options;
@@ -42,6 +43,9 @@ struct NavierStokesPdeConfig {
 /// Whether -pde names a Navier–Stokes flow.
 bool is_navier_stokes(const std::string& pde);
 
+/// The flow's box: [-0.5, 1] x [-0.5, 1.5] for Kovasznay, the unit square for the cavity.
+solvers::SpaceTimeBox navier_stokes_box(const std::string& pde);
+
 /// Global points of the comparison Decomposition of the flow: the Kovasznay grid, or the cavity's
 /// cells (one comparison point per MAC cell: its u face, v face and centre).
 std::array<int, 3> navier_stokes_grid(const std::string& pde, const NavierStokesPdeConfig& config);
@@ -66,9 +70,13 @@ struct FlowErrors {
 /// Collective over comm. The errors of flow against reference, both on the same points.
 FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& reference);
 
-/// Collective. Trains the network of config.pde (kovasznay or lid_driven_cavity), compares it on
-/// decomp's grid, writes the result file and prints the summary on rank 0.
+class PdeXpinn;
+
+/// Collective. Trains the network of config.pde (kovasznay or lid_driven_cavity), or the
+/// subdomain networks of xpinn if given, compares it on decomp's grid, writes the result file and
+/// prints the summary on rank 0.
 PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
-                                    const PdeRunConfig& config, const std::string& options_text);
+                                    const PdeRunConfig& config, const std::string& options_text,
+                                    PdeXpinn* xpinn = nullptr);
 
 }  // namespace tessera::run

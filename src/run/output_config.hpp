@@ -16,6 +16,9 @@ struct OutputConfig {
   /// Declares and reads -output_directory, -output_name (default default_name) and
   /// -output_overwrite; problems are reported to options. Not collective.
   static OutputConfig from_options(Options& options, const std::string& default_name);
+
+  /// <directory>/<name>_checkpoint.h5, where subdomain-network runs keep their checkpoint.
+  std::string checkpoint_path() const { return directory + "/" + name + "_checkpoint.h5"; }
 };
 
 }  // namespace tessera::run

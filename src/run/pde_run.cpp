@@ -29,14 +29,31 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
   c.allen_cahn = physics::AllenCahn1D::from_options(options);
   c.pde3d = Pde3DConfig::from_options(options);
   c.navier_stokes = NavierStokesPdeConfig::from_options(options);
+  c.method = options.choice("pde_method", c.method, {"single", "xpinn"},
+                            "single: one data-parallel network; xpinn: one network per subdomain "
+                            "with interface conditions (2D PDEs)");
+  if (c.xpinn_method() && is_3d_pde(c.pde))
+    options.report(
+        "-pde_method xpinn: the 3D PDEs have no XPINN in run: pde (Poisson 3D is "
+        "run: xpinn -dd_dim 3)");
   c.network = nn::MlpShape::from_options(options, is_3d_pde(c.pde) ? pde_3d_inputs(c.pde) : 2,
                                          is_navier_stokes(c.pde) ? 3 : 1);
   if (c.pde == "heat3d" && c.network.hard_dirichlet)
     options.report(
         "-pinn_hard_boundary: its ansatz vanishes on every face of the unit box, t = 0 "
         "and t = 1 included, so it cannot hold the heat equation's initial value");
-  c.points = pinn::PointSetConfig::from_options(options);
-  c.network.fourier_seed = c.points.seed;
+  if (c.xpinn_method()) {
+    c.xpinn = PdeXpinnConfig::from_options(options);
+    // One network per subdomain is a StackedMlp (no input encodings), and the subdomain losses
+    // hold their conditions themselves.
+    if (c.network.fourier_features > 0 || c.network.hard_dirichlet)
+      options.report(
+          "-pinn_fourier_features and -pinn_hard_boundary are not supported with -pde_method "
+          "xpinn (use 0 and false)");
+  } else {
+    c.points = pinn::PointSetConfig::from_options(options);
+    c.network.fourier_seed = c.points.seed;
+  }
   c.causal = pinn::CausalConfig::from_options(options);
   c.network.periodic_harmonics = options.integer(
       "pinn_periodic_harmonics", 0, 0, 64,
@@ -50,6 +67,11 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
     options.report("-pinn_causal_epsilon: causal training needs a time-dependent PDE, not " +
                    c.pde);
   c.training = pinn::TrainingConfig::from_options(options);
+  if (c.xpinn_method() && (c.causal.epsilon > 0 || c.network.periodic_harmonics > 0 ||
+                           c.training.balance_every > 0 || c.training.resampling.every > 0))
+    options.report(
+        "-pde_method xpinn: causal weights, the periodic embedding, loss balancing and residual "
+        "resampling are for -pde_method single");
   c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
   c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
   c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
@@ -61,19 +83,22 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
   c.time_windows = options.integer(
       "pde_time_windows", c.time_windows, 1, 1000,
       "Burgers / Allen-Cahn time marching: train on t <= k/K of the time range, k = 1..K in turn");
-  if (c.time_windows > 1 && c.pde == "helmholtz")
-    options.report("-pde_time_windows: time marching needs a time-dependent PDE, not helmholtz");
+  if (c.time_windows > 1 && (c.pde == "helmholtz" || c.xpinn_method()))
+    options.report(
+        "-pde_time_windows: time marching needs a time-dependent PDE and -pde_method single");
   c.output = OutputConfig::from_options(options, c.pde);
   return c;
 }
 
 void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& config,
-                       const nn::Mlp& net, const pinn::TrainingResult& training,
-                       const PdeRunSummary& summary, const std::string& options_text) {
+                       long parameters, const pinn::TrainingResult& training,
+                       const PdeRunSummary& summary, const std::string& options_text,
+                       const PdeXpinn* xpinn) {
   file.write_table("history", training.history.columns, training.history.rows);
+  if (xpinn) xpinn->write(file);
   file.set_attribute("options", options_text);
   file.set_attribute("problem", config.pde);
-  file.set_attribute("parameters", net.parameter_count());
+  file.set_attribute("parameters", parameters);
   file.set_attribute("training_seconds", summary.training_seconds);
   file.set_attribute("final_loss", summary.final_loss);
   file.set_attribute("lbfgs_stop", summary.lbfgs_stop);
@@ -82,12 +107,23 @@ void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& c
   io::write_xdmf(comm, config.output.directory + "/" + config.output.name + ".xmf", xdmf);
 }
 
+std::string xpinn_summary(const PdeXpinn* xpinn) { return xpinn ? xpinn->summary() : ""; }
+
 namespace {
 
 solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
   if (c.pde == "burgers") return solvers::BurgersReference::box;
   if (c.pde == "allen_cahn") return solvers::AllenCahnReference::box;
+  if (is_navier_stokes(c.pde)) return navier_stokes_box(c.pde);
   return {-1.0, 1.0, -1.0, 1.0, false};
+}
+
+/// -pde_method xpinn: the subdomains over the PDE's box. Collective.
+std::unique_ptr<PdeXpinn> make_xpinn(MPI_Comm comm, const PdeRunConfig& c,
+                                     const solvers::SpaceTimeBox& box) {
+  if (!c.xpinn_method()) return nullptr;
+  return std::make_unique<PdeXpinn>(comm, c.xpinn, c.network, std::array<double, 2>{box.x0, box.t0},
+                                    std::array<double, 2>{box.x1, box.t1}, c.training);
 }
 
 std::array<int, 3> grid_points(const PdeRunConfig& c) {
@@ -96,6 +132,29 @@ std::array<int, 3> grid_points(const PdeRunConfig& c) {
   if (is_navier_stokes(c.pde)) return navier_stokes_grid(c.pde, c.navier_stokes);
   if (c.pde != "helmholtz") return {c.grid_x, c.grid_t, 1};
   return {c.helmholtz_reference.points, c.helmholtz_reference.points, 1};
+}
+
+/// The comparison points of every output, one coordinate list per input, on this rank: the
+/// grid's points, or for the cavity each component's MAC points. Not collective.
+std::vector<Coordinates> comparison_points(const Decomposition& decomp, const PdeRunConfig& c,
+                                           const solvers::SpaceTimeBox& box) {
+  if (c.pde == "lid_driven_cavity")
+    return {{cavity_points(decomp, 0)[0], cavity_points(decomp, 0)[1]},
+            {cavity_points(decomp, 1)[0], cavity_points(decomp, 1)[1]},
+            {cavity_points(decomp, 2)[0], cavity_points(decomp, 2)[1]}};
+  return {{solvers::sample_space_time_block(decomp, box, [](double x, double) { return x; }),
+           solvers::sample_space_time_block(decomp, box, [](double, double y) { return y; })}};
+}
+
+/// Collective. An InputError on every rank if a rank's comparison points, and so its block of
+/// the reference, reach into subdomains it does not own.
+void check_comparison_split(const PdeXpinn& xpinn, const Decomposition& decomp,
+                            const PdeRunConfig& c, const solvers::SpaceTimeBox& box) {
+  const auto& n = decomp.global_points();
+  for (const auto& points : comparison_points(decomp, c, box))
+    check_points_owned(xpinn.grid(), points,
+                       "the " + std::to_string(n[0]) + " x " + std::to_string(n[1]) +
+                           " comparison grid of -pde " + c.pde);
 }
 
 /// Maps points of the unit square onto the PDE's box in place. Not collective.
@@ -164,7 +223,10 @@ PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
     : config_(config),
       comm_(comm),
       box_(pde_box(config)),
-      decomp_(comm, is_3d_pde(config.pde) ? 3 : 2, grid_points(config)) {
+      xpinn_(make_xpinn(comm, config, box_)),
+      decomp_(comm, is_3d_pde(config.pde) ? 3 : 2, grid_points(config),
+              xpinn_ ? xpinn_->grid().process_grid() : std::array<int, 3>{0, 0, 0}) {
+  if (xpinn_) check_comparison_split(*xpinn_, decomp_, config_, box_);
   if (is_3d_pde(config.pde)) pde3d_ = std::make_unique<Pde3DRun>(decomp_, config_);
   if (config.pde == "helmholtz")
     helmholtz_reference_ = std::make_unique<solvers::HelmholtzReference>(
@@ -184,7 +246,7 @@ void PdeRun::prepare_output() {
 PdeRunSummary PdeRun::execute(const std::string& options_text) {
   if (pde3d_) return pde3d_->execute(options_text);
   if (is_navier_stokes(config_.pde))
-    return run_navier_stokes_pde(comm_, decomp_, config_, options_text);
+    return run_navier_stokes_pde(comm_, decomp_, config_, options_text, xpinn_.get());
   Timer total;
   PdeRunSummary s;
   const auto& p = config_.points;
@@ -195,7 +257,16 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
   nn::Mlp net(config_.network);
   net.initialize_glorot(p.seed);
   pinn::TrainingResult training;
-  if (!helmholtz) {
+  if (xpinn_) {
+    const auto faces = domain_conditions(config_.pde);
+    const auto checkpoint = config_.output.checkpoint_path();
+    const auto& t = config_.training;
+    training =
+        burgers ? xpinn_->train(pinn::BurgersResidual{config_.burgers}, faces, t, checkpoint)
+        : helmholtz
+            ? xpinn_->train(pinn::HelmholtzResidual{config_.helmholtz}, faces, t, checkpoint)
+            : xpinn_->train(pinn::AllenCahnResidual{config_.allen_cahn}, faces, t, checkpoint);
+  } else if (!helmholtz) {
     // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then x onto [-1, 1].
     const auto points =
         pinn::heat_points(comm_, p.interior_points, p.boundary_points, p.boundary_points, p.seed);
@@ -235,7 +306,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
       solvers::sample_space_time_block(decomp_, box_, [](double x, double) { return x; });
   const auto ys =
       solvers::sample_space_time_block(decomp_, box_, [](double, double y) { return y; });
-  const auto pinn = sample_network(net, xs, ys);
+  const auto pinn = xpinn_ ? xpinn_->sample({xs, ys}) : sample_network(net, xs, ys);
   std::vector<double> reference, exact;
   if (burgers) {
     reference = solvers::BurgersReference(decomp_, config_.burgers, config_.burgers_reference)
@@ -273,7 +344,9 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
       file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact", s.reference_vs_exact);
     }
-    finish_pde_result(comm_, file, config_, net, training, s, options_text);
+    finish_pde_result(comm_, file, config_,
+                      xpinn_ ? xpinn_->parameter_count() : net.parameter_count(), training, s,
+                      options_text, xpinn_.get());
   }
 
   const auto& n = decomp_.global_points();
@@ -287,8 +360,9 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
       << "\n"
       << (helmholtz ? "  PINN vs exact       " + format("%.3e", s.pinn_vs_exact) + "\n" : "")
       << (helmholtz ? "  reference vs exact  " + format("%.3e", s.reference_vs_exact) + "\n" : "")
-      << "  training            " << format("%.1f s", s.training_seconds) << ", final loss "
-      << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
+      << xpinn_summary(xpinn_.get()) << "  training            "
+      << format("%.1f s", s.training_seconds) << ", final loss " << format("%.3e", s.final_loss)
+      << ", L-BFGS: " << s.lbfgs_stop << "\n"
       << "  wall time           " << format("%.1f s", total.seconds()) << "\n"
       << "  output              " << path << " (+ .xmf for ParaView)");
   return s;

@@ -6,6 +6,9 @@
 // for Helmholtz, a PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with
 // XDMF.
 // The 3D PDEs (-pde poisson3d|heat3d) are set up, trained and compared in run/pde_3d_run.hpp.
+// -pde_method xpinn trains the 2D ones (space or space-time) on subdomains instead
+// (run/pde_xpinn.hpp), with the reference and the comparison grid on the subdomains' process
+// grid.
 #include <mpi.h>
 
 #include <memory>
@@ -23,6 +26,7 @@
 #include "run/navier_stokes_pde.hpp"
 #include "run/output_config.hpp"
 #include "run/pde_3d_run.hpp"
+#include "run/pde_xpinn.hpp"
 #include "run/pinn_result.hpp"
 #include "solvers/allen_cahn_reference.hpp"
 #include "solvers/burgers_reference.hpp"
@@ -37,11 +41,13 @@ struct PdeRunConfig {
   physics::Burgers1D burgers;
   physics::Helmholtz2D helmholtz;
   physics::AllenCahn1D allen_cahn;
+  std::string method = "single";        // single (one data-parallel network) or xpinn (subdomains)
+  PdeXpinnConfig xpinn;                 // -pde_method xpinn
   Pde3DConfig pde3d;                    // poisson3d and heat3d
   NavierStokesPdeConfig navier_stokes;  // kovasznay and lid_driven_cavity
   nn::MlpShape network;
-  pinn::PointSetConfig points;
-  pinn::CausalConfig causal;  // time-dependent PDEs (Burgers, Allen–Cahn)
+  pinn::PointSetConfig points;  // -pde_method single
+  pinn::CausalConfig causal;    // time-dependent PDEs (Burgers, Allen–Cahn)
   pinn::TrainingConfig training;
   solvers::BurgersReferenceConfig burgers_reference;
   solvers::HelmholtzReferenceConfig helmholtz_reference;
@@ -52,6 +58,8 @@ struct PdeRunConfig {
 
   /// Declares and reads every option of the run; problems are reported to options.
   static PdeRunConfig from_options(Options& options);
+
+  bool xpinn_method() const { return method == "xpinn"; }
 };
 
 struct PdeRunSummary : TrainingOutcome {
@@ -63,10 +71,15 @@ struct PdeRunSummary : TrainingOutcome {
 
 /// Collective. Ends a run: pde result file, whose fields and error attributes the PDE has written:
 /// adds the training history and the attributes every PDE's file has (options, problem, parameter
-/// count, training time, final loss, L-BFGS stop), commits the file and writes its XDMF beside it.
+/// count, training time, final loss, L-BFGS stop), those of the XPINN decomposition if given,
+/// commits the file and writes its XDMF beside it.
 void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& config,
-                       const nn::Mlp& net, const pinn::TrainingResult& training,
-                       const PdeRunSummary& summary, const std::string& options_text);
+                       long parameters, const pinn::TrainingResult& training,
+                       const PdeRunSummary& summary, const std::string& options_text,
+                       const PdeXpinn* xpinn = nullptr);
+
+/// The lines a run's summary adds for the XPINN decomposition, or none without one.
+std::string xpinn_summary(const PdeXpinn* xpinn);
 
 class PdeRun {
 public:
@@ -86,7 +99,8 @@ public:
 private:
   PdeRunConfig config_;
   MPI_Comm comm_;
-  solvers::SpaceTimeBox box_;  // the PDE's (x, t) or (x, y) box
+  solvers::SpaceTimeBox box_;        // the PDE's (x, t) or (x, y) box
+  std::unique_ptr<PdeXpinn> xpinn_;  // -pde_method xpinn; its process grid is decomp_'s
   Decomposition decomp_;
   std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
   std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;

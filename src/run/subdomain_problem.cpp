@@ -27,17 +27,15 @@ int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& poi
   return grid.id(c);
 }
 
+Coordinates comparison_points(const Comparison& comparison, int dim) {
+  const Coordinates all{comparison.x(), comparison.y(), comparison.z()};
+  return Coordinates(all.begin(), all.begin() + dim);
+}
+
 void check_reference_split(const dd::SubdomainGrid& grid, const Comparison& comparison,
                            const std::string& option, int points) {
-  int misplaced = 0;
-  for (size_t k = 0; k < comparison.x().size(); ++k)
-    if (grid.local_index(subdomain_of(grid, comparison.point(k))) < 0) misplaced = 1;
-  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &misplaced, 1, MPI_INT, MPI_MAX, grid.comm()));
-  if (misplaced)
-    throw InputError("-" + option + " = " + std::to_string(points) +
-                         " does not split along the subdomain boundaries on this process grid; "
-                         "use 2^k + 1 points with 2^k a multiple of the subdomain counts",
-                     __FILE__, __LINE__);
+  check_points_owned(grid, comparison_points(comparison, grid.dim()),
+                     "-" + option + " = " + std::to_string(points));
 }
 
 std::string counts_text(const std::array<int, 3>& counts, int dim) {

@@ -12,6 +12,7 @@
 #include "dd/subdomain_grid.hpp"
 #include "physics/poisson_problem.hpp"
 #include "run/comparison.hpp"
+#include "run/subdomain_networks.hpp"
 #include "solvers/poisson3d_reference.hpp"
 #include "solvers/poisson_reference.hpp"
 
@@ -24,6 +25,9 @@ namespace tessera::run {
 /// The subdomain a reference grid point (coordinates beyond the grid's dimension unused) belongs
 /// to: a point on an interface goes to the lower side. Local.
 int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& point);
+
+/// This rank's points of comparison's grid, one coordinate list per dimension up to dim. Local.
+Coordinates comparison_points(const Comparison& comparison, int dim);
 
 /// Collective. Throws the same InputError on every rank, naming the grid's option and points, if
 /// some rank holds reference grid points of a subdomain it does not own.

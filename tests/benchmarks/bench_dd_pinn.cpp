@@ -40,7 +40,9 @@ Figures measure(MPI_Comm comm, int iterations, long interior, long face, int wid
   dd::SubdomainPointConfig points;
   points.interior_points = interior;
   points.face_points = face;
-  dd::XpinnLoss loss(grid, nets, physics::Poisson2D{1.0}, points, dd::InterfaceWeights{});
+  const auto xpinn =
+      dd::poisson_xpinn_loss(grid, nets, physics::Poisson2D{1.0}, points, dd::InterfaceWeights{});
+  auto& loss = *xpinn;
   nn::Adam adam({1e-3}, nets.parameter_count());
   nn::Vector gradient("tessera::bench::gradient", nets.parameter_count());
   auto step = [&] {

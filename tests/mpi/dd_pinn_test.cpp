@@ -44,7 +44,8 @@ struct Problem {
   Problem(MPI_Comm comm, const dd::InterfaceWeights& weights, int dim = 2, double frequency = 1.0)
       : grid(comm, dim, {0, 0, 0}, {1, 1, 1}, tiling(dim)),
         nets({dim, 1, 10, 2, nn::Activation::Tanh}, static_cast<int>(grid.owned().size())),
-        loss(grid, nets, poisson(dim, frequency), points(), weights),
+        xpinn(dd::poisson_xpinn_loss(grid, nets, poisson(dim, frequency), points(), weights)),
+        loss(*xpinn),
         inner(grid, nets.parameters_per_network()) {
     std::vector<std::uint64_t> seeds;
     for (int id : grid.owned()) seeds.push_back(100 + id);
@@ -70,7 +71,8 @@ struct Problem {
   }
   dd::SubdomainGrid grid;
   nn::StackedMlp nets;
-  dd::XpinnLoss loss;
+  std::unique_ptr<dd::XpinnLossBase> xpinn;
+  dd::XpinnLossBase& loss;
   dd::SubdomainInnerProduct inner;
 };
 

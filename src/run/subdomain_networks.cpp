@@ -1,0 +1,93 @@
+#include "run/subdomain_networks.hpp"
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "io/field_file.hpp"
+#include "run/subdomain_problem.hpp"
+
+namespace tessera::run {
+
+namespace {
+
+std::array<double, 3> point(const Coordinates& points, size_t k) {
+  std::array<double, 3> p{0, 0, 0};
+  for (size_t d = 0; d < points.size(); ++d) p[d] = points[d][k];
+  return p;
+}
+
+size_t point_count(const Coordinates& points) { return points.empty() ? 0 : points[0].size(); }
+
+}  // namespace
+
+void check_points_owned(const dd::SubdomainGrid& grid, const Coordinates& points,
+                        const std::string& what) {
+  int misplaced = 0;
+  for (size_t k = 0; k < point_count(points); ++k)
+    if (grid.local_index(subdomain_of(grid, point(points, k))) < 0) misplaced = 1;
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &misplaced, 1, MPI_INT, MPI_MAX, grid.comm()));
+  if (misplaced)
+    throw InputError(what +
+                         " does not split along the subdomain boundaries on this process grid; "
+                         "choose grid points whose split over the ranks falls on the subdomain "
+                         "boundaries (e.g. 2^k + 1 points with 2^k a multiple of the subdomain "
+                         "counts)",
+                     __FILE__, __LINE__);
+}
+
+std::vector<double> sample_subdomain_networks(const dd::SubdomainGrid& grid,
+                                              const nn::StackedMlp& nets, const Coordinates& points,
+                                              int output, std::vector<double>* ids) {
+  const size_t n = point_count(points);
+  std::vector<double> values(n, 0.0);
+  if (ids) ids->assign(n, -1.0);
+  std::vector<std::vector<size_t>> members(grid.owned().size());
+  for (size_t k = 0; k < n; ++k) {
+    const int id = subdomain_of(grid, point(points, k));
+    const int l = grid.local_index(id);
+    TESSERA_CHECK(l >= 0, "sample_subdomain_networks: point " << k << " lies in subdomain " << id
+                                                              << ", owned by another rank");
+    if (ids) (*ids)[k] = id;
+    members[l].push_back(k);
+  }
+  for (size_t l = 0; l < members.size(); ++l) {
+    const int m = static_cast<int>(members[l].size());
+    if (m == 0) continue;
+    nn::Matrix at("tessera::run::subdomain_sample_points", grid.dim(), m);
+    auto host = Kokkos::create_mirror_view(at);
+    for (int j = 0; j < m; ++j)
+      for (int d = 0; d < grid.dim(); ++d) host(d, j) = points[d][members[l][j]];
+    Kokkos::deep_copy(at, host);
+    const nn::Mlp net = nets.network(static_cast<int>(l));
+    nn::MlpWorkspace ws;
+    net.prepare(ws, nn::JetOrder::Value, m);
+    net.forward(at, ws);
+    auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
+    for (int j = 0; j < m; ++j) values[members[l][j]] = out(j, output);
+  }
+  return values;
+}
+
+SubdomainHistories::SubdomainHistories(int subdomains, const std::vector<std::string>& term_names)
+    : columns_{"iteration", "phase", "loss"}, rows_(subdomains) {
+  columns_.insert(columns_.end(), term_names.begin(), term_names.end());
+}
+
+void SubdomainHistories::record(int iteration, int phase, const std::vector<double>& terms) {
+  if (!is_root()) return;
+  const size_t count = columns_.size() - 3;
+  for (size_t id = 0; id < rows_.size(); ++id) {
+    const double* t = terms.data() + id * count;
+    double loss = 0;
+    for (size_t k = 0; k < count; ++k) loss += t[k];
+    auto& h = rows_[id];
+    h.insert(h.end(), {double(iteration), double(phase), loss});
+    h.insert(h.end(), t, t + count);
+  }
+}
+
+void SubdomainHistories::write(io::FieldFile& file) const {
+  for (size_t id = 0; id < rows_.size(); ++id)
+    file.write_table("history_subdomain_" + std::to_string(id), columns_, rows_[id]);
+}
+
+}  // namespace tessera::run

@@ -1,0 +1,49 @@
+#pragma once
+// What every run of one network per subdomain (run: xpinn, run: fbpinn, run: pde -pde_method
+// xpinn) does with its networks after and during training: evaluate the piecewise solution at
+// this rank's comparison points, which lie in this rank's own subdomains, and keep every
+// subdomain's loss history.
+#include <string>
+#include <vector>
+
+#include "dd/subdomain_grid.hpp"
+#include "nn/mlp.hpp"
+
+namespace tessera::io {
+class FieldFile;
+}
+
+namespace tessera::run {
+
+/// Points as one coordinate list per dimension of the grid, all of the same length.
+using Coordinates = std::vector<std::vector<double>>;
+
+/// Collective over grid.comm(). Throws the same InputError on every rank, saying `what` does not
+/// split along the subdomain boundaries and how to fix it, if some rank holds points of a
+/// subdomain it does not own (the subdomain of a point on an interface is the lower one).
+void check_points_owned(const dd::SubdomainGrid& grid, const Coordinates& points,
+                        const std::string& what);
+
+/// Output `output` of the network of each point's subdomain (all owned here), and the
+/// subdomain's id per point into ids if given. Not collective.
+std::vector<double> sample_subdomain_networks(const dd::SubdomainGrid& grid,
+                                              const nn::StackedMlp& nets, const Coordinates& points,
+                                              int output = 0, std::vector<double>* ids = nullptr);
+
+/// Every subdomain's loss terms, one row per recorded iteration: iteration, phase, their sum,
+/// then the terms. Rank 0 keeps them; every rank passes the same terms.
+class SubdomainHistories {
+public:
+  SubdomainHistories(int subdomains, const std::vector<std::string>& term_names);
+
+  /// terms: term_names().size() values per subdomain, by id (the loss's subdomain_terms()).
+  void record(int iteration, int phase, const std::vector<double>& terms);
+  /// Collective over the file's communicator: the tables history_subdomain_<id>.
+  void write(io::FieldFile& file) const;
+
+private:
+  std::vector<std::string> columns_;
+  std::vector<std::vector<double>> rows_;  // per subdomain
+};
+
+}  // namespace tessera::run
