@@ -47,8 +47,9 @@ auto vector_fields(State& state) {
 
 }  // namespace
 
-CheckpointConfig CheckpointConfig::from_options(Options& options) {
+CheckpointConfig CheckpointConfig::from_options(Options& options, const std::string& kind) {
   CheckpointConfig c;
+  c.kind = kind;
   c.every = options.integer(
       "dd_checkpoint_every", 0, 0, 100000000,
       "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
@@ -57,7 +58,8 @@ CheckpointConfig CheckpointConfig::from_options(Options& options) {
 }
 
 void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
-                      const std::string& path, const pinn::TrainingCheckpoint& state) {
+                      const std::string& kind, const std::string& path,
+                      const pinn::TrainingCheckpoint& state) {
   const Decomposition layout = parameter_layout(grid, parameters_per_network);
   io::FieldFile file(grid.comm(), path);
   for (const auto& [name, vector] : vector_fields(state)) {
@@ -67,6 +69,7 @@ void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
                                        << layout.local_size());
     file.write_field(name, layout, host.data());
   }
+  file.set_attribute("run_kind", kind);
   file.set_attribute("phase", state.phase);
   file.set_attribute("iteration", state.iteration);
   file.set_attribute("parameters_per_network", parameters_per_network);
@@ -83,25 +86,29 @@ void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
 }
 
 pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
-                                         const std::string& path) {
+                                         const std::string& kind, const std::string& path) {
   const Decomposition layout = parameter_layout(grid, parameters_per_network);
-  io::FieldFileReader reader(grid.comm(), path);
+  io::FieldFileReader reader(grid.comm(), path, "checkpoint");
   if (!reader.has_attribute("parameters_per_network"))
     throw InputError("'" + path + "' is not a training checkpoint (no parameters_per_network)",
                      __FILE__, __LINE__);
+  if (!reader.has_attribute("run_kind"))
+    throw InputError("checkpoint '" + path + "' records no run kind (written by an older " +
+                         "Tessera), so this run of kind '" + kind +
+                         "' cannot tell whose networks it holds; train afresh",
+                     __FILE__, __LINE__);
+  const std::string written_by = reader.string_attribute("run_kind");
+  if (written_by != kind)
+    throw InputError("checkpoint '" + path + "' was written by a run of kind '" + written_by +
+                         "'; this run's kind is '" + kind + "'",
+                     __FILE__, __LINE__);
+  // In 3D the field shape alone does not tell P S_x apart from another P' S_x' = P S_x.
   const long stored = reader.integer_attribute("parameters_per_network");
   if (stored != parameters_per_network)
     throw InputError("checkpoint '" + path + "' holds networks of " + std::to_string(stored) +
                          " parameters; this run's have " + std::to_string(parameters_per_network),
                      __FILE__, __LINE__);
   pinn::TrainingCheckpoint state;
-  // In 3D the field shape alone does not tell P S_x apart from another P' S_x' = P S_x.
-  const long written_per_network = reader.integer_attribute("parameters_per_network");
-  if (written_per_network != parameters_per_network)
-    throw InputError("checkpoint '" + path + "' holds networks of " +
-                         std::to_string(written_per_network) + " parameters, this run's have " +
-                         std::to_string(parameters_per_network),
-                     __FILE__, __LINE__);
   state.phase = static_cast<int>(reader.integer_attribute("phase"));
   state.iteration = static_cast<int>(reader.integer_attribute("iteration"));
   if (state.phase == 0) {
@@ -132,7 +139,7 @@ std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid
                                                        const pinn::TrainingConfig& training) {
   if (config.restart.empty()) return nullptr;
   auto state = std::make_unique<pinn::TrainingCheckpoint>(
-      read_checkpoint(grid, parameters_per_network, config.restart));
+      read_checkpoint(grid, parameters_per_network, config.kind, config.restart));
   const int end = training.adam_iterations + training.lbfgs_iterations;
   const bool fits = state->phase == 0
                         ? state->iteration <= training.adam_iterations
@@ -151,8 +158,9 @@ void attach_checkpoints(pinn::TrainingControl& control, const SubdomainGrid& gri
                         long parameters_per_network, const CheckpointConfig& config,
                         const std::string& path, const pinn::TrainingCheckpoint* resume) {
   control.checkpoint_every = config.every;
-  control.checkpoint = [&grid, parameters_per_network, path](const pinn::TrainingCheckpoint& s) {
-    write_checkpoint(grid, parameters_per_network, path, s);
+  control.checkpoint = [&grid, parameters_per_network, kind = config.kind,
+                        path](const pinn::TrainingCheckpoint& s) {
+    write_checkpoint(grid, parameters_per_network, kind, path, s);
   };
   control.resume = resume;
   if (resume)

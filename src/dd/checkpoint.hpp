@@ -4,7 +4,9 @@
 // iteration, in one HDF5 file written collectively (tmp + rename, see io::FieldFile). Fields
 // are [S_y][S_x][P] arrays (P parameters per network; [S_z][S_y][S_x P] for a 3D tiling), each
 // rank writing the block of its own subdomains, so a checkpoint written on one rank count
-// restarts on any other that fits the same tiling.
+// restarts on any other that fits the same tiling. The root attribute run_kind names the run that
+// wrote it ("xpinn", "fbpinn"), so that another kind of run with the same tiling and network size
+// does not continue from networks trained for another loss.
 #include <memory>
 #include <string>
 
@@ -21,32 +23,36 @@ namespace tessera::dd {
 struct CheckpointConfig {
   int every = 0;        // iterations between checkpoints, 0 for none
   std::string restart;  // checkpoint to continue from, "" to start afresh
+  std::string kind;     // the run kind written into its checkpoints and required of a restart
 
-  /// Reads -dd_checkpoint_every and -dd_restart.
-  static CheckpointConfig from_options(Options& options);
+  /// Reads -dd_checkpoint_every and -dd_restart, for a run of the given kind ("xpinn", ...).
+  static CheckpointConfig from_options(Options& options, const std::string& kind);
 };
 
 /// Collective over grid.comm(). Writes state (this rank's networks, parameters_per_network each,
-/// in grid.owned() order) to path, replacing an older checkpoint only once complete.
+/// in grid.owned() order) to path, tagged with the run kind, replacing an older checkpoint only
+/// once complete.
 void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
-                      const std::string& path, const pinn::TrainingCheckpoint& state);
+                      const std::string& kind, const std::string& path,
+                      const pinn::TrainingCheckpoint& state);
 
-/// Collective over grid.comm(). This rank's part of the checkpoint at path. A missing file, or one
-/// written for another tiling or network size, is an InputError naming it, on every rank.
+/// Collective over grid.comm(). This rank's part of the checkpoint at path. A missing file, one
+/// that is not HDF5, one written by another kind of run (or without a kind, by an older Tessera),
+/// or for another tiling or network size, is an InputError naming it, on every rank.
 pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
-                                         const std::string& path);
+                                         const std::string& kind, const std::string& path);
 
-/// Collective over grid.comm(). The checkpoint config.restart names, read as read_checkpoint does,
-/// or nullptr without one. Also an InputError, on every rank, if its iteration lies beyond the
-/// training's Adam and L-BFGS iterations.
+/// Collective over grid.comm(). The checkpoint config.restart names, read as read_checkpoint does
+/// for a run of config.kind, or nullptr without one. Also an InputError, on every rank, if its
+/// iteration lies beyond the training's Adam and L-BFGS iterations.
 std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid,
                                                        long parameters_per_network,
                                                        const CheckpointConfig& config,
                                                        const pinn::TrainingConfig& training);
 
-/// Sets control to write a checkpoint of grid's networks to path every config.every iterations
-/// (collective, as write_checkpoint) and to continue from resume (may be nullptr), logging where
-/// it continues from on rank 0. grid must outlive the training.
+/// Sets control to write a checkpoint of grid's networks, tagged config.kind, to path every
+/// config.every iterations (collective, as write_checkpoint) and to continue from resume (may be
+/// nullptr), logging where it continues from on rank 0. grid must outlive the training.
 void attach_checkpoints(pinn::TrainingControl& control, const SubdomainGrid& grid,
                         long parameters_per_network, const CheckpointConfig& config,
                         const std::string& path, const pinn::TrainingCheckpoint* resume);

@@ -33,14 +33,18 @@ Value single(const std::vector<Value>& values, const std::string& name) {
 
 }  // namespace
 
-FieldFileReader::FieldFileReader(MPI_Comm comm, const std::string& path)
+FieldFileReader::FieldFileReader(MPI_Comm comm, const std::string& path, const std::string& what)
     : comm_(comm), path_(path), exceptions_at_creation_(std::uncaught_exceptions()) {
   silence_hdf5_error_printing();
-  const std::string missing = run_on_root(comm_, [&] {
-    return std::filesystem::is_regular_file(path_) ? std::string()
-                                                   : "field file '" + path_ + "' does not exist";
+  // Checked on rank 0 and broadcast, so every rank refuses the same file the same way; opening a
+  // file of another format would fail inside HDF5 with a message that names neither.
+  const std::string unusable = run_on_root(comm_, [&] {
+    const std::string named = what + " '" + path_ + "'";
+    if (!std::filesystem::is_regular_file(path_)) return named + " does not exist";
+    if (!is_hdf5_file(path_)) return named + " is not an HDF5 file";
+    return std::string();
   });
-  if (!missing.empty()) throw InputError(missing, __FILE__, __LINE__);
+  if (!unusable.empty()) throw InputError(unusable, __FILE__, __LINE__);
   const H5Handle access = mpio_file_access(comm_);
   try {
     file_ = TESSERA_H5_CALL(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, access.get()));

@@ -43,9 +43,10 @@ std::pair<long long, long long> shard_range(long long samples, int rank, int ran
 
 class FieldFileReader {
 public:
-  /// Collective over comm, which must outlive the reader. Opens path read-only; a missing file is
-  /// an InputError naming it, raised on every rank.
-  FieldFileReader(MPI_Comm comm, const std::string& path);
+  /// Collective over comm, which must outlive the reader. Opens path read-only; a missing file,
+  /// or one that is not an HDF5 file, is an InputError naming it as `what` ("checkpoint
+  /// 'run.txt' is not an HDF5 file"), raised on every rank.
+  FieldFileReader(MPI_Comm comm, const std::string& path, const std::string& what = "field file");
   /// Collective over comm (closes the file); while an exception propagates it makes no
   /// collective call and leaves the handle to HDF5's shutdown, as ~FieldFile does.
   ~FieldFileReader();

@@ -110,6 +110,16 @@ void silence_hdf5_error_printing() {
   (void)silenced;
 }
 
+bool is_hdf5_file(const std::string& path) {
+#if H5_VERSION_GE(1, 12, 0)
+  const htri_t answer = H5Fis_accessible(path.c_str(), H5P_DEFAULT);
+#else
+  const htri_t answer = H5Fis_hdf5(path.c_str());
+#endif
+  H5Eclear2(H5E_DEFAULT);  // a negative answer leaves a stack nobody will read
+  return answer > 0;
+}
+
 void throw_hdf5_error(const char* call, const char* file, int line) {
   std::string message = std::string("HDF5 call failed: ") + call;
   const std::string stack = error_stack_text();

@@ -19,6 +19,10 @@ namespace tessera::io {
 /// the stack's descriptions, instead of as a trace printed by every rank.
 void silence_hdf5_error_printing();
 
+/// Whether path is a readable HDF5 file (not collective; opens nothing for writing). A file of
+/// another format, or one that cannot be read, is not.
+bool is_hdf5_file(const std::string& path);
+
 /// Throws tessera::Error naming the failed call and the descriptions on HDF5's error stack.
 [[noreturn]] void throw_hdf5_error(const char* call, const char* file, int line);
 

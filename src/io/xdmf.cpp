@@ -85,6 +85,18 @@ void write_field(std::ostream& xml, const std::string& h5_file, const std::strin
       << "      </Attribute>\n";
 }
 
+// XDMF has no 1D co-rectilinear mesh: a line of n points is described as a 2D mesh of 1 x n
+// points (y = 0), which ParaView and VisIt show as a line.
+UniformGrid mesh_of(const UniformGrid& grid) {
+  if (grid.dim != 1) return grid;
+  UniformGrid plane = grid;
+  plane.dim = 2;
+  plane.points[1] = 1;
+  plane.origin[1] = 0.0;
+  plane.spacing[1] = 1.0;
+  return plane;
+}
+
 void write_atomically(const std::string& path, const std::string& text) {
   const std::string temporary = path + ".tmp";
   {
@@ -109,10 +121,8 @@ std::string xdmf_text(const XdmfDescription& description) {
   const std::string problem = grid_problem(grid);
   TESSERA_CHECK(problem.empty(),
                 "XDMF description of '" << description.h5_file << "': " << problem);
-  TESSERA_CHECK(grid.dim >= 2, "XDMF description of '"
-                                   << description.h5_file
-                                   << "': XDMF has no 1D co-rectilinear mesh; only 2D and 3D "
-                                      "grids can be described");
+  const UniformGrid mesh = mesh_of(grid);
+  // The datasets keep their own shape (a 1D field is [n], not [1][n]).
   const std::string shape = slowest_first(grid.points, grid.dim);
   std::ostringstream xml;
   xml << "<?xml version=\"1.0\" ?>\n"
@@ -120,9 +130,9 @@ std::string xdmf_text(const XdmfDescription& description) {
       << "<Xdmf Version=\"2.0\">\n"
       << "  <Domain>\n"
       << "    <Grid Name=\"grid\" GridType=\"Uniform\">\n"
-      << "      <Topology TopologyType=\"" << grid.dim << "DCoRectMesh\" Dimensions=\"" << shape
-      << "\"/>\n";
-  write_geometry(xml, grid);
+      << "      <Topology TopologyType=\"" << mesh.dim << "DCoRectMesh\" Dimensions=\""
+      << slowest_first(mesh.points, mesh.dim) << "\"/>\n";
+  write_geometry(xml, mesh);
   for (const auto& field : description.fields) write_field(xml, description.h5_file, field, shape);
   xml << "    </Grid>\n"
       << "  </Domain>\n"

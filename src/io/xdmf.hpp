@@ -22,8 +22,9 @@ struct XdmfDescription {
 };
 
 /// The XML text for description (not collective). 2D grids give a 2DCoRectMesh with ORIGIN_DXDY
-/// geometry, 3D grids a 3DCoRectMesh with ORIGIN_DXDYDZ; XDMF has no 1D co-rectilinear mesh, so a
-/// 1D grid throws tessera::Error, as does a grid that grid_problem() rejects.
+/// geometry, 3D grids a 3DCoRectMesh with ORIGIN_DXDYDZ. XDMF has no 1D co-rectilinear mesh, so a
+/// 1D grid of n points gives a 2DCoRectMesh of 1 x n points at y = 0 (a line in ParaView), its
+/// fields keeping their [n] shape. A grid that grid_problem() rejects throws tessera::Error.
 std::string xdmf_text(const XdmfDescription& description);
 
 /// Collective over comm. Rank 0 writes xdmf_text(description) to `<path>.tmp` and renames it to

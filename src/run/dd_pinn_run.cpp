@@ -34,7 +34,7 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   if (c.training.resampling.every > 0)
     options.report("-train_rar_every is not supported by run: xpinn (use 0)");
   c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_xpinn");
-  c.checkpoint = dd::CheckpointConfig::from_options(options);
+  c.checkpoint = dd::CheckpointConfig::from_options(options, "xpinn");
   return c;
 }
 
@@ -134,8 +134,7 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
               << "  communication       " << format("%.2f s", s.communication_seconds)
               << " waiting, " << s.bytes_per_exchange << " bytes per exchange (rank 0)\n"
               << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"
-              << "  output              " << s.output_file
-              << (dim == 1 ? " (1D: no XDMF, plot pinn against x)" : " (+ .xmf for ParaView)"));
+              << "  output              " << s.output_file << " (+ .xmf for ParaView)");
   return s;
 }
 

@@ -48,7 +48,7 @@ FbpinnRunConfig FbpinnRunConfig::from_options(Options& options) {
   c.fbpinn = dd::FbpinnConfig::from_options(options);
   c.training = pinn::TrainingConfig::from_options(options);
   c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_fbpinn");
-  c.checkpoint = dd::CheckpointConfig::from_options(options);
+  c.checkpoint = dd::CheckpointConfig::from_options(options, "fbpinn");
   return c;
 }
 
@@ -134,8 +134,7 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
               << "  communication       " << format("%.2f s", s.communication_seconds)
               << " waiting, " << s.bytes_per_evaluation << " bytes per evaluation (rank 0)\n"
               << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"
-              << "  output              " << s.output_file
-              << (dim == 1 ? " (1D: no XDMF, plot pinn against x)" : " (+ .xmf for ParaView)"));
+              << "  output              " << s.output_file << " (+ .xmf for ParaView)");
   return s;
 }
 

@@ -4,7 +4,7 @@
 // grid, one network each, the solution their windowed sum (partition of unity), neighbours'
 // network jets and adjoints exchanged on the overlap points; the reference of that dimension on
 // the same process grid (run/subdomain_problem.hpp); the windowed sum, the reference, the exact
-// solution and the error written as global fields of one HDF5 file (with XDMF in 2D and 3D), with
+// solution and the error written as global fields of one HDF5 file with XDMF, with
 // the loss history of every subdomain. Checkpoints and restarts as run: xpinn
 // (dd/checkpoint.hpp: -dd_checkpoint_every, -dd_restart).
 #include <mpi.h>

@@ -54,8 +54,6 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
   file.set_attribute("lbfgs_stop", outcome.lbfgs_stop);
   if (extra) extra(file);
   file.set_attribute("wall_seconds", wall_seconds());
-  // XDMF has no 1D mesh: a 1D result is the HDF5 file alone.
-  if (decomp.dim() == 1) return file.commit();
   const auto xdmf = file.xdmf_description();
   file.commit();
   io::write_xdmf(comm, output.directory + "/" + output.name + ".xmf", xdmf);

@@ -52,7 +52,7 @@ struct GridFields {
 /// Collective. Writes outcome.output_file: fields x, y (2D, 3D), z (3D), pinn, reference, exact,
 /// pinn_error, the history table, the attributes every PINN run shares (options, problem, k, the
 /// errors, training time, final loss, L-BFGS stop), then whatever extra() adds, then wall_seconds;
-/// commits the file (tmp + rename) and writes the XDMF beside it (2D and 3D: XDMF has no 1D mesh).
+/// commits the file (tmp + rename) and writes the XDMF beside it.
 void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
                        const OutputConfig& output, const GridFields& fields,
                        const PinnOutcome& outcome, const pinn::TrainingHistory& history,

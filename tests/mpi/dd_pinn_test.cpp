@@ -160,7 +160,7 @@ void expect_restart_repeats_trajectory(int dim) {
   control.checkpoint = [&](const pinn::TrainingCheckpoint& state) {
     for (int stop : stops)
       if (state.iteration == stop)
-        dd::write_checkpoint(whole.grid, whole.nets.parameters_per_network(),
+        dd::write_checkpoint(whole.grid, whole.nets.parameters_per_network(), "xpinn",
                              stem + std::to_string(stop) + ".h5", state);
   };
   const auto uninterrupted = by_iteration(whole.train(adam, lbfgs, control).history);
@@ -168,8 +168,8 @@ void expect_restart_repeats_trajectory(int dim) {
   for (int stop : stops) {
     // Another initialisation; every iteration after the checkpoint has the same loss to the bit.
     Problem resumed(MPI_COMM_WORLD, all_terms(), dim);
-    test_support::expect_restart_continues(resumed, stem + std::to_string(stop) + ".h5", stop, adam,
-                                           lbfgs, uninterrupted, 0.0);
+    test_support::expect_restart_continues(resumed, "xpinn", stem + std::to_string(stop) + ".h5",
+                                           stop, adam, lbfgs, uninterrupted, 0.0);
   }
 }
 

@@ -69,15 +69,16 @@ inline std::map<int, double> by_iteration(const pinn::TrainingHistory& h) {
 }
 
 /// Collective over p.grid.comm(). Continues p (a test problem with grid, nets and
-/// train(adam, lbfgs, control)) from the checkpoint at path, after scrambling its parameters so
-/// that only the checkpoint can make it agree, and expects the losses of the uninterrupted run at
-/// every iteration after stop, within tolerance (relative; 0: to the bit). An Adam restart
-/// evaluates its checkpoint's iteration again; L-BFGS continues after it.
+/// train(adam, lbfgs, control)) from the checkpoint at path, written by a run of kind, after
+/// scrambling its parameters so that only the checkpoint can make it agree, and expects the losses
+/// of the uninterrupted run at every iteration after stop, within tolerance (relative; 0: to the
+/// bit). An Adam restart evaluates its checkpoint's iteration again; L-BFGS continues after it.
 template <class Problem>
-void expect_restart_continues(Problem& p, const std::string& path, int stop, int adam, int lbfgs,
+void expect_restart_continues(Problem& p, const std::string& kind, const std::string& path,
+                              int stop, int adam, int lbfgs,
                               const std::map<int, double>& uninterrupted, double tolerance) {
   Kokkos::deep_copy(p.nets.parameters(), 0.1);
-  const auto state = dd::read_checkpoint(p.grid, p.nets.parameters_per_network(), path);
+  const auto state = dd::read_checkpoint(p.grid, p.nets.parameters_per_network(), kind, path);
   ASSERT_EQ(state.iteration, stop);
   EXPECT_EQ(state.phase, stop < adam ? 0 : 1);
   pinn::TrainingControl restart;

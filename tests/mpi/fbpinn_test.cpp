@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "dd/fbpinn_loss.hpp"
 #include "dd/subdomain_sums.hpp"
 #include "dd_test_support.hpp"
+#include "io/field_file.hpp"
 #include "pinn/trainer.hpp"
 
 namespace {
@@ -269,7 +271,7 @@ TEST(FbpinnCheckpoint, RestartRepeatsTheLossTrajectory) {
   control.checkpoint = [&](const pinn::TrainingCheckpoint& state) {
     for (int stop : stops)
       if (state.iteration == stop)
-        dd::write_checkpoint(whole.grid, whole.nets.parameters_per_network(),
+        dd::write_checkpoint(whole.grid, whole.nets.parameters_per_network(), "fbpinn",
                              stem + std::to_string(stop) + ".h5", state);
   };
   const auto uninterrupted = test_support::by_iteration(whole.train(adam, lbfgs, control).history);
@@ -277,12 +279,14 @@ TEST(FbpinnCheckpoint, RestartRepeatsTheLossTrajectory) {
     const std::string path = stem + std::to_string(stop) + ".h5";
     // On this rank count: the same loss to the bit.
     Problem resumed(MPI_COMM_WORLD);
-    test_support::expect_restart_continues(resumed, path, stop, adam, lbfgs, uninterrupted, 0.0);
+    test_support::expect_restart_continues(resumed, "fbpinn", path, stop, adam, lbfgs,
+                                           uninterrupted, 0.0);
     // On one rank, from the checkpoint all ranks wrote: the same to round-off (the sums over
     // subdomains run in another order), as in SameTrajectoryOnEveryRankCount.
     if (size > 1 && world_rank() == 0) {
       Problem alone(MPI_COMM_SELF);
-      test_support::expect_restart_continues(alone, path, stop, adam, lbfgs, uninterrupted, 1e-12);
+      test_support::expect_restart_continues(alone, "fbpinn", path, stop, adam, lbfgs,
+                                             uninterrupted, 1e-12);
     }
     MPI_Barrier(MPI_COMM_WORLD);
   }
@@ -294,11 +298,36 @@ TEST(FbpinnCheckpoint, MismatchedCheckpointIsAnInputError) {
   const std::string path = std::string(TESSERA_BINARY_DIR) + "/tests/mpi/fbpinn_checkpoint_np" +
                            std::to_string(size) + "_20.h5";
   Problem wider(MPI_COMM_WORLD, 2, 1.0, 12);  // other network size, same tiling
-  EXPECT_THROW(dd::read_checkpoint(wider.grid, wider.nets.parameters_per_network(), path),
+  EXPECT_THROW(dd::read_checkpoint(wider.grid, wider.nets.parameters_per_network(), "fbpinn", path),
                InputError);
-  EXPECT_THROW(
-      dd::read_checkpoint(wider.grid, wider.nets.parameters_per_network(), path + ".missing"),
-      InputError);
+  EXPECT_THROW(dd::read_checkpoint(wider.grid, wider.nets.parameters_per_network(), "fbpinn",
+                                   path + ".missing"),
+               InputError);
+
+  // The same tiling and network size, but a run of another kind, a file written before the kind
+  // was recorded, and a file that is not HDF5: each refused on every rank, naming what is wrong.
+  Problem same(MPI_COMM_WORLD);
+  const long per_network = same.nets.parameters_per_network();
+  const std::string untagged = path + ".untagged.h5", text = path + ".txt";
+  {
+    io::FieldFile file(MPI_COMM_WORLD, untagged);
+    file.set_attribute("parameters_per_network", per_network);
+    file.commit();
+  }
+  if (world_rank() == 0) std::ofstream(text) << "not a checkpoint\n";
+  MPI_Barrier(MPI_COMM_WORLD);
+  const auto expect_refusal = [&](const std::string& kind, const std::string& file,
+                                  const std::string& expected) {
+    try {
+      dd::read_checkpoint(same.grid, per_network, kind, file);
+      ADD_FAILURE() << "a run of kind " << kind << " accepted " << file;
+    } catch (const InputError& e) {
+      EXPECT_NE(e.message().find(expected), std::string::npos) << e.message();
+    }
+  };
+  expect_refusal("xpinn", path, "written by a run of kind 'fbpinn'; this run's kind is 'xpinn'");
+  expect_refusal("fbpinn", untagged, "checkpoint '" + untagged + "' records no run kind");
+  expect_refusal("fbpinn", text, "checkpoint '" + text + "' is not an HDF5 file");
 }
 
 }  // namespace
