@@ -43,7 +43,7 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
         "-pinn_hard_boundary: its ansatz vanishes on every face of the unit box, t = 0 "
         "and t = 1 included, so it cannot hold the heat equation's initial value");
   if (c.xpinn_method()) {
-    c.xpinn = PdeXpinnConfig::from_options(options);
+    c.xpinn = PdeXpinnConfig::from_options(options, c.pde);
     // One network per subdomain is a StackedMlp (no input encodings), and the subdomain losses
     // hold their conditions themselves.
     if (c.network.fourier_features > 0 || c.network.hard_dirichlet)

@@ -9,7 +9,7 @@
 
 namespace tessera::run {
 
-PdeXpinnConfig PdeXpinnConfig::from_options(Options& options) {
+PdeXpinnConfig PdeXpinnConfig::from_options(Options& options, const std::string& pde) {
   PdeXpinnConfig c;
   for (int d = 0; d < 2; ++d)
     c.subdomains[d] = options.integer(std::string("dd_subdomains_") + "xy"[d], 2, 1, 1024,
@@ -17,7 +17,7 @@ PdeXpinnConfig PdeXpinnConfig::from_options(Options& options) {
                                           (d ? "second" : "first") + " input (x; y or t)");
   c.points = dd::SubdomainPointConfig::from_options(options);
   c.interface = dd::InterfaceWeights::from_options(options);
-  c.checkpoint = dd::CheckpointConfig::from_options(options);
+  c.checkpoint = dd::CheckpointConfig::from_options(options, "pde_xpinn_" + pde);
   return c;
 }
 

@@ -38,8 +38,9 @@ struct PdeXpinnConfig {
   dd::CheckpointConfig checkpoint;
 
   /// Reads -dd_subdomains_x, -dd_subdomains_y, the subdomain points, the interface weights and
-  /// the checkpoint options.
-  static PdeXpinnConfig from_options(Options& options);
+  /// the checkpoint options; checkpoints are of kind pde_xpinn_<pde>, so a restart of another
+  /// PDE is refused.
+  static PdeXpinnConfig from_options(Options& options, const std::string& pde);
 };
 
 /// The conditions of -pde `pde` on the faces of its box, -x, +x, -y (or -t), +y (or +t):

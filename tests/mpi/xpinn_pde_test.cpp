@@ -1,0 +1,115 @@
+// XpinnLoss over the PdeLoss residual interface beyond Poisson: Burgers and Allen–Cahn on
+// space-time subdomains (a Dirichlet or Neumann side, the initial value, a free final time) and
+// steady Navier–Stokes (three outputs, three interface channels, the pressure gauge on one face),
+// with the conditions run: pde -pde_method xpinn uses. The local gradients are those of the
+// global objective (finite differences across subdomains and ranks), and the same tiling trains
+// identically on every rank count.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include "dd/subdomain_sums.hpp"
+#include "dd/xpinn_loss.hpp"
+#include "dd_test_support.hpp"
+#include "pinn/pde_residuals.hpp"
+#include "pinn/trainer.hpp"
+#include "run/pde_xpinn.hpp"
+
+namespace {
+
+using namespace tessera;
+using test_support::host_copy;
+using test_support::losses;
+
+/// A small XPINN problem of -pde `pde` on 2 x 2 subdomains of its box over comm.
+struct Problem {
+  Problem(MPI_Comm comm, const std::string& pde, std::array<double, 3> lo,
+          std::array<double, 3> hi, int outputs)
+      : grid(comm, 2, lo, hi, {2, 2, 1}),
+        nets({2, outputs, 8, 2, nn::Activation::Tanh}, static_cast<int>(grid.owned().size())),
+        inner(grid, nets.parameters_per_network()) {
+    std::vector<std::uint64_t> seeds;
+    for (int id : grid.owned()) seeds.push_back(300 + id);
+    nets.initialize_glorot(seeds);
+    dd::SubdomainPointConfig points;
+    points.interior_points = 32;
+    points.face_points = 8;
+    points.boundary_weight = 5.0;
+    points.seed = 11;
+    const dd::InterfaceWeights weights{2.0, 1.0, 0.5, 0.1};
+    const auto faces = run::domain_conditions(pde);
+    if (pde == "burgers")
+      loss = std::make_unique<dd::XpinnLoss<pinn::BurgersResidual>>(
+          grid, nets, pinn::BurgersResidual{{0.01 / M_PI}}, points, weights, faces);
+    else if (pde == "allen_cahn")
+      loss = std::make_unique<dd::XpinnLoss<pinn::AllenCahnResidual>>(
+          grid, nets, pinn::AllenCahnResidual{}, points, weights, faces);
+    else
+      loss = std::make_unique<dd::XpinnLoss<pinn::SteadyNavierStokesResidual<physics::Kovasznay>>>(
+          grid, nets, pinn::SteadyNavierStokesResidual<physics::Kovasznay>{}, points, weights,
+          faces);
+  }
+  pinn::TrainingResult train(int adam, int lbfgs) {
+    pinn::TrainingConfig config;
+    config.adam_iterations = adam;
+    config.lbfgs_iterations = lbfgs;
+    config.log_every = 1;
+    config.verbose = false;
+    pinn::TrainingControl control;
+    control.inner = &inner;
+    return pinn::train(*loss, nets.parameters(), config, control);
+  }
+  dd::SubdomainGrid grid;
+  nn::StackedMlp nets;
+  std::unique_ptr<dd::XpinnLossBase> loss;
+  dd::SubdomainInnerProduct inner;
+};
+
+std::unique_ptr<Problem> problem(MPI_Comm comm, const std::string& pde) {
+  using K = physics::Kovasznay;
+  if (pde == "kovasznay")
+    return std::make_unique<Problem>(comm, pde, std::array<double, 3>{K::x_min, K::y_min, 0},
+                                     std::array<double, 3>{K::x_max, K::y_max, 1}, 3);
+  return std::make_unique<Problem>(comm, pde, std::array<double, 3>{-1, 0, 0},
+                                   std::array<double, 3>{1, 1, 1}, 1);
+}
+
+TEST(XpinnPdeLoss, GradientIsThatOfTheGlobalObjective) {
+  for (const char* pde : {"burgers", "allen_cahn", "kovasznay"}) {
+    SCOPED_TRACE(pde);
+    auto p = problem(MPI_COMM_WORLD, pde);
+    test_support::expect_gradient_matches_differences(p->grid, *p->loss, p->nets);
+  }
+}
+
+TEST(XpinnPdeLoss, NavierStokesTrainsTheSameOnEveryRankCount) {
+  auto everyone = problem(MPI_COMM_WORLD, "kovasznay");
+  const auto shared = everyone->train(20, 10);
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (rank != 0) return;
+  auto alone = problem(MPI_COMM_SELF, "kovasznay");
+  const auto single = alone->train(20, 10);
+  const auto a = losses(shared.history), b = losses(single.history);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_LT(a.back(), 0.5 * a.front());  // it trains
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-12 * std::abs(b[i])) << i;
+  const auto x = host_copy(everyone->nets.parameters()), y = host_copy(alone->nets.parameters());
+  for (long k = 0; k < everyone->nets.parameters_per_network(); ++k)
+    EXPECT_NEAR(x[k], y[k], 1e-10) << k;
+}
+
+TEST(XpinnPdeLoss, ConditionsNameOnlyWhatTheNetworksHave) {
+  // Navier–Stokes conditions (outputs 0..2) on one-output networks.
+  dd::SubdomainGrid grid(MPI_COMM_WORLD, 2, {0, 0, 0}, {1, 1, 1}, {2, 2, 1});
+  nn::StackedMlp nets({2, 1, 4, 1, nn::Activation::Tanh}, static_cast<int>(grid.owned().size()));
+  EXPECT_THROW(dd::XpinnLoss<pinn::HelmholtzResidual>(grid, nets, pinn::HelmholtzResidual{},
+                                                      dd::SubdomainPointConfig{},
+                                                      dd::InterfaceWeights{},
+                                                      run::domain_conditions("kovasznay")),
+               Error);
+}
+
+}  // namespace
