@@ -62,8 +62,7 @@ FbpinnRun::FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config)
   std::vector<std::uint64_t> seeds;
   for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
   nets_.initialize_glorot(seeds);
-  loss_ = std::make_unique<dd::FbpinnLoss>(grid_, windows_, nets_, config.domain.problem,
-                                           config.points);
+  loss_ = dd::poisson_fbpinn_loss(grid_, windows_, nets_, config.domain.problem, config.points);
   restart_ =
       dd::read_restart(grid_, nets_.parameters_per_network(), config.checkpoint, config.training);
 }
