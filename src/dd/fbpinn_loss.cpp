@@ -1,10 +1,12 @@
 #include "dd/fbpinn_loss.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include "core/error.hpp"
 #include "core/options.hpp"
 #include "dd/subdomain_sums.hpp"
+#include "pinn/pde_residuals.hpp"
 
 namespace tessera::dd {
 
@@ -16,8 +18,9 @@ FbpinnConfig FbpinnConfig::from_options(Options& options) {
   return c;
 }
 
-std::vector<double> FbpinnLoss::training_points(const SubdomainGrid& grid, int id,
-                                                const SubdomainPointConfig& points) {
+std::vector<double> FbpinnLossBase::training_points(const SubdomainGrid& grid, int id,
+                                                    const SubdomainPointConfig& points,
+                                                    const DomainConditions& conditions) {
   const Box box = grid.box(id);
   const int dim = grid.dim();
   std::vector<double> xy;
@@ -35,7 +38,7 @@ std::vector<double> FbpinnLoss::training_points(const SubdomainGrid& grid, int i
       xy.push_back(box.lo[d] + (box.hi[d] - box.lo[d]) * unit(interior));
   const long face_points = interface_point_count(dim, points.face_points);
   for (int f = 0; f < 2 * dim; ++f) {
-    if (grid.neighbour(id, f).exists()) continue;
+    if (grid.neighbour(id, f).exists() || conditions[f].empty()) continue;
     const int axis = face_axis(f);
     const double plane = face_sign(f) < 0 ? box.lo[axis] : box.hi[axis];
     auto face = generator(1 + f);
@@ -46,56 +49,65 @@ std::vector<double> FbpinnLoss::training_points(const SubdomainGrid& grid, int i
   return xy;
 }
 
-FbpinnLoss::FbpinnLoss(const SubdomainGrid& grid, const PartitionOfUnity& windows,
-                       nn::StackedMlp& nets, const physics::PoissonProblem& problem,
-                       const SubdomainPointConfig& points)
-    : grid_(grid), nets_(nets), problem_(problem), config_(points) {
-  const int dim = grid.dim();
-  TESSERA_CHECK(problem.dim == dim, "FbpinnLoss: the Poisson problem is "
-                                        << problem.dim << "D, the grid is " << dim << "D");
+FbpinnLossBase::FbpinnLossBase(const SubdomainGrid& grid, const PartitionOfUnity& windows,
+                               nn::StackedMlp& nets, int outputs, int laplacian_dims,
+                               const SubdomainPointConfig& points,
+                               const DomainConditions& conditions)
+    : grid_(grid),
+      nets_(nets),
+      config_(points),
+      conditions_(conditions),
+      dim_(grid.dim()),
+      outputs_(outputs),
+      streams_(jet_count(grid.dim())),
+      width_(jet_count(grid.dim()) * outputs),
+      face_points_(interface_point_count(grid.dim(), points.face_points)) {
+  TESSERA_CHECK(nets.shape().inputs == dim_ && nets.shape().outputs == outputs,
+                "FbpinnLoss: needs networks of " << dim_ << " inputs and " << outputs
+                                                 << " outputs, got " << nets.shape().inputs
+                                                 << " and " << nets.shape().outputs);
+  for (int f = 0; f < 2 * dim_; ++f)
+    for (const auto& c : conditions[f])
+      TESSERA_CHECK(c.output >= 0 && c.output < outputs && c.derivative < dim_,
+                    "FbpinnLoss: a condition on face " << face_name(f) << " names output "
+                                                       << c.output << " or input " << c.derivative
+                                                       << " the networks lack");
   for (int id : grid.owned()) {
-    points_.push_back(training_points(grid, id, points));
-    int faces = 0;
-    for (int f = 0; f < 2 * dim; ++f) faces += grid.neighbour(id, f).exists() ? 0 : 1;
-    boundary_faces_.push_back(faces);
-    // jet_count(dim) jets per point of dim coordinates.
-    adjoint_.emplace_back(points_.back().size() / dim * jet_count(dim), 0.0);
+    points_.push_back(training_points(grid, id, points, conditions));
+    boundary_faces_.emplace_back();
+    for (int f = 0; f < 2 * dim_; ++f)
+      if (!grid.neighbour(id, f).exists() && !conditions[f].empty())
+        boundary_faces_.back().push_back(f);
+    adjoint_.emplace_back(points_.back().size() / dim_ * width_, 0.0);
   }
-  sum_ = std::make_unique<WindowedSum>(grid, windows, nets, points_);
+  sum_ = std::make_unique<WindowedSum>(grid, windows, nets, points_, laplacian_dims);
   subdomain_terms_.assign(static_cast<size_t>(grid.count()) * kTerms, 0.0);
   global_terms_.assign(kTerms, 0.0);
 }
 
-double FbpinnLoss::value_and_gradient(const nn::Vector& x, const nn::Vector& gradient) {
+void FbpinnLossBase::begin_evaluation(const nn::Vector& x, const nn::Vector& gradient) {
   if (x.data() != nets_.parameters().data()) Kokkos::deep_copy(nets_.parameters(), x);
   Kokkos::deep_copy(gradient, 0.0);
   sum_->forward();
-  const auto& jets = sum_->jets();
-  const int dim = grid_.dim(), streams = jet_count(dim), lap = 1 + dim;
-  const long n = config_.interior_points, nf = interface_point_count(dim, config_.face_points);
-  const int local = static_cast<int>(points_.size());
-  std::vector<double> rows(static_cast<size_t>(local) * kTerms, 0.0);
-  for (int l = 0; l < local; ++l) {
-    const double* xy = points_[l].data();
-    const double* u = jets[l].data();
-    double* a = adjoint_[l].data();
-    std::fill(adjoint_[l].begin(), adjoint_[l].end(), 0.0);
-    const double pde_scale = config_.pde_weight / n;
-    for (long p = 0; p < n; ++p) {
-      const double r = problem_.residual(u[streams * p + lap], xy + dim * p);
-      rows[l * kTerms] += pde_scale * r * r;
-      a[streams * p + lap] = -2.0 * pde_scale * r;  // d(r^2)/d(Δu) = -2r
-    }
-    const long boundary = boundary_faces_[l] * nf;
-    const double b_scale = boundary > 0 ? config_.boundary_weight / boundary : 0.0;
-    for (long p = n; p < n + boundary; ++p) {
-      const double d = u[streams * p] - problem_.boundary(xy + dim * p);
-      rows[l * kTerms + 1] += b_scale * d * d;
-      a[streams * p] = 2.0 * b_scale * d;
-    }
-  }
-  sum_->backward(adjoint_, gradient);
+  for (auto& a : adjoint_) std::fill(a.begin(), a.end(), 0.0);
+}
 
+pinn::PointJet FbpinnLossBase::point_jet(int l, long p) const {
+  pinn::PointJet jet;
+  const double* x = points_[l].data() + dim_ * p;
+  const double* u = sum_->jets()[l].data() + width_ * p;
+  for (int d = 0; d < dim_; ++d) jet.x[d] = x[d];
+  for (int k = 0; k < outputs_; ++k) {
+    const double* uk = u + streams_ * k;
+    jet.u[k] = uk[0];
+    for (int d = 0; d < dim_; ++d) jet.gradient[k][d] = uk[1 + d];
+    jet.laplacian[k] = uk[1 + dim_];
+  }
+  return jet;
+}
+
+double FbpinnLossBase::end_evaluation(const std::vector<double>& rows, const nn::Vector& gradient) {
+  sum_->backward(adjoint_, gradient);
   const auto all = gather_subdomain_rows(grid_, rows, kTerms);
   std::fill(global_terms_.begin(), global_terms_.end(), 0.0);
   for (int id = 0; id < grid_.count(); ++id)
@@ -104,6 +116,24 @@ double FbpinnLoss::value_and_gradient(const nn::Vector& x, const nn::Vector& gra
       global_terms_[t] += all[id * kTerms + t];
     }
   return global_terms_[0] + global_terms_[1];
+}
+
+std::unique_ptr<FbpinnLossBase> poisson_fbpinn_loss(const SubdomainGrid& grid,
+                                                    const PartitionOfUnity& windows,
+                                                    nn::StackedMlp& nets,
+                                                    const physics::PoissonProblem& problem,
+                                                    const SubdomainPointConfig& points) {
+  TESSERA_CHECK(problem.dim == grid.dim(), "FbpinnLoss: the Poisson problem is "
+                                               << problem.dim << "D, the grid is " << grid.dim()
+                                               << "D");
+  if (problem.dim == 1)
+    return std::make_unique<FbpinnLoss<pinn::PoissonResidual<1>>>(
+        grid, windows, nets, pinn::PoissonResidual<1>{problem}, points);
+  if (problem.dim == 2)
+    return std::make_unique<FbpinnLoss<pinn::PoissonResidual<2>>>(
+        grid, windows, nets, pinn::PoissonResidual<2>{problem}, points);
+  return std::make_unique<FbpinnLoss<pinn::PoissonResidual<3>>>(
+      grid, windows, nets, pinn::PoissonResidual<3>{problem}, points);
 }
 
 }  // namespace tessera::dd

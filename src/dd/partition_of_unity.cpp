@@ -39,8 +39,8 @@ bool PartitionOfUnity::covers(int id, const Point& x) const {
   return true;
 }
 
-WindowJet PartitionOfUnity::raw_window(int id, const Point& x) const {
-  const int dim = grid_.dim();
+WindowJet PartitionOfUnity::raw_window(int id, const Point& x, int laplacian_dims) const {
+  const int dim = grid_.dim(), lap_dims = laplacian_dims > 0 ? laplacian_dims : dim;
   // Per axis: φ and its first two derivatives in physical coordinates.
   std::array<std::array<double, 3>, 3> b{};
   for (int d = 0; d < dim; ++d) {
@@ -48,7 +48,7 @@ WindowJet PartitionOfUnity::raw_window(int id, const Point& x) const {
     const auto p = bump((x[d] - s[0]) / s[1]);
     b[d] = {p[0], p[1] / s[1], p[2] / (s[1] * s[1])};
   }
-  // ŵ = Π φ_d, ∂_e ŵ = φ'_e Π_{d≠e} φ_d, Δŵ = Σ_e φ''_e Π_{d≠e} φ_d.
+  // ŵ = Π φ_d, ∂_e ŵ = φ'_e Π_{d≠e} φ_d, Δŵ = Σ_{e < lap_dims} φ''_e Π_{d≠e} φ_d.
   auto product = [&](int e, int order) {
     double p = 1.0;
     for (int d = 0; d < dim; ++d) p *= b[d][d == e ? order : 0];
@@ -59,35 +59,36 @@ WindowJet PartitionOfUnity::raw_window(int id, const Point& x) const {
   double laplacian = 0.0;
   for (int e = 0; e < dim; ++e) {
     r[1 + e] = product(e, 1);
-    laplacian += product(e, 2);
+    if (e < lap_dims) laplacian += product(e, 2);
   }
   r[1 + dim] = laplacian;
   return r;
 }
 
-std::vector<WindowJet> PartitionOfUnity::windows(const std::vector<int>& ids,
-                                                 const Point& x) const {
-  const int dim = grid_.dim(), lap = 1 + dim;
+std::vector<WindowJet> PartitionOfUnity::windows(const std::vector<int>& ids, const Point& x,
+                                                 int laplacian_dims) const {
+  const int dim = grid_.dim(), lap = 1 + dim, lap_dims = laplacian_dims > 0 ? laplacian_dims : dim;
   std::vector<WindowJet> raw(ids.size()), w(ids.size());
   WindowJet sum{};
   for (size_t k = 0; k < ids.size(); ++k) {
-    raw[k] = raw_window(ids[k], x);
+    raw[k] = raw_window(ids[k], x, laplacian_dims);
     for (int q = 0; q < jet_count(dim); ++q) sum[q] += raw[k][q];
   }
   TESSERA_CHECK(sum[0] > 0.0, "PartitionOfUnity: no window covers (" << x[0] << ", " << x[1] << ", "
                                                                      << x[2] << ")");
   // w = r / S:  ∇w = ∇r / S - r ∇S / S²,
-  //             Δw = Δr / S - 2 ∇r·∇S / S² - r ΔS / S² + 2 r |∇S|² / S³.
+  //             Δw = Δr / S - 2 ∇r·∇S / S² - r ΔS / S² + 2 r |∇S|² / S³,
+  // the Laplacian, and with it the gradients' products, over the first lap_dims axes.
   const double s = sum[0], s2 = s * s, s3 = s2 * s;
   double grad_s2 = 0.0;
-  for (int d = 0; d < dim; ++d) grad_s2 += sum[1 + d] * sum[1 + d];
+  for (int d = 0; d < lap_dims; ++d) grad_s2 += sum[1 + d] * sum[1 + d];
   for (size_t k = 0; k < ids.size(); ++k) {
     const WindowJet& r = raw[k];
     w[k][0] = r[0] / s;
     double grad_dot = 0.0;
     for (int d = 0; d < dim; ++d) {
       w[k][1 + d] = r[1 + d] / s - r[0] * sum[1 + d] / s2;
-      grad_dot += r[1 + d] * sum[1 + d];
+      if (d < lap_dims) grad_dot += r[1 + d] * sum[1 + d];
     }
     w[k][lap] = r[lap] / s - 2.0 * grad_dot / s2 - r[0] * sum[lap] / s2 + 2.0 * r[0] * grad_s2 / s3;
   }

@@ -16,7 +16,8 @@
 namespace tessera::dd {
 
 /// Value, gradient (d/dx_d at 1 + d) and Laplacian (at 1 + dim) of a scalar field at one point:
-/// the jets FBPINN needs, jet_count(dim) of them; entries beyond are 0.
+/// the jets FBPINN needs, jet_count(dim) of them; entries beyond are 0. The Laplacian may sum over
+/// the first laplacian_dims axes only (0: all), the spatial Laplacian of a space-time field.
 using WindowJet = std::array<double, 5>;
 constexpr int jet_count(int dim) { return 2 + dim; }
 
@@ -45,13 +46,16 @@ public:
   /// Whether subdomain id's window is non-zero at x.
   bool covers(int id, const Point& x) const;
 
-  /// The unnormalised window ŵ_id at x with its derivatives.
-  WindowJet raw_window(int id, const Point& x) const;
+  /// The unnormalised window ŵ_id at x with its derivatives, the Laplacian over the first
+  /// laplacian_dims axes (0: all).
+  WindowJet raw_window(int id, const Point& x, int laplacian_dims = 0) const;
 
   /// The normalised windows w_k of the subdomains `ids` at x, with their gradients and
   /// Laplacians (quotient rule through ŵ_k / S, S = Σ ŵ). ids must hold every window that is
-  /// non-zero at x, e.g. cover(i) for a point of box i.
-  std::vector<WindowJet> windows(const std::vector<int>& ids, const Point& x) const;
+  /// non-zero at x, e.g. cover(i) for a point of box i. The Laplacians sum over the first
+  /// laplacian_dims axes (0: all).
+  std::vector<WindowJet> windows(const std::vector<int>& ids, const Point& x,
+                                 int laplacian_dims = 0) const;
 
   /// The affine map of network id's input, ξ = (x - centre) / scale, onto about [-1, 1]^dim over
   /// its grown box: one scale for every axis so the Laplacian stays a Laplacian (Δ_x = Δ_ξ / s²).

@@ -22,15 +22,27 @@ int message_size(long doubles) {
 }  // namespace
 
 WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& windows,
-                         nn::StackedMlp& nets, const std::vector<std::vector<double>>& points)
-    : grid_(grid), windows_(windows), nets_(nets), dim_(grid.dim()), streams_(jet_count(dim_)) {
+                         nn::StackedMlp& nets, const std::vector<std::vector<double>>& points,
+                         int laplacian_dims)
+    : grid_(grid),
+      windows_(windows),
+      nets_(nets),
+      dim_(grid.dim()),
+      streams_(jet_count(dim_)),
+      outputs_(nets.shape().outputs),
+      laplacian_dims_(laplacian_dims > 0 ? laplacian_dims : dim_),
+      width_(streams_ * outputs_) {
   const auto& owned = grid.owned();
   const int local = static_cast<int>(owned.size());
   const int me = grid.rank();
-  const int dim = dim_, streams = streams_;
-  TESSERA_CHECK(nets.count() == local && nets.shape().inputs == dim && nets.shape().outputs == 1,
-                "WindowedSum: needs one " << dim << "-input, 1-output network per owned subdomain ("
-                                          << local << "), got " << nets.count());
+  const int dim = dim_, streams = streams_, width = width_;
+  TESSERA_CHECK(nets.count() == local && nets.shape().inputs == dim && outputs_ >= 1 &&
+                    outputs_ <= 3 && laplacian_dims_ <= dim,
+                "WindowedSum: needs one " << dim << "-input, 1- to 3-output network per owned "
+                                          << "subdomain (" << local << ") and a Laplacian over at "
+                                          << "most " << dim << " inputs, got " << nets.count()
+                                          << " networks of " << outputs_ << " outputs, "
+                                          << laplacian_dims << " Laplacian inputs");
   TESSERA_CHECK(
       static_cast<int>(points.size()) == local,
       "WindowedSum: point sets for " << points.size() << " subdomains, this rank owns " << local);
@@ -53,7 +65,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
       }
       TESSERA_CHECK(inside, "WindowedSum: point (" << x[0] << ", " << x[1] << ", " << x[2]
                                                    << ") outside subdomain " << id);
-      const auto w = windows.windows(cover, x);
+      const auto w = windows.windows(cover, x, laplacian_dims_);
       for (size_t k = 0; k < cover.size(); ++k) {
         if (!windows.covers(cover[k], x)) continue;
         incoming_[first + k].indices.push_back(p);
@@ -61,7 +73,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
       }
     }
     for (size_t k = first; k < incoming_.size(); ++k)
-      incoming_[k].jets.assign(streams * incoming_[k].indices.size(), 0.0);
+      incoming_[k].jets.assign(width * incoming_[k].indices.size(), 0.0);
   }
 
   // Contributor side: each of my networks evaluates at the covered points of every target.
@@ -70,7 +82,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
   for (int b = 0; b < local; ++b)
     for (int i : windows.cover(owned[b])) outgoing_.push_back({b, i, grid.owner(i), 0, 0, 0});
   for (const auto& in : incoming_)
-    if (in.rank != me) in_size[in.rank] += streams * static_cast<long>(in.indices.size());
+    if (in.rank != me) in_size[in.rank] += width * static_cast<long>(in.indices.size());
   for (const auto& [rank, size] : in_size) peers_.push_back({rank, 0, size});
   auto peer_index = [&](int rank) {
     const auto it =
@@ -138,7 +150,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
       Outgoing* out = source_pairs[q][k];
       out->count = their_counts[q][k];
       out->offset = offset;
-      offset += streams * out->count;
+      offset += width * out->count;
       coords[out - outgoing_.data()].assign(
           their_coords[q].begin() + dim * position,
           their_coords[q].begin() + dim * (position + out->count));
@@ -148,7 +160,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
     long in_offset = 0;
     for (Incoming* in : owner_pairs[q]) {
       in->offset = in_offset;
-      in_offset += streams * static_cast<long>(in->indices.size());
+      in_offset += width * static_cast<long>(in->indices.size());
     }
   }
   for (size_t k = 0; k < outgoing_.size(); ++k) {
@@ -193,10 +205,10 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
         host(d, out.local * batch_ + out.column + t) = (coords[k][dim * t + d] - c[d]) / s;
   }
   Kokkos::deep_copy(batch_points_, host);
-  nets.prepare(ws_, nn::JetOrder::Laplacian, batch_);
+  nets.prepare(ws_, nn::JetOrder::Laplacian, batch_, laplacian_dims_);
   jets_host_ = Kokkos::create_mirror_view(ws_.output());
   batch_adjoint_ = nn::Matrix("tessera::dd::fbpinn_batch_adjoint",
-                              static_cast<long>(local) * streams * batch_, 1);
+                              static_cast<long>(local) * streams * batch_, outputs_);
   batch_adjoint_host_ = Kokkos::create_mirror_view(batch_adjoint_);
 
   for (const auto& p : peers_) {
@@ -205,7 +217,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
     bytes_per_evaluation_ += (p.out_size + p.in_size) * static_cast<long>(sizeof(double));
   }
   jets_.resize(local);
-  for (int l = 0; l < local; ++l) jets_[l].assign(streams * point_counts_[l], 0.0);
+  for (int l = 0; l < local; ++l) jets_[l].assign(width * point_counts_[l], 0.0);
 }
 
 WindowedSum::~WindowedSum() {
@@ -243,7 +255,8 @@ void WindowedSum::wait() {
 void WindowedSum::forward() {
   const int me = grid_.rank();
   const long batch = batch_;
-  const int dim = dim_, streams = streams_, lap = 1 + dim_;
+  const int dim = dim_, streams = streams_, lap = 1 + dim_, outputs = outputs_, width = width_;
+  const int lap_dims = laplacian_dims_;
   // Receives first, so the neighbours' jets can land while this rank runs its networks.
   post_receives(receive_, kJetTag);
   nets_.forward(batch_points_, ws_);
@@ -256,12 +269,13 @@ void WindowedSum::forward() {
                                : peer_buffer(send_, o.rank).data() + o.offset;
     const double s = scales_[o.local];
     const long base = o.local * streams * batch + o.column;
-    for (long t = 0; t < o.count; ++t) {
-      dst[streams * t + 0] = out(base + t, 0);
-      for (int d = 0; d < dim; ++d)
-        dst[streams * t + 1 + d] = out(base + (1 + d) * batch + t, 0) / s;
-      dst[streams * t + lap] = out(base + lap * batch + t, 0) / (s * s);
-    }
+    for (long t = 0; t < o.count; ++t)
+      for (int k = 0; k < outputs; ++k) {
+        double* jet = dst + width * t + streams * k;
+        jet[0] = out(base + t, k);
+        for (int d = 0; d < dim; ++d) jet[1 + d] = out(base + (1 + d) * batch + t, k) / s;
+        jet[lap] = out(base + lap * batch + t, k) / (s * s);
+      }
   };
   for (const auto& o : outgoing_)
     if (o.rank != me) pack(o);
@@ -274,21 +288,24 @@ void WindowedSum::forward() {
     const double* src = peer_buffer(receive_, in.rank).data() + in.offset;
     std::copy(src, src + in.jets.size(), in.jets.begin());
   }
-  // Sum in the product rule, contributors in id order at every point.
+  // Sum in the product rule, contributors in id order at every point; ∇w·∇N over the
+  // Laplacian's axes.
   for (auto& j : jets_) std::fill(j.begin(), j.end(), 0.0);
   for (const auto& in : incoming_) {
     double* u = jets_[in.local].data();
     for (size_t t = 0; t < in.indices.size(); ++t) {
       const WindowJet& w = in.windows[t];
-      const double* nj = in.jets.data() + streams * t;
-      double* up = u + streams * in.indices[t];
-      up[0] += w[0] * nj[0];
-      double grad_dot = 0.0;
-      for (int d = 1; d <= dim; ++d) {
-        up[d] += nj[0] * w[d] + w[0] * nj[d];
-        grad_dot += w[d] * nj[d];
+      for (int k = 0; k < outputs; ++k) {
+        const double* nj = in.jets.data() + width * t + streams * k;
+        double* up = u + width * in.indices[t] + streams * k;
+        up[0] += w[0] * nj[0];
+        double grad_dot = 0.0;
+        for (int d = 1; d <= dim; ++d) {
+          up[d] += nj[0] * w[d] + w[0] * nj[d];
+          if (d <= lap_dims) grad_dot += w[d] * nj[d];
+        }
+        up[lap] += nj[0] * w[lap] + 2.0 * grad_dot + w[0] * nj[lap];
       }
-      up[lap] += nj[0] * w[lap] + 2.0 * grad_dot + w[0] * nj[lap];
     }
   }
 }
@@ -297,7 +314,8 @@ void WindowedSum::backward(const std::vector<std::vector<double>>& adjoint,
                            const nn::Vector& gradient) {
   const int me = grid_.rank();
   const long batch = batch_;
-  const int dim = dim_, streams = streams_, lap = 1 + dim_;
+  const int dim = dim_, streams = streams_, lap = 1 + dim_, outputs = outputs_, width = width_;
+  const int lap_dims = laplacian_dims_;
   TESSERA_CHECK(adjoint.size() == jets_.size(), "WindowedSum::backward: adjoints for "
                                                     << adjoint.size() << " subdomains, not "
                                                     << jets_.size());
@@ -311,12 +329,15 @@ void WindowedSum::backward(const std::vector<std::vector<double>>& adjoint,
         in.rank == me ? in.jets.data() : peer_buffer(receive_, in.rank).data() + in.offset;
     for (size_t t = 0; t < in.indices.size(); ++t) {
       const WindowJet& w = in.windows[t];
-      const double* a = adjoint[in.local].data() + streams * in.indices[t];
-      double* d = dst + streams * t;
-      d[0] = a[0] * w[0];
-      for (int q = 1; q <= lap; ++q) d[0] += a[q] * w[q];
-      for (int q = 1; q <= dim; ++q) d[q] = a[q] * w[0] + 2.0 * a[lap] * w[q];
-      d[lap] = a[lap] * w[0];
+      for (int k = 0; k < outputs; ++k) {
+        const double* a = adjoint[in.local].data() + width * in.indices[t] + streams * k;
+        double* d = dst + width * t + streams * k;
+        d[0] = a[0] * w[0];
+        for (int q = 1; q <= lap; ++q) d[0] += a[q] * w[q];
+        for (int q = 1; q <= dim; ++q)
+          d[q] = q <= lap_dims ? a[q] * w[0] + 2.0 * a[lap] * w[q] : a[q] * w[0];
+        d[lap] = a[lap] * w[0];
+      }
     }
   };
   // Back to ξ coordinates, into each network's batch.
@@ -325,12 +346,13 @@ void WindowedSum::backward(const std::vector<std::vector<double>>& adjoint,
                                      : peer_buffer(send_, o.rank).data() + o.offset;
     const double s = scales_[o.local];
     const long base = o.local * streams * batch + o.column;
-    for (long t = 0; t < o.count; ++t) {
-      batch_adjoint_host_(base + t, 0) = src[streams * t + 0];
-      for (int q = 1; q <= dim; ++q)
-        batch_adjoint_host_(base + q * batch + t, 0) = src[streams * t + q] / s;
-      batch_adjoint_host_(base + lap * batch + t, 0) = src[streams * t + lap] / (s * s);
-    }
+    for (long t = 0; t < o.count; ++t)
+      for (int k = 0; k < outputs; ++k) {
+        const double* jet = src + width * t + streams * k;
+        batch_adjoint_host_(base + t, k) = jet[0];
+        for (int q = 1; q <= dim; ++q) batch_adjoint_host_(base + q * batch + t, k) = jet[q] / s;
+        batch_adjoint_host_(base + lap * batch + t, k) = jet[lap] / (s * s);
+      }
   };
   for (auto& in : incoming_)
     if (in.rank != me) pull_back(in);
@@ -351,14 +373,17 @@ void WindowedSum::backward(const std::vector<std::vector<double>>& adjoint,
 std::vector<std::vector<double>> windowed_values(const SubdomainGrid& grid,
                                                  const PartitionOfUnity& windows,
                                                  nn::StackedMlp& nets,
-                                                 const std::vector<std::vector<double>>& points) {
+                                                 const std::vector<std::vector<double>>& points,
+                                                 int output) {
   WindowedSum sum(grid, windows, nets, points);
+  TESSERA_CHECK(output >= 0 && output < sum.outputs(),
+                "windowed_values: output " << output << " of " << sum.outputs());
   sum.forward();
   std::vector<std::vector<double>> values(points.size());
-  const size_t dim = grid.dim(), streams = jet_count(grid.dim());
+  const size_t dim = grid.dim(), streams = jet_count(grid.dim()), width = streams * sum.outputs();
   for (size_t l = 0; l < points.size(); ++l)
     for (size_t p = 0; p < points[l].size() / dim; ++p)
-      values[l].push_back(sum.jets()[l][streams * p]);
+      values[l].push_back(sum.jets()[l][width * p + streams * output]);
   return values;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // The FBPINN solution u(x) = Σ_j w_j(x) N_j((x - c_j) / s_j) on point sets that each subdomain
 // owns, with its exact gradient and Laplacian, and the reverse pass to every network's parameters,
-// across ranks.
+// across ranks. The networks may have 1 to 3 outputs (u, or u, v, p), each summed alike, and the
+// Laplacian may run over the first laplacian_dims inputs only (the spatial Laplacian of a
+// space-time PDE): then the window's Laplacian and ∇w·∇N in the product rule run over those axes.
 //
 // Design: every point belongs to the one subdomain whose (non-overlapping) box holds it, and the
 // owner assembles u there. Each network j is evaluated, in one batched forward pass of this rank's
@@ -33,10 +35,11 @@ namespace tessera::dd {
 class WindowedSum {
 public:
   /// Collective over grid.comm(). points[l] holds the coordinates (dim per point, x first) of the
-  /// points of the l-th owned subdomain, each inside its closed box; nets holds one dim-input,
-  /// 1-output network per owned subdomain, in grid.owned() order. windows must outlive the sum.
+  /// points of the l-th owned subdomain, each inside its closed box; nets holds one dim-input
+  /// network of 1 to 3 outputs per owned subdomain, in grid.owned() order. The Laplacian jets sum
+  /// over the first laplacian_dims inputs (0: all). windows must outlive the sum.
   WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& windows, nn::StackedMlp& nets,
-              const std::vector<std::vector<double>>& points);
+              const std::vector<std::vector<double>>& points, int laplacian_dims = 0);
   /// Collective over grid.comm() (frees the duplicate communicator).
   ~WindowedSum();
   WindowedSum(const WindowedSum&) = delete;
@@ -45,8 +48,9 @@ public:
   /// Evaluates u and its jets at every owned point with the networks' current parameters.
   /// Neighbour messages only: every rank sharing an overlap must call it too.
   void forward();
-  /// jets()[l][J p + q], J = jet_count(dim): jet q (value, d/dx_d at 1 + d, Laplacian at 1 + dim)
-  /// of u at point p of owned subdomain l, from the last forward().
+  /// jets()[l][J (K p + k) + q], J = jet_count(dim), K = outputs(): jet q (value, d/dx_d at
+  /// 1 + d, Laplacian at 1 + dim) of output k at point p of owned subdomain l, from the last
+  /// forward().
   const std::vector<std::vector<double>>& jets() const { return jets_; }
 
   /// Given dL/d(jets) at every owned point (layout of jets()), adds dL/d(parameters) of this
@@ -54,6 +58,7 @@ public:
   /// messages only.
   void backward(const std::vector<std::vector<double>>& adjoint, const nn::Vector& gradient);
 
+  int outputs() const { return outputs_; }
   /// Points each network is evaluated at (the padded batch), the same on every rank.
   int batch_points() const { return batch_; }
   /// Bytes this rank sends to other ranks per forward + backward pair.
@@ -67,7 +72,7 @@ private:
     int local, source, rank;
     std::vector<long> indices;
     std::vector<WindowJet> windows;  // w_source and its derivatives at those points
-    std::vector<double> jets;        // J per point: the source network's jets, physical coordinates
+    std::vector<double> jets;  // J K per point: the source network's jets, physical coordinates
     long offset = 0;  // in the peer's message (doubles); on this rank, the Outgoing's index
   };
   // Network `source` (owned here) evaluates at `count` points of subdomain `target`.
@@ -92,7 +97,10 @@ private:
   const PartitionOfUnity& windows_;
   nn::StackedMlp& nets_;
   int dim_ = 2;
-  int streams_ = 4;  // jets per point, jet_count(dim)
+  int streams_ = 4;  // jets per output, jet_count(dim)
+  int outputs_ = 1;
+  int laplacian_dims_ = 2;  // axes the Laplacian sums over
+  int width_ = 4;           // values per point: streams_ outputs_
   MPI_Comm comm_ = MPI_COMM_NULL;
   std::vector<Incoming> incoming_;  // by (local target, source id)
   std::vector<Outgoing> outgoing_;  // by (local source, target id)
@@ -110,13 +118,13 @@ private:
   double communication_seconds_ = 0;
 };
 
-/// The windowed sum's values at points[l] (dim coordinates per point, inside owned subdomain l's
-/// box), for
-/// output and error measurement: a WindowedSum built and evaluated once. Collective over
-/// grid.comm().
+/// The windowed sum's values of output `output` at points[l] (dim coordinates per point, inside
+/// owned subdomain l's box), for output and error measurement: a WindowedSum built and evaluated
+/// once. Collective over grid.comm().
 std::vector<std::vector<double>> windowed_values(const SubdomainGrid& grid,
                                                  const PartitionOfUnity& windows,
                                                  nn::StackedMlp& nets,
-                                                 const std::vector<std::vector<double>>& points);
+                                                 const std::vector<std::vector<double>>& points,
+                                                 int output = 0);
 
 }  // namespace tessera::dd

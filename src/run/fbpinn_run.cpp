@@ -16,30 +16,6 @@
 
 namespace tessera::run {
 
-namespace {
-
-/// The windowed sum at this rank's reference grid points, each assigned to the subdomain whose
-/// box holds it (check_reference_split made sure this rank owns it). Collective.
-std::vector<double> predict(const dd::SubdomainGrid& grid, const dd::PartitionOfUnity& windows,
-                            nn::StackedMlp& nets, const Comparison& comparison) {
-  const size_t n = comparison.x().size();
-  std::vector<std::vector<double>> xy(grid.owned().size());
-  std::vector<std::vector<size_t>> members(grid.owned().size());
-  for (size_t k = 0; k < n; ++k) {
-    const auto point = comparison.point(k);
-    const int l = grid.local_index(subdomain_of(grid, point));
-    xy[l].insert(xy[l].end(), point.begin(), point.begin() + grid.dim());
-    members[l].push_back(k);
-  }
-  const auto values = dd::windowed_values(grid, windows, nets, xy);
-  std::vector<double> u(n, 0.0);
-  for (size_t l = 0; l < members.size(); ++l)
-    for (size_t j = 0; j < members[l].size(); ++j) u[members[l][j]] = values[l][j];
-  return u;
-}
-
-}  // namespace
-
 FbpinnRunConfig FbpinnRunConfig::from_options(Options& options) {
   FbpinnRunConfig c;
   c.domain = SubdomainProblemConfig::from_options(options);
@@ -62,8 +38,7 @@ FbpinnRun::FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config)
   std::vector<std::uint64_t> seeds;
   for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
   nets_.initialize_glorot(seeds);
-  loss_ = std::make_unique<dd::FbpinnLoss>(grid_, windows_, nets_, config.domain.problem,
-                                           config.points);
+  loss_ = dd::poisson_fbpinn_loss(grid_, windows_, nets_, config.domain.problem, config.points);
   restart_ =
       dd::read_restart(grid_, nets_.parameters_per_network(), config.checkpoint, config.training);
 }
@@ -108,7 +83,9 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
   s.communication_seconds = loss_->sum().communication_seconds();
   s.bytes_per_evaluation = loss_->sum().bytes_per_evaluation();
 
-  const auto pinn = predict(grid_, windows_, nets_, comparison);
+  Coordinates points{comparison.x(), comparison.y(), comparison.z()};
+  points.resize(grid_.dim());
+  const auto pinn = sample_windowed_sum(grid_, windows_, nets_, points);
   const auto exact = reference_.exact(comparison);
   const GridFields fields{comparison, pinn, reference, exact};
   s.record_errors(fields);

@@ -68,7 +68,7 @@ private:
   dd::PartitionOfUnity windows_;
   SubdomainReference reference_;  // on grid_'s process grid
   nn::StackedMlp nets_;
-  std::unique_ptr<dd::FbpinnLoss> loss_;
+  std::unique_ptr<dd::FbpinnLossBase> loss_;
   std::unique_ptr<pinn::TrainingCheckpoint> restart_;
 };
 

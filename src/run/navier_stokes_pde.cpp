@@ -13,7 +13,7 @@
 #include "pinn/pde_residuals.hpp"
 #include "run/comparison.hpp"
 #include "run/pde_run.hpp"
-#include "run/pde_xpinn.hpp"
+#include "run/pde_subdomains.hpp"
 #include "solvers/space_time_block.hpp"
 
 namespace tessera::run {
@@ -139,7 +139,7 @@ FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& re
 
 PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
                                     const PdeRunConfig& config, const std::string& options_text,
-                                    PdeXpinn* xpinn) {
+                                    PdeSubdomains* subdomains) {
   Timer total;
   PdeRunSummary s;
   const auto& ns = config.navier_stokes;
@@ -153,13 +153,14 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
   pinn::TrainingResult training;
   // Output k of the network, or of the subdomain networks, at (xs, ys).
   const auto sample = [&](const std::vector<double>& xs, const std::vector<double>& ys, int k) {
-    return xpinn ? xpinn->sample({xs, ys}, k) : sample_network(net, xs, ys, k);
+    return subdomains ? subdomains->sample({xs, ys}, k) : sample_network(net, xs, ys, k);
   };
-  // -pde_method xpinn: the flow's residuals on the subdomains, its conditions on the box's faces.
-  const auto train_xpinn = [&](const auto& flow) {
-    return xpinn->train(pinn::SteadyNavierStokesResidual<std::decay_t<decltype(flow)>>{flow},
-                        domain_conditions(config.pde), config.training,
-                        config.output.checkpoint_path());
+  // -pde_method xpinn / fbpinn: the flow's residuals on the subdomains, its conditions on the
+  // box's faces.
+  const auto train_subdomains = [&](const auto& flow) {
+    return subdomains->train(pinn::SteadyNavierStokesResidual<std::decay_t<decltype(flow)>>{flow},
+                             domain_conditions(config.pde), config.training,
+                             config.output.checkpoint_path());
   };
   FlowField pinn, reference;
   std::array<double, 3> origin{0, 0, 0}, spacing{1, 1, 1};
@@ -169,8 +170,8 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     // Pressure gauge: p = (1 - e^{2λ})/2 on the outlet x = 1, where the exact p is constant in y.
     // Any gauge would do (p enters the residuals through its gradient only); a line rather than
     // one point spreads the constraint over the outlet's boundary points.
-    if (xpinn) {
-      training = train_xpinn(ns.kovasznay);
+    if (subdomains) {
+      training = train_subdomains(ns.kovasznay);
     } else {
       const auto outlet =
           pinn::interior_points_2d(comm, config.points.boundary_points / 4, config.points.seed + 1);
@@ -197,8 +198,9 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
   } else {
     // No pressure condition: p enters the residuals through its gradient only, so its constant
     // is free; the comparison removes both means.
-    training = xpinn ? train_xpinn(ns.cavity)
-                     : train_flow(comm, net, ns.cavity, {0.0, 0.0}, {1.0, 1.0}, nullptr, config);
+    training = subdomains
+                   ? train_subdomains(ns.cavity)
+                   : train_flow(comm, net, ns.cavity, {0.0, 0.0}, {1.0, 1.0}, nullptr, config);
     solvers::IncompressibleConfig flow;
     flow.dim = 2;
     flow.cells = ns.cavity_cells;
@@ -258,8 +260,9 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     file.set_attribute("relative_l2_v", errors.v);
     file.set_attribute("relative_l2_velocity", errors.velocity);
     file.set_attribute("relative_l2_pressure", errors.pressure);
-    finish_pde_result(comm, file, config, xpinn ? xpinn->parameter_count() : net.parameter_count(),
-                      training, s, options_text, xpinn);
+    finish_pde_result(comm, file, config,
+                      subdomains ? subdomains->parameter_count() : net.parameter_count(), training,
+                      s, options_text, subdomains);
   }
 
   const auto& n = decomp.global_points();
@@ -270,7 +273,7 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
               << "  v                   " << format("%.3e", errors.v) << "\n"
               << "  velocity            " << format("%.3e", errors.velocity) << "\n"
               << "  p (mean removed)    " << format("%.3e", errors.pressure) << "\n"
-              << xpinn_summary(xpinn) << "  training            "
+              << subdomains_summary(subdomains) << "  training            "
               << format("%.1f s", s.training_seconds) << ", final loss "
               << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
               << "  wall time           " << format("%.1f s", total.seconds()) << "\n"

@@ -70,13 +70,13 @@ struct FlowErrors {
 /// Collective over comm. The errors of flow against reference, both on the same points.
 FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& reference);
 
-class PdeXpinn;
+class PdeSubdomains;
 
 /// Collective. Trains the network of config.pde (kovasznay or lid_driven_cavity), or the
 /// subdomain networks of xpinn if given, compares it on decomp's grid, writes the result file and
 /// prints the summary on rank 0.
 PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
                                     const PdeRunConfig& config, const std::string& options_text,
-                                    PdeXpinn* xpinn = nullptr);
+                                    PdeSubdomains* subdomains = nullptr);
 
 }  // namespace tessera::run

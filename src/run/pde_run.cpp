@@ -29,27 +29,28 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
   c.allen_cahn = physics::AllenCahn1D::from_options(options);
   c.pde3d = Pde3DConfig::from_options(options);
   c.navier_stokes = NavierStokesPdeConfig::from_options(options);
-  c.method = options.choice("pde_method", c.method, {"single", "xpinn"},
+  c.method = options.choice("pde_method", c.method, {"single", "xpinn", "fbpinn"},
                             "single: one data-parallel network; xpinn: one network per subdomain "
-                            "with interface conditions (2D PDEs)");
-  if (c.xpinn_method() && is_3d_pde(c.pde))
-    options.report(
-        "-pde_method xpinn: the 3D PDEs have no XPINN in run: pde (Poisson 3D is "
-        "run: xpinn -dd_dim 3)");
+                            "with interface conditions; fbpinn: overlapping subdomains, networks "
+                            "weighed by a partition of unity (2D PDEs)");
+  if (c.subdomain_method() && is_3d_pde(c.pde))
+    options.report("-pde_method " + c.method +
+                   ": the 3D PDEs have no subdomain method in run: pde (Poisson 3D is "
+                   "run: xpinn / fbpinn -dd_dim 3)");
   c.network = nn::MlpShape::from_options(options, is_3d_pde(c.pde) ? pde_3d_inputs(c.pde) : 2,
                                          is_navier_stokes(c.pde) ? 3 : 1);
   if (c.pde == "heat3d" && c.network.hard_dirichlet)
     options.report(
         "-pinn_hard_boundary: its ansatz vanishes on every face of the unit box, t = 0 "
         "and t = 1 included, so it cannot hold the heat equation's initial value");
-  if (c.xpinn_method()) {
-    c.xpinn = PdeXpinnConfig::from_options(options, c.pde);
+  if (c.subdomain_method()) {
+    c.subdomains = PdeSubdomainsConfig::from_options(options, c.method, c.pde);
     // One network per subdomain is a StackedMlp (no input encodings), and the subdomain losses
     // hold their conditions themselves.
     if (c.network.fourier_features > 0 || c.network.hard_dirichlet)
       options.report(
-          "-pinn_fourier_features and -pinn_hard_boundary are not supported with -pde_method "
-          "xpinn (use 0 and false)");
+          "-pinn_fourier_features and -pinn_hard_boundary are not supported with -pde_method " +
+          c.method + " (use 0 and false)");
   } else {
     c.points = pinn::PointSetConfig::from_options(options);
     c.network.fourier_seed = c.points.seed;
@@ -67,11 +68,11 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
     options.report("-pinn_causal_epsilon: causal training needs a time-dependent PDE, not " +
                    c.pde);
   c.training = pinn::TrainingConfig::from_options(options);
-  if (c.xpinn_method() && (c.causal.epsilon > 0 || c.network.periodic_harmonics > 0 ||
-                           c.training.balance_every > 0 || c.training.resampling.every > 0))
-    options.report(
-        "-pde_method xpinn: causal weights, the periodic embedding, loss balancing and residual "
-        "resampling are for -pde_method single");
+  if (c.subdomain_method() && (c.causal.epsilon > 0 || c.network.periodic_harmonics > 0 ||
+                               c.training.balance_every > 0 || c.training.resampling.every > 0))
+    options.report("-pde_method " + c.method +
+                   ": causal weights, the periodic embedding, loss balancing and residual "
+                   "resampling are for -pde_method single");
   c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
   c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
   c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
@@ -83,7 +84,7 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
   c.time_windows = options.integer(
       "pde_time_windows", c.time_windows, 1, 1000,
       "Burgers / Allen-Cahn time marching: train on t <= k/K of the time range, k = 1..K in turn");
-  if (c.time_windows > 1 && (c.pde == "helmholtz" || c.xpinn_method()))
+  if (c.time_windows > 1 && (c.pde == "helmholtz" || c.subdomain_method()))
     options.report(
         "-pde_time_windows: time marching needs a time-dependent PDE and -pde_method single");
   c.output = OutputConfig::from_options(options, c.pde);
@@ -93,9 +94,9 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
 void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& config,
                        long parameters, const pinn::TrainingResult& training,
                        const PdeRunSummary& summary, const std::string& options_text,
-                       const PdeXpinn* xpinn) {
+                       const PdeSubdomains* subdomains) {
   file.write_table("history", training.history.columns, training.history.rows);
-  if (xpinn) xpinn->write(file);
+  if (subdomains) subdomains->write(file);
   file.set_attribute("options", options_text);
   file.set_attribute("problem", config.pde);
   file.set_attribute("parameters", parameters);
@@ -107,7 +108,9 @@ void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& c
   io::write_xdmf(comm, config.output.directory + "/" + config.output.name + ".xmf", xdmf);
 }
 
-std::string xpinn_summary(const PdeXpinn* xpinn) { return xpinn ? xpinn->summary() : ""; }
+std::string subdomains_summary(const PdeSubdomains* subdomains) {
+  return subdomains ? subdomains->summary() : "";
+}
 
 namespace {
 
@@ -118,12 +121,12 @@ solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
   return {-1.0, 1.0, -1.0, 1.0, false};
 }
 
-/// -pde_method xpinn: the subdomains over the PDE's box. Collective.
-std::unique_ptr<PdeXpinn> make_xpinn(MPI_Comm comm, const PdeRunConfig& c,
-                                     const solvers::SpaceTimeBox& box) {
-  if (!c.xpinn_method()) return nullptr;
-  return std::make_unique<PdeXpinn>(comm, c.xpinn, c.network, std::array<double, 2>{box.x0, box.t0},
-                                    std::array<double, 2>{box.x1, box.t1}, c.training);
+/// -pde_method xpinn / fbpinn: the subdomains over the PDE's box. Collective.
+std::unique_ptr<PdeSubdomains> make_subdomains(MPI_Comm comm, const PdeRunConfig& c,
+                                               const solvers::SpaceTimeBox& box) {
+  if (!c.subdomain_method()) return nullptr;
+  return PdeSubdomains::make(comm, c.subdomains, c.network, {box.x0, box.t0}, {box.x1, box.t1},
+                             c.training);
 }
 
 std::array<int, 3> grid_points(const PdeRunConfig& c) {
@@ -148,11 +151,11 @@ std::vector<Coordinates> comparison_points(const Decomposition& decomp, const Pd
 
 /// Collective. An InputError on every rank if a rank's comparison points, and so its block of
 /// the reference, reach into subdomains it does not own.
-void check_comparison_split(const PdeXpinn& xpinn, const Decomposition& decomp,
+void check_comparison_split(const PdeSubdomains& subdomains, const Decomposition& decomp,
                             const PdeRunConfig& c, const solvers::SpaceTimeBox& box) {
   const auto& n = decomp.global_points();
   for (const auto& points : comparison_points(decomp, c, box))
-    check_points_owned(xpinn.grid(), points,
+    check_points_owned(subdomains.grid(), points,
                        "the " + std::to_string(n[0]) + " x " + std::to_string(n[1]) +
                            " comparison grid of -pde " + c.pde);
 }
@@ -223,10 +226,10 @@ PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
     : config_(config),
       comm_(comm),
       box_(pde_box(config)),
-      xpinn_(make_xpinn(comm, config, box_)),
+      subdomains_(make_subdomains(comm, config, box_)),
       decomp_(comm, is_3d_pde(config.pde) ? 3 : 2, grid_points(config),
-              xpinn_ ? xpinn_->grid().process_grid() : std::array<int, 3>{0, 0, 0}) {
-  if (xpinn_) check_comparison_split(*xpinn_, decomp_, config_, box_);
+              subdomains_ ? subdomains_->grid().process_grid() : std::array<int, 3>{0, 0, 0}) {
+  if (subdomains_) check_comparison_split(*subdomains_, decomp_, config_, box_);
   if (is_3d_pde(config.pde)) pde3d_ = std::make_unique<Pde3DRun>(decomp_, config_);
   if (config.pde == "helmholtz")
     helmholtz_reference_ = std::make_unique<solvers::HelmholtzReference>(
@@ -246,7 +249,7 @@ void PdeRun::prepare_output() {
 PdeRunSummary PdeRun::execute(const std::string& options_text) {
   if (pde3d_) return pde3d_->execute(options_text);
   if (is_navier_stokes(config_.pde))
-    return run_navier_stokes_pde(comm_, decomp_, config_, options_text, xpinn_.get());
+    return run_navier_stokes_pde(comm_, decomp_, config_, options_text, subdomains_.get());
   Timer total;
   PdeRunSummary s;
   const auto& p = config_.points;
@@ -257,15 +260,12 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
   nn::Mlp net(config_.network);
   net.initialize_glorot(p.seed);
   pinn::TrainingResult training;
-  if (xpinn_) {
-    const auto faces = domain_conditions(config_.pde);
-    const auto checkpoint = config_.output.checkpoint_path();
-    const auto& t = config_.training;
-    training =
-        burgers ? xpinn_->train(pinn::BurgersResidual{config_.burgers}, faces, t, checkpoint)
-        : helmholtz
-            ? xpinn_->train(pinn::HelmholtzResidual{config_.helmholtz}, faces, t, checkpoint)
-            : xpinn_->train(pinn::AllenCahnResidual{config_.allen_cahn}, faces, t, checkpoint);
+  if (subdomains_) {
+    const PlanePde pde = burgers     ? PlanePde{pinn::BurgersResidual{config_.burgers}}
+                         : helmholtz ? PlanePde{pinn::HelmholtzResidual{config_.helmholtz}}
+                                     : PlanePde{pinn::AllenCahnResidual{config_.allen_cahn}};
+    training = subdomains_->train(pde, domain_conditions(config_.pde), config_.training,
+                                  config_.output.checkpoint_path());
   } else if (!helmholtz) {
     // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then x onto [-1, 1].
     const auto points =
@@ -306,7 +306,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
       solvers::sample_space_time_block(decomp_, box_, [](double x, double) { return x; });
   const auto ys =
       solvers::sample_space_time_block(decomp_, box_, [](double, double y) { return y; });
-  const auto pinn = xpinn_ ? xpinn_->sample({xs, ys}) : sample_network(net, xs, ys);
+  const auto pinn = subdomains_ ? subdomains_->sample({xs, ys}) : sample_network(net, xs, ys);
   std::vector<double> reference, exact;
   if (burgers) {
     reference = solvers::BurgersReference(decomp_, config_.burgers, config_.burgers_reference)
@@ -345,8 +345,8 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
       file.set_attribute("relative_l2_reference_vs_exact", s.reference_vs_exact);
     }
     finish_pde_result(comm_, file, config_,
-                      xpinn_ ? xpinn_->parameter_count() : net.parameter_count(), training, s,
-                      options_text, xpinn_.get());
+                      subdomains_ ? subdomains_->parameter_count() : net.parameter_count(),
+                      training, s, options_text, subdomains_.get());
   }
 
   const auto& n = decomp_.global_points();
@@ -360,7 +360,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
       << "\n"
       << (helmholtz ? "  PINN vs exact       " + format("%.3e", s.pinn_vs_exact) + "\n" : "")
       << (helmholtz ? "  reference vs exact  " + format("%.3e", s.reference_vs_exact) + "\n" : "")
-      << xpinn_summary(xpinn_.get()) << "  training            "
+      << subdomains_summary(subdomains_.get()) << "  training            "
       << format("%.1f s", s.training_seconds) << ", final loss " << format("%.3e", s.final_loss)
       << ", L-BFGS: " << s.lbfgs_stop << "\n"
       << "  wall time           " << format("%.1f s", total.seconds()) << "\n"

@@ -6,8 +6,8 @@
 // for Helmholtz, a PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with
 // XDMF.
 // The 3D PDEs (-pde poisson3d|heat3d) are set up, trained and compared in run/pde_3d_run.hpp.
-// -pde_method xpinn trains the 2D ones (space or space-time) on subdomains instead
-// (run/pde_xpinn.hpp), with the reference and the comparison grid on the subdomains' process
+// -pde_method xpinn / fbpinn trains the 2D ones (space or space-time) on subdomains instead
+// (run/pde_subdomains.hpp), with the reference and the comparison grid on the subdomains' process
 // grid.
 #include <mpi.h>
 
@@ -26,7 +26,7 @@
 #include "run/navier_stokes_pde.hpp"
 #include "run/output_config.hpp"
 #include "run/pde_3d_run.hpp"
-#include "run/pde_xpinn.hpp"
+#include "run/pde_subdomains.hpp"
 #include "run/pinn_result.hpp"
 #include "solvers/allen_cahn_reference.hpp"
 #include "solvers/burgers_reference.hpp"
@@ -41,8 +41,8 @@ struct PdeRunConfig {
   physics::Burgers1D burgers;
   physics::Helmholtz2D helmholtz;
   physics::AllenCahn1D allen_cahn;
-  std::string method = "single";        // single (one data-parallel network) or xpinn (subdomains)
-  PdeXpinnConfig xpinn;                 // -pde_method xpinn
+  std::string method = "single";        // single (one data-parallel network), xpinn or fbpinn
+  PdeSubdomainsConfig subdomains;       // -pde_method xpinn or fbpinn
   Pde3DConfig pde3d;                    // poisson3d and heat3d
   NavierStokesPdeConfig navier_stokes;  // kovasznay and lid_driven_cavity
   nn::MlpShape network;
@@ -59,7 +59,8 @@ struct PdeRunConfig {
   /// Declares and reads every option of the run; problems are reported to options.
   static PdeRunConfig from_options(Options& options);
 
-  bool xpinn_method() const { return method == "xpinn"; }
+  /// -pde_method xpinn or fbpinn: one network per subdomain.
+  bool subdomain_method() const { return method != "single"; }
 };
 
 struct PdeRunSummary : TrainingOutcome {
@@ -71,15 +72,15 @@ struct PdeRunSummary : TrainingOutcome {
 
 /// Collective. Ends a run: pde result file, whose fields and error attributes the PDE has written:
 /// adds the training history and the attributes every PDE's file has (options, problem, parameter
-/// count, training time, final loss, L-BFGS stop), those of the XPINN decomposition if given,
+/// count, training time, final loss, L-BFGS stop), those of the subdomain method if given,
 /// commits the file and writes its XDMF beside it.
 void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& config,
                        long parameters, const pinn::TrainingResult& training,
                        const PdeRunSummary& summary, const std::string& options_text,
-                       const PdeXpinn* xpinn = nullptr);
+                       const PdeSubdomains* subdomains = nullptr);
 
-/// The lines a run's summary adds for the XPINN decomposition, or none without one.
-std::string xpinn_summary(const PdeXpinn* xpinn);
+/// The lines a run's summary adds for the subdomain method, or none without one.
+std::string subdomains_summary(const PdeSubdomains* subdomains);
 
 class PdeRun {
 public:
@@ -99,8 +100,8 @@ public:
 private:
   PdeRunConfig config_;
   MPI_Comm comm_;
-  solvers::SpaceTimeBox box_;        // the PDE's (x, t) or (x, y) box
-  std::unique_ptr<PdeXpinn> xpinn_;  // -pde_method xpinn; its process grid is decomp_'s
+  solvers::SpaceTimeBox box_;                  // the PDE's (x, t) or (x, y) box
+  std::unique_ptr<PdeSubdomains> subdomains_;  // -pde_method xpinn / fbpinn; process grid decomp_'s
   Decomposition decomp_;
   std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
   std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;

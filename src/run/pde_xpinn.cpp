@@ -1,99 +1,30 @@
 #include "run/pde_xpinn.hpp"
 
+#include <type_traits>
+
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "core/options.hpp"
-#include "dd/subdomain_sums.hpp"
 #include "io/field_file.hpp"
 #include "run/subdomain_problem.hpp"
 
 namespace tessera::run {
 
-PdeXpinnConfig PdeXpinnConfig::from_options(Options& options, const std::string& pde) {
-  PdeXpinnConfig c;
-  for (int d = 0; d < 2; ++d)
-    c.subdomains[d] = options.integer(std::string("dd_subdomains_") + "xy"[d], 2, 1, 1024,
-                                      std::string("subdomains along the PDE's ") +
-                                          (d ? "second" : "first") + " input (x; y or t)");
-  c.points = dd::SubdomainPointConfig::from_options(options);
-  c.interface = dd::InterfaceWeights::from_options(options);
-  c.checkpoint = dd::CheckpointConfig::from_options(options, "pde_xpinn_" + pde);
-  return c;
+void PdeXpinn::set_loss(const PlanePde& pde, const dd::DomainConditions& conditions) {
+  std::visit(
+      [&](const auto& residual) {
+        using Pde = std::decay_t<decltype(residual)>;
+        loss_ = std::make_unique<dd::XpinnLoss<Pde>>(grid_, nets_, residual, config_.points,
+                                                     config_.interface, conditions);
+      },
+      pde);
 }
 
-dd::DomainConditions domain_conditions(const std::string& pde) {
-  using dd::BoundaryCondition;
-  dd::DomainConditions faces;
-  if (pde == "burgers" || pde == "allen_cahn") {
-    const BoundaryCondition side =
-        pde == "burgers" ? BoundaryCondition{0, -1} : BoundaryCondition{0, 0};  // u_x = 0
-    faces[0] = faces[1] = {side};
-    faces[2] = {BoundaryCondition{0, -1}};  // the initial value; the final time is free
-    return faces;
-  }
-  if (pde == "helmholtz") return dd::dirichlet_everywhere();
-  if (pde == "kovasznay" || pde == "lid_driven_cavity") {
-    for (int f = 0; f < 4; ++f) faces[f] = {{0, -1}, {1, -1}};
-    if (pde == "kovasznay") faces[1].push_back({2, -1});  // the pressure gauge on the outlet
-    return faces;
-  }
-  TESSERA_THROW("domain_conditions: -pde " << pde << " has no XPINN conditions");
-}
-
-namespace {
-
-std::vector<std::uint64_t> network_seeds(const dd::SubdomainGrid& grid, std::uint64_t seed) {
-  std::vector<std::uint64_t> seeds;
-  for (int id : grid.owned()) seeds.push_back(seed * 7919 + id);
-  return seeds;
-}
-
-}  // namespace
-
-PdeXpinn::PdeXpinn(MPI_Comm comm, const PdeXpinnConfig& config, const nn::MlpShape& shape,
-                   const std::array<double, 2>& lo, const std::array<double, 2>& hi,
-                   const pinn::TrainingConfig& training)
-    : config_(config),
-      grid_(comm, 2, {lo[0], lo[1], 0.0}, {hi[0], hi[1], 1.0}, config.subdomains),
-      nets_(shape, static_cast<int>(grid_.owned().size())) {
-  nets_.initialize_glorot(network_seeds(grid_, config.points.seed));
-  restart_ = dd::read_restart(grid_, nets_.parameters_per_network(), config.checkpoint, training);
-}
-
-pinn::TrainingResult PdeXpinn::train_loss(const pinn::TrainingConfig& training,
-                                          const std::string& checkpoint_path) {
-  const auto& shape = nets_.shape();
-  TESSERA_LOG("XPINN on " << counts_text(grid_.subdomains(), 2) << " subdomains, process grid "
-                          << counts_text(grid_.process_grid(), 2) << ": MLP " << shape.inputs << "-"
-                          << shape.width << "x" << shape.depth << "-" << shape.outputs << " ("
-                          << nets_.parameters_per_network() << " parameters) per "
-                          << "subdomain, " << config_.points.interior_points << " interior + "
-                          << config_.points.face_points << " per face points");
-  histories_ = std::make_unique<SubdomainHistories>(grid_.count(), loss_->term_names());
-  pinn::TrainingControl control;
-  const dd::SubdomainInnerProduct inner(grid_, nets_.parameters_per_network());
-  control.inner = &inner;
-  control.on_record = [&](int iteration, int phase) {
-    histories_->record(iteration, phase, loss_->subdomain_terms());
-  };
-  dd::attach_checkpoints(control, grid_, nets_.parameters_per_network(), config_.checkpoint,
-                         checkpoint_path, restart_.get());
-  return pinn::train(*loss_, nets_.parameters(), training, control);
-}
-
-std::vector<double> PdeXpinn::sample(const Coordinates& points, int output) const {
+std::vector<double> PdeXpinn::sample(const Coordinates& points, int output) {
   return sample_subdomain_networks(grid_, nets_, points, output);
 }
 
-void PdeXpinn::write(io::FieldFile& file) const {
-  TESSERA_CHECK(loss_, "PdeXpinn::write before train");
-  histories_->write(file);
+void PdeXpinn::write_attributes(io::FieldFile& file) const {
   const auto& jumps = loss_->interface_mismatch();
-  file.set_attribute("method", "xpinn");
-  file.set_attribute("subdomains", grid_.count());
-  file.set_attribute("subdomains_x", grid_.subdomains()[0]);
-  file.set_attribute("subdomains_y", grid_.subdomains()[1]);
-  file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
   file.set_attribute("interface_rms_jump_u", jumps[0]);
   file.set_attribute("interface_rms_jump_flux", jumps[1]);
   file.set_attribute("interface_rms_jump_residual", jumps[2]);

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "dd/windowed_sum.hpp"
 #include "io/field_file.hpp"
 #include "run/subdomain_problem.hpp"
 
@@ -65,6 +66,28 @@ std::vector<double> sample_subdomain_networks(const dd::SubdomainGrid& grid,
     for (int j = 0; j < m; ++j) values[members[l][j]] = out(j, output);
   }
   return values;
+}
+
+std::vector<double> sample_windowed_sum(const dd::SubdomainGrid& grid,
+                                        const dd::PartitionOfUnity& windows, nn::StackedMlp& nets,
+                                        const Coordinates& points, int output) {
+  const size_t n = point_count(points);
+  std::vector<std::vector<double>> xy(grid.owned().size());
+  std::vector<std::vector<size_t>> members(grid.owned().size());
+  for (size_t k = 0; k < n; ++k) {
+    const auto p = point(points, k);
+    const int id = subdomain_of(grid, p);
+    const int l = grid.local_index(id);
+    TESSERA_CHECK(l >= 0, "sample_windowed_sum: point " << k << " lies in subdomain " << id
+                                                        << ", owned by another rank");
+    xy[l].insert(xy[l].end(), p.begin(), p.begin() + grid.dim());
+    members[l].push_back(k);
+  }
+  const auto values = dd::windowed_values(grid, windows, nets, xy, output);
+  std::vector<double> u(n, 0.0);
+  for (size_t l = 0; l < members.size(); ++l)
+    for (size_t j = 0; j < members[l].size(); ++j) u[members[l][j]] = values[l][j];
+  return u;
 }
 
 SubdomainHistories::SubdomainHistories(int subdomains, const std::vector<std::string>& term_names)

@@ -1,11 +1,12 @@
 #pragma once
 // What every run of one network per subdomain (run: xpinn, run: fbpinn, run: pde -pde_method
-// xpinn) does with its networks after and during training: evaluate the piecewise solution at
-// this rank's comparison points, which lie in this rank's own subdomains, and keep every
+// xpinn / fbpinn) does with its networks after and during training: evaluate the piecewise solution
+// at this rank's comparison points, which lie in this rank's own subdomains, and keep every
 // subdomain's loss history.
 #include <string>
 #include <vector>
 
+#include "dd/partition_of_unity.hpp"
 #include "dd/subdomain_grid.hpp"
 #include "nn/mlp.hpp"
 
@@ -29,6 +30,13 @@ void check_points_owned(const dd::SubdomainGrid& grid, const Coordinates& points
 std::vector<double> sample_subdomain_networks(const dd::SubdomainGrid& grid,
                                               const nn::StackedMlp& nets, const Coordinates& points,
                                               int output = 0, std::vector<double>* ids = nullptr);
+
+/// Output `output` of the FBPINN windowed sum (dd/windowed_sum.hpp) of nets under windows at
+/// this rank's points, each assigned to the subdomain whose box holds it (all owned here; see
+/// check_points_owned). Collective over grid.comm().
+std::vector<double> sample_windowed_sum(const dd::SubdomainGrid& grid,
+                                        const dd::PartitionOfUnity& windows, nn::StackedMlp& nets,
+                                        const Coordinates& points, int output = 0);
 
 /// Every subdomain's loss terms, one row per recorded iteration: iteration, phase, their sum,
 /// then the terms. Rank 0 keeps them; every rank passes the same terms.

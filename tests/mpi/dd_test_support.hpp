@@ -3,8 +3,10 @@
 // each rank holding its own networks' parameters.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,55 @@ inline std::vector<double> losses(const pinn::TrainingHistory& h) {
   std::vector<double> v;
   for (long r = 0; r < h.row_count(); ++r) v.push_back(h.rows[r * h.columns.size() + 2]);
   return v;
+}
+
+/// Per owned box of a 2D grid: `centres` random centres (drawn from the subdomain id) each
+/// followed by its 5-point stencil (x ± h, then y ± h), all inside the box; x first per point.
+inline std::vector<std::vector<double>> stencil_points(const dd::SubdomainGrid& grid, double h,
+                                                       int centres) {
+  std::vector<std::vector<double>> xy;
+  for (int id : grid.owned()) {
+    const dd::Box box = grid.box(id);
+    std::mt19937_64 rng(id);
+    std::uniform_real_distribution<double> ux(box.lo[0] + 2 * h, box.hi[0] - 2 * h),
+        uy(box.lo[1] + 2 * h, box.hi[1] - 2 * h);
+    xy.emplace_back();
+    for (int c = 0; c < centres; ++c) {
+      const double x = ux(rng), y = uy(rng);
+      xy.back().insert(xy.back().end(), {x, y, x + h, y, x - h, y, x, y + h, x, y - h});
+    }
+  }
+  return xy;
+}
+
+/// Adam then L-BFGS (with the subdomains' inner product), every iteration recorded, quietly.
+inline pinn::TrainingResult train_briefly(pinn::Loss& loss, nn::StackedMlp& nets,
+                                          const nn::InnerProduct& inner, int adam, int lbfgs) {
+  pinn::TrainingConfig config;
+  config.adam_iterations = adam;
+  config.lbfgs_iterations = lbfgs;
+  config.log_every = 1;
+  config.verbose = false;
+  pinn::TrainingControl control;
+  control.inner = &inner;
+  return pinn::train(loss, nets.parameters(), config, control);
+}
+
+/// The box [lo, hi] of -pde `pde`'s (x, y) or (x, t): Kovasznay's, else [-1, 1] x [0, 1].
+inline std::array<std::array<double, 3>, 2> pde_box(const std::string& pde) {
+  if (pde == "kovasznay") return {{{-0.5, -0.5, 0.0}, {1.0, 1.5, 1.0}}};
+  return {{{-1.0, 0.0, 0.0}, {1.0, 1.0, 1.0}}};
+}
+
+/// The same tiling trained on all ranks (shared, everyone's networks) and on rank 0 alone
+/// (single, alone's networks): the same losses and rank 0's parameters, to round-off.
+inline void expect_same_training(const pinn::TrainingResult& shared, const nn::StackedMlp& everyone,
+                                 const pinn::TrainingResult& single, const nn::StackedMlp& alone) {
+  const auto a = losses(shared.history), b = losses(single.history);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-12 * std::abs(b[i])) << i;
+  const auto x = host_copy(everyone.parameters()), y = host_copy(alone.parameters());
+  for (long k = 0; k < everyone.parameters_per_network(); ++k) EXPECT_NEAR(x[k], y[k], 1e-10) << k;
 }
 
 /// Collective over grid.comm(). Perturbs parameters 0, P/3 and P-1 of every subdomain's network

@@ -26,7 +26,6 @@
 namespace {
 
 using namespace tessera;
-using test_support::host_copy;
 using test_support::losses;
 
 int world_rank() {
@@ -48,7 +47,7 @@ struct Problem {
       : grid(comm, dim, {0, 0, 0}, {1, 1, 1}, {s, dim >= 2 ? s : 1, dim == 3 ? s : 1}),
         windows(grid, 0.3),
         nets({dim, 1, width, 2, nn::Activation::Tanh}, static_cast<int>(grid.owned().size())),
-        loss(grid, windows, nets, poisson(dim, frequency), points()),
+        loss(dd::poisson_fbpinn_loss(grid, windows, nets, poisson(dim, frequency), points())),
         inner(grid, nets.parameters_per_network()) {
     std::vector<std::uint64_t> seeds;
     for (int id : grid.owned()) seeds.push_back(100 + id);
@@ -71,7 +70,7 @@ struct Problem {
     config.log_every = 1;
     config.verbose = false;
     control.inner = &inner;
-    return pinn::train(loss, nets.parameters(), config, control);
+    return pinn::train(*loss, nets.parameters(), config, control);
   }
   /// Relative L2 error against the exact solution on a 33 x 33 grid (each grid point evaluated by
   /// the subdomain whose box holds it, lower side on an interface). Collective.
@@ -102,7 +101,7 @@ struct Problem {
   dd::SubdomainGrid grid;
   dd::PartitionOfUnity windows;
   nn::StackedMlp nets;
-  dd::FbpinnLoss loss;
+  std::unique_ptr<dd::FbpinnLossBase> loss;
   dd::SubdomainInnerProduct inner;
 };
 
@@ -152,18 +151,7 @@ TEST(WindowedSum, JetsMatchFiniteDifferences) {
   // Per owned box: 20 centres and their 5-point stencils, all inside the box.
   const double h = 1e-4;
   const int centres = 20;
-  std::vector<std::vector<double>> xy;
-  for (int id : grid.owned()) {
-    const dd::Box box = grid.box(id);
-    std::mt19937_64 rng(id);
-    std::uniform_real_distribution<double> ux(box.lo[0] + 2 * h, box.hi[0] - 2 * h),
-        uy(box.lo[1] + 2 * h, box.hi[1] - 2 * h);
-    xy.emplace_back();
-    for (int c = 0; c < centres; ++c) {
-      const double x = ux(rng), y = uy(rng);
-      xy.back().insert(xy.back().end(), {x, y, x + h, y, x - h, y, x, y + h, x, y - h});
-    }
-  }
+  const auto xy = test_support::stencil_points(grid, h, centres);
   dd::WindowedSum sum(grid, pu, nets, xy);
   sum.forward();
   double worst[3] = {0, 0, 0};
@@ -214,7 +202,7 @@ TEST(FbpinnLoss, GradientIsThatOfTheGlobalObjective) {
     SCOPED_TRACE(std::to_string(dim) + "D");
     Problem p(MPI_COMM_WORLD, dim == 1 ? 4 : 2, 2.0, 10, dim);
     // The loss at the neighbours' overlap points, on their ranks, depends on this network too.
-    test_support::expect_gradient_matches_differences(p.grid, p.loss, p.nets);
+    test_support::expect_gradient_matches_differences(p.grid, *p.loss, p.nets);
   }
 }
 
@@ -226,12 +214,7 @@ void expect_same_trajectory_on_every_rank_count(int dim) {
   if (world_rank() != 0) return;
   Problem alone(MPI_COMM_SELF, s, 1.0, 10, dim);
   const auto single = alone.train(30, 15);
-  const auto a = losses(shared.history), b = losses(single.history);
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-12 * std::abs(b[i])) << i;
-  const auto x = host_copy(everyone.nets.parameters()), y = host_copy(alone.nets.parameters());
-  for (long k = 0; k < everyone.nets.parameters_per_network(); ++k)
-    EXPECT_NEAR(x[k], y[k], 1e-10) << k;
+  test_support::expect_same_training(shared, everyone.nets, single, alone.nets);
 }
 
 TEST(FbpinnLoss, SameTrajectoryOnEveryRankCount) {

@@ -1,0 +1,132 @@
+#pragma once
+// run: pde -pde_method xpinn | fbpinn: a 2D PDE of run: pde (Burgers, Helmholtz, Allen–Cahn,
+// Kovasznay, the lid-driven cavity) trained on subdomains of its box instead of one data-parallel
+// network. This is what both methods share: the box, space or space-time, tiled into
+// -dd_subdomains_x x -dd_subdomains_y subdomains over the process grid, one network per
+// subdomain, the PDE's conditions on the faces of the box (domain_conditions), training with
+// every subdomain's history and checkpoints. PdeXpinn (run/pde_xpinn.hpp: interface conditions
+// between neighbours) and PdeFbpinn (run/pde_fbpinn.hpp: overlapping windows, u = Σ w_j N_j) add
+// their loss, their sampling of the solution and their output. run: pde decomposes its comparison
+// grid, and with it the PDE's reference, over the same process grid, so each rank compares its
+// own subdomains.
+#include <mpi.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "dd/checkpoint.hpp"
+#include "dd/fbpinn_loss.hpp"
+#include "dd/interface_condition.hpp"
+#include "dd/subdomain_grid.hpp"
+#include "dd/xpinn_loss.hpp"
+#include "nn/mlp.hpp"
+#include "physics/lid_driven_cavity.hpp"
+#include "pinn/pde_residuals.hpp"
+#include "pinn/trainer.hpp"
+#include "run/subdomain_networks.hpp"
+
+namespace tessera {
+class Options;
+}
+
+namespace tessera::io {
+class FieldFile;
+}
+
+namespace tessera::run {
+
+struct PdeSubdomainsConfig {
+  std::string method = "xpinn";  // xpinn or fbpinn
+  std::array<int, 3> subdomains{2, 2, 1};
+  dd::SubdomainPointConfig points;
+  dd::InterfaceWeights interface;  // xpinn
+  dd::FbpinnConfig fbpinn;         // fbpinn
+  dd::CheckpointConfig checkpoint;
+
+  /// Reads -dd_subdomains_x, -dd_subdomains_y, the subdomain points, the method's own options
+  /// (xpinn: the interface weights; fbpinn: -fbpinn_overlap) and the checkpoint options;
+  /// checkpoints are of kind pde_<method>_<pde>, so a restart of another PDE or method is refused.
+  static PdeSubdomainsConfig from_options(Options& options, const std::string& method,
+                                          const std::string& pde);
+};
+
+/// The conditions of -pde `pde` on the faces of its box, -x, +x, -y (or -t), +y (or +t):
+///   burgers            u = 0 at x = ±1, u(x, 0) = -sin(πx); t = 1 free
+///   allen_cahn         u_x = 0 at x = ±1 (pinn::AllenCahnResidual says why), u(x, 0); t = 1 free
+///   helmholtz          u = the exact solution on every face
+///   kovasznay          u, v exact on every face, p exact on the outlet x = 1 (its gauge)
+///   lid_driven_cavity  u, v on every face (p's constant is free; comparisons remove means)
+dd::DomainConditions domain_conditions(const std::string& pde);
+
+/// The 2D PDEs of run: pde as residuals of pinn/pde_residuals.hpp, each method's loss a template
+/// over them.
+using PlanePde =
+    std::variant<pinn::BurgersResidual, pinn::HelmholtzResidual, pinn::AllenCahnResidual,
+                 pinn::SteadyNavierStokesResidual<physics::Kovasznay>,
+                 pinn::SteadyNavierStokesResidual<physics::LidDrivenCavity>>;
+
+class PdeSubdomains {
+public:
+  virtual ~PdeSubdomains();
+  PdeSubdomains(const PdeSubdomains&) = delete;
+  PdeSubdomains& operator=(const PdeSubdomains&) = delete;
+
+  /// Collective over comm: the PdeXpinn or PdeFbpinn of config.method (see their constructors).
+  static std::unique_ptr<PdeSubdomains> make(MPI_Comm comm, const PdeSubdomainsConfig& config,
+                                             const nn::MlpShape& shape,
+                                             const std::array<double, 2>& lo,
+                                             const std::array<double, 2>& hi,
+                                             const pinn::TrainingConfig& training);
+
+  const dd::SubdomainGrid& grid() const { return grid_; }
+
+  /// Collective. Trains the networks on the method's loss of pde with conditions, checkpointing
+  /// to checkpoint_path as configured.
+  pinn::TrainingResult train(const PlanePde& pde, const dd::DomainConditions& conditions,
+                             const pinn::TrainingConfig& training,
+                             const std::string& checkpoint_path);
+
+  /// Output `output` of the trained solution at this rank's points, all in its own subdomains.
+  /// Collective (the FBPINN's windowed sum exchanges neighbour jets).
+  virtual std::vector<double> sample(const Coordinates& points, int output = 0) = 0;
+  /// Parameters of all subdomains' networks together.
+  long parameter_count() const { return nets_.parameters_per_network() * grid_.count(); }
+
+  /// Collective over the file's communicator, after train(): every subdomain's history, the
+  /// tiling and the method's attributes.
+  void write(io::FieldFile& file) const;
+  /// The lines the run's summary adds, after train().
+  virtual std::string summary() const = 0;
+
+protected:
+  /// Collective over comm. The grid of config.subdomains over the box [lo, hi] of (x, y) or
+  /// (x, t), one network of `shape` per subdomain (Glorot, seeded by the subdomain id) and the
+  /// restart checkpoint if given; touches no file. An InputError on every rank if the tiling does
+  /// not fit the rank count or the checkpoint does not fit the run.
+  PdeSubdomains(MPI_Comm comm, const PdeSubdomainsConfig& config, const nn::MlpShape& shape,
+                const std::array<double, 2>& lo, const std::array<double, 2>& hi,
+                const pinn::TrainingConfig& training);
+
+  /// Builds the method's loss of pde with conditions (collective).
+  virtual void set_loss(const PlanePde& pde, const dd::DomainConditions& conditions) = 0;
+  virtual pinn::Loss& loss() = 0;
+  /// Every subdomain's terms at the last evaluation (the loss's term_names() per subdomain).
+  virtual const std::vector<double>& subdomain_terms() const = 0;
+  /// The method's own attributes of the result file.
+  virtual void write_attributes(io::FieldFile& file) const = 0;
+  /// The method in the log, e.g. "FBPINN (overlap 0.25)".
+  virtual std::string description() const = 0;
+
+  PdeSubdomainsConfig config_;
+  dd::SubdomainGrid grid_;
+  nn::StackedMlp nets_;
+
+private:
+  std::unique_ptr<pinn::TrainingCheckpoint> restart_;
+  std::unique_ptr<SubdomainHistories> histories_;
+};
+
+}  // namespace tessera::run
