@@ -1,8 +1,10 @@
 #include "dd/subdomain_grid.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -28,6 +30,41 @@ const char* face_name(int face) {
   static const char* const names[kMaxFaces] = {"-x", "+x", "-y", "+y", "-z", "+z"};
   return face >= 0 && face < kMaxFaces ? names[face] : "?";
 }
+
+namespace {
+
+bool divides(const std::array<int, 3>& procs, const std::array<int, 3>& subdomains, int dim) {
+  for (int d = 0; d < dim; ++d)
+    if (subdomains[d] % procs[d] != 0) return false;
+  return true;
+}
+
+/// The process grid of `size` ranks whose P_d divide the subdomain counts and equal the given
+/// ones (entries > 0), the largest P_d as small as possible (the most balanced; among equals the
+/// fewest processes along x); {0, 0, 0} if there is none.
+std::array<int, 3> fitting_process_grid(int size, int dim, const std::array<int, 3>& subdomains,
+                                        const std::array<int, 3>& given) {
+  std::array<int, 3> best{0, 0, 0};
+  int best_largest = size + 1;
+  const auto candidates = [&](int d) {
+    std::vector<int> p;
+    for (int q = 1; q <= size; ++q)
+      if (d >= dim ? q == 1
+                   : (given[d] == 0 || q == given[d]) && subdomains[d] % q == 0 && size % q == 0)
+        p.push_back(q);
+    return p;
+  };
+  for (int p0 : candidates(0))
+    for (int p1 : candidates(1))
+      for (int p2 : candidates(2))
+        if (p0 * p1 * p2 == size && std::max({p0, p1, p2}) < best_largest) {
+          best = {p0, p1, p2};
+          best_largest = std::max({p0, p1, p2});
+        }
+  return best;
+}
+
+}  // namespace
 
 std::array<int, 3> SubdomainGrid::checked_process_grid(MPI_Comm comm, int dim,
                                                        const std::array<double, 3>& lo,
@@ -69,6 +106,12 @@ std::array<int, 3> SubdomainGrid::checked_process_grid(MPI_Comm comm, int dim,
   TESSERA_MPI_CALL(MPI_Dims_create(size, dim, dims));
   std::array<int, 3> procs{1, 1, 1};
   for (int d = 0; d < dim; ++d) procs[d] = dims[d];
+  if (!divides(procs, subdomains, dim)) {
+    // MPI_Dims_create balances the grid without looking at the tiling (3 x 2 subdomains get 2 x 1
+    // processes on 2 ranks); the most balanced grid that fits the tiling, if any, runs instead.
+    const auto fitting = fitting_process_grid(size, dim, subdomains, process_grid);
+    if (fitting[0] > 0) return fitting;
+  }
   for (int d = 0; d < dim; ++d) {
     if (subdomains[d] % procs[d] != 0)
       input_error(std::to_string(subdomains[d]) + " subdomains along " + kAxisNames[d] +
@@ -76,7 +119,8 @@ std::array<int, 3> SubdomainGrid::checked_process_grid(MPI_Comm comm, int dim,
                       " processes along " + kAxisNames[d] + " (subdomain grid " +
                       grid_text(subdomains, dim) + ", process grid " + grid_text(procs, dim) +
                       " on " + std::to_string(size) +
-                      " ranks); use multiples of the process grid or give a process grid",
+                      " ranks, and no other process grid fits both); use multiples of the "
+                      "process grid or give a process grid",
                   __LINE__);
   }
   return procs;

@@ -45,7 +45,8 @@ struct Neighbour {
 class SubdomainGrid {
 public:
   /// Collective over comm (it creates a Cartesian communicator). subdomains[i] for i < dim is
-  /// S_i; the process grid comes from MPI_Dims_create unless process_grid has non-zero entries.
+  /// S_i; the process grid comes from MPI_Dims_create unless process_grid has non-zero entries,
+  /// or, if that grid does not divide the tiling, is the most balanced one that does.
   /// Throws an InputError, the same on every rank, if the dimension, box or counts are invalid, the
   /// given process grid does not fit the rank count, or some S_i is not divisible by P_i.
   SubdomainGrid(MPI_Comm comm, int dim, std::array<double, 3> lo, std::array<double, 3> hi,

@@ -1,5 +1,7 @@
 #include "run/subdomain_networks.hpp"
 
+#include <cmath>
+
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "dd/windowed_sum.hpp"
@@ -18,13 +20,48 @@ std::array<double, 3> point(const Coordinates& points, size_t k) {
 
 size_t point_count(const Coordinates& points) { return points.empty() ? 0 : points[0].size(); }
 
+/// The local index of the owned subdomain whose closed box holds p, or -1: subdomain_of's, or on
+/// an interface plane the one above it when that one is owned here (a MAC grid's face points on
+/// the plane belong to the upper block of cells, a 2^k + 1 grid's to the lower one).
+int owned_subdomain(const dd::SubdomainGrid& grid, const std::array<double, 3>& p) {
+  const int below = subdomain_of(grid, p);
+  if (grid.local_index(below) >= 0) return grid.local_index(below);
+  const auto c = grid.coords(below);
+  for (int sides = 1; sides < (1 << grid.dim()); ++sides) {
+    auto above = c;
+    bool on_planes = true;
+    for (int d = 0; d < grid.dim() && on_planes; ++d) {
+      if (!(sides >> d & 1)) continue;
+      const double tolerance = 1e-12 * (grid.hi()[d] - grid.lo()[d]);
+      on_planes =
+          c[d] + 1 < grid.subdomains()[d] && std::abs(p[d] - grid.plane(d, c[d] + 1)) <= tolerance;
+      above[d] = c[d] + 1;
+    }
+    if (on_planes && grid.local_index(grid.id(above)) >= 0) return grid.local_index(grid.id(above));
+  }
+  return -1;
+}
+
+/// The owned subdomain's local index of every point. Throws if one lies in another rank's.
+std::vector<int> owned_subdomains(const dd::SubdomainGrid& grid, const Coordinates& points,
+                                  const char* caller) {
+  std::vector<int> local(point_count(points));
+  for (size_t k = 0; k < local.size(); ++k) {
+    local[k] = owned_subdomain(grid, point(points, k));
+    TESSERA_CHECK(local[k] >= 0, caller << ": point " << k << " lies in subdomain "
+                                        << subdomain_of(grid, point(points, k))
+                                        << ", owned by another rank");
+  }
+  return local;
+}
+
 }  // namespace
 
 void check_points_owned(const dd::SubdomainGrid& grid, const Coordinates& points,
                         const std::string& what) {
   int misplaced = 0;
   for (size_t k = 0; k < point_count(points); ++k)
-    if (grid.local_index(subdomain_of(grid, point(points, k))) < 0) misplaced = 1;
+    if (owned_subdomain(grid, point(points, k)) < 0) misplaced = 1;
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &misplaced, 1, MPI_INT, MPI_MAX, grid.comm()));
   if (misplaced)
     throw InputError(what +
@@ -42,13 +79,10 @@ std::vector<double> sample_subdomain_networks(const dd::SubdomainGrid& grid,
   std::vector<double> values(n, 0.0);
   if (ids) ids->assign(n, -1.0);
   std::vector<std::vector<size_t>> members(grid.owned().size());
+  const auto local = owned_subdomains(grid, points, "sample_subdomain_networks");
   for (size_t k = 0; k < n; ++k) {
-    const int id = subdomain_of(grid, point(points, k));
-    const int l = grid.local_index(id);
-    TESSERA_CHECK(l >= 0, "sample_subdomain_networks: point " << k << " lies in subdomain " << id
-                                                              << ", owned by another rank");
-    if (ids) (*ids)[k] = id;
-    members[l].push_back(k);
+    if (ids) (*ids)[k] = grid.owned()[local[k]];
+    members[local[k]].push_back(k);
   }
   for (size_t l = 0; l < members.size(); ++l) {
     const int m = static_cast<int>(members[l].size());
@@ -74,14 +108,11 @@ std::vector<double> sample_windowed_sum(const dd::SubdomainGrid& grid,
   const size_t n = point_count(points);
   std::vector<std::vector<double>> xy(grid.owned().size());
   std::vector<std::vector<size_t>> members(grid.owned().size());
+  const auto local = owned_subdomains(grid, points, "sample_windowed_sum");
   for (size_t k = 0; k < n; ++k) {
     const auto p = point(points, k);
-    const int id = subdomain_of(grid, p);
-    const int l = grid.local_index(id);
-    TESSERA_CHECK(l >= 0, "sample_windowed_sum: point " << k << " lies in subdomain " << id
-                                                        << ", owned by another rank");
-    xy[l].insert(xy[l].end(), p.begin(), p.begin() + grid.dim());
-    members[l].push_back(k);
+    xy[local[k]].insert(xy[local[k]].end(), p.begin(), p.begin() + grid.dim());
+    members[local[k]].push_back(k);
   }
   const auto values = dd::windowed_values(grid, windows, nets, xy, output);
   std::vector<double> u(n, 0.0);

@@ -21,7 +21,8 @@ using Coordinates = std::vector<std::vector<double>>;
 
 /// Collective over grid.comm(). Throws the same InputError on every rank, saying `what` does not
 /// split along the subdomain boundaries and how to fix it, if some rank holds points of a
-/// subdomain it does not own (the subdomain of a point on an interface is the lower one).
+/// subdomain it does not own (a point on an interface may lie in either subdomain of the plane:
+/// the lower one, or the upper one if this rank owns that).
 void check_points_owned(const dd::SubdomainGrid& grid, const Coordinates& points,
                         const std::string& what);
 

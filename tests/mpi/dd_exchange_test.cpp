@@ -284,6 +284,20 @@ void expect_input_error(const std::function<void()>& make, const std::vector<std
   }
 }
 
+TEST(SubdomainGrid, DefaultProcessGridFitsTheTiling) {
+  // MPI_Dims_create alone would put 2 processes along x on 2 and 4 ranks, which 3 columns of
+  // subdomains cannot split; every process goes along y instead.
+  const int p = world_size();
+  if (p != 2 && p != 4) GTEST_SKIP() << "for 2 and 4 ranks";
+  dd::SubdomainGrid grid(MPI_COMM_WORLD, 2, kLo, kHi, {3, 4, 1});
+  EXPECT_EQ(grid.process_grid()[0], 1);
+  EXPECT_EQ(grid.process_grid()[1], p);
+  // A tiling MPI_Dims_create's grid divides keeps that grid.
+  dd::SubdomainGrid square(MPI_COMM_WORLD, 2, kLo, kHi, {4, 4, 1});
+  EXPECT_EQ(square.process_grid()[0], 2);
+  EXPECT_EQ(square.process_grid()[1], p == 2 ? 1 : 2);
+}
+
 TEST(SubdomainGrid, BadTilingsAreInputErrorsNamingTheNumbers) {
   const int p = world_size();
   auto make = [](int dim, std::array<int, 3> s, std::array<int, 3> procs) {
@@ -295,8 +309,9 @@ TEST(SubdomainGrid, BadTilingsAreInputErrorsNamingTheNumbers) {
     expect_input_error(make(2, {2 * p + 1, 2, 1}, {p, 1, 0}),
                        {s + " subdomains along x are not divisible by the " + std::to_string(p) +
                         " processes along x"});
-    // The default process grid puts 2 processes along x at 2 and 4 ranks.
-    expect_input_error(make(2, {3, 4, 1}, {0, 0, 0}), {"3 subdomains along x", "2 processes"});
+    // The default process grid puts 2 processes along x at 2 and 4 ranks, and no other grid of
+    // 2 or 4 processes divides 3 x 3.
+    expect_input_error(make(2, {3, 3, 1}, {0, 0, 0}), {"3 subdomains along x", "2 processes"});
   }
   expect_input_error(
       make(2, {4, 2, 1}, {p + 1, 1, 0}),
