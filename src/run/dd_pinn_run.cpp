@@ -11,6 +11,7 @@
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
 #include "run/comparison.hpp"
+#include "run/subdomain_networks.hpp"
 
 namespace tessera::run {
 
@@ -44,9 +45,7 @@ DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
       grid_(comm, config.domain.dim(), {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, config.domain.subdomains),
       reference_(grid_, config.domain),
       nets_(config.network, static_cast<int>(grid_.owned().size())) {
-  std::vector<std::uint64_t> seeds;
-  for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
-  nets_.initialize_glorot(seeds);
+  nets_.initialize_glorot(subdomain_network_seeds(grid_, config.points.seed));
   loss_ =
       dd::poisson_xpinn_loss(grid_, nets_, config.domain.problem, config.points, config.interface);
   restart_ =

@@ -13,6 +13,7 @@
 #include "io/output_directory.hpp"
 #include "run/comparison.hpp"
 #include "run/dd_pinn_run.hpp"
+#include "run/subdomain_networks.hpp"
 
 namespace tessera::run {
 
@@ -35,9 +36,7 @@ FbpinnRun::FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config)
       windows_(grid_, config.fbpinn.overlap),
       reference_(grid_, config.domain),
       nets_(config.network, static_cast<int>(grid_.owned().size())) {
-  std::vector<std::uint64_t> seeds;
-  for (int id : grid_.owned()) seeds.push_back(config.points.seed * 7919 + id);
-  nets_.initialize_glorot(seeds);
+  nets_.initialize_glorot(subdomain_network_seeds(grid_, config.points.seed));
   loss_ = dd::poisson_fbpinn_loss(grid_, windows_, nets_, config.domain.problem, config.points);
   restart_ =
       dd::read_restart(grid_, nets_.parameters_per_network(), config.checkpoint, config.training);

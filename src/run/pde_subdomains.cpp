@@ -47,16 +47,6 @@ dd::DomainConditions domain_conditions(const std::string& pde) {
   TESSERA_THROW("domain_conditions: -pde " << pde << " has no subdomain conditions");
 }
 
-namespace {
-
-std::vector<std::uint64_t> network_seeds(const dd::SubdomainGrid& grid, std::uint64_t seed) {
-  std::vector<std::uint64_t> seeds;
-  for (int id : grid.owned()) seeds.push_back(seed * 7919 + id);
-  return seeds;
-}
-
-}  // namespace
-
 std::unique_ptr<PdeSubdomains> PdeSubdomains::make(MPI_Comm comm, const PdeSubdomainsConfig& config,
                                                    const nn::MlpShape& shape,
                                                    const std::array<double, 2>& lo,
@@ -73,7 +63,7 @@ PdeSubdomains::PdeSubdomains(MPI_Comm comm, const PdeSubdomainsConfig& config,
     : config_(config),
       grid_(comm, 2, {lo[0], lo[1], 0.0}, {hi[0], hi[1], 1.0}, config.subdomains),
       nets_(shape, static_cast<int>(grid_.owned().size())) {
-  nets_.initialize_glorot(network_seeds(grid_, config.points.seed));
+  nets_.initialize_glorot(subdomain_network_seeds(grid_, config.points.seed));
   restart_ = dd::read_restart(grid_, nets_.parameters_per_network(), config.checkpoint, training);
 }
 

@@ -57,6 +57,13 @@ std::vector<int> owned_subdomains(const dd::SubdomainGrid& grid, const Coordinat
 
 }  // namespace
 
+std::vector<std::uint64_t> subdomain_network_seeds(const dd::SubdomainGrid& grid,
+                                                   std::uint64_t seed) {
+  std::vector<std::uint64_t> seeds;
+  for (int id : grid.owned()) seeds.push_back(seed * 7919 + id);
+  return seeds;
+}
+
 void check_points_owned(const dd::SubdomainGrid& grid, const Coordinates& points,
                         const std::string& what) {
   int misplaced = 0;

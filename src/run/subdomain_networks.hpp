@@ -3,6 +3,7 @@
 // xpinn / fbpinn) does with its networks after and during training: evaluate the piecewise solution
 // at this rank's comparison points, which lie in this rank's own subdomains, and keep every
 // subdomain's loss history.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ namespace tessera::run {
 
 /// Points as one coordinate list per dimension of the grid, all of the same length.
 using Coordinates = std::vector<std::vector<double>>;
+
+/// The initial-network seeds of this rank's subdomains, from the run's seed and each subdomain's
+/// id (never the rank), so a tiling starts from the same networks on every rank count.
+std::vector<std::uint64_t> subdomain_network_seeds(const dd::SubdomainGrid& grid,
+                                                   std::uint64_t seed);
 
 /// Collective over grid.comm(). Throws the same InputError on every rank, saying `what` does not
 /// split along the subdomain boundaries and how to fix it, if some rank holds points of a
