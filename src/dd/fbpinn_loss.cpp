@@ -66,12 +66,7 @@ FbpinnLossBase::FbpinnLossBase(const SubdomainGrid& grid, const PartitionOfUnity
                 "FbpinnLoss: needs networks of " << dim_ << " inputs and " << outputs
                                                  << " outputs, got " << nets.shape().inputs
                                                  << " and " << nets.shape().outputs);
-  for (int f = 0; f < 2 * dim_; ++f)
-    for (const auto& c : conditions[f])
-      TESSERA_CHECK(c.output >= 0 && c.output < outputs && c.derivative < dim_,
-                    "FbpinnLoss: a condition on face " << face_name(f) << " names output "
-                                                       << c.output << " or input " << c.derivative
-                                                       << " the networks lack");
+  check_domain_conditions(conditions, dim_, outputs, "FbpinnLoss");
   for (int id : grid.owned()) {
     points_.push_back(training_points(grid, id, points, conditions));
     boundary_faces_.emplace_back();

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "dd/domain_conditions.hpp"
 #include "dd/partition_of_unity.hpp"
 #include "dd/windowed_sum.hpp"
 #include "dd/xpinn_loss.hpp"

@@ -39,12 +39,6 @@ SubdomainPointConfig SubdomainPointConfig::from_options(Options& options) {
   return c;
 }
 
-DomainConditions dirichlet_everywhere() {
-  DomainConditions conditions;
-  for (auto& face : conditions) face = {BoundaryCondition{}};
-  return conditions;
-}
-
 XpinnLossBase::XpinnLossBase(const SubdomainGrid& grid, nn::StackedMlp& nets, int outputs,
                              int channels, int laplacian_dims, const SubdomainPointConfig& points,
                              const InterfaceWeights& weights, const DomainConditions& conditions)
@@ -63,12 +57,7 @@ XpinnLossBase::XpinnLossBase(const SubdomainGrid& grid, nn::StackedMlp& nets, in
       "XpinnLoss: needs one " << dim_ << "-input, " << outputs
                               << "-output network per owned subdomain (" << local_ << "), got "
                               << nets.count());
-  for (int f = 0; f < 2 * dim_; ++f)
-    for (const auto& c : conditions[f])
-      TESSERA_CHECK(c.output >= 0 && c.output < outputs && c.derivative < dim_,
-                    "XpinnLoss: a condition on face " << face_name(f) << " names output "
-                                                      << c.output << " or input " << c.derivative
-                                                      << " the networks lack");
+  check_domain_conditions(conditions, dim_, outputs, "XpinnLoss");
   exchange_ = std::make_unique<InterfaceExchange>(grid, interface_points_.counts(), 3 * channels);
   const long n = points.interior_points;
   face_points_ = interface_point_count(dim_, points.face_points);

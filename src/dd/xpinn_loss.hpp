@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "core/timer.hpp"
+#include "dd/domain_conditions.hpp"
 #include "dd/exchange.hpp"
 #include "dd/interface.hpp"
 #include "dd/interface_condition.hpp"
@@ -60,20 +61,6 @@ struct SubdomainPointConfig {
   /// Reads -dd_interior_points, -dd_face_points, -dd_pde_weight, -dd_boundary_weight, -dd_seed.
   static SubdomainPointConfig from_options(Options& options);
 };
-
-/// One condition on a face of the domain box: u_k = pde.condition(k, x), or du_k/dx_d = 0 when
-/// derivative = d >= 0 (as pinn::ConditionPoints).
-struct BoundaryCondition {
-  int output = 0;
-  int derivative = -1;
-};
-
-/// The conditions on each face of the domain box, -x, +x, -y, +y, -z, +z (faces beyond the
-/// dimension unused); a face without any is free (a space-time box's final time).
-using DomainConditions = std::array<std::vector<BoundaryCondition>, kMaxFaces>;
-
-/// Output 0 given on every face: the Dirichlet problems of one unknown.
-DomainConditions dirichlet_everywhere();
 
 /// The part of the XPINN loss that does not depend on the PDE: the subdomains' points, the
 /// networks' workspaces, the exchange, and the gathering of the per-subdomain terms.
@@ -169,7 +156,8 @@ public:
             const DomainConditions& conditions = dirichlet_everywhere())
       : XpinnLossBase(grid, nets, Pde::outputs, kChannels, Pde::laplacian_dims, points, weights,
                       conditions),
-        pde_(pde) {}
+        pde_(pde),
+        face_sensitivities_(static_cast<size_t>(local_) * face_count_ * Pde::residuals) {}
 
   /// Collective over grid.comm(). Evaluates at x (this rank's networks, copied into nets).
   double value_and_gradient(const nn::Vector& x, const nn::Vector& gradient) override {
@@ -204,6 +192,8 @@ private:
           double r[pinn::kMaxResiduals];
           pinn::JetSensitivity dr[pinn::kMaxResiduals];
           pde_.residual(jet, r, dr);
+          // Kept for the interface terms' reverse pass after the exchange.
+          std::copy(dr, dr + Pde::residuals, face_sensitivity(l, f * nf + i));
           for (int c = 0; c < kChannels; ++c) {
             const bool output = c < Pde::outputs;
             send(3 * c + kValue, i) = output ? jet.u[c] : 0.0;
@@ -286,9 +276,7 @@ private:
     const auto own = exchange_->send(l, f), other = exchange_->received(l, f);
     for (long i = 0; i < nf; ++i) {
       const long j = f * nf + i;
-      double r[pinn::kMaxResiduals];
-      pinn::JetSensitivity dr[pinn::kMaxResiduals];
-      pde_.residual(face_jet(l, j), r, dr);
+      const pinn::JetSensitivity* dr = face_sensitivity(l, j);
       for (int c = 0; c < kChannels; ++c) {
         double d_own[kInterfaceQuantities];
         condition_.evaluate(&own(3 * c, i), &other(3 * c, i), 1.0 / nf, row + 2, d_own);
@@ -320,7 +308,13 @@ private:
     Kokkos::deep_copy(face_adjoint_, face_adjoint_host_);
   }
 
+  /// The residuals' sensitivities at face point j of local network l, from the last packing.
+  pinn::JetSensitivity* face_sensitivity(int l, long j) {
+    return face_sensitivities_.data() + (l * face_count_ + j) * Pde::residuals;
+  }
+
   Pde pde_;
+  std::vector<pinn::JetSensitivity> face_sensitivities_;  // Pde::residuals per face point
 };
 
 /// XpinnLoss of the Poisson problem of the grid's dimension (1, 2 or 3), u given on the whole
