@@ -278,6 +278,12 @@ void FieldFile::commit() {
   committed_ = true;
 }
 
+void FieldFile::commit_with_xdmf() {
+  const auto description = xdmf_description();
+  commit();
+  write_xdmf(comm_, std::filesystem::path(path_).replace_extension(".xmf").string(), description);
+}
+
 void FieldFile::write_raw(hid_t dataset, hid_t memory_space, hid_t file_space,
                           const double* values) {
   const H5Handle transfer = collective_writes_ ? collective_transfer() : independent_transfer();

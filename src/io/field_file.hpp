@@ -103,6 +103,9 @@ public:
   /// has finished writing, renames `<path>.tmp` to path (replacing an existing file in one step).
   /// Nothing can be written afterwards.
   void commit();
+  /// Collective over comm. commit(), then the file's XDMF description (xdmf_description())
+  /// beside it, the same path with the extension .xmf, so viewers open the finished file.
+  void commit_with_xdmf();
 
 private:
   struct WrittenField {

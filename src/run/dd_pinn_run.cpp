@@ -101,9 +101,9 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
   write_pinn_result(
-      comm_, reference_.decomposition(), reference_.h(), config_.output, fields, s,
-      training.history, options_text, std::string(domain.problem.name()) + "_xpinn",
-      domain.frequency(), [&] { return total.seconds(); },
+      comm_, reference_.decomposition(), reference_.h(), fields, s, training.history, options_text,
+      std::string(domain.problem.name()) + "_xpinn", domain.frequency(),
+      [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
         file.write_field("subdomain", reference_.decomposition(), subdomain.data());
         histories.write(file);

@@ -91,9 +91,9 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
   write_pinn_result(
-      comm_, reference_.decomposition(), reference_.h(), config_.output, fields, s,
-      training.history, options_text, std::string(domain.problem.name()) + "_fbpinn",
-      domain.frequency(), [&] { return total.seconds(); },
+      comm_, reference_.decomposition(), reference_.h(), fields, s, training.history, options_text,
+      std::string(domain.problem.name()) + "_fbpinn", domain.frequency(),
+      [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
         histories.write(file);
         file.set_attribute("subdomains", grid_.count());

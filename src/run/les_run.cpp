@@ -280,10 +280,7 @@ void LesRun::write_snapshot(int index, const std::string& options_text) {
   write_fields(file);
   write_spectrum(file);
   write_state_attributes(file, options_text);
-  const auto xdmf = file.xdmf_description();
-  file.commit();
-  io::write_xdmf(comm_, config_.output.directory + "/" + config_.output.name + suffix + ".xmf",
-                 xdmf);
+  file.commit_with_xdmf();
 }
 
 void LesRun::write_checkpoint(const std::string& options_text) {
@@ -435,9 +432,7 @@ void LesRun::write_result(const LesSummary& summary, const std::string& options_
     file.set_attribute("reference_peak_dissipation_time", summary.reference_peak_time);
     file.set_attribute("reference_peak_dissipation", summary.reference_peak_dissipation);
   }
-  const auto xdmf = file.xdmf_description();
-  file.commit();
-  io::write_xdmf(comm_, config_.output.directory + "/" + config_.output.name + ".xmf", xdmf);
+  file.commit_with_xdmf();
 }
 
 }  // namespace tessera::run

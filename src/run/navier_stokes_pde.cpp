@@ -8,7 +8,6 @@
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
 #include "io/uniform_grid.hpp"
-#include "io/xdmf.hpp"
 #include "pinn/collocation.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "run/comparison.hpp"
@@ -260,7 +259,7 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     file.set_attribute("relative_l2_v", errors.v);
     file.set_attribute("relative_l2_velocity", errors.velocity);
     file.set_attribute("relative_l2_pressure", errors.pressure);
-    finish_pde_result(comm, file, config,
+    finish_pde_result(file, config,
                       subdomains ? subdomains->parameter_count() : net.parameter_count(), training,
                       s, options_text, subdomains);
   }

@@ -12,7 +12,6 @@
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
 #include "io/uniform_grid.hpp"
-#include "io/xdmf.hpp"
 #include "pinn/collocation.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "run/comparison.hpp"
@@ -179,7 +178,7 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
       file.set_attribute("relative_l2_pinn_vs_exact" + r.suffix, r.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact" + r.suffix, r.reference_vs_exact);
     }
-    finish_pde_result(comm, file, config_, net.parameter_count(), training, s, options_text);
+    finish_pde_result(file, config_, net.parameter_count(), training, s, options_text);
   }
 
   const auto& n = decomp_.global_points();

@@ -1,6 +1,7 @@
 #include "run/pde_run.hpp"
 
 #include <cstdio>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -10,7 +11,6 @@
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
 #include "io/uniform_grid.hpp"
-#include "io/xdmf.hpp"
 #include "pinn/collocation.hpp"
 #include "pinn/heat_loss.hpp"
 #include "pinn/pde_residuals.hpp"
@@ -91,10 +91,9 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
   return c;
 }
 
-void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& config,
-                       long parameters, const pinn::TrainingResult& training,
-                       const PdeRunSummary& summary, const std::string& options_text,
-                       const PdeSubdomains* subdomains) {
+void finish_pde_result(io::FieldFile& file, const PdeRunConfig& config, long parameters,
+                       const pinn::TrainingResult& training, const PdeRunSummary& summary,
+                       const std::string& options_text, const PdeSubdomains* subdomains) {
   file.write_table("history", training.history.columns, training.history.rows);
   if (subdomains) subdomains->write(file);
   file.set_attribute("options", options_text);
@@ -103,9 +102,7 @@ void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& c
   file.set_attribute("training_seconds", summary.training_seconds);
   file.set_attribute("final_loss", summary.final_loss);
   file.set_attribute("lbfgs_stop", summary.lbfgs_stop);
-  const auto xdmf = file.xdmf_description();
-  file.commit();
-  io::write_xdmf(comm, config.output.directory + "/" + config.output.name + ".xmf", xdmf);
+  file.commit_with_xdmf();
 }
 
 std::string subdomains_summary(const PdeSubdomains* subdomains) {
@@ -141,10 +138,14 @@ std::array<int, 3> grid_points(const PdeRunConfig& c) {
 /// grid's points, or for the cavity each component's MAC points. Not collective.
 std::vector<Coordinates> comparison_points(const Decomposition& decomp, const PdeRunConfig& c,
                                            const solvers::SpaceTimeBox& box) {
-  if (c.pde == "lid_driven_cavity")
-    return {{cavity_points(decomp, 0)[0], cavity_points(decomp, 0)[1]},
-            {cavity_points(decomp, 1)[0], cavity_points(decomp, 1)[1]},
-            {cavity_points(decomp, 2)[0], cavity_points(decomp, 2)[1]}};
+  if (c.pde == "lid_driven_cavity") {
+    std::vector<Coordinates> points;
+    for (int k = 0; k < 3; ++k) {
+      auto xy = cavity_points(decomp, k);
+      points.push_back({std::move(xy[0]), std::move(xy[1])});
+    }
+    return points;
+  }
   return {{solvers::sample_space_time_block(decomp, box, [](double x, double) { return x; }),
            solvers::sample_space_time_block(decomp, box, [](double, double y) { return y; })}};
 }
@@ -344,7 +345,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
       file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact", s.reference_vs_exact);
     }
-    finish_pde_result(comm_, file, config_,
+    finish_pde_result(file, config_,
                       subdomains_ ? subdomains_->parameter_count() : net.parameter_count(),
                       training, s, options_text, subdomains_.get());
   }

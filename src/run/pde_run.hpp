@@ -70,14 +70,13 @@ struct PdeRunSummary : TrainingOutcome {
   double reference_vs_exact = 0;  // Helmholtz and the 3D PDEs only
 };
 
-/// Collective. Ends a run: pde result file, whose fields and error attributes the PDE has written:
-/// adds the training history and the attributes every PDE's file has (options, problem, parameter
-/// count, training time, final loss, L-BFGS stop), those of the subdomain method if given,
-/// commits the file and writes its XDMF beside it.
-void finish_pde_result(MPI_Comm comm, io::FieldFile& file, const PdeRunConfig& config,
-                       long parameters, const pinn::TrainingResult& training,
-                       const PdeRunSummary& summary, const std::string& options_text,
-                       const PdeSubdomains* subdomains = nullptr);
+/// Collective over the file's communicator. Ends a run: pde result file, whose fields and error
+/// attributes the PDE has written: adds the training history and the attributes every PDE's file
+/// has (options, problem, parameter count, training time, final loss, L-BFGS stop), those of the
+/// subdomain method if given, commits the file and writes its XDMF beside it.
+void finish_pde_result(io::FieldFile& file, const PdeRunConfig& config, long parameters,
+                       const pinn::TrainingResult& training, const PdeRunSummary& summary,
+                       const std::string& options_text, const PdeSubdomains* subdomains = nullptr);
 
 /// The lines a run's summary adds for the subdomain method, or none without one.
 std::string subdomains_summary(const PdeSubdomains* subdomains);

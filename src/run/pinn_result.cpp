@@ -6,7 +6,6 @@
 #include "core/log.hpp"
 #include "io/field_file.hpp"
 #include "io/uniform_grid.hpp"
-#include "io/xdmf.hpp"
 #include "nn/lbfgs.hpp"
 
 namespace tessera::run {
@@ -26,10 +25,10 @@ void PinnOutcome::record_errors(const GridFields& f) {
 }
 
 void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
-                       const OutputConfig& output, const GridFields& fields,
-                       const PinnOutcome& outcome, const pinn::TrainingHistory& history,
-                       const std::string& options_text, const std::string& problem,
-                       double frequency, const std::function<double()>& wall_seconds,
+                       const GridFields& fields, const PinnOutcome& outcome,
+                       const pinn::TrainingHistory& history, const std::string& options_text,
+                       const std::string& problem, double frequency,
+                       const std::function<double()>& wall_seconds,
                        const std::function<void(io::FieldFile&)>& extra) {
   std::vector<double> error(fields.pinn.size());
   for (size_t k = 0; k < error.size(); ++k) error[k] = fields.pinn[k] - fields.exact[k];
@@ -54,9 +53,7 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
   file.set_attribute("lbfgs_stop", outcome.lbfgs_stop);
   if (extra) extra(file);
   file.set_attribute("wall_seconds", wall_seconds());
-  const auto xdmf = file.xdmf_description();
-  file.commit();
-  io::write_xdmf(comm, output.directory + "/" + output.name + ".xmf", xdmf);
+  file.commit_with_xdmf();
 }
 
 std::string error_summary(const std::string& label, int n, const PinnOutcome& o, int dim) {

@@ -11,7 +11,6 @@
 #include "core/decomposition.hpp"
 #include "pinn/trainer.hpp"
 #include "run/comparison.hpp"
-#include "run/output_config.hpp"
 
 namespace tessera::io {
 class FieldFile;
@@ -54,10 +53,10 @@ struct GridFields {
 /// errors, training time, final loss, L-BFGS stop), then whatever extra() adds, then wall_seconds;
 /// commits the file (tmp + rename) and writes the XDMF beside it.
 void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
-                       const OutputConfig& output, const GridFields& fields,
-                       const PinnOutcome& outcome, const pinn::TrainingHistory& history,
-                       const std::string& options_text, const std::string& problem,
-                       double frequency, const std::function<double()>& wall_seconds,
+                       const GridFields& fields, const PinnOutcome& outcome,
+                       const pinn::TrainingHistory& history, const std::string& options_text,
+                       const std::string& problem, double frequency,
+                       const std::function<double()>& wall_seconds,
                        const std::function<void(io::FieldFile&)>& extra);
 
 /// The first lines of a run's summary: the three errors on the n^dim reference grid, the label

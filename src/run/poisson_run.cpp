@@ -84,8 +84,8 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
   write_pinn_result(
-      comm_, decomp_, reference_.h(), config_.output, fields, s, training.history, options_text,
-      "poisson2d", config_.problem.frequency, [&] { return total.seconds(); },
+      comm_, decomp_, reference_.h(), fields, s, training.history, options_text, "poisson2d",
+      config_.problem.frequency, [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
         file.set_attribute("poisson_multiscale_amplitude", config_.problem.multiscale_amplitude);
         file.set_attribute("poisson_multiscale_frequency", config_.problem.multiscale_frequency);
