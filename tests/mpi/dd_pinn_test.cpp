@@ -24,13 +24,7 @@ using namespace tessera;
 using test_support::by_iteration;
 using test_support::host_copy;
 using test_support::losses;
-
-/// The Poisson problem of dimension dim (k = frequency in 1D and 2D; the 3D one has k = 1).
-physics::PoissonProblem poisson(int dim, double frequency) {
-  if (dim == 1) return physics::Poisson1D{frequency};
-  if (dim == 2) return physics::Poisson2D{frequency};
-  return physics::Poisson3D{};
-}
+using test_support::poisson;
 
 /// Subdomains per direction: 4 in 1D, 2 x 2 in 2D, 2 x 2 x 2 in 3D (each fits 1, 2 and 4 ranks).
 std::array<int, 3> tiling(int dim) {

@@ -14,7 +14,9 @@
 #include "dd/subdomain_grid.hpp"
 #include "nn/mlp.hpp"
 #include "nn/objective.hpp"
+#include "physics/poisson_problem.hpp"
 #include "pinn/trainer.hpp"
+#include "run/pde_subdomains.hpp"
 
 namespace tessera::test_support {
 
@@ -66,6 +68,47 @@ inline pinn::TrainingResult train_briefly(pinn::Loss& loss, nn::StackedMlp& nets
 inline std::array<std::array<double, 3>, 2> pde_box(const std::string& pde) {
   if (pde == "kovasznay") return {{{-0.5, -0.5, 0.0}, {1.0, 1.5, 1.0}}};
   return {{{-1.0, 0.0, 0.0}, {1.0, 1.0, 1.0}}};
+}
+
+inline int world_rank() {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return rank;
+}
+
+/// The Poisson problem of dimension dim (k = frequency in 1D and 2D; the 3D one has k = 1).
+inline physics::PoissonProblem poisson(int dim, double frequency) {
+  if (dim == 1) return physics::Poisson1D{frequency};
+  if (dim == 2) return physics::Poisson2D{frequency};
+  return physics::Poisson3D{};
+}
+
+/// -pde `pde` of run: pde (burgers, allen_cahn or kovasznay) as a residual, Burgers at
+/// ν = 0.01/π, the others with their defaults.
+inline run::PlanePde plane_pde(const std::string& pde) {
+  if (pde == "burgers") return pinn::BurgersResidual{{0.01 / M_PI}};
+  if (pde == "allen_cahn") return pinn::AllenCahnResidual{};
+  return pinn::SteadyNavierStokesResidual<physics::Kovasznay>{};
+}
+
+/// The small point sets of the subdomain-loss tests: 32 interior and 8 per face per subdomain.
+inline dd::SubdomainPointConfig small_points() {
+  dd::SubdomainPointConfig points;
+  points.interior_points = 32;
+  points.face_points = 8;
+  points.boundary_weight = 5.0;
+  points.seed = 11;
+  return points;
+}
+
+/// One network (x, y) -> `outputs`, 2-8x2, per subdomain grid's rank owns, Glorot from 300 + id.
+inline nn::StackedMlp small_networks(const dd::SubdomainGrid& grid, int outputs) {
+  nn::StackedMlp nets({2, outputs, 8, 2, nn::Activation::Tanh},
+                      static_cast<int>(grid.owned().size()));
+  std::vector<std::uint64_t> seeds;
+  for (int id : grid.owned()) seeds.push_back(300 + id);
+  nets.initialize_glorot(seeds);
+  return nets;
 }
 
 /// The same tiling trained on all ranks (shared, everyone's networks) and on rank 0 alone

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "dd/fbpinn_loss.hpp"
@@ -25,12 +27,7 @@ namespace {
 
 using namespace tessera;
 using test_support::losses;
-
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
+using test_support::world_rank;
 
 TEST(WindowedSum, ThreeOutputsWithASpatialLaplacianMatchFiniteDifferences) {
   // 4 x 4 subdomains of the Kovasznay box: on 4 ranks every rank has neighbours on 3 others.
@@ -80,27 +77,16 @@ struct Problem {
           int outputs)
       : grid(comm, 2, lo, hi, {2, 2, 1}),
         windows(grid, 0.3),
-        nets({2, outputs, 8, 2, nn::Activation::Tanh}, static_cast<int>(grid.owned().size())),
+        nets(test_support::small_networks(grid, outputs)),
         inner(grid, nets.parameters_per_network()) {
-    std::vector<std::uint64_t> seeds;
-    for (int id : grid.owned()) seeds.push_back(300 + id);
-    nets.initialize_glorot(seeds);
-    dd::SubdomainPointConfig points;
-    points.interior_points = 32;
-    points.face_points = 8;
-    points.boundary_weight = 5.0;
-    points.seed = 11;
-    const auto faces = run::domain_conditions(pde);
-    if (pde == "burgers")
-      loss = std::make_unique<dd::FbpinnLoss<pinn::BurgersResidual>>(
-          grid, windows, nets, pinn::BurgersResidual{{0.01 / M_PI}}, points, faces);
-    else if (pde == "allen_cahn")
-      loss = std::make_unique<dd::FbpinnLoss<pinn::AllenCahnResidual>>(
-          grid, windows, nets, pinn::AllenCahnResidual{}, points, faces);
-    else
-      loss = std::make_unique<dd::FbpinnLoss<pinn::SteadyNavierStokesResidual<physics::Kovasznay>>>(
-          grid, windows, nets, pinn::SteadyNavierStokesResidual<physics::Kovasznay>{}, points,
-          faces);
+    std::visit(
+        [&](const auto& residual) {
+          using Pde = std::decay_t<decltype(residual)>;
+          loss = std::make_unique<dd::FbpinnLoss<Pde>>(grid, windows, nets, residual,
+                                                       test_support::small_points(),
+                                                       run::domain_conditions(pde));
+        },
+        test_support::plane_pde(pde));
   }
   pinn::TrainingResult train(int adam, int lbfgs) {
     return test_support::train_briefly(*loss, nets, inner, adam, lbfgs);

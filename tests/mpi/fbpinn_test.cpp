@@ -27,19 +27,8 @@ namespace {
 
 using namespace tessera;
 using test_support::losses;
-
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-
-/// The Poisson problem of dimension dim (k = frequency in 1D and 2D; the 3D one has k = 1).
-physics::PoissonProblem poisson(int dim, double frequency) {
-  if (dim == 1) return physics::Poisson1D{frequency};
-  if (dim == 2) return physics::Poisson2D{frequency};
-  return physics::Poisson3D{};
-}
+using test_support::poisson;
+using test_support::world_rank;
 
 /// A small FBPINN problem on S^dim subdomains over comm.
 struct Problem {

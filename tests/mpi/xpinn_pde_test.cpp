@@ -9,6 +9,8 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <variant>
 
 #include "dd/subdomain_sums.hpp"
 #include "dd/xpinn_loss.hpp"
@@ -27,28 +29,16 @@ struct Problem {
   Problem(MPI_Comm comm, const std::string& pde, std::array<double, 3> lo, std::array<double, 3> hi,
           int outputs)
       : grid(comm, 2, lo, hi, {2, 2, 1}),
-        nets({2, outputs, 8, 2, nn::Activation::Tanh}, static_cast<int>(grid.owned().size())),
+        nets(test_support::small_networks(grid, outputs)),
         inner(grid, nets.parameters_per_network()) {
-    std::vector<std::uint64_t> seeds;
-    for (int id : grid.owned()) seeds.push_back(300 + id);
-    nets.initialize_glorot(seeds);
-    dd::SubdomainPointConfig points;
-    points.interior_points = 32;
-    points.face_points = 8;
-    points.boundary_weight = 5.0;
-    points.seed = 11;
-    const dd::InterfaceWeights weights{2.0, 1.0, 0.5, 0.1};
-    const auto faces = run::domain_conditions(pde);
-    if (pde == "burgers")
-      loss = std::make_unique<dd::XpinnLoss<pinn::BurgersResidual>>(
-          grid, nets, pinn::BurgersResidual{{0.01 / M_PI}}, points, weights, faces);
-    else if (pde == "allen_cahn")
-      loss = std::make_unique<dd::XpinnLoss<pinn::AllenCahnResidual>>(
-          grid, nets, pinn::AllenCahnResidual{}, points, weights, faces);
-    else
-      loss = std::make_unique<dd::XpinnLoss<pinn::SteadyNavierStokesResidual<physics::Kovasznay>>>(
-          grid, nets, pinn::SteadyNavierStokesResidual<physics::Kovasznay>{}, points, weights,
-          faces);
+    std::visit(
+        [&](const auto& residual) {
+          using Pde = std::decay_t<decltype(residual)>;
+          loss = std::make_unique<dd::XpinnLoss<Pde>>(
+              grid, nets, residual, test_support::small_points(),
+              dd::InterfaceWeights{2.0, 1.0, 0.5, 0.1}, run::domain_conditions(pde));
+        },
+        test_support::plane_pde(pde));
   }
   pinn::TrainingResult train(int adam, int lbfgs) {
     return test_support::train_briefly(*loss, nets, inner, adam, lbfgs);
