@@ -7,6 +7,11 @@ set(TESSERA_TEST_ENVIRONMENT
     OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1)
 
+# Prefix for a test command whose exit status must count even where a pass regex decides the
+# verdict: the script fails with "tessera check failed" (TESSERA_CHECK_FAILED) on a non-zero status.
+set(TESSERA_CHECK_RUN ${CMAKE_COMMAND} -P ${PROJECT_SOURCE_DIR}/cmake/TesseraCheckRun.cmake --)
+set(TESSERA_CHECK_FAILED "tessera check failed")
+
 # tessera_mpi_command(<out-var> <ranks> <executable> [args...])
 function(tessera_mpi_command out ranks exe)
   set(${out} ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${ranks} --oversubscribe --bind-to none
@@ -44,35 +49,51 @@ function(tessera_add_test)
   endforeach()
 endfunction()
 
+# tessera_run_log(<out-var> <test name with _np<N>>): where a run test saves its output, for a
+# check of another test that compares with it ("label = @<log>").
+function(tessera_run_log out name)
+  set(${out} ${CMAKE_CURRENT_BINARY_DIR}/logs/${name}.log PARENT_SCOPE)
+endfunction()
+
 # tessera_add_run_test(NAME n ARGS a... [RANKS 1 2 4] [LABELS l...] [PASS_REGEX r] [FAIL_REGEX r]
-#                      [EXIT_CODE c [ABSENT path]] [TIMEOUT sec])
-# Runs the tessera application from the test's binary directory. With EXIT_CODE the test passes
-# only if the run exits with that status (bad-input tests) and, with ABSENT, leaves no such path.
+#                      [EXIT_CODE c [ABSENT path]] [CHECKS check...] [TIMEOUT sec])
+# Registers <name>_np<N> for each N in RANKS; "@NP@" in ARGS becomes N (an output directory per
+# rank count). Runs the tessera application from the test's binary directory through
+# cmake/TesseraCheckRun.cmake, which saves the output (tessera_run_log) and fails the test unless
+# the run exits with status EXIT_CODE (default 0), leaves no ABSENT path (bad input must not create
+# output), and every check in CHECKS holds (the figures a run prints, against bounds: see the
+# script).
 function(tessera_add_run_test)
-  cmake_parse_arguments(T "" "NAME;PASS_REGEX;FAIL_REGEX;EXIT_CODE;ABSENT;TIMEOUT" "ARGS;RANKS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "" "NAME;PASS_REGEX;FAIL_REGEX;EXIT_CODE;ABSENT;TIMEOUT"
+                        "ARGS;RANKS;LABELS;CHECKS" ${ARGN})
   if(NOT T_RANKS)
     set(T_RANKS 1)
   endif()
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
+  if(NOT DEFINED T_EXIT_CODE)
+    set(T_EXIT_CODE 0)
+  endif()
   foreach(np IN LISTS T_RANKS)
     if(np GREATER TESSERA_MPIEXEC_MAX_RANKS)
       continue()
     endif()
     set(name ${T_NAME}_np${np})
-    tessera_mpi_command(cmd ${np} $<TARGET_FILE:tessera_app> ${T_ARGS})
-    if(DEFINED T_EXIT_CODE)
-      # mpirun reports the first non-zero status of a rank as its own.
-      set(absent "")
-      if(T_ABSENT)
-        set(absent -DABSENT=${T_ABSENT})
-      endif()
-      add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -DEXPECT=${T_EXIT_CODE} ${absent} -P
-               ${PROJECT_SOURCE_DIR}/cmake/TesseraExpectExit.cmake ${cmd})
-    else()
-      add_test(NAME ${name} COMMAND ${cmd})
+    tessera_run_log(log ${name})
+    set(defines -DEXPECT=${T_EXIT_CODE} -DLOG=${log})
+    if(T_ABSENT)
+      list(APPEND defines -DABSENT=${T_ABSENT})
     endif()
+    set(i 0)
+    foreach(check IN LISTS T_CHECKS)
+      math(EXPR i "${i} + 1")
+      list(APPEND defines "-DCHECK_${i}=${check}")
+    endforeach()
+    string(REPLACE "@NP@" "${np}" args "${T_ARGS}")
+    tessera_mpi_command(cmd ${np} $<TARGET_FILE:tessera_app> ${args})
+    add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} ${defines} -P
+             ${PROJECT_SOURCE_DIR}/cmake/TesseraCheckRun.cmake -- ${cmd})
     set(labels ${T_LABELS})
     if(np GREATER 1)
       list(APPEND labels mpi)
@@ -83,13 +104,9 @@ function(tessera_add_run_test)
     if(T_PASS_REGEX)
       set_tests_properties(${name} PROPERTIES PASS_REGULAR_EXPRESSION "${T_PASS_REGEX}")
     endif()
-    # A pass regex makes CTest ignore the exit status, so the exit checker's verdict must fail
-    # the test by its message.
-    if(DEFINED T_EXIT_CODE)
-      list(APPEND T_FAIL_REGEX "expected exit status" "the run created")
-    endif()
-    if(T_FAIL_REGEX)
-      set_tests_properties(${name} PROPERTIES FAIL_REGULAR_EXPRESSION "${T_FAIL_REGEX}")
-    endif()
+    # A pass regex makes CTest ignore the exit status, so the checker's verdict fails the test by
+    # its message.
+    set(fail ${TESSERA_CHECK_FAILED} ${T_FAIL_REGEX})
+    set_tests_properties(${name} PROPERTIES FAIL_REGULAR_EXPRESSION "${fail}")
   endforeach()
 endfunction()

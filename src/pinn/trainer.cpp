@@ -73,6 +73,10 @@ public:
     history_.columns.push_back("seconds");
   }
   void record(int iteration, int phase, double value, bool force = false) {
+    if (first_value_) {
+      initial_ = value;
+      first_value_ = false;
+    }
     if (iteration == last_ || (!force && iteration % config_.log_every != 0)) return;
     last_ = iteration;
     const double t = timer_.seconds();
@@ -96,6 +100,7 @@ public:
     }
   }
   TrainingHistory take() { return std::move(history_); }
+  double initial_loss() const { return initial_; }
   double seconds() const { return timer_.seconds(); }
 
 private:
@@ -105,6 +110,8 @@ private:
   TrainingHistory history_;
   Timer timer_;
   int last_ = -1;
+  bool first_value_ = true;
+  double initial_ = 0;
 };
 
 }  // namespace
@@ -220,6 +227,7 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
     recorder.record(config.adam_iterations, 0, value, true);
   }
   result.term_weights = loss.term_weights();
+  result.initial_loss = recorder.initial_loss();
   result.final_loss = value;
   result.seconds = recorder.seconds();
   result.history = recorder.take();

@@ -52,6 +52,7 @@ struct TrainingHistory {
 
 struct TrainingResult {
   TrainingHistory history;
+  double initial_loss = 0;  // the first loss this training evaluated (at its restart point, if any)
   double final_loss = 0;
   double seconds = 0;
   int adam_iterations = 0;

@@ -187,7 +187,10 @@ InterfaceBanditSummary InterfaceBanditRun::execute(const std::string& options_te
     if (config_.reference_table)
       summary << "; fixed " << arms_[s.best_fixed_arm].name << " "
               << format("%.3e", error(k, s.best_fixed_arm, options_text)) << "; best "
-              << arms_[oracle[k]].name << " " << format("%.3e", error(k, oracle[k], options_text));
+              << arms_[oracle[k]].name << " " << format("%.3e", error(k, oracle[k], options_text))
+              << "; recommendation's regret "
+              << format("%.3f", reward(error(k, oracle[k], options_text)) -
+                                    reward(error(k, r, options_text)));
     summary << "\n";
   }
   if (config_.reference_table) {

@@ -272,9 +272,7 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
               << "  v                   " << format("%.3e", errors.v) << "\n"
               << "  velocity            " << format("%.3e", errors.velocity) << "\n"
               << "  p (mean removed)    " << format("%.3e", errors.pressure) << "\n"
-              << subdomains_summary(subdomains) << "  training            "
-              << format("%.1f s", s.training_seconds) << ", final loss "
-              << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop << "\n"
+              << subdomains_summary(subdomains) << training_summary(s) << "\n"
               << "  wall time           " << format("%.1f s", total.seconds()) << "\n"
               << "  output              " << path << " (+ .xmf for ParaView)");
   return s;

@@ -191,9 +191,7 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
   }
   TESSERA_LOG("summary (relative L2 on the "
               << n[0] << " x " << n[1] << " x " << n[2] << " grid):\n"
-              << errors << "  training            " << format("%.1f s", s.training_seconds)
-              << ", final loss " << format("%.3e", s.final_loss) << ", L-BFGS: " << s.lbfgs_stop
-              << "\n"
+              << errors << training_summary(s) << "\n"
               << "  wall time           " << format("%.1f s", total.seconds()) << "\n"
               << "  output              " << path << " (+ .xmf for ParaView)");
   return s;

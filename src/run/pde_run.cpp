@@ -100,6 +100,7 @@ void finish_pde_result(io::FieldFile& file, const PdeRunConfig& config, long par
   file.set_attribute("problem", config.pde);
   file.set_attribute("parameters", parameters);
   file.set_attribute("training_seconds", summary.training_seconds);
+  file.set_attribute("initial_loss", summary.initial_loss);
   file.set_attribute("final_loss", summary.final_loss);
   file.set_attribute("lbfgs_stop", summary.lbfgs_stop);
   file.commit_with_xdmf();
@@ -361,9 +362,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
       << "\n"
       << (helmholtz ? "  PINN vs exact       " + format("%.3e", s.pinn_vs_exact) + "\n" : "")
       << (helmholtz ? "  reference vs exact  " + format("%.3e", s.reference_vs_exact) + "\n" : "")
-      << subdomains_summary(subdomains_.get()) << "  training            "
-      << format("%.1f s", s.training_seconds) << ", final loss " << format("%.3e", s.final_loss)
-      << ", L-BFGS: " << s.lbfgs_stop << "\n"
+      << subdomains_summary(subdomains_.get()) << training_summary(s) << "\n"
       << "  wall time           " << format("%.1f s", total.seconds()) << "\n"
       << "  output              " << path << " (+ .xmf for ParaView)");
   return s;

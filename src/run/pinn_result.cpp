@@ -13,6 +13,7 @@ namespace tessera::run {
 void TrainingOutcome::record_training(const pinn::TrainingResult& training,
                                       const pinn::TrainingConfig& config) {
   training_seconds = training.seconds;
+  initial_loss = training.initial_loss;
   final_loss = training.final_loss;
   lbfgs_stop =
       config.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason) : "no L-BFGS phase";
@@ -49,6 +50,7 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
   file.set_attribute("relative_l2_reference_vs_exact", outcome.reference_error);
   file.set_attribute("relative_l2_pinn_vs_reference", outcome.pinn_vs_reference);
   file.set_attribute("training_seconds", outcome.training_seconds);
+  file.set_attribute("initial_loss", outcome.initial_loss);
   file.set_attribute("final_loss", outcome.final_loss);
   file.set_attribute("lbfgs_stop", outcome.lbfgs_stop);
   if (extra) extra(file);
@@ -69,9 +71,11 @@ std::string error_summary(const std::string& label, int n, const PinnOutcome& o,
   return os.str();
 }
 
-std::string training_summary(const PinnOutcome& o) {
+std::string training_summary(const TrainingOutcome& o) {
   return "  training            " + format("%.1f s", o.training_seconds) + ", final loss " +
-         format("%.3e", o.final_loss) + ", L-BFGS: " + o.lbfgs_stop;
+         format("%.3e", o.final_loss) + " (initial " + format("%.3e", o.initial_loss) +
+         ", reduction " + format("%.2e", o.initial_loss / o.final_loss) +
+         "), L-BFGS: " + o.lbfgs_stop;
 }
 
 }  // namespace tessera::run

@@ -22,6 +22,7 @@ namespace tessera::run {
 /// What every PINN run reports of its training.
 struct TrainingOutcome {
   double training_seconds = 0;
+  double initial_loss = 0;
   double final_loss = 0;
   std::string lbfgs_stop;
 
@@ -62,7 +63,8 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
 /// The first lines of a run's summary: the three errors on the n^dim reference grid, the label
 /// naming the learned solution ("PINN", "FBPINN").
 std::string error_summary(const std::string& label, int n, const PinnOutcome& outcome, int dim = 2);
-/// The training line of a run's summary.
-std::string training_summary(const PinnOutcome& outcome);
+/// The training line of a run's summary: time, final loss, its reduction from the initial loss
+/// (the figure the reduced regression runs check), why L-BFGS stopped.
+std::string training_summary(const TrainingOutcome& outcome);
 
 }  // namespace tessera::run

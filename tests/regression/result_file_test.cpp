@@ -66,6 +66,8 @@ TEST(ResultFile, FieldsAttributesAndHistoryAgree) {
   const size_t last = history.rows() - 1;
   EXPECT_EQ(history.at(last, 0), 600);  // 300 Adam + 300 L-BFGS iterations
   EXPECT_NEAR(history.at(last, 2), file.real_attribute("final_loss"), 1e-12);
+  EXPECT_EQ(history.at(0, 0), 0);  // the first row is the initial loss the summary reduces from
+  EXPECT_EQ(history.at(0, 2), file.real_attribute("initial_loss"));
   EXPECT_NEAR(history.at(last, 2), history.at(last, 3) + history.at(last, 4), 1e-12);
   EXPECT_LT(history.at(last, 2), 1e-2 * history.at(0, 2));
   EXPECT_NE(file.string_attribute("options").find("-pinn_width"), std::string::npos);
