@@ -1,0 +1,43 @@
+#pragma once
+// Host-side helpers for tests of layers on flat Vectors: copies both ways, reproducible random
+// vectors, and the norm-wise relative error.
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "nn/types.hpp"
+
+namespace tessera::test {
+
+inline std::vector<double> to_host(const nn::Vector& v) {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+  return std::vector<double>(h.data(), h.data() + h.extent(0));
+}
+
+inline nn::Vector to_device(const std::vector<double>& v, const std::string& label = "v") {
+  nn::Vector d(label, v.size());
+  auto h = Kokkos::create_mirror_view(d);
+  for (size_t i = 0; i < v.size(); ++i) h(i) = v[i];
+  Kokkos::deep_copy(d, h);
+  return d;
+}
+
+/// n numbers uniform in [-1, 1) from seed, the same on every rank.
+inline std::vector<double> random_vector(size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  std::vector<double> v(n);
+  for (auto& x : v) x = u(rng);
+  return v;
+}
+
+/// ||a - b|| / ||b|| (2-norms).
+inline double relative_error(const std::vector<double>& a, const std::vector<double>& b) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += b[i] * b[i];
+  return std::sqrt(num / den);
+}
+
+}  // namespace tessera::test
