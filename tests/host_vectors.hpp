@@ -1,6 +1,6 @@
 #pragma once
 // Host-side helpers for tests of layers on flat Vectors: copies both ways, reproducible random
-// vectors, and the norm-wise relative error.
+// vectors, the norm-wise relative error, and C-order index helpers.
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -31,6 +31,19 @@ inline std::vector<double> random_vector(size_t n, std::uint64_t seed) {
   std::vector<double> v(n);
   for (auto& x : v) x = u(rng);
   return v;
+}
+
+inline long product(const std::vector<int>& v) {
+  long p = 1;
+  for (int x : v) p *= x;
+  return p;
+}
+
+/// Multi-index of flat C-order index t over extents e.
+inline std::vector<int> unflatten(long t, const std::vector<int>& e) {
+  std::vector<int> idx(e.size());
+  for (int d = static_cast<int>(e.size()) - 1; d >= 0; --d) idx[d] = int(t % e[d]), t /= e[d];
+  return idx;
 }
 
 /// ||a - b|| / ||b|| (2-norms).

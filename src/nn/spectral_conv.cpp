@@ -195,6 +195,13 @@ SpectralConv::SpectralConv(const SpectralConvShape& shape, const GridBlock& bloc
   Kokkos::deep_copy(mode_weight_, host);
 }
 
+void SpectralConv::bind(const Vector& parameters) {
+  TESSERA_CHECK(long(parameters.extent(0)) == parameter_count_,
+                "SpectralConv::bind: the parameters hold "
+                    << parameters.extent(0) << " values, the layer needs " << parameter_count_);
+  parameters_ = parameters;
+}
+
 void SpectralConv::initialize(std::uint64_t seed) {
   auto host = Kokkos::create_mirror_view(parameters_);
   const double scale = 1.0 / (double(shape_.in_channels) * shape_.out_channels);

@@ -88,6 +88,11 @@ public:
   long parameter_count() const { return parameter_count_; }
   Vector& parameters() { return parameters_; }
   const Vector& parameters() const { return parameters_; }
+  /// Makes the layer use parameters (parameter_count() values, in the layout above) as its
+  /// weights from now on, in place of the array it held: a network binds each layer to its slice
+  /// of one flat vector (an unmanaged View works; it must then outlive the layer's use).
+  /// Not collective.
+  void bind(const Vector& parameters);
 
   /// As the FNO code: re and im of every weight uniform in [0, 1/(in*out)), drawn from seed
   /// (SplitMix64), so every rank draws the same weights. Not collective.

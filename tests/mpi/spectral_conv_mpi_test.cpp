@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../grid_layouts.hpp"
 #include "../host_vectors.hpp"
 #include "core/allreduce.hpp"
 #include "core/decomposition.hpp"
@@ -27,86 +28,16 @@ using tessera::nn::SpectralConv;
 using Shape = tessera::nn::SpectralConvShape;
 using tessera::nn::SpectralConvWorkspace;
 using tessera::nn::Vector;
+using tessera::test::block_of;
+using tessera::test::decompose;
+using tessera::test::layout_name;
+using tessera::test::process_grids_that_fit;
 using tessera::test::random_vector;
 using tessera::test::relative_error;
+using tessera::test::restrict_to;
 using tessera::test::to_device;
 using tessera::test::to_host;
-
-int world_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
-
-/// Every way to write size as p_1 ... p_dims (processes per grid dimension).
-std::vector<std::vector<int>> process_grids(int size, int dims) {
-  std::vector<std::vector<int>> grids;
-  std::vector<int> p(size_t(dims), 1);
-  std::function<void(int, int)> split = [&](int d, int left) {
-    if (d == dims - 1) {
-      p[size_t(d)] = left;
-      grids.push_back(p);
-      return;
-    }
-    for (int f = 1; f <= left; ++f)
-      if (left % f == 0) {
-        p[size_t(d)] = f;
-        split(d + 1, left / f);
-      }
-  };
-  split(0, size);
-  return grids;
-}
-
-/// The Decomposition of the grid over process grid p, with dimensions reversed: its x (fastest)
-/// is the grid's last dimension, as in the layer's layout. Collective over MPI_COMM_WORLD.
-Decomposition decompose(const std::vector<int>& grid, const std::vector<int>& p) {
-  const int dims = static_cast<int>(grid.size());
-  std::array<int, 3> points{1, 1, 1}, procs{1, 1, 1};
-  for (int d = 0; d < dims; ++d) {
-    points[size_t(d)] = grid[size_t(dims - 1 - d)];
-    procs[size_t(d)] = p[size_t(dims - 1 - d)];
-  }
-  return Decomposition(MPI_COMM_WORLD, dims, points, procs);
-}
-
-GridBlock block_of(const Decomposition& decomp) {
-  GridBlock block;
-  for (int d = decomp.dim() - 1; d >= 0; --d) {
-    block.offset.push_back(decomp.local_start()[size_t(d)]);
-    block.extent.push_back(decomp.local_count()[size_t(d)]);
-  }
-  return block;
-}
-
-/// This rank's block of fields (fields x whole grid, C order) in the layer's layout.
-std::vector<double> restrict_to(const std::vector<double>& whole, const std::vector<int>& grid,
-                                const GridBlock& block) {
-  const int dims = static_cast<int>(grid.size());
-  long points = 1, local = 1;
-  for (int d = 0; d < dims; ++d) points *= grid[size_t(d)], local *= block.extent[size_t(d)];
-  std::vector<double> part;
-  for (size_t f = 0; f < whole.size() / size_t(points); ++f)
-    for (long t = 0; t < local; ++t) {
-      long rest = t, global = 0, stride = 1;
-      for (int d = dims - 1; d >= 0; --d) {
-        const long l = rest % block.extent[size_t(d)];
-        rest /= block.extent[size_t(d)];
-        global += (block.offset[size_t(d)] + l) * stride;
-        stride *= grid[size_t(d)];
-      }
-      part.push_back(whole[f * size_t(points) + size_t(global)]);
-    }
-  return part;
-}
-
-std::string layout_name(const std::vector<int>& p) {
-  const auto split = std::count_if(p.begin(), p.end(), [](int x) { return x > 1; });
-  std::string name = split == 0 ? "single" : split == 1 ? "slab" : split == 2 ? "pencil" : "brick";
-  name += " (";
-  for (size_t d = 0; d < p.size(); ++d) name += (d ? "x" : "") + std::to_string(p[d]);
-  return name + ")";
-}
+using tessera::test::world_size;
 
 TEST(SpectralConvMpi, EveryLayoutEqualsTheWholeGridLayer) {
   const int batch = 2;
@@ -131,10 +62,7 @@ TEST(SpectralConvMpi, EveryLayoutEqualsTheWholeGridLayer) {
     whole.backward(to_device(r), dx_whole, g_whole, whole_ws);
     const auto y_ref = to_host(y_whole), dx_ref = to_host(dx_whole), g_ref = to_host(g_whole);
 
-    for (const auto& p : process_grids(world_size(), dims)) {
-      bool fits = true;
-      for (int d = 0; d < dims; ++d) fits = fits && p[size_t(d)] <= s.grid[size_t(d)];
-      if (!fits) continue;
+    for (const auto& p : process_grids_that_fit(s.grid)) {
       const Decomposition decomp = decompose(s.grid, p);
       const GridBlock block = block_of(decomp);
       SpectralConv layer(s, block, decomp.comm());

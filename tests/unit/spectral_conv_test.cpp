@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../host_vectors.hpp"
+#include "../spectral_reference.hpp"
 #include "core/error.hpp"
 #include "nn/spectral_conv.hpp"
 
@@ -20,100 +21,11 @@ using tessera::nn::SpectralConv;
 using Shape = tessera::nn::SpectralConvShape;
 using tessera::nn::SpectralConvWorkspace;
 using tessera::nn::Vector;
+using tessera::test::product;
 using tessera::test::random_vector;
 using tessera::test::relative_error;
 using tessera::test::to_device;
 using tessera::test::to_host;
-using Complex = std::complex<double>;
-
-long product(const std::vector<int>& v) {
-  long p = 1;
-  for (int x : v) p *= x;
-  return p;
-}
-
-/// Multi-index of flat C-order index t over extents e.
-std::vector<int> unflatten(long t, const std::vector<int>& e) {
-  std::vector<int> idx(e.size());
-  for (int d = static_cast<int>(e.size()) - 1; d >= 0; --d) idx[d] = int(t % e[d]), t /= e[d];
-  return idx;
-}
-
-/// The FNO reference on the host, by direct sums: x_ft = rfftn(x) on the half spectrum
-/// (n1, [n2,] n_last/2 + 1), out_ft = 0 but on the corners the FNO code fills, from weights read
-/// in the documented parameter layout, y = irfftn(out_ft, s = grid) with numpy's c2r rule.
-std::vector<double> reference_forward(const Shape& s, const std::vector<double>& w,
-                                      const std::vector<double>& x, int batch) {
-  const int dims = static_cast<int>(s.grid.size());
-  const long points = product(s.grid);
-  std::vector<int> half = s.grid;
-  half.back() = s.grid.back() / 2 + 1;
-  const long spectrum = product(half);
-  const int in = s.in_channels, out = s.out_channels;
-  std::vector<Complex> x_ft(size_t(batch * in * spectrum));
-  for (int b = 0; b < batch; ++b)
-    for (int i = 0; i < in; ++i)
-      for (long q = 0; q < spectrum; ++q) {
-        const auto k = unflatten(q, half);
-        Complex sum = 0;
-        for (long p = 0; p < points; ++p) {
-          const auto j = unflatten(p, s.grid);
-          double phase = 0;
-          for (int d = 0; d < dims; ++d) phase += double(k[d]) * j[d] / s.grid[d];
-          sum += x[size_t((b * in + i) * points + p)] * std::polar(1.0, -2 * M_PI * phase);
-        }
-        x_ft[size_t((b * in + i) * spectrum + q)] = sum;
-      }
-  // The corners: weights_{1+j}[i][o][a...] with j's bit d set for k_d in the top m_d of dim d.
-  std::vector<int> m = s.modes;
-  const long corner = product(m);
-  std::vector<Complex> out_ft(size_t(batch * out * spectrum));
-  for (long q = 0; q < spectrum; ++q) {
-    const auto k = unflatten(q, half);
-    long j = 0, a = 0;
-    bool kept = true;
-    for (int d = 0; d < dims; ++d) {
-      int ad = k[d];
-      if (d < dims - 1 && k[d] >= s.grid[d] - m[d]) {
-        ad = k[d] - (s.grid[d] - m[d]);
-        j += 1L << d;
-      } else if (k[d] >= m[d]) {
-        kept = false;
-      }
-      a = a * m[d] + ad;
-    }
-    if (!kept) continue;
-    for (int b = 0; b < batch; ++b)
-      for (int o = 0; o < out; ++o) {
-        Complex sum = 0;
-        for (int i = 0; i < in; ++i) {
-          const size_t wi = size_t(2 * (((j * in + i) * out + o) * corner + a));
-          sum += x_ft[size_t((b * in + i) * spectrum + q)] * Complex(w[wi], w[wi + 1]);
-        }
-        out_ft[size_t((b * out + o) * spectrum + q)] = sum;
-      }
-  }
-  const int n_last = s.grid.back();
-  std::vector<double> y(size_t(batch * out * points));
-  for (int b = 0; b < batch; ++b)
-    for (int o = 0; o < out; ++o)
-      for (long p = 0; p < points; ++p) {
-        const auto j = unflatten(p, s.grid);
-        double sum = 0;
-        for (long q = 0; q < spectrum; ++q) {
-          const auto k = unflatten(q, half);
-          double phase = 0;
-          for (int d = 0; d < dims; ++d) phase += double(k[d]) * j[d] / s.grid[d];
-          const int kl = k.back();
-          const double weight = (kl == 0 || 2 * kl == n_last) ? 1.0 : 2.0;
-          sum += weight *
-                 (out_ft[size_t((b * out + o) * spectrum + q)] * std::polar(1.0, 2 * M_PI * phase))
-                     .real();
-        }
-        y[size_t((b * out + o) * points + p)] = sum / double(points);
-      }
-  return y;
-}
 
 std::vector<double> forward(const SpectralConv& layer, SpectralConvWorkspace& ws,
                             const std::vector<double>& x, int batch) {
@@ -136,7 +48,8 @@ TEST(SpectralConv, ForwardMatchesDirectDft) {
     SpectralConvWorkspace ws;
     const auto x = random_vector(size_t(batch * s.in_channels * product(s.grid)), 11);
     const auto y = forward(layer, ws, x, batch);
-    const auto ref = reference_forward(s, to_host(layer.parameters()), x, batch);
+    const auto ref =
+        tessera::test::reference_spectral_conv(s, to_host(layer.parameters()), x, batch);
     const double err = relative_error(y, ref);
     worst = std::max(worst, err);
     EXPECT_LT(err, 1e-12) << "grid " << s.grid.size() << "D, first extent " << s.grid[0];
