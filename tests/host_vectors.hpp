@@ -1,6 +1,6 @@
 #pragma once
 // Host-side helpers for tests of layers on flat Vectors: copies both ways, reproducible random
-// vectors, the norm-wise relative error, and C-order index helpers.
+// vectors, the norm-wise relative error, C-order index helpers, central differences.
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -51,6 +51,29 @@ inline double relative_error(const std::vector<double>& a, const std::vector<dou
   double num = 0, den = 0;
   for (size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += b[i] * b[i];
   return std::sqrt(num / den);
+}
+
+/// Central differences (f(v + h e_k) - f(v - h e_k)) / 2h of loss() in every entry k of v, which
+/// loss reads (each entry restored afterwards).
+template <class Loss>
+std::vector<double> finite_differences(std::vector<double>& v, const Loss& loss, double h) {
+  std::vector<double> g(v.size());
+  for (size_t k = 0; k < v.size(); ++k) {
+    const double saved = v[k];
+    v[k] = saved + h;
+    const double lp = loss();
+    v[k] = saved - h;
+    const double lm = loss();
+    v[k] = saved;
+    g[k] = (lp - lm) / (2 * h);
+  }
+  return g;
+}
+
+inline double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
 }
 
 }  // namespace tessera::test

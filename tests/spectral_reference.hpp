@@ -1,7 +1,8 @@
 #pragma once
 // A direct O(N^2) host reference of the FNO spectral convolution (numpy's rfftn / irfftn
 // semantics and the FNO code's corner slicing), reading the weights in SpectralConv's documented
-// parameter layout: the independent check of nn/spectral_conv and of the networks built on it.
+// parameter layout: the independent check of nn/spectral_conv and of the networks built on it;
+// and a host-side forward of a layer.
 #include <cmath>
 #include <complex>
 #include <vector>
@@ -10,6 +11,14 @@
 #include "nn/spectral_conv.hpp"
 
 namespace tessera::test {
+
+/// The layer's output for x (batch samples at its local points), on the host.
+inline std::vector<double> forward(const nn::SpectralConv& layer, nn::SpectralConvWorkspace& ws,
+                                   const std::vector<double>& x, int batch) {
+  nn::Vector y("y", size_t(batch * layer.shape().out_channels * layer.local_points()));
+  layer.forward(to_device(x, "x"), y, ws);
+  return to_host(y);
+}
 
 /// The FNO reference on the host, by direct sums: x_ft = rfftn(x) on the half spectrum
 /// (n1, [n2,] n_last/2 + 1), out_ft = 0 but on the corners the FNO code fills, from weights read

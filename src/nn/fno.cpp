@@ -4,6 +4,7 @@
 #include <KokkosBlas3_gemm.hpp>
 
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 #include <utility>
 
@@ -171,7 +172,8 @@ Fno::Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& b
   const int width = shape.width;
   lifting_ = {shape.in_channels + (shape.grid_coordinates ? dims : 0), width, 0};
   long offset = lifting_.parameter_count();
-  const SpectralConvShape spectral_shape{width, width, padded_grid, shape.modes};
+  const SpectralConvShape spectral_shape{
+      width, width, padded_grid, shape.modes, shape.factorization, shape.rank, {}};
   for (int l = 0; l < shape.layers; ++l) {
     spectral_.emplace_back(spectral_shape, padded_block_, space);
     spectral_offset_.push_back(offset);
@@ -434,12 +436,20 @@ SpectralConvTraffic Fno::bytes_per_layer(int batch) const {
 
 std::string Fno::summary() const {
   std::ostringstream s;
-  s << "FNO-" << shape_.dims << "D: width " << shape_.width << ", " << shape_.layers
-    << " layers, modes ";
+  const bool factorized = shape_.factorization != Factorization::Dense;
+  s << (factorized ? "TFNO-" : "FNO-") << shape_.dims << "D: width " << shape_.width << ", "
+    << shape_.layers << " layers, modes ";
   for (size_t d = 0; d < shape_.modes.size(); ++d) s << (d ? "x" : "") << shape_.modes[d];
   s << ", projection " << shape_.projection_width;
   if (shape_.padding > 0) s << ", padding " << shape_.padding;
   if (shape_.grid_coordinates) s << ", grid coordinates";
+  if (factorized) {
+    const long dense = shape_.layers * spectral_.front().dense_parameter_count();
+    const long kept = shape_.layers * spectral_.front().parameter_count();
+    s << ", " << spectral_.front().factorized_weight().describe() << ", spectral weights "
+      << with_thousands(dense) << " -> " << with_thousands(kept) << " (compression " << std::fixed
+      << std::setprecision(2) << double(dense) / double(kept) << "x)";
+  }
   s << ", " << with_thousands(parameter_count_) << " parameters";
   return s.str();
 }

@@ -28,6 +28,9 @@
 // p.is_complex() else p.flatten() for p in model.parameters()]):
 //   fc0.weight (width, in_channels [+ dims]), fc0.bias (width)
 //   conv_l.weights1 .. weights{2, 4}, l = 0 .. L-1   (SpectralConv's layout, spectral_offset(l))
+//     or, for a TFNO (factorization cp or tucker), conv_l's factorised blocks in
+//     FactorizedWeight's layout (CP: lambda, A, B, C_1..C_D; Tucker: core, U_in, U_out,
+//     U_1..U_D; each complex block all real parts, then all imaginary parts)
 //   w_l.weight (width, width), w_l.bias (width),      l = 0 .. L-1
 //   fc1.weight (projection_width, width), fc1.bias, fc2.weight (out_channels, projection_width),
 //   fc2.bias
@@ -51,6 +54,10 @@ struct FnoShape {
   int projection_width = 128;
   int padding = 0;  // zero points appended at the end of every dimension after the lifting
   bool grid_coordinates = true;
+  // TFNO: the Fourier layers' weights as CP or Tucker tensors holding `rank` (a fraction) of the
+  // dense parameter count (FactorizedWeight's rule); dense is the FNO.
+  Factorization factorization = Factorization::Dense;
+  double rank = 1.0;
 };
 
 /// One pointwise linear layer (a 1x1 convolution with bias) of the flat parameter vector: its
@@ -145,7 +152,10 @@ public:
   SpectralConvTraffic bytes_per_layer(int batch) const;
 
   /// E.g. "FNO-2D: width 32, 4 layers, modes 12x12, padding 9, grid coordinates, 2,368,001
-  /// parameters".
+  /// parameters"; a TFNO adds its factorisation and the spectral weights' compression (all
+  /// layers, dense count over factorised count), e.g. "TFNO-2D: width 8, 3 layers, modes 4x4,
+  /// projection 16, padding 2, grid coordinates, Tucker rank 0.1 (ranks 4x4x4x2), spectral
+  /// weights 12,288 -> 1,392 (compression 8.83x), 1,801 parameters".
   std::string summary() const;
 
 private:

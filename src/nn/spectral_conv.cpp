@@ -9,6 +9,7 @@
 #include "core/allreduce.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
+#include "nn/spectral_mix.hpp"
 
 namespace tessera::nn {
 
@@ -43,63 +44,6 @@ void fill_dft_tables(const Matrix& real, const Matrix& imag, int n, int offset, 
           imag(l, q) = si;
           imag(l, q + kept) = c;
         }
-      });
-}
-
-/// Sizes of one mixing: modes K, batch B, channels in and out, weights per (i, o) block of a
-/// corner (the corner's kept modes).
-struct MixShape {
-  long modes, batch, in, out, corner;
-};
-
-/// The per-mode channel mixing (complex; arrays [re/im][k][b][channel], weight (i, o) of mode k
-/// at complex index mode_weight(k) + (i out + o) corner):
-///   forward: out_hat[k][b][o] = sum_i X[k][b][i] W[i][o][k]            (x = X, y = out_hat)
-///   adjoint: dL/dX[k][b][i] = sum_o dL/dout_hat[k][b][o] conj(W[i][o][k]) (x = dL/dout_hat)
-void spectral_mix(const char* label, const MixShape& s, bool adjoint, const Vector& x,
-                  const Vector& w, const Kokkos::View<long*>& mode_weight, const Vector& y) {
-  const long batch = s.batch, corner = s.corner;
-  const long from = adjoint ? s.out : s.in, to = adjoint ? s.in : s.out;  // channels of x, y
-  const long from_stride = adjoint ? 1 : s.out, to_stride = adjoint ? s.out : 1;
-  const double conjugate = adjoint ? -1.0 : 1.0;
-  const long x_im = s.modes * batch * from, y_im = s.modes * batch * to;
-  Kokkos::parallel_for(
-      label, Kokkos::RangePolicy<>(0, y_im), KOKKOS_LAMBDA(const long t) {
-        const long c = t % to, kb = t / to;  // kb = k batch + b
-        const long k = kb / batch;
-        double re = 0, im = 0;
-        for (long f = 0; f < from; ++f) {
-          const long xi = kb * from + f;
-          const long wi = 2 * (mode_weight(k) + (f * from_stride + c * to_stride) * corner);
-          const double xr = x(xi), xm = x(xi + x_im), wr = w(wi), wm = conjugate * w(wi + 1);
-          re += xr * wr - xm * wm;
-          im += xr * wm + xm * wr;
-        }
-        y(t) = re;
-        y(t + y_im) = im;
-      });
-}
-
-/// gradient(W[i][o][k]) += sum_b conj(X[k][b][i]) dL/dout_hat[k][b][o] (layouts of
-/// spectral_mix); one thread per weight, so no two threads add to the same entry.
-void spectral_mix_weight_adjoint(const MixShape& s, const Vector& x, const Vector& dy,
-                                 const Kokkos::View<long*>& mode_weight, const Vector& gradient) {
-  const long in = s.in, out = s.out, batch = s.batch, corner = s.corner;
-  const long x_im = s.modes * batch * in, y_im = s.modes * batch * out;
-  Kokkos::parallel_for(
-      "tessera::nn::spectral_mix_weight_adjoint", Kokkos::RangePolicy<>(0, s.modes * in * out),
-      KOKKOS_LAMBDA(const long t) {
-        const long o = t % out, i = (t / out) % in, k = t / (out * in);
-        double re = 0, im = 0;
-        for (long b = 0; b < batch; ++b) {
-          const long xi = (k * batch + b) * in + i, yi = (k * batch + b) * out + o;
-          const double xr = x(xi), xm = x(xi + x_im), gr = dy(yi), gm = dy(yi + y_im);
-          re += xr * gr + xm * gm;
-          im += xr * gm - xm * gr;
-        }
-        const long wi = 2 * (mode_weight(k) + (i * out + o) * corner);
-        gradient(wi) += re;
-        gradient(wi + 1) += im;
       });
 }
 
@@ -157,7 +101,10 @@ SpectralConv::SpectralConv(const SpectralConvShape& shape, const GridBlock& bloc
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &covered, 1, MPI_LONG, MPI_SUM, space));
   TESSERA_CHECK(covered == global, "SpectralConv: the ranks' blocks hold "
                                        << covered << " points in all, the grid " << global);
-  parameter_count_ = 2 * kept_modes_ * shape.in_channels * shape.out_channels;
+  if (factorized())
+    factorized_ = FactorizedWeight(shape.factorization, shape.rank, shape.tucker_ranks,
+                                   shape.in_channels, shape.out_channels, kept_);
+  parameter_count_ = factorized() ? factorized_.parameter_count() : dense_parameter_count();
   parameters_ = Vector("tessera::nn::spectral_conv_parameters", parameter_count_);
 
   for (int d = 0; d < dims; ++d) {
@@ -203,6 +150,10 @@ void SpectralConv::bind(const Vector& parameters) {
 }
 
 void SpectralConv::initialize(std::uint64_t seed) {
+  if (factorized()) {
+    factorized_.initialize(seed, parameters_);
+    return;
+  }
   auto host = Kokkos::create_mirror_view(parameters_);
   const double scale = 1.0 / (double(shape_.in_channels) * shape_.out_channels);
   std::uint64_t state = splitmix64(seed);
@@ -235,6 +186,7 @@ void SpectralConv::prepare(SpectralConvWorkspace& ws, int batch) const {
   }
   const long in_modes = 2 * kept_modes_ * batch * shape_.in_channels;
   const long out_modes = 2 * kept_modes_ * batch * shape_.out_channels;
+  if (factorized()) factorized_.prepare(ws.factorized, batch);
   if (ws.batch == batch && long(ws.input_modes.extent(0)) == in_modes &&
       long(ws.output_modes.extent(0)) == out_modes && long(ws.work_a.extent(0)) >= work)
     return;
@@ -307,9 +259,13 @@ void SpectralConv::forward(const Vector& x, const Vector& y, SpectralConvWorkspa
   to_modes(x.data(), ws.input_modes.data(), long(batch) * shape_.in_channels, forward_real_,
            forward_imag_, ws);
   allreduce(ws.input_modes, ws);
-  const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels, corner_modes_};
-  spectral_mix("tessera::nn::spectral_mix", mix, false, ws.input_modes, parameters_, mode_weight_,
-               ws.output_modes);
+  if (factorized()) {
+    factorized_.forward(parameters_, ws.input_modes, ws.output_modes, batch, ws.factorized);
+  } else {
+    const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels, corner_modes_};
+    spectral_mix("tessera::nn::spectral_mix", mix, false, ws.input_modes, parameters_, mode_weight_,
+                 ws.output_modes);
+  }
   to_points(ws.output_modes.data(), y.data(), long(batch) * shape_.out_channels, inverse_real_,
             inverse_imag_, ws);
 }
@@ -328,10 +284,15 @@ void SpectralConv::backward(const Vector& dy, const Vector& dx, const Vector& gr
   to_modes(dy.data(), ws.output_modes.data(), batch * shape_.out_channels, inverse_real_,
            inverse_imag_, ws);
   allreduce(ws.output_modes, ws);
-  const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels, corner_modes_};
-  spectral_mix_weight_adjoint(mix, ws.input_modes, ws.output_modes, mode_weight_, gradient);
-  spectral_mix("tessera::nn::spectral_mix_adjoint", mix, true, ws.output_modes, parameters_,
-               mode_weight_, ws.input_modes_adjoint);
+  if (factorized()) {
+    factorized_.backward(parameters_, ws.input_modes, ws.output_modes, ws.input_modes_adjoint,
+                         gradient, ws.factorized);
+  } else {
+    const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels, corner_modes_};
+    spectral_mix_weight_adjoint(mix, ws.input_modes, ws.output_modes, mode_weight_, gradient);
+    spectral_mix("tessera::nn::spectral_mix_adjoint", mix, true, ws.output_modes, parameters_,
+                 mode_weight_, ws.input_modes_adjoint);
+  }
   // Adjoint of the forward transform, at own points.
   to_points(ws.input_modes_adjoint.data(), dx.data(), batch * shape_.in_channels, forward_real_,
             forward_imag_, ws);

@@ -27,11 +27,19 @@
 // where corner j = s1 + 2 s2 (3D) or j = s1 (2D), s_d = 1 for the negative frequencies of
 // dimension d (k_d = n_d - m_d + a_d), 0 for the positive ones (k_d = a_d); the last dimension
 // is never split. Gradients have the same layout.
+//
+// Factorised weights (TFNO; nn/factorized_weight.hpp): with factorization = cp or tucker the
+// weight is one CP or Tucker tensor over all kept modes, rank a fraction of the dense parameter
+// count; the parameters are then FactorizedWeight's blocks in its documented layout, and the
+// channel mixing contracts the factors without forming the dense weight. The contraction runs
+// after the forward's allreduce on the replicated coefficients: every rank computes it for all
+// kept modes (redundantly, as the dense mixing), so the traffic is the same as the dense layer's.
 #include <mpi.h>
 
 #include <cstdint>
 #include <vector>
 
+#include "nn/factorized_weight.hpp"
 #include "nn/types.hpp"
 
 namespace tessera::nn {
@@ -41,6 +49,9 @@ struct SpectralConvShape {
   int out_channels = 1;
   std::vector<int> grid;   // global points per dimension (n1, n2[, n3]): 2D or 3D
   std::vector<int> modes;  // kept modes per dimension (m1, m2[, m3]), see above
+  Factorization factorization = Factorization::Dense;  // dense, cp or tucker (TFNO)
+  double rank = 1.0;                // factorised: fraction of the dense parameter count
+  std::vector<int> tucker_ranks{};  // tucker: explicit ranks (in, out, K_1..K_D), else from rank
 };
 
 /// This rank's block of the global grid: first global index and number of points per dimension
@@ -58,6 +69,7 @@ struct SpectralConvWorkspace {
   Vector output_modes;         // out_hat in forward, dL/d(out_hat) in backward, [re/im][k][b][o]
   Vector input_modes_adjoint;  // dL/dX, like input_modes
   Vector work_a, work_b;       // the separable steps' intermediates
+  FactorizedWorkspace factorized;  // the factorised contraction's (factorised layers only)
   Kokkos::View<double*, Kokkos::HostSpace> staging;  // host side of the allreduces (device
                                                      // builds only; empty where host-accessible)
 };
@@ -86,6 +98,13 @@ public:
   /// Kept complex modes K = prod_d K_d (K_d = 2 m_d, but m_last for the last dimension).
   long kept_modes() const { return kept_modes_; }
   long parameter_count() const { return parameter_count_; }
+  /// 2 in out K: the dense layer's parameter count, whatever the factorisation.
+  long dense_parameter_count() const {
+    return 2 * kept_modes_ * shape_.in_channels * shape_.out_channels;
+  }
+  bool factorized() const { return shape_.factorization != Factorization::Dense; }
+  /// The factorised weight's geometry (ranks, blocks); only for factorized() layers.
+  const FactorizedWeight& factorized_weight() const { return factorized_; }
   Vector& parameters() { return parameters_; }
   const Vector& parameters() const { return parameters_; }
   /// Makes the layer use parameters (parameter_count() values, in the layout above) as its
@@ -95,7 +114,8 @@ public:
   void bind(const Vector& parameters);
 
   /// As the FNO code: re and im of every weight uniform in [0, 1/(in*out)), drawn from seed
-  /// (SplitMix64), so every rank draws the same weights. Not collective.
+  /// (SplitMix64), so every rank draws the same weights; factorised layers draw their factors
+  /// to the same mean square (FactorizedWeight::initialize). Not collective.
   void initialize(std::uint64_t seed);
 
   /// Sizes ws for batch samples; cheap when already sized. Not collective.
@@ -143,6 +163,7 @@ private:
   // last dimension). The last dimension's imaginary tables are never needed (real in, real out).
   std::vector<Matrix> forward_real_, forward_imag_, inverse_real_, inverse_imag_;
   Kokkos::View<long*> mode_weight_;  // kept mode k -> index of W[corner][0][0][a] (complex)
+  FactorizedWeight factorized_;      // factorised layers only
   Vector parameters_;
 };
 

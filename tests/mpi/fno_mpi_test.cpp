@@ -19,6 +19,7 @@
 namespace {
 
 using tessera::Decomposition;
+using tessera::nn::Factorization;
 using tessera::nn::Fno;
 using tessera::nn::FnoShape;
 using tessera::nn::FnoWorkspace;
@@ -56,15 +57,9 @@ struct Case {
   std::vector<int> grid;
 };
 
-TEST(FnoMpi, EveryLayoutEqualsTheWholeGridNetwork) {
+/// Every layout of the ranks over each case's grid against the one-rank network.
+void expect_every_layout_equals_the_whole_grid(const std::vector<Case>& cases) {
   const int batch = 2;
-  // FnoShape{dims, in, out, width, layers, modes, projection_width, padding, grid_coordinates}
-  const std::vector<Case> cases = {
-      {FnoShape{2, 2, 1, 4, 2, {3, 3}, 5, 2, true}, {9, 7}},
-      {FnoShape{2, 1, 2, 3, 3, {4, 3}, 4, 0, true}, {10, 6}},
-      {FnoShape{3, 1, 2, 3, 2, {2, 2, 2}, 4, 1, true}, {7, 5, 6}},
-      {FnoShape{3, 2, 1, 3, 2, {2, 2, 3}, 4, 0, false}, {6, 5, 7}},
-  };
   double worst_y = 0, worst_dx = 0, worst_g = 0;
   for (const auto& c : cases) {
     const FnoShape& s = c.shape;
@@ -88,8 +83,11 @@ TEST(FnoMpi, EveryLayoutEqualsTheWholeGridNetwork) {
           MPI_COMM_WORLD, relative_error(part.dx, restrict_to(ref.dx, c.grid, block)));
       const double eg =
           tessera::allreduce_max(MPI_COMM_WORLD, relative_error(part.gradient, ref.gradient));
-      const std::string where = std::to_string(dims) + "D grid " + std::to_string(c.grid[0]) +
-                                "..., padding " + std::to_string(s.padding) + ", " + layout_name(p);
+      const std::string where =
+          std::string(s.factorization == Factorization::Dense ? "" : to_string(s.factorization)) +
+          (s.factorization == Factorization::Dense ? "" : " ") + std::to_string(dims) + "D grid " +
+          std::to_string(c.grid[0]) + "..., padding " + std::to_string(s.padding) + ", " +
+          layout_name(p);
       EXPECT_LT(ey, 1e-12) << where;
       EXPECT_LT(edx, 1e-12) << where;
       EXPECT_LT(eg, 1e-12) << where;
@@ -103,6 +101,28 @@ TEST(FnoMpi, EveryLayoutEqualsTheWholeGridNetwork) {
   if (world_rank() == 0)
     std::printf("max relative errors over the layouts: y %.2e, dx %.2e, gradient %.2e\n", worst_y,
                 worst_dx, worst_g);
+}
+
+TEST(FnoMpi, EveryLayoutEqualsTheWholeGridNetwork) {
+  // FnoShape{dims, in, out, width, layers, modes, projection_width, padding, grid_coordinates}
+  expect_every_layout_equals_the_whole_grid({
+      {FnoShape{2, 2, 1, 4, 2, {3, 3}, 5, 2, true}, {9, 7}},
+      {FnoShape{2, 1, 2, 3, 3, {4, 3}, 4, 0, true}, {10, 6}},
+      {FnoShape{3, 1, 2, 3, 2, {2, 2, 2}, 4, 1, true}, {7, 5, 6}},
+      {FnoShape{3, 2, 1, 3, 2, {2, 2, 3}, 4, 0, false}, {6, 5, 7}},
+  });
+}
+
+// TFNO: the factorised contraction runs on the replicated coefficients after the allreduce, so a
+// split grid still equals one rank.
+TEST(FnoMpi, FactorisedEveryLayoutEqualsTheWholeGridNetwork) {
+  const auto cp = Factorization::Cp, tucker = Factorization::Tucker;
+  expect_every_layout_equals_the_whole_grid({
+      {FnoShape{2, 2, 1, 4, 2, {3, 3}, 5, 2, true, cp, 0.5}, {9, 7}},
+      {FnoShape{2, 1, 2, 3, 2, {4, 3}, 4, 0, true, tucker, 0.5}, {10, 6}},
+      {FnoShape{3, 1, 2, 3, 2, {2, 2, 2}, 4, 1, true, cp, 0.1}, {7, 5, 6}},
+      {FnoShape{3, 2, 1, 3, 2, {2, 2, 3}, 4, 0, false, tucker, 1.0}, {6, 5, 7}},
+  });
 }
 
 /// Samples [first, first + count) of a batch stored [sample][values_per_sample].

@@ -21,18 +21,14 @@ using tessera::nn::SpectralConv;
 using Shape = tessera::nn::SpectralConvShape;
 using tessera::nn::SpectralConvWorkspace;
 using tessera::nn::Vector;
+using tessera::test::dot;
+using tessera::test::finite_differences;
+using tessera::test::forward;
 using tessera::test::product;
 using tessera::test::random_vector;
 using tessera::test::relative_error;
 using tessera::test::to_device;
 using tessera::test::to_host;
-
-std::vector<double> forward(const SpectralConv& layer, SpectralConvWorkspace& ws,
-                            const std::vector<double>& x, int batch) {
-  Vector y("y", size_t(batch * layer.shape().out_channels * layer.local_points()));
-  layer.forward(to_device(x, "x"), y, ws);
-  return to_host(y);
-}
 
 TEST(SpectralConv, ForwardMatchesDirectDft) {
   const std::vector<Shape> cases = {
@@ -90,29 +86,7 @@ TEST(SpectralConv, SingleCosineModeHasClosedForm) {
   }
 }
 
-/// Central differences of L = sum(y .* r) in every entry of v (restored afterwards); L is linear
-/// in x and in W, so the differences are exact but for round-off.
-template <class Loss>
-std::vector<double> finite_differences(std::vector<double>& v, const Loss& loss, double h) {
-  std::vector<double> g(v.size());
-  for (size_t k = 0; k < v.size(); ++k) {
-    const double saved = v[k];
-    v[k] = saved + h;
-    const double lp = loss();
-    v[k] = saved - h;
-    const double lm = loss();
-    v[k] = saved;
-    g[k] = (lp - lm) / (2 * h);
-  }
-  return g;
-}
-
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
-  return s;
-}
-
+// L = sum(y .* r) is linear in x and in W: the central differences are exact but for round-off.
 TEST(SpectralConv, GradientsMatchFiniteDifferences) {
   const int batch = 2;
   for (const auto& s : {Shape{2, 2, {5, 6}, {2, 3}}, Shape{2, 2, {4, 3, 5}, {2, 1, 3}}}) {
@@ -142,21 +116,27 @@ TEST(SpectralConv, GradientsMatchFiniteDifferences) {
   }
 }
 
+// Dense and factorised (TFNO) weights alike.
 TEST(SpectralConv, BackwardAccumulatesWeightGradient) {
-  const auto s = Shape{1, 2, {6, 4}, {2, 2}};
-  SpectralConv layer(s);
-  layer.initialize(9);
-  SpectralConvWorkspace ws;
-  const auto x = random_vector(size_t(s.in_channels * 24), 1);
-  const auto r = random_vector(size_t(s.out_channels * 24), 2);
-  forward(layer, ws, x, 1);
-  Vector dx("dx", x.size()), gradient("gradient", size_t(layer.parameter_count()));
-  layer.backward(to_device(r), dx, gradient, ws);
-  const auto once = to_host(gradient);
-  layer.backward(to_device(r), dx, gradient, ws);
-  auto twice = to_host(gradient);
-  for (auto& g : twice) g *= 0.5;
-  EXPECT_LT(relative_error(twice, once), 1e-14);
+  using tessera::nn::Factorization;
+  for (const auto f : {Factorization::Dense, Factorization::Cp, Factorization::Tucker}) {
+    auto s = Shape{1, 2, {6, 4}, {2, 2}};
+    s.factorization = f;
+    s.rank = 0.5;
+    SpectralConv layer(s);
+    layer.initialize(9);
+    SpectralConvWorkspace ws;
+    const auto x = random_vector(size_t(s.in_channels * 24), 1);
+    const auto r = random_vector(size_t(s.out_channels * 24), 2);
+    forward(layer, ws, x, 1);
+    Vector dx("dx", x.size()), gradient("gradient", size_t(layer.parameter_count()));
+    layer.backward(to_device(r), dx, gradient, ws);
+    const auto once = to_host(gradient);
+    layer.backward(to_device(r), dx, gradient, ws);
+    auto twice = to_host(gradient);
+    for (auto& g : twice) g *= 0.5;
+    EXPECT_LT(relative_error(twice, once), 1e-14) << to_string(f);
+  }
 }
 
 TEST(SpectralConv, ModesAboveNyquistThrow) {
