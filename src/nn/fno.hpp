@@ -103,6 +103,8 @@ public:
   const FnoShape& shape() const { return shape_; }
   const std::vector<int>& grid() const { return grid_; }
   const GridBlock& block() const { return block_; }
+  /// The space communicator the network was built on.
+  MPI_Comm space() const { return space_; }
   /// This rank's block with the padding it owns (the hidden layers' points).
   const GridBlock& padded_block() const { return padded_block_; }
   long local_points() const { return local_points_; }

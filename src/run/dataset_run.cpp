@@ -24,13 +24,6 @@ std::string joined(const std::vector<std::string>& names) {
   return text;
 }
 
-std::string duration_text(double seconds) {
-  const long total = static_cast<long>(seconds + 0.5);
-  char text[32];
-  std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
-  return text;
-}
-
 // per_sample: wall seconds per sample of this pass so far (solve, field, writing); left: samples
 // still to do in this pass.
 std::string progress_line(ReuseStrategy strategy, const SolveRecord& r, int samples,
