@@ -15,6 +15,7 @@
 #include "run/fbpinn_run.hpp"
 #include "run/interface_bandit_run.hpp"
 #include "run/les_run.hpp"
+#include "run/operator_run.hpp"
 #include "run/pde_run.hpp"
 #include "run/poisson_run.hpp"
 
@@ -53,6 +54,7 @@ const std::vector<RunKind>& run_kinds() {
       {"fbpinn", drive<tessera::run::FbpinnRun>},
       {"interface_bandit", drive<tessera::run::InterfaceBanditRun>},
       {"pde", drive<tessera::run::PdeRun>},
+      {"operator", drive<tessera::run::OperatorRun>},
   };
   return kinds;
 }

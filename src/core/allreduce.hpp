@@ -8,14 +8,36 @@
 
 namespace tessera {
 
-/// Collective over comm.
+/// Collective over comm. Sum-allreduce of view in place, without allocating: host-accessible data
+/// are reduced in place, device data staged through staging (a host view at least as long as view,
+/// made once by the caller; not touched for host-accessible data). view must be contiguous.
+template <class View, class Staging>
+void allreduce_sum(MPI_Comm comm, const View& view, const Staging& staging) {
+  const int count = static_cast<int>(view.span());
+  if constexpr (Kokkos::SpaceAccessibility<Kokkos::HostSpace,
+                                           typename View::memory_space>::accessible) {
+    Kokkos::fence();
+    TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, view.data(), count, MPI_DOUBLE, MPI_SUM, comm));
+  } else {
+    TESSERA_CHECK(staging.span() >= view.span(), "allreduce_sum: the staging view holds "
+                                                     << staging.span() << " values, not " << count);
+    Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> host(
+        staging.data(), view.span());
+    Kokkos::deep_copy(
+        host, Kokkos::View<const double*, typename View::memory_space,
+                           Kokkos::MemoryTraits<Kokkos::Unmanaged>>(view.data(), view.span()));
+    TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, host.data(), count, MPI_DOUBLE, MPI_SUM, comm));
+    Kokkos::deep_copy(
+        Kokkos::View<double*, typename View::memory_space, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
+            view.data(), view.span()),
+        host);
+  }
+}
+
+/// Collective over comm. Allocates a host mirror of device data for the call.
 template <class View>
 void allreduce_sum(MPI_Comm comm, const View& view) {
-  auto host = Kokkos::create_mirror_view(view);
-  Kokkos::deep_copy(host, view);
-  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, host.data(), static_cast<int>(host.span()),
-                                 MPI_DOUBLE, MPI_SUM, comm));
-  Kokkos::deep_copy(view, host);
+  allreduce_sum(comm, view, Kokkos::create_mirror_view(view));
 }
 
 /// Collective over comm.

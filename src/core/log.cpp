@@ -20,4 +20,11 @@ std::string format(const char* fmt, double value) {
   return buffer;
 }
 
+std::string duration_text(double seconds) {
+  const long total = static_cast<long>(seconds + 0.5);
+  char text[32];
+  std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+  return text;
+}
+
 }  // namespace tessera

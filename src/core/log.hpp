@@ -16,6 +16,9 @@ void print_root(const std::string& line, MPI_Comm comm = MPI_COMM_WORLD);
 /// One number through a printf format, for progress and summary lines: format("%.3e", x).
 std::string format(const char* fmt, double value);
 
+/// A duration as h:mm:ss (rounded to the second), for the time left in progress lines.
+std::string duration_text(double seconds);
+
 }  // namespace tessera
 
 // The stream expression is evaluated on rank 0 only: never put a collective call inside it.

@@ -69,7 +69,14 @@ void note_independent_writes(MPI_Comm comm) {
 
 }  // namespace
 
-FieldFile::FieldFile(MPI_Comm comm, const std::string& path)
+bool unfinished_file_exists(MPI_Comm comm, const std::string& path) {
+  const std::string exists = run_on_root(comm, [&] {
+    return std::string(std::filesystem::is_regular_file(path + ".tmp") ? "yes" : "");
+  });
+  return !exists.empty();
+}
+
+FieldFile::FieldFile(MPI_Comm comm, const std::string& path, FileMode mode)
     : comm_(comm),
       path_(path),
       temporary_path_(path + ".tmp"),
@@ -82,22 +89,46 @@ FieldFile::FieldFile(MPI_Comm comm, const std::string& path)
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &safe, 1, MPI_INT, MPI_MIN, comm_));
   collective_writes_ = safe == 1;
   if (!collective_writes_) note_independent_writes(comm_);
+  if (mode == FileMode::resume) {
+    const std::string unusable = run_on_root(comm_, [&] {
+      if (!std::filesystem::is_regular_file(temporary_path_))
+        return "no unfinished file '" + temporary_path_ + "' to resume";
+      if (!is_hdf5_file(temporary_path_))
+        return "the unfinished file '" + temporary_path_ + "' is not an HDF5 file";
+      return std::string();
+    });
+    if (!unusable.empty()) throw InputError(unusable, __FILE__, __LINE__);
+  }
   const H5Handle access = mpio_file_access(comm_);
   try {
-    file_ = TESSERA_H5_CALL(
-        H5Fcreate(temporary_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()));
+    file_ = mode == FileMode::resume
+                ? TESSERA_H5_CALL(H5Fopen(temporary_path_.c_str(), H5F_ACC_RDWR, access.get()))
+                : TESSERA_H5_CALL(
+                      H5Fcreate(temporary_path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()));
   } catch (const Error& e) {
     // The MPI-IO driver's messages do not say which file failed.
-    throw Error("cannot create '" + temporary_path_ + "': " + e.message(), __FILE__, __LINE__);
+    throw Error("cannot " + std::string(mode == FileMode::resume ? "open" : "create") + " '" +
+                    temporary_path_ + "': " + e.message(),
+                __FILE__, __LINE__);
   }
 }
 
 FieldFile::~FieldFile() {
   if (committed_) return;
-  if (std::uncaught_exceptions() > exceptions_at_creation_)
+  const bool unwinding = std::uncaught_exceptions() > exceptions_at_creation_;
+  if (keep_unfinished_) {
+    // Unwinding, the handle is left to HDF5's shutdown (see abandon), the file to a later run.
+    if (!unwinding) close_unfinished();
+  } else if (unwinding) {
     abandon();
-  else
+  } else {
     discard();
+  }
+}
+
+void FieldFile::flush() {
+  require_open("flush");
+  TESSERA_H5_CALL(H5Fflush(file_, H5F_SCOPE_GLOBAL));
 }
 
 void FieldFile::write_field(const std::string& name, const Decomposition& decomp,
@@ -120,12 +151,16 @@ void FieldFile::write_field(const std::string& name, const Decomposition& decomp
 
 void FieldFile::create_samples(const std::string& name, const Decomposition& decomp,
                                long long samples, const std::vector<std::string>& field_names) {
+  require_same_ranks(decomp);
+  create_samples(name, block_selection(decomp), samples, field_names);
+}
+
+void FieldFile::create_samples(const std::string& name, const BlockSelection& block,
+                               long long samples, const std::vector<std::string>& field_names) {
   require_open("create_samples");
   check_dataset_name(name);
-  require_same_ranks(decomp);
   TESSERA_CHECK(samples >= 1, "sample set '" << name << "' needs at least one sample");
   TESSERA_CHECK(!field_names.empty(), "sample set '" << name << "' needs at least one field");
-  const BlockSelection block = block_selection(decomp);
   std::vector<hsize_t> shape{static_cast<hsize_t>(samples), field_names.size()};
   shape.insert(shape.end(), block.global.begin(), block.global.begin() + block.rank);
   const H5Handle file_space(
@@ -138,15 +173,19 @@ void FieldFile::create_samples(const std::string& name, const Decomposition& dec
 
 void FieldFile::write_sample(const std::string& name, const Decomposition& decomp, long long sample,
                              const std::vector<const double*>& local_blocks) {
+  require_same_ranks(decomp);
+  write_sample(name, block_selection(decomp), sample, local_blocks);
+}
+
+void FieldFile::write_sample(const std::string& name, const BlockSelection& block, long long sample,
+                             const std::vector<const double*>& local_blocks) {
   require_open("write_sample");
   check_dataset_name(name);
-  require_same_ranks(decomp);
   TESSERA_CHECK(TESSERA_H5_CALL(H5Lexists(file_, name.c_str(), H5P_DEFAULT)) > 0,
                 "write_sample: '" << path_ << "' has no sample set '" << name
                                   << "' (call create_samples first)");
   const H5Handle dataset(TESSERA_H5_CALL(H5Dopen2(file_, name.c_str(), H5P_DEFAULT)), H5Dclose);
   const H5Handle file_space(TESSERA_H5_CALL(H5Dget_space(dataset.get())), H5Sclose);
-  const BlockSelection block = block_selection(decomp);
   const int rank = block.rank + 2;
   TESSERA_CHECK(TESSERA_H5_CALL(H5Sget_simple_extent_ndims(file_space.get())) == rank,
                 "write_sample: sample set '" << name << "' is not on a " << block.rank << "D grid");
@@ -154,7 +193,7 @@ void FieldFile::write_sample(const std::string& name, const Decomposition& decom
   TESSERA_H5_CALL(H5Sget_simple_extent_dims(file_space.get(), shape.data(), nullptr));
   TESSERA_CHECK(std::equal(shape.begin() + 2, shape.end(), block.global.begin()),
                 "write_sample: sample set '" << name << "' has shape " << shape_text(shape)
-                                             << ", not the decomposition's grid");
+                                             << ", not the writer's grid");
   TESSERA_CHECK(sample >= 0 && static_cast<hsize_t>(sample) < shape[0],
                 "write_sample: sample " << sample << " is outside sample set '" << name << "' of "
                                         << shape[0] << " samples");
@@ -162,19 +201,25 @@ void FieldFile::write_sample(const std::string& name, const Decomposition& decom
                                                                   << " fields given, sample set '"
                                                                   << name << "' has " << shape[1]);
   // This rank's block of every field, one after the other: the memory layout of the hyperslab.
-  const std::size_t block_size = static_cast<std::size_t>(decomp.local_size());
-  std::vector<double> stacked(block_size * local_blocks.size());
-  for (std::size_t f = 0; f < local_blocks.size(); ++f) {
+  std::size_t block_size = 1;
+  for (int d = 0; d < block.rank; ++d) block_size *= static_cast<std::size_t>(block.count[d]);
+  std::vector<double> stacked(std::max<std::size_t>(block_size * local_blocks.size(), 1));
+  for (std::size_t f = 0; f < local_blocks.size() && block_size > 0; ++f) {
     TESSERA_CHECK(local_blocks[f] != nullptr, "write_sample: no block given for field " << f);
     std::copy(local_blocks[f], local_blocks[f] + block_size, stacked.begin() + f * block_size);
   }
   std::vector<hsize_t> start{static_cast<hsize_t>(sample), 0}, count{1, shape[1]};
   start.insert(start.end(), block.start.begin(), block.start.begin() + block.rank);
   count.insert(count.end(), block.count.begin(), block.count.begin() + block.rank);
-  TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
-                                      count.data(), nullptr));
   const H5Handle memory_space(TESSERA_H5_CALL(H5Screate_simple(rank, count.data(), nullptr)),
                               H5Sclose);
+  if (block_size == 0) {  // a collective write still needs this rank, selecting nothing
+    TESSERA_H5_CALL(H5Sselect_none(file_space.get()));
+    TESSERA_H5_CALL(H5Sselect_none(memory_space.get()));
+  } else {
+    TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                        count.data(), nullptr));
+  }
   write_raw(dataset.get(), memory_space.get(), file_space.get(), stacked.data());
 }
 
@@ -309,6 +354,12 @@ void FieldFile::discard() noexcept {
   std::error_code ignored;
   if (rank_ == 0) std::filesystem::remove(temporary_path_, ignored);
   MPI_Barrier(comm_);  // and none may find it afterwards
+}
+
+void FieldFile::close_unfinished() noexcept {
+  if (file_ >= 0) H5Fclose(file_);
+  file_ = H5I_INVALID_HID;
+  MPI_Barrier(comm_);  // the file is complete on disk up to here for whoever opens it next
 }
 
 void FieldFile::abandon() noexcept {

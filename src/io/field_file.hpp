@@ -4,6 +4,12 @@
 // rank 0 holds, and attributes on the root group. The file appears under its final name only once
 // it is complete.
 //
+// A long run that can be resumed (run: dataset with -dataset_resume) keeps its unfinished file:
+// keep_if_unfinished() makes an uncommitted file stay under `<path>.tmp`, closed, and
+// FileMode::resume opens it again to go on writing. The final name still only ever holds a
+// complete file; what in the temporary file is complete is for the caller to record (an attribute
+// written after flush(), such as "samples_complete").
+//
 // Raw data goes through collective MPI-IO, except with Open MPI while its OMPIO write data sieving
 // is on: that combination loses data in collective writes (see collective_writes_are_safe in
 // io/hdf5.hpp), so there each rank writes independently until the environment sets
@@ -27,19 +33,30 @@
 #include <vector>
 
 #include "core/decomposition.hpp"
+#include "io/hdf5.hpp"
 #include "io/uniform_grid.hpp"
 #include "io/xdmf.hpp"
 
 namespace tessera::io {
 
+/// How FieldFile opens `<path>.tmp`: create it afresh, or open the one an earlier run kept
+/// (keep_if_unfinished) to go on writing it.
+enum class FileMode { create, resume };
+
+/// Collective over comm. Whether `<path>.tmp`, the unfinished file of an earlier run, exists.
+bool unfinished_file_exists(MPI_Comm comm, const std::string& path);
+
 class FieldFile {
 public:
-  /// Collective over comm, which must outlive the file. Creates `<path>.tmp` (replacing a stale
-  /// one left by a crashed run); nothing appears under path until commit().
-  FieldFile(MPI_Comm comm, const std::string& path);
+  /// Collective over comm, which must outlive the file. FileMode::create creates `<path>.tmp`
+  /// (replacing a stale one left by a crashed run); FileMode::resume opens the existing one for
+  /// writing (an InputError if there is none or it is not an HDF5 file). Nothing appears under
+  /// path until commit().
+  FieldFile(MPI_Comm comm, const std::string& path, FileMode mode = FileMode::create);
 
   /// Collective over comm. Without a successful commit(), closes and removes `<path>.tmp`, so an
-  /// abandoned file leaves nothing behind; an existing file under path is left as it was.
+  /// abandoned file leaves nothing behind (after keep_if_unfinished(), closes and keeps it); an
+  /// existing file under path is left as it was.
   /// While an exception propagates the destructor makes no collective call, since the exception
   /// may be this rank's alone: rank 0 unlinks the temporary file and HDF5 closes the handle at
   /// MPI_Finalize.
@@ -52,6 +69,14 @@ public:
   const std::string& temporary_path() const { return temporary_path_; }
   /// Not collective. Whether raw data is written with collective MPI-IO (the same on every rank).
   bool collective_writes() const { return collective_writes_; }
+
+  /// Not collective (call it on every rank alike). From now on an uncommitted file is kept under
+  /// temporary_path() for a later FileMode::resume, also while an exception propagates.
+  void keep_if_unfinished() { keep_unfinished_ = true; }
+
+  /// Collective over comm. Writes everything written so far to the file (H5Fflush), so that a run
+  /// killed afterwards leaves it readable up to here.
+  void flush();
 
   /// Collective over comm; decomp's communicator must have the same ranks in the same order.
   /// Writes the global dataset /name of decomp's global points, each rank its own block:
@@ -66,11 +91,20 @@ public:
   /// chunk limit, would be split along its slowest spatial direction.)
   void create_samples(const std::string& name, const Decomposition& decomp, long long samples,
                       const std::vector<std::string>& field_names);
+  /// Collective over comm. As above on the grid block.global (slowest first) that need not be a
+  /// Decomposition's, e.g. a subsampled view of one (block's start and count are not used).
+  void create_samples(const std::string& name, const BlockSelection& block, long long samples,
+                      const std::vector<std::string>& field_names);
 
   /// Collective over comm. Writes sample `sample` of /name (made by create_samples with the same
   /// grid), each rank its own block of every field: local_blocks[f] holds decomp.local_size()
   /// values of field f, x fastest, as write_field takes them.
   void write_sample(const std::string& name, const Decomposition& decomp, long long sample,
+                    const std::vector<const double*>& local_blocks);
+  /// Collective over comm. As above, each rank writing its block [block.start, block.start +
+  /// block.count) of the grid block.global (slowest first; the ranks' blocks disjoint, an empty
+  /// one allowed); local_blocks[f] holds the block's values of field f, x fastest.
+  void write_sample(const std::string& name, const BlockSelection& block, long long sample,
                     const std::vector<const double*>& local_blocks);
 
   /// Collective over comm. Writes /name as a [rows][columns] table from rank 0's column_names and
@@ -118,6 +152,7 @@ private:
   void require_same_ranks(const Decomposition& decomp) const;
   void write_raw(hid_t dataset, hid_t memory_space, hid_t file_space, const double* values);
   void discard() noexcept;
+  void close_unfinished() noexcept;
   void abandon() noexcept;
 
   MPI_Comm comm_;
@@ -125,6 +160,7 @@ private:
   std::string path_, temporary_path_;
   hid_t file_ = H5I_INVALID_HID;
   bool committed_ = false;
+  bool keep_unfinished_ = false;
   int exceptions_at_creation_ = 0;
   bool collective_writes_ = true;
   std::vector<WrittenField> fields_;

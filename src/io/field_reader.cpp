@@ -116,7 +116,35 @@ std::pair<long long, long long> shard_range(long long samples, int rank, int ran
   return {first, end - first};
 }
 
+hsize_t strided_points(hsize_t points, int stride) {
+  TESSERA_CHECK(stride >= 1 && points >= 1,
+                "strided_points: stride " << stride << " of " << points << " points");
+  return (points - 1) / static_cast<hsize_t>(stride) + 1;
+}
+
+SampleSelection sample_selection(long long samples, int group, int groups,
+                                 const Decomposition& space, int stride) {
+  SampleSelection selection;
+  std::tie(selection.first, selection.count) = shard_range(samples, group, groups);
+  const BlockSelection block = block_selection(space);
+  selection.start.assign(block.start.begin(), block.start.begin() + block.rank);
+  selection.extent.assign(block.count.begin(), block.count.begin() + block.rank);
+  selection.stride.assign(block.rank, static_cast<hsize_t>(stride));
+  return selection;
+}
+
 SampleShard FieldFileReader::read_sample_shard(const std::string& name) const {
+  int rank = 0, ranks = 1;
+  TESSERA_MPI_CALL(MPI_Comm_rank(comm_, &rank));
+  TESSERA_MPI_CALL(MPI_Comm_size(comm_, &ranks));
+  SampleSelection whole;
+  std::tie(whole.first, whole.count) =
+      shard_range(static_cast<long long>(dataset_shape(name).at(0)), rank, ranks);
+  return read_sample_block(name, whole);
+}
+
+SampleShard FieldFileReader::read_sample_block(const std::string& name,
+                                               const SampleSelection& selection) const {
   require_dataset(name);
   const H5Handle dataset = open_dataset(file_, name);
   const std::vector<hsize_t> shape = shape_of(dataset);
@@ -124,33 +152,59 @@ SampleShard FieldFileReader::read_sample_shard(const std::string& name) const {
     throw InputError("dataset '" + name + "' in '" + path_ + "' of shape " + shape_text(shape) +
                          " is not a sample set [samples][fields][grid] with a 'fields' attribute",
                      __FILE__, __LINE__);
-  int rank = 0, ranks = 1;
-  TESSERA_MPI_CALL(MPI_Comm_rank(comm_, &rank));
-  TESSERA_MPI_CALL(MPI_Comm_size(comm_, &ranks));
+  const std::size_t dim = shape.size() - 2;
+  auto per_direction = [&](const std::vector<hsize_t>& given, hsize_t fallback, size_t d) {
+    return given.empty() ? fallback : given.at(d);
+  };
   SampleShard shard;
-  std::tie(shard.first, shard.count) = shard_range(static_cast<long long>(shape[0]), rank, ranks);
+  shard.first = selection.first;
+  shard.count = selection.count;
+  std::vector<hsize_t> stride(dim);
+  bool inside = selection.first >= 0 && selection.count >= 0 &&
+                selection.first + selection.count <= static_cast<long long>(shape[0]);
+  for (const auto* given : {&selection.start, &selection.extent, &selection.stride})
+    inside = inside && (given->empty() || given->size() == dim);
+  for (std::size_t d = 0; inside && d < dim; ++d) {
+    stride[d] = per_direction(selection.stride, 1, d);
+    inside = stride[d] >= 1;
+    if (!inside) break;
+    shard.view.push_back(strided_points(shape[2 + d], static_cast<int>(stride[d])));
+    shard.block_start.push_back(per_direction(selection.start, 0, d));
+    shard.grid.push_back(per_direction(selection.extent, shard.view[d], d));
+    inside = shard.block_start[d] + shard.grid[d] <= shard.view[d];
+  }
+  if (!inside)
+    throw InputError("sample set '" + name + "' in '" + path_ + "' of shape " + shape_text(shape) +
+                         " has no samples [" + std::to_string(selection.first) + ", " +
+                         std::to_string(selection.first + selection.count) + ") x block start " +
+                         shape_text(selection.start) + " extent " + shape_text(selection.extent) +
+                         " stride " + shape_text(selection.stride),
+                     __FILE__, __LINE__);
   shard.fields = read_string_attribute(dataset.get(), "fields");
   TESSERA_CHECK(shard.fields.size() == shape[1], "sample set '"
                                                      << name << "' names " << shard.fields.size()
                                                      << " fields but holds " << shape[1]);
-  shard.grid.assign(shape.begin() + 2, shape.end());
   shard.values.resize(static_cast<std::size_t>(shard.count) * shard.fields.size() * shard.points());
 
-  // Collective transfer: every rank takes part, a rank with an empty shard selecting nothing.
-  std::vector<hsize_t> start(shape.size(), 0), count = shape;
-  start[0] = static_cast<hsize_t>(shard.first);
-  count[0] = static_cast<hsize_t>(shard.count);
+  // Collective transfer: every rank takes part, a rank with an empty selection selecting nothing.
+  std::vector<hsize_t> start{static_cast<hsize_t>(shard.first), 0},
+      count{static_cast<hsize_t>(shard.count), shape[1]}, step{1, 1};
+  for (std::size_t d = 0; d < dim; ++d) {
+    start.push_back(shard.block_start[d] * stride[d]);
+    count.push_back(shard.grid[d]);
+    step.push_back(stride[d]);
+  }
   const H5Handle file_space(TESSERA_H5_CALL(H5Dget_space(dataset.get())), H5Sclose);
   const H5Handle memory_space(
       TESSERA_H5_CALL(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr)),
       H5Sclose);
   double placeholder = 0.0;  // HDF5 wants a buffer even where nothing is selected
   double* buffer = shard.values.empty() ? &placeholder : shard.values.data();
-  if (shard.count == 0) {
+  if (shard.values.empty()) {
     TESSERA_H5_CALL(H5Sselect_none(file_space.get()));
     TESSERA_H5_CALL(H5Sselect_none(memory_space.get()));
   } else {
-    TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+    TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), step.data(),
                                         count.data(), nullptr));
   }
   const H5Handle transfer = collective_transfer();

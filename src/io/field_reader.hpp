@@ -24,11 +24,14 @@ struct Table {
 };
 
 /// A shard of a sample set as FieldFile::create_samples stores it: samples [first, first + count),
-/// every field on the whole grid. values is [count][fields][grid], grid slowest first.
+/// every field on a block of the grid (the whole grid for read_sample_shard). values is
+/// [count][fields][grid], grid slowest first.
 struct SampleShard {
   long long first = 0, count = 0;
   std::vector<std::string> fields;
-  std::vector<hsize_t> grid;  // slowest first, e.g. {ny, nx}
+  std::vector<hsize_t> grid;         // the block's extent, slowest first, e.g. {ny, nx}
+  std::vector<hsize_t> block_start;  // where the block starts in the view, slowest first
+  std::vector<hsize_t> view;         // the points of the (strided) view of the stored grid
   std::vector<double> values;
 
   std::size_t points() const;
@@ -40,6 +43,26 @@ struct SampleShard {
 /// [r S / P, (r + 1) S / P), as {first, count}. Shards cover the set once, in rank order, and
 /// differ in size by at most one.
 std::pair<long long, long long> shard_range(long long samples, int rank, int ranks);
+
+/// What one rank reads of a sample set for training on a samples x space split: samples
+/// [first, first + count), and, of the view of the stored grid that keeps every stride-th point
+/// along each direction from the first (so a 421² set read with stride 5 is the 85² set), the
+/// block [start, start + extent), slowest first. Empty start, extent or stride: the whole view,
+/// stride 1.
+struct SampleSelection {
+  long long first = 0, count = 0;
+  std::vector<hsize_t> start, extent, stride;
+};
+
+/// Not collective; pure. The points along a direction of `points` that a view of stride keeps:
+/// (points - 1) / stride + 1.
+hsize_t strided_points(hsize_t points, int stride);
+
+/// Not collective. The selection of one rank of a samples x space split: the samples of sample
+/// group `group` of `groups` (shard_range), on the block of space's rank, where space is a
+/// decomposition of the view (strided_points of the stored grid) over the group's ranks.
+SampleSelection sample_selection(long long samples, int group, int groups,
+                                 const Decomposition& space, int stride = 1);
 
 class FieldFileReader {
 public:
@@ -71,6 +94,12 @@ public:
   /// name, for training: whole samples, every field on the whole grid. A missing dataset, or one
   /// without the "fields" attribute or of fewer than three dimensions, is an InputError.
   SampleShard read_sample_shard(const std::string& name) const;
+
+  /// Collective over comm (every rank takes part, with its own selection, which may be empty).
+  /// The samples and the block of the strided view that `selection` names, as one hyperslab
+  /// [first:first+count][fields][y0:y0+ny:stride][x0:x0+nx:stride] of the stored set: no rank
+  /// reads more than its own part. A selection outside the set is an InputError naming both.
+  SampleShard read_sample_block(const std::string& name, const SampleSelection& selection) const;
 
   /// Collective over comm. The whole table name, on every rank.
   Table read_table(const std::string& name) const;

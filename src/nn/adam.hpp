@@ -9,13 +9,17 @@ struct AdamConfig {
   double beta1 = 0.9;
   double beta2 = 0.999;
   double epsilon = 1e-8;
+  // L2 penalty as torch.optim.Adam's weight_decay: weight_decay * x is added to the gradient
+  // before the moments are updated (not AdamW's decoupled decay of x).
+  double weight_decay = 0.0;
 };
 
 class Adam {
 public:
   Adam(const AdamConfig& config, long size);
 
-  /// x -= lr * m_hat / (sqrt(v_hat) + eps), with this step's learning rate.
+  /// g = gradient + weight_decay * x; m, v updated with g; x -= lr * m_hat / (sqrt(v_hat) + eps),
+  /// with this step's learning rate. gradient itself is left unchanged.
   void step(const Vector& x, const Vector& gradient, double learning_rate);
   void step(const Vector& x, const Vector& gradient) { step(x, gradient, config_.learning_rate); }
 

@@ -69,7 +69,8 @@ double SequenceResult::total_seconds() const {
 }
 
 SequenceResult solve_sequence(const Decomposition& decomp, const SequenceConfig& config,
-                              ReuseStrategy strategy, const SolveObserver& observe) {
+                              ReuseStrategy strategy, const SolveObserver& observe, int first,
+                              int end) {
   SequenceResult result;
   result.strategy = strategy;
   physics::PermeabilitySequence field(config.field);
@@ -80,7 +81,8 @@ SequenceResult solve_sequence(const Decomposition& decomp, const SequenceConfig&
   Ucb1Bandit bandit(static_cast<int>(bandit_omegas().size()), config.bandit_exploration);
   const bool keeps_multigrid = strategy == ReuseStrategy::multigrid;
   int iterations_after_build = 0, last_iterations = 0;
-  for (int s = 0; s < config.samples; ++s) {
+  if (end < 0) end = config.samples;
+  for (int s = first; s < end; ++s) {
     field.advance_to(s);
     solver.set_coefficient(field.tabulate(box.i0, box.ni, box.j0, box.nj, solver.h()));
     SolveRecord record;
@@ -91,7 +93,7 @@ SequenceResult solve_sequence(const Decomposition& decomp, const SequenceConfig&
       solver.set_smoother_omega(record.omega);
     }
     if (keeps_multigrid) {
-      record.preconditioner_built = s == 0 || 2 * last_iterations >= 3 * iterations_after_build;
+      record.preconditioner_built = s == first || 2 * last_iterations >= 3 * iterations_after_build;
       solver.set_reuse_preconditioner(!record.preconditioner_built);
     }
     solver.solve();

@@ -66,10 +66,13 @@ struct SequenceResult {
 using SolveObserver = std::function<void(const SolveRecord&, const solvers::DarcyReference&,
                                          const physics::PermeabilitySequence&)>;
 
-/// Collective over decomp.comm(). Solves samples 0 .. config.samples - 1 with a fresh solver that
-/// uses `strategy`, calling observe (if given) after each solve.
+/// Collective over decomp.comm(). Solves samples first .. end - 1 (end < 0: config.samples) with a
+/// fresh solver that uses `strategy`, calling observe (if given) after each solve. A sequence
+/// resumed at first > 0 has no earlier solves to reuse: with the `none` strategy its solves equal
+/// those of the whole sequence bit for bit, with the others to the solver's tolerance.
 SequenceResult solve_sequence(const Decomposition& decomp, const SequenceConfig& config,
-                              ReuseStrategy strategy, const SolveObserver& observe = {});
+                              ReuseStrategy strategy, const SolveObserver& observe = {},
+                              int first = 0, int end = -1);
 
 /// Not collective. The comparison table: per strategy its total iterations, total solve seconds,
 /// and the speed-ups in iterations and in time over the `none` strategy (if it was run); then the

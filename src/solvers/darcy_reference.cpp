@@ -73,7 +73,16 @@ const char* initial_guess_name(InitialGuess guess) {
 
 DarcyReferenceConfig DarcyReferenceConfig::from_options(Options& options) {
   DarcyReferenceConfig c;
-  c.points = read_multigrid_points(options, "dataset_points", c.points, "grid");
+  c.points = options.integer("dataset_points", c.points, 3, 1 << 20,
+                             "grid points per direction, boundary included; 2^k + 1 with the "
+                             "default geometric multigrid (-dataset_pc_type mg)");
+  // Geometric multigrid halves the grid; GAMG, hypre and the other preconditioners take any size.
+  const std::string pc = petsc_option_value("dataset_pc_type", "mg");
+  if (pc == "mg" && !is_power_of_two_plus_one(c.points))
+    options.report("-dataset_points = " + std::to_string(c.points) +
+                   " is not 2^k + 1 (e.g. 33, 65, 129, 257), which the geometric multigrid "
+                   "preconditioner (-dataset_pc_type mg, the default) needs to coarsen it; other "
+                   "sizes (e.g. 421) need an algebraic one: -dataset_pc_type gamg or hypre");
   c.krylov.read(options, "dataset_", "each Darcy solve");
   c.guess_space = options.integer("dataset_guess_space", c.guess_space, 1, 64,
                                   "earlier solutions kept by the fischer and projection guesses");
@@ -148,6 +157,7 @@ void DarcyReference::set_coefficient(const std::vector<double>& box_values) {
   TESSERA_PETSC_CALL(PetscObjectGetComm(reinterpret_cast<PetscObject>(dm_), &comm));
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &positive, 1, MPI_INT, MPI_MIN, comm));
   TESSERA_CHECK(positive, "DarcyReference::set_coefficient: the coefficient must be positive");
+  coefficient_ = box_values;
 
   // Rows are scaled by the cell area h^2 (so on a square grid the face weights are the face
   // coefficients themselves). Interior rows leave out their boundary neighbours (u = 0 there),

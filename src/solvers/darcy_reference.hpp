@@ -3,7 +3,12 @@
 // u = 0 on the boundary, for a sequence of coefficient fields a: conservative 5-point finite
 // volumes on the vertex-centred grid (x_i = i h, h = 1/(n-1)) with harmonic face averages of a,
 // solved by CG preconditioned with geometric multigrid whose coarse operators are Galerkin
-// products P^T A P (so a coarse level sees the fine coefficient's averages without rediscretising).
+// products P^T A P (so a coarse level sees the fine coefficient's averages without rediscretising);
+// the deck may choose another preconditioner (-dataset_pc_type gamg or hypre), which any grid size
+// suits, where geometric multigrid needs 2^k + 1 points. The harmonic face average makes the flux
+// through a face between two half-cells of constant a exact, which is what a piecewise-constant
+// (threshold) coefficient with its 4x jumps needs: an arithmetic mean would overstate the
+// conductance of every face across a jump.
 // PETSc's own options carry the prefix "dataset_" (-dataset_ksp_monitor, -dataset_pc_mg_levels).
 //
 // Sequences of related solves reuse what earlier solves found, by the InitialGuess chosen at
@@ -35,12 +40,13 @@ enum class InitialGuess {
 const char* initial_guess_name(InitialGuess guess);
 
 struct DarcyReferenceConfig {
-  int points = 65;                     // grid points per direction, boundary included; 2^k + 1
+  int points = 65;                     // per direction, boundary included; 2^k + 1 for pc mg
   KrylovTolerances krylov{1e-8, 200};  // -dataset_rtol, -dataset_max_iterations
   int guess_space = 8;                 // m: solutions kept by the fischer and projection guesses
 
   /// Declares and reads -dataset_points, -dataset_rtol, -dataset_max_iterations and
-  /// -dataset_guess_space; problems go to options.report(). Not collective.
+  /// -dataset_guess_space; problems go to options.report(), among them points that are not
+  /// 2^k + 1 while the preconditioner is geometric multigrid. Not collective.
   static DarcyReferenceConfig from_options(Options& options);
 };
 
@@ -67,6 +73,9 @@ public:
   /// Collective. Assembles the operator for a coefficient given at the nodes of
   /// coefficient_box() (x fastest). Values must be positive (checked on every rank together).
   void set_coefficient(const std::vector<double>& box_values);
+  /// Not collective. The coefficient of the current operator on coefficient_box() (x fastest),
+  /// as set_coefficient() received it.
+  const std::vector<double>& coefficient() const { return coefficient_; }
   /// Collective. Tabulates a on coefficient_box() and calls the overload above.
   void set_coefficient(const std::function<double(double, double)>& a);
   /// Collective. Sets the right-hand side from f at the nodes (zero on the boundary).
@@ -110,6 +119,7 @@ private:
   int guess_space_;
   double h_;
   NodeBox box_;
+  std::vector<double> coefficient_;  // on box_
   DM dm_ = nullptr;
   Mat a_ = nullptr;
   Vec b_ = nullptr, x_ = nullptr;

@@ -18,6 +18,14 @@ void KrylovTolerances::apply(KSP ksp) const {
   TESSERA_PETSC_CALL(KSPSetTolerances(ksp, rtol, PETSC_DEFAULT, PETSC_DEFAULT, max_iterations));
 }
 
+std::string petsc_option_value(const std::string& name, const std::string& fallback) {
+  char buffer[PETSC_MAX_PATH_LEN] = {0};
+  PetscBool set = PETSC_FALSE;
+  TESSERA_PETSC_CALL(
+      PetscOptionsGetString(nullptr, nullptr, ("-" + name).c_str(), buffer, sizeof buffer, &set));
+  return set ? std::string(buffer) : fallback;
+}
+
 namespace {
 
 void mark_converged_reason_used(KSP ksp) {

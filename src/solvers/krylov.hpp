@@ -27,6 +27,11 @@ struct KrylovTolerances {
 /// made after set-up (Options::reject_unused) does not reject it. Call after KSPSetUp.
 void mark_solve_time_options_used(KSP ksp);
 
+/// Not collective (every rank reads the same database). The value of the PETSc option -<name>
+/// (e.g. "dataset_pc_type"), or fallback where it is not given, for checks made in the options
+/// pass before the objects that read it exist.
+std::string petsc_option_value(const std::string& name, const std::string& fallback);
+
 struct KrylovResult {
   bool converged = false;
   int iterations = 0;

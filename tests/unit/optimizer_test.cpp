@@ -117,6 +117,42 @@ TEST(Adam, FirstStepMovesEveryCoordinateByTheLearningRate) {
   EXPECT_NEAR(hx(2), -0.01 * 1e-3 / (1e-3 + 1e-8), 1e-15);
 }
 
+TEST(Adam, WeightDecayAddsTheL2TermToTheGradientAsTorchAdam) {
+  // torch.optim.Adam(weight_decay=w): g <- g + w x before the moments (not AdamW). Two steps by
+  // hand from x0 = (1, -2), g = (0.5, 0) both times, lr 0.1, w 0.01 (the second coordinate moves
+  // only through the decay term).
+  const double lr = 0.1, w = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  Vector x("x", 2), g("g", 2);
+  auto hx0 = Kokkos::create_mirror_view(x);
+  hx0(0) = 1.0, hx0(1) = -2.0;
+  Kokkos::deep_copy(x, hx0);
+  auto hg = Kokkos::create_mirror_view(g);
+  hg(0) = 0.5, hg(1) = 0.0;
+  Kokkos::deep_copy(g, hg);
+  AdamConfig config;
+  config.learning_rate = lr;
+  config.weight_decay = w;
+  Adam adam(config, 2);
+  adam.step(x, g);
+  adam.step(x, g);
+  auto hx = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), x);
+  auto hgrad = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), g);
+  EXPECT_EQ(hgrad(0), 0.5);  // the caller's gradient is not modified
+  const double start[2] = {1.0, -2.0}, grad[2] = {0.5, 0.0};
+  for (int i = 0; i < 2; ++i) {
+    double xi = start[i], m = 0, v = 0;
+    for (int t = 1; t <= 2; ++t) {
+      const double gi = grad[i] + w * xi;
+      m = b1 * m + (1 - b1) * gi;
+      v = b2 * v + (1 - b2) * gi * gi;
+      xi -= lr * (m / (1 - std::pow(b1, t))) / (std::sqrt(v / (1 - std::pow(b2, t))) + eps);
+    }
+    EXPECT_NEAR(hx(i), xi, 1e-14) << "coordinate " << i;
+  }
+  // The decay alone moves the second coordinate towards 0 by about lr per step.
+  EXPECT_NEAR(hx(1), -2.0 + 2 * lr, 1e-3);
+}
+
 TEST(LearningRateSchedule, ValuesAtKnownIterations) {
   LearningRateSchedule s;
   s.initial = 1e-2;

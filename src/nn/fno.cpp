@@ -1,0 +1,457 @@
+#include "nn/fno.hpp"
+
+#include <KokkosBlas1_axpby.hpp>
+#include <KokkosBlas3_gemm.hpp>
+
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+#include <utility>
+
+#include "core/allreduce.hpp"
+#include "core/error.hpp"
+#include "core/random.hpp"
+#include "nn/activation.hpp"
+
+namespace tessera::nn {
+
+namespace {
+
+using ConstUnmanagedMatrix =
+    Kokkos::View<const double**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+using Team = Kokkos::TeamPolicy<>::member_type;
+
+/// The (unpadded) grid and this rank's block of it, by value for the kernels.
+struct BlockIndex {
+  int dims = 0;
+  int n[3] = {1, 1, 1}, offset[3] = {0, 0, 0}, extent[3] = {1, 1, 1};
+};
+
+/// a[b][c][p] = x[b][c][p] for c < in, else the coordinate linspace(0, 1, n_d)[global index] of
+/// dimension d = c - in at this rank's point p.
+void append_grid(const Vector& x, const Vector& a, int batch, int in, long points,
+                 const BlockIndex& g) {
+  const int channels = in + g.dims;
+  Kokkos::parallel_for(
+      "tessera::nn::fno_append_grid", Kokkos::RangePolicy<>(0, long(batch) * channels * points),
+      KOKKOS_LAMBDA(const long t) {
+        const long p = t % points, c = (t / points) % channels, b = t / (points * channels);
+        if (c < in) {
+          a(t) = x((b * in + c) * points + p);
+          return;
+        }
+        const int d = static_cast<int>(c - in);
+        long rest = p;
+        for (int e = g.dims - 1; e > d; --e) rest /= g.extent[e];
+        const int global = g.offset[d] + static_cast<int>(rest % g.extent[d]);
+        a(t) = g.n[d] > 1 ? double(global) / (g.n[d] - 1) : 0.0;
+      });
+}
+
+/// z[b][c][p] += bias[c]; with an activation output a, also a = gelu(z).
+void add_bias(const char* label, const Vector& z, const UnmanagedVector& bias, long points,
+              const Vector& a) {
+  const long channels = long(bias.extent(0));
+  const bool activate_too = a.extent(0) > 0;
+  Kokkos::parallel_for(
+      label, Kokkos::RangePolicy<>(0, long(z.extent(0))), KOKKOS_LAMBDA(const long t) {
+        const double value = z(t) + bias((t / points) % channels);
+        z(t) = value;
+        if (activate_too) a(t) = activate(Activation::Gelu, value);
+      });
+}
+
+/// out = in * gelu'(z), elementwise (out may be in).
+void gelu_adjoint(const Vector& in, const Vector& z, const Vector& out) {
+  Kokkos::parallel_for(
+      "tessera::nn::fno_gelu_adjoint", Kokkos::RangePolicy<>(0, long(out.extent(0))),
+      KOKKOS_LAMBDA(const long t) {
+        const double zt = z(t);
+        double d1, d2, d3;
+        activation_derivatives(Activation::Gelu, zt, activate(Activation::Gelu, zt), d1, d2, d3);
+        out(t) = in(t)*d1;
+      });
+}
+
+/// g[c] += sum over samples and points of dy[b][c][p]: one team per channel.
+void bias_gradient(const Vector& dy, long points, const UnmanagedVector& g) {
+  const long channels = long(g.extent(0));
+  const long per_channel = long(dy.extent(0)) / channels;  // batch * points
+  Kokkos::parallel_for(
+      "tessera::nn::fno_bias_gradient", Kokkos::TeamPolicy<>(int(channels), Kokkos::AUTO),
+      KOKKOS_LAMBDA(const Team& team) {
+        const long c = team.league_rank();
+        double sum = 0;
+        Kokkos::parallel_reduce(
+            Kokkos::TeamThreadRange(team, per_channel),
+            [&](const long t, double& s) {
+              const long b = t / points, p = t % points;
+              s += dy((b * channels + c) * points + p);
+            },
+            sum);
+        Kokkos::single(Kokkos::PerTeam(team), [&]() { g(c) += sum; });
+      });
+}
+
+/// Between the unpadded and the padded block, channels fields per sample: pad scatters from's
+/// points to their places in to and zeroes the padded points; crop gathers them back.
+void pad_points(const Vector& from, const Vector& to, const Kokkos::View<long*>& index,
+                long padded_points) {
+  const long points = long(index.extent(0));
+  Kokkos::deep_copy(to, 0.0);
+  Kokkos::parallel_for(
+      "tessera::nn::fno_pad", Kokkos::RangePolicy<>(0, long(from.extent(0))),
+      KOKKOS_LAMBDA(const long t) {
+        const long field = t / points;
+        to(field * padded_points + index(t % points)) = from(t);
+      });
+}
+
+void crop_points(const Vector& from, const Vector& to, const Kokkos::View<long*>& index,
+                 long padded_points) {
+  const long points = long(index.extent(0));
+  Kokkos::parallel_for(
+      "tessera::nn::fno_crop", Kokkos::RangePolicy<>(0, long(to.extent(0))),
+      KOKKOS_LAMBDA(const long t) {
+        const long field = t / points;
+        to(t) = from(field * padded_points + index(t % points));
+      });
+}
+
+/// dx[b][c][p] = da[b][c][p] for c < in (the grid channels' adjoint is dropped).
+void input_channels(const Vector& da, const Vector& dx, int in, int channels, long points) {
+  Kokkos::parallel_for(
+      "tessera::nn::fno_input_adjoint", Kokkos::RangePolicy<>(0, long(dx.extent(0))),
+      KOKKOS_LAMBDA(const long t) {
+        const long p = t % points, c = (t / points) % in, b = t / (points * in);
+        dx(t) = da((b * channels + c) * points + p);
+      });
+}
+
+std::string with_thousands(long value) {
+  std::string digits = std::to_string(value), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+Fno::Fno(const FnoShape& shape, const std::vector<int>& grid)
+    : Fno(shape, grid, GridBlock{std::vector<int>(grid.size(), 0), grid}, MPI_COMM_SELF) {}
+
+Fno::Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& block,
+         MPI_Comm space)
+    : shape_(shape), grid_(grid), block_(block), padded_block_(block), space_(space) {
+  const int dims = shape.dims;
+  TESSERA_CHECK(dims == 2 || dims == 3, "Fno: " << dims << " dimensions; 2 or 3 are supported");
+  TESSERA_CHECK(static_cast<int>(grid.size()) == dims &&
+                    static_cast<int>(block.offset.size()) == dims &&
+                    static_cast<int>(block.extent.size()) == dims,
+                "Fno: the grid, the block offset and the block extent need "
+                    << dims << " entries, one per dimension");
+  TESSERA_CHECK(shape.in_channels >= 1 && shape.out_channels >= 1 && shape.width >= 1 &&
+                    shape.layers >= 1 && shape.projection_width >= 1,
+                "Fno: in_channels, out_channels, width, layers and projection_width must be "
+                "positive");
+  TESSERA_CHECK(shape.padding >= 0, "Fno: padding " << shape.padding << " is negative");
+  std::vector<int> padded_grid = grid;
+  local_points_ = 1;
+  padded_points_ = 1;
+  for (int d = 0; d < dims; ++d) {
+    padded_grid[size_t(d)] += shape.padding;
+    // The padded points of dimension d belong to the ranks that own its end.
+    if (block.offset[size_t(d)] + block.extent[size_t(d)] == grid[size_t(d)])
+      padded_block_.extent[size_t(d)] += shape.padding;
+    local_points_ *= block.extent[size_t(d)];
+    padded_points_ *= padded_block_.extent[size_t(d)];
+  }
+
+  const int width = shape.width;
+  lifting_ = {shape.in_channels + (shape.grid_coordinates ? dims : 0), width, 0};
+  long offset = lifting_.parameter_count();
+  const SpectralConvShape spectral_shape{
+      width, width, padded_grid, shape.modes, shape.factorization, shape.rank, {}};
+  for (int l = 0; l < shape.layers; ++l) {
+    spectral_.emplace_back(spectral_shape, padded_block_, space);
+    spectral_offset_.push_back(offset);
+    offset += spectral_.back().parameter_count();
+  }
+  tail_offset_ = offset;
+  for (int l = 0; l < shape.layers; ++l) {
+    pointwise_.push_back({width, width, offset});
+    offset += pointwise_.back().parameter_count();
+  }
+  projection_[0] = {width, shape.projection_width, offset};
+  offset += projection_[0].parameter_count();
+  projection_[1] = {shape.projection_width, shape.out_channels, offset};
+  parameter_count_ = offset + projection_[1].parameter_count();
+
+  parameters_ = Vector("tessera::nn::fno_parameters", parameter_count_);
+  for (int l = 0; l < shape.layers; ++l) {
+    const long begin = spectral_offset_[size_t(l)];
+    spectral_[size_t(l)].bind(Kokkos::subview(
+        parameters_, std::make_pair(begin, begin + spectral_[size_t(l)].parameter_count())));
+  }
+  if (!Kokkos::SpaceAccessibility<Kokkos::HostSpace, Vector::memory_space>::accessible)
+    staging_ =
+        Kokkos::View<double*, Kokkos::HostSpace>("tessera::nn::fno_staging", parameter_count_);
+
+  // Unpadded local point (C order over the block) -> its index in the padded block.
+  padded_index_ = Kokkos::View<long*>("tessera::nn::fno_padded_index", local_points_);
+  auto host = Kokkos::create_mirror_view(padded_index_);
+  for (long p = 0; p < local_points_; ++p) {
+    long rest = p, q = 0, stride = 1;
+    for (int d = dims - 1; d >= 0; --d) {
+      q += (rest % block.extent[size_t(d)]) * stride;
+      rest /= block.extent[size_t(d)];
+      stride *= padded_block_.extent[size_t(d)];
+    }
+    host(p) = q;
+  }
+  Kokkos::deep_copy(padded_index_, host);
+}
+
+void Fno::initialize(std::uint64_t seed) {
+  auto host = Kokkos::create_mirror_view(parameters_);
+  std::uint64_t state = splitmix64(seed);
+  auto draw = [&](const PointwiseLinear& layer) {
+    const double bound = 1.0 / std::sqrt(double(layer.in));
+    for (long k = 0; k < layer.parameter_count(); ++k)
+      host(layer.offset + k) = bound * (2.0 * uniform_unit(state) - 1.0);
+  };
+  draw(lifting_);
+  for (const auto& layer : pointwise_) draw(layer);
+  draw(projection_[0]);
+  draw(projection_[1]);
+  Kokkos::deep_copy(parameters_, host);
+  // After the copy: the Fourier layers write their own slices.
+  for (size_t l = 0; l < spectral_.size(); ++l) spectral_[l].initialize(splitmix64(seed + 1 + l));
+}
+
+void Fno::prepare(FnoWorkspace& ws, int batch) const {
+  TESSERA_CHECK(batch >= 1, "Fno: the batch must hold at least one sample");
+  const int layers = shape_.layers;
+  const long b = batch, width = shape_.width, p0 = local_points_, p = padded_points_;
+  if (ws.batch == batch && static_cast<int>(ws.hidden.size()) == layers &&
+      long(ws.lift_input.extent(0)) == b * lifting_.in * p0 &&
+      long(ws.hidden.front().extent(0)) == b * width * p &&
+      long(ws.projection.extent(0)) == b * shape_.projection_width * p0)
+    return;
+  auto vector = [](const char* label, long n) {
+    return Vector(Kokkos::view_alloc(std::string(label), Kokkos::WithoutInitializing), n);
+  };
+  ws.batch = batch;
+  ws.lift_input = vector("tessera::nn::fno_lift_input", b * lifting_.in * p0);
+  ws.hidden.clear();
+  ws.preactivation.clear();
+  for (int l = 0; l < layers; ++l) {
+    ws.hidden.push_back(vector("tessera::nn::fno_hidden", b * width * p));
+    ws.preactivation.push_back(vector("tessera::nn::fno_preactivation", b * width * p));
+  }
+  ws.adjoint_z = vector("tessera::nn::fno_adjoint_z", b * width * p);
+  ws.adjoint_h = vector("tessera::nn::fno_adjoint_h", b * width * p);
+  if (padded()) {
+    ws.lifted = vector("tessera::nn::fno_lifted", b * width * p0);
+    ws.cropped = vector("tessera::nn::fno_cropped", b * width * p0);
+    ws.adjoint_cropped = vector("tessera::nn::fno_adjoint_cropped", b * width * p0);
+    ws.adjoint_lifted = vector("tessera::nn::fno_adjoint_lifted", b * width * p0);
+  } else {
+    ws.lifted = ws.hidden.front();
+    ws.cropped = ws.preactivation.back();
+    ws.adjoint_cropped = ws.adjoint_z;
+    ws.adjoint_lifted = ws.adjoint_h;
+  }
+  const long projection = b * shape_.projection_width * p0;
+  ws.projection_preactivation = vector("tessera::nn::fno_projection_preactivation", projection);
+  ws.projection = vector("tessera::nn::fno_projection", projection);
+  ws.adjoint_projection = vector("tessera::nn::fno_adjoint_projection", projection);
+  ws.adjoint_lift_input = shape_.grid_coordinates
+                              ? vector("tessera::nn::fno_adjoint_lift_input", b * lifting_.in * p0)
+                              : Vector();
+  ws.spectral.assign(size_t(layers), SpectralConvWorkspace());
+  for (int l = 0; l < layers; ++l) spectral_[size_t(l)].prepare(ws.spectral[size_t(l)], batch);
+  const long pointwise = lifting_.parameter_count() + parameter_count_ - tail_offset_;
+  ws.pointwise_gradient = Vector("tessera::nn::fno_pointwise_gradient", pointwise);
+  if (!Kokkos::SpaceAccessibility<Kokkos::HostSpace, Vector::memory_space>::accessible)
+    ws.staging =
+        Kokkos::View<double*, Kokkos::HostSpace>("tessera::nn::fno_gradient_staging", pointwise);
+}
+
+void Fno::linear(const PointwiseLinear& layer, bool adjoint, const Vector& from, const Vector& to,
+                 long points, int batch, double beta) const {
+  // Per sample: [points x in] M = [points x out], M the weight (out, in) in C order; the adjoint
+  // [points x out] M^T = [points x in].
+  const ConstUnmanagedMatrix m(parameters_.data() + layer.offset, layer.in, layer.out);
+  const long from_channels = adjoint ? layer.out : layer.in;
+  const long to_channels = adjoint ? layer.in : layer.out;
+  for (long b = 0; b < batch; ++b)
+    KokkosBlas::gemm(
+        "N", adjoint ? "T" : "N", 1.0,
+        ConstUnmanagedMatrix(from.data() + b * from_channels * points, points, from_channels), m,
+        beta, UnmanagedMatrix(to.data() + b * to_channels * points, points, to_channels));
+}
+
+UnmanagedVector Fno::pointwise_gradient(const PointwiseLinear& layer, const Vector& buffer) const {
+  const long at = layer.offset < tail_offset_
+                      ? layer.offset
+                      : layer.offset - tail_offset_ + lifting_.parameter_count();
+  return UnmanagedVector(buffer.data() + at, layer.parameter_count());
+}
+
+void Fno::linear_backward(const PointwiseLinear& layer, const Vector& x, const Vector& dy,
+                          const Vector& gradient, long points, int batch) const {
+  // dM += sum over samples of [points x in]^T [points x out]; the bias' gradient after M's.
+  const UnmanagedVector g = pointwise_gradient(layer, gradient);
+  const UnmanagedMatrix dm(g.data(), layer.in, layer.out);
+  for (long b = 0; b < batch; ++b)
+    KokkosBlas::gemm(
+        "T", "N", 1.0, ConstUnmanagedMatrix(x.data() + b * layer.in * points, points, layer.in),
+        ConstUnmanagedMatrix(dy.data() + b * layer.out * points, points, layer.out), 1.0, dm);
+  bias_gradient(dy, points, UnmanagedVector(g.data() + long(layer.in) * layer.out, layer.out));
+}
+
+void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
+  const long per_sample = shape_.in_channels * local_points_;
+  TESSERA_CHECK(x.extent(0) > 0 && long(x.extent(0)) % per_sample == 0,
+                "Fno::forward: the input holds " << x.extent(0)
+                                                 << " values, not a multiple of in_channels x "
+                                                    "block = "
+                                                 << per_sample);
+  const int batch = static_cast<int>(x.extent(0) / per_sample);
+  TESSERA_CHECK(long(y.extent(0)) == long(batch) * shape_.out_channels * local_points_,
+                "Fno::forward: the output holds "
+                    << y.extent(0) << " values, not batch x out_channels x block = "
+                    << long(batch) * shape_.out_channels * local_points_);
+  prepare(ws, batch);
+  const long p0 = local_points_, p = padded_points_;
+  auto bias = [&](const PointwiseLinear& layer) {
+    return UnmanagedVector(parameters_.data() + layer.offset + long(layer.in) * layer.out,
+                           layer.out);
+  };
+
+  if (shape_.grid_coordinates) {
+    BlockIndex g;
+    g.dims = shape_.dims;
+    for (int d = 0; d < g.dims; ++d) {
+      g.n[d] = grid_[size_t(d)];
+      g.offset[d] = block_.offset[size_t(d)];
+      g.extent[d] = block_.extent[size_t(d)];
+    }
+    append_grid(x, ws.lift_input, batch, shape_.in_channels, p0, g);
+  } else {
+    Kokkos::deep_copy(ws.lift_input, x);
+  }
+  linear(lifting_, false, ws.lift_input, ws.lifted, p0, batch, 0.0);
+  add_bias("tessera::nn::fno_bias", ws.lifted, bias(lifting_), p0, Vector());
+  if (padded()) pad_points(ws.lifted, ws.hidden.front(), padded_index_, p);
+
+  const int last = shape_.layers - 1;
+  for (int l = 0; l <= last; ++l) {
+    const Vector& h = ws.hidden[size_t(l)];
+    const Vector& z = ws.preactivation[size_t(l)];
+    spectral_[size_t(l)].forward(h, z, ws.spectral[size_t(l)]);
+    linear(pointwise_[size_t(l)], false, h, z, p, batch, 1.0);
+    add_bias("tessera::nn::fno_bias_gelu", z, bias(pointwise_[size_t(l)]), p,
+             l < last ? ws.hidden[size_t(l + 1)] : Vector());
+  }
+  if (padded()) crop_points(ws.preactivation.back(), ws.cropped, padded_index_, p);
+
+  linear(projection_[0], false, ws.cropped, ws.projection_preactivation, p0, batch, 0.0);
+  add_bias("tessera::nn::fno_bias_gelu", ws.projection_preactivation, bias(projection_[0]), p0,
+           ws.projection);
+  linear(projection_[1], false, ws.projection, y, p0, batch, 0.0);
+  add_bias("tessera::nn::fno_bias", y, bias(projection_[1]), p0, Vector());
+}
+
+void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
+                   const Vector& dx) const {
+  const int batch = ws.batch;
+  const long p0 = local_points_, p = padded_points_;
+  TESSERA_CHECK(batch > 0 && long(dy.extent(0)) == batch * shape_.out_channels * p0,
+                "Fno::backward: dy must match the last forward's batch (" << batch << " samples)");
+  TESSERA_CHECK(dx.extent(0) == 0 || long(dx.extent(0)) == batch * shape_.in_channels * p0,
+                "Fno::backward: dx holds " << dx.extent(0) << " values, not batch x in_channels "
+                                           << "x block = " << batch * shape_.in_channels * p0);
+  TESSERA_CHECK(long(gradient.extent(0)) == parameter_count_,
+                "Fno::backward: the gradient holds " << gradient.extent(0) << " values, not "
+                                                     << parameter_count_);
+  const Vector& pg = ws.pointwise_gradient;
+  Kokkos::deep_copy(pg, 0.0);
+
+  // Projection: fc2, gelu, fc1.
+  linear_backward(projection_[1], ws.projection, dy, pg, p0, batch);
+  linear(projection_[1], true, dy, ws.adjoint_projection, p0, batch, 0.0);
+  gelu_adjoint(ws.adjoint_projection, ws.projection_preactivation, ws.adjoint_projection);
+  linear_backward(projection_[0], ws.cropped, ws.adjoint_projection, pg, p0, batch);
+  linear(projection_[0], true, ws.adjoint_projection, ws.adjoint_cropped, p0, batch, 0.0);
+  if (padded()) pad_points(ws.adjoint_cropped, ws.adjoint_z, padded_index_, p);
+
+  // Fourier layers, last first: dz = dh_{l+1} gelu'(z_l) (dz = dh_L for the last), then
+  // dh_l = K_l^T dz + W_l^T dz.
+  const int last = shape_.layers - 1;
+  for (int l = last; l >= 0; --l) {
+    if (l < last) gelu_adjoint(ws.adjoint_h, ws.preactivation[size_t(l)], ws.adjoint_z);
+    linear_backward(pointwise_[size_t(l)], ws.hidden[size_t(l)], ws.adjoint_z, pg, p, batch);
+    const SpectralConv& k = spectral_[size_t(l)];
+    k.backward(ws.adjoint_z, ws.adjoint_h,
+               Vector(gradient.data() + spectral_offset_[size_t(l)], k.parameter_count()),
+               ws.spectral[size_t(l)]);
+    linear(pointwise_[size_t(l)], true, ws.adjoint_z, ws.adjoint_h, p, batch, 1.0);
+  }
+  if (padded()) crop_points(ws.adjoint_h, ws.adjoint_lifted, padded_index_, p);
+
+  // Lifting (the padded points' adjoint is dropped: they are constants).
+  linear_backward(lifting_, ws.lift_input, ws.adjoint_lifted, pg, p0, batch);
+  if (dx.extent(0) > 0) {
+    if (shape_.grid_coordinates) {
+      linear(lifting_, true, ws.adjoint_lifted, ws.adjoint_lift_input, p0, batch, 0.0);
+      input_channels(ws.adjoint_lift_input, dx, shape_.in_channels, lifting_.in, p0);
+    } else {
+      linear(lifting_, true, ws.adjoint_lifted, dx, p0, batch, 0.0);
+    }
+  }
+
+  // The pointwise layers' gradient over the whole grid, added to the caller's.
+  allreduce_sum(space_, pg, ws.staging);
+  const long lift = lifting_.parameter_count(), tail = parameter_count_ - tail_offset_;
+  KokkosBlas::axpy(1.0, Kokkos::subview(pg, std::make_pair(0L, lift)),
+                   Kokkos::subview(gradient, std::make_pair(0L, lift)));
+  KokkosBlas::axpy(1.0, Kokkos::subview(pg, std::make_pair(lift, lift + tail)),
+                   Kokkos::subview(gradient, std::make_pair(tail_offset_, parameter_count_)));
+}
+
+void Fno::allreduce_gradient(const Vector& gradient, MPI_Comm comm) const {
+  TESSERA_CHECK(long(gradient.extent(0)) == parameter_count_,
+                "Fno::allreduce_gradient: the gradient holds "
+                    << gradient.extent(0) << " values, not " << parameter_count_);
+  allreduce_sum(comm, gradient, staging_);
+}
+
+SpectralConvTraffic Fno::bytes_per_layer(int batch) const {
+  return spectral_.front().bytes_per_call(batch);
+}
+
+std::string Fno::summary() const {
+  std::ostringstream s;
+  const bool factorized = shape_.factorization != Factorization::Dense;
+  s << (factorized ? "TFNO-" : "FNO-") << shape_.dims << "D: width " << shape_.width << ", "
+    << shape_.layers << " layers, modes ";
+  for (size_t d = 0; d < shape_.modes.size(); ++d) s << (d ? "x" : "") << shape_.modes[d];
+  s << ", projection " << shape_.projection_width;
+  if (shape_.padding > 0) s << ", padding " << shape_.padding;
+  if (shape_.grid_coordinates) s << ", grid coordinates";
+  if (factorized) {
+    const long dense = shape_.layers * spectral_.front().dense_parameter_count();
+    const long kept = shape_.layers * spectral_.front().parameter_count();
+    s << ", " << spectral_.front().factorized_weight().describe() << ", spectral weights "
+      << with_thousands(dense) << " -> " << with_thousands(kept) << " (compression " << std::fixed
+      << std::setprecision(2) << double(dense) / double(kept) << "x)";
+  }
+  s << ", " << with_thousands(parameter_count_) << " parameters";
+  return s.str();
+}
+
+}  // namespace tessera::nn

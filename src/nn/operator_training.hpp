@@ -1,0 +1,125 @@
+#pragma once
+// Training a neural operator (nn::Fno) on a sample set split over ranks as samples x space
+// (DESIGN.md section 5): the FNO code's normaliser, its relative-L2 loss, the mini-batch schedule
+// that makes the trained network independent of the split, and the epoch and evaluation loops.
+//
+// As the FNO code (Li et al., fourier_2d.py and utilities3.py):
+//   UnitGaussianNormalizer  pointwise mean and standard deviation over the TRAINING samples
+//                           (torch.std: unbiased, N - 1), eps = 1e-5; encode (x - mean) /
+//                           (std + eps), decode x (std + eps) + mean. The input is encoded once;
+//                           the network predicts the encoded output, which is DECODED before the
+//                           loss (the FNO code decodes both out and y before myloss), so the loss
+//                           and every reported error are in the data's own units.
+//   LpLoss(size_average=False)  per sample ||y_hat - y||_2 / ||y||_2 over the whole grid, SUMMED
+//                           over the batch (not averaged); the gradient is that sum's. The epoch's
+//                           train error is the sum over the epoch's batches divided by the
+//                           training samples (the FNO code's train_l2 / ntrain).
+//
+// Mini-batches (LaneSchedule): the training samples at positions i = 0 .. N-1 of the training
+// list sit in B lanes, lane j holding the positions i = j (mod B); every epoch each lane's order is
+// reshuffled (seeded by seed, epoch and lane; a pure function, so a checkpoint's epoch is its
+// shuffle state) and batch k takes the k-th sample of every lane that has one. Sample group g of
+// G holds the lanes shard_range(B, g, G) for the whole run (it reads only those samples), so a
+// global batch is the same set of samples for any G, each group computing its share: the
+// gradient, summed over the groups by one allreduce, is the same to round-off for every split.
+// (A full reshuffle, as torch's DataLoader, would move samples between ranks every epoch; here two
+// samples of one lane never share a batch, the only difference.)
+#include <mpi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "nn/adam.hpp"
+#include "nn/fno.hpp"
+#include "nn/schedule.hpp"
+
+namespace tessera::nn {
+
+/// The FNO code's UnitGaussianNormalizer at this rank's points: [channels][points] each.
+struct PointwiseNormalizer {
+  static constexpr double eps = 1e-5;
+  std::vector<double> mean, std;
+
+  /// Collective over samples (the ranks holding the other samples at the same points).
+  /// values: this rank's samples, [count][channels][points]; total: the samples over all ranks
+  /// (at least 2). Sums in a fixed order per rank, then over samples.
+  static PointwiseNormalizer fit(const std::vector<double>& values, long count, long per_sample,
+                                 long total, MPI_Comm samples);
+  /// (x - mean) / (std + eps) in place on [count][channels][points]. Not collective.
+  void encode(std::vector<double>& values) const;
+};
+
+/// Which training samples make each batch (see the header comment). Not collective.
+class LaneSchedule {
+public:
+  LaneSchedule(long samples, int batch, int group, int groups, std::uint64_t seed);
+  long batches() const { return (samples_ + batch_ - 1) / batch_; }
+  /// The positions in the training list this group holds, ascending (its local sample order).
+  const std::vector<long>& held() const { return held_; }
+  /// This group's samples of batch k of epoch e, as indices into held().
+  std::vector<int> batch(int epoch, long k) const;
+
+private:
+  long samples_;
+  int batch_, first_lane_, lanes_;
+  std::uint64_t seed_;
+  std::vector<long> held_;
+};
+
+/// Samples on this rank's block: x encoded [count][in][points], y in data units
+/// [count][out][points] (device).
+struct SampleBlock {
+  int count = 0;
+  Vector x, y;
+};
+
+struct OperatorTrainingConfig {
+  int batch = 20;
+  AdamConfig adam;  // learning_rate is the schedule's initial rate
+  LearningRateSchedule schedule;  // per epoch
+};
+
+struct EpochResult {
+  double loss_sum = 0;  // sum over the epoch's batches of the batch loss (all groups)
+  long batches = 0;
+};
+
+class OperatorTrainer {
+public:
+  /// net's space communicator is the group's; samples joins the ranks of the other groups that
+  /// hold the same block. output_normalizer: the training output's (decode). net must outlive
+  /// the trainer.
+  OperatorTrainer(Fno& net, MPI_Comm samples, const PointwiseNormalizer& output_normalizer,
+                  const OperatorTrainingConfig& config);
+
+  /// Collective over the world (space and samples). One epoch of Adam steps over the batches of
+  /// lanes.batch(epoch, k), data the group's held samples (lanes.held() order).
+  EpochResult train_epoch(int epoch, const LaneSchedule& lanes, const SampleBlock& data);
+
+  /// Collective over space. Per-sample relative L2 errors (decoded) of data's samples, in order,
+  /// on every rank of the group; with predictions, also the decoded predictions [count][out][points]
+  /// of this rank's block.
+  std::vector<double> evaluate(const SampleBlock& data, std::vector<double>* predictions = nullptr);
+
+  Adam& adam() { return adam_; }
+  const Fno& net() const { return net_; }
+
+private:
+  // Forward of samples `index` of data, decoded into yhat_; per-sample errors; with a gradient,
+  // dL/d(out) into dy_ and backward. Returns the sum of the errors.
+  double pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
+              std::vector<double>* errors);
+  FnoWorkspace& workspace(int batch);
+
+  Fno& net_;
+  MPI_Comm samples_;
+  OperatorTrainingConfig config_;
+  Adam adam_;
+  Vector gradient_, scale_, mean_;  // decode: y = out * scale + mean, [out][points]
+  Vector x_, out_, y_, dy_;         // batch buffers (largest batch)
+  Kokkos::View<int*> index_;
+  Kokkos::View<double*> sums_;  // per sample ||yhat - y||^2, ||y||^2
+  FnoWorkspace ws_[2];
+};
+
+}  // namespace tessera::nn

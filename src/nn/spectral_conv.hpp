@@ -1,0 +1,170 @@
+#pragma once
+// The spectral convolution of the Fourier Neural Operator (Li et al. 2021, SpectralConv2d and
+// SpectralConv3d) on a grid decomposed over the ranks of a communicator (DESIGN.md section 5).
+//
+// Semantics, for input x[b][i][n1][n2](n3) (real) and output y[b][o][...] (real):
+//   X = rfftn(x) over the grid dimensions (unnormalised, numpy's default "backward" norm),
+//   out_hat[b][o][k] = sum_i X[b][i][k] W[i][o][k] on the kept modes, 0 elsewhere,
+//   y = irfftn(out_hat, s = grid) (1/N, the last dimension's modes 0 and n/2 counted once, the
+//       others twice, the imaginary part of its modes 0 and n/2 ignored, as numpy's irfftn).
+// Kept modes: k_d in [0, m_d) and [n_d - m_d, n_d) for every dimension but the last, k_last in
+// [0, m_last); so 2 m_d <= n_d, and m_last <= n_last / 2 + 1.
+//
+// No FFT library: the truncated transforms are dense DFTs, one dimension at a time, as GEMMs
+// against cos/sin tables of the kept modes at this rank's own indices (built once). Forward: the
+// partial coefficients of this rank's block, one MPI_Allreduce (sum) of batch * C_in * K complex
+// numbers, the channel mixing per mode, the inverse at own points. Backward: the adjoint of the
+// local inverse, one MPI_Allreduce of batch * C_out * K complex numbers, then the weight
+// gradient (the same on every rank) and the input gradient at own points. The volume reduced does
+// not depend on the grid size or on the layout (slab, pencil, brick); see bytes_per_call().
+//
+// Array layouts (flat Vectors, C order, last index fastest, as torch's NCHW(D)):
+//   x  : [batch][in_channels][e1][e2]([e3])   this rank's block, extents e_d of GridBlock
+//   y  : [batch][out_channels][e1][e2]([e3])
+// Parameters (parameter_count() doubles), as the FNO code's weights1..weights4 one after the
+// other, each torch tensor (in, out, m1, m2[, m3]) complex in C order with re, im interleaved:
+//   index = (((((j * in + i) * out + o) * m1 + a1) * m2 + a2) [* m3 + a3]) * 2 + {0: re, 1: im}
+// where corner j = s1 + 2 s2 (3D) or j = s1 (2D), s_d = 1 for the negative frequencies of
+// dimension d (k_d = n_d - m_d + a_d), 0 for the positive ones (k_d = a_d); the last dimension
+// is never split. Gradients have the same layout.
+//
+// Factorised weights (TFNO; nn/factorized_weight.hpp): with factorization = cp or tucker the
+// weight is one CP or Tucker tensor over all kept modes, rank a fraction of the dense parameter
+// count; the parameters are then FactorizedWeight's blocks in its documented layout, and the
+// channel mixing contracts the factors without forming the dense weight. The contraction runs
+// after the forward's allreduce on the replicated coefficients: every rank computes it for all
+// kept modes (redundantly, as the dense mixing), so the traffic is the same as the dense layer's.
+#include <mpi.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "nn/factorized_weight.hpp"
+#include "nn/types.hpp"
+
+namespace tessera::nn {
+
+struct SpectralConvShape {
+  int in_channels = 1;
+  int out_channels = 1;
+  std::vector<int> grid;   // global points per dimension (n1, n2[, n3]): 2D or 3D
+  std::vector<int> modes;  // kept modes per dimension (m1, m2[, m3]), see above
+  Factorization factorization = Factorization::Dense;  // dense, cp or tucker (TFNO)
+  double rank = 1.0;                // factorised: fraction of the dense parameter count
+  std::vector<int> tucker_ranks{};  // tucker: explicit ranks (in, out, K_1..K_D), else from rank
+};
+
+/// This rank's block of the global grid: first global index and number of points per dimension
+/// (any Cartesian split; every extent >= 1).
+struct GridBlock {
+  std::vector<int> offset;
+  std::vector<int> extent;
+};
+
+/// Everything a forward pass keeps for its backward pass, and the buffers both reuse: sized by
+/// the first call for a batch size and reused while the batch size stays the same.
+struct SpectralConvWorkspace {
+  int batch = 0;
+  Vector input_modes;          // X, [re/im][k][b][i]: global after the forward's allreduce
+  Vector output_modes;         // out_hat in forward, dL/d(out_hat) in backward, [re/im][k][b][o]
+  Vector input_modes_adjoint;  // dL/dX, like input_modes
+  Vector work_a, work_b;       // the separable steps' intermediates
+  FactorizedWorkspace factorized;  // the factorised contraction's (factorised layers only)
+  Kokkos::View<double*, Kokkos::HostSpace> staging;  // host side of the allreduces (device
+                                                     // builds only; empty where host-accessible)
+};
+
+/// Bytes that one call reduces over the space communicator (doubles, complex as two).
+struct SpectralConvTraffic {
+  long forward = 0;
+  long backward = 0;
+};
+
+class SpectralConv {
+public:
+  /// Collective over space (it checks that the blocks of all ranks add up to the grid). Throws
+  /// tessera::Error, on every rank, for a shape or block that does not fit: channels < 1, not 2
+  /// or 3 dimensions, modes above the Nyquist limit (2 m_d > n_d, m_last > n_last / 2 + 1), a
+  /// block outside the grid. space must outlive the layer.
+  SpectralConv(const SpectralConvShape& shape, const GridBlock& block, MPI_Comm space);
+  /// The whole grid on this rank alone (MPI_COMM_SELF). Not collective.
+  explicit SpectralConv(const SpectralConvShape& shape);
+
+  const SpectralConvShape& shape() const { return shape_; }
+  const GridBlock& block() const { return block_; }
+  int dimensions() const { return static_cast<int>(shape_.grid.size()); }
+  /// Points of this rank's block.
+  long local_points() const { return local_points_; }
+  /// Kept complex modes K = prod_d K_d (K_d = 2 m_d, but m_last for the last dimension).
+  long kept_modes() const { return kept_modes_; }
+  long parameter_count() const { return parameter_count_; }
+  /// 2 in out K: the dense layer's parameter count, whatever the factorisation.
+  long dense_parameter_count() const {
+    return 2 * kept_modes_ * shape_.in_channels * shape_.out_channels;
+  }
+  bool factorized() const { return shape_.factorization != Factorization::Dense; }
+  /// The factorised weight's geometry (ranks, blocks); only for factorized() layers.
+  const FactorizedWeight& factorized_weight() const { return factorized_; }
+  Vector& parameters() { return parameters_; }
+  const Vector& parameters() const { return parameters_; }
+  /// Makes the layer use parameters (parameter_count() values, in the layout above) as its
+  /// weights from now on, in place of the array it held: a network binds each layer to its slice
+  /// of one flat vector (an unmanaged View works; it must then outlive the layer's use).
+  /// Not collective.
+  void bind(const Vector& parameters);
+
+  /// As the FNO code: re and im of every weight uniform in [0, 1/(in*out)), drawn from seed
+  /// (SplitMix64), so every rank draws the same weights; factorised layers draw their factors
+  /// to the same mean square (FactorizedWeight::initialize). Not collective.
+  void initialize(std::uint64_t seed);
+
+  /// Sizes ws for batch samples; cheap when already sized. Not collective.
+  void prepare(SpectralConvWorkspace& ws, int batch) const;
+
+  /// y = SpectralConv(x) at this rank's points (layouts above; the batch is
+  /// x.extent(0) / (in_channels * local_points())). Keeps the input's coefficients in ws for
+  /// backward. Collective over the space communicator: one MPI_Allreduce.
+  void forward(const Vector& x, const Vector& y, SpectralConvWorkspace& ws) const;
+
+  /// Reverse pass of the last forward(ws): given dL/dy at this rank's points, writes dL/dx at
+  /// this rank's points into dx and adds dL/d(parameters) into gradient (parameter_count()
+  /// entries; the caller zeroes it). The added gradient is the full one, the same on every rank:
+  /// do not sum it over the space communicator. Collective over the space communicator: one
+  /// MPI_Allreduce.
+  void backward(const Vector& dy, const Vector& dx, const Vector& gradient,
+                SpectralConvWorkspace& ws) const;
+
+  /// Bytes reduced by one forward and by one backward call for batch samples: 16 * batch * K *
+  /// in_channels and 16 * batch * K * out_channels, whatever the grid and its split.
+  SpectralConvTraffic bytes_per_call(int batch) const;
+
+private:
+  // The separable truncated DFT of channels fields (this rank's block, x's layout) to their
+  // kept modes (input_modes' layout), through real[d], imag[d]; and its transpose, from kept
+  // modes to this rank's points. With the rfftn tables they are the forward transform and
+  // (transposed) the input gradient's; with the irfftn tables, the adjoint of the inverse and
+  // the inverse.
+  void to_modes(const double* in, double* out, long channels, const std::vector<Matrix>& real,
+                const std::vector<Matrix>& imag, SpectralConvWorkspace& ws) const;
+  void to_points(const double* in, double* out, long channels, const std::vector<Matrix>& real,
+                 const std::vector<Matrix>& imag, SpectralConvWorkspace& ws) const;
+  // Points of the block in dimensions before d, and kept modes in dimensions after d.
+  long points_before(int d) const;
+  long modes_after(int d) const;
+  void allreduce(const Vector& modes, SpectralConvWorkspace& ws) const;
+
+  SpectralConvShape shape_;
+  GridBlock block_;
+  MPI_Comm space_ = MPI_COMM_SELF;
+  long local_points_ = 0, kept_modes_ = 0, parameter_count_ = 0, corner_modes_ = 0;
+  std::vector<int> kept_;  // K_d per dimension
+  // Per dimension d, extent e_d x 2 K_d: rfftn's [cos, -sin] and [sin, cos] of the kept modes at
+  // this rank's indices; irfftn's the same times 1/n_d (and the Hermitian weight 1 or 2 in the
+  // last dimension). The last dimension's imaginary tables are never needed (real in, real out).
+  std::vector<Matrix> forward_real_, forward_imag_, inverse_real_, inverse_imag_;
+  Kokkos::View<long*> mode_weight_;  // kept mode k -> index of W[corner][0][0][a] (complex)
+  FactorizedWeight factorized_;      // factorised layers only
+  Vector parameters_;
+};
+
+}  // namespace tessera::nn

@@ -1,0 +1,812 @@
+#include "run/operator_run.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <sstream>
+#include <variant>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/options.hpp"
+#include "core/random.hpp"
+#include "core/timer.hpp"
+#include "core/version.hpp"
+#include "io/field_file.hpp"
+#include "io/field_reader.hpp"
+#include "io/hdf5.hpp"
+#include "io/output_directory.hpp"
+#include "nn/operator_training.hpp"
+
+namespace tessera::run {
+
+namespace {
+
+using OptionValue = std::variant<long long, double, std::string>;
+using OptionList = std::vector<std::pair<std::string, OptionValue>>;
+
+std::string value_text(const OptionValue& value) {
+  std::ostringstream text;
+  std::visit([&](const auto& v) { text << v; }, value);
+  return text.str();
+}
+
+std::string counts_text(const std::vector<int>& counts) {
+  std::string text;
+  for (const int c : counts) text += (text.empty() ? "" : "x") + std::to_string(c);
+  return text;
+}
+
+// What a checkpoint must share with the run that reads it: the model (any run), and, for a
+// training restart, the data, its split and the schedule of batches.
+OptionList model_options(const OperatorRunConfig& c) {
+  return {{"operator_model", std::string(c.shape.factorization == nn::Factorization::Dense
+                                             ? "fno"
+                                             : "tfno")},
+          {"operator_factorization", std::string(nn::to_string(c.shape.factorization))},
+          {"operator_rank", c.shape.rank},
+          {"operator_width", static_cast<long long>(c.shape.width)},
+          {"operator_layers", static_cast<long long>(c.shape.layers)},
+          {"operator_modes", counts_text(c.shape.modes)},
+          {"operator_padding", static_cast<long long>(c.shape.padding)},
+          {"operator_projection_width", static_cast<long long>(c.shape.projection_width)},
+          {"operator_grid_coordinates", static_cast<long long>(c.shape.grid_coordinates)},
+          {"operator_input", c.input_name},
+          {"operator_output", c.output_name}};
+}
+
+OptionList training_options(const OperatorRunConfig& c, const std::vector<int>& grid) {
+  return {{"operator_subsample", counts_text(grid)},  // the grid it trained on
+          {"operator_train", static_cast<long long>(c.train)},
+          {"operator_validation", static_cast<long long>(c.validation)},
+          {"operator_split_seed", static_cast<long long>(c.split_seed)},
+          {"operator_shuffle_seed", static_cast<long long>(c.shuffle_seed)},
+          {"operator_batch_size", static_cast<long long>(c.batch)}};
+}
+
+OptionValue stored_value(const io::FieldFileReader& file, const std::string& name,
+                         const OptionValue& like) {
+  if (std::holds_alternative<long long>(like)) return file.integer_attribute(name);
+  if (std::holds_alternative<double>(like)) return file.real_attribute(name);
+  return file.string_attribute(name);
+}
+
+// Collective. InputError naming the first option the checkpoint records otherwise.
+void require_same(const io::FieldFileReader& file, const OptionList& options,
+                  const std::string& why) {
+  for (const auto& [name, value] : options) {
+    if (!file.has_attribute(name))
+      throw InputError("checkpoint '" + file.path() + "' does not record -" + name, __FILE__,
+                       __LINE__);
+    const OptionValue stored = stored_value(file, name, value);
+    if (stored != value) {
+      const std::string shown = name == "operator_subsample" ? "the grid" : "-" + name;
+      throw InputError("checkpoint '" + file.path() + "': " + shown + " is " + value_text(value) +
+                           " in this run but " + value_text(stored) + " in the checkpoint" +
+                           (name == "operator_subsample" ? " (-operator_subsample)" : "") + "; " +
+                           why,
+                       __FILE__, __LINE__);
+    }
+  }
+}
+
+std::vector<long> split_permutation(long samples, int seed) {
+  std::vector<long> order(static_cast<size_t>(samples));
+  std::iota(order.begin(), order.end(), 0L);
+  if (seed == 0) return order;
+  std::uint64_t state = splitmix64(static_cast<std::uint64_t>(seed));
+  for (long i = samples - 1; i > 0; --i)
+    std::swap(order[size_t(i)], order[size_t(long(uniform_unit(state) * double(i + 1)))]);
+  return order;
+}
+
+long product(const std::vector<int>& v) {
+  long p = 1;
+  for (const int x : v) p *= x;
+  return p;
+}
+
+nn::GridBlock grid_block(const Decomposition& d) {
+  nn::GridBlock block;
+  for (int axis = d.dim() - 1; axis >= 0; --axis) {
+    block.offset.push_back(d.local_start()[size_t(axis)]);
+    block.extent.push_back(d.local_count()[size_t(axis)]);
+  }
+  return block;
+}
+
+// Flat index in the whole grid (C order) of local point t of block.
+long global_index(long t, const std::vector<int>& grid, const nn::GridBlock& block) {
+  long rest = t, index = 0, stride = 1;
+  for (int d = int(grid.size()) - 1; d >= 0; --d) {
+    const long l = rest % block.extent[size_t(d)];
+    rest /= block.extent[size_t(d)];
+    index += (block.offset[size_t(d)] + l) * stride;
+    stride *= grid[size_t(d)];
+  }
+  return index;
+}
+
+// Collective over comm. The whole grid of a field of which the ranks with `contributes` hold
+// disjoint blocks covering it once: each adds its block into zeros, one allreduce.
+std::vector<double> whole_grid(const std::vector<double>& local, const std::vector<int>& grid,
+                               const nn::GridBlock& block, bool contributes, MPI_Comm comm) {
+  std::vector<double> whole(static_cast<size_t>(product(grid)), 0.0);
+  if (contributes)
+    for (size_t t = 0; t < local.size(); ++t)
+      whole[size_t(global_index(long(t), grid, block))] = local[t];
+  TESSERA_MPI_CALL(
+      MPI_Allreduce(MPI_IN_PLACE, whole.data(), int(whole.size()), MPI_DOUBLE, MPI_SUM, comm));
+  return whole;
+}
+
+// The value of a whole-grid field of `from` points at the points of block of grid `to`, both
+// spanning [0, 1]^d: the field itself where the grids agree, else multilinear interpolation.
+std::vector<double> on_block(const std::vector<double>& whole, const std::vector<int>& from,
+                             const std::vector<int>& to, const nn::GridBlock& block) {
+  long local = 1;
+  for (const int e : block.extent) local *= e;
+  std::vector<double> values(static_cast<size_t>(local));
+  const int dims = int(to.size());
+  for (long t = 0; t < local; ++t) {
+    if (from == to) {
+      values[size_t(t)] = whole[size_t(global_index(t, to, block))];
+      continue;
+    }
+    // Position of the point per dimension, as a fractional index of `from`.
+    std::vector<int> lo(static_cast<size_t>(dims));
+    std::vector<double> w(static_cast<size_t>(dims));
+    long rest = t;
+    for (int d = dims - 1; d >= 0; --d) {
+      const long i = block.offset[size_t(d)] + rest % block.extent[size_t(d)];
+      rest /= block.extent[size_t(d)];
+      const double s = to[size_t(d)] > 1 ? double(i) * (from[size_t(d)] - 1) / (to[size_t(d)] - 1)
+                                         : 0.0;
+      lo[size_t(d)] = std::min(int(s), std::max(from[size_t(d)] - 2, 0));
+      w[size_t(d)] = s - lo[size_t(d)];
+    }
+    double v = 0;
+    for (int corner = 0; corner < (1 << dims); ++corner) {
+      double weight = 1;
+      long index = 0;
+      for (int d = 0; d < dims; ++d) {
+        const int up = (corner >> d) & 1;
+        weight *= up ? w[size_t(d)] : 1.0 - w[size_t(d)];
+        index = index * from[size_t(d)] + std::min(lo[size_t(d)] + up, from[size_t(d)] - 1);
+      }
+      v += weight * whole[size_t(index)];
+    }
+    values[size_t(t)] = v;
+  }
+  return values;
+}
+
+/// Samples of this rank: their input and output fields on its block.
+struct LocalSamples {
+  long count = 0;
+  std::vector<double> x, y;
+};
+
+// Collective over the reader's communicator. Reads the samples ids (file indices) of this rank on
+// its block of the strided view: one hyperslab per sample, as many collective reads as the
+// busiest rank needs (the others select nothing).
+LocalSamples read_samples(const io::FieldFileReader& reader, const std::string& name,
+                          const std::vector<long>& ids, const Decomposition& space, int stride,
+                          int input, int output, MPI_Comm comm) {
+  LocalSamples s;
+  s.count = long(ids.size());
+  long reads = s.count;
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &reads, 1, MPI_LONG, MPI_MAX, comm));
+  io::SampleSelection selection = io::sample_selection(1, 0, 1, space, stride);
+  for (long k = 0; k < reads; ++k) {
+    selection.first = k < s.count ? ids[size_t(k)] : 0;
+    selection.count = k < s.count ? 1 : 0;
+    const io::SampleShard shard = reader.read_sample_block(name, selection);
+    if (k >= s.count) continue;
+    const double* in = shard.field(0, size_t(input));
+    const double* out = shard.field(0, size_t(output));
+    s.x.insert(s.x.end(), in, in + shard.points());
+    s.y.insert(s.y.end(), out, out + shard.points());
+  }
+  return s;
+}
+
+nn::SampleBlock to_device(const LocalSamples& s) {
+  nn::SampleBlock block;
+  block.count = int(s.count);
+  block.x = nn::Vector("tessera::run::operator_x", s.x.size());
+  block.y = nn::Vector("tessera::run::operator_y", s.y.size());
+  Kokkos::View<const double*, Kokkos::HostSpace> hx(s.x.data(), s.x.size()),
+      hy(s.y.data(), s.y.size());
+  Kokkos::deep_copy(block.x, hx);
+  Kokkos::deep_copy(block.y, hy);
+  return block;
+}
+
+std::vector<double> to_host(const nn::Vector& v) {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+  return std::vector<double>(h.data(), h.data() + h.extent(0));
+}
+
+void copy_into(const nn::Vector& v, const std::vector<double>& values) {
+  Kokkos::View<const double*, Kokkos::HostSpace> h(values.data(), values.size());
+  Kokkos::deep_copy(v, h);
+}
+
+std::vector<double> read_column(const io::FieldFileReader& reader, const std::string& name,
+                                long expected) {
+  const io::Table table = reader.read_table(name);
+  if (long(table.values.size()) != expected)
+    throw InputError("checkpoint '" + reader.path() + "': table " + name + " holds " +
+                         std::to_string(table.values.size()) + " values, not " +
+                         std::to_string(expected),
+                     __FILE__, __LINE__);
+  return table.values;
+}
+
+const std::vector<std::string>& history_columns() {
+  static const std::vector<std::string> c{"epoch", "learning_rate", "train_loss", "train_error",
+                                          "validation_error", "seconds"};
+  return c;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
+OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
+  OperatorRunConfig c;
+  c.evaluate = options.choice("operator_mode", "train", {"train", "evaluate"},
+                              "train a network, or evaluate a checkpoint's best network on the "
+                              "test split") == "evaluate";
+  const std::string model = options.choice("operator_model", "fno", {"fno", "tfno"},
+                                           "FNO (dense spectral weights) or TFNO (factorised)");
+  c.shape.width = options.integer("operator_width", 32, 1, 4096, "channels of the Fourier layers");
+  c.shape.layers = options.integer("operator_layers", 4, 1, 64, "Fourier layers");
+  const std::string modes = options.text(
+      "operator_modes", "12",
+      "Fourier modes kept per dimension: one value for every dimension or one per dimension "
+      "(12 or 12,16, slowest dimension first)");
+  {
+    std::stringstream in(modes);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+      char* end = nullptr;
+      const long m = std::strtol(item.c_str(), &end, 10);
+      if (item.empty() || *end != '\0' || m < 1 || m > 4096) {
+        options.report("-operator_modes = '" + modes +
+                       "' is not a comma-separated list of integers in [1, 4096]");
+        c.modes.clear();
+        break;
+      }
+      c.modes.push_back(int(m));
+    }
+  }
+  c.shape.padding = options.integer("operator_padding", 9, 0, 1024,
+                                    "zero points appended at the end of every dimension");
+  c.shape.projection_width =
+      options.integer("operator_projection_width", 128, 1, 4096, "width of the projection");
+  c.shape.grid_coordinates = options.flag("operator_grid_coordinates", true,
+                                          "append the grid coordinates to the input channels");
+  const std::string factorization =
+      options.choice("operator_factorization", "tucker", {"cp", "tucker"},
+                     "tfno: factorisation of the spectral weights");
+  const double rank = options.real("operator_rank", 0.1, 1e-6, 1.0,
+                                   "tfno: rank as a fraction of the dense spectral parameters");
+  if (model == "tfno") {
+    c.shape.factorization =
+        factorization == "cp" ? nn::Factorization::Cp : nn::Factorization::Tucker;
+    c.shape.rank = rank;
+  }
+  c.dataset = options.text("operator_dataset", "",
+                           "sample-set file written by run: dataset (required)");
+  if (c.dataset.empty()) options.report("-operator_dataset: no sample-set file given");
+  c.dataset_name = options.text("operator_dataset_name", c.dataset_name,
+                                "the sample set's dataset in the file");
+  c.input_name = options.text("operator_input", c.input_name, "the input field's name");
+  c.output_name = options.text("operator_output", c.output_name, "the output field's name");
+  c.subsample = options.integer("operator_subsample", 1, 1, 1024,
+                                "r: train and evaluate on every r-th stored point (from the first)");
+  c.train = options.integer("operator_train", c.train, 1, 100000000, "training samples");
+  c.validation = options.integer("operator_validation", c.validation, 0, 100000000,
+                                 "validation samples (0: the last epoch's network is the best)");
+  c.test = options.integer("operator_test", c.test, 0, 100000000, "test samples");
+  c.split_seed = options.integer("operator_split_seed", c.split_seed, 0, 2000000000,
+                                 "seed of the shuffle that splits the file's samples (0: file "
+                                 "order)");
+  c.shuffle_seed = options.integer("operator_shuffle_seed", c.shuffle_seed, 0, 2000000000,
+                                   "seed of the per-epoch batch shuffle");
+  c.seed = options.integer("operator_seed", c.seed, 0, 2000000000,
+                           "seed of the network's initial parameters");
+  c.epochs = options.integer("operator_epochs", c.epochs, 1, 100000000, "training epochs");
+  c.batch = options.integer("operator_batch_size", c.batch, 1, 100000, "samples per batch");
+  c.learning_rate =
+      options.real("operator_learning_rate", c.learning_rate, 1e-8, 1.0, "Adam's initial rate");
+  c.weight_decay = options.real("operator_weight_decay", c.weight_decay, 0.0, 1.0,
+                                "L2 weight decay added to the gradient (torch Adam)");
+  c.lr_step_every = options.integer("operator_lr_step_every", c.lr_step_every, 1, 100000000,
+                                    "epochs between learning-rate steps");
+  c.lr_step_factor = options.real("operator_lr_step_factor", c.lr_step_factor, 1e-6, 1.0,
+                                  "factor of each learning-rate step");
+  c.space_ranks = options.integer("operator_space_ranks", c.space_ranks, 1, 1 << 20,
+                                  "S: ranks per space group (domain parallel); the P / S groups "
+                                  "share the samples (data parallel)");
+  c.checkpoint_every = options.integer("operator_checkpoint_every", c.checkpoint_every, 0,
+                                       100000000,
+                                       "epochs between checkpoints (0: only at the end)");
+  c.stop_after = options.integer("operator_stop_after", 0, 0, 100000000,
+                                 "stop after this epoch with a checkpoint (0: never; for tests)");
+  c.progress_every = options.integer("operator_progress_every", 1, 1, 100000000,
+                                     "a progress line every this many epochs");
+  c.restart = options.text("operator_restart", "", "checkpoint to continue training from");
+  c.checkpoint = options.text("operator_checkpoint", "",
+                              "evaluate: the checkpoint whose best network is evaluated");
+  if (c.evaluate && c.checkpoint.empty())
+    options.report("-operator_mode evaluate needs -operator_checkpoint");
+  if (!c.evaluate && c.train < 2)
+    options.report("-operator_train = " + std::to_string(c.train) +
+                   ": the normaliser needs at least 2 training samples");
+  if (c.evaluate && c.test < 1) options.report("-operator_mode evaluate needs -operator_test >= 1");
+  c.output = OutputConfig::from_options(options, "operator");
+  return c;
+}
+
+OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
+    : config_(config), comm_(comm) {
+  int rank = 0, size = 1;
+  TESSERA_MPI_CALL(MPI_Comm_rank(comm, &rank));
+  TESSERA_MPI_CALL(MPI_Comm_size(comm, &size));
+  const int s = config.space_ranks;
+  if (size % s != 0)
+    throw InputError("-operator_space_ranks = " + std::to_string(s) + " does not divide the " +
+                         std::to_string(size) + " ranks",
+                     __FILE__, __LINE__);
+  groups_ = size / s;
+  group_ = rank / s;
+  if (!config.evaluate && groups_ > config.batch)
+    throw InputError("-operator_batch_size = " + std::to_string(config.batch) + " is below the " +
+                         std::to_string(groups_) + " sample groups (ranks / -operator_space_ranks)",
+                     __FILE__, __LINE__);
+
+  // The data set's metadata (every rank reads the same).
+  {
+    const io::FieldFileReader reader(comm, config.dataset, "-operator_dataset");
+    if (!reader.has_dataset(config.dataset_name))
+      throw InputError("-operator_dataset '" + config.dataset + "' has no sample set '" +
+                           config.dataset_name + "' (-operator_dataset_name)",
+                       __FILE__, __LINE__);
+    const auto shape = reader.dataset_shape(config.dataset_name);
+    if (shape.size() != 4 && shape.size() != 5)
+      throw InputError("-operator_dataset '" + config.dataset + "': '" + config.dataset_name +
+                           "' of shape " + io::shape_text(shape) +
+                           " is not a 2D or 3D sample set [samples][fields][grid]",
+                       __FILE__, __LINE__);
+    io::SampleSelection none;
+    none.count = 0;
+    const io::SampleShard meta = reader.read_sample_block(config.dataset_name, none);
+    auto field_index = [&](const std::string& field, const char* option) {
+      const auto at = std::find(meta.fields.begin(), meta.fields.end(), field);
+      if (at == meta.fields.end()) {
+        std::string names;
+        for (const auto& f : meta.fields) names += (names.empty() ? "" : ", ") + f;
+        throw InputError(std::string("-") + option + " = '" + field + "' is not a field of '" +
+                             config.dataset + "' (it holds " + names + ")",
+                         __FILE__, __LINE__);
+      }
+      return int(at - meta.fields.begin());
+    };
+    input_field_ = field_index(config.input_name, "operator_input");
+    output_field_ = field_index(config.output_name, "operator_output");
+    file_samples_ = long(shape[0]);
+    for (size_t d = 2; d < shape.size(); ++d)
+      grid_.push_back(int(io::strided_points(shape[d], config.subsample)));
+  }
+  const long wanted =
+      (config.evaluate ? 0L : long(config.train) + config.validation) +
+      (config.evaluate ? long(config.train) + config.validation + config.test : config.test);
+  if (wanted > file_samples_)
+    throw InputError("-operator_train + -operator_validation + -operator_test = " +
+                         std::to_string(long(config.train) + config.validation + config.test) +
+                         " exceed the " + std::to_string(file_samples_) + " samples of '" +
+                         config.dataset + "'",
+                     __FILE__, __LINE__);
+
+  // The model on this grid: modes per dimension under the Nyquist limit of the padded grid (the
+  // SpectralConv rule: 2 m <= n, the last dimension m <= n / 2 + 1).
+  const int dims = int(grid_.size());
+  config_.shape.dims = dims;
+  if (config_.modes.size() == 1) config_.modes.assign(size_t(dims), config_.modes.front());
+  if (int(config_.modes.size()) != dims)
+    throw InputError("-operator_modes gives " + std::to_string(config_.modes.size()) +
+                         " values for a " + std::to_string(dims) + "D data set",
+                     __FILE__, __LINE__);
+  config_.shape.modes = config_.modes;
+  auto check_nyquist = [&](const std::vector<int>& grid, const std::string& what) {
+    for (int d = 0; d < dims; ++d) {
+      const int n = grid[size_t(d)] + config_.shape.padding, m = config_.modes[size_t(d)];
+      const bool fits = d == dims - 1 ? m <= n / 2 + 1 : 2 * m <= n;
+      if (!fits)
+        throw InputError("-operator_modes: " + std::to_string(m) + " modes along dimension " +
+                             std::to_string(d) + " are above the Nyquist limit of " + what +
+                             " grid " + counts_text(grid) + " padded by " +
+                             std::to_string(config_.shape.padding) + " (" + std::to_string(n) +
+                             " points: at most " +
+                             std::to_string(d == dims - 1 ? n / 2 + 1 : n / 2) + ")",
+                         __FILE__, __LINE__);
+    }
+  };
+  check_nyquist(grid_, "the (subsampled) data");
+
+  // A checkpoint to continue from or to evaluate: the same model; for a restart, the same grid,
+  // split and batches.
+  const std::string checkpoint = config.evaluate ? config.checkpoint : config.restart;
+  trained_grid_ = grid_;
+  if (!checkpoint.empty()) {
+    const io::FieldFileReader reader(comm, checkpoint,
+                                     config.evaluate ? "-operator_checkpoint" : "-operator_restart");
+    if (!reader.has_attribute("run_kind") || reader.string_attribute("run_kind") != "operator")
+      throw InputError("'" + checkpoint + "' is not a checkpoint of run: operator", __FILE__,
+                       __LINE__);
+    require_same(reader, model_options(config_), "the model must be the one it holds");
+    if (config.evaluate) {
+      const std::string grid = reader.string_attribute("grid");
+      trained_grid_.clear();
+      std::stringstream in(grid);
+      std::string item;
+      while (std::getline(in, item, 'x')) trained_grid_.push_back(std::stoi(item));
+      if (int(trained_grid_.size()) != dims)
+        throw InputError("-operator_checkpoint '" + checkpoint + "' was trained on a " + grid +
+                             " grid; the data set is " + std::to_string(dims) + "D",
+                         __FILE__, __LINE__);
+    } else {
+      require_same(reader, training_options(config_, grid_),
+                   "a restart continues the same training");
+    }
+  }
+
+  // samples x space: ranks [g S, (g + 1) S) are group g.
+  TESSERA_MPI_CALL(MPI_Comm_split(comm, group_, rank, &space_));
+  TESSERA_MPI_CALL(MPI_Comm_split(comm, rank % s, rank, &samples_));
+  std::array<int, 3> points{1, 1, 1};
+  for (int d = 0; d < dims; ++d) points[size_t(d)] = grid_[size_t(dims - 1 - d)];
+  space_decomposition_ = std::make_unique<Decomposition>(space_, dims, points);
+  config_.shape.in_channels = 1;
+  config_.shape.out_channels = 1;
+  net_ = std::make_unique<nn::Fno>(config_.shape, grid_, grid_block(*space_decomposition_),
+                                   space_decomposition_->comm());
+}
+
+OperatorRun::~OperatorRun() {
+  net_.reset();
+  space_decomposition_.reset();
+  if (space_ != MPI_COMM_NULL) MPI_Comm_free(&space_);
+  if (samples_ != MPI_COMM_NULL) MPI_Comm_free(&samples_);
+}
+
+void OperatorRun::prepare_output() {
+  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                               config_.output.overwrite);
+}
+
+OperatorSummary OperatorRun::execute(const std::string& options_text) {
+  Timer wall;
+  OperatorSummary summary;
+  const auto& c = config_;
+  nn::Fno& net = *net_;
+  const Decomposition& space = *space_decomposition_;
+  const nn::GridBlock block = grid_block(space);
+  const long points = net.local_points();
+  TESSERA_LOG("Tessera " << version << ": operator " << (c.evaluate ? "evaluation" : "training")
+                         << ", " << net.summary() << "\n  data '" << c.dataset << "' ("
+                         << file_samples_ << " samples, " << c.input_name << " -> " << c.output_name
+                         << ") on " << counts_text(grid_) << " (every " << c.subsample
+                         << " stored point(s)); " << groups_ << " sample group(s) x "
+                         << c.space_ranks << " space rank(s)");
+
+  // The split, the same on every rank; each group's share of it.
+  const auto order = split_permutation(file_samples_, c.split_seed);
+  auto ids_of = [&](long first, long count) {
+    return std::vector<long>(order.begin() + first, order.begin() + first + count);
+  };
+  const long test_first = long(c.train) + c.validation;
+  auto shard_of = [&](long first, long count) {
+    const auto [f, n] = io::shard_range(count, group_, groups_);
+    return ids_of(first + f, n);
+  };
+  const io::FieldFileReader reader(comm_, c.dataset, "-operator_dataset");
+  const std::string checkpoint_path = c.output.checkpoint_path();
+  const std::string checkpoint = c.evaluate ? c.checkpoint : c.restart;
+  std::unique_ptr<io::FieldFileReader> saved;
+  if (!checkpoint.empty()) saved = std::make_unique<io::FieldFileReader>(comm_, checkpoint, "checkpoint");
+
+  // Normalisers: fitted on the training split, or the checkpoint's (interpolated onto another
+  // grid for zero-shot super-resolution).
+  nn::PointwiseNormalizer in_norm, out_norm;
+  LocalSamples train;
+  nn::LaneSchedule lanes(std::max(c.train, 1), std::max(c.batch, groups_), group_, groups_,
+                         std::uint64_t(c.shuffle_seed));
+  if (!c.evaluate) {
+    std::vector<long> ids;
+    for (const long position : lanes.held()) ids.push_back(order[size_t(position)]);
+    train = read_samples(reader, c.dataset_name, ids, space, c.subsample, input_field_,
+                         output_field_, comm_);
+  }
+  if (saved) {
+    const long whole = product(trained_grid_);
+    const io::Table table = saved->read_table("normalizer");
+    if (long(table.rows()) != whole)
+      throw InputError("checkpoint '" + checkpoint + "': normalizer of " +
+                           std::to_string(table.rows()) + " points, not " + std::to_string(whole),
+                       __FILE__, __LINE__);
+    std::vector<double> column[4];
+    for (size_t r = 0; r < table.rows(); ++r)
+      for (size_t k = 0; k < 4; ++k) column[k].push_back(table.at(r, k));
+    in_norm.mean = on_block(column[0], trained_grid_, grid_, block);
+    in_norm.std = on_block(column[1], trained_grid_, grid_, block);
+    out_norm.mean = on_block(column[2], trained_grid_, grid_, block);
+    out_norm.std = on_block(column[3], trained_grid_, grid_, block);
+  } else {
+    in_norm = nn::PointwiseNormalizer::fit(train.x, train.count, points, c.train, samples_);
+    out_norm = nn::PointwiseNormalizer::fit(train.y, train.count, points, c.train, samples_);
+  }
+  if (trained_grid_ != grid_)
+    TESSERA_LOG("  zero-shot super-resolution: trained on " << counts_text(trained_grid_)
+                                                            << ", evaluated on "
+                                                            << counts_text(grid_)
+                                                            << " (normaliser interpolated)");
+  auto load = [&](const std::vector<long>& ids) {
+    LocalSamples s = read_samples(reader, c.dataset_name, ids, space, c.subsample, input_field_,
+                                  output_field_, comm_);
+    in_norm.encode(s.x);
+    return to_device(s);
+  };
+  in_norm.encode(train.x);
+  const nn::SampleBlock train_data = to_device(train);
+  const nn::SampleBlock validation =
+      c.evaluate ? nn::SampleBlock() : load(shard_of(c.train, c.validation));
+  const std::vector<long> test_ids = shard_of(test_first, c.test);
+  const nn::SampleBlock test = load(test_ids);
+
+  nn::OperatorTrainingConfig tc;
+  tc.batch = c.batch;
+  tc.adam.learning_rate = c.learning_rate;
+  tc.adam.weight_decay = c.weight_decay;
+  tc.schedule.decay = nn::LearningRateDecay::Step;
+  tc.schedule.initial = c.learning_rate;
+  tc.schedule.step_every = c.lr_step_every;
+  tc.schedule.step_factor = c.lr_step_factor;
+  nn::OperatorTrainer trainer(net, samples_, out_norm, tc);
+  const long count = net.parameter_count();
+  nn::Vector best("tessera::run::operator_best", count);
+  int first_epoch = 0, best_epoch = 0;
+  double best_error = 1e300;
+  std::vector<double> history;  // rows of history_columns()
+  if (saved) {
+    copy_into(best, read_column(*saved, "best_parameters", count));
+    if (!c.evaluate) {
+      copy_into(net.parameters(), read_column(*saved, "parameters", count));
+      nn::Vector m("m", count), v("v", count);
+      copy_into(m, read_column(*saved, "adam_first_moment", count));
+      copy_into(v, read_column(*saved, "adam_second_moment", count));
+      trainer.adam().restore(m, v, saved->integer_attribute("adam_steps"));
+      first_epoch = int(saved->integer_attribute("epoch"));
+      best_epoch = int(saved->integer_attribute("best_epoch"));
+      best_error = saved->real_attribute("best_validation_error");
+      history = saved->read_table("history").values;
+      // The summary covers the whole training, the epochs before the restart too.
+      const size_t columns = history_columns().size();
+      for (size_t row = 0; row * columns < history.size(); ++row) {
+        summary.train_loss.push_back(history[row * columns + 2]);
+        summary.train_error.push_back(history[row * columns + 3]);
+        summary.validation_error.push_back(history[row * columns + 4]);
+      }
+      if (first_epoch > c.epochs)
+        throw InputError("-operator_restart '" + checkpoint + "' is at epoch " +
+                             std::to_string(first_epoch) + ", beyond -operator_epochs = " +
+                             std::to_string(c.epochs),
+                         __FILE__, __LINE__);
+      TESSERA_LOG("  restart from " << checkpoint << " after epoch " << first_epoch);
+    }
+    saved.reset();
+  } else {
+    net.initialize(std::uint64_t(c.seed));
+  }
+
+  // The checkpoint: everything replicated (parameters, moments) from rank 0's tables; the
+  // normaliser's whole grid from group 0's blocks.
+  auto write_checkpoint = [&](int epoch) {
+    std::vector<double> whole[4] = {
+        whole_grid(in_norm.mean, grid_, block, group_ == 0, comm_),
+        whole_grid(in_norm.std, grid_, block, group_ == 0, comm_),
+        whole_grid(out_norm.mean, grid_, block, group_ == 0, comm_),
+        whole_grid(out_norm.std, grid_, block, group_ == 0, comm_)};
+    std::vector<double> rows;
+    for (size_t p = 0; p < whole[0].size(); ++p)
+      for (int k = 0; k < 4; ++k) rows.push_back(whole[k][p]);
+    io::FieldFile file(comm_, checkpoint_path);
+    file.write_table("parameters", {"value"}, to_host(net.parameters()));
+    file.write_table("adam_first_moment", {"value"}, to_host(trainer.adam().first_moment()));
+    file.write_table("adam_second_moment", {"value"}, to_host(trainer.adam().second_moment()));
+    file.write_table("best_parameters", {"value"}, to_host(best));
+    file.write_table("normalizer", {"input_mean", "input_std", "output_mean", "output_std"}, rows);
+    file.write_table("history", history_columns(), history);
+    file.set_attribute("run_kind", "operator");
+    file.set_attribute("epoch", epoch);
+    file.set_attribute("adam_steps", trainer.adam().steps());
+    file.set_attribute("best_epoch", best_epoch);
+    file.set_attribute("best_validation_error", best_error);
+    file.set_attribute("grid", counts_text(grid_));
+    file.set_attribute("operator_seed", c.seed);
+    for (const auto& list : {model_options(c), training_options(c, grid_)})
+      for (const auto& [name, value] : list)
+        std::visit([&, &name = name](const auto& v) { file.set_attribute(name, v); }, value);
+    file.commit();
+  };
+
+  if (!c.evaluate) {
+    Timer training;
+    const int last = c.stop_after > 0 ? std::min(c.epochs, c.stop_after) : c.epochs;
+    for (int epoch = first_epoch; epoch < last; ++epoch) {
+      Timer timer;
+      const nn::EpochResult r = trainer.train_epoch(epoch, lanes, train_data);
+      const double loss = r.loss_sum / double(r.batches), error = r.loss_sum / c.train;
+      double val = 0;
+      if (c.validation > 0) {
+        const auto errors = trainer.evaluate(validation);
+        double sum = 0;
+        for (const double e : errors) sum += e;
+        // Each group's ranks hold the same sum: add over the samples communicator.
+        TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, samples_));
+        val = sum / c.validation;
+      }
+      if (c.validation == 0 || val < best_error) {
+        best_error = c.validation > 0 ? val : error;
+        best_epoch = epoch + 1;
+        Kokkos::deep_copy(best, net.parameters());
+      }
+      double seconds = timer.seconds();
+      TESSERA_MPI_CALL(MPI_Bcast(&seconds, 1, MPI_DOUBLE, 0, comm_));
+      history.insert(history.end(), {double(epoch + 1), tc.schedule.at(epoch), loss, error, val,
+                                     seconds});
+      summary.train_loss.push_back(loss);
+      summary.train_error.push_back(error);
+      summary.validation_error.push_back(val);
+      const int done = epoch + 1 - first_epoch;
+      const double per_epoch = training.seconds() / done;
+      if ((epoch + 1) % c.progress_every == 0 || epoch + 1 == last) {
+        char line[240];
+        std::snprintf(line, sizeof line,
+                      "  epoch %4d/%d: loss %.6e, train rel L2 %.6e, val rel L2 %s, lr %.2e, "
+                      "%.2f s/epoch, left %s",
+                      epoch + 1, c.epochs, loss, error,
+                      c.validation > 0 ? format("%.6e", val).c_str() : "-", tc.schedule.at(epoch),
+                      seconds, duration_text(per_epoch * (c.epochs - epoch - 1)).c_str());
+        TESSERA_LOG(line);
+      }
+      if (c.checkpoint_every > 0 && (epoch + 1) % c.checkpoint_every == 0 && epoch + 1 < last)
+        write_checkpoint(epoch + 1);
+    }
+    write_checkpoint(last);
+    summary.seconds_per_epoch =
+        last > first_epoch ? training.seconds() / (last - first_epoch) : 0.0;
+    if (last < c.epochs) {
+      TESSERA_LOG("  stopped after epoch " << last << " (-operator_stop_after); checkpoint "
+                                           << checkpoint_path);
+      return summary;
+    }
+  }
+
+  // The test split with the best network: errors, predictions, the result file.
+  Kokkos::deep_copy(net.parameters(), best);
+  std::vector<double> predictions;
+  const auto errors = trainer.evaluate(test, &predictions);
+  // Every group's test errors in test order on every rank: each group's first rank adds its own.
+  int space_rank = 0;
+  TESSERA_MPI_CALL(MPI_Comm_rank(space_, &space_rank));
+  const auto [test_offset, test_count] = io::shard_range(c.test, group_, groups_);
+  summary.test_errors.assign(size_t(c.test), 0.0);
+  if (space_rank == 0)
+    for (long k = 0; k < test_count; ++k)
+      summary.test_errors[size_t(test_offset + k)] = errors[size_t(k)];
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, summary.test_errors.data(), c.test, MPI_DOUBLE,
+                                 MPI_SUM, comm_));
+  for (const double e : summary.test_errors) {
+    summary.test_mean += e / c.test;
+    summary.test_max = std::max(summary.test_max, e);
+  }
+  summary.test_median = median(summary.test_errors);
+
+  summary.output_file = io::result_path(c.output.directory, c.output.name);
+  io::FieldFile file(comm_, summary.output_file);
+  // predictions: [test][prediction, truth][grid], each group writing its samples' blocks.
+  io::BlockSelection mine = io::block_selection(space);
+  file.create_samples("predictions", mine, c.test, {"prediction", c.output_name});
+  std::vector<double> truth = to_host(test.y);
+  std::vector<double> empty;
+  for (long k = 0; k < c.test; ++k) {
+    const long local = k - test_offset;
+    const bool holds = local >= 0 && local < test_count;
+    io::BlockSelection sel = mine;
+    if (!holds) sel.count = {0, 0, 0};
+    const double* p = holds ? predictions.data() + local * points : empty.data();
+    const double* t = holds ? truth.data() + local * points : empty.data();
+    file.write_sample("predictions", sel, k, {p, t});
+  }
+  std::vector<double> rows;
+  for (long k = 0; k < c.test; ++k)
+    rows.insert(rows.end(), {double(order[size_t(test_first + k)]), summary.test_errors[size_t(k)]});
+  file.write_table("test_errors", {"sample", "relative_l2"}, rows);
+  if (!c.evaluate) file.write_table("history", history_columns(), history);
+  // The first test sample as plain fields for ParaView (its group's blocks summed onto the whole
+  // grid, one sample: a small allreduce), written over a decomposition of all ranks.
+  {
+    const bool first_here = test_offset == 0 && test_count > 0;
+    std::vector<double> pred0(first_here ? predictions.begin() : predictions.end(),
+                              first_here ? predictions.begin() + points : predictions.end());
+    std::vector<double> truth0(first_here ? truth.begin() : truth.end(),
+                               first_here ? truth.begin() + points : truth.end());
+    const auto whole_pred = whole_grid(pred0, grid_, block, first_here, comm_);
+    const auto whole_truth = whole_grid(truth0, grid_, block, first_here, comm_);
+    const int dims = int(grid_.size());
+    std::array<int, 3> pts{1, 1, 1};
+    for (int d = 0; d < dims; ++d) pts[size_t(d)] = grid_[size_t(dims - 1 - d)];
+    const Decomposition all(comm_, dims, pts);
+    const nn::GridBlock all_block = grid_block(all);
+    const auto p0 = on_block(whole_pred, grid_, grid_, all_block);
+    const auto t0 = on_block(whole_truth, grid_, grid_, all_block);
+    std::vector<double> e0(p0.size());
+    for (size_t i = 0; i < e0.size(); ++i) e0[i] = p0[i] - t0[i];
+    file.write_field("test0_prediction", all, p0.data());
+    file.write_field("test0_" + c.output_name, all, t0.data());
+    file.write_field("test0_error", all, e0.data());
+    io::UniformGrid g;
+    g.dim = dims;
+    for (int d = 0; d < dims; ++d) {
+      g.points[size_t(d)] = pts[size_t(d)];
+      g.spacing[size_t(d)] = pts[size_t(d)] > 1 ? 1.0 / (pts[size_t(d)] - 1) : 1.0;
+    }
+    file.set_grid(g);
+  }
+  file.set_attribute("options", options_text);
+  file.set_attribute("model", net.summary());
+  file.set_attribute("parameters", count);
+  file.set_attribute("grid", counts_text(grid_));
+  file.set_attribute("trained_grid", counts_text(trained_grid_));
+  file.set_attribute("test_error_mean", summary.test_mean);
+  file.set_attribute("test_error_median", summary.test_median);
+  file.set_attribute("test_error_max", summary.test_max);
+  file.set_attribute("best_epoch", best_epoch);
+  file.set_attribute("seconds_per_epoch", summary.seconds_per_epoch);
+  file.set_attribute("wall_seconds", wall.seconds());
+  file.commit_with_xdmf();
+
+  std::ostringstream text;
+  text << "summary:\n";
+  if (!summary.train_loss.empty()) {
+    text << "  train loss first       " << format("%.6e", summary.train_loss.front()) << "\n"
+         << "  train loss last        " << format("%.6e", summary.train_loss.back()) << "\n"
+         << "  train loss ratio       "
+         << format("%.4f", summary.train_loss.back() / summary.train_loss.front()) << "\n"
+         << "  train rel L2 last      " << format("%.6e", summary.train_error.back()) << "\n";
+    if (c.validation > 0)
+      text << "  best val rel L2        " << format("%.6e", best_error) << " (epoch "
+           << best_epoch << ")\n";
+    text << "  seconds per epoch      " << format("%.3f", summary.seconds_per_epoch) << "\n";
+  }
+  text << "  test rel L2 mean       " << format("%.6e", summary.test_mean) << "\n"
+       << "  test rel L2 median     " << format("%.6e", summary.test_median) << "\n"
+       << "  test rel L2 max        " << format("%.6e", summary.test_max) << "\n"
+       << "  wall time              " << format("%.1f s", wall.seconds()) << "\n"
+       << "  output                 " << summary.output_file << " (+ .xmf)";
+  if (!c.evaluate) text << "\n  checkpoint             " << checkpoint_path;
+  TESSERA_LOG(text.str());
+  return summary;
+}
+
+}  // namespace tessera::run

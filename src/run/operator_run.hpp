@@ -1,0 +1,96 @@
+#pragma once
+// run: operator. Trains (-operator_mode train) or evaluates (evaluate) an FNO / TFNO (nn::Fno) on
+// a sample set written by run: dataset, over the ranks split as samples x space (DESIGN.md
+// section 5): -operator_space_ranks S ranks per space group hold one block of the grid each (the
+// network built on that block), the P / S groups hold disjoint training samples (their lanes,
+// nn::LaneSchedule) and sum their gradients with one allreduce per step.
+//
+// Data: the file's samples are split into train / validation / test by a seeded shuffle
+// (-operator_split_seed; 0 keeps the file's order): the permutation is a Fisher-Yates shuffle of
+// 0 .. N-1 driven by tessera::uniform_unit from splitmix64(seed); train is its first
+// -operator_train entries, validation the next -operator_validation, test the next
+// -operator_test. Every group reads only its own samples, each a hyperslab of its block of the
+// strided view (-operator_subsample r: every r-th point, so 421^2 with r = 5 is 85^2).
+// Normalisation, loss and optimiser as the FNO code (nn/operator_training.hpp).
+//
+// Checkpoint <directory>/<name>_checkpoint.h5 (tmp + rename), written every
+// -operator_checkpoint_every epochs and at the end of training: tables parameters,
+// adam_first_moment, adam_second_moment, best_parameters (one column each), normalizer (the
+// training grid's points x input_mean, input_std, output_mean, output_std), history; attributes:
+// run_kind "operator", epoch (completed epochs: the data cursor, since each epoch's shuffle is a
+// function of the shuffle seed and the epoch), adam_steps, best_validation_error, best_epoch,
+// and the model and data options under their option names (checked on restart and evaluation).
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/decomposition.hpp"
+#include "nn/fno.hpp"
+#include "run/output_config.hpp"
+
+namespace tessera::run {
+
+struct OperatorRunConfig {
+  bool evaluate = false;  // -operator_mode evaluate
+  nn::FnoShape shape;     // in/out channels 1, dims and modes completed from the data
+  std::vector<int> modes;  // as given: one value for every dimension, or one per dimension
+  std::string dataset, dataset_name = "samples", input_name = "permeability", output_name = "pressure";
+  int subsample = 1;
+  int train = 1000, validation = 0, test = 100;
+  int split_seed = 1, shuffle_seed = 2, seed = 0;
+  int epochs = 500, batch = 20;
+  double learning_rate = 1e-3, weight_decay = 1e-4;
+  int lr_step_every = 100;
+  double lr_step_factor = 0.5;
+  int space_ranks = 1;
+  int checkpoint_every = 50, stop_after = 0, progress_every = 1;
+  std::string restart, checkpoint;  // continue training from; evaluate this one
+  OutputConfig output;
+
+  /// Declares and reads every option of the run; problems are reported to options.
+  static OperatorRunConfig from_options(Options& options);
+};
+
+struct OperatorSummary {
+  std::vector<double> train_loss, train_error, validation_error;  // per epoch, restored too
+  std::vector<double> test_errors;
+  double test_mean = 0, test_median = 0, test_max = 0, seconds_per_epoch = 0;
+  std::string output_file;
+};
+
+class OperatorRun {
+public:
+  using Config = OperatorRunConfig;
+
+  /// Collective. Splits the ranks into samples x space, opens the data set's metadata, checks
+  /// the model against the grid and the checkpoint (restart or evaluation) and builds the
+  /// network; reads no sample and writes nothing. InputError on every rank, naming the option,
+  /// for a missing data set or field, split counts beyond its samples, modes above the Nyquist
+  /// limit of the padded grid, a checkpoint of another model, grid or split.
+  OperatorRun(MPI_Comm comm, const OperatorRunConfig& config);
+  ~OperatorRun();
+  OperatorRun(const OperatorRun&) = delete;
+  OperatorRun& operator=(const OperatorRun&) = delete;
+
+  /// Collective. Creates the output directory (refusing an existing result unless allowed).
+  void prepare_output();
+
+  /// Collective. Reads the samples, trains (progress per epoch, checkpoints) or evaluates, writes
+  /// <directory>/<name>.h5 (+ .xmf) and prints the summary on rank 0.
+  OperatorSummary execute(const std::string& options_text);
+
+private:
+  struct State;
+  OperatorRunConfig config_;
+  MPI_Comm comm_, space_ = MPI_COMM_NULL, samples_ = MPI_COMM_NULL;
+  int group_ = 0, groups_ = 1;
+  long file_samples_ = 0;
+  int input_field_ = 0, output_field_ = 0;
+  std::vector<int> grid_, trained_grid_;  // the view's points; the checkpoint's (evaluation)
+  std::unique_ptr<Decomposition> space_decomposition_;
+  std::unique_ptr<nn::Fno> net_;
+};
+
+}  // namespace tessera::run

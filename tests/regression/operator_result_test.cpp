@@ -1,0 +1,78 @@
+// run: operator, reduced (tests/regression/CMakeLists.txt: 16 training samples at 33², 6 epochs):
+// the histories of the runs on 1 rank, 2 sample groups and 2 x 2 ranks agree to round-off; the
+// run stopped after epoch 3 and restarted on the same 2 ranks has the uninterrupted run's history
+// exactly (same rank count, same arithmetic); the loss falls; the evaluation files hold every test
+// sample's prediction and error.
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <cmath>
+#include <fstream>
+#include <string>
+
+#include "io/field_reader.hpp"
+
+namespace {
+
+using namespace tessera;
+
+std::string result(const std::string& run, const std::string& file = "operator.h5") {
+  return std::string(TESSERA_BINARY_DIR) + "/tests/regression/out/operator/" + run + "/" + file;
+}
+
+bool exists(const std::string& path) { return std::ifstream(path).good(); }
+
+io::Table history(const std::string& run) {
+  const io::FieldFileReader file(MPI_COMM_WORLD, result(run));
+  return file.read_table("history");
+}
+
+TEST(OperatorResult, EverySplitTrainsTheSameNetwork) {
+  const io::Table one = history("train1");
+  ASSERT_EQ(one.rows(), 6u);
+  for (const std::string run : {"train2", "train4"}) {
+    if (!exists(result(run))) continue;  // rank counts above the test machine's limit
+    const io::Table other = history(run);
+    ASSERT_EQ(other.values.size(), one.values.size()) << run;
+    for (size_t row = 0; row < one.rows(); ++row)
+      for (const size_t column : {2u, 3u, 4u})  // train loss, train error, validation error
+        EXPECT_NEAR(other.at(row, column), one.at(row, column), 1e-10 * one.at(row, column))
+            << run << " epoch " << row + 1 << " column " << one.columns[column];
+  }
+}
+
+TEST(OperatorResult, RestartEqualsTheUninterruptedRun) {
+  const io::Table full = history("train2"), restarted = history("restarted");
+  ASSERT_EQ(full.values.size(), restarted.values.size());
+  for (size_t row = 0; row < full.rows(); ++row)
+    for (const size_t column : {0u, 1u, 2u, 3u, 4u})
+      EXPECT_EQ(restarted.at(row, column), full.at(row, column))
+          << "epoch " << row + 1 << " column " << full.columns[column];
+}
+
+TEST(OperatorResult, LossFallsAndEvaluationFilesAreComplete) {
+  const io::Table h = history("train1");
+  EXPECT_LT(h.at(h.rows() - 1, 2), 0.8 * h.at(0, 2));  // measured ratio 0.572
+  for (const std::string run : {"train1", "evaluate", "super"}) {
+    const io::FieldFileReader file(MPI_COMM_WORLD, result(run));
+    const auto shape = file.dataset_shape("predictions");
+    ASSERT_EQ(shape.size(), 4u);
+    EXPECT_EQ(shape[0], 4u);
+    EXPECT_EQ(shape[2], run == "super" ? 65u : 33u);
+    const io::Table errors = file.read_table("test_errors");
+    ASSERT_EQ(errors.rows(), 4u);
+    for (size_t k = 0; k < errors.rows(); ++k) {
+      EXPECT_GT(errors.at(k, 1), 0.0);
+      EXPECT_LT(errors.at(k, 1), 1.0);
+    }
+    EXPECT_TRUE(exists(result(run, "operator.xmf"))) << run;
+  }
+  // The evaluation of the trained network at its own grid reproduces the training run's test
+  // errors.
+  const io::FieldFileReader trained(MPI_COMM_WORLD, result("train1")),
+      evaluated(MPI_COMM_WORLD, result("evaluate"));
+  EXPECT_NEAR(evaluated.real_attribute("test_error_mean"), trained.real_attribute("test_error_mean"),
+              1e-12);
+}
+
+}  // namespace

@@ -1,0 +1,340 @@
+// The Fourier Neural Operator (nn/fno) on one rank: forward against a plain host reference
+// written here (naive loops for the pointwise layers, the direct DFT of spectral_reference.hpp
+// for the Fourier layers, zero padding and cropping by index, the parameters read in the
+// documented torch order), in 2D and 3D, with and without padding and grid coordinates; the
+// parameter and input gradients against central differences on a random subset of every
+// parameter block; the parameter count against the FNO code's closed form.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../host_vectors.hpp"
+#include "../spectral_reference.hpp"
+#include "core/error.hpp"
+#include "nn/fno.hpp"
+
+namespace {
+
+using tessera::nn::Fno;
+using tessera::nn::FnoShape;
+using tessera::nn::FnoWorkspace;
+using tessera::nn::Vector;
+using tessera::test::product;
+using tessera::test::random_vector;
+using tessera::test::relative_error;
+using tessera::test::to_device;
+using tessera::test::to_host;
+using tessera::test::unflatten;
+
+/// Where the documented layout puts each block, computed from the shape alone: fc0, conv_0..L-1,
+/// w_0..L-1, fc1, fc2 (torch's registration order).
+struct Offsets {
+  long lifting = 0, spectral_size = 0, total = 0;
+  std::vector<long> spectral, pointwise;
+  long fc1 = 0, fc2 = 0;
+};
+
+Offsets offsets(const FnoShape& s) {
+  Offsets o;
+  const long w = s.width, lift_in = s.in_channels + (s.grid_coordinates ? s.dims : 0);
+  o.spectral_size = 2 * (1L << (s.dims - 1)) * w * w * product(s.modes);
+  long at = lift_in * w + w;
+  for (int l = 0; l < s.layers; ++l, at += o.spectral_size) o.spectral.push_back(at);
+  for (int l = 0; l < s.layers; ++l, at += w * w + w) o.pointwise.push_back(at);
+  o.fc1 = at;
+  at += w * s.projection_width + s.projection_width;
+  o.fc2 = at;
+  o.total = at + long(s.projection_width) * s.out_channels + s.out_channels;
+  return o;
+}
+
+double gelu(double z) { return 0.5 * z * (1.0 + std::erf(z / std::sqrt(2.0))); }
+
+/// y[b][o][p] = sum_i W[o][i] x[b][i][p] + bias[o], W (out, in) in C order at theta[offset].
+std::vector<double> pointwise(const std::vector<double>& theta, long offset, int in, int out,
+                              const std::vector<double>& x, int batch, long points) {
+  std::vector<double> y(size_t(batch * out * points));
+  for (int b = 0; b < batch; ++b)
+    for (int o = 0; o < out; ++o)
+      for (long p = 0; p < points; ++p) {
+        double sum = theta[size_t(offset + long(in) * out + o)];
+        for (int i = 0; i < in; ++i)
+          sum += theta[size_t(offset + long(o) * in + i)] * x[size_t((b * in + i) * points + p)];
+        y[size_t((b * out + o) * points + p)] = sum;
+      }
+  return y;
+}
+
+/// Index of point p of grid in the grid padded by padding at the end of every dimension.
+long padded_index(long p, const std::vector<int>& grid, int padding) {
+  const auto j = unflatten(p, grid);
+  long q = 0;
+  for (size_t d = 0; d < grid.size(); ++d) q = q * (grid[d] + padding) + j[d];
+  return q;
+}
+
+/// The FNO2d / FNO3d forward of the paper's code, by plain loops.
+std::vector<double> reference_fno(const FnoShape& s, const std::vector<int>& grid,
+                                  const std::vector<double>& theta, const std::vector<double>& x,
+                                  int batch) {
+  const Offsets off = offsets(s);
+  const long n = product(grid);
+  const int w = s.width, dims = s.dims;
+  // [x, gridx, gridy(, gridz)], linspace(0, 1, n_d) along dimension d.
+  const int lift_in = s.in_channels + (s.grid_coordinates ? dims : 0);
+  std::vector<double> a(size_t(batch * lift_in * n));
+  for (int b = 0; b < batch; ++b)
+    for (int c = 0; c < lift_in; ++c)
+      for (long p = 0; p < n; ++p) {
+        double value;
+        if (c < s.in_channels) {
+          value = x[size_t((b * s.in_channels + c) * n + p)];
+        } else {
+          const int d = c - s.in_channels;
+          value = double(unflatten(p, grid)[size_t(d)]) / (grid[size_t(d)] - 1);
+        }
+        a[size_t((b * lift_in + c) * n + p)] = value;
+      }
+  const auto lifted = pointwise(theta, 0, lift_in, w, a, batch, n);
+  std::vector<int> padded_grid = grid;
+  for (auto& e : padded_grid) e += s.padding;
+  const long np = product(padded_grid);
+  std::vector<double> h(size_t(batch * w * np), 0.0);
+  for (long f = 0; f < long(batch) * w; ++f)
+    for (long p = 0; p < n; ++p)
+      h[size_t(f * np + padded_index(p, grid, s.padding))] = lifted[size_t(f * n + p)];
+  const tessera::nn::SpectralConvShape spectral{w, w, padded_grid, s.modes};
+  for (int l = 0; l < s.layers; ++l) {
+    const auto begin = theta.begin() + off.spectral[size_t(l)];
+    const std::vector<double> weights(begin, begin + off.spectral_size);
+    const auto k = tessera::test::reference_spectral_conv(spectral, weights, h, batch);
+    auto z = pointwise(theta, off.pointwise[size_t(l)], w, w, h, batch, np);
+    for (size_t t = 0; t < z.size(); ++t) z[t] = l < s.layers - 1 ? gelu(z[t] + k[t]) : z[t] + k[t];
+    h = z;
+  }
+  std::vector<double> cropped(size_t(batch * w * n));
+  for (long f = 0; f < long(batch) * w; ++f)
+    for (long p = 0; p < n; ++p)
+      cropped[size_t(f * n + p)] = h[size_t(f * np + padded_index(p, grid, s.padding))];
+  auto q = pointwise(theta, off.fc1, w, s.projection_width, cropped, batch, n);
+  for (auto& v : q) v = gelu(v);
+  return pointwise(theta, off.fc2, s.projection_width, s.out_channels, q, batch, n);
+}
+
+struct Case {
+  FnoShape shape;
+  std::vector<int> grid;
+  std::string name;
+};
+
+std::vector<Case> cases() {
+  // FnoShape{dims, in, out, width, layers, modes, projection_width, padding, grid_coordinates}
+  return {
+      {FnoShape{2, 2, 2, 4, 3, {2, 2}, 5, 0, true}, {7, 6}, "2D grid"},
+      {FnoShape{2, 2, 2, 4, 3, {3, 2}, 5, 2, true}, {7, 6}, "2D grid, padding 2"},
+      {FnoShape{2, 1, 3, 3, 2, {2, 3}, 4, 3, false}, {6, 5}, "2D, padding 3, no grid"},
+      {FnoShape{2, 2, 1, 3, 2, {2, 2}, 4, 0, false}, {5, 8}, "2D, no grid"},
+      {FnoShape{3, 2, 2, 3, 2, {2, 1, 2}, 4, 0, true}, {5, 4, 6}, "3D grid"},
+      {FnoShape{3, 1, 2, 3, 2, {2, 2, 2}, 4, 2, true}, {4, 3, 5}, "3D grid, padding 2"},
+      {FnoShape{3, 2, 1, 2, 2, {1, 2, 2}, 3, 1, false}, {4, 5, 3}, "3D, padding 1, no grid"},
+  };
+}
+
+std::vector<double> forward(const Fno& net, FnoWorkspace& ws, const std::vector<double>& x) {
+  const long batch = long(x.size()) / (net.shape().in_channels * net.local_points());
+  Vector y("y", size_t(batch * net.shape().out_channels * net.local_points()));
+  net.forward(to_device(x, "x"), y, ws);
+  return to_host(y);
+}
+
+TEST(Fno, LayoutIsTorchsRegistrationOrder) {
+  for (const auto& c : cases()) {
+    const Fno net(c.shape, c.grid);
+    const Offsets o = offsets(c.shape);
+    EXPECT_EQ(net.parameter_count(), o.total) << c.name;
+    EXPECT_EQ(net.projection(0).offset, o.fc1) << c.name;
+    EXPECT_EQ(net.projection(1).offset, o.fc2) << c.name;
+    for (int l = 0; l < c.shape.layers; ++l) {
+      EXPECT_EQ(net.spectral_offset(l), o.spectral[size_t(l)]) << c.name;
+      EXPECT_EQ(net.pointwise(l).offset, o.pointwise[size_t(l)]) << c.name;
+    }
+  }
+}
+
+TEST(Fno, ForwardMatchesPlainReference) {
+  const int batch = 2;
+  double worst = 0;
+  for (const auto& c : cases()) {
+    Fno net(c.shape, c.grid);
+    net.initialize(41);
+    FnoWorkspace ws;
+    const auto x = random_vector(size_t(batch * c.shape.in_channels * product(c.grid)), 43);
+    const auto ref = reference_fno(c.shape, c.grid, to_host(net.parameters()), x, batch);
+    const double err = relative_error(forward(net, ws, x), ref);
+    EXPECT_LT(err, 1e-12) << c.name;
+    // Again with the same workspace: nothing stale is reused.
+    EXPECT_LT(relative_error(forward(net, ws, x), ref), 1e-12) << c.name;
+    worst = std::max(worst, err);
+    std::printf("%-28s forward vs reference: relative error %.3e\n", c.name.c_str(), err);
+  }
+  RecordProperty("max_relative_error", std::to_string(worst));
+}
+
+/// dL/dv_k by the fourth-order central difference (8 (L(h) - L(-h)) - (L(2h) - L(-2h))) / 12h.
+template <class Loss>
+double central_difference(std::vector<double>& v, size_t k, const Loss& loss, double h) {
+  const double saved = v[k];
+  auto at = [&](double step) {
+    v[k] = saved + step;
+    return loss();
+  };
+  const double g = (8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12 * h);
+  v[k] = saved;
+  return g;
+}
+
+/// Up to count distinct random indices in [begin, end).
+std::vector<size_t> sample(long begin, long end, int count, std::mt19937_64& rng) {
+  std::vector<size_t> picked;
+  std::uniform_int_distribution<long> u(begin, end - 1);
+  for (int t = 0; t < count && long(picked.size()) < end - begin; ++t) {
+    const auto k = size_t(u(rng));
+    if (std::find(picked.begin(), picked.end(), k) == picked.end()) picked.push_back(k);
+  }
+  return picked;
+}
+
+TEST(Fno, GradientsMatchFiniteDifferences) {
+  const int batch = 2;
+  for (const auto& c : cases()) {
+    const FnoShape& s = c.shape;
+    Fno net(s, c.grid);
+    net.initialize(51);
+    FnoWorkspace ws;
+    auto x = random_vector(size_t(batch * s.in_channels * product(c.grid)), 53);
+    const auto r = random_vector(size_t(batch * s.out_channels * product(c.grid)), 54);
+    auto theta = to_host(net.parameters());
+
+    forward(net, ws, x);
+    Vector gradient("gradient", size_t(net.parameter_count())), dx("dx", x.size());
+    net.backward(to_device(r, "r"), gradient, ws, dx);
+    const auto g = to_host(gradient), gx = to_host(dx);
+
+    auto loss = [&]() {
+      Kokkos::deep_copy(net.parameters(), to_device(theta));
+      const auto y = forward(net, ws, x);
+      double sum = 0;
+      for (size_t t = 0; t < y.size(); ++t) sum += y[t] * r[t];
+      return sum;
+    };
+    // A random subset of every block: fc0, each corner of each spectral layer, each w_l, fc1,
+    // fc2.
+    const Offsets o = offsets(s);
+    std::mt19937_64 rng(7);
+    std::vector<std::pair<std::string, std::vector<size_t>>> blocks;
+    blocks.push_back({"fc0", sample(0, o.spectral[0], 4, rng)});
+    const long corners = 1L << (s.dims - 1), corner = o.spectral_size / corners;
+    for (int l = 0; l < s.layers; ++l) {
+      for (long j = 0; j < corners; ++j) {
+        const long begin = o.spectral[size_t(l)] + j * corner;
+        blocks.push_back({"conv" + std::to_string(l) + ".weights" + std::to_string(j + 1),
+                          sample(begin, begin + corner, 3, rng)});
+      }
+      const long begin = o.pointwise[size_t(l)];
+      blocks.push_back(
+          {"w" + std::to_string(l), sample(begin, begin + s.width * s.width + s.width, 3, rng)});
+    }
+    blocks.push_back({"fc1", sample(o.fc1, o.fc2, 4, rng)});
+    blocks.push_back({"fc2", sample(o.fc2, o.total, 3, rng)});
+    std::vector<double> analytic, numeric;
+    const double h = 1e-3;
+    for (const auto& [name, indices] : blocks) {
+      std::vector<double> a, n;
+      for (size_t k : indices) {
+        a.push_back(g[k]);
+        n.push_back(central_difference(theta, k, loss, h));
+      }
+      const double err = relative_error(a, n);
+      EXPECT_LT(err, 1e-6) << c.name << ", block " << name;
+      analytic.insert(analytic.end(), a.begin(), a.end());
+      numeric.insert(numeric.end(), n.begin(), n.end());
+    }
+    const double ep = relative_error(analytic, numeric);
+    Kokkos::deep_copy(net.parameters(), to_device(theta));
+
+    std::vector<double> ax, nx;
+    for (size_t k : sample(0, long(x.size()), 12, rng)) {
+      ax.push_back(gx[k]);
+      nx.push_back(central_difference(x, k, loss, h));
+    }
+    const double ex = relative_error(ax, nx);
+    EXPECT_LT(ep, 1e-6) << c.name;
+    EXPECT_LT(ex, 1e-6) << c.name;
+    std::printf("%-28s gradients vs differences: parameters %.3e (%zu), input %.3e\n",
+                c.name.c_str(), ep, analytic.size(), ex);
+  }
+}
+
+TEST(Fno, BackwardAccumulates) {
+  const auto c = cases()[1];
+  Fno net(c.shape, c.grid);
+  net.initialize(3);
+  FnoWorkspace ws;
+  const auto x = random_vector(size_t(c.shape.in_channels * product(c.grid)), 1);
+  const auto r = random_vector(size_t(c.shape.out_channels * product(c.grid)), 2);
+  forward(net, ws, x);
+  Vector gradient("gradient", size_t(net.parameter_count()));
+  net.backward(to_device(r), gradient, ws);
+  const auto once = to_host(gradient);
+  net.backward(to_device(r), gradient, ws);
+  auto twice = to_host(gradient);
+  for (auto& v : twice) v *= 0.5;
+  EXPECT_LT(relative_error(twice, once), 1e-14);
+}
+
+// The FNO code's count (utilities3.count_params: complex entries count twice):
+//   (in + dims) w + w                       fc0
+//   + L 2^(dims-1) 2 w^2 prod_d m_d          conv_l.weights*
+//   + L (w^2 + w)                            w_l
+//   + w P + P + P out + out                  fc1, fc2 (P = projection width)
+TEST(Fno, ParameterCountIsTheReferenceFormula) {
+  auto formula = [](long in, long out, long w, long layers, long dims, long modes, long p) {
+    long corner = 1;
+    for (int d = 0; d < dims; ++d) corner *= modes;
+    return (in + dims) * w + w + layers * (1L << (dims - 1)) * 2 * w * w * corner +
+           layers * (w * w + w) + w * p + p + p * out + out;
+  };
+  // FNO2d of the Darcy example: modes 12, width 32, a(x, y) and the two grid channels, padding 9.
+  const Fno fno2d(FnoShape{2, 1, 1, 32, 4, {12, 12}, 128, 9, true}, {85, 85});
+  std::printf("%s\n", fno2d.summary().c_str());
+  EXPECT_EQ(fno2d.parameter_count(), formula(1, 1, 32, 4, 2, 12, 128));
+  EXPECT_EQ(fno2d.parameter_count(), 2368001L);
+  EXPECT_EQ(fno2d.summary(),
+            "FNO-2D: width 32, 4 layers, modes 12x12, projection 128, padding 9, grid "
+            "coordinates, 2,368,001 parameters");
+  // FNO3d of the Navier-Stokes example: modes 8, width 20, 10 time steps and three grid channels.
+  const Fno fno3d(FnoShape{3, 10, 1, 20, 4, {8, 8, 8}, 128, 0, true}, {16, 16, 16});
+  std::printf("%s\n", fno3d.summary().c_str());
+  EXPECT_EQ(fno3d.parameter_count(), formula(10, 1, 20, 4, 3, 8, 128));
+  EXPECT_EQ(fno3d.parameter_count(), 6558377L);
+  // One Fourier layer reduces batch K width complex numbers each way, K = 2 m1 m2.
+  EXPECT_EQ(fno2d.bytes_per_layer(3).forward, 16L * 3 * (2 * 12 * 12) * 32);
+  EXPECT_EQ(fno2d.bytes_per_layer(3).backward, 16L * 3 * (2 * 12 * 12) * 32);
+}
+
+TEST(Fno, ShapesThatDoNotFitThrow) {
+  EXPECT_THROW(Fno(FnoShape{4, 1, 1, 4, 2, {2, 2, 2, 2}, 4, 0, true}, {8, 8, 8, 8}),
+               tessera::Error);
+  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 0, 2, {2, 2}, 4, 0, true}, {8, 8}), tessera::Error);
+  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 4, 2, {2, 2}, 4, -1, true}, {8, 8}), tessera::Error);
+  // 5 modes need 10 points: 8 + padding 2 fit, 8 alone does not.
+  EXPECT_NO_THROW(Fno(FnoShape{2, 1, 1, 4, 1, {5, 2}, 4, 2, true}, {8, 8}));
+  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 4, 1, {5, 2}, 4, 0, true}, {8, 8}), tessera::Error);
+}
+
+}  // namespace
