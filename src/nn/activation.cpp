@@ -8,7 +8,8 @@ Activation activation_from_name(const std::string& name) {
   if (name == "tanh") return Activation::Tanh;
   if (name == "sin") return Activation::Sin;
   if (name == "gelu") return Activation::Gelu;
-  TESSERA_THROW("unknown activation '" << name << "'; expected tanh, sin or gelu");
+  if (name == "relu") return Activation::Relu;
+  TESSERA_THROW("unknown activation '" << name << "'; expected tanh, sin, gelu or relu");
 }
 
 const char* activation_name(Activation a) {
@@ -17,6 +18,8 @@ const char* activation_name(Activation a) {
       return "tanh";
     case Activation::Sin:
       return "sin";
+    case Activation::Relu:
+      return "relu";
     default:
       return "gelu";
   }

@@ -7,7 +7,9 @@
 
 namespace tessera::nn {
 
-enum class Activation { Tanh, Sin, Gelu };
+// Relu has no second derivative (0 away from the kink): for operator networks fed values only
+// (DeepONet), not for PINN jets.
+enum class Activation { Tanh, Sin, Gelu, Relu };
 
 Activation activation_from_name(const std::string& name);
 const char* activation_name(Activation a);
@@ -23,6 +25,8 @@ KOKKOS_INLINE_FUNCTION double activate(Activation a, double z) {
     }
     case Activation::Sin:
       return sin(z);
+    case Activation::Relu:
+      return z > 0.0 ? z : 0.0;
     default:
       return 0.5 * z * (1.0 + erf(z * 0.70710678118654752440));  // exact GELU, z Phi(z)
   }
@@ -45,6 +49,12 @@ KOKKOS_INLINE_FUNCTION void activation_derivatives(Activation a, double z, doubl
       d1 = c;
       d2 = -s;
       d3 = -c;
+      break;
+    }
+    case Activation::Relu: {
+      d1 = z > 0.0 ? 1.0 : 0.0;  // the subgradient 0 at the kink, as torch
+      d2 = 0.0;
+      d3 = 0.0;
       break;
     }
     default: {

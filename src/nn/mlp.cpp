@@ -138,9 +138,16 @@ template <JetOrder O>
 using OrderTag = std::integral_constant<JetOrder, O>;
 
 /// Calls f(integral_constant<int, dim>, integral_constant<JetOrder, order>) for the runtime
-/// dimension and order, so kernels are instantiated with both as compile-time constants.
+/// dimension and order, so kernels are instantiated with both as compile-time constants. Values
+/// alone (no derivative streams) take any number of inputs: the activation kernels do not read
+/// the dimension at that order, so a wider input (an operator network's sensors) passes as 1
+/// (the box distance, which does, refuses more than 4 inputs in the constructor).
 template <class F>
 void dispatch_jet(int dim, JetOrder order, const F& f) {
+  if (order == JetOrder::Value && dim > 4) {
+    f(std::integral_constant<int, 1>{}, OrderTag<JetOrder::Value>{});
+    return;
+  }
   auto by_order = [&](auto dim_tag) {
     switch (order) {
       case JetOrder::Value:
@@ -168,7 +175,7 @@ void dispatch_jet(int dim, JetOrder order, const F& f) {
       by_order(std::integral_constant<int, 4>{});
       break;
     default:
-      TESSERA_THROW("Mlp: jets are compiled for 1 to 4 inputs, not " << dim);
+      TESSERA_THROW("Mlp: derivative jets are compiled for 1 to 4 inputs, not " << dim);
   }
 }
 
@@ -328,6 +335,9 @@ Mlp::Mlp(const MlpShape& shape) : shape_(shape) {
   TESSERA_CHECK(
       shape.periodic_harmonics == 0 || (shape.fourier_features == 0 && shape.periodic_length > 0),
       "Mlp: a periodic embedding needs a positive period and no random features");
+  TESSERA_CHECK(
+      !shape.hard_dirichlet || shape.inputs <= 4,
+      "Mlp: the hard Dirichlet ansatz is compiled for 1 to 4 inputs, not " << shape.inputs);
   const int encoded = shape.encoding_features() > 0 ? 2 * shape.encoding_features() : shape.inputs;
   for (int l = 0; l <= shape.depth; ++l) {
     fan_in_.push_back(l == 0 ? encoded : shape.width);
@@ -362,6 +372,13 @@ void Mlp::draw_fourier_features() {
     }
   for (int r = 0; r < 2 * m; ++r) host(long(2 * m) * d + r) = r < m ? 0.0 : 0.5 * M_PI;
   Kokkos::deep_copy(encoding_, host);
+}
+
+void Mlp::bind(const Vector& parameters) {
+  TESSERA_CHECK(long(parameters.extent(0)) == parameter_count_,
+                "Mlp::bind: the parameters hold "
+                    << parameters.extent(0) << " values, the network needs " << parameter_count_);
+  parameters_ = parameters;
 }
 
 UnmanagedMatrix Mlp::weight(const double* flat, int l) const {

@@ -79,6 +79,10 @@ public:
   long parameter_count() const { return parameter_count_; }
   Vector& parameters() { return parameters_; }
   const Vector& parameters() const { return parameters_; }
+  /// Makes the network use parameters (parameter_count() values, in the layout above) as its
+  /// parameters from now on, in place of the array it held: a larger network (DeepOnet) binds
+  /// its parts to slices of one flat vector. Copies of the Mlp share the bound array.
+  void bind(const Vector& parameters);
 
   /// Glorot-uniform weights, zero biases; deterministic in seed, so every rank draws the same net.
   void initialize_glorot(std::uint64_t seed);

@@ -312,6 +312,34 @@ TEST(Mlp, ParameterCountAndGlorotBounds) {
   EXPECT_LT(std::abs(mean / 2500), 0.02);
 }
 
+// An Mlp bound to a slice of a larger vector computes with the slice and writes its gradient
+// where asked; values (no derivative streams) take any number of inputs, derivative jets 1 to 4.
+TEST(Mlp, BoundToASliceAndWideValueInputs) {
+  const MlpShape shape{9, 2, 5, 2, Activation::Tanh};
+  Mlp alone(shape), bound(shape);
+  alone.initialize_glorot(3);
+  const long p = alone.parameter_count();
+  Vector flat("flat", p + 4);
+  Kokkos::deep_copy(Kokkos::subview(flat, std::make_pair(4L, p + 4)), alone.parameters());
+  bound.bind(Kokkos::subview(flat, std::make_pair(4L, p + 4)));
+  EXPECT_EQ(bound.parameters().data(), flat.data() + 4);
+  EXPECT_THROW(bound.bind(flat), tessera::Error);
+  Matrix x("x", 9, 3);
+  Kokkos::deep_copy(x, 0.25);
+  MlpWorkspace wa, wb;
+  alone.prepare(wa, JetOrder::Value, 3);
+  bound.prepare(wb, JetOrder::Value, 3);
+  alone.forward(x, wa);
+  bound.forward(x, wb);
+  auto ya = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), wa.output());
+  auto yb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), wb.output());
+  for (int i = 0; i < 3; ++i)
+    for (int o = 0; o < 2; ++o) EXPECT_EQ(ya(i, o), yb(i, o));
+  MlpWorkspace jets;
+  bound.prepare(jets, JetOrder::Gradient, 3);
+  EXPECT_THROW(bound.forward(x, jets), tessera::Error);
+}
+
 // Three networks stacked side by side give, block by block, the output jets and parameter
 // gradients of each network run alone (the stacked kernels only change where rows live), for a
 // wide hidden layer (adjoint by GEMM) and the narrow output layer (adjoint on the fly); with the
