@@ -7,6 +7,12 @@ pkg_check_modules(PETSC REQUIRED IMPORTED_TARGET PETSc>=3.18)
 add_library(tessera_petsc INTERFACE)
 target_link_libraries(tessera_petsc INTERFACE PkgConfig::PETSC MPI::MPI_C)
 
+# FFTW (double precision, serial plans): the pseudo-spectral reference solvers transform one
+# sample on one rank. Debian's libfftw3-dev installs the pkg-config file fftw3.
+pkg_check_modules(FFTW REQUIRED IMPORTED_TARGET fftw3)
+add_library(tessera_fftw INTERFACE)
+target_link_libraries(tessera_fftw INTERFACE PkgConfig::FFTW)
+
 # HDF5 must be the parallel build: Tessera writes every file collectively.
 set(HDF5_PREFER_PARALLEL TRUE)
 find_package(HDF5 REQUIRED COMPONENTS C)

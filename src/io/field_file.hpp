@@ -103,7 +103,9 @@ public:
                     const std::vector<const double*>& local_blocks);
   /// Collective over comm. As above, each rank writing its block [block.start, block.start +
   /// block.count) of the grid block.global (slowest first; the ranks' blocks disjoint, an empty
-  /// one allowed); local_blocks[f] holds the block's values of field f, x fastest.
+  /// one allowed); local_blocks[f] holds the block's values of field f, x fastest. sample may
+  /// differ between ranks: with samples split over ranks each writes the whole grid of its own
+  /// sample (or an empty block in a round where it has none).
   void write_sample(const std::string& name, const BlockSelection& block, long long sample,
                     const std::vector<const double*>& local_blocks);
 

@@ -1,7 +1,9 @@
 #include "run/dataset_run.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <functional>
 #include <sstream>
 #include <variant>
 
@@ -24,18 +26,30 @@ std::string joined(const std::vector<std::string>& names) {
   return text;
 }
 
-// per_sample: wall seconds per sample of this pass so far (solve, field, writing); left: samples
-// still to do in this pass.
+// Collective. Wall seconds per sample of a pass so far (rank 0's, solve, field, writing), after
+// `done` samples of it.
+double seconds_per_sample(MPI_Comm comm, const Timer& pass, int done) {
+  double per_sample = pass.seconds() / done;
+  TESSERA_MPI_CALL(MPI_Bcast(&per_sample, 1, MPI_DOUBLE, 0, comm));
+  return per_sample;
+}
+
+// The end of every progress line: the pace and the time the `left` samples still take.
+std::string pace_text(double per_sample, int left) {
+  char text[80];
+  std::snprintf(text, sizeof text, "%.3f s/sample, left %s", per_sample,
+                duration_text(per_sample * left).c_str());
+  return text;
+}
+
+// left: samples still to do in this pass.
 std::string progress_line(ReuseStrategy strategy, const SolveRecord& r, int samples,
                           double per_sample, int left) {
-  char line[220];
-  std::snprintf(line, sizeof line,
-                "  %-10s sample %4d/%d: %3d iterations, %.4f s, omega %.1f%s; %.3f s/sample, "
-                "left %s",
+  char line[160];
+  std::snprintf(line, sizeof line, "  %-10s sample %4d/%d: %3d iterations, %.4f s, omega %.1f%s; ",
                 reuse_strategy_name(strategy), r.sample + 1, samples, r.iterations, r.seconds,
-                r.omega, r.preconditioner_built ? "" : ", multigrid kept", per_sample,
-                duration_text(per_sample * left).c_str());
-  return line;
+                r.omega, r.preconditioner_built ? "" : ", multigrid kept");
+  return line + pace_text(per_sample, left);
 }
 
 const std::vector<std::string>& solve_columns() {
@@ -48,8 +62,8 @@ const std::vector<std::string>& solve_columns() {
 // The options that decide the data, under their option names (which are also the attributes'
 // names): a file made with other values cannot be resumed.
 using OptionValue = std::variant<long long, double, std::string>;
-std::vector<std::pair<std::string, OptionValue>> generating_options(const DatasetRunConfig& c,
-                                                                    const std::string& solver) {
+using GeneratingOptions = std::vector<std::pair<std::string, OptionValue>>;
+GeneratingOptions generating_options(const DatasetRunConfig& c, const std::string& solver) {
   const auto& field = c.sequence.field;
   const auto& grid = c.sequence.solver;
   return {{"darcy_family", std::string(field.family_name())},
@@ -71,6 +85,22 @@ std::vector<std::pair<std::string, OptionValue>> generating_options(const Datase
           {"dataset_solver", solver}};
 }
 
+GeneratingOptions generating_options(const DatasetRunConfig& c) {
+  const auto& ns = c.navier_stokes;
+  return {{"dataset_problem", std::string("navier_stokes")},
+          {"navier_stokes_points", static_cast<long long>(ns.solver.points)},
+          {"navier_stokes_viscosity", ns.solver.viscosity},
+          {"navier_stokes_time_step", ns.solver.time_step},
+          {"navier_stokes_forcing", ns.solver.forcing_amplitude},
+          {"navier_stokes_final_time", ns.final_time},
+          {"navier_stokes_record_interval", ns.record_interval},
+          {"navier_stokes_grf_alpha", ns.field.alpha},
+          {"navier_stokes_grf_tau", ns.field.tau},
+          {"navier_stokes_seed", static_cast<long long>(ns.field.seed)},
+          {"dataset_samples", static_cast<long long>(c.sequence.samples)},
+          {"dataset_subsample", static_cast<long long>(c.subsample)}};
+}
+
 std::string value_text(const OptionValue& value) {
   std::ostringstream text;
   std::visit([&](const auto& v) { text << v; }, value);
@@ -80,7 +110,7 @@ std::string value_text(const OptionValue& value) {
 // Collective. Throws an InputError (on every rank alike) naming the first generating option whose
 // value the unfinished file at path does not record; returns the samples it holds complete.
 long long check_resumable(MPI_Comm comm, const std::string& path,
-                          const std::vector<std::pair<std::string, OptionValue>>& options) {
+                          const GeneratingOptions& options) {
   const io::FieldFileReader file(comm, path, "unfinished data set");
   auto refuse = [&](const std::string& why) {
     throw InputError("cannot resume '" + path + "': " + why +
@@ -104,6 +134,71 @@ long long check_resumable(MPI_Comm comm, const std::string& path,
   }
   return file.integer_attribute("samples_complete");
 }
+
+// The one sample-set file of a data-set run, either problem: created afresh with the generating
+// options as attributes and samples_complete = 0, or (resume) the unfinished file of an earlier
+// run of the same deck reopened after checking them; samples then marked complete in order; the
+// finishing attributes and the rename at the end.
+class SampleSet {
+public:
+  // Collective. create makes the sample set(s) in a fresh file.
+  SampleSet(MPI_Comm comm, const DatasetRunConfig& config, const std::string& path,
+            const GeneratingOptions& generating, const std::function<void(io::FieldFile&)>& create)
+      : resuming_(config.resume && io::unfinished_file_exists(comm, path)),
+        first_(resuming_ ? static_cast<int>(check_resumable(comm, path + ".tmp", generating)) : 0),
+        file_(comm, path, resuming_ ? io::FileMode::resume : io::FileMode::create) {
+    if (config.resume || config.stop_after > 0) file_.keep_if_unfinished();
+    if (resuming_) {
+      TESSERA_LOG("  resuming '" << file_.temporary_path() << "' after its " << first_
+                                 << " complete sample(s)");
+      return;
+    }
+    create(file_);
+    for (const auto& [name, value] : generating)
+      std::visit([&, &name = name](const auto& v) { file_.set_attribute(name, v); }, value);
+    file_.set_attribute("samples_complete", 0);
+    file_.flush();
+  }
+
+  io::FieldFile& file() { return file_; }
+  // The first sample this run writes: 0, or the samples an unfinished file held complete.
+  int first() const { return first_; }
+
+  // Collective. Samples [0, samples) are written: the data first, then the count that declares
+  // them complete.
+  void complete(long long samples) {
+    file_.flush();
+    file_.set_attribute("samples_complete", samples);
+    file_.flush();
+  }
+
+  // Collective. Whether the run stops before sample `samples` at end (-dataset_stop_after),
+  // keeping the unfinished file; says so.
+  bool stopped(int end, int samples) const {
+    if (end == samples) return false;
+    TESSERA_LOG("  stopped with " << end << " of " << samples
+                                  << " samples complete (-dataset_stop_after); '"
+                                  << file_.temporary_path()
+                                  << "' is kept for -dataset_resume true to go on");
+    return true;
+  }
+
+  // Collective. The attributes every data set ends with, then the rename to the final name.
+  void commit(const std::string& options_text, int samples, int stored_points,
+              double wall_seconds) {
+    file_.set_attribute("options", options_text);
+    file_.set_attribute("samples", samples);
+    file_.set_attribute("stored_points", stored_points);
+    file_.set_attribute("resumed_at", first_);
+    file_.set_attribute("wall_seconds", wall_seconds);
+    file_.commit();
+  }
+
+private:
+  bool resuming_;
+  int first_;
+  io::FieldFile file_;
+};
 
 // The stored grid, every r-th node of the solver's from the first, and this rank's block of it:
 // the stored nodes inside its solver block (slowest first, as HDF5 sees it).
@@ -133,32 +228,73 @@ std::vector<double> stored_values(const io::BlockSelection& block, int r, Value 
 
 }  // namespace
 
+long long VorticityDataConfig::steps_per_record() const {
+  return std::llround(record_interval / solver.time_step);
+}
+
+int VorticityDataConfig::records() const {
+  return static_cast<int>(std::llround(final_time / record_interval)) + 1;
+}
+
 DatasetRunConfig DatasetRunConfig::from_options(Options& options) {
   DatasetRunConfig c;
+  const bool darcy =
+      options.choice("dataset_problem", "darcy", {"darcy", "navier_stokes"},
+                     "darcy (-div(a grad u) = 1, PETSc) or navier_stokes (the FNO paper's 2D "
+                     "vorticity data, pseudo-spectral); -help -dataset_problem navier_stokes "
+                     "lists its options") == "darcy";
+  if (!darcy) c.problem = DatasetProblem::navier_stokes;
   c.sequence.samples = options.integer("dataset_samples", c.sequence.samples, 1, 1000000,
                                        "samples (coefficient fields and their solutions)");
-  std::vector<std::string> choices = reuse_strategy_names();
-  choices.push_back("all");
-  const std::string reuse = options.choice(
-      "dataset_reuse", "all", choices,
-      "how each solve reuses the earlier ones; all runs the sequence once per strategy");
-  if (reuse == "all") {
-    for (const auto& name : reuse_strategy_names()) c.strategies.push_back(reuse_strategy(name));
+  if (darcy) {
+    std::vector<std::string> choices = reuse_strategy_names();
+    choices.push_back("all");
+    const std::string reuse = options.choice(
+        "dataset_reuse", "all", choices,
+        "how each solve reuses the earlier ones; all runs the sequence once per strategy");
+    if (reuse == "all") {
+      for (const auto& name : reuse_strategy_names()) c.strategies.push_back(reuse_strategy(name));
+    } else {
+      c.strategies.push_back(reuse_strategy(reuse));
+    }
+    c.sequence.bandit_exploration =
+        options.real("dataset_bandit_exploration", c.sequence.bandit_exploration, 0.0, 10.0,
+                     "UCB1 exploration constant c of the bandit strategy");
+    c.sequence.solver = solvers::DarcyReferenceConfig::from_options(options);
   } else {
-    c.strategies.push_back(reuse_strategy(reuse));
+    c.strategies.push_back(ReuseStrategy::none);  // independent samples: nothing to reuse
+    auto& ns = c.navier_stokes;
+    ns.solver = solvers::Vorticity2DConfig::from_options(options);
+    ns.field = solvers::RandomVorticityConfig::from_options(options);
+    ns.final_time = options.real("navier_stokes_final_time", ns.final_time, 0.0, 1e6,
+                                 "T: the last time omega is stored at");
+    ns.record_interval = options.real("navier_stokes_record_interval", ns.record_interval, 1e-8,
+                                      1e6, "omega is stored at t = 0, this, twice this, ..., T");
+    const double steps = ns.record_interval / ns.solver.time_step,
+                 records = ns.final_time / ns.record_interval;
+    if (std::abs(steps - std::round(steps)) > 1e-9 * steps)
+      options.report("-navier_stokes_record_interval = " + std::to_string(ns.record_interval) +
+                     " is not a whole number of steps -navier_stokes_time_step = " +
+                     std::to_string(ns.solver.time_step));
+    if (std::abs(records - std::round(records)) > 1e-9 * std::max(records, 1.0))
+      options.report("-navier_stokes_final_time = " + std::to_string(ns.final_time) +
+                     " is not a whole number of -navier_stokes_record_interval = " +
+                     std::to_string(ns.record_interval));
   }
-  c.sequence.bandit_exploration =
-      options.real("dataset_bandit_exploration", c.sequence.bandit_exploration, 0.0, 10.0,
-                   "UCB1 exploration constant c of the bandit strategy");
-  c.sequence.solver = solvers::DarcyReferenceConfig::from_options(options);
-  const int points = c.sequence.solver.points;
   c.subsample = options.integer("dataset_subsample", c.subsample, 1, 1 << 20,
                                 "r: store every r-th grid point (from the first) of the solve; "
-                                "r must divide points - 1");
-  if ((points - 1) % c.subsample != 0)
+                                "darcy: r must divide points - 1, navier_stokes: r must divide "
+                                "points (periodic)");
+  if (darcy && (c.sequence.solver.points - 1) % c.subsample != 0)
+    options.report(
+        "-dataset_subsample = " + std::to_string(c.subsample) +
+        " does not divide -dataset_points - 1 = " + std::to_string(c.sequence.solver.points - 1) +
+        " (e.g. 421 points: 2, 3, 4, 5, ... give 211, 141, 106, 85)");
+  if (!darcy && c.navier_stokes.solver.points % c.subsample != 0)
     options.report("-dataset_subsample = " + std::to_string(c.subsample) +
-                   " does not divide -dataset_points - 1 = " + std::to_string(points - 1) +
-                   " (e.g. 421 points: 2, 3, 4, 5, ... give 211, 141, 106, 85)");
+                   " does not divide -navier_stokes_points = " +
+                   std::to_string(c.navier_stokes.solver.points) +
+                   " (e.g. 256 points: 4 gives the FNO paper's 64)");
   c.resume = options.flag("dataset_resume", c.resume,
                           "go on from the unfinished file (<name>.h5.tmp) of an earlier run of the "
                           "same deck, if there is one; keep this run's if it stops early");
@@ -171,22 +307,28 @@ DatasetRunConfig DatasetRunConfig::from_options(Options& options) {
     options.report(
         "-dataset_resume and -dataset_stop_after need a single -dataset_reuse strategy, not all: "
         "a resumed run solves only the samples left, which a comparison of strategies cannot use");
-  c.sequence.field = physics::PermeabilityFieldConfig::from_options(options, points);
-  c.output = OutputConfig::from_options(options, "darcy_dataset");
+  if (darcy)
+    c.sequence.field =
+        physics::PermeabilityFieldConfig::from_options(options, c.sequence.solver.points);
+  c.output = OutputConfig::from_options(options, darcy ? "darcy_dataset" : "navier_stokes_dataset");
   return c;
 }
 
 DatasetRun::DatasetRun(MPI_Comm comm, const DatasetRunConfig& config)
-    : config_(config),
-      comm_(comm),
-      decomp_(comm, 2, {config.sequence.solver.points, config.sequence.solver.points, 1}),
-      solver_(decomp_, config.sequence.solver) {
+    : config_(config), comm_(comm) {
+  if (config_.problem == DatasetProblem::navier_stokes) {
+    vorticity_.emplace(config_.navier_stokes.solver);
+    return;
+  }
+  decomp_.emplace(
+      comm, 2, std::array<int, 3>{config.sequence.solver.points, config.sequence.solver.points, 1});
+  solver_.emplace(*decomp_, config.sequence.solver);
   // The bandit tunes the SOR factor of the multigrid smoothers: a deck that changes the
   // preconditioner must fail now, before any output, not after the other strategies have run.
   for (const ReuseStrategy strategy : config_.strategies) {
     if (strategy != ReuseStrategy::bandit) continue;
     try {
-      solver_.set_smoother_omega(bandit_omegas().front());
+      solver_->set_smoother_omega(bandit_omegas().front());
     } catch (const Error& e) {
       // Every rank has the same solver, so every rank throws this together.
       throw InputError(
@@ -205,12 +347,18 @@ void DatasetRun::prepare_output() {
 }
 
 DatasetSummary DatasetRun::execute(const std::string& options_text) {
+  return config_.problem == DatasetProblem::navier_stokes ? execute_navier_stokes(options_text)
+                                                          : execute_darcy(options_text);
+}
+
+DatasetSummary DatasetRun::execute_darcy(const std::string& options_text) {
   Timer wall;
   DatasetSummary summary;
   const auto& seq = config_.sequence;
+  const auto& decomp = *decomp_;
   const int n = seq.solver.points, samples = seq.samples, r = config_.subsample;
-  const auto& grid = decomp_.process_grid();
-  const io::BlockSelection stored = stored_block(decomp_, r);
+  const auto& grid = decomp.process_grid();
+  const io::BlockSelection stored = stored_block(decomp, r);
   const int stored_points = static_cast<int>(stored.global[0]);
   std::ostringstream field;
   if (seq.field.family == physics::PermeabilityFamily::threshold)
@@ -222,30 +370,18 @@ DatasetSummary DatasetRun::execute(const std::string& options_text) {
   TESSERA_LOG("Tessera " << version << ": Darcy data set, " << samples << " samples on " << n
                          << " x " << n << " stored on " << stored_points << " x " << stored_points
                          << ", " << field.str() << ", correlation " << seq.field.correlation << "; "
-                         << decomp_.size() << " rank(s), process grid " << grid[0] << " x "
+                         << decomp.size() << " rank(s), process grid " << grid[0] << " x "
                          << grid[1]);
 
   summary.output_file = io::result_path(config_.output.directory, config_.output.name);
-  const auto generating = generating_options(config_, solver_.solver_name());
-  const bool resuming = config_.resume && io::unfinished_file_exists(comm_, summary.output_file);
-  int first = 0;
-  if (resuming)
-    first = static_cast<int>(check_resumable(comm_, summary.output_file + ".tmp", generating));
-  io::FieldFile file(comm_, summary.output_file,
-                     resuming ? io::FileMode::resume : io::FileMode::create);
-  if (config_.resume || config_.stop_after > 0) file.keep_if_unfinished();
-  if (resuming) {
-    TESSERA_LOG("  resuming '" << file.temporary_path() << "' after its " << first
-                               << " complete sample(s)");
-  } else {
-    file.create_samples("samples", stored, samples, {"permeability", "pressure"});
-    for (const auto& [name, value] : generating)
-      std::visit([&, &name = name](const auto& v) { file.set_attribute(name, v); }, value);
-    file.set_attribute("samples_complete", 0);
-    file.flush();
-  }
+  SampleSet set(comm_, config_, summary.output_file,
+                generating_options(config_, solver_->solver_name()), [&](io::FieldFile& file) {
+                  file.create_samples("samples", stored, samples, {"permeability", "pressure"});
+                });
+  io::FieldFile& file = set.file();
+  const int first = set.first();
   const int end = config_.stop_after > 0 ? std::min(samples, config_.stop_after) : samples;
-  const auto& start = decomp_.local_start();
+  const auto& start = decomp.local_start();
   std::vector<double> rows;  // the per-solve table, on every rank (FieldFile stores rank 0's)
   for (size_t k = 0; k < config_.strategies.size(); ++k) {
     const ReuseStrategy strategy = config_.strategies[k];
@@ -262,29 +398,21 @@ DatasetSummary DatasetRun::execute(const std::string& options_text) {
           return a[static_cast<size_t>(j - box.j0) * box.ni + (i - box.i0)];
         });
         const auto block = solver.local_solution();
-        const int nx = decomp_.local_count()[0];
+        const int nx = decomp.local_count()[0];
         const auto pressure = stored_values(stored, r, [&](int i, int j) {
           return block[static_cast<size_t>(j - start[1]) * nx + (i - start[0])];
         });
         file.write_sample("samples", stored, rec.sample, {permeability.data(), pressure.data()});
-        // The data first, then the count that declares them complete.
-        file.flush();
-        file.set_attribute("samples_complete", rec.sample + 1);
-        file.flush();
+        set.complete(rec.sample + 1);
       }
       if (done % config_.progress_every == 0 || rec.sample + 1 == end) {
-        double per_sample = pass.seconds() / done;
-        TESSERA_MPI_CALL(MPI_Bcast(&per_sample, 1, MPI_DOUBLE, 0, comm_));
+        const double per_sample = seconds_per_sample(comm_, pass, done);  // on every rank
         TESSERA_LOG(progress_line(strategy, rec, samples, per_sample, end - rec.sample - 1));
       }
     };
-    summary.results.push_back(solve_sequence(decomp_, seq, strategy, observe, first, end));
+    summary.results.push_back(solve_sequence(decomp, seq, strategy, observe, first, end));
   }
-  if (end < samples) {
-    TESSERA_LOG("  stopped with " << end << " of " << samples
-                                  << " samples complete (-dataset_stop_after); '"
-                                  << file.temporary_path()
-                                  << "' is kept for -dataset_resume true to go on");
+  if (set.stopped(end, samples)) {
     summary.wall_seconds = wall.seconds();
     return summary;
   }
@@ -304,16 +432,12 @@ DatasetSummary DatasetRun::execute(const std::string& options_text) {
   stored_grid.spacing = {h * r, h * r, 1.0};
   file.set_grid(stored_grid);
   file.write_table("solves", solve_columns(), rows);
-  file.set_attribute("options", options_text);
   file.set_attribute(
       "problem", seq.field.family == physics::PermeabilityFamily::threshold
                      ? "darcy2d: -div(a grad u) = 1 on [0,1]^2, u = 0 on the boundary, a = "
                        "darcy_threshold_high where g >= 0, darcy_threshold_low where g < 0"
                      : "darcy2d: -div(a grad u) = 1 on [0,1]^2, u = 0 on the boundary, a = exp(g)");
   file.set_attribute("face_coefficient", "harmonic mean of the two nodes' a");
-  file.set_attribute("samples", samples);
-  file.set_attribute("stored_points", stored_points);
-  file.set_attribute("resumed_at", first);
   file.set_attribute("strategies", joined(strategy_names));
   for (const auto& res : summary.results) {
     const std::string name = reuse_strategy_name(res.strategy);
@@ -322,9 +446,113 @@ DatasetSummary DatasetRun::execute(const std::string& options_text) {
   }
   file.set_attribute("reuse_table", table);
   summary.wall_seconds = wall.seconds();
-  file.set_attribute("wall_seconds", summary.wall_seconds);
-  file.commit();
+  set.commit(options_text, samples, stored_points, summary.wall_seconds);
   TESSERA_LOG("  wall time " << summary.wall_seconds << " s; output " << summary.output_file);
+  return summary;
+}
+
+DatasetSummary DatasetRun::execute_navier_stokes(const std::string& options_text) {
+  Timer wall;
+  DatasetSummary summary;
+  const auto& ns = config_.navier_stokes;
+  const int n = ns.solver.points, samples = config_.sequence.samples, r = config_.subsample;
+  const int stored_points = n / r, records = ns.records();
+  int rank = 0, ranks = 1;
+  TESSERA_MPI_CALL(MPI_Comm_rank(comm_, &rank));
+  TESSERA_MPI_CALL(MPI_Comm_size(comm_, &ranks));
+  TESSERA_LOG("Tessera " << version << ": Navier-Stokes vorticity data set, " << samples
+                         << " samples on " << n << " x " << n << " stored on " << stored_points
+                         << " x " << stored_points << ", nu " << ns.solver.viscosity << ", dt "
+                         << ns.solver.time_step << ", omega at t = 0, " << ns.record_interval
+                         << ", ..., " << ns.final_time << " (" << records << " records); " << ranks
+                         << " rank(s), one sample per rank at a time");
+
+  // Each rank writes whole samples: the whole stored grid, or nothing in a round it has none.
+  io::BlockSelection whole;
+  whole.rank = 2;
+  whole.global = {hsize_t(stored_points), hsize_t(stored_points), 1};
+  whole.count = whole.global;
+  io::BlockSelection none = whole;
+  none.count = {0, 0, 0};
+  std::vector<std::string> fields;
+  for (int k = 0; k < records; ++k) {
+    std::ostringstream name;
+    name << "omega_t" << k * ns.record_interval;
+    fields.push_back(name.str());
+  }
+  summary.output_file = io::result_path(config_.output.directory, config_.output.name);
+  SampleSet set(
+      comm_, config_, summary.output_file, generating_options(config_),
+      [&](io::FieldFile& file) { file.create_samples("samples", whole, samples, fields); });
+  const int first = set.first();
+  const int end = config_.stop_after > 0 ? std::min(samples, config_.stop_after) : samples;
+  const std::size_t plane = static_cast<std::size_t>(stored_points) * stored_points;
+  std::vector<double> stored(plane * records);
+  auto& solver = *vorticity_;
+  Timer pass;
+  for (int round = first; round < end; round += ranks) {
+    const int sample = round + rank;
+    const bool mine = sample < end;
+    if (mine) {
+      solver.set_random_vorticity(ns.field, static_cast<std::uint64_t>(sample));
+      for (int k = 0; k < records; ++k) {
+        if (k > 0) solver.advance(ns.steps_per_record());
+        const auto omega = solver.vorticity();
+        // Advection is explicit: a step too large for the flow blows up. This rank's error ends
+        // the run (run_main aborts every rank); the samples before this round stay complete.
+        TESSERA_CHECK(
+            std::all_of(omega.begin(), omega.end(), [](double w) { return std::isfinite(w); }),
+            "navier_stokes sample " << sample << ": omega is not finite at t = " << solver.time()
+                                    << "; -navier_stokes_time_step " << ns.solver.time_step
+                                    << " is too large for this flow");
+        for (int j = 0; j < stored_points; ++j)
+          for (int i = 0; i < stored_points; ++i)
+            stored[k * plane + static_cast<std::size_t>(j) * stored_points + i] =
+                omega[static_cast<std::size_t>(j * r) * n + i * r];
+      }
+    }
+    std::vector<const double*> blocks(records);
+    for (int k = 0; k < records; ++k) blocks[k] = stored.data() + k * plane;
+    set.file().write_sample("samples", mine ? whole : none, mine ? sample : 0, blocks);
+    const int complete = std::min(round + ranks, end), done = complete - first;
+    set.complete(complete);
+    if (done / config_.progress_every != (round - first) / config_.progress_every ||
+        complete == end) {
+      const double per_sample = seconds_per_sample(comm_, pass, done);
+      char line[80];
+      std::snprintf(line, sizeof line, "  navier_stokes sample %4d/%d; ", complete, samples);
+      TESSERA_LOG(line << pace_text(per_sample, end - complete));
+    }
+  }
+  if (set.stopped(end, samples)) {
+    summary.wall_seconds = wall.seconds();
+    return summary;
+  }
+  io::UniformGrid stored_grid;
+  stored_grid.dim = 2;
+  stored_grid.points = {stored_points, stored_points, 1};
+  stored_grid.spacing = {double(r) / n, double(r) / n, 1.0};
+  set.file().set_grid(stored_grid);
+  set.file().set_attribute(
+      "problem",
+      "navier_stokes2d vorticity: omega_t + u.grad omega = nu Laplacian omega + f on the periodic "
+      "unit square, u = (psi_y, -psi_x), -Laplacian psi = omega, f = navier_stokes_forcing (sin "
+      "2 pi (x + y) + cos 2 pi (x + y)); omega(0) ~ N(0, tau^(2 alpha - 2) (-Laplacian + "
+      "tau^2)^-alpha), zero mean");
+  set.file().set_attribute("scheme",
+                           "pseudo-spectral, 2/3 dealiasing of u.grad omega, Crank-Nicolson "
+                           "(viscous) + Heun (advection, forcing), FFTW");
+  set.file().set_attribute("layout",
+                           "samples [sample][record][y][x], record k = omega at t = k "
+                           "navier_stokes_record_interval; x_i = i dataset_subsample / "
+                           "navier_stokes_points (periodic, no endpoint)");
+  set.file().set_attribute("records", records);
+  summary.wall_seconds = wall.seconds();
+  const double per_sample = end > first ? seconds_per_sample(comm_, pass, end - first) : 0.0;
+  set.file().set_attribute("seconds_per_sample", per_sample);
+  set.commit(options_text, samples, stored_points, summary.wall_seconds);
+  TESSERA_LOG("  wall time " << summary.wall_seconds << " s (" << per_sample << " s/sample on "
+                             << ranks << " rank(s)); output " << summary.output_file);
   return summary;
 }
 

@@ -1,9 +1,19 @@
 #pragma once
-// The Darcy data set end to end (run: dataset): S samples of a coefficient sequence (a correlated
-// log-normal permeability, or the FNO paper's thresholded Gaussian field) and their PETSc
-// solutions, written as one sample set [samples][fields][ny][nx] with metadata, optionally every
-// r-th grid point only (-dataset_subsample); the same sequence solved once per reuse strategy, and
-// the strategies compared in iterations and solve time.
+// A data set for neural operators end to end (run: dataset), one of two problems
+// (-dataset_problem), written as one sample set [samples][fields][ny][nx] with metadata,
+// optionally every r-th grid point only (-dataset_subsample):
+//   darcy          S samples of a coefficient sequence (a correlated log-normal permeability, or
+//                  the FNO paper's thresholded Gaussian field) and their PETSc solutions, fields
+//                  {permeability, pressure}; the whole grid decomposed over the ranks, the samples
+//                  one after the other; the same sequence solved once per reuse strategy, and the
+//                  strategies compared in iterations and solve time.
+//   navier_stokes  the FNO paper's vorticity data (solvers/vorticity2d.hpp): S random initial
+//                  vorticities on the periodic unit square and their solutions, fields
+//                  {omega_t0, omega_t1, ...}, ω at t = 0, Δ, 2Δ, ..., T (Δ the record interval).
+//                  Each sample is solved on one rank, the samples split over the ranks in rounds
+//                  (round m: sample mP + rank), every rank writing its sample of the round into
+//                  the one file. FNO-3D maps ω(t = 1..10) to ω(t = 11..50), i.e. fields 1-10 to
+//                  11-50; its script's input a = ω0 is field 0.
 //
 // Resume: with -dataset_resume the unfinished file `<name>.h5.tmp` is kept when a run stops
 // early (killed, a failed solve, -dataset_stop_after), and after every sample its data are
@@ -11,9 +21,11 @@
 // is written and flushed. A rerun of the same deck opens it, checks that every generating option
 // (the field's, the grid's, the solver's) is what the file records (an InputError naming the first
 // that is not), and goes on from sample k. The final name still only ever holds a complete data
-// set: the file is renamed when its last sample is written.
+// set: the file is renamed when its last sample is written. Both problems share this mechanism,
+// the progress line (samples done, seconds per sample, time left) and the finishing attributes.
 #include <mpi.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,11 +33,26 @@
 #include "run/darcy_sequence.hpp"
 #include "run/output_config.hpp"
 #include "solvers/darcy_reference.hpp"
+#include "solvers/vorticity2d.hpp"
 
 namespace tessera::run {
 
+enum class DatasetProblem { darcy, navier_stokes };
+
+/// The navier_stokes problem's generating options besides the sample count.
+struct VorticityDataConfig {
+  solvers::Vorticity2DConfig solver;
+  solvers::RandomVorticityConfig field;
+  double final_time = 50;      // T
+  double record_interval = 1;  // ω stored at t = 0, Δ, ..., T; a whole number of steps
+  long long steps_per_record() const;
+  int records() const;  // T / Δ + 1
+};
+
 struct DatasetRunConfig {
-  SequenceConfig sequence;
+  DatasetProblem problem = DatasetProblem::darcy;
+  SequenceConfig sequence;  // darcy; its samples is the sample count of either problem
+  VorticityDataConfig navier_stokes;
   std::vector<ReuseStrategy> strategies;  // -dataset_reuse: one, or all of them
   int subsample = 1;                      // r: the stored grid is every r-th point of the solver's
   bool resume = false;                    // go on from an unfinished file of the same deck
@@ -47,26 +74,33 @@ class DatasetRun {
 public:
   using Config = DatasetRunConfig;
 
-  /// Collective. Builds the decomposition and a solver (reading its PETSc options), but touches
-  /// no file. Throws an InputError if the bandit strategy is asked for and the deck's
-  /// preconditioner has no SOR-smoothed multigrid levels for it to tune.
+  /// Collective. Builds the decomposition and a solver (reading its PETSc options), or for
+  /// navier_stokes this rank's vorticity solver, but touches no file. Throws an InputError if
+  /// the bandit strategy is asked for and the deck's preconditioner has no SOR-smoothed
+  /// multigrid levels for it to tune.
   DatasetRun(MPI_Comm comm, const DatasetRunConfig& config);
 
   /// Collective. Creates the output directory; refuses to replace an existing result unless
   /// the deck allows it.
   void prepare_output();
 
-  /// Collective. Solves the sequence once per strategy, writing the samples during the first
-  /// pass, and prints progress (samples done, seconds per sample, time left) and the comparison
-  /// table on rank 0. options_text is stored with the data set. Resuming, first checks the
-  /// unfinished file's generating options (InputError on every rank if one differs).
+  /// Collective. darcy: solves the sequence once per strategy, writing the samples during the
+  /// first pass; navier_stokes: solves this rank's samples, round by round, writing each; prints
+  /// progress (samples done, seconds per sample, time left) and the comparison table on rank 0.
+  /// options_text is stored with the data set. Resuming, first checks the unfinished file's
+  /// generating options (InputError on every rank if one differs).
   DatasetSummary execute(const std::string& options_text);
 
 private:
+  DatasetSummary execute_darcy(const std::string& options_text);
+  DatasetSummary execute_navier_stokes(const std::string& options_text);
+
   DatasetRunConfig config_;
   MPI_Comm comm_;
-  Decomposition decomp_;
-  solvers::DarcyReference solver_;  // set up at construction so that its options are checked
+  // darcy: set up at construction so that its options are checked.
+  std::optional<Decomposition> decomp_;
+  std::optional<solvers::DarcyReference> solver_;
+  std::optional<solvers::Vorticity2D> vorticity_;  // navier_stokes: this rank's solver
 };
 
 }  // namespace tessera::run

@@ -25,8 +25,8 @@ std::string result(const std::string& run) {
 }
 
 TEST(FnoDataset, ResumedRunEqualsUninterruptedRunBitForBit) {
-  const io::FieldFileReader full(MPI_COMM_WORLD, result("fno_full"));
-  const io::FieldFileReader resumed(MPI_COMM_WORLD, result("fno_resumed"));
+  const io::FieldFileReader full(MPI_COMM_WORLD, result("darcy_fno_full"));
+  const io::FieldFileReader resumed(MPI_COMM_WORLD, result("darcy_fno_resumed"));
   const auto a = full.read_sample_shard("samples"), b = resumed.read_sample_shard("samples");
   ASSERT_EQ(a.values.size(), b.values.size());
   long differ = 0;
@@ -42,7 +42,7 @@ TEST(FnoDataset, ResumedRunEqualsUninterruptedRunBitForBit) {
 }
 
 TEST(FnoDataset, SamplesAreTheThresholdFieldAndItsSolutionAtEveryThirdNode) {
-  const io::FieldFileReader file(MPI_COMM_WORLD, result("fno_full"));
+  const io::FieldFileReader file(MPI_COMM_WORLD, result("darcy_fno_full"));
   const auto shard = file.read_sample_shard("samples");
   ASSERT_EQ(shard.fields, (std::vector<std::string>{"permeability", "pressure"}));
   ASSERT_EQ(shard.grid, (std::vector<hsize_t>{21, 21}));
