@@ -58,4 +58,11 @@ KOKKOS_INLINE_FUNCTION void activation_derivatives(Activation a, double z, doubl
   }
 }
 
+/// GELU's first derivative alone, Phi(z) + z phi(z): one erf and one exp (the backward pass of
+/// the Fourier layers needs no higher derivative).
+KOKKOS_INLINE_FUNCTION double gelu_derivative(double z) {
+  const double phi = 0.39894228040143267794 * exp(-0.5 * z * z);
+  return 0.5 * (1.0 + erf(z * 0.70710678118654752440)) + z * phi;
+}
+
 }  // namespace tessera::nn

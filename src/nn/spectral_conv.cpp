@@ -8,6 +8,7 @@
 
 #include "core/allreduce.hpp"
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 #include "core/random.hpp"
 #include "nn/spectral_mix.hpp"
 
@@ -241,6 +242,7 @@ void SpectralConv::to_points(const double* in, double* out, long channels,
 }
 
 void SpectralConv::allreduce(const Vector& modes, SpectralConvWorkspace& ws) const {
+  ProfilingRegion region("tessera::nn::spectral_allreduce");
   allreduce_sum(space_, modes, ws.staging);
 }
 
@@ -256,16 +258,24 @@ void SpectralConv::forward(const Vector& x, const Vector& y, SpectralConvWorkspa
                     << y.extent(0) << " values, not batch x out_channels x block = "
                     << long(batch) * shape_.out_channels * local_points_);
   prepare(ws, batch);
-  to_modes(x.data(), ws.input_modes.data(), long(batch) * shape_.in_channels, forward_real_,
-           forward_imag_, ws);
-  allreduce(ws.input_modes, ws);
-  if (factorized()) {
-    factorized_.forward(parameters_, ws.input_modes, ws.output_modes, batch, ws.factorized);
-  } else {
-    const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels, corner_modes_};
-    spectral_mix("tessera::nn::spectral_mix", mix, false, ws.input_modes, parameters_, mode_weight_,
-                 ws.output_modes);
+  {
+    ProfilingRegion region("tessera::nn::spectral_transform");
+    to_modes(x.data(), ws.input_modes.data(), long(batch) * shape_.in_channels, forward_real_,
+             forward_imag_, ws);
   }
+  allreduce(ws.input_modes, ws);
+  {
+    ProfilingRegion region("tessera::nn::spectral_mixing");
+    if (factorized()) {
+      factorized_.forward(parameters_, ws.input_modes, ws.output_modes, batch, ws.factorized);
+    } else {
+      const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels,
+                         corner_modes_};
+      spectral_mix("tessera::nn::spectral_mix", mix, false, ws.input_modes, parameters_,
+                   mode_weight_, ws.output_modes);
+    }
+  }
+  ProfilingRegion region("tessera::nn::spectral_transform");
   to_points(ws.output_modes.data(), y.data(), long(batch) * shape_.out_channels, inverse_real_,
             inverse_imag_, ws);
 }
@@ -281,19 +291,27 @@ void SpectralConv::backward(const Vector& dy, const Vector& dx, const Vector& gr
                 "SpectralConv::backward: the gradient holds "
                     << gradient.extent(0) << " values, not " << parameter_count_);
   // Adjoint of the inverse: irfftn's tables through to_modes, then the allreduce.
-  to_modes(dy.data(), ws.output_modes.data(), batch * shape_.out_channels, inverse_real_,
-           inverse_imag_, ws);
+  {
+    ProfilingRegion region("tessera::nn::spectral_transform");
+    to_modes(dy.data(), ws.output_modes.data(), batch * shape_.out_channels, inverse_real_,
+             inverse_imag_, ws);
+  }
   allreduce(ws.output_modes, ws);
-  if (factorized()) {
-    factorized_.backward(parameters_, ws.input_modes, ws.output_modes, ws.input_modes_adjoint,
-                         gradient, ws.factorized);
-  } else {
-    const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels, corner_modes_};
-    spectral_mix_weight_adjoint(mix, ws.input_modes, ws.output_modes, mode_weight_, gradient);
-    spectral_mix("tessera::nn::spectral_mix_adjoint", mix, true, ws.output_modes, parameters_,
-                 mode_weight_, ws.input_modes_adjoint);
+  {
+    ProfilingRegion region("tessera::nn::spectral_mixing");
+    if (factorized()) {
+      factorized_.backward(parameters_, ws.input_modes, ws.output_modes, ws.input_modes_adjoint,
+                           gradient, ws.factorized);
+    } else {
+      const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels,
+                         corner_modes_};
+      spectral_mix_weight_adjoint(mix, ws.input_modes, ws.output_modes, mode_weight_, gradient);
+      spectral_mix("tessera::nn::spectral_mix_adjoint", mix, true, ws.output_modes, parameters_,
+                   mode_weight_, ws.input_modes_adjoint);
+    }
   }
   // Adjoint of the forward transform, at own points.
+  ProfilingRegion region("tessera::nn::spectral_transform");
   to_points(ws.input_modes_adjoint.data(), dx.data(), batch * shape_.in_channels, forward_real_,
             forward_imag_, ws);
 }
