@@ -64,11 +64,11 @@ void add_bias(const char* label, const Vector& z, const UnmanagedVector& bias, l
       });
 }
 
-/// out = in * gelu'(z), elementwise (out may be in).
-void gelu_adjoint(const Vector& in, const Vector& z, const Vector& out) {
+/// out = in * gelu'(z), elementwise (out may be in), a = gelu(z) as the forward pass stored it.
+void gelu_adjoint(const Vector& in, const Vector& z, const Vector& a, const Vector& out) {
   Kokkos::parallel_for(
       "tessera::nn::fno_gelu_adjoint", Kokkos::RangePolicy<>(0, long(out.extent(0))),
-      KOKKOS_LAMBDA(const long t) { out(t) = in(t)*gelu_derivative(z(t)); });
+      KOKKOS_LAMBDA(const long t) { out(t) = in(t)*gelu_derivative(z(t), a(t)); });
 }
 
 /// Between the unpadded and the padded block, channels fields per sample: pad scatters from's
@@ -372,7 +372,8 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
   // Projection: fc2, gelu, fc1.
   linear_backward(projection_[1], ws.projection, dy, pg, ws.ones, p0, batch);
   linear(projection_[1], true, dy, ws.adjoint_projection, p0, batch, 0.0);
-  gelu_adjoint(ws.adjoint_projection, ws.projection_preactivation, ws.adjoint_projection);
+  gelu_adjoint(ws.adjoint_projection, ws.projection_preactivation, ws.projection,
+               ws.adjoint_projection);
   linear_backward(projection_[0], ws.cropped, ws.adjoint_projection, pg, ws.ones, p0, batch);
   linear(projection_[0], true, ws.adjoint_projection, ws.adjoint_cropped, p0, batch, 0.0);
   if (padded()) pad_points(ws.adjoint_cropped, ws.adjoint_z, padded_index_, p);
@@ -381,7 +382,9 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
   // dh_l = K_l^T dz + W_l^T dz.
   const int last = shape_.layers - 1;
   for (int l = last; l >= 0; --l) {
-    if (l < last) gelu_adjoint(ws.adjoint_h, ws.preactivation[size_t(l)], ws.adjoint_z);
+    if (l < last)
+      gelu_adjoint(ws.adjoint_h, ws.preactivation[size_t(l)], ws.hidden[size_t(l + 1)],
+                   ws.adjoint_z);
     linear_backward(pointwise_[size_t(l)], ws.hidden[size_t(l)], ws.adjoint_z, pg, ws.ones, p,
                     batch);
     const SpectralConv& k = spectral_[size_t(l)];

@@ -197,6 +197,9 @@ void SpectralConv::prepare(SpectralConvWorkspace& ws, int batch) const {
   ws.input_modes_adjoint = Vector("tessera::nn::spectral_input_modes_adjoint", in_modes);
   ws.work_a = Vector("tessera::nn::spectral_work_a", work);
   ws.work_b = Vector("tessera::nn::spectral_work_b", work);
+  const long dense = factorized() ? 0 : dense_parameter_count();
+  ws.packed_weights = Vector("tessera::nn::spectral_packed_weights", dense);
+  ws.packed_gradient = Vector("tessera::nn::spectral_packed_gradient", dense);
   if (!Kokkos::SpaceAccessibility<Kokkos::HostSpace, Vector::memory_space>::accessible)
     ws.staging = Kokkos::View<double*, Kokkos::HostSpace>(
         "tessera::nn::spectral_staging",
@@ -271,8 +274,9 @@ void SpectralConv::forward(const Vector& x, const Vector& y, SpectralConvWorkspa
     } else {
       const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels,
                          corner_modes_};
-      spectral_mix("tessera::nn::spectral_mix", mix, false, ws.input_modes, parameters_,
-                   mode_weight_, ws.output_modes);
+      spectral_mix_pack(mix, parameters_, mode_weight_, ws.packed_weights);
+      spectral_mix_packed("tessera::nn::spectral_mix", mix, false, ws.input_modes,
+                          ws.packed_weights, ws.output_modes);
     }
   }
   ProfilingRegion region("tessera::nn::spectral_transform");
@@ -305,9 +309,10 @@ void SpectralConv::backward(const Vector& dy, const Vector& dx, const Vector& gr
     } else {
       const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels,
                          corner_modes_};
-      spectral_mix_weight_adjoint(mix, ws.input_modes, ws.output_modes, mode_weight_, gradient);
-      spectral_mix("tessera::nn::spectral_mix_adjoint", mix, true, ws.output_modes, parameters_,
-                   mode_weight_, ws.input_modes_adjoint);
+      spectral_mix_packed("tessera::nn::spectral_mix_adjoint", mix, true, ws.output_modes,
+                          ws.packed_weights, ws.input_modes_adjoint);
+      spectral_mix_weight_adjoint_packed(mix, ws.input_modes, ws.output_modes, mode_weight_,
+                                         ws.packed_gradient, gradient);
     }
   }
   // Adjoint of the forward transform, at own points.

@@ -138,9 +138,17 @@ def main() -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
           f"CPU capability {torch.backends.cpu.get_cpu_capability()}")
     for line in torch.__config__.show().splitlines():
-        if any(key in line for key in ("BLAS", "MKL", "LAPACK", "FFT", "oneDNN", "CPU capability",
-                                       "USE_MKLDNN", "OpenMP")):
-            print("torch_config:", line.strip())
+        line = line.strip()
+        if line.startswith("- Build settings:"):  # only its kernel-choosing keys
+            keys = ("BLAS_INFO", "LAPACK_INFO", "USE_MKL", "USE_MKLDNN", "USE_FBGEMM", "USE_OPENMP")
+            kept = [kv.strip() for kv in line.split(":", 1)[1].split(",")
+                    if kv.strip().split("=")[0] in keys]
+            print("torch_config: - Build settings:", ", ".join(kept))
+        elif any(key in line for key in ("BLAS", "MKL", "LAPACK", "FFT", "oneDNN",
+                                          "CPU capability", "OpenMP")):
+            print("torch_config:", line)
+    fft = "MKL (torch.backends.mkl)" if torch.backends.mkl.is_available() else "pocketfft"
+    print(f"torch_config: - CPU FFT (rfft2/irfft2): {fft}")
     neuralop = None
     if "neuralop" in args.models:
         try:
