@@ -14,10 +14,11 @@
 //                                      allocations and of the resident set at growing grids, the
 //                                      largest grid that fits a per-rank budget, then a step there
 //
-// Keys (defaults): repeats=5 warmup=2 grid2d=64 modes2d=12 batch2d=10 grid3d=32 (a list: 32,64)
-// modes3d=8 batch3d=4 detail=0 (train; detail=1 lists every region and kernel); grid=64 batch=10
-// (domain, per rank); budget_mib=2048 grids=128,256,384 (memory). Fno is written in double only:
-// every Tessera figure is float64.
+// Keys (defaults): repeats=5 warmup=2 (train, domain); train: grid2d=64 modes2d=12 batch2d=10
+// grid3d=32 (a list: 32,64; empty for none) modes3d=8 batch3d=4 detail=0 (1 lists every region
+// and kernel); domain: grid=64 batch=10 (per rank) modes=12 sizes=64,128,256; memory:
+// budget_mib=2048 grids=128,256,384 modes=12 verify=1. Unknown keys stop the run. Fno is written
+// in double only: every Tessera figure is float64.
 //
 // Timing: Kokkos::Tools callbacks set here (no external tool) time the profiling regions the
 // library pushes only while a tool is loaded (core/profiling.hpp): spectral_transform (the
