@@ -68,4 +68,12 @@ KOKKOS_INLINE_FUNCTION void activation_derivatives(Activation a, double z, doubl
   }
 }
 
+/// GELU's first derivative alone, Phi(z) + z phi(z), from z and the activation a = gelu(z) =
+/// z Phi(z) that the forward pass stored: Phi recovered as a / z (to a few ulp; 1/2 at z = 0), so
+/// one exp and no erf (the backward pass of the Fourier layers needs no higher derivative).
+KOKKOS_INLINE_FUNCTION double gelu_derivative(double z, double a) {
+  const double phi = 0.39894228040143267794 * exp(-0.5 * z * z);
+  return (z != 0.0 ? a / z : 0.5) + z * phi;
+}
+
 }  // namespace tessera::nn

@@ -1,8 +1,10 @@
 #include "nn/fno.hpp"
 
 #include <KokkosBlas1_axpby.hpp>
+#include <KokkosBlas2_gemv.hpp>
 #include <KokkosBlas3_gemm.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -10,6 +12,7 @@
 
 #include "core/allreduce.hpp"
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 #include "core/random.hpp"
 #include "nn/activation.hpp"
 
@@ -61,36 +64,11 @@ void add_bias(const char* label, const Vector& z, const UnmanagedVector& bias, l
       });
 }
 
-/// out = in * gelu'(z), elementwise (out may be in).
-void gelu_adjoint(const Vector& in, const Vector& z, const Vector& out) {
+/// out = in * gelu'(z), elementwise (out may be in), a = gelu(z) as the forward pass stored it.
+void gelu_adjoint(const Vector& in, const Vector& z, const Vector& a, const Vector& out) {
   Kokkos::parallel_for(
       "tessera::nn::fno_gelu_adjoint", Kokkos::RangePolicy<>(0, long(out.extent(0))),
-      KOKKOS_LAMBDA(const long t) {
-        const double zt = z(t);
-        double d1, d2, d3;
-        activation_derivatives(Activation::Gelu, zt, activate(Activation::Gelu, zt), d1, d2, d3);
-        out(t) = in(t)*d1;
-      });
-}
-
-/// g[c] += sum over samples and points of dy[b][c][p]: one team per channel.
-void bias_gradient(const Vector& dy, long points, const UnmanagedVector& g) {
-  const long channels = long(g.extent(0));
-  const long per_channel = long(dy.extent(0)) / channels;  // batch * points
-  Kokkos::parallel_for(
-      "tessera::nn::fno_bias_gradient", Kokkos::TeamPolicy<>(int(channels), Kokkos::AUTO),
-      KOKKOS_LAMBDA(const Team& team) {
-        const long c = team.league_rank();
-        double sum = 0;
-        Kokkos::parallel_reduce(
-            Kokkos::TeamThreadRange(team, per_channel),
-            [&](const long t, double& s) {
-              const long b = t / points, p = t % points;
-              s += dy((b * channels + c) * points + p);
-            },
-            sum);
-        Kokkos::single(Kokkos::PerTeam(team), [&]() { g(c) += sum; });
-      });
+      KOKKOS_LAMBDA(const long t) { out(t) = in(t)*gelu_derivative(z(t), a(t)); });
 }
 
 /// Between the unpadded and the padded block, channels fields per sample: pad scatters from's
@@ -275,6 +253,8 @@ void Fno::prepare(FnoWorkspace& ws, int batch) const {
   for (int l = 0; l < layers; ++l) spectral_[size_t(l)].prepare(ws.spectral[size_t(l)], batch);
   const long pointwise = lifting_.parameter_count() + parameter_count_ - tail_offset_;
   ws.pointwise_gradient = Vector("tessera::nn::fno_pointwise_gradient", pointwise);
+  ws.ones = Vector("tessera::nn::fno_ones", std::max(p0, p));
+  Kokkos::deep_copy(ws.ones, 1.0);
   if (!Kokkos::SpaceAccessibility<Kokkos::HostSpace, Vector::memory_space>::accessible)
     ws.staging =
         Kokkos::View<double*, Kokkos::HostSpace>("tessera::nn::fno_gradient_staging", pointwise);
@@ -302,15 +282,21 @@ UnmanagedVector Fno::pointwise_gradient(const PointwiseLinear& layer, const Vect
 }
 
 void Fno::linear_backward(const PointwiseLinear& layer, const Vector& x, const Vector& dy,
-                          const Vector& gradient, long points, int batch) const {
-  // dM += sum over samples of [points x in]^T [points x out]; the bias' gradient after M's.
+                          const Vector& gradient, const Vector& ones, long points,
+                          int batch) const {
+  // dM += sum over samples of [points x in]^T [points x out]; the bias' gradient after M's, the
+  // sum over points as a GEMV with ones.
   const UnmanagedVector g = pointwise_gradient(layer, gradient);
   const UnmanagedMatrix dm(g.data(), layer.in, layer.out);
-  for (long b = 0; b < batch; ++b)
-    KokkosBlas::gemm(
-        "T", "N", 1.0, ConstUnmanagedMatrix(x.data() + b * layer.in * points, points, layer.in),
-        ConstUnmanagedMatrix(dy.data() + b * layer.out * points, points, layer.out), 1.0, dm);
-  bias_gradient(dy, points, UnmanagedVector(g.data() + long(layer.in) * layer.out, layer.out));
+  const UnmanagedVector db(g.data() + long(layer.in) * layer.out, layer.out);
+  const auto ones_p = Kokkos::subview(ones, std::make_pair(0L, points));
+  for (long b = 0; b < batch; ++b) {
+    const ConstUnmanagedMatrix dy_b(dy.data() + b * layer.out * points, points, layer.out);
+    KokkosBlas::gemm("T", "N", 1.0,
+                     ConstUnmanagedMatrix(x.data() + b * layer.in * points, points, layer.in), dy_b,
+                     1.0, dm);
+    KokkosBlas::gemv("T", 1.0, dy_b, ones_p, 1.0, db);
+  }
 }
 
 void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
@@ -326,6 +312,7 @@ void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
                     << y.extent(0) << " values, not batch x out_channels x block = "
                     << long(batch) * shape_.out_channels * local_points_);
   prepare(ws, batch);
+  ProfilingRegion region("tessera::nn::fno_forward");
   const long p0 = local_points_, p = padded_points_;
   auto bias = [&](const PointwiseLinear& layer) {
     return UnmanagedVector(parameters_.data() + layer.offset + long(layer.in) * layer.out,
@@ -378,14 +365,16 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
   TESSERA_CHECK(long(gradient.extent(0)) == parameter_count_,
                 "Fno::backward: the gradient holds " << gradient.extent(0) << " values, not "
                                                      << parameter_count_);
+  ProfilingRegion region("tessera::nn::fno_backward");
   const Vector& pg = ws.pointwise_gradient;
   Kokkos::deep_copy(pg, 0.0);
 
   // Projection: fc2, gelu, fc1.
-  linear_backward(projection_[1], ws.projection, dy, pg, p0, batch);
+  linear_backward(projection_[1], ws.projection, dy, pg, ws.ones, p0, batch);
   linear(projection_[1], true, dy, ws.adjoint_projection, p0, batch, 0.0);
-  gelu_adjoint(ws.adjoint_projection, ws.projection_preactivation, ws.adjoint_projection);
-  linear_backward(projection_[0], ws.cropped, ws.adjoint_projection, pg, p0, batch);
+  gelu_adjoint(ws.adjoint_projection, ws.projection_preactivation, ws.projection,
+               ws.adjoint_projection);
+  linear_backward(projection_[0], ws.cropped, ws.adjoint_projection, pg, ws.ones, p0, batch);
   linear(projection_[0], true, ws.adjoint_projection, ws.adjoint_cropped, p0, batch, 0.0);
   if (padded()) pad_points(ws.adjoint_cropped, ws.adjoint_z, padded_index_, p);
 
@@ -393,8 +382,11 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
   // dh_l = K_l^T dz + W_l^T dz.
   const int last = shape_.layers - 1;
   for (int l = last; l >= 0; --l) {
-    if (l < last) gelu_adjoint(ws.adjoint_h, ws.preactivation[size_t(l)], ws.adjoint_z);
-    linear_backward(pointwise_[size_t(l)], ws.hidden[size_t(l)], ws.adjoint_z, pg, p, batch);
+    if (l < last)
+      gelu_adjoint(ws.adjoint_h, ws.preactivation[size_t(l)], ws.hidden[size_t(l + 1)],
+                   ws.adjoint_z);
+    linear_backward(pointwise_[size_t(l)], ws.hidden[size_t(l)], ws.adjoint_z, pg, ws.ones, p,
+                    batch);
     const SpectralConv& k = spectral_[size_t(l)];
     k.backward(ws.adjoint_z, ws.adjoint_h,
                Vector(gradient.data() + spectral_offset_[size_t(l)], k.parameter_count()),
@@ -404,7 +396,7 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
   if (padded()) crop_points(ws.adjoint_h, ws.adjoint_lifted, padded_index_, p);
 
   // Lifting (the padded points' adjoint is dropped: they are constants).
-  linear_backward(lifting_, ws.lift_input, ws.adjoint_lifted, pg, p0, batch);
+  linear_backward(lifting_, ws.lift_input, ws.adjoint_lifted, pg, ws.ones, p0, batch);
   if (dx.extent(0) > 0) {
     if (shape_.grid_coordinates) {
       linear(lifting_, true, ws.adjoint_lifted, ws.adjoint_lift_input, p0, batch, 0.0);
@@ -415,7 +407,10 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
   }
 
   // The pointwise layers' gradient over the whole grid, added to the caller's.
-  allreduce_sum(space_, pg, ws.staging);
+  {
+    ProfilingRegion reduce("tessera::nn::fno_gradient_allreduce");
+    allreduce_sum(space_, pg, ws.staging);
+  }
   const long lift = lifting_.parameter_count(), tail = parameter_count_ - tail_offset_;
   KokkosBlas::axpy(1.0, Kokkos::subview(pg, std::make_pair(0L, lift)),
                    Kokkos::subview(gradient, std::make_pair(0L, lift)));

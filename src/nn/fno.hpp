@@ -84,6 +84,7 @@ struct FnoWorkspace {
   Vector adjoint_lifted;        // crop(dL/dh_0) (aliases adjoint_h unpadded)
   Vector adjoint_lift_input;    // dL/da with grid coordinates
   std::vector<SpectralConvWorkspace> spectral;  // one per Fourier layer
+  Vector ones;                // max(points, padded points) ones: bias gradients as GEMVs
   Vector pointwise_gradient;  // this rank's share of the pointwise layers' gradient: fc0, then
                               // w_0 .. fc2 (the flat layout without the spectral weights)
   Kokkos::View<double*, Kokkos::HostSpace> staging;  // its allreduce's host side (device builds)
@@ -168,7 +169,7 @@ private:
   // Adds the weight and bias gradient of the layer (input x, output adjoint dy) into its slot
   // of the pointwise gradient buffer.
   void linear_backward(const PointwiseLinear& layer, const Vector& x, const Vector& dy,
-                       const Vector& gradient, long points, int batch) const;
+                       const Vector& gradient, const Vector& ones, long points, int batch) const;
   UnmanagedVector pointwise_gradient(const PointwiseLinear& layer, const Vector& buffer) const;
   bool padded() const { return padded_points_ != local_points_; }
 

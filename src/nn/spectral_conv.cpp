@@ -8,6 +8,7 @@
 
 #include "core/allreduce.hpp"
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 #include "core/random.hpp"
 #include "nn/spectral_mix.hpp"
 
@@ -196,6 +197,9 @@ void SpectralConv::prepare(SpectralConvWorkspace& ws, int batch) const {
   ws.input_modes_adjoint = Vector("tessera::nn::spectral_input_modes_adjoint", in_modes);
   ws.work_a = Vector("tessera::nn::spectral_work_a", work);
   ws.work_b = Vector("tessera::nn::spectral_work_b", work);
+  const long dense = factorized() ? 0 : dense_parameter_count();
+  ws.packed_weights = Vector("tessera::nn::spectral_packed_weights", dense);
+  ws.packed_gradient = Vector("tessera::nn::spectral_packed_gradient", dense);
   if (!Kokkos::SpaceAccessibility<Kokkos::HostSpace, Vector::memory_space>::accessible)
     ws.staging = Kokkos::View<double*, Kokkos::HostSpace>(
         "tessera::nn::spectral_staging",
@@ -241,6 +245,7 @@ void SpectralConv::to_points(const double* in, double* out, long channels,
 }
 
 void SpectralConv::allreduce(const Vector& modes, SpectralConvWorkspace& ws) const {
+  ProfilingRegion region("tessera::nn::spectral_allreduce");
   allreduce_sum(space_, modes, ws.staging);
 }
 
@@ -256,16 +261,25 @@ void SpectralConv::forward(const Vector& x, const Vector& y, SpectralConvWorkspa
                     << y.extent(0) << " values, not batch x out_channels x block = "
                     << long(batch) * shape_.out_channels * local_points_);
   prepare(ws, batch);
-  to_modes(x.data(), ws.input_modes.data(), long(batch) * shape_.in_channels, forward_real_,
-           forward_imag_, ws);
-  allreduce(ws.input_modes, ws);
-  if (factorized()) {
-    factorized_.forward(parameters_, ws.input_modes, ws.output_modes, batch, ws.factorized);
-  } else {
-    const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels, corner_modes_};
-    spectral_mix("tessera::nn::spectral_mix", mix, false, ws.input_modes, parameters_, mode_weight_,
-                 ws.output_modes);
+  {
+    ProfilingRegion region("tessera::nn::spectral_transform");
+    to_modes(x.data(), ws.input_modes.data(), long(batch) * shape_.in_channels, forward_real_,
+             forward_imag_, ws);
   }
+  allreduce(ws.input_modes, ws);
+  {
+    ProfilingRegion region("tessera::nn::spectral_mixing");
+    if (factorized()) {
+      factorized_.forward(parameters_, ws.input_modes, ws.output_modes, batch, ws.factorized);
+    } else {
+      const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels,
+                         corner_modes_};
+      spectral_mix_pack(mix, parameters_, mode_weight_, ws.packed_weights);
+      spectral_mix_packed("tessera::nn::spectral_mix", mix, false, ws.input_modes,
+                          ws.packed_weights, ws.output_modes);
+    }
+  }
+  ProfilingRegion region("tessera::nn::spectral_transform");
   to_points(ws.output_modes.data(), y.data(), long(batch) * shape_.out_channels, inverse_real_,
             inverse_imag_, ws);
 }
@@ -281,19 +295,28 @@ void SpectralConv::backward(const Vector& dy, const Vector& dx, const Vector& gr
                 "SpectralConv::backward: the gradient holds "
                     << gradient.extent(0) << " values, not " << parameter_count_);
   // Adjoint of the inverse: irfftn's tables through to_modes, then the allreduce.
-  to_modes(dy.data(), ws.output_modes.data(), batch * shape_.out_channels, inverse_real_,
-           inverse_imag_, ws);
+  {
+    ProfilingRegion region("tessera::nn::spectral_transform");
+    to_modes(dy.data(), ws.output_modes.data(), batch * shape_.out_channels, inverse_real_,
+             inverse_imag_, ws);
+  }
   allreduce(ws.output_modes, ws);
-  if (factorized()) {
-    factorized_.backward(parameters_, ws.input_modes, ws.output_modes, ws.input_modes_adjoint,
-                         gradient, ws.factorized);
-  } else {
-    const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels, corner_modes_};
-    spectral_mix_weight_adjoint(mix, ws.input_modes, ws.output_modes, mode_weight_, gradient);
-    spectral_mix("tessera::nn::spectral_mix_adjoint", mix, true, ws.output_modes, parameters_,
-                 mode_weight_, ws.input_modes_adjoint);
+  {
+    ProfilingRegion region("tessera::nn::spectral_mixing");
+    if (factorized()) {
+      factorized_.backward(parameters_, ws.input_modes, ws.output_modes, ws.input_modes_adjoint,
+                           gradient, ws.factorized);
+    } else {
+      const MixShape mix{kept_modes_, batch, shape_.in_channels, shape_.out_channels,
+                         corner_modes_};
+      spectral_mix_packed("tessera::nn::spectral_mix_adjoint", mix, true, ws.output_modes,
+                          ws.packed_weights, ws.input_modes_adjoint);
+      spectral_mix_weight_adjoint_packed(mix, ws.input_modes, ws.output_modes, mode_weight_,
+                                         ws.packed_gradient, gradient);
+    }
   }
   // Adjoint of the forward transform, at own points.
+  ProfilingRegion region("tessera::nn::spectral_transform");
   to_points(ws.input_modes_adjoint.data(), dx.data(), batch * shape_.in_channels, forward_real_,
             forward_imag_, ws);
 }

@@ -69,6 +69,9 @@ struct SpectralConvWorkspace {
   Vector output_modes;         // out_hat in forward, dL/d(out_hat) in backward, [re/im][k][b][o]
   Vector input_modes_adjoint;  // dL/dX, like input_modes
   Vector work_a, work_b;       // the separable steps' intermediates
+  Vector packed_weights;       // dense layers: the weights mode-major for the mixing, made by
+                               // forward and used by backward (spectral_mix.hpp)
+  Vector packed_gradient;      // dense layers: the weight gradient mode-major (backward's scratch)
   FactorizedWorkspace factorized;  // the factorised contraction's (factorised layers only)
   Kokkos::View<double*, Kokkos::HostSpace> staging;  // host side of the allreduces (device
                                                      // builds only; empty where host-accessible)

@@ -66,4 +66,107 @@ inline void spectral_mix_weight_adjoint(const MixShape& s, const Vector& x, cons
       });
 }
 
+// The same mixing through a mode-major copy of the weights, so that the innermost loops run
+// over contiguous channels (the dense layer's weights are mode-fastest: the (i, o) of one mode lie
+// a corner apart). packed: 2 modes in out doubles, [re/im][k][i][o], made once by the forward
+// pass and used again by the backward pass (the weights do not change in between).
+
+/// packed[k][i][o] = W[i][o][k].
+inline void spectral_mix_pack(const MixShape& s, const Vector& w,
+                              const Kokkos::View<long*>& mode_weight, const Vector& packed) {
+  const long in = s.in, out = s.out, corner = s.corner, p_im = s.modes * s.in * s.out;
+  Kokkos::parallel_for(
+      "tessera::nn::spectral_mix_pack", Kokkos::RangePolicy<>(0, p_im),
+      KOKKOS_LAMBDA(const long p) {
+        const long o = p % out, i = (p / out) % in, k = p / (out * in);
+        const long wi = 2 * (mode_weight(k) + (i * out + o) * corner);
+        packed(p) = w(wi);
+        packed(p + p_im) = w(wi + 1);
+      });
+}
+
+/// Forward: out_hat[k][b][o] = sum_i X[k][b][i] packed[k][i][o] (one thread per (k, b), the
+/// output channels innermost). Adjoint: dL/dX[k][b][i] = sum_o dL/dout_hat[k][b][o]
+/// conj(packed[k][i][o]) (the output channels innermost, a dot product). Complex, x and y in
+/// spectral_mix's layout.
+inline void spectral_mix_packed(const char* label, const MixShape& s, bool adjoint, const Vector& x,
+                                const Vector& packed, const Vector& y) {
+  const long batch = s.batch, in = s.in, out = s.out;
+  const long from = adjoint ? out : in, to = adjoint ? in : out;
+  const long x_im = s.modes * batch * from, y_im = s.modes * batch * to;
+  const long p_im = s.modes * in * out;
+  const double* xd = x.data();
+  const double* pd = packed.data();
+  double* yd = y.data();
+  Kokkos::parallel_for(
+      label, Kokkos::RangePolicy<>(0, s.modes * batch), KOKKOS_LAMBDA(const long kb) {
+        const long k = kb / batch;
+        const double* xr = xd + kb * from;
+        const double* xm = xr + x_im;
+        double* yr = yd + kb * to;
+        double* ym = yr + y_im;
+        if (adjoint) {
+          for (long i = 0; i < in; ++i) {
+            const double* wr = pd + (k * in + i) * out;
+            const double* wm = wr + p_im;
+            double re = 0, im = 0;
+            for (long o = 0; o < out; ++o) {
+              re += xr[o] * wr[o] + xm[o] * wm[o];
+              im += xm[o] * wr[o] - xr[o] * wm[o];
+            }
+            yr[i] = re;
+            ym[i] = im;
+          }
+          return;
+        }
+        for (long o = 0; o < out; ++o) yr[o] = ym[o] = 0.0;
+        for (long i = 0; i < in; ++i) {
+          const double ar = xr[i], am = xm[i];
+          const double* wr = pd + (k * in + i) * out;
+          const double* wm = wr + p_im;
+          for (long o = 0; o < out; ++o) {
+            yr[o] += ar * wr[o] - am * wm[o];
+            ym[o] += ar * wm[o] + am * wr[o];
+          }
+        }
+      });
+}
+
+/// gradient(W[i][o][k]) += sum_b conj(X[k][b][i]) dL/dout_hat[k][b][o], through scratch (2 modes
+/// in out doubles: the mode-major gradient, then added at the weights' places).
+inline void spectral_mix_weight_adjoint_packed(const MixShape& s, const Vector& x, const Vector& dy,
+                                               const Kokkos::View<long*>& mode_weight,
+                                               const Vector& scratch, const Vector& gradient) {
+  const long in = s.in, out = s.out, batch = s.batch, corner = s.corner;
+  const long x_im = s.modes * batch * in, y_im = s.modes * batch * out, p_im = s.modes * in * out;
+  const double* xd = x.data();
+  const double* gd = dy.data();
+  double* sd = scratch.data();
+  Kokkos::parallel_for(
+      "tessera::nn::spectral_mix_weight_adjoint", Kokkos::RangePolicy<>(0, s.modes * in),
+      KOKKOS_LAMBDA(const long ki) {
+        const long k = ki / in, i = ki % in;
+        double* sr = sd + ki * out;
+        double* sm = sr + p_im;
+        for (long o = 0; o < out; ++o) sr[o] = sm[o] = 0.0;
+        for (long b = 0; b < batch; ++b) {
+          const double xr = xd[(k * batch + b) * in + i], xm = xd[(k * batch + b) * in + i + x_im];
+          const double* gr = gd + (k * batch + b) * out;
+          const double* gm = gr + y_im;
+          for (long o = 0; o < out; ++o) {
+            sr[o] += xr * gr[o] + xm * gm[o];
+            sm[o] += xr * gm[o] - xm * gr[o];
+          }
+        }
+      });
+  Kokkos::parallel_for(
+      "tessera::nn::spectral_mix_weight_scatter", Kokkos::RangePolicy<>(0, p_im),
+      KOKKOS_LAMBDA(const long p) {
+        const long o = p % out, i = (p / out) % in, k = p / (out * in);
+        const long wi = 2 * (mode_weight(k) + (i * out + o) * corner);
+        gradient(wi) += scratch(p);
+        gradient(wi + 1) += scratch(p + p_im);
+      });
+}
+
 }  // namespace tessera::nn
