@@ -352,7 +352,11 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   if (!c.evaluate && c.train < 2)
     options.report("-operator_train = " + std::to_string(c.train) +
                    ": the normaliser needs at least 2 training samples");
-  if (c.evaluate && c.test < 1) options.report("-operator_mode evaluate needs -operator_test >= 1");
+  // Both modes end by writing the test split's predictions and errors: refuse an empty split here
+  // rather than after the training.
+  if (c.test < 1)
+    options.report("-operator_test = " + std::to_string(c.test) +
+                   ": the result file holds the test split's predictions; give at least 1");
   c.output = OutputConfig::from_options(options, "operator");
   return c;
 }
