@@ -300,17 +300,8 @@ void Fno::linear_backward(const PointwiseLinear& layer, const Vector& x, const V
 }
 
 void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
-  const long per_sample = shape_.in_channels * local_points_;
-  TESSERA_CHECK(x.extent(0) > 0 && long(x.extent(0)) % per_sample == 0,
-                "Fno::forward: the input holds " << x.extent(0)
-                                                 << " values, not a multiple of in_channels x "
-                                                    "block = "
-                                                 << per_sample);
-  const int batch = static_cast<int>(x.extent(0) / per_sample);
-  TESSERA_CHECK(long(y.extent(0)) == long(batch) * shape_.out_channels * local_points_,
-                "Fno::forward: the output holds "
-                    << y.extent(0) << " values, not batch x out_channels x block = "
-                    << long(batch) * shape_.out_channels * local_points_);
+  const int batch = batch_of("Fno::forward", x, shape_.in_channels * local_points_, y,
+                             shape_.out_channels * local_points_);
   prepare(ws, batch);
   ProfilingRegion region("tessera::nn::fno_forward");
   const long p0 = local_points_, p = padded_points_;

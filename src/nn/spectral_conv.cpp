@@ -249,17 +249,21 @@ void SpectralConv::allreduce(const Vector& modes, SpectralConvWorkspace& ws) con
   allreduce_sum(space_, modes, ws.staging);
 }
 
+int batch_of(const char* caller, const Vector& x, long in_per_sample, const Vector& y,
+             long out_per_sample) {
+  TESSERA_CHECK(x.extent(0) > 0 && long(x.extent(0)) % in_per_sample == 0,
+                caller << ": the input holds " << x.extent(0)
+                       << " values, not a multiple of in_channels x block = " << in_per_sample);
+  const long batch = long(x.extent(0)) / in_per_sample;
+  TESSERA_CHECK(long(y.extent(0)) == batch * out_per_sample,
+                caller << ": the output holds " << y.extent(0)
+                       << " values, not batch x out_channels x block = " << batch * out_per_sample);
+  return static_cast<int>(batch);
+}
+
 void SpectralConv::forward(const Vector& x, const Vector& y, SpectralConvWorkspace& ws) const {
-  const long per_sample = shape_.in_channels * local_points_;
-  TESSERA_CHECK(x.extent(0) > 0 && long(x.extent(0)) % per_sample == 0,
-                "SpectralConv::forward: the input holds "
-                    << x.extent(0) << " values, not a "
-                    << "multiple of in_channels x block = " << per_sample);
-  const int batch = static_cast<int>(x.extent(0) / per_sample);
-  TESSERA_CHECK(long(y.extent(0)) == long(batch) * shape_.out_channels * local_points_,
-                "SpectralConv::forward: the output holds "
-                    << y.extent(0) << " values, not batch x out_channels x block = "
-                    << long(batch) * shape_.out_channels * local_points_);
+  const int batch = batch_of("SpectralConv::forward", x, shape_.in_channels * local_points_, y,
+                             shape_.out_channels * local_points_);
   prepare(ws, batch);
   {
     ProfilingRegion region("tessera::nn::spectral_transform");

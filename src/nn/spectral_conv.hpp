@@ -83,6 +83,12 @@ struct SpectralConvTraffic {
   long backward = 0;
 };
 
+/// Not collective. The batch of a call on fields laid out [batch][channels][block]: x holds
+/// batch x in_per_sample values (batch >= 1) and y must hold batch x out_per_sample; throws
+/// tessera::Error naming caller otherwise. SpectralConv and Fno check their calls with it.
+int batch_of(const char* caller, const Vector& x, long in_per_sample, const Vector& y,
+             long out_per_sample);
+
 class SpectralConv {
 public:
   /// Collective over space (it checks that the blocks of all ranks add up to the grid). Throws

@@ -15,6 +15,7 @@
 #include "io/field_file.hpp"
 #include "io/field_reader.hpp"
 #include "io/output_directory.hpp"
+#include "io/recorded_options.hpp"
 
 namespace tessera::run {
 
@@ -61,8 +62,7 @@ const std::vector<std::string>& solve_columns() {
 
 // The options that decide the data, under their option names (which are also the attributes'
 // names): a file made with other values cannot be resumed.
-using OptionValue = std::variant<long long, double, std::string>;
-using GeneratingOptions = std::vector<std::pair<std::string, OptionValue>>;
+using GeneratingOptions = io::RecordedOptions;
 GeneratingOptions generating_options(const DatasetRunConfig& c, const std::string& solver) {
   const auto& field = c.sequence.field;
   const auto& grid = c.sequence.solver;
@@ -101,12 +101,6 @@ GeneratingOptions generating_options(const DatasetRunConfig& c) {
           {"dataset_subsample", static_cast<long long>(c.subsample)}};
 }
 
-std::string value_text(const OptionValue& value) {
-  std::ostringstream text;
-  std::visit([&](const auto& v) { text << v; }, value);
-  return text.str();
-}
-
 // Collective. Throws an InputError (on every rank alike) naming the first generating option whose
 // value the unfinished file at path does not record; returns the samples it holds complete.
 long long check_resumable(MPI_Comm comm, const std::string& path,
@@ -119,19 +113,10 @@ long long check_resumable(MPI_Comm comm, const std::string& path,
   };
   if (!file.has_attribute("samples_complete") || !file.has_dataset("samples"))
     refuse("it records no complete samples (not written by a resumable dataset run)");
-  for (const auto& [name, value] : options) {
-    if (!file.has_attribute(name)) refuse("it does not record -" + name);
-    OptionValue stored;
-    if (std::holds_alternative<long long>(value))
-      stored = file.integer_attribute(name);
-    else if (std::holds_alternative<double>(value))
-      stored = file.real_attribute(name);
-    else
-      stored = file.string_attribute(name);
-    if (stored != value)
-      refuse("-" + name + " is " + value_text(value) + " in this run but " + value_text(stored) +
-             " in the file");
-  }
+  if (const auto d = io::first_difference(file, options))
+    refuse(d.missing ? "it does not record -" + d.name
+                     : "-" + d.name + " is " + io::option_text(d.here) + " in this run but " +
+                           io::option_text(d.stored) + " in the file");
   return file.integer_attribute("samples_complete");
 }
 
@@ -154,8 +139,7 @@ public:
       return;
     }
     create(file_);
-    for (const auto& [name, value] : generating)
-      std::visit([&, &name = name](const auto& v) { file_.set_attribute(name, v); }, value);
+    io::record_options(file_, generating);
     file_.set_attribute("samples_complete", 0);
     file_.flush();
   }

@@ -17,20 +17,14 @@
 #include "io/field_reader.hpp"
 #include "io/hdf5.hpp"
 #include "io/output_directory.hpp"
+#include "io/recorded_options.hpp"
 #include "nn/operator_training.hpp"
 
 namespace tessera::run {
 
 namespace {
 
-using OptionValue = std::variant<long long, double, std::string>;
-using OptionList = std::vector<std::pair<std::string, OptionValue>>;
-
-std::string value_text(const OptionValue& value) {
-  std::ostringstream text;
-  std::visit([&](const auto& v) { text << v; }, value);
-  return text.str();
-}
+using OptionList = io::RecordedOptions;
 
 std::string counts_text(const std::vector<int>& counts) {
   std::string text;
@@ -57,7 +51,7 @@ OptionList model_options(const OperatorRunConfig& c) {
 }
 
 OptionList training_options(const OperatorRunConfig& c, const std::vector<int>& grid) {
-  return {{"operator_subsample", counts_text(grid)},  // the grid it trained on
+  return {{"grid", counts_text(grid)},  // the grid it trained on (-operator_subsample)
           {"operator_train", static_cast<long long>(c.train)},
           {"operator_validation", static_cast<long long>(c.validation)},
           {"operator_split_seed", static_cast<long long>(c.split_seed)},
@@ -65,30 +59,20 @@ OptionList training_options(const OperatorRunConfig& c, const std::vector<int>& 
           {"operator_batch_size", static_cast<long long>(c.batch)}};
 }
 
-OptionValue stored_value(const io::FieldFileReader& file, const std::string& name,
-                         const OptionValue& like) {
-  if (std::holds_alternative<long long>(like)) return file.integer_attribute(name);
-  if (std::holds_alternative<double>(like)) return file.real_attribute(name);
-  return file.string_attribute(name);
-}
-
 // Collective. InputError naming the first option the checkpoint records otherwise.
 void require_same(const io::FieldFileReader& file, const OptionList& options,
                   const std::string& why) {
-  for (const auto& [name, value] : options) {
-    if (!file.has_attribute(name))
-      throw InputError("checkpoint '" + file.path() + "' does not record -" + name, __FILE__,
-                       __LINE__);
-    const OptionValue stored = stored_value(file, name, value);
-    if (stored != value) {
-      const std::string shown = name == "operator_subsample" ? "the grid" : "-" + name;
-      throw InputError("checkpoint '" + file.path() + "': " + shown + " is " + value_text(value) +
-                           " in this run but " + value_text(stored) + " in the checkpoint" +
-                           (name == "operator_subsample" ? " (-operator_subsample)" : "") + "; " +
-                           why,
-                       __FILE__, __LINE__);
-    }
-  }
+  const auto d = io::first_difference(file, options);
+  if (!d) return;
+  if (d.missing)
+    throw InputError("checkpoint '" + file.path() + "' does not record -" + d.name, __FILE__,
+                     __LINE__);
+  const bool grid = d.name == "grid";  // what -operator_subsample chose from the data set
+  throw InputError("checkpoint '" + file.path() + "': " + (grid ? "the grid" : "-" + d.name) +
+                       " is " + io::option_text(d.here) + " in this run but " +
+                       io::option_text(d.stored) + " in the checkpoint" +
+                       (grid ? " (-operator_subsample)" : "") + "; " + why,
+                   __FILE__, __LINE__);
 }
 
 std::vector<long> split_permutation(long samples, int seed) {
@@ -645,11 +629,9 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
     file.set_attribute("adam_steps", trainer.adam().steps());
     file.set_attribute("best_epoch", best_epoch);
     file.set_attribute("best_validation_error", best_error);
-    file.set_attribute("grid", counts_text(grid_));
     file.set_attribute("operator_seed", c.seed);
-    for (const auto& list : {model_options(c), training_options(c, grid_)})
-      for (const auto& [name, value] : list)
-        std::visit([&, &name = name](const auto& v) { file.set_attribute(name, v); }, value);
+    io::record_options(file, model_options(c));
+    io::record_options(file, training_options(c, grid_));
     file.commit();
   };
 
