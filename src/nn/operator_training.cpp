@@ -118,10 +118,13 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
     dy_ = Vector("tessera::nn::operator_batch_dy", n * per_out);
     index_ = Kokkos::View<int*>("tessera::nn::operator_batch_index", n);
     sums_ = Kokkos::View<double*>("tessera::nn::operator_batch_sums", 2 * n);
+    factor_ = Kokkos::View<double*>("tessera::nn::operator_loss_factor", n);
+    index_host_ = Kokkos::create_mirror_view(index_);
+    sums_host_ = Kokkos::create_mirror_view(sums_);
+    factor_host_ = Kokkos::create_mirror_view(factor_);
   }
-  auto hindex = Kokkos::create_mirror_view(index_);
-  for (int b = 0; b < n; ++b) hindex(b) = index[size_t(b)];
-  Kokkos::deep_copy(index_, hindex);
+  for (int b = 0; b < n; ++b) index_host_(b) = index[size_t(b)];
+  Kokkos::deep_copy(index_, index_host_);
   const Vector x(x_.data(), n * per_in), out(out_.data(), n * per_out), y(y_.data(), n * per_out),
       dy(dy_.data(), n * per_out);
   auto idx = index_;
@@ -159,24 +162,23 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
           sums(2 * b + 1) = norm;
         });
       });
-  auto hsums = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sums_);
+  Kokkos::deep_copy(sums_host_, sums_);
+  const auto& hsums = sums_host_;
   // The norms are over the whole grid: sum the group's blocks (the space communicator).
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, hsums.data(), 2 * n, MPI_DOUBLE, MPI_SUM,
                                  net_.space()));
   double total = 0;
-  std::vector<double> factor(static_cast<size_t>(n));
   for (int b = 0; b < n; ++b) {
     const double d = std::sqrt(hsums(2 * b)), norm = std::sqrt(hsums(2 * b + 1));
     const double error = norm > 0 ? d / norm : d;
     total += error;
     if (errors) errors->push_back(error);
     // d(||e|| / ||y||)/d yhat = e / (||e|| ||y||); then through the decoding, times scale.
-    factor[size_t(b)] = d > 0 ? 1.0 / (d * (norm > 0 ? norm : 1.0)) : 0.0;
+    factor_host_(b) = d > 0 ? 1.0 / (d * (norm > 0 ? norm : 1.0)) : 0.0;
   }
   if (!gradient) return total;
-  Kokkos::View<double*, Kokkos::HostSpace> hfactor(factor.data(), size_t(n));
-  Kokkos::View<double*> dfactor("tessera::nn::operator_loss_factor", n);
-  Kokkos::deep_copy(dfactor, hfactor);
+  Kokkos::deep_copy(factor_, factor_host_);
+  auto dfactor = factor_;
   Kokkos::parallel_for(
       "tessera::nn::operator_loss_adjoint", Kokkos::RangePolicy<>(0, n * per_out),
       KOKKOS_LAMBDA(const long t) {

@@ -118,7 +118,11 @@ private:
   Vector gradient_, scale_, mean_;  // decode: y = out * scale + mean, [out][points]
   Vector x_, out_, y_, dy_;         // batch buffers (largest batch)
   Kokkos::View<int*> index_;
-  Kokkos::View<double*> sums_;  // per sample ||yhat - y||^2, ||y||^2
+  Kokkos::View<double*> sums_;    // per sample ||yhat - y||^2, ||y||^2
+  Kokkos::View<double*> factor_;  // per sample 1 / (||yhat - y|| ||y||), the loss adjoint's scale
+  // Their host sides, made with them (on a host build the same memory), so a step allocates nothing.
+  Kokkos::View<int*>::HostMirror index_host_;
+  Kokkos::View<double*>::HostMirror sums_host_, factor_host_;
   FnoWorkspace ws_[2];
 };
 
