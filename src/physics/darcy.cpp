@@ -74,15 +74,14 @@ PermeabilitySequence::PermeabilitySequence(const PermeabilityFieldConfig& config
   if (config.family == PermeabilityFamily::threshold) {
     // The Karhunen–Loève amplitudes: square roots of the covariance's eigenvalues
     // τ^(2α-2) (π²|k|² + τ²)^(-α) times the L² normalisation √2 of each non-constant cosine.
-    const double tau = config.grf_tau, scale = std::pow(tau, config.grf_alpha - 1.0);
     for (int k = 0; k < modes_; ++k)
       for (int l = 0; l < modes_; ++l) {
         if (k == 0 && l == 0) continue;  // the published script's zero-mean field
         const double normalisation =
             (k > 0 ? std::sqrt(2.0) : 1.0) * (l > 0 ? std::sqrt(2.0) : 1.0);
         amplitude_[k * modes_ + l] =
-            normalisation * scale *
-            std::pow(M_PI * M_PI * (k * k + l * l) + tau * tau, -0.5 * config.grf_alpha);
+            normalisation * random_field_amplitude(M_PI * M_PI * (k * k + l * l),
+                                                   config.grf_alpha, config.grf_tau);
       }
     return;
   }

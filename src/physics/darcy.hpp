@@ -40,6 +40,14 @@ namespace tessera::physics {
 /// Not collective; pure. A standard normal number determined by (seed, stream, index) alone.
 double counter_normal(std::uint64_t seed, std::uint64_t stream, std::uint64_t index);
 
+/// Not collective; pure. The standard deviation of the mode of a Gaussian random field
+/// ~ N(0, τ^(2α-2) (-Δ + τ²)^(-α)) whose Laplacian eigenvalue is `eigenvalue` (π²|k|² for the
+/// cosines of the unit square, 4π²|k|² for its periodic modes): τ^(α-1) (eigenvalue + τ²)^(-α/2),
+/// as the FNO data scripts draw their Darcy and Navier–Stokes fields.
+inline double random_field_amplitude(double eigenvalue, double alpha, double tau) {
+  return std::pow(tau, alpha - 1.0) * std::pow(eigenvalue + tau * tau, -0.5 * alpha);
+}
+
 enum class PermeabilityFamily { lognormal, threshold };
 
 /// Not collective; pure. The FNO data's coefficient: high where g >= 0, low where g < 0.

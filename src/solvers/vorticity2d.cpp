@@ -132,14 +132,12 @@ void Vorticity2D::set_vorticity(const std::vector<double>& omega) {
 }
 
 void Vorticity2D::set_random_vorticity(const RandomVorticityConfig& field, std::uint64_t sample) {
-  const double sigma = std::pow(field.tau, field.alpha - 1.0);
-  const double scale = std::sqrt(2.0) * sigma * double(n_) * n_;  // n²: FFTW's unnormalized c2r
+  const double scale = std::sqrt(2.0) * double(n_) * n_;  // n²: FFTW's unnormalized c2r
   // c_k = scale λ_k ξ_k; the real part of Σ c_k e^{2πik·x} has the Hermitian coefficients
   // (c_k + conj(c_−k)) / 2.
   auto coefficient = [&](int kx, int ky) {
-    const double lambda =
-        std::pow(4 * M_PI * M_PI * (double(kx) * kx + double(ky) * ky) + field.tau * field.tau,
-                 -field.alpha / 2);
+    const double lambda = physics::random_field_amplitude(
+        4 * M_PI * M_PI * (double(kx) * kx + double(ky) * ky), field.alpha, field.tau);
     const std::uint64_t key = mode_key(kx, ky);
     return scale * lambda *
            Complex(physics::counter_normal(field.seed, sample, 2 * key),
