@@ -20,16 +20,16 @@ PointwiseNormalizer PointwiseNormalizer::fit(const std::vector<double>& values, 
   n.std.assign(size_t(per_sample), 0.0);
   for (long s = 0; s < count; ++s)
     for (long p = 0; p < per_sample; ++p) n.mean[size_t(p)] += values[size_t(s * per_sample + p)];
-  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, n.mean.data(), int(per_sample), MPI_DOUBLE, MPI_SUM,
-                                 samples));
+  TESSERA_MPI_CALL(
+      MPI_Allreduce(MPI_IN_PLACE, n.mean.data(), int(per_sample), MPI_DOUBLE, MPI_SUM, samples));
   for (double& m : n.mean) m /= double(total);
   for (long s = 0; s < count; ++s)
     for (long p = 0; p < per_sample; ++p) {
       const double d = values[size_t(s * per_sample + p)] - n.mean[size_t(p)];
       n.std[size_t(p)] += d * d;
     }
-  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, n.std.data(), int(per_sample), MPI_DOUBLE, MPI_SUM,
-                                 samples));
+  TESSERA_MPI_CALL(
+      MPI_Allreduce(MPI_IN_PLACE, n.std.data(), int(per_sample), MPI_DOUBLE, MPI_SUM, samples));
   for (double& s : n.std) s = std::sqrt(s / double(total - 1));
   return n;
 }
@@ -42,10 +42,10 @@ void PointwiseNormalizer::encode(std::vector<double>& values) const {
 
 LaneSchedule::LaneSchedule(long samples, int batch, int group, int groups, std::uint64_t seed)
     : samples_(samples), batch_(batch), seed_(seed) {
-  TESSERA_CHECK(samples >= 1 && batch >= 1 && groups >= 1 && groups <= batch &&
-                    group >= 0 && group < groups,
-                "LaneSchedule: " << samples << " samples, batch " << batch << ", group " << group
-                                 << " of " << groups << " (at most one group per batch sample)");
+  TESSERA_CHECK(
+      samples >= 1 && batch >= 1 && groups >= 1 && groups <= batch && group >= 0 && group < groups,
+      "LaneSchedule: " << samples << " samples, batch " << batch << ", group " << group << " of "
+                       << groups << " (at most one group per batch sample)");
   // shard_range(B, g, G): lanes [g B / G, (g + 1) B / G).
   first_lane_ = int(long(group) * batch / groups);
   lanes_ = int(long(group + 1) * batch / groups) - first_lane_;
@@ -63,8 +63,8 @@ std::vector<int> LaneSchedule::batch(int epoch, long k) const {
     // Fisher-Yates of the lane's order, keyed by (seed, epoch, lane).
     std::vector<long> order(static_cast<size_t>(length));
     std::iota(order.begin(), order.end(), 0L);
-    std::uint64_t state =
-        splitmix64(seed_ ^ splitmix64(std::uint64_t(epoch) * 0x100000001b3ULL + std::uint64_t(lane)));
+    std::uint64_t state = splitmix64(
+        seed_ ^ splitmix64(std::uint64_t(epoch) * 0x100000001b3ULL + std::uint64_t(lane)));
     for (long i = length - 1; i > 0; --i)
       std::swap(order[size_t(i)], order[size_t(long(uniform_unit(state) * double(i + 1)))]);
     const long position = lane + batch_ * order[size_t(k)];
@@ -106,8 +106,8 @@ FnoWorkspace& OperatorTrainer::workspace(int batch) {
   return ws;
 }
 
-double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& index,
-                             bool gradient, std::vector<double>* errors) {
+double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
+                             std::vector<double>* errors) {
   const int n = int(index.size());
   const int in = net_.shape().in_channels;
   const long points = net_.local_points(), per_in = in * points, per_out = long(scale_.extent(0));
@@ -165,8 +165,8 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
   Kokkos::deep_copy(sums_host_, sums_);
   const auto& hsums = sums_host_;
   // The norms are over the whole grid: sum the group's blocks (the space communicator).
-  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, hsums.data(), 2 * n, MPI_DOUBLE, MPI_SUM,
-                                 net_.space()));
+  TESSERA_MPI_CALL(
+      MPI_Allreduce(MPI_IN_PLACE, hsums.data(), 2 * n, MPI_DOUBLE, MPI_SUM, net_.space()));
   double total = 0;
   for (int b = 0; b < n; ++b) {
     const double d = std::sqrt(hsums(2 * b)), norm = std::sqrt(hsums(2 * b + 1));

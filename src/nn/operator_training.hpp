@@ -75,7 +75,7 @@ struct SampleBlock {
 
 struct OperatorTrainingConfig {
   int batch = 20;
-  AdamConfig adam;  // learning_rate is the schedule's initial rate
+  AdamConfig adam;                // learning_rate is the schedule's initial rate
   LearningRateSchedule schedule;  // per epoch
 };
 
@@ -97,8 +97,8 @@ public:
   EpochResult train_epoch(int epoch, const LaneSchedule& lanes, const SampleBlock& data);
 
   /// Collective over space. Per-sample relative L2 errors (decoded) of data's samples, in order,
-  /// on every rank of the group; with predictions, also the decoded predictions [count][out][points]
-  /// of this rank's block.
+  /// on every rank of the group; with predictions, also the decoded predictions
+  /// [count][out][points] of this rank's block.
   std::vector<double> evaluate(const SampleBlock& data, std::vector<double>* predictions = nullptr);
 
   Adam& adam() { return adam_; }
@@ -120,7 +120,8 @@ private:
   Kokkos::View<int*> index_;
   Kokkos::View<double*> sums_;    // per sample ||yhat - y||^2, ||y||^2
   Kokkos::View<double*> factor_;  // per sample 1 / (||yhat - y|| ||y||), the loss adjoint's scale
-  // Their host sides, made with them (on a host build the same memory), so a step allocates nothing.
+  // Their host sides, made with them (on a host build the same memory), so a step allocates
+  // nothing.
   Kokkos::View<int*>::HostMirror index_host_;
   Kokkos::View<double*>::HostMirror sums_host_, factor_host_;
   FnoWorkspace ws_[2];

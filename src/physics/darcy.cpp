@@ -80,8 +80,8 @@ PermeabilitySequence::PermeabilitySequence(const PermeabilityFieldConfig& config
         const double normalisation =
             (k > 0 ? std::sqrt(2.0) : 1.0) * (l > 0 ? std::sqrt(2.0) : 1.0);
         amplitude_[k * modes_ + l] =
-            normalisation * random_field_amplitude(M_PI * M_PI * (k * k + l * l),
-                                                   config.grf_alpha, config.grf_tau);
+            normalisation *
+            random_field_amplitude(M_PI * M_PI * (k * k + l * l), config.grf_alpha, config.grf_tau);
       }
     return;
   }

@@ -35,9 +35,8 @@ std::string counts_text(const std::vector<int>& counts) {
 // What a checkpoint must share with the run that reads it: the model (any run), and, for a
 // training restart, the data, its split and the schedule of batches.
 OptionList model_options(const OperatorRunConfig& c) {
-  return {{"operator_model", std::string(c.shape.factorization == nn::Factorization::Dense
-                                             ? "fno"
-                                             : "tfno")},
+  return {{"operator_model",
+           std::string(c.shape.factorization == nn::Factorization::Dense ? "fno" : "tfno")},
           {"operator_factorization", std::string(nn::to_string(c.shape.factorization))},
           {"operator_rank", c.shape.rank},
           {"operator_width", static_cast<long long>(c.shape.width)},
@@ -145,8 +144,8 @@ std::vector<double> on_block(const std::vector<double>& whole, const std::vector
     for (int d = dims - 1; d >= 0; --d) {
       const long i = block.offset[size_t(d)] + rest % block.extent[size_t(d)];
       rest /= block.extent[size_t(d)];
-      const double s = to[size_t(d)] > 1 ? double(i) * (from[size_t(d)] - 1) / (to[size_t(d)] - 1)
-                                         : 0.0;
+      const double s =
+          to[size_t(d)] > 1 ? double(i) * (from[size_t(d)] - 1) / (to[size_t(d)] - 1) : 0.0;
       lo[size_t(d)] = std::min(int(s), std::max(from[size_t(d)] - 2, 0));
       w[size_t(d)] = s - lo[size_t(d)];
     }
@@ -230,8 +229,8 @@ std::vector<double> read_column(const io::FieldFileReader& reader, const std::st
 }
 
 const std::vector<std::string>& history_columns() {
-  static const std::vector<std::string> c{"epoch", "learning_rate", "train_loss", "train_error",
-                                          "validation_error", "seconds"};
+  static const std::vector<std::string> c{"epoch",       "learning_rate",    "train_loss",
+                                          "train_error", "validation_error", "seconds"};
   return c;
 }
 
@@ -288,15 +287,16 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
         factorization == "cp" ? nn::Factorization::Cp : nn::Factorization::Tucker;
     c.shape.rank = rank;
   }
-  c.dataset = options.text("operator_dataset", "",
-                           "sample-set file written by run: dataset (required)");
+  c.dataset =
+      options.text("operator_dataset", "", "sample-set file written by run: dataset (required)");
   if (c.dataset.empty()) options.report("-operator_dataset: no sample-set file given");
-  c.dataset_name = options.text("operator_dataset_name", c.dataset_name,
-                                "the sample set's dataset in the file");
+  c.dataset_name =
+      options.text("operator_dataset_name", c.dataset_name, "the sample set's dataset in the file");
   c.input_name = options.text("operator_input", c.input_name, "the input field's name");
   c.output_name = options.text("operator_output", c.output_name, "the output field's name");
-  c.subsample = options.integer("operator_subsample", 1, 1, 1024,
-                                "r: train and evaluate on every r-th stored point (from the first)");
+  c.subsample =
+      options.integer("operator_subsample", 1, 1, 1024,
+                      "r: train and evaluate on every r-th stored point (from the first)");
   c.train = options.integer("operator_train", c.train, 1, 100000000, "training samples");
   c.validation = options.integer("operator_validation", c.validation, 0, 100000000,
                                  "validation samples (0: the last epoch's network is the best)");
@@ -321,9 +321,9 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   c.space_ranks = options.integer("operator_space_ranks", c.space_ranks, 1, 1 << 20,
                                   "S: ranks per space group (domain parallel); the P / S groups "
                                   "share the samples (data parallel)");
-  c.checkpoint_every = options.integer("operator_checkpoint_every", c.checkpoint_every, 0,
-                                       100000000,
-                                       "epochs between checkpoints (0: only at the end)");
+  c.checkpoint_every =
+      options.integer("operator_checkpoint_every", c.checkpoint_every, 0, 100000000,
+                      "epochs between checkpoints (0: only at the end)");
   c.stop_after = options.integer("operator_stop_after", 0, 0, 100000000,
                                  "stop after this epoch with a checkpoint (0: never; for tests)");
   c.progress_every = options.integer("operator_progress_every", 1, 1, 100000000,
@@ -436,8 +436,8 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
   const std::string checkpoint = config.evaluate ? config.checkpoint : config.restart;
   trained_grid_ = grid_;
   if (!checkpoint.empty()) {
-    const io::FieldFileReader reader(comm, checkpoint,
-                                     config.evaluate ? "-operator_checkpoint" : "-operator_restart");
+    const io::FieldFileReader reader(
+        comm, checkpoint, config.evaluate ? "-operator_checkpoint" : "-operator_restart");
     if (!reader.has_attribute("run_kind") || reader.string_attribute("run_kind") != "operator")
       throw InputError("'" + checkpoint + "' is not a checkpoint of run: operator", __FILE__,
                        __LINE__);
@@ -511,7 +511,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   const std::string checkpoint_path = c.output.checkpoint_path();
   const std::string checkpoint = c.evaluate ? c.checkpoint : c.restart;
   std::unique_ptr<io::FieldFileReader> saved;
-  if (!checkpoint.empty()) saved = std::make_unique<io::FieldFileReader>(comm_, checkpoint, "checkpoint");
+  if (!checkpoint.empty())
+    saved = std::make_unique<io::FieldFileReader>(comm_, checkpoint, "checkpoint");
 
   // Normalisers: fitted on the training split, or the checkpoint's (interpolated onto another
   // grid for zero-shot super-resolution).
@@ -544,10 +545,9 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
     out_norm = nn::PointwiseNormalizer::fit(train.y, train.count, points, c.train, samples_);
   }
   if (trained_grid_ != grid_)
-    TESSERA_LOG("  zero-shot super-resolution: trained on " << counts_text(trained_grid_)
-                                                            << ", evaluated on "
-                                                            << counts_text(grid_)
-                                                            << " (normaliser interpolated)");
+    TESSERA_LOG("  zero-shot super-resolution: trained on "
+                << counts_text(trained_grid_) << ", evaluated on " << counts_text(grid_)
+                << " (normaliser interpolated)");
   auto load = [&](const std::vector<long>& ids) {
     LocalSamples s = read_samples(reader, c.dataset_name, ids, space, c.subsample, input_field_,
                                   output_field_, comm_);
@@ -596,8 +596,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
       }
       if (first_epoch > c.epochs)
         throw InputError("-operator_restart '" + checkpoint + "' is at epoch " +
-                             std::to_string(first_epoch) + ", beyond -operator_epochs = " +
-                             std::to_string(c.epochs),
+                             std::to_string(first_epoch) +
+                             ", beyond -operator_epochs = " + std::to_string(c.epochs),
                          __FILE__, __LINE__);
       TESSERA_LOG("  restart from " << checkpoint << " after epoch " << first_epoch);
     }
@@ -609,11 +609,10 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   // The checkpoint: everything replicated (parameters, moments) from rank 0's tables; the
   // normaliser's whole grid from group 0's blocks.
   auto write_checkpoint = [&](int epoch) {
-    std::vector<double> whole[4] = {
-        whole_grid(in_norm.mean, grid_, block, group_ == 0, comm_),
-        whole_grid(in_norm.std, grid_, block, group_ == 0, comm_),
-        whole_grid(out_norm.mean, grid_, block, group_ == 0, comm_),
-        whole_grid(out_norm.std, grid_, block, group_ == 0, comm_)};
+    std::vector<double> whole[4] = {whole_grid(in_norm.mean, grid_, block, group_ == 0, comm_),
+                                    whole_grid(in_norm.std, grid_, block, group_ == 0, comm_),
+                                    whole_grid(out_norm.mean, grid_, block, group_ == 0, comm_),
+                                    whole_grid(out_norm.std, grid_, block, group_ == 0, comm_)};
     std::vector<double> rows;
     for (size_t p = 0; p < whole[0].size(); ++p)
       for (int k = 0; k < 4; ++k) rows.push_back(whole[k][p]);
@@ -658,8 +657,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
       }
       double seconds = timer.seconds();
       TESSERA_MPI_CALL(MPI_Bcast(&seconds, 1, MPI_DOUBLE, 0, comm_));
-      history.insert(history.end(), {double(epoch + 1), tc.schedule.at(epoch), loss, error, val,
-                                     seconds});
+      history.insert(history.end(),
+                     {double(epoch + 1), tc.schedule.at(epoch), loss, error, val, seconds});
       summary.train_loss.push_back(loss);
       summary.train_error.push_back(error);
       summary.validation_error.push_back(val);
@@ -700,8 +699,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   if (space_rank == 0)
     for (long k = 0; k < test_count; ++k)
       summary.test_errors[size_t(test_offset + k)] = errors[size_t(k)];
-  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, summary.test_errors.data(), c.test, MPI_DOUBLE,
-                                 MPI_SUM, comm_));
+  TESSERA_MPI_CALL(
+      MPI_Allreduce(MPI_IN_PLACE, summary.test_errors.data(), c.test, MPI_DOUBLE, MPI_SUM, comm_));
   for (const double e : summary.test_errors) {
     summary.test_mean += e / c.test;
     summary.test_max = std::max(summary.test_max, e);
@@ -726,7 +725,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   }
   std::vector<double> rows;
   for (long k = 0; k < c.test; ++k)
-    rows.insert(rows.end(), {double(order[size_t(test_first + k)]), summary.test_errors[size_t(k)]});
+    rows.insert(rows.end(),
+                {double(order[size_t(test_first + k)]), summary.test_errors[size_t(k)]});
   file.write_table("test_errors", {"sample", "relative_l2"}, rows);
   if (!c.evaluate) file.write_table("history", history_columns(), history);
   // The first test sample as plain fields for ParaView (its group's blocks summed onto the whole
@@ -781,8 +781,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
          << format("%.4f", summary.train_loss.back() / summary.train_loss.front()) << "\n"
          << "  train rel L2 last      " << format("%.6e", summary.train_error.back()) << "\n";
     if (c.validation > 0)
-      text << "  best val rel L2        " << format("%.6e", best_error) << " (epoch "
-           << best_epoch << ")\n";
+      text << "  best val rel L2        " << format("%.6e", best_error) << " (epoch " << best_epoch
+           << ")\n";
     text << "  seconds per epoch      " << format("%.3f", summary.seconds_per_epoch) << "\n";
   }
   text << "  test rel L2 mean       " << format("%.6e", summary.test_mean) << "\n"

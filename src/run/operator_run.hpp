@@ -33,10 +33,11 @@
 namespace tessera::run {
 
 struct OperatorRunConfig {
-  bool evaluate = false;  // -operator_mode evaluate
-  nn::FnoShape shape;     // in/out channels 1, dims and modes completed from the data
+  bool evaluate = false;   // -operator_mode evaluate
+  nn::FnoShape shape;      // in/out channels 1, dims and modes completed from the data
   std::vector<int> modes;  // as given: one value for every dimension, or one per dimension
-  std::string dataset, dataset_name = "samples", input_name = "permeability", output_name = "pressure";
+  std::string dataset, dataset_name = "samples", input_name = "permeability",
+                       output_name = "pressure";
   int subsample = 1;
   int train = 1000, validation = 0, test = 100;
   int split_seed = 1, shuffle_seed = 2, seed = 0;

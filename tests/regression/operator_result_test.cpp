@@ -71,8 +71,8 @@ TEST(OperatorResult, LossFallsAndEvaluationFilesAreComplete) {
   // errors.
   const io::FieldFileReader trained(MPI_COMM_WORLD, result("train1")),
       evaluated(MPI_COMM_WORLD, result("evaluate"));
-  EXPECT_NEAR(evaluated.real_attribute("test_error_mean"), trained.real_attribute("test_error_mean"),
-              1e-12);
+  EXPECT_NEAR(evaluated.real_attribute("test_error_mean"),
+              trained.real_attribute("test_error_mean"), 1e-12);
 }
 
 }  // namespace
