@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   return tessera::run_main(argc, argv, [&](tessera::Environment& env) {
     tessera::Options options(env.comm(), argc, argv);
     const bool has_deck = argc > 1 && argv[1][0] != '-';
+    options.refuse_stray_arguments(has_deck ? 2 : 1);
     if (has_deck) {
       options.load_deck(argv[1]);
     } else if (!options.help_requested()) {

@@ -13,6 +13,12 @@ pkg_check_modules(FFTW REQUIRED IMPORTED_TARGET fftw3)
 add_library(tessera_fftw INTERFACE)
 target_link_libraries(tessera_fftw INTERFACE PkgConfig::FFTW)
 
+# libyaml (Debian's libyaml-dev, the parser PETSc's YAML options reader is built on): the deck is
+# checked for what PETSc accepts silently (duplicate keys, a second document) before it is loaded.
+pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
+add_library(tessera_yaml INTERFACE)
+target_link_libraries(tessera_yaml INTERFACE PkgConfig::YAML)
+
 # HDF5 must be the parallel build: Tessera writes every file collectively.
 set(HDF5_PREFER_PARALLEL TRUE)
 find_package(HDF5 REQUIRED COMPONENTS C)

@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 cd "$TESSERA_ROOT"
 
 PACKAGES=(libopenmpi-dev openmpi-bin petsc-dev libhdf5-openmpi-dev libtrilinos-kokkos-dev
-          libtrilinos-kokkos-kernels-dev libopenblas-dev libfftw3-dev pkg-config cmake g++ make libgtest-dev
+          libtrilinos-kokkos-kernels-dev libopenblas-dev libfftw3-dev libyaml-dev pkg-config cmake g++ make libgtest-dev
           googletest python3)
 
 install_missing_packages() {

@@ -3,12 +3,14 @@
 #include <petscsys.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 
+#include "core/deck_syntax.hpp"
 #include "core/error.hpp"
 
 namespace tessera {
@@ -59,6 +61,7 @@ void Options::load_deck(const std::string& path) {
     throw InputError("input deck '" + path + "' does not exist or cannot be read" +
                          (readable ? " on some ranks" : ""),
                      __FILE__, __LINE__);
+  check_deck_syntax(path);
   if (PetscOptionsInsertFileYAML(comm_, nullptr, path.c_str(), PETSC_TRUE) != 0)
     throw InputError("input deck '" + path + "' is not a valid YAML options file", __FILE__,
                      __LINE__);
@@ -67,6 +70,24 @@ void Options::load_deck(const std::string& path) {
   char** argv = argv_;
   TESSERA_PETSC_CALL(PetscOptionsInsert(nullptr, &argc, &argv, nullptr));
   deck_ = path;
+}
+
+void Options::refuse_stray_arguments(int first) const {
+  // "-name" is an option; "-1e-3" (a sign, then a digit or '.') is a value like any other word.
+  const auto is_option = [](const char* word) {
+    return word[0] == '-' && word[1] != '\0' &&
+           !std::isdigit(static_cast<unsigned char>(word[1])) && word[1] != '.';
+  };
+  for (int i = std::max(first, 1); i < argc_; ++i) {
+    if (is_option(argv_[i]) || is_option(argv_[i - 1])) continue;
+    const std::string word = argv_[i];
+    const bool deck = word.size() > 5 && word.compare(word.size() - 5, 5, ".yaml") == 0;
+    throw InputError(
+        "command-line argument " + std::to_string(i) + " '" + word + "' is " +
+            (deck ? "a second deck: tessera runs one deck (DECK.yaml [-option value ...])"
+                  : "neither an option (-name) nor the value of the option before it"),
+        __FILE__, __LINE__);
+  }
 }
 
 bool Options::lookup(const std::string& name, std::string& value, bool& has_value) {

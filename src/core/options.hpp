@@ -18,10 +18,15 @@ public:
   /// so that command-line overrides win over deck values.
   Options(MPI_Comm comm, int argc, char** argv);
 
-  /// Loads a YAML deck into the options database (collective). A missing or unreadable deck is
-  /// an InputError.
+  /// Loads a YAML deck into the options database (collective). A missing or unreadable deck, and
+  /// one check_deck_syntax refuses (core/deck_syntax.hpp), is an InputError.
   void load_deck(const std::string& path);
   const std::string& deck() const { return deck_; }
+
+  /// Throws InputError for a command-line word PETSc would ignore: one that is neither an option
+  /// (-name) nor the value right after one, from argument `first` on (2 after a deck: a second
+  /// deck is such a word). Not collective (every rank has the same command line).
+  void refuse_stray_arguments(int first) const;
 
   int integer(const std::string& name, int fallback, int lo, int hi, const std::string& help);
   double real(const std::string& name, double fallback, double lo, double hi,
