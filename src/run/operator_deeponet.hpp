@@ -27,8 +27,8 @@ struct DeepOnetRunConfig {
   /// What a checkpoint records of the model (checked on restart and evaluation).
   io::RecordedOptions recorded() const;
 
-  /// Collective by convention (every rank checks the same grid). InputError, naming the option,
-  /// for a sensor stride that leaves fewer than 2 sensors along a dimension of grid.
+  /// Not collective; every rank checks the same grid, so all throw together. InputError, naming
+  /// the option, for a sensor stride that leaves fewer than 2 sensors along a dimension of grid.
   void check_grid(const std::vector<int>& grid) const;
 };
 
