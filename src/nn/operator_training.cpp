@@ -74,7 +74,7 @@ std::vector<int> LaneSchedule::batch(int epoch, long k) const {
   return index;
 }
 
-OperatorTrainer::OperatorTrainer(Fno& net, MPI_Comm samples,
+OperatorTrainer::OperatorTrainer(OperatorModel& net, MPI_Comm samples,
                                  const PointwiseNormalizer& output_normalizer,
                                  const OperatorTrainingConfig& config)
     : net_(net),
@@ -82,7 +82,7 @@ OperatorTrainer::OperatorTrainer(Fno& net, MPI_Comm samples,
       config_(config),
       adam_(config.adam, net.parameter_count()),
       gradient_("tessera::nn::operator_gradient", net.parameter_count()) {
-  const long per_out = long(net.shape().out_channels) * net.local_points();
+  const long per_out = long(net.out_channels()) * net.local_points();
   TESSERA_CHECK(long(output_normalizer.mean.size()) == per_out,
                 "OperatorTrainer: the output normaliser has " << output_normalizer.mean.size()
                                                               << " points, not " << per_out);
@@ -98,18 +98,10 @@ OperatorTrainer::OperatorTrainer(Fno& net, MPI_Comm samples,
   Kokkos::deep_copy(mean_, hm);
 }
 
-FnoWorkspace& OperatorTrainer::workspace(int batch) {
-  // Two workspaces: the usual batch and the odd one (the last batch, the last evaluation chunk),
-  // so that neither is resized every step.
-  FnoWorkspace& ws = (ws_[0].batch == 0 || ws_[0].batch == batch) ? ws_[0] : ws_[1];
-  net_.prepare(ws, batch);
-  return ws;
-}
-
 double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
                              std::vector<double>* errors) {
   const int n = int(index.size());
-  const int in = net_.shape().in_channels;
+  const int in = net_.in_channels();
   const long points = net_.local_points(), per_in = in * points, per_out = long(scale_.extent(0));
   if (long(x_.extent(0)) < n * per_in) {
     x_ = Vector("tessera::nn::operator_batch_x", n * per_in);
@@ -135,8 +127,7 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
   Kokkos::parallel_for(
       "tessera::nn::operator_gather_y", Kokkos::RangePolicy<>(0, n * per_out),
       KOKKOS_LAMBDA(const long t) { y(t) = source_y(idx(t / per_out) * per_out + t % per_out); });
-  FnoWorkspace& ws = workspace(n);
-  net_.forward(x, out, ws);
+  net_.forward(x, out, n);
   // Decode in place and sum ||yhat - y||^2 and ||y||^2 per sample over this rank's points.
   auto scale = scale_, mean = mean_;
   auto sums = sums_;
@@ -186,8 +177,17 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
         const double yhat = out(t) * scale(p) + mean(p);
         dy(t) = dfactor(t / per_out) * (yhat - y(t)) * scale(p);
       });
-  net_.backward(dy, gradient_, ws);
+  net_.backward(dy, gradient_);
   return total;
+}
+
+double OperatorTrainer::batch_loss(const SampleBlock& data, const std::vector<int>& index,
+                                   const Vector& gradient) {
+  const bool with_gradient = gradient.extent(0) > 0;
+  if (with_gradient) Kokkos::deep_copy(gradient_, 0.0);
+  const double loss = pass(data, index, with_gradient, nullptr);
+  if (with_gradient) Kokkos::deep_copy(gradient, gradient_);
+  return loss;
 }
 
 EpochResult OperatorTrainer::train_epoch(int epoch, const LaneSchedule& lanes,

@@ -1,7 +1,8 @@
 #pragma once
-// Training a neural operator (nn::Fno) on a sample set split over ranks as samples x space
-// (DESIGN.md section 5): the FNO code's normaliser, its relative-L2 loss, the mini-batch schedule
-// that makes the trained network independent of the split, and the epoch and evaluation loops.
+// Training a neural operator (an nn::OperatorModel: FNO, TFNO, DeepONet) on a sample set split over
+// ranks as samples x space (DESIGN.md section 5): the FNO code's normaliser, its relative-L2 loss,
+// the mini-batch schedule that makes the trained network independent of the split, and the epoch
+// and evaluation loops.
 //
 // As the FNO code (Li et al., fourier_2d.py and utilities3.py):
 //   UnitGaussianNormalizer  pointwise mean and standard deviation over the TRAINING samples
@@ -30,7 +31,7 @@
 #include <vector>
 
 #include "nn/adam.hpp"
-#include "nn/fno.hpp"
+#include "nn/operator_model.hpp"
 #include "nn/schedule.hpp"
 
 namespace tessera::nn {
@@ -89,7 +90,8 @@ public:
   /// net's space communicator is the group's; samples joins the ranks of the other groups that
   /// hold the same block. output_normalizer: the training output's (decode). net must outlive
   /// the trainer.
-  OperatorTrainer(Fno& net, MPI_Comm samples, const PointwiseNormalizer& output_normalizer,
+  OperatorTrainer(OperatorModel& net, MPI_Comm samples,
+                  const PointwiseNormalizer& output_normalizer,
                   const OperatorTrainingConfig& config);
 
   /// Collective over the world (space and samples). One epoch of Adam steps over the batches of
@@ -101,17 +103,22 @@ public:
   /// [count][out][points] of this rank's block.
   std::vector<double> evaluate(const SampleBlock& data, std::vector<double>* predictions = nullptr);
 
+  /// Collective over space. The loss of samples `index` of data (the sum of their relative L2
+  /// errors) and, with a non-empty gradient (parameter_count() entries), its gradient written
+  /// there: this group's, not summed over the groups. The step's own computation, for tests.
+  double batch_loss(const SampleBlock& data, const std::vector<int>& index,
+                    const Vector& gradient = Vector());
+
   Adam& adam() { return adam_; }
-  const Fno& net() const { return net_; }
+  const OperatorModel& net() const { return net_; }
 
 private:
   // Forward of samples `index` of data, decoded into yhat_; per-sample errors; with a gradient,
   // dL/d(out) into dy_ and backward. Returns the sum of the errors.
   double pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
               std::vector<double>* errors);
-  FnoWorkspace& workspace(int batch);
 
-  Fno& net_;
+  OperatorModel& net_;
   MPI_Comm samples_;
   OperatorTrainingConfig config_;
   Adam adam_;
@@ -124,7 +131,6 @@ private:
   // nothing.
   Kokkos::View<int*>::HostMirror index_host_;
   Kokkos::View<double*>::HostMirror sums_host_, factor_host_;
-  FnoWorkspace ws_[2];
 };
 
 }  // namespace tessera::nn

@@ -18,6 +18,7 @@
 #include "io/hdf5.hpp"
 #include "io/output_directory.hpp"
 #include "io/recorded_options.hpp"
+#include "nn/deeponet_operator.hpp"
 #include "nn/operator_training.hpp"
 
 namespace tessera::run {
@@ -35,6 +36,13 @@ std::string counts_text(const std::vector<int>& counts) {
 // What a checkpoint must share with the run that reads it: the model (any run), and, for a
 // training restart, the data, its split and the schedule of batches.
 OptionList model_options(const OperatorRunConfig& c) {
+  if (c.model == "deeponet") {
+    OptionList options{{"operator_model", c.model}};
+    for (const auto& option : c.deeponet.recorded()) options.push_back(option);
+    options.push_back({"operator_input", c.input_name});
+    options.push_back({"operator_output", c.output_name});
+    return options;
+  }
   return {{"operator_model",
            std::string(c.shape.factorization == nn::Factorization::Dense ? "fno" : "tfno")},
           {"operator_factorization", std::string(nn::to_string(c.shape.factorization))},
@@ -248,8 +256,11 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   c.evaluate = options.choice("operator_mode", "train", {"train", "evaluate"},
                               "train a network, or evaluate a checkpoint's best network on the "
                               "test split") == "evaluate";
-  const std::string model = options.choice("operator_model", "fno", {"fno", "tfno"},
-                                           "FNO (dense spectral weights) or TFNO (factorised)");
+  c.model = options.choice("operator_model", "fno", {"fno", "tfno", "deeponet"},
+                           "FNO (dense spectral weights), TFNO (factorised) or DeepONet "
+                           "(-deeponet_* options)");
+  const std::string& model = c.model;
+  c.deeponet = DeepOnetRunConfig::from_options(options);
   c.shape.width = options.integer("operator_width", 32, 1, 4096, "channels of the Fourier layers");
   c.shape.layers = options.integer("operator_layers", 4, 1, 64, "Fourier layers");
   const std::string modes = options.text(
@@ -321,6 +332,10 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   c.space_ranks = options.integer("operator_space_ranks", c.space_ranks, 1, 1 << 20,
                                   "S: ranks per space group (domain parallel); the P / S groups "
                                   "share the samples (data parallel)");
+  if (model == "deeponet" && c.space_ranks > 1)
+    options.report("-operator_space_ranks = " + std::to_string(c.space_ranks) +
+                   ": DeepONet holds the whole grid on every rank (its branch reads sensors over "
+                   "all of it); split the samples instead (-operator_space_ranks 1)");
   c.checkpoint_every =
       options.integer("operator_checkpoint_every", c.checkpoint_every, 0, 100000000,
                       "epochs between checkpoints (0: only at the end)");
@@ -429,7 +444,10 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
                          __FILE__, __LINE__);
     }
   };
-  check_nyquist(grid_, "the (subsampled) data");
+  if (config_.model == "deeponet")
+    config_.deeponet.check_grid(grid_);
+  else
+    check_nyquist(grid_, "the (subsampled) data");
 
   // A checkpoint to continue from or to evaluate: the same model; for a restart, the same grid,
   // split and batches.
@@ -452,6 +470,12 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
         throw InputError("-operator_checkpoint '" + checkpoint + "' was trained on a " + grid +
                              " grid; the data set is " + std::to_string(dims) + "D",
                          __FILE__, __LINE__);
+      // DeepONet's sensors are points of the training grid: no zero-shot change of grid.
+      if (config_.model == "deeponet" && trained_grid_ != grid_)
+        throw InputError("-operator_checkpoint '" + checkpoint + "': DeepONet was trained on " +
+                             grid + " and reads its sensors there; this data is " +
+                             counts_text(grid_) + " (-operator_subsample)",
+                         __FILE__, __LINE__);
     } else {
       require_same(reader, training_options(config_, grid_),
                    "a restart continues the same training");
@@ -466,8 +490,12 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
   space_decomposition_ = std::make_unique<Decomposition>(space_, dims, points);
   config_.shape.in_channels = 1;
   config_.shape.out_channels = 1;
-  net_ = std::make_unique<nn::Fno>(config_.shape, grid_, grid_block(*space_decomposition_),
-                                   space_decomposition_->comm());
+  if (config_.model == "deeponet")
+    net_ = std::make_unique<nn::DeepOnetOperator>(config_.deeponet.shape, 1, 1, grid_,
+                                                  config_.deeponet.sensor_stride);
+  else
+    net_ = std::make_unique<nn::FnoOperator>(
+        config_.shape, grid_, grid_block(*space_decomposition_), space_decomposition_->comm());
 }
 
 OperatorRun::~OperatorRun() {
@@ -486,7 +514,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   Timer wall;
   OperatorSummary summary;
   const auto& c = config_;
-  nn::Fno& net = *net_;
+  nn::OperatorModel& net = *net_;
   const Decomposition& space = *space_decomposition_;
   const nn::GridBlock block = grid_block(space);
   const long points = net.local_points();

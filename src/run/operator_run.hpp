@@ -1,9 +1,11 @@
 #pragma once
-// run: operator. Trains (-operator_mode train) or evaluates (evaluate) an FNO / TFNO (nn::Fno) on
-// a sample set written by run: dataset, over the ranks split as samples x space (DESIGN.md
-// section 5): -operator_space_ranks S ranks per space group hold one block of the grid each (the
-// network built on that block), the P / S groups hold disjoint training samples (their lanes,
-// nn::LaneSchedule) and sum their gradients with one allreduce per step.
+// run: operator. Trains (-operator_mode train) or evaluates (evaluate) a neural operator
+// (-operator_model: fno or tfno, nn::Fno; deeponet, nn::DeepOnetOperator with the -deeponet_*
+// options of run/operator_deeponet.hpp) on a sample set written by run: dataset, over the ranks
+// split as samples x space (DESIGN.md section 5): -operator_space_ranks S ranks per space group
+// hold one block of the grid each (the network built on that block; DeepONet holds the whole grid,
+// S = 1), the P / S groups hold disjoint training samples (their lanes, nn::LaneSchedule) and sum
+// their gradients with one allreduce per step.
 //
 // Data: the file's samples are split into train / validation / test by a seeded shuffle
 // (-operator_split_seed; 0 keeps the file's order): the permutation is a Fisher-Yates shuffle of
@@ -28,6 +30,8 @@
 
 #include "core/decomposition.hpp"
 #include "nn/fno.hpp"
+#include "nn/operator_model.hpp"
+#include "run/operator_deeponet.hpp"
 #include "run/output_config.hpp"
 
 namespace tessera::run {
@@ -49,6 +53,10 @@ struct OperatorRunConfig {
   int checkpoint_every = 50, stop_after = 0, progress_every = 1;
   std::string restart, checkpoint;  // continue training from; evaluate this one
   OutputConfig output;
+
+  // -operator_model: fno or tfno (shape and modes above), or deeponet (the -deeponet_* options).
+  std::string model = "fno";
+  DeepOnetRunConfig deeponet;
 
   /// Declares and reads every option of the run; problems are reported to options.
   static OperatorRunConfig from_options(Options& options);
@@ -91,7 +99,7 @@ private:
   int input_field_ = 0, output_field_ = 0;
   std::vector<int> grid_, trained_grid_;  // the view's points; the checkpoint's (evaluation)
   std::unique_ptr<Decomposition> space_decomposition_;
-  std::unique_ptr<nn::Fno> net_;
+  std::unique_ptr<nn::OperatorModel> net_;
 };
 
 }  // namespace tessera::run

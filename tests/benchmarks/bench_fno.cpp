@@ -232,14 +232,14 @@ nn::Vector random_device(long n, std::uint64_t seed, const char* label) {
 /// One network, its trainer and a batch of synthetic samples on this rank's block: a training
 /// step is one epoch of one batch (all samples), as OperatorTrainer::train_epoch runs them.
 struct Training {
-  nn::Fno net;
+  nn::FnoOperator net;
   nn::OperatorTrainer trainer;
   nn::LaneSchedule lanes;
   nn::SampleBlock data;
   int epoch = 0;
-  static nn::PointwiseNormalizer unit(const nn::Fno& net) {
+  static nn::PointwiseNormalizer unit(const nn::OperatorModel& net) {
     nn::PointwiseNormalizer n;
-    const size_t per = size_t(net.shape().out_channels * net.local_points());
+    const size_t per = size_t(net.out_channels() * net.local_points());
     n.mean.assign(per, 0.0);
     n.std.assign(per, 1.0);
     return n;

@@ -2,7 +2,8 @@
 // the histories of the runs on 1 rank, 2 sample groups and 2 x 2 ranks agree to round-off; the
 // run stopped after epoch 3 and restarted on the same 2 ranks has the uninterrupted run's history
 // exactly (same rank count, same arithmetic); the loss falls; the evaluation files hold every test
-// sample's prediction and error.
+// sample's prediction and error. The same for the DeepONet runs (-operator_model deeponet, their
+// directories prefixed deeponet_).
 #include <gtest/gtest.h>
 #include <mpi.h>
 
@@ -27,10 +28,12 @@ io::Table history(const std::string& run) {
   return file.read_table("history");
 }
 
-TEST(OperatorResult, EverySplitTrainsTheSameNetwork) {
-  const io::Table one = history("train1");
-  ASSERT_EQ(one.rows(), 6u);
-  for (const std::string run : {"train2", "train4"}) {
+// The 1-rank run of model (a directory prefix) and its 2- and 4-rank runs agree to round-off.
+void expect_every_split_alike(const std::string& model, size_t epochs) {
+  const io::Table one = history(model + "train1");
+  ASSERT_EQ(one.rows(), epochs);
+  for (const std::string split : {"train2", "train4"}) {
+    const std::string run = model + split;
     if (!exists(result(run))) continue;  // rank counts above the test machine's limit
     const io::Table other = history(run);
     ASSERT_EQ(other.values.size(), one.values.size()) << run;
@@ -41,13 +44,23 @@ TEST(OperatorResult, EverySplitTrainsTheSameNetwork) {
   }
 }
 
-TEST(OperatorResult, RestartEqualsTheUninterruptedRun) {
-  const io::Table full = history("train2"), restarted = history("restarted");
+// The run stopped part way and restarted on 2 ranks has the 2-rank run's history exactly.
+void expect_restart_exact(const std::string& model) {
+  const io::Table full = history(model + "train2"), restarted = history(model + "restarted");
   ASSERT_EQ(full.values.size(), restarted.values.size());
   for (size_t row = 0; row < full.rows(); ++row)
     for (const size_t column : {0u, 1u, 2u, 3u, 4u})
       EXPECT_EQ(restarted.at(row, column), full.at(row, column))
           << "epoch " << row + 1 << " column " << full.columns[column];
+}
+
+TEST(OperatorResult, EverySplitTrainsTheSameNetwork) { expect_every_split_alike("", 6); }
+TEST(OperatorResult, RestartEqualsTheUninterruptedRun) { expect_restart_exact(""); }
+TEST(OperatorResult, DeepOnetEverySplitTrainsTheSameNetwork) {
+  expect_every_split_alike("deeponet_", 20);
+}
+TEST(OperatorResult, DeepOnetRestartEqualsTheUninterruptedRun) {
+  expect_restart_exact("deeponet_");
 }
 
 TEST(OperatorResult, LossFallsAndEvaluationFilesAreComplete) {

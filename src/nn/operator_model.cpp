@@ -1,0 +1,15 @@
+#include "nn/operator_model.hpp"
+
+namespace tessera::nn {
+
+void FnoOperator::forward(const Vector& x, const Vector& y, int batch) {
+  last_ = (ws_[0].batch == 0 || ws_[0].batch == batch) ? &ws_[0] : &ws_[1];
+  net_.prepare(*last_, batch);
+  net_.forward(x, y, *last_);
+}
+
+void FnoOperator::backward(const Vector& dy, const Vector& gradient) {
+  net_.backward(dy, gradient, *last_);
+}
+
+}  // namespace tessera::nn
