@@ -251,6 +251,21 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
+namespace {
+
+// The padding of a network trained on `trained` (padded by `padding`) for the grid `grid` of the
+// same domain. The Fourier layers' weights belong to the modes of the PADDED grid, whose period is
+// (n + padding) h: the same number of padding points on a finer grid would shorten that period,
+// and mode k would be another physical frequency. With h = 1 / (n - 1) (grid points include both
+// ends, as the Darcy data) the period is kept to within half a point.
+int zero_shot_padding(const std::vector<int>& trained, const std::vector<int>& grid, int padding) {
+  const double n = trained.front(), fine = grid.front();
+  const double period = (n + padding) / std::max(n - 1, 1.0);  // in units of the domain length
+  return std::max(0, int(std::lround(period * (fine - 1) - fine)));
+}
+
+}  // namespace
+
 OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   OperatorRunConfig c;
   c.evaluate = options.choice("operator_mode", "train", {"train", "evaluate"},
@@ -453,6 +468,7 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
   // split and batches.
   const std::string checkpoint = config.evaluate ? config.checkpoint : config.restart;
   trained_grid_ = grid_;
+  trained_padding_ = config_.shape.padding;
   if (!checkpoint.empty()) {
     const io::FieldFileReader reader(
         comm, checkpoint, config.evaluate ? "-operator_checkpoint" : "-operator_restart");
@@ -476,6 +492,8 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
                              grid + " and reads its sensors there; this data is " +
                              counts_text(grid_) + " (-operator_subsample)",
                          __FILE__, __LINE__);
+      if (trained_grid_ != grid_)
+        config_.shape.padding = zero_shot_padding(trained_grid_, grid_, trained_padding_);
     } else {
       require_same(reader, training_options(config_, grid_),
                    "a restart continues the same training");
@@ -575,7 +593,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   if (trained_grid_ != grid_)
     TESSERA_LOG("  zero-shot super-resolution: trained on "
                 << counts_text(trained_grid_) << ", evaluated on " << counts_text(grid_)
-                << " (normaliser interpolated)");
+                << " (normaliser interpolated, padding " << trained_padding_ << " -> "
+                << config_.shape.padding << " points: the same padded length)");
   auto load = [&](const std::vector<long>& ids) {
     LocalSamples s = read_samples(reader, c.dataset_name, ids, space, c.subsample, input_field_,
                                   output_field_, comm_);

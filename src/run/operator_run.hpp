@@ -98,6 +98,7 @@ private:
   long file_samples_ = 0;
   int input_field_ = 0, output_field_ = 0;
   std::vector<int> grid_, trained_grid_;  // the view's points; the checkpoint's (evaluation)
+  int trained_padding_ = 0;  // the checkpoint's -operator_padding (scaled on a finer grid)
   std::unique_ptr<Decomposition> space_decomposition_;
   std::unique_ptr<nn::OperatorModel> net_;
 };
