@@ -70,7 +70,8 @@ std::vector<double> finite_differences(std::vector<double>& v, const Loss& loss,
   return g;
 }
 
-/// dL/dv_k of loss() (which reads v; v_k restored) by the fourth-order central difference (8 (L(h) - L(-h)) - (L(2h) - L(-2h))) / 12h.
+/// dL/dv_k of loss() (which reads v; v_k restored) by the fourth-order central difference
+/// (8 (L(h) - L(-h)) - (L(2h) - L(-2h))) / 12h.
 template <class Loss>
 double central_difference(std::vector<double>& v, size_t k, const Loss& loss, double h) {
   const double saved = v[k];

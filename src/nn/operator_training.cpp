@@ -99,8 +99,8 @@ OperatorTrainer::OperatorTrainer(Fno& net, MPI_Comm samples,
                  (shape.dims == 3 && net.grid().front() == k && net.block().extent.front() == k));
   TESSERA_CHECK(k >= 1 && matches, "OperatorTrainer: a network of "
                                        << shape.out_channels << " output channels on "
-                                       << net.local_points()
-                                       << " points does not fit the scheme's " << k << " records");
+                                       << net.local_points() << " points does not fit the scheme's "
+                                       << k << " records");
   const long per_out = long(k) * points_;
   const bool identity = output_normalizer.empty();
   TESSERA_CHECK(identity || long(output_normalizer.mean.size()) == per_out,
@@ -132,7 +132,9 @@ void OperatorTrainer::reserve(int n) {
   if (long(index_.extent(0)) >= n) return;
   const long in = net_.shape().in_channels, k = config_.records, p = points_;
   const long copies = config_.scheme == OperatorScheme::SpaceTime ? k : 1;
-  auto vector = [](const char* label, long size) { return Vector(std::string(label), size_t(size)); };
+  auto vector = [](const char* label, long size) {
+    return Vector(std::string(label), size_t(size));
+  };
   x_ = vector("tessera::nn::operator_batch_x", n * in * copies * p);
   out_ = vector("tessera::nn::operator_batch_out", n * k * p);
   y_ = vector("tessera::nn::operator_batch_y", n * k * p);
@@ -361,7 +363,8 @@ std::vector<double> OperatorTrainer::evaluate(const SampleBlock& data,
   std::vector<double> errors;
   const bool rollout = config_.scheme == OperatorScheme::Rollout;
   const long per_out = long(config_.records) * points_;
-  const long stride = rollout ? long(net_.shape().in_channels + config_.records) * points_ : per_out;
+  const long stride =
+      rollout ? long(net_.shape().in_channels + config_.records) * points_ : per_out;
   const long offset = rollout ? stride - per_out : 0;
   if (predictions) predictions->clear();
   if (record_errors) record_errors->clear();
@@ -372,8 +375,7 @@ std::vector<double> OperatorTrainer::evaluate(const SampleBlock& data,
     pass(data, index, false, &errors, record_errors);
     if (!predictions) continue;
     // Decoded already: the direct output, or the rollout's trajectory after its window.
-    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(),
-                                                 rollout ? trajectory_ : out_);
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rollout ? trajectory_ : out_);
     for (long b = 0; b < n; ++b)
       predictions->insert(predictions->end(), h.data() + b * stride + offset,
                           h.data() + b * stride + offset + per_out);

@@ -108,7 +108,8 @@ struct EpochResult {
   long batches = 0;
 };
 
-/// Relative L2 terms per sample in the loss: K for the rollout (one per step), else 1.
+/// Relative L2 terms per sample in the loss: K for the rollout (one per step), else 1. Not
+/// collective.
 int loss_terms(const OperatorTrainingConfig& config);
 
 class OperatorTrainer {
@@ -140,14 +141,16 @@ public:
   const Fno& net() const { return net_; }
 
 private:
-  // Forward of samples `index` of data, the decoded predictions in the data's layout (view
-  // prediction()); per-sample and per-record errors; with a gradient, the loss adjoint and the
-  // backward pass. Returns the loss (the sum of its relative L2 terms).
+  // Collective over space. Forward of samples `index` of data, the decoded predictions in the
+  // data's layout (out_, or the rollout's trajectory_ after its window); per-sample and per-record
+  // errors; with a gradient, the loss adjoint and the backward pass. Returns the loss (the sum of
+  // its relative L2 terms).
   double pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
               std::vector<double>* errors, std::vector<double>* record_errors);
   // The batch buffers for n samples (grown, never shrunk).
   void reserve(int n);
-  // Direct and SpaceTime: x gathered (repeated along the time axis), forward, decoded in place.
+  // Collective over space (so are the two below). Direct and SpaceTime: x gathered (repeated
+  // along the time axis), forward, decoded in place.
   void forward_direct(const SampleBlock& data, int n);
   // Rollout: the K steps, each prediction written into the trajectory.
   void forward_rollout(int n);
@@ -164,7 +167,7 @@ private:
   Vector gradient_, scale_, mean_;  // decode: y = out * scale + mean, [out][points]
   Vector x_, out_, y_, dy_;         // batch buffers (largest batch)
   Vector trajectory_, adjoint_trajectory_, adjoint_window_;  // rollout: [n][in + K][points]
-  long points_ = 0;               // this rank's points of the data grid
+  long points_ = 0;                                          // this rank's points of the data grid
   Kokkos::View<int*> index_;
   Kokkos::View<double*> sums_;    // per sample and record ||yhat - y||^2, ||y||^2
   Kokkos::View<double*> factor_;  // per sample and record, the loss adjoint's scale

@@ -34,9 +34,12 @@ std::string counts_text(const std::vector<int>& counts) {
 
 const char* scheme_name(nn::OperatorScheme scheme) {
   switch (scheme) {
-    case nn::OperatorScheme::Rollout: return "rollout";
-    case nn::OperatorScheme::SpaceTime: return "space_time";
-    default: return "direct";
+    case nn::OperatorScheme::Rollout:
+      return "rollout";
+    case nn::OperatorScheme::SpaceTime:
+      return "space_time";
+    default:
+      return "direct";
   }
 }
 
@@ -459,8 +462,8 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
           std::string held;
           for (size_t f = 0; f < n; ++f)
             if (n <= 8 || f < 3 || f + 1 == n)
-              held += (held.empty() ? "" : (n > 8 && f + 1 == n ? ", ..., " : ", ")) +
-                      meta.fields[f];
+              held +=
+                  (held.empty() ? "" : (n > 8 && f + 1 == n ? ", ..., " : ", ")) + meta.fields[f];
           throw InputError(std::string("-") + option + " = '" + list + "'" +
                                (list != field ? " names '" + field + "', which" : "") +
                                " is not a field of '" + config.dataset + "' (it holds " + held +
@@ -610,8 +613,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
                          << file_samples_ << " samples, " << c.input_name << " -> " << c.output_name
                          << ", " << scheme_name(c.scheme) << ": " << inputs << " input and "
                          << records << " output record(s)) on " << counts_text(grid_) << " (every "
-                         << c.subsample
-                         << " stored point(s)); " << groups_ << " sample group(s) x "
+                         << c.subsample << " stored point(s)); " << groups_ << " sample group(s) x "
                          << c.space_ranks << " space rank(s)");
 
   // The split, the same on every rank; each group's share of it.
@@ -646,19 +648,19 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   // The normaliser table's columns: mean and std of every input, then every output field.
   std::vector<std::string> normalizer_columns;
   for (const auto* fields : {&c.inputs, &c.outputs})
-    for (const auto& f : *fields) normalizer_columns.insert(normalizer_columns.end(), {f + "_mean", f + "_std"});
+    for (const auto& f : *fields)
+      normalizer_columns.insert(normalizer_columns.end(), {f + "_mean", f + "_std"});
   if (rollout) {
     // The rollout's network sees the data as it is (fourier_2d_time.py has no normaliser).
   } else if (saved) {
     const long whole = product(trained_grid_);
     const io::Table table = saved->read_table("normalizer");
     if (long(table.rows()) != whole || table.columns.size() != normalizer_columns.size())
-      throw InputError("checkpoint '" + checkpoint + "': normalizer of " +
-                           std::to_string(table.rows()) + " points x " +
-                           std::to_string(table.columns.size()) + " columns, not " +
-                           std::to_string(whole) + " x " +
-                           std::to_string(normalizer_columns.size()),
-                       __FILE__, __LINE__);
+      throw InputError(
+          "checkpoint '" + checkpoint + "': normalizer of " + std::to_string(table.rows()) +
+              " points x " + std::to_string(table.columns.size()) + " columns, not " +
+              std::to_string(whole) + " x " + std::to_string(normalizer_columns.size()),
+          __FILE__, __LINE__);
     for (size_t k = 0; k < table.columns.size(); ++k) {
       std::vector<double> column;
       for (size_t r = 0; r < table.rows(); ++r) column.push_back(table.at(r, k));
@@ -668,8 +670,10 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
       to.insert(to.end(), values.begin(), values.end());
     }
   } else {
-    in_norm = nn::PointwiseNormalizer::fit(train.x, train.count, inputs * points, c.train, samples_);
-    out_norm = nn::PointwiseNormalizer::fit(train.y, train.count, records * points, c.train, samples_);
+    in_norm =
+        nn::PointwiseNormalizer::fit(train.x, train.count, inputs * points, c.train, samples_);
+    out_norm =
+        nn::PointwiseNormalizer::fit(train.y, train.count, records * points, c.train, samples_);
   }
   if (trained_grid_ != grid_)
     TESSERA_LOG("  zero-shot super-resolution: trained on "
@@ -862,7 +866,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   // output's name for one record), each group writing its samples' blocks.
   io::BlockSelection mine = io::block_selection(space);
   std::vector<std::string> prediction_fields;
-  for (const auto& f : c.outputs) prediction_fields.push_back(records == 1 ? "prediction" : f + "_prediction");
+  for (const auto& f : c.outputs)
+    prediction_fields.push_back(records == 1 ? "prediction" : f + "_prediction");
   prediction_fields.insert(prediction_fields.end(), c.outputs.begin(), c.outputs.end());
   file.create_samples("predictions", mine, c.test, prediction_fields);
   std::vector<double> truth = to_host(test.y);
@@ -949,8 +954,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   }
   if (records > 1)
     text << "  test rel L2 record mean " << format("%.6e", mean_of(summary.record_errors)) << "\n"
-         << "  test rel L2 first record " << format("%.6e", summary.record_errors.front())
-         << " (" << c.outputs.front() << ")\n"
+         << "  test rel L2 first record " << format("%.6e", summary.record_errors.front()) << " ("
+         << c.outputs.front() << ")\n"
          << "  test rel L2 last record " << format("%.6e", summary.record_errors.back()) << " ("
          << c.outputs.back() << ")\n";
   text << "  test rel L2 mean       " << format("%.6e", summary.test_mean)

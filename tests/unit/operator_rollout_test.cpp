@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <numeric>
 #include <random>
@@ -62,6 +63,15 @@ OperatorTrainingConfig config(OperatorScheme scheme, int records) {
   return c;
 }
 
+/// count samples of x (per_x values each, from seed) and y (per_y, from seed + 1).
+SampleBlock random_samples(int count, long per_x, long per_y, std::uint64_t seed) {
+  SampleBlock data;
+  data.count = count;
+  data.x = to_device(random_vector(size_t(count * per_x), seed), "x");
+  data.y = to_device(random_vector(size_t(count * per_y), seed + 1), "y");
+  return data;
+}
+
 // FnoShape{dims, in, out, width, layers, modes, projection_width, padding, grid_coordinates}
 TEST(OperatorRollout, WholeRolloutGradientMatchesFiniteDifferences) {
   const int window = 3, steps = 3, samples = 2;
@@ -69,10 +79,7 @@ TEST(OperatorRollout, WholeRolloutGradientMatchesFiniteDifferences) {
   Fno net(FnoShape{2, window, 1, 4, 2, {2, 2}, 6, 1, true}, grid);
   net.initialize(5);
   const long points = 30;
-  SampleBlock data;
-  data.count = samples;
-  data.x = to_device(random_vector(size_t(samples * window * points), 21), "x");
-  data.y = to_device(random_vector(size_t(samples * steps * points), 22), "y");
+  const SampleBlock data = random_samples(samples, window * points, steps * points, 21);
   OperatorTrainer trainer(net, MPI_COMM_SELF, PointwiseNormalizer(),
                           config(OperatorScheme::Rollout, steps));
   const double err = gradient_error(net, trainer, data);
@@ -86,11 +93,8 @@ TEST(OperatorRollout, FirstStepIsTheNetworkOnTheWindow) {
   Fno net(FnoShape{2, window, 1, 4, 2, {2, 2}, 6, 0, true}, grid);
   net.initialize(8);
   const long points = 30;
-  const auto x = random_vector(size_t(samples * window * points), 31);
-  SampleBlock data;
-  data.count = samples;
-  data.x = to_device(x, "x");
-  data.y = to_device(random_vector(size_t(samples * steps * points), 32), "y");
+  const SampleBlock data = random_samples(samples, window * points, steps * points, 31);
+  const auto x = to_host(data.x);
   OperatorTrainer trainer(net, MPI_COMM_SELF, PointwiseNormalizer(),
                           config(OperatorScheme::Rollout, steps));
   std::vector<double> predictions;
@@ -125,15 +129,10 @@ TEST(OperatorSpaceTime, GradientMatchesFiniteDifferences) {
   Fno net(FnoShape{3, inputs, 1, 3, 2, {2, 2, 2}, 5, 1, true}, grid);
   net.initialize(9);
   const long points = 20;
-  auto x = random_vector(size_t(samples * inputs * points), 41);
-  auto y = random_vector(size_t(samples * records * points), 42);
+  const SampleBlock data = random_samples(samples, inputs * points, records * points, 41);
   PointwiseNormalizer out;
   out.mean = random_vector(size_t(records * points), 43);
   out.std.assign(size_t(records * points), 0.5);
-  SampleBlock data;
-  data.count = samples;
-  data.x = to_device(x, "x");
-  data.y = to_device(y, "y");
   OperatorTrainer trainer(net, MPI_COMM_SELF, out, config(OperatorScheme::SpaceTime, records));
   const double err = gradient_error(net, trainer, data);
   std::printf("space-time gradient vs differences: relative error %.3e\n", err);
