@@ -123,8 +123,11 @@ void DeepOnetOperator::forward(const Vector& x, const Vector& y, int batch) {
   transpose_blocks(y, net_.forward(last_->sensors, coordinates_, last_->ws), false);
 }
 
-void DeepOnetOperator::backward(const Vector& dy, const Vector& gradient) {
+void DeepOnetOperator::backward(const Vector& dy, const Vector& gradient, const Vector& dx) {
   TESSERA_CHECK(last_ != nullptr, "DeepOnetOperator::backward before forward");
+  TESSERA_CHECK(dx.extent(0) == 0,
+                "DeepOnetOperator::backward: no adjoint of the input "
+                "(the rollout scheme needs one; run: operator refuses it)");
   transpose_blocks(dy, last_->adjoint, true);
   net_.backward(last_->ws, last_->adjoint, gradient);
 }

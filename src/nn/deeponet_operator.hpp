@@ -44,7 +44,7 @@ public:
   /// Not collective (the whole grid is on this rank).
   void forward(const Vector& x, const Vector& y, int batch) override;
   /// Not collective.
-  void backward(const Vector& dy, const Vector& gradient) override;
+  void backward(const Vector& dy, const Vector& gradient, const Vector& dx) override;
   /// DeepOnet's summary and the sensors, e.g. "...; sensors at stride 4 (22x22)".
   std::string summary() const override;
 

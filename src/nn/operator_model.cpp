@@ -8,8 +8,8 @@ void FnoOperator::forward(const Vector& x, const Vector& y, int batch) {
   net_.forward(x, y, *last_);
 }
 
-void FnoOperator::backward(const Vector& dy, const Vector& gradient) {
-  net_.backward(dy, gradient, *last_);
+void FnoOperator::backward(const Vector& dy, const Vector& gradient, const Vector& dx) {
+  net_.backward(dy, gradient, *last_, dx);
 }
 
 }  // namespace tessera::nn

@@ -38,8 +38,10 @@ public:
   /// space().
   virtual void forward(const Vector& x, const Vector& y, int batch) = 0;
   /// Reverse pass of the last forward: given dL/dy, ADDS dL/d(parameters) into gradient (the
-  /// caller zeroes it), the whole grid's on every rank of space(). Collective over space().
-  virtual void backward(const Vector& dy, const Vector& gradient) = 0;
+  /// caller zeroes it), the whole grid's on every rank of space(), and, with a non-empty dx
+  /// ([batch][in_channels][points]), WRITES dL/dx there (the rollout's window adjoint; a model
+  /// without an input adjoint throws). Collective over space().
+  virtual void backward(const Vector& dy, const Vector& gradient, const Vector& dx) = 0;
   /// Sums gradient in place over comm (data parallelism: one allreduce of the flat vector).
   /// Collective over comm.
   virtual void allreduce_gradient(const Vector& gradient, MPI_Comm comm) const = 0;
@@ -76,6 +78,9 @@ public:
   FnoOperator(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& block,
               MPI_Comm space)
       : NetworkOperator<Fno>(shape, grid, block, space) {}
+  /// The whole grid on this rank alone (as Fno's). Not collective.
+  FnoOperator(const FnoShape& shape, const std::vector<int>& grid)
+      : NetworkOperator<Fno>(shape, grid) {}
 
   const Fno& fno() const { return net_; }
 
@@ -84,7 +89,7 @@ public:
   long local_points() const override { return net_.local_points(); }
   MPI_Comm space() const override { return net_.space(); }
   void forward(const Vector& x, const Vector& y, int batch) override;
-  void backward(const Vector& dy, const Vector& gradient) override;
+  void backward(const Vector& dy, const Vector& gradient, const Vector& dx) override;
   std::string summary() const override { return net_.summary(); }
 
 private:

@@ -36,6 +36,7 @@ PointwiseNormalizer PointwiseNormalizer::fit(const std::vector<double>& values, 
 
 void PointwiseNormalizer::encode(std::vector<double>& values) const {
   const size_t per_sample = mean.size();
+  if (per_sample == 0) return;  // the identity
   for (size_t t = 0; t < values.size(); ++t)
     values[t] = (values[t] - mean[t % per_sample]) / (std[t % per_sample] + eps);
 }
@@ -74,6 +75,10 @@ std::vector<int> LaneSchedule::batch(int epoch, long k) const {
   return index;
 }
 
+int loss_terms(const OperatorTrainingConfig& config) {
+  return config.scheme == OperatorScheme::Rollout ? config.records : 1;
+}
+
 OperatorTrainer::OperatorTrainer(OperatorModel& net, MPI_Comm samples,
                                  const PointwiseNormalizer& output_normalizer,
                                  const OperatorTrainingConfig& config)
@@ -82,110 +87,243 @@ OperatorTrainer::OperatorTrainer(OperatorModel& net, MPI_Comm samples,
       config_(config),
       adam_(config.adam, net.parameter_count()),
       gradient_("tessera::nn::operator_gradient", net.parameter_count()) {
-  const long per_out = long(net.out_channels()) * net.local_points();
-  TESSERA_CHECK(long(output_normalizer.mean.size()) == per_out,
+  const int k = config.records;
+  // The data grid's points: the network's, less the space-time axis (the slowest, never split).
+  const long copies = config.scheme == OperatorScheme::SpaceTime ? k : 1;
+  points_ = net.local_points() / copies;
+  const bool matches = config.scheme == OperatorScheme::Direct
+                           ? net.out_channels() == k
+                           : net.out_channels() == 1 && net.local_points() % copies == 0;
+  TESSERA_CHECK(k >= 1 && matches, "OperatorTrainer: a network of "
+                                       << net.out_channels() << " output channels on "
+                                       << net.local_points() << " points does not fit the scheme's "
+                                       << k << " records");
+  const long per_out = long(k) * points_;
+  const bool identity = output_normalizer.empty();
+  TESSERA_CHECK(identity || long(output_normalizer.mean.size()) == per_out,
                 "OperatorTrainer: the output normaliser has " << output_normalizer.mean.size()
                                                               << " points, not " << per_out);
+  TESSERA_CHECK(identity == (config.scheme == OperatorScheme::Rollout),
+                "OperatorTrainer: the rollout, and only it, trains without a normaliser");
   scale_ = Vector("tessera::nn::operator_decode_scale", per_out);
   mean_ = Vector("tessera::nn::operator_decode_mean", per_out);
   auto hs = Kokkos::create_mirror_view(scale_);
   auto hm = Kokkos::create_mirror_view(mean_);
   for (long p = 0; p < per_out; ++p) {
-    hs(p) = output_normalizer.std[size_t(p)] + PointwiseNormalizer::eps;
-    hm(p) = output_normalizer.mean[size_t(p)];
+    hs(p) = identity ? 1.0 : output_normalizer.std[size_t(p)] + PointwiseNormalizer::eps;
+    hm(p) = identity ? 0.0 : output_normalizer.mean[size_t(p)];
   }
   Kokkos::deep_copy(scale_, hs);
   Kokkos::deep_copy(mean_, hm);
 }
 
-double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
-                             std::vector<double>* errors) {
-  const int n = int(index.size());
-  const int in = net_.in_channels();
-  const long points = net_.local_points(), per_in = in * points, per_out = long(scale_.extent(0));
-  if (long(x_.extent(0)) < n * per_in) {
-    x_ = Vector("tessera::nn::operator_batch_x", n * per_in);
-    out_ = Vector("tessera::nn::operator_batch_out", n * per_out);
-    y_ = Vector("tessera::nn::operator_batch_y", n * per_out);
-    dy_ = Vector("tessera::nn::operator_batch_dy", n * per_out);
-    index_ = Kokkos::View<int*>("tessera::nn::operator_batch_index", n);
-    sums_ = Kokkos::View<double*>("tessera::nn::operator_batch_sums", 2 * n);
-    factor_ = Kokkos::View<double*>("tessera::nn::operator_loss_factor", n);
-    index_host_ = Kokkos::create_mirror_view(index_);
-    sums_host_ = Kokkos::create_mirror_view(sums_);
-    factor_host_ = Kokkos::create_mirror_view(factor_);
+void OperatorTrainer::reserve(int n) {
+  if (long(index_.extent(0)) >= n) return;
+  const long in = net_.in_channels(), k = config_.records, p = points_;
+  const long copies = config_.scheme == OperatorScheme::SpaceTime ? k : 1;
+  auto vector = [](const char* label, long size) {
+    return Vector(std::string(label), size_t(size));
+  };
+  x_ = vector("tessera::nn::operator_batch_x", n * in * copies * p);
+  out_ = vector("tessera::nn::operator_batch_out", n * k * p);
+  y_ = vector("tessera::nn::operator_batch_y", n * k * p);
+  dy_ = vector("tessera::nn::operator_batch_dy", n * k * p);
+  if (config_.scheme == OperatorScheme::Rollout) {
+    trajectory_ = vector("tessera::nn::operator_trajectory", n * (in + k) * p);
+    adjoint_trajectory_ = vector("tessera::nn::operator_adjoint_trajectory", n * (in + k) * p);
+    adjoint_window_ = vector("tessera::nn::operator_adjoint_window", n * in * p);
   }
+  index_ = Kokkos::View<int*>("tessera::nn::operator_batch_index", n);
+  sums_ = Kokkos::View<double*>("tessera::nn::operator_batch_sums", 2 * n * k);
+  factor_ = Kokkos::View<double*>("tessera::nn::operator_loss_factor", n * k);
+  index_host_ = Kokkos::create_mirror_view(index_);
+  sums_host_ = Kokkos::create_mirror_view(sums_);
+  factor_host_ = Kokkos::create_mirror_view(factor_);
+}
+
+void OperatorTrainer::window(int n, int first, int channels, const Vector& from,
+                             const Vector& to) const {
+  const long p = points_, stride = long(net_.in_channels() + config_.records) * p;
+  const long per = long(channels) * p, offset = long(first) * p;
+  Kokkos::parallel_for(
+      "tessera::nn::operator_window", Kokkos::RangePolicy<>(0, n * per),
+      KOKKOS_LAMBDA(const long t) { to(t) = from((t / per) * stride + offset + t % per); });
+}
+
+void OperatorTrainer::forward_direct(const SampleBlock& data, int n) {
+  const long in = net_.in_channels(), k = config_.records, p = points_;
+  // SpaceTime: every input record repeated at the K points of the time axis (the slowest).
+  const long copies = config_.scheme == OperatorScheme::SpaceTime ? k : 1;
+  const long per_data = in * p, per_net = per_data * copies, per_out = k * p;
+  const Vector x(x_.data(), n * per_net), out(out_.data(), n * per_out);
+  auto idx = index_;
+  auto source = data.x;
+  Kokkos::parallel_for(
+      "tessera::nn::operator_gather_x", Kokkos::RangePolicy<>(0, n * per_net),
+      KOKKOS_LAMBDA(const long t) {
+        const long r = t % per_net, c = r / (copies * p);
+        x(t) = source(idx(t / per_net) * per_data + c * p + r % p);
+      });
+  net_.forward(x, out, n);
+  auto scale = scale_, mean = mean_;
+  Kokkos::parallel_for(
+      "tessera::nn::operator_decode", Kokkos::RangePolicy<>(0, n * per_out),
+      KOKKOS_LAMBDA(const long t) { out(t) = out(t) * scale(t % per_out) + mean(t % per_out); });
+}
+
+void OperatorTrainer::forward_rollout(int n) {
+  const int in = net_.in_channels(), k = config_.records;
+  const long p = points_, stride = long(in + k) * p;
+  const Vector w(x_.data(), n * in * p), out(out_.data(), n * p);
+  auto trajectory = trajectory_;
+  for (int s = 0; s < k; ++s) {
+    window(n, s, in, trajectory_, w);
+    net_.forward(w, out, n);
+    const long at = long(in + s) * p;
+    Kokkos::parallel_for(
+        "tessera::nn::operator_append", Kokkos::RangePolicy<>(0, n * p),
+        KOKKOS_LAMBDA(const long t) { trajectory((t / p) * stride + at + t % p) = out(t); });
+  }
+}
+
+void OperatorTrainer::backward_rollout(int n) {
+  const int in = net_.in_channels(), k = config_.records;
+  const long p = points_, stride = long(in + k) * p, per_window = long(in) * p;
+  const Vector w(x_.data(), n * in * p), out(out_.data(), n * p), dout(dy_.data(), n * p),
+      dw(adjoint_window_.data(), n * in * p);
+  auto adjoint = adjoint_trajectory_;
+  for (int s = k - 1; s >= 0; --s) {
+    // The workspace holds the last step's forward already; the earlier ones are recomputed.
+    if (s < k - 1) {
+      window(n, s, in, trajectory_, w);
+      net_.forward(w, out, n);
+    }
+    window(n, in + s, 1, adjoint_trajectory_, dout);
+    net_.backward(dout, gradient_, dw);
+    const long at = long(s) * p;
+    Kokkos::parallel_for(
+        "tessera::nn::operator_window_adjoint", Kokkos::RangePolicy<>(0, n * per_window),
+        KOKKOS_LAMBDA(const long t) {
+          adjoint((t / per_window) * stride + at + t % per_window) += dw(t);
+        });
+  }
+}
+
+double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
+                             std::vector<double>* errors, std::vector<double>* record_errors) {
+  const int n = int(index.size());
+  const bool rollout = config_.scheme == OperatorScheme::Rollout;
+  const int in = net_.in_channels(), k = config_.records;
+  const long p = points_, per_out = long(k) * p;
+  reserve(n);
   for (int b = 0; b < n; ++b) index_host_(b) = index[size_t(b)];
   Kokkos::deep_copy(index_, index_host_);
-  const Vector x(x_.data(), n * per_in), out(out_.data(), n * per_out), y(y_.data(), n * per_out),
-      dy(dy_.data(), n * per_out);
+  const Vector y(y_.data(), n * per_out);
   auto idx = index_;
-  auto source_x = data.x, source_y = data.y;
-  Kokkos::parallel_for(
-      "tessera::nn::operator_gather_x", Kokkos::RangePolicy<>(0, n * per_in),
-      KOKKOS_LAMBDA(const long t) { x(t) = source_x(idx(t / per_in) * per_in + t % per_in); });
+  auto source_y = data.y;
   Kokkos::parallel_for(
       "tessera::nn::operator_gather_y", Kokkos::RangePolicy<>(0, n * per_out),
       KOKKOS_LAMBDA(const long t) { y(t) = source_y(idx(t / per_out) * per_out + t % per_out); });
-  net_.forward(x, out, n);
-  // Decode in place and sum ||yhat - y||^2 and ||y||^2 per sample over this rank's points.
-  auto scale = scale_, mean = mean_;
+  // The predictions in data units: record r of sample b at prediction(b stride + offset + r p).
+  Vector prediction = out_;
+  long stride = per_out, offset = 0;
+  if (rollout) {
+    const long per_in = long(in) * p;
+    prediction = trajectory_;
+    stride = long(in + k) * p;
+    offset = per_in;
+    auto trajectory = trajectory_;
+    auto source_x = data.x;
+    Kokkos::parallel_for(
+        "tessera::nn::operator_gather_window", Kokkos::RangePolicy<>(0, n * per_in),
+        KOKKOS_LAMBDA(const long t) {
+          trajectory((t / per_in) * stride + t % per_in) =
+              source_x(idx(t / per_in) * per_in + t % per_in);
+        });
+    forward_rollout(n);
+  } else {
+    forward_direct(data, n);
+  }
+  // Per sample and record: ||yhat - y||^2 and ||y||^2 over this rank's points.
   auto sums = sums_;
   using Team = Kokkos::TeamPolicy<>::member_type;
   Kokkos::parallel_for(
-      "tessera::nn::operator_relative_sums", Kokkos::TeamPolicy<>(n, Kokkos::AUTO),
+      "tessera::nn::operator_relative_sums", Kokkos::TeamPolicy<>(n * k, Kokkos::AUTO),
       KOKKOS_LAMBDA(const Team& team) {
-        const long b = team.league_rank();
+        const long br = team.league_rank(), b = br / k, r = br % k;
+        const long at = b * stride + offset + r * p, at_y = br * p;
         double diff = 0, norm = 0;
         Kokkos::parallel_reduce(
-            Kokkos::TeamThreadRange(team, per_out),
-            [&](const long p, double& s) {
-              const long t = b * per_out + p;
-              const double yhat = out(t) * scale(p) + mean(p);
-              s += (yhat - y(t)) * (yhat - y(t));
+            Kokkos::TeamThreadRange(team, p),
+            [&](const long q, double& sum) {
+              const double e = prediction(at + q) - y(at_y + q);
+              sum += e * e;
             },
             diff);
         Kokkos::parallel_reduce(
-            Kokkos::TeamThreadRange(team, per_out),
-            [&](const long p, double& s) { s += y(b * per_out + p) * y(b * per_out + p); }, norm);
+            Kokkos::TeamThreadRange(team, p),
+            [&](const long q, double& sum) { sum += y(at_y + q) * y(at_y + q); }, norm);
         Kokkos::single(Kokkos::PerTeam(team), [&]() {
-          sums(2 * b) = diff;
-          sums(2 * b + 1) = norm;
+          sums(2 * br) = diff;
+          sums(2 * br + 1) = norm;
         });
       });
   Kokkos::deep_copy(sums_host_, sums_);
   const auto& hsums = sums_host_;
   // The norms are over the whole grid: sum the group's blocks (the space communicator).
   TESSERA_MPI_CALL(
-      MPI_Allreduce(MPI_IN_PLACE, hsums.data(), 2 * n, MPI_DOUBLE, MPI_SUM, net_.space()));
-  double total = 0;
+      MPI_Allreduce(MPI_IN_PLACE, hsums.data(), 2 * n * k, MPI_DOUBLE, MPI_SUM, net_.space()));
+  // d(||e|| / ||y||)/d yhat = e / (||e|| ||y||): the loss adjoint's factor per term.
+  auto factor = [](double d2, double y2) {
+    const double d = std::sqrt(d2), norm = std::sqrt(y2);
+    return d > 0 ? 1.0 / (d * (norm > 0 ? norm : 1.0)) : 0.0;
+  };
+  auto relative = [](double d2, double y2) { return y2 > 0 ? std::sqrt(d2 / y2) : std::sqrt(d2); };
+  double loss = 0;
   for (int b = 0; b < n; ++b) {
-    const double d = std::sqrt(hsums(2 * b)), norm = std::sqrt(hsums(2 * b + 1));
-    const double error = norm > 0 ? d / norm : d;
-    total += error;
-    if (errors) errors->push_back(error);
-    // d(||e|| / ||y||)/d yhat = e / (||e|| ||y||); then through the decoding, times scale.
-    factor_host_(b) = d > 0 ? 1.0 / (d * (norm > 0 ? norm : 1.0)) : 0.0;
+    double d2 = 0, y2 = 0;
+    for (int r = 0; r < k; ++r) {
+      const double rd = hsums(2 * (b * k + r)), ry = hsums(2 * (b * k + r) + 1);
+      d2 += rd;
+      y2 += ry;
+      if (record_errors) record_errors->push_back(relative(rd, ry));
+      if (rollout) {
+        loss += relative(rd, ry);
+        factor_host_(b * k + r) = factor(rd, ry);
+      }
+    }
+    if (errors) errors->push_back(relative(d2, y2));
+    if (!rollout) {
+      loss += relative(d2, y2);
+      for (int r = 0; r < k; ++r) factor_host_(b * k + r) = factor(d2, y2);
+    }
   }
-  if (!gradient) return total;
+  if (!gradient) return loss;
   Kokkos::deep_copy(factor_, factor_host_);
   auto dfactor = factor_;
+  auto scale = scale_;
+  // The loss adjoint: direct, with respect to the network's (encoded) output, through the
+  // decoding; rollout, into the trajectory's prediction records (no decoding).
+  const Vector adjoint = rollout ? adjoint_trajectory_ : dy_;
+  if (rollout) Kokkos::deep_copy(adjoint_trajectory_, 0.0);
   Kokkos::parallel_for(
       "tessera::nn::operator_loss_adjoint", Kokkos::RangePolicy<>(0, n * per_out),
       KOKKOS_LAMBDA(const long t) {
-        const long p = t % per_out;
-        const double yhat = out(t) * scale(p) + mean(p);
-        dy(t) = dfactor(t / per_out) * (yhat - y(t)) * scale(p);
+        const long b = t / per_out, q = t % per_out, at = b * stride + offset + q;
+        adjoint(at) = dfactor(t / p) * (prediction(at) - y(t)) * scale(q);
       });
-  net_.backward(dy, gradient_);
-  return total;
+  if (rollout)
+    backward_rollout(n);
+  else
+    net_.backward(Vector(dy_.data(), n * per_out), gradient_, Vector());
+  return loss;
 }
 
 double OperatorTrainer::batch_loss(const SampleBlock& data, const std::vector<int>& index,
                                    const Vector& gradient) {
   const bool with_gradient = gradient.extent(0) > 0;
   if (with_gradient) Kokkos::deep_copy(gradient_, 0.0);
-  const double loss = pass(data, index, with_gradient, nullptr);
+  const double loss = pass(data, index, with_gradient, nullptr, nullptr);
   if (with_gradient) Kokkos::deep_copy(gradient, gradient_);
   return loss;
 }
@@ -195,9 +333,9 @@ EpochResult OperatorTrainer::train_epoch(int epoch, const LaneSchedule& lanes,
   EpochResult r;
   const double lr = config_.schedule.at(epoch);
   for (long k = 0; k < lanes.batches(); ++k) {
-    Kokkos::deep_copy(gradient_, 0.0);
     const auto index = lanes.batch(epoch, k);
-    if (!index.empty()) r.loss_sum += pass(data, index, true, nullptr);
+    Kokkos::deep_copy(gradient_, 0.0);
+    if (!index.empty()) r.loss_sum += pass(data, index, true, nullptr, nullptr);
     net_.allreduce_gradient(gradient_, samples_);
     adam_.step(net_.parameters(), gradient_, lr);
     ++r.batches;
@@ -208,21 +346,26 @@ EpochResult OperatorTrainer::train_epoch(int epoch, const LaneSchedule& lanes,
 }
 
 std::vector<double> OperatorTrainer::evaluate(const SampleBlock& data,
-                                              std::vector<double>* predictions) {
+                                              std::vector<double>* predictions,
+                                              std::vector<double>* record_errors) {
   std::vector<double> errors;
-  const long per_out = long(scale_.extent(0));
+  const bool rollout = config_.scheme == OperatorScheme::Rollout;
+  const long per_out = long(config_.records) * points_;
+  const long stride = rollout ? long(net_.in_channels() + config_.records) * points_ : per_out;
+  const long offset = rollout ? stride - per_out : 0;
   if (predictions) predictions->clear();
+  if (record_errors) record_errors->clear();
   for (int first = 0; first < data.count; first += config_.batch) {
     const int n = std::min(config_.batch, data.count - first);
     std::vector<int> index(static_cast<size_t>(n));
     std::iota(index.begin(), index.end(), first);
-    pass(data, index, false, &errors);
+    pass(data, index, false, &errors, record_errors);
     if (!predictions) continue;
-    auto hout = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out_);
-    auto hs = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), scale_);
-    auto hm = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), mean_);
-    for (long t = 0; t < n * per_out; ++t)
-      predictions->push_back(hout(t) * hs(t % per_out) + hm(t % per_out));
+    // Decoded already: the direct output, or the rollout's trajectory after its window.
+    auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rollout ? trajectory_ : out_);
+    for (long b = 0; b < n; ++b)
+      predictions->insert(predictions->end(), h.data() + b * stride + offset,
+                          h.data() + b * stride + offset + per_out);
   }
   return errors;
 }

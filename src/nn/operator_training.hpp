@@ -16,6 +16,24 @@
 //                           train error is the sum over the epoch's batches divided by the
 //                           training samples (the FNO code's train_l2 / ntrain).
 //
+// Schemes (OperatorScheme), the data always [sample][record][points] with the input records as
+// channels and K output records:
+//   Direct     one network maps the input records to the K output records (out_channels = K).
+//   Rollout    fourier_2d_time.py: the network (in_channels = the window's records, out 1)
+//              predicts the record after its window; the prediction is appended to the window and
+//              the oldest record dropped, K steps. No normaliser (the script has none). The loss is
+//              the script's: the per-step relative L2 summed over steps and samples, its gradient
+//              through the whole rollout (the predictions are not detached). The backward pass
+//              keeps the trajectory (window + predictions, [in + K][points] per sample) instead of
+//              K steps' activations: it sweeps the steps in reverse, recomputes each step's
+//              forward into the one workspace and backpropagates the step's output adjoint (its
+//              loss adjoint plus what the later windows sent back), adding the window's adjoint
+//              into the trajectory's.
+//   SpaceTime  fourier_3d.py: an FNO-3D on [K][grid] (the time axis first), the input records
+//              repeated along it as channels, one output channel: the K records.
+// Every scheme reports each sample's relative L2 over all its K records (the rollout's
+// full-trajectory figure of the paper) and each record's own.
+//
 // Mini-batches (LaneSchedule): the training samples at positions i = 0 .. N-1 of the training
 // list sit in B lanes, lane j holding the positions i = j (mod B); every epoch each lane's order is
 // reshuffled (seeded by seed, epoch and lane; a pure function, so a checkpoint's epoch is its
@@ -36,7 +54,10 @@
 
 namespace tessera::nn {
 
-/// The FNO code's UnitGaussianNormalizer at this rank's points: [channels][points] each.
+enum class OperatorScheme { Direct, Rollout, SpaceTime };
+
+/// The FNO code's UnitGaussianNormalizer at this rank's points: [channels][points] each; empty
+/// (the rollout's): the identity.
 struct PointwiseNormalizer {
   static constexpr double eps = 1e-5;
   std::vector<double> mean, std;
@@ -48,6 +69,7 @@ struct PointwiseNormalizer {
                                  long total, MPI_Comm samples);
   /// (x - mean) / (std + eps) in place on [count][channels][points]. Not collective.
   void encode(std::vector<double>& values) const;
+  bool empty() const { return mean.empty(); }
 };
 
 /// Which training samples make each batch (see the header comment). Not collective.
@@ -67,14 +89,16 @@ private:
   std::vector<long> held_;
 };
 
-/// Samples on this rank's block: x encoded [count][in][points], y in data units
-/// [count][out][points] (device).
+/// Samples on this rank's block of the data grid: x encoded [count][in][points], y in data units
+/// [count][records][points] (device).
 struct SampleBlock {
   int count = 0;
   Vector x, y;
 };
 
 struct OperatorTrainingConfig {
+  OperatorScheme scheme = OperatorScheme::Direct;
+  int records = 1;  // K: output records per sample (rollout steps, time points)
   int batch = 20;
   AdamConfig adam;                // learning_rate is the schedule's initial rate
   LearningRateSchedule schedule;  // per epoch
@@ -85,11 +109,15 @@ struct EpochResult {
   long batches = 0;
 };
 
+/// Relative L2 terms per sample in the loss: K for the rollout (one per step), else 1. Not
+/// collective.
+int loss_terms(const OperatorTrainingConfig& config);
+
 class OperatorTrainer {
 public:
   /// net's space communicator is the group's; samples joins the ranks of the other groups that
-  /// hold the same block. output_normalizer: the training output's (decode). net must outlive
-  /// the trainer.
+  /// hold the same block. output_normalizer: the training output's (decode; empty for the
+  /// rollout). net must outlive the trainer. Not collective.
   OperatorTrainer(OperatorModel& net, MPI_Comm samples,
                   const PointwiseNormalizer& output_normalizer,
                   const OperatorTrainingConfig& config);
@@ -98,14 +126,17 @@ public:
   /// lanes.batch(epoch, k), data the group's held samples (lanes.held() order).
   EpochResult train_epoch(int epoch, const LaneSchedule& lanes, const SampleBlock& data);
 
-  /// Collective over space. Per-sample relative L2 errors (decoded) of data's samples, in order,
-  /// on every rank of the group; with predictions, also the decoded predictions
-  /// [count][out][points] of this rank's block.
-  std::vector<double> evaluate(const SampleBlock& data, std::vector<double>* predictions = nullptr);
+  /// Collective over space. Per-sample relative L2 errors (decoded, over all K records) of data's
+  /// samples, in order, on every rank of the group; with predictions, also the decoded
+  /// predictions [count][records][points] of this rank's block; with record_errors, each
+  /// record's relative L2, [count][records].
+  std::vector<double> evaluate(const SampleBlock& data, std::vector<double>* predictions = nullptr,
+                               std::vector<double>* record_errors = nullptr);
 
   /// Collective over space. The loss of samples `index` of data (the sum of their relative L2
-  /// errors) and, with a non-empty gradient (parameter_count() entries), its gradient written
-  /// there: this group's, not summed over the groups. The step's own computation, for tests.
+  /// terms, decoded) and, with a non-empty gradient (parameter_count() entries), its gradient
+  /// written there: this group's, not summed over the groups. The step's own computation, for
+  /// tests.
   double batch_loss(const SampleBlock& data, const std::vector<int>& index,
                     const Vector& gradient = Vector());
 
@@ -113,10 +144,23 @@ public:
   const OperatorModel& net() const { return net_; }
 
 private:
-  // Forward of samples `index` of data, decoded into yhat_; per-sample errors; with a gradient,
-  // dL/d(out) into dy_ and backward. Returns the sum of the errors.
+  // Collective over space. Forward of samples `index` of data, the decoded predictions in the
+  // data's layout (out_, or the rollout's trajectory_ after its window); per-sample and per-record
+  // errors; with a gradient, the loss adjoint and the backward pass. Returns the loss (the sum of
+  // its relative L2 terms).
   double pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
-              std::vector<double>* errors);
+              std::vector<double>* errors, std::vector<double>* record_errors);
+  // The batch buffers for n samples (grown, never shrunk).
+  void reserve(int n);
+  // Collective over space (so are the two below). Direct and SpaceTime: x gathered (repeated
+  // along the time axis), forward, decoded in place.
+  void forward_direct(const SampleBlock& data, int n);
+  // Rollout: the K steps, each prediction written into the trajectory.
+  void forward_rollout(int n);
+  // Rollout: the reverse sweep (see the header comment), dtraj_ holding the loss adjoint.
+  void backward_rollout(int n);
+  // Gathers channels [first, first + channels) of every sample of the trajectory into window.
+  void window(int n, int first, int channels, const Vector& from, const Vector& to) const;
 
   OperatorModel& net_;
   MPI_Comm samples_;
@@ -124,9 +168,11 @@ private:
   Adam adam_;
   Vector gradient_, scale_, mean_;  // decode: y = out * scale + mean, [out][points]
   Vector x_, out_, y_, dy_;         // batch buffers (largest batch)
+  Vector trajectory_, adjoint_trajectory_, adjoint_window_;  // rollout: [n][in + K][points]
+  long points_ = 0;                                          // this rank's points of the data grid
   Kokkos::View<int*> index_;
-  Kokkos::View<double*> sums_;    // per sample ||yhat - y||^2, ||y||^2
-  Kokkos::View<double*> factor_;  // per sample 1 / (||yhat - y|| ||y||), the loss adjoint's scale
+  Kokkos::View<double*> sums_;    // per sample and record ||yhat - y||^2, ||y||^2
+  Kokkos::View<double*> factor_;  // per sample and record, the loss adjoint's scale
   // Their host sides, made with them (on a host build the same memory), so a step allocates
   // nothing.
   Kokkos::View<int*>::HostMirror index_host_;

@@ -33,6 +33,49 @@ std::string counts_text(const std::vector<int>& counts) {
   return text;
 }
 
+const char* scheme_name(nn::OperatorScheme scheme) {
+  switch (scheme) {
+    case nn::OperatorScheme::Rollout:
+      return "rollout";
+    case nn::OperatorScheme::SpaceTime:
+      return "space_time";
+    default:
+      return "direct";
+  }
+}
+
+// The fields a list names: items separated by commas, each a field name or a range
+// 'stem<first>..stem<last>' (the same stem, first <= last), expanded in order. Empty on a
+// malformed list (the caller reports it).
+std::vector<std::string> expand_fields(const std::string& list) {
+  std::vector<std::string> names;
+  std::stringstream in(list);
+  std::string item;
+  auto split_number = [](const std::string& name, std::string& stem, long& number) {
+    const size_t digits = name.find_last_not_of("0123456789") + 1;
+    if (digits == name.size() || name.size() - digits > 9) return false;
+    stem = name.substr(0, digits);
+    number = std::stol(name.substr(digits));
+    return true;
+  };
+  while (std::getline(in, item, ',')) {
+    const size_t dots = item.find("..");
+    if (item.empty()) return {};
+    if (dots == std::string::npos) {
+      names.push_back(item);
+      continue;
+    }
+    std::string stem_first, stem_last;
+    long first = 0, last = 0;
+    if (!split_number(item.substr(0, dots), stem_first, first) ||
+        !split_number(item.substr(dots + 2), stem_last, last) || stem_first != stem_last ||
+        first > last)
+      return {};
+    for (long i = first; i <= last; ++i) names.push_back(stem_first + std::to_string(i));
+  }
+  return names;
+}
+
 // What a checkpoint must share with the run that reads it: the model (any run), and, for a
 // training restart, the data, its split and the schedule of batches.
 OptionList model_options(const OperatorRunConfig& c) {
@@ -53,6 +96,7 @@ OptionList model_options(const OperatorRunConfig& c) {
           {"operator_padding", static_cast<long long>(c.shape.padding)},
           {"operator_projection_width", static_cast<long long>(c.shape.projection_width)},
           {"operator_grid_coordinates", static_cast<long long>(c.shape.grid_coordinates)},
+          {"operator_scheme", std::string(scheme_name(c.scheme))},
           {"operator_input", c.input_name},
           {"operator_output", c.output_name}};
 }
@@ -173,7 +217,7 @@ std::vector<double> on_block(const std::vector<double>& whole, const std::vector
   return values;
 }
 
-/// Samples of this rank: their input and output fields on its block.
+/// Samples of this rank: their input and output fields on its block, [count][fields][points].
 struct LocalSamples {
   long count = 0;
   std::vector<double> x, y;
@@ -184,7 +228,8 @@ struct LocalSamples {
 // busiest rank needs (the others select nothing).
 LocalSamples read_samples(const io::FieldFileReader& reader, const std::string& name,
                           const std::vector<long>& ids, const Decomposition& space, int stride,
-                          int input, int output, MPI_Comm comm) {
+                          const std::vector<int>& inputs, const std::vector<int>& outputs,
+                          MPI_Comm comm) {
   LocalSamples s;
   s.count = long(ids.size());
   long reads = s.count;
@@ -195,10 +240,14 @@ LocalSamples read_samples(const io::FieldFileReader& reader, const std::string& 
     selection.count = k < s.count ? 1 : 0;
     const io::SampleShard shard = reader.read_sample_block(name, selection);
     if (k >= s.count) continue;
-    const double* in = shard.field(0, size_t(input));
-    const double* out = shard.field(0, size_t(output));
-    s.x.insert(s.x.end(), in, in + shard.points());
-    s.y.insert(s.y.end(), out, out + shard.points());
+    for (const int f : inputs) {
+      const double* in = shard.field(0, size_t(f));
+      s.x.insert(s.x.end(), in, in + shard.points());
+    }
+    for (const int f : outputs) {
+      const double* out = shard.field(0, size_t(f));
+      s.y.insert(s.y.end(), out, out + shard.points());
+    }
   }
   return s;
 }
@@ -240,6 +289,12 @@ const std::vector<std::string>& history_columns() {
   static const std::vector<std::string> c{"epoch",       "learning_rate",    "train_loss",
                                           "train_error", "validation_error", "seconds"};
   return c;
+}
+
+double mean_of(const std::vector<double>& v) {
+  double sum = 0;
+  for (const double x : v) sum += x;
+  return v.empty() ? 0.0 : sum / double(v.size());
 }
 
 double median(std::vector<double> v) {
@@ -318,8 +373,31 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   if (c.dataset.empty()) options.report("-operator_dataset: no sample-set file given");
   c.dataset_name =
       options.text("operator_dataset_name", c.dataset_name, "the sample set's dataset in the file");
-  c.input_name = options.text("operator_input", c.input_name, "the input field's name");
-  c.output_name = options.text("operator_output", c.output_name, "the output field's name");
+  const std::string scheme =
+      options.choice("operator_scheme", "direct", {"direct", "rollout", "space_time"},
+                     "how the network maps the input to the output records: direct (channels), "
+                     "rollout (FNO-2D, one record a step) or space_time (FNO-3D over the output "
+                     "records)");
+  c.scheme = scheme == "rollout"      ? nn::OperatorScheme::Rollout
+             : scheme == "space_time" ? nn::OperatorScheme::SpaceTime
+                                      : nn::OperatorScheme::Direct;
+  if (model == "deeponet" && c.scheme != nn::OperatorScheme::Direct)
+    options.report("-operator_scheme " + scheme +
+                   " needs an FNO: DeepONet maps the input records directly (-operator_scheme "
+                   "direct)");
+  c.input_name = options.text("operator_input", c.input_name,
+                              "the input fields: a name, or a comma-separated list of names and "
+                              "ranges such as omega_t1..omega_t10");
+  c.output_name = options.text("operator_output", c.output_name,
+                               "the output fields (records), in the syntax of -operator_input");
+  c.inputs = expand_fields(c.input_name);
+  c.outputs = expand_fields(c.output_name);
+  if (c.inputs.empty())
+    options.report("-operator_input = '" + c.input_name +
+                   "' is not a comma-separated list of field names and ranges stem<i>..stem<j>");
+  if (c.outputs.empty())
+    options.report("-operator_output = '" + c.output_name +
+                   "' is not a comma-separated list of field names and ranges stem<i>..stem<j>");
   c.subsample =
       options.integer("operator_subsample", 1, 1, 1024,
                       "r: train and evaluate on every r-th stored point (from the first)");
@@ -408,19 +486,49 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
     io::SampleSelection none;
     none.count = 0;
     const io::SampleShard meta = reader.read_sample_block(config.dataset_name, none);
-    auto field_index = [&](const std::string& field, const char* option) {
-      const auto at = std::find(meta.fields.begin(), meta.fields.end(), field);
-      if (at == meta.fields.end()) {
-        std::string names;
-        for (const auto& f : meta.fields) names += (names.empty() ? "" : ", ") + f;
-        throw InputError(std::string("-") + option + " = '" + field + "' is not a field of '" +
-                             config.dataset + "' (it holds " + names + ")",
-                         __FILE__, __LINE__);
+    auto field_indices = [&](const std::vector<std::string>& names, const std::string& list,
+                             const char* option) {
+      std::vector<int> indices;
+      for (const auto& field : names) {
+        const auto at = std::find(meta.fields.begin(), meta.fields.end(), field);
+        if (at == meta.fields.end()) {
+          const size_t n = meta.fields.size();
+          std::string held;
+          for (size_t f = 0; f < n; ++f)
+            if (n <= 8 || f < 3 || f + 1 == n)
+              held +=
+                  (held.empty() ? "" : (n > 8 && f + 1 == n ? ", ..., " : ", ")) + meta.fields[f];
+          throw InputError(std::string("-") + option + " = '" + list + "'" +
+                               (list != field ? " names '" + field + "', which" : "") +
+                               " is not a field of '" + config.dataset + "' (it holds " + held +
+                               ")",
+                           __FILE__, __LINE__);
+        }
+        indices.push_back(int(at - meta.fields.begin()));
       }
-      return int(at - meta.fields.begin());
+      return indices;
     };
-    input_field_ = field_index(config.input_name, "operator_input");
-    output_field_ = field_index(config.output_name, "operator_output");
+    input_fields_ = field_indices(config.inputs, config.input_name, "operator_input");
+    output_fields_ = field_indices(config.outputs, config.output_name, "operator_output");
+    if (config.scheme != nn::OperatorScheme::Direct && shape.size() != 4)
+      throw InputError(std::string("-operator_scheme ") + scheme_name(config.scheme) +
+                           " needs a 2D sample set; '" + config.dataset + "' is 3D",
+                       __FILE__, __LINE__);
+    if (config.scheme == nn::OperatorScheme::Rollout) {
+      // The window slides over the file's records: inputs consecutive, outputs right after.
+      const int first = input_fields_.front(), window = int(input_fields_.size());
+      const int steps = int(output_fields_.size());
+      bool consecutive = first + window + steps <= int(meta.fields.size());
+      for (int i = 0; consecutive && i < window + steps; ++i)
+        consecutive = (i < window ? input_fields_[size_t(i)]
+                                  : output_fields_[size_t(i - window)]) == first + i;
+      if (!consecutive)
+        throw InputError("-operator_scheme rollout: -operator_input = '" + config.input_name +
+                             "' must be consecutive records of '" + config.dataset +
+                             "' and -operator_output = '" + config.output_name +
+                             "' the records right after them (one per step), in the file's order",
+                         __FILE__, __LINE__);
+    }
     file_samples_ = long(shape[0]);
     for (size_t d = 2; d < shape.size(); ++d)
       grid_.push_back(int(io::strided_points(shape[d], config.subsample)));
@@ -437,7 +545,10 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
 
   // The model on this grid: modes per dimension under the Nyquist limit of the padded grid (the
   // SpectralConv rule: 2 m <= n, the last dimension m <= n / 2 + 1).
-  const int dims = int(grid_.size());
+  const int records = int(config.outputs.size());
+  net_grid_ = grid_;
+  if (config.scheme == nn::OperatorScheme::SpaceTime) net_grid_.insert(net_grid_.begin(), records);
+  const int dims = int(net_grid_.size());
   config_.shape.dims = dims;
   if (config_.modes.size() == 1) config_.modes.assign(size_t(dims), config_.modes.front());
   if (int(config_.modes.size()) != dims)
@@ -462,7 +573,9 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
   if (config_.model == "deeponet")
     config_.deeponet.check_grid(grid_);
   else
-    check_nyquist(grid_, "the (subsampled) data");
+    check_nyquist(net_grid_, config.scheme == nn::OperatorScheme::SpaceTime
+                                 ? "the (subsampled) data's records x"
+                                 : "the (subsampled) data");
 
   // A checkpoint to continue from or to evaluate: the same model; for a restart, the same grid,
   // split and batches.
@@ -482,9 +595,9 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
       std::stringstream in(grid);
       std::string item;
       while (std::getline(in, item, 'x')) trained_grid_.push_back(std::stoi(item));
-      if (int(trained_grid_.size()) != dims)
+      if (trained_grid_.size() != grid_.size())
         throw InputError("-operator_checkpoint '" + checkpoint + "' was trained on a " + grid +
-                             " grid; the data set is " + std::to_string(dims) + "D",
+                             " grid; the data set is " + std::to_string(grid_.size()) + "D",
                          __FILE__, __LINE__);
       // DeepONet's sensors are points of the training grid: no zero-shot change of grid.
       if (config_.model == "deeponet" && trained_grid_ != grid_)
@@ -503,17 +616,26 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
   // samples x space: ranks [g S, (g + 1) S) are group g.
   TESSERA_MPI_CALL(MPI_Comm_split(comm, group_, rank, &space_));
   TESSERA_MPI_CALL(MPI_Comm_split(comm, rank % s, rank, &samples_));
+  // The space ranks split the data's grid; the space-time network's block adds the whole time
+  // axis.
+  const int data_dims = int(grid_.size());
   std::array<int, 3> points{1, 1, 1};
-  for (int d = 0; d < dims; ++d) points[size_t(d)] = grid_[size_t(dims - 1 - d)];
-  space_decomposition_ = std::make_unique<Decomposition>(space_, dims, points);
-  config_.shape.in_channels = 1;
-  config_.shape.out_channels = 1;
+  for (int d = 0; d < data_dims; ++d) points[size_t(d)] = grid_[size_t(data_dims - 1 - d)];
+  space_decomposition_ = std::make_unique<Decomposition>(space_, data_dims, points);
+  nn::GridBlock block = grid_block(*space_decomposition_);
+  if (config.scheme == nn::OperatorScheme::SpaceTime) {
+    block.offset.insert(block.offset.begin(), 0);
+    block.extent.insert(block.extent.begin(), records);
+  }
+  config_.shape.in_channels = int(config.inputs.size());
+  config_.shape.out_channels = config.scheme == nn::OperatorScheme::Direct ? records : 1;
   if (config_.model == "deeponet")
-    net_ = std::make_unique<nn::DeepOnetOperator>(config_.deeponet.shape, 1, 1, grid_,
+    net_ = std::make_unique<nn::DeepOnetOperator>(config_.deeponet.shape, config_.shape.in_channels,
+                                                  config_.shape.out_channels, grid_,
                                                   config_.deeponet.sensor_stride);
   else
-    net_ = std::make_unique<nn::FnoOperator>(
-        config_.shape, grid_, grid_block(*space_decomposition_), space_decomposition_->comm());
+    net_ = std::make_unique<nn::FnoOperator>(config_.shape, net_grid_, block,
+                                             space_decomposition_->comm());
 }
 
 OperatorRun::~OperatorRun() {
@@ -535,12 +657,15 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   nn::OperatorModel& net = *net_;
   const Decomposition& space = *space_decomposition_;
   const nn::GridBlock block = grid_block(space);
-  const long points = net.local_points();
+  const long points = space.local_size();  // of the data's grid
+  const long inputs = long(c.inputs.size()), records = long(c.outputs.size());
+  const bool rollout = c.scheme == nn::OperatorScheme::Rollout;
   TESSERA_LOG("Tessera " << version << ": operator " << (c.evaluate ? "evaluation" : "training")
                          << ", " << net.summary() << "\n  data '" << c.dataset << "' ("
                          << file_samples_ << " samples, " << c.input_name << " -> " << c.output_name
-                         << ") on " << counts_text(grid_) << " (every " << c.subsample
-                         << " stored point(s)); " << groups_ << " sample group(s) x "
+                         << ", " << scheme_name(c.scheme) << ": " << inputs << " input and "
+                         << records << " output record(s)) on " << counts_text(grid_) << " (every "
+                         << c.subsample << " stored point(s)); " << groups_ << " sample group(s) x "
                          << c.space_ranks << " space rank(s)");
 
   // The split, the same on every rank; each group's share of it.
@@ -569,26 +694,38 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   if (!c.evaluate) {
     std::vector<long> ids;
     for (const long position : lanes.held()) ids.push_back(order[size_t(position)]);
-    train = read_samples(reader, c.dataset_name, ids, space, c.subsample, input_field_,
-                         output_field_, comm_);
+    train = read_samples(reader, c.dataset_name, ids, space, c.subsample, input_fields_,
+                         output_fields_, comm_);
   }
-  if (saved) {
+  // The normaliser table's columns: mean and std of every input, then every output field.
+  std::vector<std::string> normalizer_columns;
+  for (const auto* fields : {&c.inputs, &c.outputs})
+    for (const auto& f : *fields)
+      normalizer_columns.insert(normalizer_columns.end(), {f + "_mean", f + "_std"});
+  if (rollout) {
+    // The rollout's network sees the data as it is (fourier_2d_time.py has no normaliser).
+  } else if (saved) {
     const long whole = product(trained_grid_);
     const io::Table table = saved->read_table("normalizer");
-    if (long(table.rows()) != whole)
-      throw InputError("checkpoint '" + checkpoint + "': normalizer of " +
-                           std::to_string(table.rows()) + " points, not " + std::to_string(whole),
-                       __FILE__, __LINE__);
-    std::vector<double> column[4];
-    for (size_t r = 0; r < table.rows(); ++r)
-      for (size_t k = 0; k < 4; ++k) column[k].push_back(table.at(r, k));
-    in_norm.mean = on_block(column[0], trained_grid_, grid_, block);
-    in_norm.std = on_block(column[1], trained_grid_, grid_, block);
-    out_norm.mean = on_block(column[2], trained_grid_, grid_, block);
-    out_norm.std = on_block(column[3], trained_grid_, grid_, block);
+    if (long(table.rows()) != whole || table.columns.size() != normalizer_columns.size())
+      throw InputError(
+          "checkpoint '" + checkpoint + "': normalizer of " + std::to_string(table.rows()) +
+              " points x " + std::to_string(table.columns.size()) + " columns, not " +
+              std::to_string(whole) + " x " + std::to_string(normalizer_columns.size()),
+          __FILE__, __LINE__);
+    for (size_t k = 0; k < table.columns.size(); ++k) {
+      std::vector<double> column;
+      for (size_t r = 0; r < table.rows(); ++r) column.push_back(table.at(r, k));
+      const auto values = on_block(column, trained_grid_, grid_, block);
+      nn::PointwiseNormalizer& n = k < 2 * size_t(inputs) ? in_norm : out_norm;
+      auto& to = k % 2 ? n.std : n.mean;
+      to.insert(to.end(), values.begin(), values.end());
+    }
   } else {
-    in_norm = nn::PointwiseNormalizer::fit(train.x, train.count, points, c.train, samples_);
-    out_norm = nn::PointwiseNormalizer::fit(train.y, train.count, points, c.train, samples_);
+    in_norm =
+        nn::PointwiseNormalizer::fit(train.x, train.count, inputs * points, c.train, samples_);
+    out_norm =
+        nn::PointwiseNormalizer::fit(train.y, train.count, records * points, c.train, samples_);
   }
   if (trained_grid_ != grid_)
     TESSERA_LOG("  zero-shot super-resolution: trained on "
@@ -596,8 +733,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
                 << " (normaliser interpolated, padding " << trained_padding_ << " -> "
                 << config_.shape.padding << " points: the same padded length)");
   auto load = [&](const std::vector<long>& ids) {
-    LocalSamples s = read_samples(reader, c.dataset_name, ids, space, c.subsample, input_field_,
-                                  output_field_, comm_);
+    LocalSamples s = read_samples(reader, c.dataset_name, ids, space, c.subsample, input_fields_,
+                                  output_fields_, comm_);
     in_norm.encode(s.x);
     return to_device(s);
   };
@@ -609,6 +746,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   const nn::SampleBlock test = load(test_ids);
 
   nn::OperatorTrainingConfig tc;
+  tc.scheme = c.scheme;
+  tc.records = int(records);
   tc.batch = c.batch;
   tc.adam.learning_rate = c.learning_rate;
   tc.adam.weight_decay = c.weight_decay;
@@ -656,19 +795,26 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   // The checkpoint: everything replicated (parameters, moments) from rank 0's tables; the
   // normaliser's whole grid from group 0's blocks.
   auto write_checkpoint = [&](int epoch) {
-    std::vector<double> whole[4] = {whole_grid(in_norm.mean, grid_, block, group_ == 0, comm_),
-                                    whole_grid(in_norm.std, grid_, block, group_ == 0, comm_),
-                                    whole_grid(out_norm.mean, grid_, block, group_ == 0, comm_),
-                                    whole_grid(out_norm.std, grid_, block, group_ == 0, comm_)};
-    std::vector<double> rows;
-    for (size_t p = 0; p < whole[0].size(); ++p)
-      for (int k = 0; k < 4; ++k) rows.push_back(whole[k][p]);
     io::FieldFile file(comm_, checkpoint_path);
+    if (!rollout) {
+      // Column k: field k / 2's mean (k even) or std, of the inputs, then the outputs.
+      std::vector<std::vector<double>> whole;
+      for (const nn::PointwiseNormalizer* n : {&in_norm, &out_norm})
+        for (size_t f = 0; f * points < n->mean.size(); ++f)
+          for (const auto* v : {&n->mean, &n->std}) {
+            const std::vector<double> local(v->begin() + long(f) * points,
+                                            v->begin() + long(f + 1) * points);
+            whole.push_back(whole_grid(local, grid_, block, group_ == 0, comm_));
+          }
+      std::vector<double> rows;
+      for (size_t p = 0; p < whole.front().size(); ++p)
+        for (const auto& column : whole) rows.push_back(column[p]);
+      file.write_table("normalizer", normalizer_columns, rows);
+    }
     file.write_table("parameters", {"value"}, to_host(net.parameters()));
     file.write_table("adam_first_moment", {"value"}, to_host(trainer.adam().first_moment()));
     file.write_table("adam_second_moment", {"value"}, to_host(trainer.adam().second_moment()));
     file.write_table("best_parameters", {"value"}, to_host(best));
-    file.write_table("normalizer", {"input_mean", "input_std", "output_mean", "output_std"}, rows);
     file.write_table("history", history_columns(), history);
     file.set_attribute("run_kind", "operator");
     file.set_attribute("epoch", epoch);
@@ -687,7 +833,9 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
     for (int epoch = first_epoch; epoch < last; ++epoch) {
       Timer timer;
       const nn::EpochResult r = trainer.train_epoch(epoch, lanes, train_data);
-      const double loss = r.loss_sum / double(r.batches), error = r.loss_sum / c.train;
+      // The mean relative L2 per term: per sample, or per sample and step (the rollout's).
+      const double loss = r.loss_sum / double(r.batches),
+                   error = r.loss_sum / (double(c.train) * nn::loss_terms(tc));
       double val = 0;
       if (c.validation > 0) {
         const auto errors = trainer.evaluate(validation);
@@ -736,54 +884,79 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
 
   // The test split with the best network: errors, predictions, the result file.
   Kokkos::deep_copy(net.parameters(), best);
-  std::vector<double> predictions;
-  const auto errors = trainer.evaluate(test, &predictions);
+  std::vector<double> predictions, record_errors;
+  const auto errors = trainer.evaluate(test, &predictions, &record_errors);
   // Every group's test errors in test order on every rank: each group's first rank adds its own.
   int space_rank = 0;
   TESSERA_MPI_CALL(MPI_Comm_rank(space_, &space_rank));
   const auto [test_offset, test_count] = io::shard_range(c.test, group_, groups_);
   summary.test_errors.assign(size_t(c.test), 0.0);
+  std::vector<double> all_record_errors(size_t(c.test * records), 0.0);  // [test][record]
   if (space_rank == 0)
-    for (long k = 0; k < test_count; ++k)
+    for (long k = 0; k < test_count; ++k) {
       summary.test_errors[size_t(test_offset + k)] = errors[size_t(k)];
+      for (long r = 0; r < records; ++r)
+        all_record_errors[size_t((test_offset + k) * records + r)] =
+            record_errors[size_t(k * records + r)];
+    }
   TESSERA_MPI_CALL(
       MPI_Allreduce(MPI_IN_PLACE, summary.test_errors.data(), c.test, MPI_DOUBLE, MPI_SUM, comm_));
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, all_record_errors.data(),
+                                 int(all_record_errors.size()), MPI_DOUBLE, MPI_SUM, comm_));
   for (const double e : summary.test_errors) {
     summary.test_mean += e / c.test;
     summary.test_max = std::max(summary.test_max, e);
   }
   summary.test_median = median(summary.test_errors);
+  summary.record_errors.assign(size_t(records), 0.0);
+  for (long k = 0; k < c.test; ++k)
+    for (long r = 0; r < records; ++r)
+      summary.record_errors[size_t(r)] += all_record_errors[size_t(k * records + r)] / c.test;
 
   summary.output_file = io::result_path(c.output.directory, c.output.name);
   io::FieldFile file(comm_, summary.output_file);
-  // predictions: [test][prediction, truth][grid], each group writing its samples' blocks.
+  // predictions: [test][the predicted records, then the true ones][grid] ("prediction" and the
+  // output's name for one record), each group writing its samples' blocks.
   io::BlockSelection mine = io::block_selection(space);
-  file.create_samples("predictions", mine, c.test, {"prediction", c.output_name});
+  std::vector<std::string> prediction_fields;
+  for (const auto& f : c.outputs)
+    prediction_fields.push_back(records == 1 ? "prediction" : f + "_prediction");
+  prediction_fields.insert(prediction_fields.end(), c.outputs.begin(), c.outputs.end());
+  file.create_samples("predictions", mine, c.test, prediction_fields);
   std::vector<double> truth = to_host(test.y);
   std::vector<double> empty;
+  const long per_sample = records * points;
   for (long k = 0; k < c.test; ++k) {
     const long local = k - test_offset;
     const bool holds = local >= 0 && local < test_count;
     io::BlockSelection sel = mine;
     if (!holds) sel.count = {0, 0, 0};
-    const double* p = holds ? predictions.data() + local * points : empty.data();
-    const double* t = holds ? truth.data() + local * points : empty.data();
-    file.write_sample("predictions", sel, k, {p, t});
+    std::vector<const double*> blocks;
+    for (const auto* v : {&predictions, &truth})
+      for (long r = 0; r < records; ++r)
+        blocks.push_back(holds ? v->data() + local * per_sample + r * points : empty.data());
+    file.write_sample("predictions", sel, k, blocks);
   }
   std::vector<double> rows;
   for (long k = 0; k < c.test; ++k)
     rows.insert(rows.end(),
                 {double(order[size_t(test_first + k)]), summary.test_errors[size_t(k)]});
   file.write_table("test_errors", {"sample", "relative_l2"}, rows);
+  std::vector<double> record_rows;
+  for (long r = 0; r < records; ++r)
+    record_rows.insert(record_rows.end(), {double(r), summary.record_errors[size_t(r)]});
+  file.write_table("test_record_errors", {"record", "mean_relative_l2"}, record_rows);
   if (!c.evaluate) file.write_table("history", history_columns(), history);
-  // The first test sample as plain fields for ParaView (its group's blocks summed onto the whole
-  // grid, one sample: a small allreduce), written over a decomposition of all ranks.
+  // The first test sample's last output record as plain fields for ParaView (its group's blocks
+  // summed onto the whole grid, one sample: a small allreduce), written over a decomposition of
+  // all ranks.
   {
     const bool first_here = test_offset == 0 && test_count > 0;
-    std::vector<double> pred0(first_here ? predictions.begin() : predictions.end(),
-                              first_here ? predictions.begin() + points : predictions.end());
-    std::vector<double> truth0(first_here ? truth.begin() : truth.end(),
-                               first_here ? truth.begin() + points : truth.end());
+    const long last = (records - 1) * points;
+    std::vector<double> pred0(first_here ? predictions.begin() + last : predictions.end(),
+                              first_here ? predictions.begin() + last + points : predictions.end());
+    std::vector<double> truth0(first_here ? truth.begin() + last : truth.end(),
+                               first_here ? truth.begin() + last + points : truth.end());
     const auto whole_pred = whole_grid(pred0, grid_, block, first_here, comm_);
     const auto whole_truth = whole_grid(truth0, grid_, block, first_here, comm_);
     const int dims = int(grid_.size());
@@ -796,7 +969,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
     std::vector<double> e0(p0.size());
     for (size_t i = 0; i < e0.size(); ++i) e0[i] = p0[i] - t0[i];
     file.write_field("test0_prediction", all, p0.data());
-    file.write_field("test0_" + c.output_name, all, t0.data());
+    file.write_field("test0_" + c.outputs.back(), all, t0.data());
     file.write_field("test0_error", all, e0.data());
     io::UniformGrid g;
     g.dim = dims;
@@ -832,7 +1005,14 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
            << ")\n";
     text << "  seconds per epoch      " << format("%.3f", summary.seconds_per_epoch) << "\n";
   }
-  text << "  test rel L2 mean       " << format("%.6e", summary.test_mean) << "\n"
+  if (records > 1)
+    text << "  test rel L2 record mean " << format("%.6e", mean_of(summary.record_errors)) << "\n"
+         << "  test rel L2 first record " << format("%.6e", summary.record_errors.front()) << " ("
+         << c.outputs.front() << ")\n"
+         << "  test rel L2 last record " << format("%.6e", summary.record_errors.back()) << " ("
+         << c.outputs.back() << ")\n";
+  text << "  test rel L2 mean       " << format("%.6e", summary.test_mean)
+       << (records > 1 ? " (per sample over all its records)" : "") << "\n"
        << "  test rel L2 median     " << format("%.6e", summary.test_median) << "\n"
        << "  test rel L2 max        " << format("%.6e", summary.test_max) << "\n"
        << "  wall time              " << format("%.1f s", wall.seconds()) << "\n"

@@ -15,10 +15,25 @@
 // strided view (-operator_subsample r: every r-th point, so 421^2 with r = 5 is 85^2).
 // Normalisation, loss and optimiser as the FNO code (nn/operator_training.hpp).
 //
+// Records as channels: -operator_input and -operator_output name one field (permeability) or a
+// comma-separated list of fields and record ranges, a range 'omega_t1..omega_t10' being the
+// fields of one name stem numbered 1 to 10 (omega_t1, omega_t2, ..., omega_t10): the listed
+// fields are the input channels and the output records, in the order given. -operator_scheme
+// (nn::OperatorScheme) chooses how the network maps them:
+//   direct      the network's channels are the input and output fields (the data's 2D or 3D grid)
+//   rollout     FNO-2D on the data's grid predicts the record after its window of the input
+//               records (fourier_2d_time.py): the output records must be the ones right after
+//               the input's, in the file's order, one rollout step each; no normaliser
+//   space_time  FNO-3D on [output records][grid] (fourier_3d.py), the time axis slowest and never
+//               split over ranks: the input records repeated along it as channels, one output
+//               channel, the output records its time points (the FNO3d code pads only time; here
+//               -operator_padding pads every dimension alike)
+//
 // Checkpoint <directory>/<name>_checkpoint.h5 (tmp + rename), written every
 // -operator_checkpoint_every epochs and at the end of training: tables parameters,
 // adam_first_moment, adam_second_moment, best_parameters (one column each), normalizer (the
-// training grid's points x input_mean, input_std, output_mean, output_std), history; attributes:
+// training grid's points x <field>_mean, <field>_std for each input, then each output field; none
+// for the rollout), history; attributes:
 // run_kind "operator", epoch (completed epochs: the data cursor, since each epoch's shuffle is a
 // function of the shuffle seed and the epoch), adam_steps, best_validation_error, best_epoch,
 // and the model and data options under their option names (checked on restart and evaluation).
@@ -31,6 +46,7 @@
 #include "core/decomposition.hpp"
 #include "nn/fno.hpp"
 #include "nn/operator_model.hpp"
+#include "nn/operator_training.hpp"
 #include "run/operator_deeponet.hpp"
 #include "run/output_config.hpp"
 
@@ -40,8 +56,10 @@ struct OperatorRunConfig {
   bool evaluate = false;   // -operator_mode evaluate
   nn::FnoShape shape;      // in/out channels 1, dims and modes completed from the data
   std::vector<int> modes;  // as given: one value for every dimension, or one per dimension
+  nn::OperatorScheme scheme = nn::OperatorScheme::Direct;
   std::string dataset, dataset_name = "samples", input_name = "permeability",
-                       output_name = "pressure";
+                       output_name = "pressure";  // as given (lists, ranges)
+  std::vector<std::string> inputs, outputs;       // the fields they name, in order
   int subsample = 1;
   int train = 1000, validation = 0, test = 100;
   int split_seed = 1, shuffle_seed = 2, seed = 0;
@@ -64,7 +82,8 @@ struct OperatorRunConfig {
 
 struct OperatorSummary {
   std::vector<double> train_loss, train_error, validation_error;  // per epoch, restored too
-  std::vector<double> test_errors;
+  std::vector<double> test_errors;    // per test sample, over all its output records
+  std::vector<double> record_errors;  // per output record, the mean over the test samples
   double test_mean = 0, test_median = 0, test_max = 0, seconds_per_epoch = 0;
   std::string output_file;
 };
@@ -96,8 +115,9 @@ private:
   MPI_Comm comm_, space_ = MPI_COMM_NULL, samples_ = MPI_COMM_NULL;
   int group_ = 0, groups_ = 1;
   long file_samples_ = 0;
-  int input_field_ = 0, output_field_ = 0;
+  std::vector<int> input_fields_, output_fields_;  // indices in the file's fields
   std::vector<int> grid_, trained_grid_;  // the view's points; the checkpoint's (evaluation)
+  std::vector<int> net_grid_;             // the network's: grid_, space_time [records] + grid_
   int trained_padding_ = 0;  // the checkpoint's -operator_padding (scaled on a finer grid)
   std::unique_ptr<Decomposition> space_decomposition_;
   std::unique_ptr<nn::OperatorModel> net_;

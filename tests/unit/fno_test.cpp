@@ -24,6 +24,7 @@ using tessera::nn::Fno;
 using tessera::nn::FnoShape;
 using tessera::nn::FnoWorkspace;
 using tessera::nn::Vector;
+using tessera::test::central_difference;
 using tessera::test::product;
 using tessera::test::random_vector;
 using tessera::test::relative_error;
@@ -183,19 +184,6 @@ TEST(Fno, ForwardMatchesPlainReference) {
     std::printf("%-28s forward vs reference: relative error %.3e\n", c.name.c_str(), err);
   }
   RecordProperty("max_relative_error", std::to_string(worst));
-}
-
-/// dL/dv_k by the fourth-order central difference (8 (L(h) - L(-h)) - (L(2h) - L(-2h))) / 12h.
-template <class Loss>
-double central_difference(std::vector<double>& v, size_t k, const Loss& loss, double h) {
-  const double saved = v[k];
-  auto at = [&](double step) {
-    v[k] = saved + step;
-    return loss();
-  };
-  const double g = (8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12 * h);
-  v[k] = saved;
-  return g;
 }
 
 /// Up to count distinct random indices in [begin, end).
