@@ -20,7 +20,10 @@
 #                     of a 421^2 file); Tessera: -operator_mode evaluate on its checkpoint
 #   --tessera         also train (and zero-shot evaluate) Tessera; needs BUILD_DIR/apps/tessera
 #   BUILD_DIR   build folder holding apps/tessera (default build), for --tessera
-#   OUT_DIR     where Tessera's runs and every log go (default out/compare_neuraloperator)
+#   OUT_DIR     where Tessera's runs, every log and the peer's checkpoints go (default
+#               out/compare_neuraloperator): peer_<model>_<dtype>.pt after every epoch; a later
+#               run with the same settings continues from it, or only evaluates once all epochs
+#               are done (delete it to train afresh)
 #   VENV, PYTHON  the environment (bench_venv.sh; made on first use, several GB)
 # Exits 1 on a failed run or a missing figure, 2 if the Python packages cannot be installed.
 # Nothing here is needed by the build or the tests.
@@ -112,7 +115,7 @@ fi
 
 peer=("$python" "$TESSERA_ROOT/tests/benchmarks/neuraloperator_darcy.py" "$file" --stride "$stride"
   --train "$train" --test "$test" --epochs "$epochs" --lr-step "$lr_step" --lr-factor "$lr_factor"
-  --models "$models" --rank "$rank" --dtype "$dtype" --threads 1)
+  --models "$models" --rank "$rank" --dtype "$dtype" --threads 1 --checkpoint "$out_dir")
 [[ -n "$zero_shot" ]] && peer+=(--zero-shot "$zero_shot")
 tessera_say "peer: $(tessera_print_cmd "${peer[@]}")"
 "${peer[@]}" 2>&1 | tee "$out_dir/peer_$dtype.log" ||

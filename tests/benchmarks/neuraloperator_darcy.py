@@ -20,34 +20,38 @@ fourier_2d.py:
               operator_training.hpp)
   network     width 32, 12 x 12 modes (the paper's two corners: n_modes (24, 22), neuraloperator
               keeping n_modes[0] modes around 0 in the first dimension and n_modes[-1] // 2 + 1 in
-              the last), 4 Fourier layers with a linear skip (1x1), GELU between them, none after
-              the last, projection 32 -> 128 -> 1 with GELU, grid coordinates linspace(0, 1, n)
-              appended to the input as channels 1, 2 (the paper's get_grid), padding 9 points at
-              the end of each dimension (one-sided domain padding)
+              the last), a linear lifting 3 -> 32 (lifting_channel_ratio 0), 4 Fourier layers with
+              a linear 1x1 skip, projection 32 -> 128 -> 1 with GELU, grid coordinates
+              linspace(0, 1, n) appended to the input as channels 1, 2 (the paper's get_grid), 9
+              zero points padded at the end of each dimension after the lifting (pad_at_end):
+              2,368,001 parameters, the paper's count
 
-What differs, as neuraloperator's FNO allows it:
-  - the lifting: a linear 3 -> 32 (lifting_channel_ratio 0) as the paper's fc0, but the padding
-    comes after it in both; the padded points are zero in both (F.pad after the lifting)
+What differs, as neuraloperator 2.0.0's FNO allows it:
+  - its FNO block applies the non-linearity twice between Fourier layers: after the skip sum and
+    again where the channel MLP would be, also with use_channel_mlp False (gelu(gelu(h)))
   - the grid channels are made here (positional_embedding None, in_channels 3): neuraloperator's
     GridEmbedding2D uses linspace(0, 1, n + 1)[:-1], not the paper's endpoint-inclusive grid
   - its SpectralConv: fft_norm "forward" (the paper: "backward"), its own weight initialisation
     (the paper: U(0, 1) / width^2), and a bias of its own (the paper's bias sits in the 1x1 skip;
-    neuraloperator's linear skip has none): the same function class, parameters counted below
-  - its domain padding is a fraction of the resolution: --padding / n at training; at a zero-shot
-    grid the fraction is reset so that it pads the same --padding points, as Tessera does
+    neuraloperator's linear skip has none): the same count
+  - its DomainPadding pads round(f n) points on both sides; pad_at_end fills its per-grid caches
+    with 9 points at the end instead, at the training grid and every zero-shot grid (Tessera pads
+    the same 9 points on a finer grid)
   - float32 by default (torch's); --dtype float64 makes its complex spectral weights complex128
-    (neuraloperator makes them cfloat whatever the default dtype), see make_float64
+    and its SpectralConv's spectrum buffer too (it is torch.cfloat whatever the default dtype,
+    which would take the Fourier layers back to single precision): use_float64, make_float64
   - TFNO: neuraloperator's Tucker factorisation of each layer's spectral weight, rank a fraction
     (--rank) of the dense parameters as tensorly's rule; contracted without reconstructing
-    (implementation "factorized"). Tessera's TFNO counts its rank by its own FactorizedWeight
-    rule: compare the parameter counts printed, not only the rank
+    (implementation "factorized"). Tessera's TFNO follows the same tensorly rule: at rank 0.42
+    both have ranks 26x26x19x10 and 1,054,145 parameters
 
 Prints the versions and the threads / BLAS torch uses, per model one line
 
   peer model=<fno|tfno> dtype=<..> grid=85x85 epochs=E parameters=P seconds_per_epoch=S
       train_rel_l2_last=.. test_rel_l2_mean=.. test_rel_l2_median=.. test_rel_l2_max=..
 
-and with --zero-shot 3,2 the trained network's error on the same test samples read with those
+(seconds_per_epoch: the mean over the epochs trained, those before a --checkpoint restart
+included), and with --zero-shot 3,2 the trained network's error on the same test samples read with those
 strides (zero-shot super-resolution; the normaliser fitted at the training grid interpolated
 bilinearly onto the finer grid, node-aligned, as Tessera's evaluation does):
 
@@ -244,6 +248,9 @@ def main() -> None:
                         help="strides to evaluate the trained networks at, e.g. 3,2")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--checkpoint", default="",
+                        help="folder: peer_<model>_<dtype>.pt after every epoch; a run finding "
+                             "one continues from it (all epochs done: evaluates only)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -321,8 +328,25 @@ def main() -> None:
                                      weight_decay=args.weight_decay)
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=args.lr_step,
                                                     gamma=args.lr_factor)
-        seconds, train_error = [], 0.0
-        for epoch in range(args.epochs):
+        seconds, train_error, first = [], 0.0, 0
+        settings = dict(model=kind, dtype=args.dtype, file=os.path.abspath(args.file),
+                        stride=args.stride, train=args.train, batch=args.batch, lr=args.lr,
+                        weight_decay=args.weight_decay, lr_step=args.lr_step,
+                        lr_factor=args.lr_factor, rank=args.rank, padding=args.padding,
+                        seed=args.seed)
+        path = (os.path.join(args.checkpoint, f"peer_{kind}_{args.dtype}.pt")
+                if args.checkpoint else None)
+        if path and os.path.exists(path):
+            saved = torch.load(path, weights_only=False)
+            if saved["settings"] != settings:
+                sys.exit(f"{path} was written with other settings: {saved['settings']}")
+            model.load_state_dict(saved["model"])
+            optimizer.load_state_dict(saved["optimizer"])
+            scheduler.load_state_dict(saved["scheduler"])
+            torch.set_rng_state(saved["rng"])
+            seconds, train_error, first = saved["seconds"], saved["train_error"], saved["epoch"]
+            print(f"  {kind}: resumed from {path} after epoch {first}", flush=True)
+        for epoch in range(first, args.epochs):
             t0 = time.perf_counter()
             permutation = torch.randperm(args.train)
             loss_sum = 0.0
@@ -341,11 +365,18 @@ def main() -> None:
             test_mean = summary(evaluate(model, x_te, y_te, y_norm_t, args.batch))[0]
             print(f"  {kind} epoch {epoch + 1:3d}/{args.epochs}: train rel L2 {train_error:.6e}, "
                   f"test rel L2 {test_mean:.6e}, lr {lr:.2e}, {seconds[-1]:.2f} s", flush=True)
+            if path:  # tmp + rename, as Tessera's checkpoints
+                torch.save(dict(settings=settings, model=model.state_dict(),
+                                optimizer=optimizer.state_dict(),
+                                scheduler=scheduler.state_dict(), rng=torch.get_rng_state(),
+                                seconds=seconds, train_error=train_error, epoch=epoch + 1),
+                           path + ".tmp")
+                os.replace(path + ".tmp", path)
         errors = evaluate(model, x_te, y_te, y_norm_t, args.batch)
         mean, median, worst = summary(errors)
         print(f"peer model={kind} dtype={args.dtype} grid={n}x{x_train.shape[2]} "
               f"epochs={args.epochs} parameters={parameters} "
-              f"seconds_per_epoch={sum(seconds) / len(seconds):.3f} "
+              f"seconds_per_epoch={sum(seconds) / max(len(seconds), 1):.3f} "
               f"train_rel_l2_last={train_error:.6e} test_rel_l2_mean={mean:.6e} "
               f"test_rel_l2_median={median:.6e} test_rel_l2_max={worst:.6e}", flush=True)
         for stride, (xs, ys, yn) in zero_shot_data.items():
