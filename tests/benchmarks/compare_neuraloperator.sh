@@ -118,9 +118,9 @@ peer=("$python" "$TESSERA_ROOT/tests/benchmarks/neuraloperator_darcy.py" "$file"
   --models "$models" --rank "$rank" --dtype "$dtype" --threads 1 --checkpoint "$out_dir")
 [[ -n "$zero_shot" ]] && peer+=(--zero-shot "$zero_shot")
 tessera_say "peer: $(tessera_print_cmd "${peer[@]}")"
-"${peer[@]}" 2>&1 | tee "$out_dir/peer_$dtype.log" ||
-  tessera_die "neuraloperator_darcy.py failed (log $out_dir/peer_$dtype.log)"
-peer_out="$(<"$out_dir/peer_$dtype.log")"
+"${peer[@]}" 2>&1 | tee "$out_dir/peer_${models//,/_}_$dtype.log" ||
+  tessera_die "neuraloperator_darcy.py failed (log $out_dir/peer_${models//,/_}_$dtype.log)"
+peer_out="$(<"$out_dir/peer_${models//,/_}_$dtype.log")"
 while read -r line; do
   model="$(value model "$line")"
   label="neuraloperator ${model^^}"

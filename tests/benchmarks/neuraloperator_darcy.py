@@ -328,7 +328,7 @@ def main() -> None:
                                      weight_decay=args.weight_decay)
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=args.lr_step,
                                                     gamma=args.lr_factor)
-        seconds, train_error, first = [], 0.0, 0
+        seconds, train_error, first, history = [], 0.0, 0, []
         settings = dict(model=kind, dtype=args.dtype, file=os.path.abspath(args.file),
                         stride=args.stride, train=args.train, batch=args.batch, lr=args.lr,
                         weight_decay=args.weight_decay, lr_step=args.lr_step,
@@ -345,7 +345,10 @@ def main() -> None:
             scheduler.load_state_dict(saved["scheduler"])
             torch.set_rng_state(saved["rng"])
             seconds, train_error, first = saved["seconds"], saved["train_error"], saved["epoch"]
-            print(f"  {kind}: resumed from {path} after epoch {first}", flush=True)
+            history = saved["history"]
+            print(f"  {kind}: resumed from {path} after epoch {first}; its epochs:", flush=True)
+            for line in history:
+                print(line + " (before the restart)", flush=True)
         for epoch in range(first, args.epochs):
             t0 = time.perf_counter()
             permutation = torch.randperm(args.train)
@@ -363,13 +366,16 @@ def main() -> None:
             seconds.append(time.perf_counter() - t0)
             train_error = loss_sum / args.train
             test_mean = summary(evaluate(model, x_te, y_te, y_norm_t, args.batch))[0]
-            print(f"  {kind} epoch {epoch + 1:3d}/{args.epochs}: train rel L2 {train_error:.6e}, "
-                  f"test rel L2 {test_mean:.6e}, lr {lr:.2e}, {seconds[-1]:.2f} s", flush=True)
+            history.append(f"  {kind} epoch {epoch + 1:3d}/{args.epochs}: train rel L2 "
+                           f"{train_error:.6e}, test rel L2 {test_mean:.6e}, lr {lr:.2e}, "
+                           f"{seconds[-1]:.2f} s")
+            print(history[-1], flush=True)
             if path:  # tmp + rename, as Tessera's checkpoints
                 torch.save(dict(settings=settings, model=model.state_dict(),
                                 optimizer=optimizer.state_dict(),
                                 scheduler=scheduler.state_dict(), rng=torch.get_rng_state(),
-                                seconds=seconds, train_error=train_error, epoch=epoch + 1),
+                                seconds=seconds, train_error=train_error, epoch=epoch + 1,
+                                history=history),
                            path + ".tmp")
                 os.replace(path + ".tmp", path)
         errors = evaluate(model, x_te, y_te, y_norm_t, args.batch)
