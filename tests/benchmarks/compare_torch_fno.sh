@@ -5,9 +5,9 @@
 # FNO paper's FNO2d and neuraloperator's FNO, float64 and float32), one thread each, and prints one
 # table: seconds per sample, the ratios to Tessera, the kernels each side uses.
 #   BUILD_DIR   build folder holding tests/benchmarks/bench_fno (default build)
-#   VENV        virtual environment with torch and neuraloperator, made here when missing
-#               (default ${XDG_CACHE_HOME:-$HOME/.cache}/tessera-bench-venv; pip from the default
-#               index: the torch wheel from PyPI is the CUDA-bundled one, ~5.8 GB installed)
+#   VENV        virtual environment with torch, neuraloperator and h5py, made here when missing
+#               (bench_venv.sh: default ${XDG_CACHE_HOME:-$HOME/.cache}/tessera-bench-venv; the
+#               torch wheel from PyPI is the CUDA-bundled one, ~5.8 GB installed)
 #   REPEATS     timed steps per model (default 5, median reported), WARMUP (default 2)
 #   PYTHON      interpreter to make the environment with (default python3)
 # Exits 1 if bench_fno is not built or prints no figure, 2 if PyTorch cannot be installed.
@@ -15,6 +15,8 @@
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../../jobscripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../jobscripts/common.sh"
+# shellcheck source=SCRIPTDIR/bench_venv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench_venv.sh"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 repeats="${REPEATS:-5}" warmup="${WARMUP:-2}"
 
@@ -22,16 +24,7 @@ bench="$(tessera_build_dir)/tests/benchmarks/bench_fno"
 [[ -x "$bench" ]] ||
   tessera_die "$bench not found: build it with cmake --build <build> --target bench_fno"
 
-venv="${VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/tessera-bench-venv}"
-if ! "$venv/bin/python" -c 'import torch, neuralop' >/dev/null 2>&1; then
-  tessera_say "making $venv (pip install torch neuraloperator from PyPI; several GB)"
-  "${PYTHON:-python3}" -m venv "$venv" || { tessera_say "python3 -m venv failed" >&2; exit 2; }
-  start=$SECONDS
-  "$venv/bin/pip" install --quiet torch neuraloperator ||
-    { printf '[tessera] error: pip install torch neuraloperator failed\n' >&2; exit 2; }
-  tessera_say "installed in $((SECONDS - start)) s, $(du -sh "$venv" | cut -f1) on disk"
-fi
-python="$venv/bin/python"
+tessera_bench_python  # sets python
 
 # field NAME TEXT: the value of NAME=<value> in TEXT (last match).
 field() { grep -oE "(^|[[:space:]])$1=[^[:space:]]+" <<<"$2" | tail -n 1 | sed 's/.*=//'; }
