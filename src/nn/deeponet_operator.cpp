@@ -8,12 +8,6 @@ namespace tessera::nn {
 
 namespace {
 
-long product(const std::vector<int>& v) {
-  long p = 1;
-  for (const int x : v) p *= x;
-  return p;
-}
-
 DeepOnetShape completed(DeepOnetShape shape, int in_channels, int out_channels,
                         const std::vector<int>& grid, int stride) {
   TESSERA_CHECK(stride >= 1 && in_channels >= 1 && !grid.empty(),
@@ -101,7 +95,7 @@ DeepOnetOperator::DeepOnetOperator(DeepOnetShape shape, int in_channels, int out
 }
 
 DeepOnetOperator::Slot& DeepOnetOperator::slot(int batch) {
-  Slot& s = (slots_[0].batch == 0 || slots_[0].batch == batch) ? slots_[0] : slots_[1];
+  Slot& s = batch_slot(slots_, batch);
   if (s.batch != batch) {
     s.batch = batch;
     s.sensors = Matrix("tessera::nn::deeponet_operator_branch_input", net_.shape().sensors, batch);

@@ -50,7 +50,7 @@ public:
 
 private:
   // One batch size's buffers: the network's workspace, the sensor values (m x B) and dL/dG
-  // (B x C N); two of them, the usual batch and the odd one, so neither is resized every step.
+  // (B x C N); two of them (batch_slot).
   struct Slot {
     int batch = 0;
     DeepOnetWorkspace ws;

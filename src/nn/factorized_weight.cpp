@@ -229,12 +229,6 @@ CpFactors cp_factors(const Vector& parameters, const FactorizedWeight& w) {
   return f;
 }
 
-long product(const std::vector<int>& v) {
-  long p = 1;
-  for (int x : v) p *= x;
-  return p;
-}
-
 }  // namespace
 
 const char* to_string(Factorization f) {

@@ -3,7 +3,7 @@
 namespace tessera::nn {
 
 void FnoOperator::forward(const Vector& x, const Vector& y, int batch) {
-  last_ = (ws_[0].batch == 0 || ws_[0].batch == batch) ? &ws_[0] : &ws_[1];
+  last_ = &batch_slot(ws_, batch);
   net_.prepare(*last_, batch);
   net_.forward(x, y, *last_);
 }

@@ -50,6 +50,15 @@ public:
   virtual std::string summary() const = 0;
 };
 
+/// Of two reusable per-batch-size buffers (each with a `batch` member, 0 while unused), the one
+/// for `batch`: the first unless it already serves another size. A training run needs two, the
+/// usual batch and the odd one (the last batch, the last evaluation chunk), so neither is resized
+/// every step.
+template <class Slot>
+Slot& batch_slot(Slot (&slots)[2], int batch) {
+  return (slots[0].batch == 0 || slots[0].batch == batch) ? slots[0] : slots[1];
+}
+
 /// The members every network answers alike (its flat parameters, their initialisation and the
 /// gradient's allreduce), for a network type Net held in net_.
 template <class Net>
@@ -70,8 +79,7 @@ protected:
   Net net_;
 };
 
-/// nn::Fno behind the OperatorModel interface, with the two workspaces it reuses (the usual batch
-/// and the odd one: the last batch, the last evaluation chunk) so neither is resized every step.
+/// nn::Fno behind the OperatorModel interface, with its two workspaces (batch_slot).
 class FnoOperator final : public NetworkOperator<Fno> {
 public:
   /// As Fno's constructor: collective over space.

@@ -136,12 +136,6 @@ std::vector<long> split_permutation(long samples, int seed) {
   return order;
 }
 
-long product(const std::vector<int>& v) {
-  long p = 1;
-  for (const int x : v) p *= x;
-  return p;
-}
-
 nn::GridBlock grid_block(const Decomposition& d) {
   nn::GridBlock block;
   for (int axis = d.dim() - 1; axis >= 0; --axis) {
@@ -167,7 +161,7 @@ long global_index(long t, const std::vector<int>& grid, const nn::GridBlock& blo
 // disjoint blocks covering it once: each adds its block into zeros, one allreduce.
 std::vector<double> whole_grid(const std::vector<double>& local, const std::vector<int>& grid,
                                const nn::GridBlock& block, bool contributes, MPI_Comm comm) {
-  std::vector<double> whole(static_cast<size_t>(product(grid)), 0.0);
+  std::vector<double> whole(static_cast<size_t>(nn::product(grid)), 0.0);
   if (contributes)
     for (size_t t = 0; t < local.size(); ++t)
       whole[size_t(global_index(long(t), grid, block))] = local[t];
@@ -303,10 +297,6 @@ double median(std::vector<double> v) {
   const size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
-
-}  // namespace
-
-namespace {
 
 // The padding of a network trained on `trained` (padded by `padding`) for the grid `grid` of the
 // same domain. The Fourier layers' weights belong to the modes of the PADDED grid, whose period is
@@ -705,7 +695,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   if (rollout) {
     // The rollout's network sees the data as it is (fourier_2d_time.py has no normaliser).
   } else if (saved) {
-    const long whole = product(trained_grid_);
+    const long whole = nn::product(trained_grid_);
     const io::Table table = saved->read_table("normalizer");
     if (long(table.rows()) != whole || table.columns.size() != normalizer_columns.size())
       throw InputError(
@@ -903,10 +893,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
       MPI_Allreduce(MPI_IN_PLACE, summary.test_errors.data(), c.test, MPI_DOUBLE, MPI_SUM, comm_));
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, all_record_errors.data(),
                                  int(all_record_errors.size()), MPI_DOUBLE, MPI_SUM, comm_));
-  for (const double e : summary.test_errors) {
-    summary.test_mean += e / c.test;
-    summary.test_max = std::max(summary.test_max, e);
-  }
+  summary.test_mean = mean_of(summary.test_errors);
+  for (const double e : summary.test_errors) summary.test_max = std::max(summary.test_max, e);
   summary.test_median = median(summary.test_errors);
   summary.record_errors.assign(size_t(records), 0.0);
   for (long k = 0; k < c.test; ++k)
