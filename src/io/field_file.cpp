@@ -8,6 +8,7 @@
 #include "core/log.hpp"
 #include "core/version.hpp"
 #include "io/hdf5.hpp"
+#include "io/output_directory.hpp"
 #include "io/root_task.hpp"
 
 namespace tessera::io {
@@ -69,9 +70,11 @@ void note_independent_writes(MPI_Comm comm) {
 
 }  // namespace
 
+std::string resumable_path(const std::string& path) { return path + ".tmp"; }
+
 bool unfinished_file_exists(MPI_Comm comm, const std::string& path) {
   const std::string exists = run_on_root(comm, [&] {
-    return std::string(std::filesystem::is_regular_file(path + ".tmp") ? "yes" : "");
+    return std::string(std::filesystem::is_regular_file(resumable_path(path)) ? "yes" : "");
   });
   return !exists.empty();
 }
@@ -79,11 +82,13 @@ bool unfinished_file_exists(MPI_Comm comm, const std::string& path) {
 FieldFile::FieldFile(MPI_Comm comm, const std::string& path, FileMode mode)
     : comm_(comm),
       path_(path),
-      temporary_path_(path + ".tmp"),
+      keep_unfinished_(mode != FileMode::create),
       exceptions_at_creation_(std::uncaught_exceptions()) {
   silence_hdf5_error_printing();
   TESSERA_MPI_CALL(MPI_Comm_rank(comm_, &rank_));
   TESSERA_MPI_CALL(MPI_Comm_size(comm_, &size_));
+  temporary_path_ = keep_unfinished_ ? resumable_path(path)
+                                     : broadcast_string(comm_, unique_temporary_path(path));
   // The transfer mode must agree on every rank, or the collective calls would not match.
   int safe = collective_writes_are_safe() ? 1 : 0;
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &safe, 1, MPI_INT, MPI_MIN, comm_));

@@ -4,11 +4,15 @@
 // rank 0 holds, and attributes on the root group. The file appears under its final name only once
 // it is complete.
 //
-// A long run that can be resumed (run: dataset with -dataset_resume) keeps its unfinished file:
-// keep_if_unfinished() makes an uncommitted file stay under `<path>.tmp`, closed, and
-// FileMode::resume opens it again to go on writing. The final name still only ever holds a
-// complete file; what in the temporary file is complete is for the caller to record (an attribute
-// written after flush(), such as "samples_complete").
+// Until commit() the file is written under a temporary name of the run's own
+// (unique_temporary_path: `<path>.<host>.<pid>.tmp`, rank 0's host and PID), so two runs writing
+// the same path never share one. A long run that can be resumed (run: dataset with
+// -dataset_resume) instead writes `<path>.tmp` (resumable_path), the one name a later run can find:
+// FileMode::resumable creates it and keeps it, closed, if the run ends uncommitted, and
+// FileMode::resume opens it again to go on writing (the output lock keeps two runs of one name
+// from sharing it). The final name still only ever holds a complete file; what in the temporary
+// file is complete is for the caller to record (an attribute written after flush(), such as
+// "samples_complete").
 //
 // Raw data goes through collective MPI-IO, except with Open MPI while its OMPIO write data sieving
 // is on: that combination loses data in collective writes (see collective_writes_are_safe in
@@ -39,24 +43,30 @@
 
 namespace tessera::io {
 
-/// How FieldFile opens `<path>.tmp`: create it afresh, or open the one an earlier run kept
-/// (keep_if_unfinished) to go on writing it.
-enum class FileMode { create, resume };
+/// How FieldFile opens its temporary file: create one of this run's own, removed if the run ends
+/// before commit(); create resumable_path(path) afresh, kept if the run ends before commit(); or
+/// open the resumable_path(path) an earlier run kept, to go on writing it (and keep it again).
+enum class FileMode { create, resumable, resume };
 
-/// Collective over comm. Whether `<path>.tmp`, the unfinished file of an earlier run, exists.
+/// Not collective. `<path>.tmp`: where a resumable file is written until it is complete.
+std::string resumable_path(const std::string& path);
+
+/// Collective over comm. Whether resumable_path(path), the unfinished file of an earlier run,
+/// exists.
 bool unfinished_file_exists(MPI_Comm comm, const std::string& path);
 
 class FieldFile {
 public:
-  /// Collective over comm, which must outlive the file. FileMode::create creates `<path>.tmp`
-  /// (replacing a stale one left by a crashed run); FileMode::resume opens the existing one for
-  /// writing (an InputError if there is none or it is not an HDF5 file). Nothing appears under
-  /// path until commit().
+  /// Collective over comm, which must outlive the file. FileMode::create creates this run's
+  /// unique temporary file; FileMode::resumable creates resumable_path(path) (replacing one an
+  /// earlier run left); FileMode::resume opens the existing resumable_path(path) for writing (an
+  /// InputError if there is none or it is not an HDF5 file). Nothing appears under path until
+  /// commit().
   FieldFile(MPI_Comm comm, const std::string& path, FileMode mode = FileMode::create);
 
-  /// Collective over comm. Without a successful commit(), closes and removes `<path>.tmp`, so an
-  /// abandoned file leaves nothing behind (after keep_if_unfinished(), closes and keeps it); an
-  /// existing file under path is left as it was.
+  /// Collective over comm. Without a successful commit(), closes and removes the temporary file,
+  /// so an abandoned file leaves nothing behind (FileMode::resumable and resume: closes and keeps
+  /// it); an existing file under path is left as it was.
   /// While an exception propagates the destructor makes no collective call, since the exception
   /// may be this rank's alone: rank 0 unlinks the temporary file and HDF5 closes the handle at
   /// MPI_Finalize.
@@ -69,10 +79,6 @@ public:
   const std::string& temporary_path() const { return temporary_path_; }
   /// Not collective. Whether raw data is written with collective MPI-IO (the same on every rank).
   bool collective_writes() const { return collective_writes_; }
-
-  /// Not collective (call it on every rank alike). From now on an uncommitted file is kept under
-  /// temporary_path() for a later FileMode::resume, also while an exception propagates.
-  void keep_if_unfinished() { keep_unfinished_ = true; }
 
   /// Collective over comm. Writes everything written so far to the file (H5Fflush), so that a run
   /// killed afterwards leaves it readable up to here.
@@ -136,8 +142,8 @@ public:
   XdmfDescription xdmf_description() const;
 
   /// Collective over comm. Adds the provenance attributes, closes the file and, once every rank
-  /// has finished writing, renames `<path>.tmp` to path (replacing an existing file in one step).
-  /// Nothing can be written afterwards.
+  /// has finished writing, renames temporary_path() to path (replacing an existing file in one
+  /// step). Nothing can be written afterwards.
   void commit();
   /// Collective over comm. commit(), then the file's XDMF description (xdmf_description())
   /// beside it, the same path with the extension .xmf, so viewers open the finished file.

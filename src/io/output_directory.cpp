@@ -1,6 +1,13 @@
 #include "io/output_directory.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include "core/error.hpp"
@@ -12,6 +19,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The names a run makes from its stem, and the limits they must fit. The longest name a run writes
+// through MPI-IO is an LES snapshot, "<stem>_snapshot_NNNN.h5";
+constexpr std::size_t kLongestRunSuffix = sizeof("_snapshot_0000.h5") - 1;
+// it is written as "<name>.<host>.<pid>.tmp" (unique_temporary_path: host at most 32 characters,
+// a PID at most 10 digits).
+constexpr std::size_t kHostCharacters = 32;
+constexpr std::size_t kTemporarySuffix = 1 + kHostCharacters + 1 + 10 + sizeof(".tmp") - 1;
+// Open MPI's OMPIO keeps a file of its own for a file it opens, "<name>_cid-<context>-<pid>.sm"
+// in its session directory (sharedfp/sm; 15 characters more here, up to 29 elsewhere), whose
+// name must fit NAME_MAX too;
+constexpr std::size_t kSharedFilePointerSuffix = 30;
+// and copies the path it was given with ".locktest.<rank>" into a 256-byte buffer
+// (sharedfp/lockedfile), so a longer path aborts the run ("buffer overflow detected", exit status
+// 134) when it writes its first file. Ranks up to 10^7.
+constexpr std::size_t kMpiIoPathMax = 256 - 1 - (sizeof(".locktest.") - 1) - 7;
+constexpr std::size_t kStemReserve =
+    kLongestRunSuffix + kTemporarySuffix + kSharedFilePointerSuffix;
+
 std::string create_directory(const std::string& dir) {
   std::error_code code;
   fs::create_directories(dir, code);
@@ -19,6 +44,27 @@ std::string create_directory(const std::string& dir) {
   if (!fs::is_directory(dir, code))
     return "the output directory '" + dir + "' exists but is not a directory";
   return "";
+}
+
+// An existing directory may still refuse new files (permissions, a read-only or full file
+// system): the run would find out only when it writes its result, after all the work.
+std::string refuse_unwritable(const std::string& dir) {
+  const std::string probe = unique_temporary_path((fs::path(dir) / ".tessera_probe").string());
+  std::string problem;
+  {
+    std::ofstream out(probe, std::ios::trunc);
+    if (out) out << "probe\n";
+    if (out) out.close();
+    if (!out)
+      problem = "cannot write in the output directory '" + dir + "' (creating and writing '" +
+                probe + "' failed: " + std::system_category().message(errno) +
+                "); choose a writable -output_directory";
+  }
+  std::error_code code;
+  if (!fs::remove(probe, code) && problem.empty())
+    problem = "cannot remove files in the output directory '" + dir + "' ('" + probe +
+              "': " + code.message() + "); choose a writable -output_directory";
+  return problem;
 }
 
 std::string refuse_existing(const std::string& file) {
@@ -36,18 +82,61 @@ std::string result_path(const std::string& dir, const std::string& file_stem) {
   return (fs::path(dir.empty() ? "." : dir) / (file_stem + ".h5")).string();
 }
 
-void prepare_output_directory(MPI_Comm comm, const std::string& dir, const std::string& file_stem,
-                              bool overwrite) {
+std::string output_name_problem(const std::string& dir, const std::string& file_stem) {
+  const std::size_t longest_stem = NAME_MAX - kStemReserve;
+  if (file_stem.size() > longest_stem)
+    return "-output_name is " + std::to_string(file_stem.size()) + " characters long; at most " +
+           std::to_string(longest_stem) + " fit, since the names made from it (up to " +
+           std::to_string(kStemReserve) +
+           " characters more: snapshot, temporary and MPI-IO names) must fit the file system's "
+           "limit of " +
+           std::to_string(NAME_MAX) + " characters per name";
+  const std::size_t directory = (dir.empty() ? 1 : dir.size()) + 1;
+  const std::size_t longest_path =
+      directory + file_stem.size() + kLongestRunSuffix + kTemporarySuffix;
+  if (longest_path > kMpiIoPathMax)
+    return "-output_directory '" + dir + "' with an -output_name of " +
+           std::to_string(file_stem.size()) + " characters makes paths of up to " +
+           std::to_string(longest_path) + " characters for the files written through MPI-IO; " +
+           "Open MPI aborts on paths of more than " + std::to_string(kMpiIoPathMax) +
+           ", so at most " +
+           std::to_string(kMpiIoPathMax > directory + kLongestRunSuffix + kTemporarySuffix
+                              ? kMpiIoPathMax - directory - kLongestRunSuffix - kTemporarySuffix
+                              : 0) +
+           " characters of -output_name fit in this directory; choose a shorter -output_directory "
+           "(a relative one) or -output_name";
+  return "";
+}
+
+std::string unique_temporary_path(const std::string& path) {
+  char name[256] = {};
+  std::string host = gethostname(name, sizeof name - 1) == 0 ? name : "host";
+  host = host.substr(0, std::min(host.find('.'), kHostCharacters));
+  for (char& c : host)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  return path + "." + host + "." + std::to_string(getpid()) + ".tmp";
+}
+
+OutputLock prepare_output_directory(MPI_Comm comm, const std::string& dir,
+                                    const std::string& file_stem, bool overwrite) {
   if (file_stem.empty() || file_stem.find('/') != std::string::npos)
     throw InputError("the output file stem '" + file_stem + "' must be a non-empty file name",
                      __FILE__, __LINE__);
-  const std::string file = result_path(dir, file_stem);
+  const std::string folder = dir.empty() ? "." : dir;
+  const std::string name_problem = output_name_problem(folder, file_stem);
+  if (!name_problem.empty()) throw InputError(name_problem, __FILE__, __LINE__);
   const std::string problem = run_on_root(comm, [&] {
-    const std::string created = create_directory(dir.empty() ? "." : dir);
-    if (!created.empty() || overwrite) return created;
-    return refuse_existing(file);
+    const std::string created = create_directory(folder);
+    return created.empty() ? refuse_unwritable(folder) : created;
   });
   if (!problem.empty()) throw InputError(problem, __FILE__, __LINE__);
+  OutputLock lock(comm, folder, file_stem);
+  if (!overwrite) {
+    const std::string existing =
+        run_on_root(comm, [&] { return refuse_existing(result_path(dir, file_stem)); });
+    if (!existing.empty()) throw InputError(existing, __FILE__, __LINE__);
+  }
+  return lock;
 }
 
 }  // namespace tessera::io

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "core/error.hpp"
+#include "io/output_directory.hpp"
 #include "io/root_task.hpp"
 
 namespace tessera::io {
@@ -98,7 +99,7 @@ UniformGrid mesh_of(const UniformGrid& grid) {
 }
 
 void write_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp";
+  const std::string temporary = unique_temporary_path(path);
   {
     std::ofstream out(temporary, std::ios::trunc);
     if (!out) throw std::runtime_error("cannot open '" + temporary + "' for writing");

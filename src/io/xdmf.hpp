@@ -27,7 +27,8 @@ struct XdmfDescription {
 /// fields keeping their [n] shape. A grid that grid_problem() rejects throws tessera::Error.
 std::string xdmf_text(const XdmfDescription& description);
 
-/// Collective over comm. Rank 0 writes xdmf_text(description) to `<path>.tmp` and renames it to
+/// Collective over comm. Rank 0 writes xdmf_text(description) to unique_temporary_path(path)
+/// (io/output_directory.hpp) and renames it to
 /// path, so a viewer never sees half a file; every rank throws the same tessera::Error if that
 /// fails.
 void write_xdmf(MPI_Comm comm, const std::string& path, const XdmfDescription& description);

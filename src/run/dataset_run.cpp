@@ -130,9 +130,13 @@ public:
   SampleSet(MPI_Comm comm, const DatasetRunConfig& config, const std::string& path,
             const GeneratingOptions& generating, const std::function<void(io::FieldFile&)>& create)
       : resuming_(config.resume && io::unfinished_file_exists(comm, path)),
-        first_(resuming_ ? static_cast<int>(check_resumable(comm, path + ".tmp", generating)) : 0),
-        file_(comm, path, resuming_ ? io::FileMode::resume : io::FileMode::create) {
-    if (config.resume || config.stop_after > 0) file_.keep_if_unfinished();
+        first_(resuming_
+                   ? static_cast<int>(check_resumable(comm, io::resumable_path(path), generating))
+                   : 0),
+        file_(comm, path,
+              resuming_                                ? io::FileMode::resume
+              : config.resume || config.stop_after > 0 ? io::FileMode::resumable
+                                                       : io::FileMode::create) {
     if (resuming_) {
       TESSERA_LOG("  resuming '" << file_.temporary_path() << "' after its " << first_
                                  << " complete sample(s)");
@@ -326,8 +330,8 @@ DatasetRun::DatasetRun(MPI_Comm comm, const DatasetRunConfig& config)
 }
 
 void DatasetRun::prepare_output() {
-  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
-                               config_.output.overwrite);
+  output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                                              config_.output.overwrite);
 }
 
 DatasetSummary DatasetRun::execute(const std::string& options_text) {

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/decomposition.hpp"
+#include "io/output_lock.hpp"
 #include "run/darcy_sequence.hpp"
 #include "run/output_config.hpp"
 #include "solvers/darcy_reference.hpp"
@@ -80,8 +81,8 @@ public:
   /// multigrid levels for it to tune.
   DatasetRun(MPI_Comm comm, const DatasetRunConfig& config);
 
-  /// Collective. Creates the output directory; refuses to replace an existing result unless
-  /// the deck allows it.
+  /// Collective. Creates the output directory and locks the output name until the run ends (see
+  /// PoissonRun::prepare_output); refuses to replace an existing result unless the deck allows it.
   void prepare_output();
 
   /// Collective. darcy: solves the sequence once per strategy, writing the samples during the
@@ -97,6 +98,7 @@ private:
 
   DatasetRunConfig config_;
   MPI_Comm comm_;
+  io::OutputLock output_lock_;  // from prepare_output() to the end of the run
   // darcy: set up at construction so that its options are checked.
   std::optional<Decomposition> decomp_;
   std::optional<solvers::DarcyReference> solver_;

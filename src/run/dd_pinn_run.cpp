@@ -53,8 +53,8 @@ DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
 }
 
 void DdPinnRun::prepare_output() {
-  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
-                               config_.output.overwrite);
+  output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                                              config_.output.overwrite);
 }
 
 DdPinnSummary DdPinnRun::execute(const std::string& options_text) {

@@ -20,6 +20,7 @@
 #include "dd/subdomain_grid.hpp"
 #include "dd/subdomain_sums.hpp"
 #include "dd/xpinn_loss.hpp"
+#include "io/output_lock.hpp"
 #include "nn/mlp.hpp"
 #include "pinn/trainer.hpp"
 #include "run/comparison.hpp"
@@ -58,7 +59,7 @@ public:
   /// reference grid does not split along the subdomain boundaries, or the checkpoint does not fit.
   DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config);
 
-  /// Collective. Creates the output directory (see PoissonRun::prepare_output).
+  /// Collective. Prepares the output directory (see PoissonRun::prepare_output).
   void prepare_output();
 
   /// Collective. Solves, trains, compares, writes, prints the summary on rank 0.
@@ -69,6 +70,7 @@ public:
 private:
   DdPinnRunConfig config_;
   MPI_Comm comm_;
+  io::OutputLock output_lock_;  // from prepare_output() to the end of the run
   dd::SubdomainGrid grid_;
   SubdomainReference reference_;  // on grid_'s process grid
   nn::StackedMlp nets_;

@@ -43,8 +43,8 @@ FbpinnRun::FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config)
 }
 
 void FbpinnRun::prepare_output() {
-  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
-                               config_.output.overwrite);
+  output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                                              config_.output.overwrite);
 }
 
 FbpinnSummary FbpinnRun::execute(const std::string& options_text) {

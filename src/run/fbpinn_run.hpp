@@ -18,6 +18,7 @@
 #include "dd/fbpinn_loss.hpp"
 #include "dd/partition_of_unity.hpp"
 #include "dd/subdomain_grid.hpp"
+#include "io/output_lock.hpp"
 #include "nn/mlp.hpp"
 #include "pinn/trainer.hpp"
 #include "run/pinn_result.hpp"
@@ -55,7 +56,7 @@ public:
   /// checkpoint does not fit.
   FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config);
 
-  /// Collective. Creates the output directory (see PoissonRun::prepare_output).
+  /// Collective. Prepares the output directory (see PoissonRun::prepare_output).
   void prepare_output();
 
   /// Collective. Solves, trains, compares, writes, prints the summary on rank 0.
@@ -64,6 +65,7 @@ public:
 private:
   FbpinnRunConfig config_;
   MPI_Comm comm_;
+  io::OutputLock output_lock_;  // from prepare_output() to the end of the run
   dd::SubdomainGrid grid_;
   dd::PartitionOfUnity windows_;
   SubdomainReference reference_;  // on grid_'s process grid

@@ -90,7 +90,8 @@ void InterfaceBanditRun::prepare_output() {
   for (size_t k = 0; k < config_.frequencies.size(); ++k)
     for (size_t a = 0; a < arms_.size(); ++a) {
       const auto c = training_config(static_cast<int>(k), static_cast<int>(a));
-      io::prepare_output_directory(comm_, c.output.directory, c.output.name, c.output.overwrite);
+      output_locks_.push_back(io::prepare_output_directory(comm_, c.output.directory, c.output.name,
+                                                           c.output.overwrite));
     }
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dd/interface_bandit.hpp"
+#include "io/output_lock.hpp"
 #include "run/dd_pinn_run.hpp"
 
 namespace tessera::run {
@@ -51,7 +52,8 @@ public:
   /// Collective: checks that the tiling fits the rank count (as run: xpinn does); touches no file.
   InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunConfig& config);
 
-  /// Collective. Checks the output directory for every training's result file.
+  /// Collective. Prepares the output directory for every training's result file, locking each
+  /// name (see PoissonRun::prepare_output).
   void prepare_output();
 
   /// Collective. Runs the reference table (if asked) and the bandit rounds, prints the table on
@@ -65,6 +67,7 @@ private:
 
   InterfaceBanditRunConfig config_;
   MPI_Comm comm_;
+  std::vector<io::OutputLock> output_locks_;  // one per training's stem, from prepare_output()
   std::vector<dd::InterfaceArm> arms_;
   std::map<std::pair<int, int>, double> errors_;
 };

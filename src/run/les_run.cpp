@@ -178,8 +178,8 @@ void LesRun::prepare_output() {
     reference_ = read_dissipation_reference(config_.reference_file);
     has_reference_ = true;
   }
-  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
-                               config_.output.overwrite);
+  output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                                              config_.output.overwrite);
 }
 
 std::vector<std::vector<double>> LesRun::local_velocity() const {

@@ -23,6 +23,7 @@
 #include "core/decomposition.hpp"
 #include "core/timer.hpp"
 #include "io/field_reader.hpp"
+#include "io/output_lock.hpp"
 #include "run/dissipation_comparison.hpp"
 #include "run/les_cases.hpp"
 #include "run/output_config.hpp"
@@ -98,8 +99,8 @@ public:
   LesRun(MPI_Comm comm, const LesRunConfig& config);
 
   /// Collective. Reads the restart file and the reference table, if any (a missing or
-  /// mismatched one is an InputError), then creates the output directory, refusing to replace
-  /// an existing result unless -output_overwrite. Nothing is written before the checks pass.
+  /// mismatched one is an InputError), then prepares the output directory (see
+  /// PoissonRun::prepare_output). Nothing is written before the checks pass.
   void prepare_output();
 
   /// Collective. Sets the initial field (or the restart state), runs to the end time with
@@ -144,6 +145,7 @@ private:
 
   LesRunConfig config_;
   MPI_Comm comm_;
+  io::OutputLock output_lock_;  // from prepare_output() to the end of the run
   Decomposition decomp_;
   solvers::IncompressibleSolver solver_;
   std::vector<LesDiagnostics> history_;

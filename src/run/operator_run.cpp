@@ -431,6 +431,15 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
                               "evaluate: the checkpoint whose best network is evaluated");
   if (c.evaluate && c.checkpoint.empty())
     options.report("-operator_mode evaluate needs -operator_checkpoint");
+  // A file named for the other mode would be ignored without a word.
+  if (!c.evaluate && !c.checkpoint.empty())
+    options.report(
+        "-operator_checkpoint is read by -operator_mode evaluate only; training goes "
+        "on from a checkpoint with -operator_restart");
+  if (c.evaluate && !c.restart.empty())
+    options.report(
+        "-operator_restart continues a training; -operator_mode evaluate reads "
+        "-operator_checkpoint");
   if (!c.evaluate && c.train < 2)
     options.report("-operator_train = " + std::to_string(c.train) +
                    ": the normaliser needs at least 2 training samples");
@@ -636,8 +645,8 @@ OperatorRun::~OperatorRun() {
 }
 
 void OperatorRun::prepare_output() {
-  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
-                               config_.output.overwrite);
+  output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                                              config_.output.overwrite);
 }
 
 OperatorSummary OperatorRun::execute(const std::string& options_text) {

@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "core/decomposition.hpp"
+#include "io/output_lock.hpp"
 #include "nn/fno.hpp"
 #include "nn/operator_model.hpp"
 #include "nn/operator_training.hpp"
@@ -102,7 +103,7 @@ public:
   OperatorRun(const OperatorRun&) = delete;
   OperatorRun& operator=(const OperatorRun&) = delete;
 
-  /// Collective. Creates the output directory (refusing an existing result unless allowed).
+  /// Collective. Prepares the output directory (see PoissonRun::prepare_output).
   void prepare_output();
 
   /// Collective. Reads the samples, trains (progress per epoch, checkpoints) or evaluates, writes
@@ -113,6 +114,7 @@ private:
   struct State;
   OperatorRunConfig config_;
   MPI_Comm comm_, space_ = MPI_COMM_NULL, samples_ = MPI_COMM_NULL;
+  io::OutputLock output_lock_;  // from prepare_output() to the end of the run
   int group_ = 0, groups_ = 1;
   long file_samples_ = 0;
   std::vector<int> input_fields_, output_fields_;  // indices in the file's fields

@@ -1,6 +1,7 @@
 #include "run/output_config.hpp"
 
 #include "core/options.hpp"
+#include "io/output_directory.hpp"
 
 namespace tessera::run {
 
@@ -12,6 +13,9 @@ OutputConfig OutputConfig::from_options(Options& options, const std::string& def
       options.flag("output_overwrite", c.overwrite, "replace an existing result of the same name");
   if (c.name.find('/') != std::string::npos)
     options.report("-output_name = '" + c.name + "' must be a file stem without '/'");
+  else if (const std::string problem = io::output_name_problem(c.directory, c.name);
+           !problem.empty())
+    options.report(problem);
   return c;
 }
 

@@ -244,8 +244,8 @@ PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
 PdeRun::~PdeRun() = default;
 
 void PdeRun::prepare_output() {
-  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
-                               config_.output.overwrite);
+  output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                                              config_.output.overwrite);
 }
 
 PdeRunSummary PdeRun::execute(const std::string& options_text) {

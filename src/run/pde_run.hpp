@@ -16,6 +16,7 @@
 
 #include "core/decomposition.hpp"
 #include "io/field_file.hpp"
+#include "io/output_lock.hpp"
 #include "nn/mlp.hpp"
 #include "physics/allen_cahn.hpp"
 #include "physics/burgers.hpp"
@@ -90,7 +91,7 @@ public:
   PdeRun(MPI_Comm comm, const PdeRunConfig& config);
   ~PdeRun();
 
-  /// Collective. Creates the output directory (see PoissonRun::prepare_output).
+  /// Collective. Prepares the output directory (see PoissonRun::prepare_output).
   void prepare_output();
 
   /// Collective. Trains, compares, writes, prints the summary on rank 0.
@@ -99,6 +100,7 @@ public:
 private:
   PdeRunConfig config_;
   MPI_Comm comm_;
+  io::OutputLock output_lock_;                 // from prepare_output() to the end of the run
   solvers::SpaceTimeBox box_;                  // the PDE's (x, t) or (x, y) box
   std::unique_ptr<PdeSubdomains> subdomains_;  // -pde_method xpinn / fbpinn; process grid decomp_'s
   Decomposition decomp_;

@@ -35,8 +35,8 @@ PoissonRun::PoissonRun(MPI_Comm comm, const PoissonRunConfig& config)
       reference_(decomp_, config.problem, config.reference) {}
 
 void PoissonRun::prepare_output() {
-  io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
-                               config_.output.overwrite);
+  output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
+                                              config_.output.overwrite);
 }
 
 RunSummary PoissonRun::execute(const std::string& options_text) {

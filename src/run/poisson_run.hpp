@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/decomposition.hpp"
+#include "io/output_lock.hpp"
 #include "nn/mlp.hpp"
 #include "physics/poisson.hpp"
 #include "pinn/point_sets.hpp"
@@ -43,8 +44,9 @@ public:
   /// options), but touches no file.
   PoissonRun(MPI_Comm comm, const PoissonRunConfig& config);
 
-  /// Collective. Creates the output directory; refuses to replace an existing result unless
-  /// the deck allows it. Call after every option has been validated.
+  /// Collective. Creates the output directory, checks that it is writable, locks the output name
+  /// until the run ends (io::prepare_output_directory); refuses to replace an existing result
+  /// unless the deck allows it. Call after every option has been validated.
   void prepare_output();
 
   /// Collective. Solves, trains, compares, writes, prints the summary on rank 0.
@@ -54,6 +56,7 @@ public:
 private:
   PoissonRunConfig config_;
   MPI_Comm comm_;
+  io::OutputLock output_lock_;  // from prepare_output() to the end of the run
   Decomposition decomp_;
   solvers::PoissonReference reference_;
 };

@@ -66,7 +66,7 @@ SubdomainProblemConfig SubdomainProblemConfig::from_options(Options& options) {
   if (dim == 1)
     c.reference.points = solvers::read_multigrid_points(
         options, "reference_points", c.reference.points,
-        "comparison grid (1D: no reference solve, the exact solution stands for it)");
+        "comparison grid (1D: no reference solve, the exact solution stands for it)", 1);
   else if (dim == 2)
     c.reference = solvers::PoissonReferenceConfig::from_options(options);
   else

@@ -83,6 +83,8 @@ DarcyReferenceConfig DarcyReferenceConfig::from_options(Options& options) {
                    " is not 2^k + 1 (e.g. 33, 65, 129, 257), which the geometric multigrid "
                    "preconditioner (-dataset_pc_type mg, the default) needs to coarsen it; other "
                    "sizes (e.g. 421) need an algebraic one: -dataset_pc_type gamg or hypre");
+  report_beyond_petsc_indices(options, "-dataset_points = " + std::to_string(c.points), c.points, 2,
+                              1);
   c.krylov.read(options, "dataset_", "each Darcy solve");
   c.guess_space = options.integer("dataset_guess_space", c.guess_space, 1, 64,
                                   "earlier solutions kept by the fischer and projection guesses");

@@ -1,6 +1,10 @@
 #include "solvers/dmda_grid.hpp"
 
+#include <cmath>
+#include <sstream>
+
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/options.hpp"
 
 namespace tessera::solvers {
@@ -11,7 +15,7 @@ bool is_power_of_two_plus_one(int n) {
 }
 
 int read_multigrid_points(Options& options, const std::string& name, int fallback,
-                          const std::string& what) {
+                          const std::string& what, int dim) {
   const int points = options.integer(name, fallback, 3, 1 << 20,
                                      what +
                                          " points per direction, boundary included; 2^k + 1 "
@@ -19,7 +23,29 @@ int read_multigrid_points(Options& options, const std::string& name, int fallbac
   if (!is_power_of_two_plus_one(points))
     options.report("-" + name + " = " + std::to_string(points) +
                    " is not 2^k + 1 (e.g. 33, 65, 129, 257), which multigrid coarsening needs");
+  else
+    report_beyond_petsc_indices(options, "-" + name + " = " + std::to_string(points), points, dim,
+                                1);
   return points;
+}
+
+void report_beyond_petsc_indices(Options& options, const std::string& setting, long long points,
+                                 int dim, int dof) {
+  // Entries of a vector on the grid, in floating point so that no product can overflow.
+  auto entries = [&](long long n) { return dof * std::pow(static_cast<double>(n + 2), dim); };
+  const double limit = static_cast<double>(PETSC_MAX_INT);
+  if (entries(points) <= limit) return;
+  long long fits = static_cast<long long>(std::pow(limit / dof, 1.0 / dim)) - 2;
+  while (fits > 0 && entries(fits) > limit) --fits;
+  while (entries(fits + 1) <= limit) ++fits;
+  std::ostringstream problem;
+  problem << setting << ": " << points << "^" << dim << " points"
+          << (dof > 1 ? " x " + std::to_string(dof) + " values" : std::string())
+          << " (with a ghost layer each side) is " << format("%.3g", entries(points))
+          << " entries, more than PETSc's " << 8 * sizeof(PetscInt) << "-bit indices reach ("
+          << PETSC_MAX_INT << "); at most " << fits << " per direction fit in " << dim
+          << "D, or use a PETSc built with --with-64-bit-indices";
+  options.report(problem.str());
 }
 
 int multigrid_levels(int n, const std::array<int, 3>& procs) {

@@ -22,9 +22,19 @@ namespace tessera::solvers {
 bool is_power_of_two_plus_one(int n);
 
 /// Declares the option -<name>, grid points per direction with the boundary, where `what` names
-/// the grid in -help, and reports (options.report) a value that is not 2^k + 1. Not collective.
+/// the grid in -help, and reports (options.report) a value that is not 2^k + 1, or one whose
+/// dim-dimensional grid PETSc cannot index (report_beyond_petsc_indices, one value per point).
+/// Not collective.
 int read_multigrid_points(Options& options, const std::string& name, int fallback,
-                          const std::string& what);
+                          const std::string& what, int dim);
+
+/// Not collective. Reports (options.report) a DMDA that PETSc's index type (PetscInt, 32 or 64
+/// bits as PETSc was built) cannot number: points per direction in dim dimensions with dof values
+/// per point, counted with one ghost layer on each side (a periodic grid has them even on one
+/// rank). `setting` names the options that chose the size, e.g. "-les_cells = 1024 with -les_dim
+/// 3"; the message gives the largest size that fits. PETSc itself would fail only at set-up.
+void report_beyond_petsc_indices(Options& options, const std::string& setting, long long points,
+                                 int dim, int dof);
 
 /// Not collective. Multigrid levels for n points per direction on the process grid procs: halve
 /// the grid while the next coarser one still has an interior point and, along each direction, at

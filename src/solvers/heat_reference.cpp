@@ -10,7 +10,7 @@ namespace tessera::solvers {
 HeatReferenceConfig HeatReferenceConfig::from_options(Options& options) {
   HeatReferenceConfig c;
   c.points =
-      read_multigrid_points(options, "heat_reference_points", c.points, "heat reference grid");
+      read_multigrid_points(options, "heat_reference_points", c.points, "heat reference grid", 3);
   c.time_step = options.real("heat_reference_time_step", c.time_step, 1e-8, 1e3,
                              "largest Crank-Nicolson step of the heat reference");
   c.krylov.read(options, "heat_reference_", "each heat reference step");

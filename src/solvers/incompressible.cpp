@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/timer.hpp"
 #include "physics/lid_driven_cavity.hpp"
+#include "solvers/dmda_grid.hpp"
 #include "solvers/mac_grid.hpp"
 
 namespace tessera::solvers {
@@ -99,7 +100,13 @@ constexpr double kRkB[3] = {1.0 / 3.0, 15.0 / 16.0, 8.0 / 15.0};
 IncompressibleConfig IncompressibleConfig::from_options(Options& options) {
   IncompressibleConfig c;
   c.dim = options.integer("les_dim", c.dim, 2, 3, "space dimension of the box");
-  c.cells = options.integer("les_cells", c.cells, 4, 1 << 14, "cells per direction");
+  c.cells = options.integer("les_cells", c.cells, 4, 1 << 14,
+                            "cells per direction (3D: at most 892 with PETSc's 32-bit indices)");
+  // The velocity grid, dim values per cell, is the largest the solver numbers.
+  report_beyond_petsc_indices(
+      options,
+      "-les_cells = " + std::to_string(c.cells) + " with -les_dim " + std::to_string(c.dim),
+      c.cells, c.dim, c.dim);
   c.length = options.real("les_length", c.length, 1e-12, 1e12, "side L of the box [0, L]^dim");
   c.viscosity = options.real("les_viscosity", c.viscosity, 0.0, 1e12, "kinematic viscosity");
   c.cfl = options.real("les_cfl", c.cfl, 1e-6, 1.5,

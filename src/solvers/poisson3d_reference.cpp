@@ -8,8 +8,8 @@ namespace tessera::solvers {
 
 Poisson3DReferenceConfig Poisson3DReferenceConfig::from_options(Options& options) {
   Poisson3DReferenceConfig c;
-  c.points =
-      read_multigrid_points(options, "poisson3d_reference_points", c.points, "3D reference grid");
+  c.points = read_multigrid_points(options, "poisson3d_reference_points", c.points,
+                                   "3D reference grid", 3);
   c.krylov.read(options, "poisson3d_reference_", "the 3D Poisson reference solve");
   return c;
 }

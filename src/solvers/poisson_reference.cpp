@@ -141,7 +141,7 @@ PetscErrorCode compute_rhs(KSP ksp, Vec b, void* ctx) {
 
 PoissonReferenceConfig PoissonReferenceConfig::from_options(Options& options) {
   PoissonReferenceConfig c;
-  c.points = read_multigrid_points(options, "reference_points", c.points, "reference grid");
+  c.points = read_multigrid_points(options, "reference_points", c.points, "reference grid", 2);
   c.krylov.read(options, "reference_", "the reference solve");
   return c;
 }

@@ -5,9 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iostream>
+#include <optional>
 #include <stdexcept>
+#include <vector>
+
+#include <unistd.h>
 
 #include "core/error.hpp"
 #include "core/version.hpp"
@@ -15,6 +22,7 @@
 #include "io/field_reader.hpp"
 #include "io/hdf5.hpp"
 #include "io/output_directory.hpp"
+#include "io/root_task.hpp"
 #include "io/xdmf.hpp"
 
 namespace {
@@ -46,6 +54,14 @@ int world_size() {
 }
 
 std::string test_name() { return ::testing::UnitTest::GetInstance()->current_test_info()->name(); }
+
+// The files in dir whose names end in .tmp: what an interrupted or failed write could leave.
+std::vector<std::string> temporary_files(const std::string& dir) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().extension() == ".tmp") found.push_back(entry.path().filename().string());
+  return found;
+}
 
 // Writes u and v on decomp into a new file at path and commits it.
 void write_analytic_file(const std::string& path, const Decomposition& decomp) {
@@ -161,11 +177,14 @@ TEST(FieldFile, UncommittedFileLeavesNothingBehind) {
     FieldFile file(world, path);
     file.write_field("u", decomp, analytic_block(decomp, analytic_u).data());
     EXPECT_TRUE(all_ranks(world, fs::exists(file.temporary_path())));
-    EXPECT_EQ(file.temporary_path(), path + ".tmp");
+    // Rank 0's unique name on every rank, not a name another run writing path would share.
+    EXPECT_EQ(file.temporary_path(),
+              tessera::io::broadcast_string(world, tessera::io::unique_temporary_path(path)));
+    EXPECT_NE(file.temporary_path(), tessera::io::resumable_path(path));
     EXPECT_FALSE(fs::exists(path));
   }
   EXPECT_TRUE(all_ranks(world, !fs::exists(path)));
-  EXPECT_TRUE(all_ranks(world, !fs::exists(path + ".tmp")));
+  EXPECT_TRUE(all_ranks(world, temporary_files(fs::path(path).parent_path()).empty()));
 }
 
 TEST(FieldFile, ExceptionDuringWritingLeavesNoFileUnderEitherName) {
@@ -179,7 +198,7 @@ TEST(FieldFile, ExceptionDuringWritingLeavesNoFileUnderEitherName) {
   }
   MPI_Barrier(world);
   EXPECT_TRUE(all_ranks(world, !fs::exists(path)));
-  EXPECT_TRUE(all_ranks(world, !fs::exists(path + ".tmp")));
+  EXPECT_TRUE(all_ranks(world, temporary_files(fs::path(path).parent_path()).empty()));
 }
 
 TEST(FieldFile, CommitReplacesAnExistingFileOnlyWhenComplete) {
@@ -192,7 +211,7 @@ TEST(FieldFile, CommitReplacesAnExistingFileOnlyWhenComplete) {
     file.write_field("u", decomp, analytic_block(decomp, analytic_u).data());
     EXPECT_EQ(read_text(path), "previous result");
     file.commit();
-    EXPECT_FALSE(fs::exists(path + ".tmp"));
+    EXPECT_TRUE(temporary_files(fs::path(path).parent_path()).empty());
   }
   const auto wrong =
       mismatches_over_ranks(decomp, tessera::io::read_field(decomp, path, "u"), analytic_u);
@@ -237,7 +256,7 @@ TEST(FieldFile, FailuresAreErrorsNamingTheFile) {
     FieldFile file(world, dir + "/missing/run.h5");
     ADD_FAILURE() << "created a file in a folder that does not exist";
   } catch (const tessera::Error& e) {
-    EXPECT_NE(e.message().find("cannot create '" + dir + "/missing/run.h5.tmp'"), std::string::npos)
+    EXPECT_NE(e.message().find("cannot create '" + dir + "/missing/run.h5."), std::string::npos)
         << e.message();
     EXPECT_NE(e.message().find("H5Fcreate"), std::string::npos) << e.message();
   }
@@ -303,7 +322,7 @@ TEST(Xdmf, Describes3DGridFieldsAndFile) {
   EXPECT_EQ(description.fields, (std::vector<std::string>{"u", "v"}));
   tessera::io::write_xdmf(world, dir + "/volume.xmf", description);
 
-  EXPECT_FALSE(fs::exists(dir + "/volume.xmf.tmp"));
+  EXPECT_TRUE(temporary_files(dir).empty());
   const std::string xml = read_text(dir + "/volume.xmf");
   for (const char* expected :
        {"<Xdmf Version=\"2.0\">", "TopologyType=\"3DCoRectMesh\" Dimensions=\"3 5 7\"",
@@ -379,12 +398,12 @@ TEST(Xdmf, EscapesNamesAndRejectsGridsItCannotDescribe) {
   // Every rank learns of rank 0's failure, and no file is left.
   const std::string dir = fresh_directory(world, test_name());
   EXPECT_THROW(tessera::io::write_xdmf(world, dir + "/bad.xmf", description), tessera::Error);
-  EXPECT_TRUE(all_ranks(world, !fs::exists(dir + "/bad.xmf") && !fs::exists(dir + "/bad.xmf.tmp")));
+  EXPECT_TRUE(all_ranks(world, !fs::exists(dir + "/bad.xmf") && temporary_files(dir).empty()));
 }
 
 TEST(PrepareOutputDirectory, CreatesAMissingDirectory) {
   const std::string dir = fresh_directory(world, test_name()) + "/results/run_1";
-  tessera::io::prepare_output_directory(world, dir, "run", false);
+  const auto lock = tessera::io::prepare_output_directory(world, dir, "run", false);
   EXPECT_TRUE(all_ranks(world, fs::is_directory(dir)));
   EXPECT_EQ(tessera::io::result_path(dir, "run"), dir + "/run.h5");
 }
@@ -394,9 +413,10 @@ TEST(PrepareOutputDirectory, RefusesAnExistingResultWithoutOverwrite) {
   if (world_rank() == 0) std::ofstream(dir + "/run.h5") << "previous result";
   MPI_Barrier(world);
   // Another stem in the same folder is no conflict.
-  EXPECT_NO_THROW(tessera::io::prepare_output_directory(world, dir, "other", false));
+  EXPECT_NO_THROW(
+      static_cast<void>(tessera::io::prepare_output_directory(world, dir, "other", false)));
   try {
-    tessera::io::prepare_output_directory(world, dir, "run", false);
+    static_cast<void>(tessera::io::prepare_output_directory(world, dir, "run", false));
     ADD_FAILURE() << "accepted an existing result without overwrite";
   } catch (const tessera::InputError& e) {
     EXPECT_NE(e.message().find("'" + dir + "/run.h5' already exists"), std::string::npos)
@@ -410,7 +430,8 @@ TEST(PrepareOutputDirectory, AcceptsAnExistingResultWithOverwrite) {
   const std::string dir = fresh_directory(world, test_name());
   if (world_rank() == 0) std::ofstream(dir + "/run.h5") << "previous result";
   MPI_Barrier(world);
-  EXPECT_NO_THROW(tessera::io::prepare_output_directory(world, dir, "run", true));
+  EXPECT_NO_THROW(
+      static_cast<void>(tessera::io::prepare_output_directory(world, dir, "run", true)));
   // Still there: a new result replaces it only when complete.
   EXPECT_EQ(read_text(dir + "/run.h5"), "previous result");
 }
@@ -420,12 +441,207 @@ TEST(PrepareOutputDirectory, AFileInPlaceOfTheDirectoryIsAnInputError) {
   if (world_rank() == 0) std::ofstream(dir + "/results") << "not a folder";
   MPI_Barrier(world);
   try {
-    tessera::io::prepare_output_directory(world, dir + "/results", "run", true);
+    static_cast<void>(tessera::io::prepare_output_directory(world, dir + "/results", "run", true));
     ADD_FAILURE() << "accepted a plain file as output directory";
   } catch (const tessera::InputError& e) {
     EXPECT_NE(e.message().find(dir + "/results"), std::string::npos) << e.message();
   }
-  EXPECT_THROW(tessera::io::prepare_output_directory(world, dir, "", true), tessera::InputError);
+  EXPECT_THROW(static_cast<void>(tessera::io::prepare_output_directory(world, dir, "", true)),
+               tessera::InputError);
+}
+
+// Issue 13 pre-flight checks: the output lock, the writability probe, name lengths, and
+// temporary names that two writers of one path do not share.
+
+// Writes a lock file at path as a run on host with pid would, on rank 0.
+void write_lock(const std::string& path, const std::string& host, long pid) {
+  if (world_rank() == 0)
+    std::ofstream(path) << "host " << host << "\npid " << pid << "\nstarted 2026-01-01T00:00:00Z\n";
+  MPI_Barrier(world);
+}
+
+std::string host_name() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+// What prepare_output_directory(dir, stem) refuses with, or "" if it accepts (and releases).
+std::string refusal(const std::string& dir, const std::string& stem, bool overwrite = false) {
+  try {
+    static_cast<void>(tessera::io::prepare_output_directory(world, dir, stem, overwrite));
+    return "";
+  } catch (const tessera::InputError& e) {
+    return e.message();
+  }
+}
+
+TEST(OutputLock, ASecondRunOfTheSameNameIsRefusedUntilTheFirstEnds) {
+  const std::string dir = fresh_directory(world, test_name());
+  {
+    const auto lock = tessera::io::prepare_output_directory(world, dir, "run", false);
+    EXPECT_EQ(lock.path(), dir + "/run.lock");
+    EXPECT_TRUE(all_ranks(world, read_text(dir + "/run.lock") == lock.holder()));
+    if (world_rank() == 0) {
+      EXPECT_NE(lock.holder().find("\npid " + std::to_string(getpid()) + "\n"), std::string::npos);
+    }
+    const std::string refused = refusal(dir, "run", true);
+    EXPECT_NE(refused.find("in use by another run (host " + host_name() + ", PID "),
+              std::string::npos)
+        << refused;
+    EXPECT_NE(refused.find(dir + "/run.lock"), std::string::npos) << refused;
+    // The refused run leaves the holder's lock alone; another name may share the directory.
+    EXPECT_TRUE(all_ranks(world, read_text(dir + "/run.lock") == lock.holder()));
+    EXPECT_EQ(refusal(dir, "other"), "");
+  }
+  MPI_Barrier(world);  // releasing is rank 0's alone, not collective
+  EXPECT_TRUE(all_ranks(world, !fs::exists(dir + "/run.lock")));
+  EXPECT_EQ(refusal(dir, "run"), "");
+}
+
+TEST(OutputLock, IsReleasedWhenTheRunIsRefusedAfterTakingIt) {
+  const std::string dir = fresh_directory(world, test_name());
+  if (world_rank() == 0) std::ofstream(dir + "/run.h5") << "previous result";
+  MPI_Barrier(world);
+  EXPECT_NE(refusal(dir, "run").find("already exists"), std::string::npos);
+  MPI_Barrier(world);
+  EXPECT_TRUE(all_ranks(world, !fs::exists(dir + "/run.lock")));
+  EXPECT_EQ(read_text(dir + "/run.h5"), "previous result");
+}
+
+TEST(OutputLock, ARankThatFailsAloneRemovesItBeforeTheJobIsAborted) {
+  if (world_size() < 2) GTEST_SKIP() << "needs a rank other than 0";
+  const std::string dir = fresh_directory(world, test_name());
+  std::optional<tessera::io::OutputLock> lock;
+  lock.emplace(world, dir, "run");
+  if (world_rank() == 1) {
+    try {
+      // As in run_main: the exception unwinds the run (and its lock) before MPI_Abort, which
+      // would kill rank 0 before it could remove the file itself.
+      const tessera::io::OutputLock run_lock = std::move(*lock);
+      throw std::runtime_error("a failure on rank 1 alone");
+    } catch (const std::runtime_error&) {
+    }
+  }
+  MPI_Barrier(world);
+  EXPECT_TRUE(all_ranks(world, !fs::exists(dir + "/run.lock")));
+  // A lock another run took meanwhile is not rank 0's to remove.
+  write_lock(dir + "/run.lock", "elsewhere.example", 1);
+  lock.reset();
+  MPI_Barrier(world);
+  EXPECT_TRUE(all_ranks(world, fs::exists(dir + "/run.lock")));
+}
+
+TEST(OutputLock, ALockOfALiveRunOnThisHostIsHeld) {
+  const std::string dir = fresh_directory(world, test_name());
+  write_lock(dir + "/run.lock", host_name(), 1);  // PID 1 always runs
+  const std::string refused = refusal(dir, "run");
+  EXPECT_NE(refused.find("in use by another run (host " + host_name() + ", PID 1, started "),
+            std::string::npos)
+      << refused;
+  EXPECT_EQ(refused.find("stale"), std::string::npos) << refused;
+  EXPECT_TRUE(all_ranks(world, fs::exists(dir + "/run.lock")));
+}
+
+TEST(OutputLock, AStaleLockIsReportedWithHowToClearIt) {
+  const std::string dir = fresh_directory(world, test_name());
+  // Above Linux's largest possible PID (PID_MAX_LIMIT, 2^22), so no process has it.
+  write_lock(dir + "/run.lock", host_name(), 4194305);
+  const std::string refused = refusal(dir, "run");
+  EXPECT_NE(refused.find("stale lock file '" + dir + "/run.lock'"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("PID 4194305"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("remove '" + dir + "/run.lock' and rerun"), std::string::npos) << refused;
+  // Reported, not cleared: the dead run may have left files someone should look at.
+  EXPECT_TRUE(all_ranks(world, fs::exists(dir + "/run.lock")));
+}
+
+TEST(OutputLock, ALockOfAnotherHostNamesItAndHowToClearIt) {
+  const std::string dir = fresh_directory(world, test_name());
+  write_lock(dir + "/run.lock", "elsewhere.example", 4194305);
+  const std::string refused = refusal(dir, "run");
+  EXPECT_NE(refused.find("in use by another run (host elsewhere.example, PID 4194305"),
+            std::string::npos)
+      << refused;
+  EXPECT_NE(refused.find("no longer runs on elsewhere.example, remove"), std::string::npos)
+      << refused;
+}
+
+TEST(PrepareOutputDirectory, AnUnwritableDirectoryIsRefused) {
+  // Root writes anywhere chmod allows nothing, so as root a directory of sysfs stands in for a
+  // read-only file system.
+  const std::string dir = geteuid() == 0 ? "/sys/kernel" : fresh_directory(world, test_name());
+  if (!fs::is_directory(dir)) GTEST_SKIP() << dir << " is not a directory here";
+  if (geteuid() != 0 && world_rank() == 0) fs::permissions(dir, fs::perms::owner_exec);
+  MPI_Barrier(world);
+  const std::string refused = refusal(dir, "run");
+  if (geteuid() != 0 && world_rank() == 0) fs::permissions(dir, fs::perms::owner_all);
+  EXPECT_NE(refused.find("cannot write in the output directory '" + dir + "'"), std::string::npos)
+      << refused;
+}
+
+TEST(PrepareOutputDirectory, NamesThatDoNotFitTheFileSystemAreRefused) {
+  const std::string dir = fresh_directory(world, test_name());
+  const std::string longest(160, 'n');
+  EXPECT_EQ(tessera::io::output_name_problem("out", longest), "");
+  const std::string problem = tessera::io::output_name_problem("out", longest + "n");
+  EXPECT_NE(problem.find("-output_name is 161 characters long; at most 160 fit"), std::string::npos)
+      << problem;
+  // Open MPI's limit on the path: 238 characters for
+  // "<dir>/<stem>_snapshot_NNNN.h5.<host>.<pid>.tmp".
+  const std::string deep(238 - 1 - 3 - 17 - 48 + 1, 'd');
+  EXPECT_EQ(tessera::io::output_name_problem(deep.substr(1), "run"), "");
+  const std::string too_deep = tessera::io::output_name_problem(deep, "run");
+  EXPECT_NE(too_deep.find("Open MPI aborts on paths of more than 238, so at most 2 characters of "
+                          "-output_name fit in this directory"),
+            std::string::npos)
+      << too_deep;
+  const std::string refused = refusal(dir, longest + "n");
+  EXPECT_NE(refused.find("-output_name is 161 characters long"), std::string::npos) << refused;
+  EXPECT_TRUE(all_ranks(world, fs::is_empty(dir)));
+}
+
+TEST(FieldFile, TwoWritersOfOnePathDoNotShareATemporaryFile) {
+  if (world_size() < 2) GTEST_SKIP() << "needs two processes";
+  // Ranks 0 and 1 stand for two runs writing the same path, each on its own communicator.
+  const std::string path = fresh_directory(world, test_name()) + "/run.h5";
+  MPI_Comm run = MPI_COMM_NULL;
+  MPI_Comm_split(world, world_rank() < 2 ? world_rank() : MPI_UNDEFINED, 0, &run);
+  // Four steps, each followed by a barrier on every rank, so that a failing step cannot hang
+  // the others: the second writer starts while the first is writing; the first finishes first.
+  std::optional<Decomposition> decomp;
+  if (run != MPI_COMM_NULL) decomp.emplace(run, 2, std::array<int, 3>{13, 11, 1});
+  std::optional<FieldFile> file;
+  std::string failure;
+  auto step = [&](int writer, const std::function<void()>& work) {
+    if (world_rank() == writer && failure.empty()) {
+      try {
+        work();
+      } catch (const tessera::Error& e) {
+        failure = e.message();
+      }
+    }
+    MPI_Barrier(world);
+  };
+  auto start = [&] {
+    file.emplace(run, path);
+    file->write_field("u", *decomp, analytic_block(*decomp, analytic_u).data());
+    file->set_attribute("writer", world_rank());
+  };
+  step(0, start);
+  step(1, start);
+  step(0, [&] { file->commit(); });
+  step(1, [&] { file->commit(); });
+  file.reset();
+  decomp.reset();
+  if (run != MPI_COMM_NULL) MPI_Comm_free(&run);
+  if (!failure.empty()) std::cerr << "rank " << world_rank() << ": " << failure << std::endl;
+  EXPECT_TRUE(all_ranks(world, failure.empty()));
+  // The last to commit owns the path, complete.
+  if (world_rank() == 0) {
+    const FieldFileReader reader(MPI_COMM_SELF, path);
+    EXPECT_EQ(reader.integer_attribute("writer"), 1);
+    EXPECT_TRUE(temporary_files(fs::path(path).parent_path()).empty());
+  }
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ using namespace tessera::testing;
 
 void write_reference(const std::string& stem, const Decomposition& decomp) {
   const std::string dir = reference::directory();
-  tessera::io::prepare_output_directory(decomp.comm(), dir, stem, true);
+  const auto lock = tessera::io::prepare_output_directory(decomp.comm(), dir, stem, true);
   tessera::io::FieldFile file(decomp.comm(), tessera::io::result_path(dir, stem));
   // CMake turns Open MPI's write data sieving off for this test, so the collective path is the
   // one that the readers check.

@@ -1,0 +1,33 @@
+# cmake -DLOCK=<file> -DPID=<pid> [-DRESULT=<file>] -P preflight_lock.cmake           writes a lock
+# cmake -DLOCK=<file> -DCHECK=1 [-DRESULT=<file>] -P preflight_lock.cmake     checks it is untouched
+# A lock file as a run on this host with PID <pid> writes it (io::OutputLock), for the issue 13
+# lock tests; the result file's hash is recorded beside it, so that the check can tell whether a
+# refused run changed the result it found.
+cmake_host_system_information(RESULT host QUERY HOSTNAME)
+set(expected "host ${host}\npid ${PID}\nstarted 2026-01-01T00:00:00Z\n")
+if(NOT CHECK)
+  file(WRITE ${LOCK} "${expected}")
+  file(WRITE ${LOCK}.expected "${expected}")
+  if(RESULT)
+    file(SHA256 ${RESULT} hash)
+    file(WRITE ${RESULT}.sha256 "${hash}")
+  endif()
+  return()
+endif()
+file(READ ${LOCK}.expected expected)
+if(NOT EXISTS ${LOCK})
+  message(FATAL_ERROR "tessera check failed: the lock file '${LOCK}' was removed")
+endif()
+file(READ ${LOCK} text)
+if(NOT text STREQUAL expected)
+  message(FATAL_ERROR "tessera check failed: the lock file '${LOCK}' now reads '${text}'")
+endif()
+if(RESULT)
+  file(SHA256 ${RESULT} hash)
+  file(READ ${RESULT}.sha256 recorded)
+  if(NOT hash STREQUAL recorded)
+    message(FATAL_ERROR "tessera check failed: '${RESULT}' changed")
+  endif()
+endif()
+file(REMOVE ${LOCK} ${LOCK}.expected)
+message("lock '${LOCK}' and result untouched")
