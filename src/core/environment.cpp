@@ -40,6 +40,9 @@ int run_main(int argc, char** argv, const std::function<int(Environment&)>& body
   } catch (const InputError& e) {
     if (env.rank() == 0) std::cerr << "tessera: error: " << e.message() << std::endl;
     return 2;
+  } catch (const DivergenceError& e) {
+    if (env.rank() == 0) std::cerr << "tessera: error: " << e.message() << std::endl;
+    return 3;
   } catch (const Error& e) {
     // Rank 0 reports first; another rank that failed alone still gets its message out.
     if (env.rank() != 0) std::this_thread::sleep_for(std::chrono::seconds(2));

@@ -27,6 +27,15 @@ public:
   using Error::Error;
 };
 
+/// A computed quantity left the finite numbers or its stability bound (a training loss that is NaN,
+/// an LES step beyond its CFL limit). Thrown only by checks of values every rank shares (reduced
+/// over ranks), so every rank throws it together, before anything is written from the bad state;
+/// the run exits with status 3 (run_main).
+class DivergenceError : public Error {
+public:
+  using Error::Error;
+};
+
 [[noreturn]] void throw_mpi_error(int code, const char* call, const char* file, int line);
 [[noreturn]] void throw_petsc_error(int code, const char* call, const char* file, int line);
 
@@ -38,6 +47,14 @@ public:
     std::ostringstream tessera_msg_;                                \
     tessera_msg_ << stream_expr;                                    \
     throw ::tessera::Error(tessera_msg_.str(), __FILE__, __LINE__); \
+  } while (0)
+
+/// Throws tessera::DivergenceError built from a stream expression (see TESSERA_THROW).
+#define TESSERA_THROW_DIVERGED(stream_expr)                                   \
+  do {                                                                        \
+    std::ostringstream tessera_msg_;                                          \
+    tessera_msg_ << stream_expr;                                              \
+    throw ::tessera::DivergenceError(tessera_msg_.str(), __FILE__, __LINE__); \
   } while (0)
 
 /// Throws unless cond holds.

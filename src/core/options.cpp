@@ -44,6 +44,13 @@ std::string format_real(double v) {
   return os.str();
 }
 
+// Round-trips: the same double always gives the same text, and the text gives the double back.
+std::string exact_real(double v) {
+  std::ostringstream os;
+  os << std::setprecision(17) << v;
+  return os.str();
+}
+
 }  // namespace
 
 Options::Options(MPI_Comm comm, int argc, char** argv) : comm_(comm), argc_(argc), argv_(argv) {
@@ -109,7 +116,7 @@ void Options::declare(const Declaration& d) {
 int Options::integer(const std::string& name, int fallback, int lo, int hi,
                      const std::string& help) {
   const std::string range = "integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-  declare({name, "int", std::to_string(fallback), range, help});
+  declare({name, "int", std::to_string(fallback), range, help, std::to_string(fallback)});
   std::string value;
   bool has_value = false;
   if (!lookup(name, value, has_value)) return fallback;
@@ -122,13 +129,14 @@ int Options::integer(const std::string& name, int fallback, int lo, int hi,
     report("-" + name + " = " + value + " is out of range; expected an " + range);
     return fallback;
   }
+  declared_.back().value = std::to_string(parsed);
   return static_cast<int>(parsed);
 }
 
 double Options::real(const std::string& name, double fallback, double lo, double hi,
                      const std::string& help) {
   const std::string range = "real in [" + format_real(lo) + ", " + format_real(hi) + "]";
-  declare({name, "real", format_real(fallback), range, help});
+  declare({name, "real", format_real(fallback), range, help, exact_real(fallback)});
   std::string value;
   bool has_value = false;
   if (!lookup(name, value, has_value)) return fallback;
@@ -141,18 +149,23 @@ double Options::real(const std::string& name, double fallback, double lo, double
     report("-" + name + " = " + value + " is out of range; expected a " + range);
     return fallback;
   }
+  declared_.back().value = exact_real(parsed);
   return parsed;
 }
 
 bool Options::flag(const std::string& name, bool fallback, const std::string& help) {
-  declare({name, "bool", fallback ? "true" : "false", "true or false", help});
+  declare({name, "bool", fallback ? "true" : "false", "true or false", help,
+           fallback ? "true" : "false"});
   std::string value;
   bool has_value = false;
   if (!lookup(name, value, has_value)) return fallback;
-  if (!has_value) return true;  // a bare "-name" switches the flag on
   const std::string v = lower(value);
-  if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
-  if (v == "false" || v == "no" || v == "off" || v == "0") return false;
+  const bool on = !has_value || v == "true" || v == "yes" || v == "on" || v == "1";  // bare: on
+  const bool off = v == "false" || v == "no" || v == "off" || v == "0";
+  if (on || off) {
+    declared_.back().value = on ? "true" : "false";
+    return on;
+  }
   report("-" + name + " = '" + value + "' is not a boolean; expected true or false");
   return fallback;
 }
@@ -161,7 +174,7 @@ std::string Options::choice(const std::string& name, const std::string& fallback
                             const std::vector<std::string>& allowed, const std::string& help) {
   std::string accepted = "one of";
   for (const auto& a : allowed) accepted += " " + a;
-  declare({name, "choice", fallback, accepted, help});
+  declare({name, "choice", fallback, accepted, help, fallback});
   std::string value;
   bool has_value = false;
   if (!lookup(name, value, has_value)) return fallback;
@@ -169,12 +182,13 @@ std::string Options::choice(const std::string& name, const std::string& fallback
     report("-" + name + " = '" + value + "' is not accepted; expected " + accepted);
     return fallback;
   }
+  declared_.back().value = value;
   return value;
 }
 
 std::string Options::text(const std::string& name, const std::string& fallback,
                           const std::string& help) {
-  declare({name, "string", fallback.empty() ? "(none)" : fallback, "text", help});
+  declare({name, "string", fallback.empty() ? "(none)" : fallback, "text", help, fallback});
   std::string value;
   bool has_value = false;
   if (!lookup(name, value, has_value)) return fallback;
@@ -182,6 +196,7 @@ std::string Options::text(const std::string& name, const std::string& fallback,
     report("-" + name + " needs a value");
     return fallback;
   }
+  declared_.back().value = value;
   return value;
 }
 
@@ -236,6 +251,15 @@ std::string Options::database_text() const {
   std::string text = all ? all : "";
   TESSERA_PETSC_CALL(PetscFree(all));
   return text;
+}
+
+std::vector<std::pair<std::string, std::string>> Options::values(
+    const std::vector<std::string>& names) const {
+  std::vector<std::pair<std::string, std::string>> found;
+  for (const auto& name : names)
+    for (const auto& d : declared_)
+      if (d.name == name) found.emplace_back(name, d.value);
+  return found;
 }
 
 }  // namespace tessera

@@ -8,6 +8,7 @@
 #include <mpi.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tessera {
@@ -54,9 +55,17 @@ public:
   /// Every option in the database as "-key value" lines, for output file attributes.
   std::string database_text() const;
 
+  /// The value each named option has in this run (given, or its default) as text in one form
+  /// per value (integers in decimal, reals to 17 significant digits), in the order of names; names
+  /// not declared (yet) are left out, so one list can name the options of several variants of a
+  /// run. Not collective.
+  std::vector<std::pair<std::string, std::string>> values(
+      const std::vector<std::string>& names) const;
+
 private:
   struct Declaration {
     std::string name, type, fallback, accepted, help;
+    std::string value;  // what the run uses, in values()'s form
   };
   bool lookup(const std::string& name, std::string& value, bool& has_value);
   void declare(const Declaration& d);

@@ -54,12 +54,13 @@ CheckpointConfig CheckpointConfig::from_options(Options& options, const std::str
       "dd_checkpoint_every", 0, 0, 100000000,
       "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
   c.restart = options.text("dd_restart", "", "checkpoint file to continue training from");
+  c.physics = io::RestartPhysics::from_options(options, kind);
   return c;
 }
 
 void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
                       const std::string& kind, const std::string& path,
-                      const pinn::TrainingCheckpoint& state) {
+                      const pinn::TrainingCheckpoint& state, const io::RecordedOptions& physics) {
   const Decomposition layout = parameter_layout(grid, parameters_per_network);
   io::FieldFile file(grid.comm(), path);
   for (const auto& [name, vector] : vector_fields(state)) {
@@ -73,6 +74,7 @@ void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
   file.set_attribute("phase", state.phase);
   file.set_attribute("iteration", state.iteration);
   file.set_attribute("parameters_per_network", parameters_per_network);
+  io::record_options(file, physics);
   if (state.phase == 0) {
     file.set_attribute("adam_steps", state.adam_steps);
   } else {
@@ -86,7 +88,8 @@ void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
 }
 
 pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
-                                         const std::string& kind, const std::string& path) {
+                                         const std::string& kind, const std::string& path,
+                                         const io::RestartPhysics* physics) {
   const Decomposition layout = parameter_layout(grid, parameters_per_network);
   io::FieldFileReader reader(grid.comm(), path, "checkpoint");
   if (!reader.has_attribute("parameters_per_network"))
@@ -108,6 +111,7 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
     throw InputError("checkpoint '" + path + "' holds networks of " + std::to_string(stored) +
                          " parameters; this run's have " + std::to_string(parameters_per_network),
                      __FILE__, __LINE__);
+  if (physics) physics->require_same(reader);
   pinn::TrainingCheckpoint state;
   state.phase = static_cast<int>(reader.integer_attribute("phase"));
   state.iteration = static_cast<int>(reader.integer_attribute("iteration"));
@@ -120,10 +124,13 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
     state.lbfgs.iteration = static_cast<int>(reader.integer_attribute("lbfgs_iteration"));
     state.lbfgs.evaluations = static_cast<int>(reader.integer_attribute("lbfgs_evaluations"));
     state.lbfgs.value = reader.real_attribute("lbfgs_value");
+    reader.require_finite("lbfgs_rho", state.lbfgs.rho);
+    reader.require_finite("lbfgs_value", {state.lbfgs.value});
   }
   for (const auto& [name, vector] : vector_fields(state)) {
     // read_field names both shapes if the file holds another tiling or network size.
     const auto values = reader.read_field(name, layout);
+    reader.require_finite(name, values);
     auto& target = *vector;
     target = nn::Vector("tessera::dd::checkpoint_" + name, values.size());
     auto host = Kokkos::create_mirror_view(target);
@@ -139,7 +146,7 @@ std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid
                                                        const pinn::TrainingConfig& training) {
   if (config.restart.empty()) return nullptr;
   auto state = std::make_unique<pinn::TrainingCheckpoint>(
-      read_checkpoint(grid, parameters_per_network, config.kind, config.restart));
+      read_checkpoint(grid, parameters_per_network, config.kind, config.restart, &config.physics));
   const int end = training.adam_iterations + training.lbfgs_iterations;
   const bool fits = state->phase == 0
                         ? state->iteration <= training.adam_iterations
@@ -159,8 +166,8 @@ void attach_checkpoints(pinn::TrainingControl& control, const SubdomainGrid& gri
                         const std::string& path, const pinn::TrainingCheckpoint* resume) {
   control.checkpoint_every = config.every;
   control.checkpoint = [&grid, parameters_per_network, kind = config.kind,
-                        path](const pinn::TrainingCheckpoint& s) {
-    write_checkpoint(grid, parameters_per_network, kind, path, s);
+                        physics = config.physics.options, path](const pinn::TrainingCheckpoint& s) {
+    write_checkpoint(grid, parameters_per_network, kind, path, s, physics);
   };
   control.resume = resume;
   if (resume)

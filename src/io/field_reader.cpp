@@ -1,5 +1,7 @@
 #include "io/field_reader.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <exception>
 #include <filesystem>
 #include <tuple>
@@ -211,6 +213,22 @@ SampleShard FieldFileReader::read_sample_block(const std::string& name,
   TESSERA_H5_CALL(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(),
                           transfer.get(), buffer));
   return shard;
+}
+
+void FieldFileReader::require_finite(const std::string& what,
+                                     const std::vector<double>& values) const {
+  int rank = 0, size = 1;
+  TESSERA_MPI_CALL(MPI_Comm_rank(comm_, &rank));
+  TESSERA_MPI_CALL(MPI_Comm_size(comm_, &size));
+  const auto bad =
+      std::find_if(values.begin(), values.end(), [](double v) { return !std::isfinite(v); });
+  int first_rank = bad == values.end() ? size : rank;
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &first_rank, 1, MPI_INT, MPI_MIN, comm_));
+  if (first_rank < size)
+    throw InputError("'" + path_ + "': " + what + " holds a value that is not finite (NaN or " +
+                         "Inf; first seen on rank " + std::to_string(first_rank) +
+                         "), so there is no state to continue from",
+                     __FILE__, __LINE__);
 }
 
 Table FieldFileReader::read_table(const std::string& name) const {

@@ -104,6 +104,11 @@ public:
   /// Collective over comm. The whole table name, on every rank.
   Table read_table(const std::string& name) const;
 
+  /// Collective over comm. An InputError on every rank, naming the file, what and the first rank
+  /// that holds one, if values (this rank's part of what the file holds as what) has a NaN or an
+  /// Inf: a checkpoint to continue from must hold a state that can be continued.
+  void require_finite(const std::string& what, const std::vector<double>& values) const;
+
   /// Collective over comm. Attributes of the root group. Reading one that is missing, or that
   /// holds another kind of value or more than one value, throws tessera::Error.
   bool has_attribute(const std::string& name) const;

@@ -7,6 +7,10 @@
 #include <variant>
 #include <vector>
 
+namespace tessera {
+class Options;
+}
+
 namespace tessera::io {
 
 class FieldFile;
@@ -32,5 +36,29 @@ struct OptionDifference {
 
 /// Collective over the reader's communicator (every rank gets the same answer).
 OptionDifference first_difference(const FieldFileReader& file, const RecordedOptions& options);
+
+/// The options that define the problem a checkpoint's state belongs to, its physics and its
+/// discretisation, as this run has them: a checkpoint records them, and a restart that differs in
+/// any is refused unless the deck declares it a deliberate warm start (-restart_warm_start).
+struct RestartPhysics {
+  RecordedOptions options;  // (name, value as Options::values() gives it)
+  bool warm_start = false;
+
+  /// Declares -restart_warm_start and takes this run's values of physics_option_names(kind),
+  /// which must be declared already. Not collective.
+  static RestartPhysics from_options(Options& options, const std::string& kind);
+  /// Collective over the file's communicator.
+  void record(FieldFile& file) const { record_options(file, options); }
+  /// Collective over the reader's communicator. An InputError on every rank naming the file, the
+  /// first option the file records otherwise (or not at all) and both values; with warm_start, a
+  /// line on rank 0 instead for every difference.
+  void require_same(const FieldFileReader& file) const;
+};
+
+/// Not collective. The one table of the options that count as physics or discretisation per
+/// checkpointing run kind: "xpinn", "fbpinn", "pde_<method>_<pde>" (subdomain methods), "les".
+/// Not in it: how training or time stepping proceeds (train_*, -les_dt, -les_cfl), sampling
+/// (points, seeds), loss weights, evaluation (reference_*), output; a restart may change those.
+std::vector<std::string> physics_option_names(const std::string& kind);
 
 }  // namespace tessera::io

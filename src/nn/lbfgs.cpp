@@ -192,6 +192,13 @@ LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor
     f = objective.value_and_gradient(x, g_);
     result.evaluations = 1;
   }
+  // A non-finite start would end at once with a failed line search and the start returned as
+  // if it were a result.
+  if (!std::isfinite(f) || !std::isfinite(dot(g_, g_)))
+    TESSERA_THROW_DIVERGED("L-BFGS: the loss " << f
+                                               << " or its gradient is not finite at its start "
+                                               << "(L-BFGS iteration " << first
+                                               << "; the same on every rank: both are reduced)");
   for (int k = first; k < config_.max_iterations; ++k) {
     result.gradient_norm = inner_->max_abs(g_);
     if (result.gradient_norm <= config_.gradient_tolerance) {

@@ -62,7 +62,9 @@ public:
   /// inner: nullptr for the local inner product; otherwise it must outlive this object.
   Lbfgs(const LbfgsConfig& config, long size, const InnerProduct* inner = nullptr);
 
-  /// Minimises from x (updated in place). Collective when the objective is.
+  /// Minimises from x (updated in place). Collective when the objective is. A loss or gradient
+  /// that is not finite at the starting point throws DivergenceError (on every rank: both are
+  /// reduced); trial points with non-finite values are treated as +inf by the line search.
   /// With resume, x must be the point the state was taken at; the iteration count continues.
   LbfgsResult minimize(Objective& objective, const Vector& x, const Monitor& monitor = {},
                        const LbfgsState* resume = nullptr);
@@ -70,6 +72,8 @@ public:
   /// The state after the last accepted iteration, for a checkpoint taken inside a monitor call:
   /// its vectors share storage with this object and change with the next iteration.
   LbfgsState state() const;
+  /// The gradient at the last accepted point (inside a monitor call: the point just accepted).
+  const Vector& gradient() const { return g_; }
 
 private:
   struct LineSearch {

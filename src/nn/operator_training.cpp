@@ -1,5 +1,7 @@
 #include "nn/operator_training.hpp"
 
+#include <KokkosBlas1_dot.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -332,16 +334,30 @@ EpochResult OperatorTrainer::train_epoch(int epoch, const LaneSchedule& lanes,
                                          const SampleBlock& data) {
   EpochResult r;
   const double lr = config_.schedule.at(epoch);
+  // Summed over the batches, so that one non-finite gradient leaves its trace: a NaN step spoils
+  // the parameters, and in the epoch's last batch not yet the loss.
+  double squared_gradients = 0;
   for (long k = 0; k < lanes.batches(); ++k) {
     const auto index = lanes.batch(epoch, k);
     Kokkos::deep_copy(gradient_, 0.0);
     if (!index.empty()) r.loss_sum += pass(data, index, true, nullptr, nullptr);
     net_.allreduce_gradient(gradient_, samples_);
+    squared_gradients += KokkosBlas::dot(gradient_, gradient_);
     adam_.step(net_.parameters(), gradient_, lr);
     ++r.batches;
   }
-  // Every rank of a group holds the group's sum: add the groups' over the samples communicator.
-  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &r.loss_sum, 1, MPI_DOUBLE, MPI_SUM, samples_));
+  // Every rank of a group holds the group's sums: add the groups' over the samples communicator.
+  double sums[2] = {r.loss_sum, squared_gradients};
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_DOUBLE, MPI_SUM, samples_));
+  r.loss_sum = sums[0];
+  // The sums are the same on every rank, so every rank stops here together, before the
+  // caller writes a checkpoint of the spoiled parameters.
+  if (!std::isfinite(sums[0]) || !std::isfinite(sums[1]))
+    TESSERA_THROW_DIVERGED("operator training diverged in epoch "
+                           << epoch + 1 << ": the "
+                           << (std::isfinite(sums[0]) ? "gradient norm" : "loss")
+                           << " is not finite (the same on every rank: reduced over ranks); "
+                              "lower -operator_learning_rate, or check the restart checkpoint");
   return r;
 }
 

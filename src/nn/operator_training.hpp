@@ -123,7 +123,8 @@ public:
                   const OperatorTrainingConfig& config);
 
   /// Collective over the world (space and samples). One epoch of Adam steps over the batches of
-  /// lanes.batch(epoch, k), data the group's held samples (lanes.held() order).
+  /// lanes.batch(epoch, k), data the group's held samples (lanes.held() order). A loss or a
+  /// gradient that is not finite in any batch throws DivergenceError on every rank at the end.
   EpochResult train_epoch(int epoch, const LaneSchedule& lanes, const SampleBlock& data);
 
   /// Collective over space. Per-sample relative L2 errors (decoded, over all K records) of data's

@@ -114,6 +114,36 @@ private:
   double initial_ = 0;
 };
 
+/// A loss this many times the training's first one has diverged (weights running away), even
+/// while it is finite: far beyond any spike of a training that recovers (Adam's spikes span a few
+/// orders of magnitude), and still short of overflow.
+constexpr double kDivergenceGrowth = 1e8;
+
+/// Collective as inner is. Throws DivergenceError, on every rank together, when the loss or the
+/// gradient norm at an iteration is not finite, or the loss exceeds kDivergenceGrowth times the
+/// first one: the loss is the same on every rank (reduced by the loss), and so is the gradient's
+/// squared norm through inner (a sum over ranks when the parameters are distributed, in which a
+/// NaN anywhere propagates). Nothing of the state is written before the check passes.
+void check_finite(const nn::InnerProduct& inner, const char* phase, int iteration, double value,
+                  double initial, const nn::Vector& gradient) {
+  const double squared_norm = inner.dot(gradient, gradient);
+  const char* hint = "; lower -train_adam_lr, or check the restart checkpoint";
+  if (!std::isfinite(value))
+    TESSERA_THROW_DIVERGED("training diverged: the loss is "
+                           << value << " at " << phase << " iteration " << iteration
+                           << " (the same on every rank: the loss is reduced over ranks)" << hint);
+  if (!std::isfinite(squared_norm))
+    TESSERA_THROW_DIVERGED("training diverged: the gradient norm is "
+                           << std::sqrt(squared_norm) << " at " << phase << " iteration "
+                           << iteration << " (loss " << value << "; the norm is reduced over ranks)"
+                           << hint);
+  if (initial > 0 && std::isfinite(initial) && value > kDivergenceGrowth * initial)
+    TESSERA_THROW_DIVERGED("training diverged: the loss "
+                           << value << " at " << phase << " iteration " << iteration
+                           << " is more than " << kDivergenceGrowth << " times the first loss "
+                           << initial << " (the same on every rank)" << hint);
+}
+
 }  // namespace
 
 TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
@@ -127,6 +157,8 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
   const long size = static_cast<long>(x.extent(0));
   nn::Vector gradient("tessera::pinn::gradient", size);
 
+  const nn::InnerProduct local_inner{};
+  const nn::InnerProduct& inner = control.inner ? *control.inner : local_inner;
   nn::Adam adam({config.adam_learning_rate}, size);
   int first = 0;
   const auto* resume = control.resume;
@@ -183,9 +215,7 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
     }
     value = loss.value_and_gradient(x, gradient);
     recorder.record(k, 0, value, k == first);
-    TESSERA_CHECK(std::isfinite(value), "training diverged: the loss is "
-                                            << value << " at Adam iteration " << k
-                                            << "; lower -train_adam_lr");
+    check_finite(inner, "Adam", k, value, recorder.initial_loss(), gradient);
     adam.step(x, gradient, schedule.at(k));
     if (checkpoint_due(k + 1))
       control.checkpoint(
@@ -211,13 +241,16 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
         loss, iterate,
         [&](int k, double f, int) {
           recorder.record(offset + k, 1, f);
+          check_finite(inner, "L-BFGS", offset + k, f, recorder.initial_loss(), lbfgs.gradient());
           if (checkpoint_due(offset + k))
             control.checkpoint({1, offset + k, iterate, {}, {}, 0, lbfgs.state()});
         },
         resume_lbfgs ? &resume->lbfgs : nullptr);
     value = loss.value_and_gradient(iterate, gradient);  // the network now holds the accepted point
-    if (iterate.data() != x.data()) Kokkos::deep_copy(x, iterate);
     recorder.record(offset + result.lbfgs.iterations, 1, value, true);
+    check_finite(inner, "L-BFGS", offset + result.lbfgs.iterations, value, recorder.initial_loss(),
+                 gradient);
+    if (iterate.data() != x.data()) Kokkos::deep_copy(x, iterate);
     if (config.verbose)
       TESSERA_LOG("lbfgs stopped after "
                   << result.lbfgs.iterations << " iterations (" << result.lbfgs.evaluations
@@ -225,7 +258,14 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
   } else {
     value = loss.value_and_gradient(x, gradient);
     recorder.record(config.adam_iterations, 0, value, true);
+    check_finite(inner, "Adam", config.adam_iterations, value, recorder.initial_loss(), gradient);
   }
+  // A finite loss that ends above where it started is no divergence by the rule above (a restart
+  // from absurd weights starts absurd), but it is worth a line.
+  if (config.verbose && value > recorder.initial_loss())
+    TESSERA_LOG("warning: the training ended at a higher loss than it started ("
+                << value << " against " << recorder.initial_loss()
+                << "); check the learning rate and the restart point");
   result.term_weights = loss.term_weights();
   result.initial_loss = recorder.initial_loss();
   result.final_loss = value;

@@ -65,8 +65,11 @@ InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options
     options.report(
         "run: interface_bandit is 2D (its contexts are the frequencies k of the 2D "
         "problem); -dd_dim must be 2");
-  if (!c.xpinn.checkpoint.restart.empty() || c.xpinn.checkpoint.every > 0)
-    options.report("-dd_restart and -dd_checkpoint_every do not apply to run: interface_bandit");
+  if (!c.xpinn.checkpoint.restart.empty() || c.xpinn.checkpoint.every > 0 ||
+      c.xpinn.checkpoint.physics.warm_start)
+    options.report(
+        "-dd_restart, -dd_checkpoint_every and -restart_warm_start do not apply to run: "
+        "interface_bandit");
   return c;
 }
 

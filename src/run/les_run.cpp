@@ -40,6 +40,21 @@ int next_event_index(double t, double interval) {
 
 bool reached(double t, double target) { return std::abs(t - target) <= 1e-12 * std::max(1.0, t); }
 
+// RK3's stability limit on the imaginary axis: above it a Courant number dt |u_a| / h grows the
+// central-difference waves near the fastest velocity. Slowly, just above it: measured, 2D decaying
+// turbulence (32², Re 1000) runs to its end at CFL up to 2.0 with a fixed step, and blows up within
+// 20 steps at 2.3 to 2.9. At twice the limit the fastest waves grow six-fold per step (|R(iy)|² =
+// 1 - y⁴/12 + y⁶/36 = 37): that is refused before the run and stops it in the step loop; between
+// the two a fixed step runs with a warning, and the energy bound catches it if it blows up.
+constexpr double kRk3ImaginaryLimit = 1.7320508075688772;  // sqrt(3)
+constexpr double kUnstableCfl = 2 * kRk3ImaginaryLimit;
+// RK3's limit on the negative real axis; the discrete Laplacian's largest eigenvalue is
+// 4 dim / h², so dt nu / h² above kRk3RealLimit / (4 dim) grows the shortest waves.
+constexpr double kRk3RealLimit = 2.51;
+// No case is forced but by the lid, so the kinetic energy never exceeds the larger of its start
+// value and the lid's U²/2 by much; this many times that is a blow-up, not physics.
+constexpr double kEnergyGrowth = 10;
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -62,6 +77,7 @@ LesRunConfig LesRunConfig::from_options(Options& options) {
                    "Taylor-Green reference table (t, E_k, -dE/dt, enstrophy) to compare -dE/dt "
                    "with; taylor_green in 3D only");
   c.output = OutputConfig::from_options(options, "les");
+  c.physics = io::RestartPhysics::from_options(options, "les");
   if (!c.reference_file.empty() && (c.flow.name != "taylor_green" || c.solver.dim != 3))
     options.report(
         "-les_reference_file is a 3D Taylor-Green reference; it needs -les_case "
@@ -156,6 +172,7 @@ void LesRun::read_restart() {
           std::to_string(s.dim) + " and " + std::to_string(s.cells));
   require(std::abs(file.real_attribute("les_length") - s.length) <= 1e-12 * s.length,
           "written for another -les_length");
+  config_.physics.require_same(file);
   restart_.time = file.real_attribute("time");
   restart_.steps = static_cast<int>(file.integer_attribute("steps"));
   restart_.wall_seconds = file.real_attribute("wall_seconds");
@@ -163,8 +180,10 @@ void LesRun::read_restart() {
           "its time " + format("%g", restart_.time) + " is not before -les_end_time " +
               format("%g", config_.flow.end_time));
   restart_.velocity.clear();
-  for (int c = 0; c < s.dim; ++c)
+  for (int c = 0; c < s.dim; ++c) {
     restart_.velocity.push_back(file.read_field(kComponentNames[c], decomp_));
+    file.require_finite(kComponentNames[c], restart_.velocity.back());
+  }
   const auto table = file.read_table("diagnostics");
   restart_.history.clear();
   for (std::size_t r = 0; r < table.rows(); ++r)
@@ -172,8 +191,82 @@ void LesRun::read_restart() {
   restarted_ = true;
 }
 
+void LesRun::set_start_state() {
+  if (restarted_)
+    solver_.set_state(restart_.time, restart_.steps, restart_.velocity);
+  else
+    set_initial_velocity(solver_, config_.flow, config_.solver);
+  start_energy_ = solver_.kinetic_energy();
+}
+
+void LesRun::check_fixed_time_step() const {
+  const auto& s = config_.solver;
+  if (s.dt <= 0) return;
+  const double h = solver_.h();
+  const double speed = std::max(solver_.max_velocity(), solver_.wall_speed());
+  const double cfl = s.dt * speed / h, viscous = s.dt * s.viscosity / (h * h);
+  const double viscous_limit = kRk3RealLimit / (4 * s.dim);
+  const std::string at = restarted_ ? "the restart state" : "the initial field";
+  if (cfl > kUnstableCfl)
+    throw InputError("-les_dt " + format("%g", s.dt) + " is beyond the convective stability " +
+                         "limit: its CFL number for " + at + " (max |u| " + format("%.4g", speed) +
+                         ", h " + format("%.4g", h) + ") is " + format("%.4g", cfl) +
+                         ", above twice RK3's limit sqrt(3); use at most -les_dt " +
+                         format("%.4g", s.cfl * h / speed) + " (-les_cfl " + format("%g", s.cfl) +
+                         "), or -les_dt 0 for the adaptive step",
+                     __FILE__, __LINE__);
+  if (viscous > viscous_limit)
+    throw InputError("-les_dt " + format("%g", s.dt) + " is beyond the viscous stability limit: " +
+                         "dt nu / h^2 = " + format("%.4g", viscous) +
+                         " is above 2.51 / (4 dim) = " + format("%.4g", viscous_limit) +
+                         "; use at most -les_dt " +
+                         format("%.4g", s.viscous_factor * h * h / s.viscosity) +
+                         ", or -les_dt 0 for the adaptive step",
+                     __FILE__, __LINE__);
+  if (cfl > kRk3ImaginaryLimit)
+    TESSERA_LOG("warning: -les_dt " << format("%g", s.dt) << " gives CFL " << format("%.3g", cfl)
+                                    << " for " << at
+                                    << ", above RK3's stability limit sqrt(3): the run may blow up "
+                                       "(it then stops with exit status 3)");
+  // Between the adaptive step's limits and stability: allowed, but worth a line.
+  else if (cfl > s.cfl || viscous > s.viscous_factor)
+    TESSERA_LOG("warning: -les_dt " << format("%g", s.dt) << " is above the adaptive step's limits"
+                                    << " for " << at << " (CFL " << format("%.3g", cfl)
+                                    << " against -les_cfl " << s.cfl << ", dt nu / h^2 "
+                                    << format("%.3g", viscous) << " against -les_viscous_factor "
+                                    << s.viscous_factor << ")");
+}
+
+void LesRun::check_stable(double dt) const {
+  // Both reductions are the same on every rank, so every rank throws together; a NaN anywhere
+  // reaches E_k through the sum of squares.
+  const double energy = solver_.kinetic_energy();
+  const double cfl = solver_.cfl(dt);
+  const double energy_bound =
+      kEnergyGrowth * std::max(start_energy_, 0.5 * solver_.wall_speed() * solver_.wall_speed());
+  std::string problem;
+  if (!std::isfinite(energy) || !std::isfinite(cfl))
+    problem = "the velocity is not finite (E_k " + format("%.4g", energy) + ")";
+  else if (cfl > kUnstableCfl)
+    problem = "the CFL number " + format("%.4g", cfl) + " is above twice RK3's limit sqrt(3)";
+  else if (energy_bound > 0 && energy > energy_bound)  // a flow at rest stays at rest
+    problem = "the kinetic energy " + format("%.4g", energy) + " is more than " +
+              format("%g", kEnergyGrowth) + " times its scale " +
+              format("%.4g", energy_bound / kEnergyGrowth) + " (start or lid)";
+  if (problem.empty()) return;
+  const int rank = solver_.rank_of_max_velocity();
+  TESSERA_THROW_DIVERGED("the LES diverged at step "
+                         << solver_.steps() << ", t = " << format("%.6g", solver_.time()) << " (dt "
+                         << format("%.4g", dt) << "): " << problem
+                         << "; the largest |u| is on rank " << rank
+                         << "; nothing was written from this state; "
+                         << (config_.solver.dt > 0 ? "lower -les_dt" : "lower -les_cfl"));
+}
+
 void LesRun::prepare_output() {
   if (!config_.restart_file.empty()) read_restart();
+  set_start_state();
+  check_fixed_time_step();
   if (!config_.reference_file.empty()) {
     reference_ = read_dissipation_reference(config_.reference_file);
     has_reference_ = true;
@@ -293,6 +386,7 @@ void LesRun::write_checkpoint(const std::string& options_text) {
   write_diagnostics(file);
   write_state_attributes(file, options_text);
   file.set_attribute("les_checkpoint", 1);
+  config_.physics.record(file);
   file.set_attribute("wall_seconds", wall_seconds());
   file.set_attribute("velocity_location", kVelocityLocation);
   file.commit();
@@ -301,7 +395,6 @@ void LesRun::write_checkpoint(const std::string& options_text) {
 
 void LesRun::start() {
   if (restarted_) {
-    solver_.set_state(restart_.time, restart_.steps, restart_.velocity);
     history_ = restart_.history;
     wall_offset_ = restart_.wall_seconds;
     iterations_at_last_row_ = solver_.total_iterations();
@@ -309,7 +402,6 @@ void LesRun::start() {
     TESSERA_LOG("restart from " << config_.restart_file << " at t = " << restart_.time << ", step "
                                 << restart_.steps);
   } else {
-    set_initial_velocity(solver_, config_.flow, config_.solver);
     history_.push_back(measure(0.0));
   }
 }
@@ -324,6 +416,7 @@ void LesRun::advance_to_end(const std::string& options_text) {
   auto record_if_due = [&] {
     last_dt = solver_.time() - previous_time;
     previous_time = solver_.time();
+    check_stable(last_dt);
     if (solver_.steps() % config_.diagnostics_every == 0) history_.push_back(measure(last_dt));
   };
   while (!reached(solver_.time(), end)) {

@@ -24,6 +24,7 @@
 #include "core/timer.hpp"
 #include "io/field_reader.hpp"
 #include "io/output_lock.hpp"
+#include "io/recorded_options.hpp"
 #include "run/dissipation_comparison.hpp"
 #include "run/les_cases.hpp"
 #include "run/output_config.hpp"
@@ -44,6 +45,7 @@ struct LesRunConfig {
   std::string restart_file;     // "" : start from the case's initial field
   std::string reference_file;   // "" : no comparison (taylor_green only)
   OutputConfig output;
+  io::RestartPhysics physics;  // recorded in checkpoints, required of a restart
 
   /// Declares and reads every option of the run; problems are reported to options. Not
   /// collective (every rank reads the same database).
@@ -99,13 +101,17 @@ public:
   LesRun(MPI_Comm comm, const LesRunConfig& config);
 
   /// Collective. Reads the restart file and the reference table, if any (a missing or
-  /// mismatched one is an InputError), then prepares the output directory (see
-  /// PoissonRun::prepare_output). Nothing is written before the checks pass.
+  /// mismatched one is an InputError), sets the start state (the restart's or the case's), refuses
+  /// a fixed -les_dt beyond the scheme's stability limits for it (InputError), then prepares the
+  /// output directory (see PoissonRun::prepare_output). Nothing is
+  /// written before the checks pass.
   void prepare_output();
 
-  /// Collective. Sets the initial field (or the restart state), runs to the end time with
-  /// diagnostics, snapshots and checkpoints, writes the result and prints the summary on rank 0.
-  /// options_text is stored with every file.
+  /// Collective. From the start state, runs to the end time with diagnostics, snapshots and
+  /// checkpoints, writes the result and prints the summary on rank 0. options_text is stored
+  /// with every file. A step whose state is not finite, beyond the convective stability limit or
+  /// with the kinetic energy run away throws DivergenceError on every rank, before anything is
+  /// written from it.
   LesSummary execute(const std::string& options_text);
 
   /// Not collective.
@@ -121,7 +127,14 @@ private:
     std::vector<LesDiagnostics> history;
   };
   void read_restart();
-  // Sets the initial field or the restart state. Collective.
+  // Sets the initial field or the restart state in the solver. Collective.
+  void set_start_state();
+  // InputError if a fixed -les_dt exceeds the stability limits for the start state. Collective.
+  void check_fixed_time_step() const;
+  // DivergenceError, on every rank, if the step of size dt just taken left the state non-finite,
+  // unstable or with runaway energy. Collective.
+  void check_stable(double dt) const;
+  // Logs the restart, or records the initial diagnostics row. Collective.
   void start();
   // Steps to the end time through the snapshot and checkpoint times, recording diagnostics.
   // Collective.
@@ -151,6 +164,7 @@ private:
   std::vector<LesDiagnostics> history_;
   double spectrum_logged_at_ = -1;  // time of the last spectrum written to the log
   bool restarted_ = false;
+  double start_energy_ = 0;  // E_k of the start state, the scale of check_stable's growth bound
   Restart restart_;
   bool has_reference_ = false;
   DissipationReference reference_;

@@ -276,6 +276,7 @@ std::vector<double> read_column(const io::FieldFileReader& reader, const std::st
                          std::to_string(table.values.size()) + " values, not " +
                          std::to_string(expected),
                      __FILE__, __LINE__);
+  reader.require_finite("table " + name, table.values);
   return table.values;
 }
 
@@ -712,6 +713,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
               " points x " + std::to_string(table.columns.size()) + " columns, not " +
               std::to_string(whole) + " x " + std::to_string(normalizer_columns.size()),
           __FILE__, __LINE__);
+    saved->require_finite("table normalizer", table.values);
     for (size_t k = 0; k < table.columns.size(); ++k) {
       std::vector<double> column;
       for (size_t r = 0; r < table.rows(); ++r) column.push_back(table.at(r, k));

@@ -548,6 +548,25 @@ void IncompressibleSolver::for_each_wall_ghost(const mac::Block& ghosted, F&& f)
 
 double IncompressibleSolver::cfl(double dt) const { return dt * max_velocity() / h_; }
 
+int IncompressibleSolver::rank_of_max_velocity() const {
+  const PetscScalar* u = nullptr;
+  PetscInt n = 0;
+  TESSERA_PETSC_CALL(VecGetLocalSize(u_, &n));
+  TESSERA_PETSC_CALL(VecGetArrayRead(u_, &u));
+  struct {
+    double value;
+    int rank;
+  } local{0.0, 0};
+  for (PetscInt i = 0; i < n; ++i) {
+    const double a = std::isnan(u[i]) ? std::numeric_limits<double>::infinity() : std::abs(u[i]);
+    local.value = std::max(local.value, a);
+  }
+  TESSERA_PETSC_CALL(VecRestoreArrayRead(u_, &u));
+  TESSERA_MPI_CALL(MPI_Comm_rank(comm_, &local.rank));
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &local, 1, MPI_DOUBLE_INT, MPI_MAXLOC, comm_));
+  return local.rank;
+}
+
 double IncompressibleSolver::enstrophy() const {
   const Block owned = owned_block(vdm_);
   GhostedRead u(vdm_, u_);

@@ -138,6 +138,13 @@ public:
   double max_velocity() const;
   /// Collective. The convective Courant number of a step dt: dt max|u_a| / h.
   double cfl(double dt) const;
+  /// Collective. The lowest rank whose block holds the largest |u_a| (a NaN counting as the
+  /// largest): where a blow-up shows, for its message.
+  int rank_of_max_velocity() const;
+  /// Not collective. The largest speed the walls impose (the lid's), 0 in the periodic box.
+  double wall_speed() const {
+    return config_.boundary == Boundary::cavity ? std::abs(config_.lid_velocity) : 0.0;
+  }
   /// Collective. (1/V) ∫ |ω|²/2 with ω from the MAC differences at the cell edges.
   double enstrophy() const;
 
@@ -204,10 +211,6 @@ private:
   void add_subgrid_stress(Vec velocity, Vec out) const;
   // Cavity: whether the lower face of a cell with this index along a direction is a wall.
   bool on_wall(PetscInt index) const { return config_.boundary == Boundary::cavity && index == 0; }
-  // Largest speed a wall imposes (the lid's), 0 in the periodic box.
-  double wall_speed() const {
-    return config_.boundary == Boundary::cavity ? std::abs(config_.lid_velocity) : 0.0;
-  }
   // Cavity: the lid's velocity at the u face of ghosted offset g (lid times the regularised
   // profile, or lid). Not collective.
   double lid_at(const mac::Block& ghosted, PetscInt g, double lid) const;

@@ -1,0 +1,142 @@
+// Issue 13: a training whose loss or gradient stops being finite, or whose loss runs away, stops
+// with DivergenceError at that iteration, in either optimizer phase, before the checkpoint of the
+// bad state; options record the values a checkpoint's physics is compared by.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/options.hpp"
+#include "nn/lbfgs.hpp"
+#include "pinn/trainer.hpp"
+
+namespace {
+
+using tessera::DivergenceError;
+using tessera::nn::Vector;
+
+/// f = |x|²/2 (gradient x), except at the evaluation numbered `bad` (0 first), where it returns
+/// `bad_value` (and, with bad_gradient, a NaN gradient with a finite loss).
+class Faulty : public tessera::pinn::Loss {
+public:
+  Faulty(int bad, double bad_value, bool bad_gradient = false)
+      : bad_(bad), bad_value_(bad_value), bad_gradient_(bad_gradient) {}
+  double value_and_gradient(const Vector& x, const Vector& g) override {
+    Kokkos::deep_copy(g, x);
+    auto hx = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), x);
+    double f = 0;
+    for (size_t i = 0; i < hx.extent(0); ++i) f += 0.5 * hx(i) * hx(i);
+    if (evaluations_++ != bad_) return last_ = f;
+    if (bad_gradient_) {
+      Kokkos::deep_copy(g, std::numeric_limits<double>::quiet_NaN());
+      return last_ = f;
+    }
+    return last_ = bad_value_;
+  }
+  std::vector<std::string> term_names() const override { return {"f"}; }
+  std::vector<double> term_values() const override { return {last_}; }
+
+private:
+  int bad_, evaluations_ = 0;
+  double bad_value_, last_ = 0;
+  bool bad_gradient_;
+};
+
+tessera::pinn::TrainingConfig recipe(int adam, int lbfgs) {
+  tessera::pinn::TrainingConfig c;
+  c.adam_iterations = adam;
+  c.lbfgs_iterations = lbfgs;
+  c.adam_learning_rate = 1e-2;
+  c.adam_final_learning_rate = 1e-3;
+  c.verbose = false;
+  return c;
+}
+
+Vector start() {
+  Vector x("x", 4);
+  Kokkos::deep_copy(x, 1.0);
+  return x;
+}
+
+/// Trains, checkpointing every iteration; returns the message of the DivergenceError (empty if
+/// none) and the last checkpointed iteration.
+std::string train_until_stopped(Faulty& loss, const tessera::pinn::TrainingConfig& config,
+                                int& last_checkpoint) {
+  tessera::pinn::TrainingControl control;
+  control.checkpoint_every = 1;
+  last_checkpoint = -1;
+  control.checkpoint = [&](const tessera::pinn::TrainingCheckpoint& s) {
+    last_checkpoint = s.iteration;
+  };
+  try {
+    tessera::pinn::train(loss, start(), config, control);
+  } catch (const DivergenceError& e) {
+    return e.message();
+  }
+  return "";
+}
+
+TEST(Divergence, NanLossInAdamStopsAtThatIterationBeforeItsCheckpoint) {
+  Faulty loss(7, std::numeric_limits<double>::quiet_NaN());
+  int last = 0;
+  const std::string message = train_until_stopped(loss, recipe(20, 0), last);
+  EXPECT_NE(message.find("the loss is nan at Adam iteration 7"), std::string::npos) << message;
+  EXPECT_EQ(last, 7);  // the state after iteration 6's step; none from the NaN evaluation
+}
+
+TEST(Divergence, NanGradientWithFiniteLossStops) {
+  Faulty loss(3, 0.0, true);
+  int last = 0;
+  const std::string message = train_until_stopped(loss, recipe(20, 0), last);
+  EXPECT_NE(message.find("the gradient norm is nan at Adam iteration 3"), std::string::npos)
+      << message;
+  EXPECT_EQ(last, 3);
+}
+
+TEST(Divergence, LossGrowingBeyondTheBoundStopsWhileFinite) {
+  // The first loss is 2 (|x|² / 2 at x = 1); 1e9 times it is finite but a runaway.
+  Faulty loss(5, 2e9 * 2.0);
+  int last = 0;
+  const std::string message = train_until_stopped(loss, recipe(20, 0), last);
+  EXPECT_NE(message.find("more than 1e+08 times the first loss"), std::string::npos) << message;
+  // Below the bound it is no divergence.
+  Faulty tolerated(5, 1e7 * 2.0);
+  EXPECT_EQ(train_until_stopped(tolerated, recipe(20, 0), last), "");
+}
+
+TEST(Divergence, NanLossInLbfgsStopsAtThatIteration) {
+  // Evaluation 10 is L-BFGS's start, after 10 Adam ones. (A NaN at a later trial point is one
+  // the line search backs off from, as from any loss above the start's.)
+  Faulty at_start(10, std::numeric_limits<double>::quiet_NaN());
+  int last = 0;
+  const std::string message = train_until_stopped(at_start, recipe(10, 20), last);
+  EXPECT_NE(message.find("L-BFGS: the loss nan"), std::string::npos) << message;
+  EXPECT_EQ(last, 10);  // Adam's last checkpoint; none in L-BFGS
+}
+
+TEST(Divergence, LbfgsRefusesANonFiniteStartWhateverTheObjective) {
+  Faulty loss(0, std::numeric_limits<double>::infinity());
+  tessera::nn::Lbfgs lbfgs({}, 4);
+  auto x = start();
+  EXPECT_THROW(lbfgs.minimize(loss, x), DivergenceError);
+}
+
+TEST(Divergence, OptionsRecordTheValuesARunUses) {
+  char name[] = "test";
+  char* argv[] = {name};
+  tessera::Options options(MPI_COMM_WORLD, 1, argv);
+  options.real("divergence_test_viscosity", 0.1, 0.0, 1.0, "a real left at its default");
+  options.integer("divergence_test_cells", 16, 1, 100, "an integer");
+  const auto values =
+      options.values({"divergence_test_cells", "not_declared", "divergence_test_viscosity"});
+  ASSERT_EQ(values.size(), 2u);
+  EXPECT_EQ(values[0].first, "divergence_test_cells");
+  EXPECT_EQ(values[0].second, "16");
+  // 17 digits: the double, not its 6-digit display.
+  EXPECT_EQ(values[1].second, "0.10000000000000001");
+}
+
+}  // namespace
