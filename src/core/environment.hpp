@@ -25,8 +25,9 @@ private:
 
 /// Runs body inside an Environment and turns exceptions into the exit protocol every Tessera
 /// executable follows: an InputError (raised identically on every rank) is printed on rank 0 and
-/// the run exits with status 2; any other error is printed by the rank that saw it and the job is
-/// aborted with status 1.
+/// the run exits with status 2; a Stopped run (core/stop_request.hpp) prints why on rank 0 and
+/// exits with status 3 (checkpoint written) or 4 (none kept); any other error is printed by the
+/// rank that saw it and the job is aborted with status 1.
 int run_main(int argc, char** argv, const std::function<int(Environment&)>& body);
 
 }  // namespace tessera

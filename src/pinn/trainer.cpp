@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/stop_request.hpp"
 #include "core/timer.hpp"
 #include "nn/adam.hpp"
 #include "pinn/loss_balancing.hpp"
@@ -116,8 +117,10 @@ private:
 
 }  // namespace
 
-TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
-  return train(loss, net.parameters(), config);
+TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config, MPI_Comm comm) {
+  TrainingControl control;
+  control.comm = comm;
+  return train(loss, net.parameters(), config, control);
 }
 
 TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& config,
@@ -149,9 +152,24 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
       adam.restore(resume->first_moment, resume->second_moment, resume->adam_steps);
     first = resume->phase == 0 ? resume->iteration : config.adam_iterations;
   }
-  auto checkpoint_due = [&](int iterations_done) {
-    return control.checkpoint && control.checkpoint_every > 0 &&
-           iterations_done % control.checkpoint_every == 0;
+  // After each iteration (iterations_done as in TrainingCheckpoint), on every rank: the
+  // checkpoints due by iteration count, by wall clock or by a signal, and the stop the signal
+  // asks for. state() makes the checkpoint's state only when one is written.
+  auto safe_point = [&](int iterations_done, int phase, const auto& state) {
+    const bool due = control.checkpoint && control.checkpoint_every > 0 &&
+                     iterations_done % control.checkpoint_every == 0;
+    if (due) control.checkpoint(state());
+    if (control.comm == MPI_COMM_NULL) return;
+    const SafePoint point = poll_safe_point(control.comm);
+    if (!point.stop && !point.checkpoint) return;
+    if (control.checkpoint && !due) control.checkpoint(state());
+    // A checkpoint without the adaptive weights or refined points could not be resumed.
+    const bool resumable =
+        control.checkpoint && config.balance_every == 0 && config.resampling.every == 0;
+    if (point.stop)
+      throw Stopped(
+          (phase == 0 ? "Adam iteration " : "L-BFGS iteration ") + std::to_string(iterations_done),
+          resumable ? control.resume_hint : "");
   };
   const auto schedule = config.adam_schedule();
   std::unique_ptr<LearningRateAnnealing> annealing;
@@ -187,9 +205,10 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
                                             << value << " at Adam iteration " << k
                                             << "; lower -train_adam_lr");
     adam.step(x, gradient, schedule.at(k));
-    if (checkpoint_due(k + 1))
-      control.checkpoint(
-          {0, k + 1, x, adam.first_moment(), adam.second_moment(), adam.steps(), {}});
+    safe_point(k + 1, 0, [&] {
+      return TrainingCheckpoint{
+          0, k + 1, x, adam.first_moment(), adam.second_moment(), adam.steps(), {}};
+    });
   }
   result.adam_iterations = config.adam_iterations;
 
@@ -211,8 +230,9 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
         loss, iterate,
         [&](int k, double f, int) {
           recorder.record(offset + k, 1, f);
-          if (checkpoint_due(offset + k))
-            control.checkpoint({1, offset + k, iterate, {}, {}, 0, lbfgs.state()});
+          safe_point(offset + k, 1, [&] {
+            return TrainingCheckpoint{1, offset + k, iterate, {}, {}, 0, lbfgs.state()};
+          });
         },
         resume_lbfgs ? &resume->lbfgs : nullptr);
     value = loss.value_and_gradient(iterate, gradient);  // the network now holds the accepted point

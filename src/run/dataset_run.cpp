@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/stop_request.hpp"
 #include "core/timer.hpp"
 #include "core/version.hpp"
 #include "io/field_file.hpp"
@@ -129,7 +130,8 @@ public:
   // Collective. create makes the sample set(s) in a fresh file.
   SampleSet(MPI_Comm comm, const DatasetRunConfig& config, const std::string& path,
             const GeneratingOptions& generating, const std::function<void(io::FieldFile&)>& create)
-      : resuming_(config.resume && io::unfinished_file_exists(comm, path)),
+      : comm_(comm),
+        resuming_(config.resume && io::unfinished_file_exists(comm, path)),
         first_(resuming_ ? static_cast<int>(check_resumable(comm, path + ".tmp", generating)) : 0),
         file_(comm, path, resuming_ ? io::FileMode::resume : io::FileMode::create) {
     if (config.resume || config.stop_after > 0) file_.keep_if_unfinished();
@@ -156,6 +158,16 @@ public:
     file_.flush();
   }
 
+  // Collective. A safe point after samples [0, samples) are complete: every sample is already in
+  // the file, so when a signal asks to stop (core/stop_request.hpp) the unfinished file is kept
+  // as the checkpoint and Stopped thrown on every rank.
+  void stop_if_asked(int samples) {
+    if (!poll_safe_point(comm_).stop) return;
+    file_.keep_if_unfinished();
+    throw Stopped(std::to_string(samples) + " complete samples",
+                  "'" + file_.temporary_path() + "'; continue with -dataset_resume true");
+  }
+
   // Collective. Whether the run stops before sample `samples` at end (-dataset_stop_after),
   // keeping the unfinished file; says so.
   bool stopped(int end, int samples) const {
@@ -179,6 +191,7 @@ public:
   }
 
 private:
+  MPI_Comm comm_;
   bool resuming_;
   int first_;
   io::FieldFile file_;
@@ -389,6 +402,9 @@ DatasetSummary DatasetRun::execute_darcy(const std::string& options_text) {
         file.write_sample("samples", stored, rec.sample, {permeability.data(), pressure.data()});
         set.complete(rec.sample + 1);
       }
+      // Later strategies only time the solves again: a run resumed from there finds every
+      // sample complete and compares no strategies.
+      set.stop_if_asked(rec.sample + 1);
       if (done % config_.progress_every == 0 || rec.sample + 1 == end) {
         const double per_sample = seconds_per_sample(comm_, pass, done);  // on every rank
         TESSERA_LOG(progress_line(strategy, rec, samples, per_sample, end - rec.sample - 1));
@@ -500,6 +516,7 @@ DatasetSummary DatasetRun::execute_navier_stokes(const std::string& options_text
     set.file().write_sample("samples", mine ? whole : none, mine ? sample : 0, blocks);
     const int complete = std::min(round + ranks, end), done = complete - first;
     set.complete(complete);
+    set.stop_if_asked(complete);
     if (done / config_.progress_every != (round - first) / config_.progress_every ||
         complete == end) {
       const double per_sample = seconds_per_sample(comm_, pass, done);

@@ -40,7 +40,7 @@ struct LesRunConfig {
   int diagnostics_every = 10;   // steps
   double snapshot_every = 0;    // time units; 0: none
   double checkpoint_every = 0;  // time units; 0: none
-  std::string restart_file;     // "" : start from the case's initial field
+  std::string restart_file;     // "" : start from the case's initial field; or "latest"
   std::string reference_file;   // "" : no comparison (taylor_green only)
   OutputConfig output;
 
@@ -97,13 +97,17 @@ public:
   /// touches no file.
   LesRun(MPI_Comm comm, const LesRunConfig& config);
 
-  /// Collective. Reads the restart file and the reference table, if any (a missing or
-  /// mismatched one is an InputError), then creates the output directory, refusing to replace
-  /// an existing result unless -output_overwrite. Nothing is written before the checks pass.
+  /// Collective. Resolves -les_restart (io::resolve_restart: `latest`, and the refusal to
+  /// replace a checkpoint the run does not continue from), reads the restart file and the
+  /// reference table, if any (a missing or mismatched one is an InputError), then creates the
+  /// output directory, refusing to replace an existing result unless -output_overwrite. Nothing is
+  /// written before the checks pass.
   void prepare_output();
 
   /// Collective. Sets the initial field (or the restart state), runs to the end time with
   /// diagnostics, snapshots and checkpoints, writes the result and prints the summary on rank 0.
+  /// After each step the ranks agree (core/stop_request.hpp) on a wall-clock checkpoint or a
+  /// stop: on a stop signal, it writes the checkpoint and throws Stopped.
   /// options_text is stored with every file.
   LesSummary execute(const std::string& options_text);
 

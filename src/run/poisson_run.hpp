@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/decomposition.hpp"
+#include "dd/checkpoint.hpp"
 #include "nn/mlp.hpp"
 #include "physics/poisson.hpp"
 #include "pinn/point_sets.hpp"
@@ -25,6 +26,7 @@ struct PoissonRunConfig {
   pinn::TrainingConfig training;
   solvers::PoissonReferenceConfig reference;
   OutputConfig output;
+  dd::CheckpointConfig checkpoint;  // -dd_checkpoint_every, -dd_restart: a 1 x 1 tiling's
 
   /// Declares and reads every option of the run; problems are reported to options.
   static PoissonRunConfig from_options(Options& options);
@@ -39,8 +41,8 @@ class PoissonRun {
 public:
   using Config = PoissonRunConfig;
 
-  /// Collective. Builds the decomposition and sets up the reference solver (reading its PETSc
-  /// options), but touches no file.
+  /// Collective. Builds the decomposition, sets up the reference solver (reading its PETSc
+  /// options) and reads the restart checkpoint if one is given, but touches no file.
   PoissonRun(MPI_Comm comm, const PoissonRunConfig& config);
 
   /// Collective. Creates the output directory; refuses to replace an existing result unless
@@ -56,6 +58,7 @@ private:
   MPI_Comm comm_;
   Decomposition decomp_;
   solvers::PoissonReference reference_;
+  dd::ReplicatedCheckpoints checkpoints_;
 };
 
 }  // namespace tessera::run
