@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # fault_injection.sh --signal SIG --after REGEX [--count N | --count A-B] --status S
-#                    [--within SECONDS] [--exists PATH]... [--clean DIR] -- COMMAND...
+#                    [--within SECONDS] [--exists PATH]... [--absent PATH]... [--clean DIR]
+#                    -- COMMAND...
 # Runs COMMAND (e.g. mpirun -n 2 tessera DECK ...) in its own process group, waits until its
 # output holds the N-th line matching REGEX (A-B: a random N in [A, B], printed), then sends SIG:
 # USR1 or TERM to COMMAND itself (as SLURM or a user does to mpirun), KILL to the whole group (a
 # node failure: nothing gets to clean up). Echoes the output, then prints "CHECK FAILED: ..." and
 # exits 1 unless COMMAND exits with status S within SECONDS (default 60) of the signal and every
-# --exists PATH exists afterwards. --clean DIR removes DIR first (the run's output directory: a
+# --exists PATH exists afterwards and no --absent PATH does. --clean DIR removes DIR first (the run's output directory: a
 # fresh run refuses to replace a checkpoint that an earlier test run left there).
 set -uo pipefail
-signal="" after="" count=1 expect="" within=60 exists=() clean=""
+signal="" after="" count=1 expect="" within=60 exists=() absent=() clean=""
 while (($# > 0)) && [[ "$1" != "--" ]]; do
   case "$1" in
     --signal) signal="$2" ;;
@@ -18,6 +19,7 @@ while (($# > 0)) && [[ "$1" != "--" ]]; do
     --status) expect="$2" ;;
     --within) within="$2" ;;
     --exists) exists+=("$2") ;;
+    --absent) absent+=("$2") ;;
     --clean) clean="$2" ;;
     *) echo "CHECK FAILED: unknown argument '$1'"; exit 1 ;;
   esac
@@ -69,5 +71,8 @@ if ((status != expect)); then
 fi
 for path in "${exists[@]}"; do
   [[ -e "$path" ]] || { echo "CHECK FAILED: '$path' does not exist"; failed=1; }
+done
+for path in "${absent[@]}"; do
+  [[ ! -e "$path" ]] || { echo "CHECK FAILED: '$path' exists"; failed=1; }
 done
 exit "$failed"
