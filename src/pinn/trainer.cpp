@@ -162,10 +162,11 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
     if (control.comm == MPI_COMM_NULL) return;
     const SafePoint point = poll_safe_point(control.comm);
     if (!point.stop && !point.checkpoint) return;
-    if (control.checkpoint && !due) control.checkpoint(state());
-    // A checkpoint without the adaptive weights or refined points could not be resumed.
+    // A checkpoint without the adaptive weights or refined points could not be resumed: none is
+    // written, and a stop saves nothing.
     const bool resumable =
         control.checkpoint && config.balance_every == 0 && config.resampling.every == 0;
+    if (resumable && !due) control.checkpoint(state());
     if (point.stop)
       throw Stopped(
           (phase == 0 ? "Adam iteration " : "L-BFGS iteration ") + std::to_string(iterations_done),
