@@ -131,6 +131,7 @@ public:
   SampleSet(MPI_Comm comm, const DatasetRunConfig& config, const std::string& path,
             const GeneratingOptions& generating, const std::function<void(io::FieldFile&)>& create)
       : comm_(comm),
+        resumable_(config.strategies.size() == 1),
         resuming_(config.resume && io::unfinished_file_exists(comm, path)),
         first_(resuming_ ? static_cast<int>(check_resumable(comm, path + ".tmp", generating)) : 0),
         file_(comm, path, resuming_ ? io::FileMode::resume : io::FileMode::create) {
@@ -160,9 +161,12 @@ public:
 
   // Collective. A safe point after samples [0, samples) are complete: every sample is already in
   // the file, so when a signal asks to stop (core/stop_request.hpp) the unfinished file is kept
-  // as the checkpoint and Stopped thrown on every rank.
+  // as the checkpoint and Stopped thrown on every rank. A comparison of reuse strategies cannot
+  // be resumed (a resumed run solves only the samples left): it stops with nothing kept.
   void stop_if_asked(int samples) {
     if (!poll_safe_point(comm_).stop) return;
+    if (!resumable_)
+      throw Stopped(std::to_string(samples) + " complete samples (-dataset_reuse all)", "");
     file_.keep_if_unfinished();
     throw Stopped(std::to_string(samples) + " complete samples",
                   "'" + file_.temporary_path() + "'; continue with -dataset_resume true");
@@ -192,6 +196,7 @@ public:
 
 private:
   MPI_Comm comm_;
+  bool resumable_;
   bool resuming_;
   int first_;
   io::FieldFile file_;
@@ -402,8 +407,6 @@ DatasetSummary DatasetRun::execute_darcy(const std::string& options_text) {
         file.write_sample("samples", stored, rec.sample, {permeability.data(), pressure.data()});
         set.complete(rec.sample + 1);
       }
-      // Later strategies only time the solves again: a run resumed from there finds every
-      // sample complete and compares no strategies.
       set.stop_if_asked(rec.sample + 1);
       if (done % config_.progress_every == 0 || rec.sample + 1 == end) {
         const double per_sample = seconds_per_sample(comm_, pass, done);  // on every rank
