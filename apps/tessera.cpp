@@ -10,6 +10,7 @@
 #include "core/environment.hpp"
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "core/stop_request.hpp"
 #include "run/dataset_run.hpp"
 #include "run/dd_pinn_run.hpp"
 #include "run/fbpinn_run.hpp"
@@ -80,6 +81,10 @@ int main(int argc, char** argv) {
                        "what the deck runs; -help -run KIND lists the options of that kind");
     const bool validate_only = options.flag(
         "validate", false, "check the deck and set up the solvers, then exit before any output");
+    // One interval for every kind; each checkpoints at its first safe point after it has passed.
+    tessera::set_checkpoint_interval(options.real(
+        "checkpoint_every_seconds", 0.0, 0.0, 1e9,
+        "wall-clock seconds between checkpoints, besides the run's own interval (0: none)"));
     // choice() answers a declared kind (the default after reporting a wrong one), so one matches.
     for (const auto& k : run_kinds())
       if (kind == k.name) return k.drive(env, options, validate_only);

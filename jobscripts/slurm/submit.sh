@@ -3,6 +3,7 @@
 # with the given overrides. sbatch options come from the environment:
 #   NODES, NTASKS_PER_NODE, TIME (HH:MM:SS), PARTITION, ACCOUNT, JOB_NAME, QOS
 #   SBATCH_EXTRA  further sbatch options, split on spaces
+#   RESTART_OPTION, MAX_REQUEUES  passed to cpu.sbatch (requeue on a stop signal, see there)
 #   DRY_RUN=1     print the sbatch command instead of submitting
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../common.sh

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/stop_request.hpp"
 
 namespace tessera {
 
@@ -23,6 +24,9 @@ Environment::Environment(int& argc, char**& argv) {
   // PETSc errors become tessera::Error exceptions carrying PETSc's message (see
   // TESSERA_PETSC_CALL); the default handler would print a traceback on every rank.
   PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+  // After PETSc's own handlers, which would abort on SIGTERM and SIGUSR1: those two now ask the
+  // run to stop at its next safe point with a checkpoint.
+  install_stop_handlers();
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   Kokkos::initialize(argc, argv);
@@ -37,12 +41,16 @@ int run_main(int argc, char** argv, const std::function<int(Environment&)>& body
   Environment env(argc, argv);
   try {
     return body(env);
+  } catch (const Stopped& e) {
+    // Thrown on every rank together, after the checkpoint is complete: a clean exit.
+    if (env.rank() == 0) std::cerr << "tessera: " << e.what() << std::endl;
+    return e.saved() ? kExitStopped : kExitStoppedUnsaved;
   } catch (const InputError& e) {
     if (env.rank() == 0) std::cerr << "tessera: error: " << e.message() << std::endl;
     return 2;
   } catch (const DivergenceError& e) {
     if (env.rank() == 0) std::cerr << "tessera: error: " << e.message() << std::endl;
-    return 3;
+    return 5;
   } catch (const Error& e) {
     // Rank 0 reports first; another rank that failed alone still gets its message out.
     if (env.rank() != 0) std::this_thread::sleep_for(std::chrono::seconds(2));

@@ -25,9 +25,10 @@ private:
 
 /// Runs body inside an Environment and turns exceptions into the exit protocol every Tessera
 /// executable follows: an InputError (raised identically on every rank) is printed on rank 0 and
-/// the run exits with status 2; a DivergenceError (a non-finite or unstable value, detected on
-/// every rank together) likewise on rank 0, with status 3; any other error is printed by the rank
-/// that saw it and the job is aborted with status 1.
+/// the run exits with status 2; a Stopped run (core/stop_request.hpp) prints why on rank 0 and
+/// exits with status 3 (checkpoint written) or 4 (none kept); a DivergenceError (a non-finite or
+/// unstable value, detected on every rank together) is printed on rank 0, with status 5; any other
+/// error is printed by the rank that saw it and the job is aborted with status 1.
 int run_main(int argc, char** argv, const std::function<int(Environment&)>& body);
 
 }  // namespace tessera

@@ -30,7 +30,7 @@ public:
 /// A computed quantity left the finite numbers or its stability bound (a training loss that is NaN,
 /// an LES step beyond its CFL limit). Thrown only by checks of values every rank shares (reduced
 /// over ranks), so every rank throws it together, before anything is written from the bad state;
-/// the run exits with status 3 (run_main).
+/// the run exits with status 5 (run_main).
 class DivergenceError : public Error {
 public:
   using Error::Error;

@@ -7,8 +7,10 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/stop_request.hpp"
 #include "io/field_file.hpp"
 #include "io/field_reader.hpp"
+#include "io/restart.hpp"
 
 namespace tessera::dd {
 
@@ -47,15 +49,33 @@ auto vector_fields(State& state) {
 
 }  // namespace
 
-CheckpointConfig CheckpointConfig::from_options(Options& options, const std::string& kind) {
+CheckpointConfig CheckpointConfig::from_options(Options& options, const std::string& kind,
+                                                const std::string& path, bool overwrite) {
   CheckpointConfig c;
   c.kind = kind;
+  c.path = path;
+  c.overwrite = overwrite;
   c.every = options.integer(
       "dd_checkpoint_every", 0, 0, 100000000,
       "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
-  c.restart = options.text("dd_restart", "", "checkpoint file to continue training from");
+  c.restart = options.text(
+      "dd_restart", "",
+      "checkpoint file to continue training from; latest: this run's own, if it exists");
   c.physics = io::RestartPhysics::from_options(options, kind);
   return c;
+}
+
+std::string CheckpointConfig::restart_source() const {
+  return restart == io::kLatestCheckpoint ? path : restart;
+}
+
+void CheckpointConfig::report_unresumable(Options& options,
+                                          const pinn::TrainingConfig& training) const {
+  if (every == 0 && restart.empty()) return;
+  if (training.balance_every > 0)
+    options.report("-train_balance_every: adaptive term weights are not checkpointed (use 0)");
+  if (training.resampling.every > 0)
+    options.report("-train_rar_every: refined point sets are not checkpointed (use 0)");
 }
 
 void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
@@ -144,15 +164,17 @@ std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid
                                                        long parameters_per_network,
                                                        const CheckpointConfig& config,
                                                        const pinn::TrainingConfig& training) {
-  if (config.restart.empty()) return nullptr;
+  const std::string source =
+      io::resolve_restart(grid.comm(), "dd_restart", config.restart, config.path, config.overwrite);
+  if (source.empty()) return nullptr;
   auto state = std::make_unique<pinn::TrainingCheckpoint>(
-      read_checkpoint(grid, parameters_per_network, config.kind, config.restart, &config.physics));
+      read_checkpoint(grid, parameters_per_network, config.kind, source, &config.physics));
   const int end = training.adam_iterations + training.lbfgs_iterations;
   const bool fits = state->phase == 0
                         ? state->iteration <= training.adam_iterations
                         : state->iteration >= training.adam_iterations && state->iteration <= end;
   if (!fits)
-    throw InputError("checkpoint '" + config.restart + "' is at iteration " +
+    throw InputError("checkpoint '" + source + "' is at iteration " +
                          std::to_string(state->iteration) +
                          (state->phase ? " (L-BFGS)" : " (Adam)") + ", outside this run's " +
                          std::to_string(training.adam_iterations) + " Adam + " +
@@ -163,16 +185,48 @@ std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid
 
 void attach_checkpoints(pinn::TrainingControl& control, const SubdomainGrid& grid,
                         long parameters_per_network, const CheckpointConfig& config,
-                        const std::string& path, const pinn::TrainingCheckpoint* resume) {
-  control.checkpoint_every = config.every;
-  control.checkpoint = [&grid, parameters_per_network, kind = config.kind,
-                        physics = config.physics.options, path](const pinn::TrainingCheckpoint& s) {
-    write_checkpoint(grid, parameters_per_network, kind, path, s, physics);
-  };
+                        const pinn::TrainingCheckpoint* resume) {
+  control.comm = grid.comm();
   control.resume = resume;
   if (resume)
-    TESSERA_LOG("restart from " << config.restart << " at iteration " << resume->iteration
+    TESSERA_LOG("restart from " << config.restart_source() << " at iteration " << resume->iteration
                                 << (resume->phase ? " (L-BFGS)" : " (Adam)"));
+  if (config.path.empty()) return;  // a run that keeps no checkpoint
+  control.checkpoint_every = config.every;
+  control.checkpoint = [&grid, parameters_per_network, kind = config.kind,
+                        physics = config.physics.options,
+                        path = config.path](const pinn::TrainingCheckpoint& s) {
+    write_checkpoint(grid, parameters_per_network, kind, path, s, physics);
+  };
+  control.resume_hint = resume_text(config.path, "dd_restart");
+}
+
+ReplicatedCheckpoints::ReplicatedCheckpoints(MPI_Comm comm, long parameters,
+                                             const CheckpointConfig& config,
+                                             const pinn::TrainingConfig& training)
+    : comm_(comm),
+      parameters_(parameters),
+      config_(config),
+      self_(MPI_COMM_SELF, 2, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, {1, 1, 1}) {
+  TESSERA_MPI_CALL(MPI_Comm_rank(comm, &rank_));
+  // Every rank reads the same file alone; the outcome (state or InputError) is the same on all.
+  const std::string source =
+      io::resolve_restart(comm, "dd_restart", config.restart, config.path, config.overwrite);
+  CheckpointConfig resolved = config;
+  resolved.restart = source;
+  resolved.path.clear();  // already checked on comm
+  restart_ = read_restart(self_, parameters, resolved, training);
+}
+
+void ReplicatedCheckpoints::attach(pinn::TrainingControl& control) const {
+  attach_checkpoints(control, self_, parameters_, config_, restart_.get());
+  // Every rank holds the same state: rank 0 writes it, the others go on to the next iteration's
+  // reductions (where they wait for it).
+  control.checkpoint = [this](const pinn::TrainingCheckpoint& s) {
+    if (rank_ == 0)
+      write_checkpoint(self_, parameters_, config_.kind, config_.path, s, config_.physics.options);
+  };
+  control.comm = comm_;
 }
 
 }  // namespace tessera::dd

@@ -22,16 +22,27 @@ class Options;
 
 namespace tessera::dd {
 
-/// When a subdomain-network run checkpoints, and the checkpoint it continues from.
+/// When a network-training run checkpoints, where, and the checkpoint it continues from.
 struct CheckpointConfig {
-  int every = 0;        // iterations between checkpoints, 0 for none
-  std::string restart;  // checkpoint to continue from, "" to start afresh
-  std::string kind;     // the run kind written into its checkpoints and required of a restart
+  int every = 0;           // iterations between checkpoints, 0 for none
+  std::string restart;     // -dd_restart as given: "", a checkpoint, or io::kLatestCheckpoint
+  std::string kind;        // the run kind written into its checkpoints and required of a restart
+  std::string path;        // where the run writes its checkpoint
+  bool overwrite = false;  // the run may replace a checkpoint it does not continue from
   io::RestartPhysics physics;  // recorded in its checkpoints and required of a restart
 
   /// Reads -dd_checkpoint_every, -dd_restart and the kind's physics options (io::RestartPhysics,
-  /// declared before this call), for a run of the given kind ("xpinn", ...).
-  static CheckpointConfig from_options(Options& options, const std::string& kind);
+  /// declared before this call), for a run of the given kind ("xpinn", ...) that writes its
+  /// checkpoint to path (and may replace another one there if overwrite).
+  static CheckpointConfig from_options(Options& options, const std::string& kind,
+                                       const std::string& path, bool overwrite);
+
+  /// The checkpoint a restart continues from, for messages: the path `latest` stands for.
+  std::string restart_source() const;
+
+  /// Reports to options that checkpoints are asked of a training whose adaptive term weights or
+  /// refined points they would not hold (pinn::train refuses to resume it).
+  void report_unresumable(Options& options, const pinn::TrainingConfig& training) const;
 };
 
 /// Collective over grid.comm(). Writes state (this rank's networks, parameters_per_network each,
@@ -51,19 +62,45 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
                                          const std::string& kind, const std::string& path,
                                          const io::RestartPhysics* physics = nullptr);
 
-/// Collective over grid.comm(). The checkpoint config.restart names, read as read_checkpoint does
-/// for a run of config.kind, or nullptr without one. Also an InputError, on every rank, if its
-/// iteration lies beyond the training's Adam and L-BFGS iterations.
+/// Collective over grid.comm(). The checkpoint config.restart names (io::resolve_restart: a
+/// path, or `latest`), read as read_checkpoint does for a run of config.kind, or nullptr without
+/// one. Also an InputError, on every rank, if its iteration lies beyond the training's Adam and
+/// L-BFGS iterations, or if the run would replace a checkpoint at config.path that it does not
+/// continue from.
 std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid,
                                                        long parameters_per_network,
                                                        const CheckpointConfig& config,
                                                        const pinn::TrainingConfig& training);
 
-/// Sets control to write a checkpoint of grid's networks, tagged config.kind, to path every
-/// config.every iterations (collective, as write_checkpoint) and to continue from resume (may be
-/// nullptr), logging where it continues from on rank 0. grid must outlive the training.
+/// Sets control to write a checkpoint of grid's networks, tagged config.kind, to config.path
+/// every config.every iterations, by wall clock and on a stop signal (collective, as
+/// write_checkpoint), and to continue from resume (may be nullptr), logging where it continues
+/// from on rank 0. grid must outlive the training.
 void attach_checkpoints(pinn::TrainingControl& control, const SubdomainGrid& grid,
                         long parameters_per_network, const CheckpointConfig& config,
-                        const std::string& path, const pinn::TrainingCheckpoint* resume);
+                        const pinn::TrainingCheckpoint* resume);
+
+/// Checkpoints of one network trained data-parallel over a communicator (every rank holds all of
+/// it, as in run: poisson): the checkpoint of a 1 x 1 tiling, written by rank 0 alone and read by
+/// every rank, so it restarts on any rank count and reads as a one-subdomain checkpoint.
+class ReplicatedCheckpoints {
+public:
+  /// Collective over comm. Reads the restart as read_restart does.
+  ReplicatedCheckpoints(MPI_Comm comm, long parameters, const CheckpointConfig& config,
+                        const pinn::TrainingConfig& training);
+  ReplicatedCheckpoints(const ReplicatedCheckpoints&) = delete;
+  ReplicatedCheckpoints& operator=(const ReplicatedCheckpoints&) = delete;
+
+  /// As attach_checkpoints, for this network; control trains over the communicator given.
+  void attach(pinn::TrainingControl& control) const;
+
+private:
+  MPI_Comm comm_;
+  int rank_ = 0;
+  long parameters_;
+  CheckpointConfig config_;
+  SubdomainGrid self_;  // the 1 x 1 tiling on MPI_COMM_SELF
+  std::unique_ptr<pinn::TrainingCheckpoint> restart_;
+};
 
 }  // namespace tessera::dd

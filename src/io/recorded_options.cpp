@@ -51,6 +51,9 @@ std::vector<std::string> physics_option_names(const std::string& kind) {
                          "poisson3d_multiscale_amplitude", "poisson3d_multiscale_frequency",
                          "dd_subdomains_x", "dd_subdomains_y", "dd_subdomains_z",
                          "fbpinn_overlap"});
+  if (kind == "poisson")  // run: poisson, one network
+    return with_network({"poisson_frequency", "poisson_peak_width", "poisson_multiscale_amplitude",
+                         "poisson_multiscale_frequency"});
   if (kind == "les")  // -les_case, -les_dim, -les_cells, -les_length: checked by the LES itself
     return {"les_reynolds",          "les_viscosity",     "les_velocity_scale",
             "les_layer_thickness",   "les_subgrid_model", "les_smagorinsky_constant",

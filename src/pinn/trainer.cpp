@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/stop_request.hpp"
 #include "core/timer.hpp"
 #include "nn/adam.hpp"
 #include "pinn/loss_balancing.hpp"
@@ -146,8 +147,10 @@ void check_finite(const nn::InnerProduct& inner, const char* phase, int iteratio
 
 }  // namespace
 
-TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config) {
-  return train(loss, net.parameters(), config);
+TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config, MPI_Comm comm) {
+  TrainingControl control;
+  control.comm = comm;
+  return train(loss, net.parameters(), config, control);
 }
 
 TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& config,
@@ -181,9 +184,25 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
       adam.restore(resume->first_moment, resume->second_moment, resume->adam_steps);
     first = resume->phase == 0 ? resume->iteration : config.adam_iterations;
   }
-  auto checkpoint_due = [&](int iterations_done) {
-    return control.checkpoint && control.checkpoint_every > 0 &&
-           iterations_done % control.checkpoint_every == 0;
+  // After each iteration (iterations_done as in TrainingCheckpoint), on every rank: the
+  // checkpoints due by iteration count, by wall clock or by a signal, and the stop the signal
+  // asks for. state() makes the checkpoint's state only when one is written.
+  auto safe_point = [&](int iterations_done, int phase, const auto& state) {
+    const bool due = control.checkpoint && control.checkpoint_every > 0 &&
+                     iterations_done % control.checkpoint_every == 0;
+    if (due) control.checkpoint(state());
+    if (control.comm == MPI_COMM_NULL) return;
+    const SafePoint point = poll_safe_point(control.comm);
+    if (!point.stop && !point.checkpoint) return;
+    // A checkpoint without the adaptive weights or refined points could not be resumed: none is
+    // written, and a stop saves nothing.
+    const bool resumable =
+        control.checkpoint && config.balance_every == 0 && config.resampling.every == 0;
+    if (resumable && !due) control.checkpoint(state());
+    if (point.stop)
+      throw Stopped(
+          (phase == 0 ? "Adam iteration " : "L-BFGS iteration ") + std::to_string(iterations_done),
+          resumable ? control.resume_hint : "");
   };
   const auto schedule = config.adam_schedule();
   std::unique_ptr<LearningRateAnnealing> annealing;
@@ -217,9 +236,10 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
     recorder.record(k, 0, value, k == first);
     check_finite(inner, "Adam", k, value, recorder.initial_loss(), gradient);
     adam.step(x, gradient, schedule.at(k));
-    if (checkpoint_due(k + 1))
-      control.checkpoint(
-          {0, k + 1, x, adam.first_moment(), adam.second_moment(), adam.steps(), {}});
+    safe_point(k + 1, 0, [&] {
+      return TrainingCheckpoint{
+          0, k + 1, x, adam.first_moment(), adam.second_moment(), adam.steps(), {}};
+    });
   }
   result.adam_iterations = config.adam_iterations;
 
@@ -242,8 +262,9 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
         [&](int k, double f, int) {
           recorder.record(offset + k, 1, f);
           check_finite(inner, "L-BFGS", offset + k, f, recorder.initial_loss(), lbfgs.gradient());
-          if (checkpoint_due(offset + k))
-            control.checkpoint({1, offset + k, iterate, {}, {}, 0, lbfgs.state()});
+          safe_point(offset + k, 1, [&] {
+            return TrainingCheckpoint{1, offset + k, iterate, {}, {}, 0, lbfgs.state()};
+          });
         },
         resume_lbfgs ? &resume->lbfgs : nullptr);
     value = loss.value_and_gradient(iterate, gradient);  // the network now holds the accepted point

@@ -86,12 +86,20 @@ struct TrainingControl {
   std::function<void(const TrainingCheckpoint&)> checkpoint;
   /// Continue from this state rather than from the parameters given.
   const TrainingCheckpoint* resume = nullptr;
+  /// The ranks that train together. After every iteration they agree (core/stop_request.hpp)
+  /// whether the wall-clock checkpoint interval has passed (then checkpoint(state)) and whether a
+  /// signal asks to stop (then checkpoint(state) and throw Stopped on every rank, naming
+  /// resume_hint). MPI_COMM_NULL: neither is looked at.
+  MPI_Comm comm = MPI_COMM_NULL;
+  std::string resume_hint;  // the checkpoint and how to continue from it, for the stop message
 };
 
 /// Trains net's parameters in place: train() on net.parameters(). Collective over the loss's
 /// communicator. Refinement needs a loss that is also a ResidualSampled; adaptive weights need one
-/// with term weights.
-TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config);
+/// with term weights. comm (TrainingControl::comm): where a stop signal is agreed on; the run
+/// keeps no checkpoint.
+TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config,
+                     MPI_Comm comm = MPI_COMM_NULL);
 
 /// Trains the parameter vector x in place (the loss evaluates at the x it is given): the one
 /// implementation of the recipe (schedule, adaptive weights, refinement, L-BFGS, checkpoints).

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/stop_request.hpp"
 #include "core/timer.hpp"
 #include "core/version.hpp"
 #include "io/field_file.hpp"
@@ -129,14 +130,18 @@ public:
   // Collective. create makes the sample set(s) in a fresh file.
   SampleSet(MPI_Comm comm, const DatasetRunConfig& config, const std::string& path,
             const GeneratingOptions& generating, const std::function<void(io::FieldFile&)>& create)
-      : resuming_(config.resume && io::unfinished_file_exists(comm, path)),
+      : comm_(comm),
+        resumable_(config.strategies.size() == 1),
+        resuming_(config.resume && io::unfinished_file_exists(comm, path)),
         first_(resuming_
                    ? static_cast<int>(check_resumable(comm, io::resumable_path(path), generating))
                    : 0),
+        // A data set of one reuse strategy is always written under the resumable name, so that a
+        // run stopped by a signal (or killed) can be continued with -dataset_resume.
         file_(comm, path,
-              resuming_                                ? io::FileMode::resume
-              : config.resume || config.stop_after > 0 ? io::FileMode::resumable
-                                                       : io::FileMode::create) {
+              resuming_    ? io::FileMode::resume
+              : resumable_ ? io::FileMode::resumable
+                           : io::FileMode::create) {
     if (resuming_) {
       TESSERA_LOG("  resuming '" << file_.temporary_path() << "' after its " << first_
                                  << " complete sample(s)");
@@ -158,6 +163,18 @@ public:
     file_.flush();
     file_.set_attribute("samples_complete", samples);
     file_.flush();
+  }
+
+  // Collective. A safe point after samples [0, samples) are complete: every sample is already in
+  // the file, so when a signal asks to stop (core/stop_request.hpp) the unfinished file is kept
+  // as the checkpoint and Stopped thrown on every rank. A comparison of reuse strategies cannot
+  // be resumed (a resumed run solves only the samples left): it stops with nothing kept.
+  void stop_if_asked(int samples) {
+    if (!poll_safe_point(comm_).stop) return;
+    if (!resumable_)
+      throw Stopped(std::to_string(samples) + " complete samples (-dataset_reuse all)", "");
+    throw Stopped(std::to_string(samples) + " complete samples",
+                  "'" + file_.temporary_path() + "'; continue with -dataset_resume true");
   }
 
   // Collective. Whether the run stops before sample `samples` at end (-dataset_stop_after),
@@ -183,6 +200,8 @@ public:
   }
 
 private:
+  MPI_Comm comm_;
+  bool resumable_;
   bool resuming_;
   int first_;
   io::FieldFile file_;
@@ -393,6 +412,7 @@ DatasetSummary DatasetRun::execute_darcy(const std::string& options_text) {
         file.write_sample("samples", stored, rec.sample, {permeability.data(), pressure.data()});
         set.complete(rec.sample + 1);
       }
+      set.stop_if_asked(rec.sample + 1);
       if (done % config_.progress_every == 0 || rec.sample + 1 == end) {
         const double per_sample = seconds_per_sample(comm_, pass, done);  // on every rank
         TESSERA_LOG(progress_line(strategy, rec, samples, per_sample, end - rec.sample - 1));
@@ -504,6 +524,7 @@ DatasetSummary DatasetRun::execute_navier_stokes(const std::string& options_text
     set.file().write_sample("samples", mine ? whole : none, mine ? sample : 0, blocks);
     const int complete = std::min(round + ranks, end), done = complete - first;
     set.complete(complete);
+    set.stop_if_asked(complete);
     if (done / config_.progress_every != (round - first) / config_.progress_every ||
         complete == end) {
       const double per_sample = seconds_per_sample(comm_, pass, done);

@@ -35,7 +35,8 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   if (c.training.resampling.every > 0)
     options.report("-train_rar_every is not supported by run: xpinn (use 0)");
   c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_xpinn");
-  c.checkpoint = dd::CheckpointConfig::from_options(options, "xpinn");
+  c.checkpoint = dd::CheckpointConfig::from_options(options, "xpinn", c.output.checkpoint_path(),
+                                                    c.output.overwrite);
   return c;
 }
 
@@ -85,7 +86,7 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
     histories.record(iteration, phase, loss_->subdomain_terms());
   };
   dd::attach_checkpoints(control, grid_, nets_.parameters_per_network(), config_.checkpoint,
-                         config_.output.checkpoint_path(), restart_.get());
+                         restart_.get());
   const auto training = pinn::train(*loss_, nets_.parameters(), config_.training, control);
   s.record_training(training, config_.training);
   s.communication_seconds = loss_->communication_seconds();

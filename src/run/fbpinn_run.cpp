@@ -25,7 +25,8 @@ FbpinnRunConfig FbpinnRunConfig::from_options(Options& options) {
   c.fbpinn = dd::FbpinnConfig::from_options(options);
   c.training = pinn::TrainingConfig::from_options(options);
   c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_fbpinn");
-  c.checkpoint = dd::CheckpointConfig::from_options(options, "fbpinn");
+  c.checkpoint = dd::CheckpointConfig::from_options(options, "fbpinn", c.output.checkpoint_path(),
+                                                    c.output.overwrite);
   return c;
 }
 
@@ -76,7 +77,7 @@ FbpinnSummary FbpinnRun::execute(const std::string& options_text) {
     histories.record(iteration, phase, loss_->subdomain_terms());
   };
   dd::attach_checkpoints(control, grid_, nets_.parameters_per_network(), config_.checkpoint,
-                         config_.output.checkpoint_path(), restart_.get());
+                         restart_.get());
   const auto training = pinn::train(*loss_, nets_.parameters(), config_.training, control);
   s.record_training(training, config_.training);
   s.communication_seconds = loss_->sum().communication_seconds();

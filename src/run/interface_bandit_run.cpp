@@ -84,6 +84,8 @@ DdPinnRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm
   c.domain.problem.square.frequency = config_.frequencies[frequency_index];
   c.interface = arms_[arm].weights;
   c.training.verbose = false;
+  // Its trainings keep no checkpoint: a stop signal ends the study with nothing to continue.
+  c.checkpoint.path.clear();
   c.output.name = config_.xpinn.output.name + "_k" +
                   std::to_string(config_.frequencies[frequency_index]) + "_" + arms_[arm].name;
   return c;

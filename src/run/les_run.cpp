@@ -10,10 +10,12 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/stop_request.hpp"
 #include "core/timer.hpp"
 #include "core/version.hpp"
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
+#include "io/restart.hpp"
 #include "solvers/energy_spectrum.hpp"
 
 namespace tessera::run {
@@ -71,7 +73,8 @@ LesRunConfig LesRunConfig::from_options(Options& options) {
   c.checkpoint_every = options.real("les_checkpoint_every", c.checkpoint_every, 0.0, 1e12,
                                     "time between checkpoints (the end time included); 0: none");
   c.restart_file = options.text("les_restart", c.restart_file,
-                                "checkpoint file to restart from; empty: start from the case");
+                                "checkpoint file to restart from; empty: start from the case; "
+                                "latest: this run's own checkpoint, if it exists");
   c.reference_file =
       options.text("les_reference_file", c.reference_file,
                    "Taylor-Green reference table (t, E_k, -dE/dt, enstrophy) to compare -dE/dt "
@@ -227,7 +230,7 @@ void LesRun::check_fixed_time_step() const {
     TESSERA_LOG("warning: -les_dt " << format("%g", s.dt) << " gives CFL " << format("%.3g", cfl)
                                     << " for " << at
                                     << ", above RK3's stability limit sqrt(3): the run may blow up "
-                                       "(it then stops with exit status 3)");
+                                       "(it then stops with exit status 5)");
   // Between the adaptive step's limits and stability: allowed, but worth a line.
   else if (cfl > s.cfl || viscous > s.viscous_factor)
     TESSERA_LOG("warning: -les_dt " << format("%g", s.dt) << " is above the adaptive step's limits"
@@ -264,6 +267,9 @@ void LesRun::check_stable(double dt) const {
 }
 
 void LesRun::prepare_output() {
+  // Any run may write the checkpoint (at its interval, or when stopped by a signal).
+  config_.restart_file = io::resolve_restart(comm_, "les_restart", config_.restart_file,
+                                             file_path("_checkpoint"), config_.output.overwrite);
   if (!config_.restart_file.empty()) read_restart();
   set_start_state();
   check_fixed_time_step();
@@ -413,11 +419,21 @@ void LesRun::advance_to_end(const std::string& options_text) {
   int checkpoint = next_event_index(solver_.time(), checkpoint_every);
   if (!restarted_ && snapshot_every > 0) write_snapshot(0, options_text);
   double last_dt = 0, previous_time = solver_.time();
+  // After every step: diagnostics when due; a checkpoint when the wall-clock interval has passed
+  // or a signal asks to stop, and then the stop.
   auto record_if_due = [&] {
     last_dt = solver_.time() - previous_time;
     previous_time = solver_.time();
     check_stable(last_dt);
     if (solver_.steps() % config_.diagnostics_every == 0) history_.push_back(measure(last_dt));
+    // At the end time the run finishes instead: a checkpoint there could not be continued.
+    if (reached(solver_.time(), end)) return;
+    const SafePoint point = poll_safe_point(comm_);
+    if (point.checkpoint || point.stop) write_checkpoint(options_text);
+    if (point.stop)
+      throw Stopped(
+          "t = " + format("%.4f", solver_.time()) + ", step " + std::to_string(solver_.steps()),
+          resume_text(file_path("_checkpoint"), "les_restart"));
   };
   while (!reached(solver_.time(), end)) {
     double target = end;

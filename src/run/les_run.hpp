@@ -42,7 +42,7 @@ struct LesRunConfig {
   int diagnostics_every = 10;   // steps
   double snapshot_every = 0;    // time units; 0: none
   double checkpoint_every = 0;  // time units; 0: none
-  std::string restart_file;     // "" : start from the case's initial field
+  std::string restart_file;     // "" : start from the case's initial field; or "latest"
   std::string reference_file;   // "" : no comparison (taylor_green only)
   OutputConfig output;
   io::RestartPhysics physics;  // recorded in checkpoints, required of a restart
@@ -100,18 +100,20 @@ public:
   /// touches no file.
   LesRun(MPI_Comm comm, const LesRunConfig& config);
 
-  /// Collective. Reads the restart file and the reference table, if any (a missing or
-  /// mismatched one is an InputError), sets the start state (the restart's or the case's), refuses
-  /// a fixed -les_dt beyond the scheme's stability limits for it (InputError), then prepares the
-  /// output directory (see PoissonRun::prepare_output). Nothing is
-  /// written before the checks pass.
+  /// Collective. Resolves -les_restart (io::resolve_restart: `latest`, and the refusal to
+  /// replace a checkpoint the run does not continue from), reads the restart file and the
+  /// reference table, if any (a missing or mismatched one is an InputError), sets the start state
+  /// (the restart's or the case's), refuses a fixed -les_dt beyond the scheme's stability limits
+  /// for it (InputError), then prepares the output directory (see PoissonRun::prepare_output).
+  /// Nothing is written before the checks pass.
   void prepare_output();
 
   /// Collective. From the start state, runs to the end time with diagnostics, snapshots and
   /// checkpoints, writes the result and prints the summary on rank 0. options_text is stored
   /// with every file. A step whose state is not finite, beyond the convective stability limit or
   /// with the kinetic energy run away throws DivergenceError on every rank, before anything is
-  /// written from it.
+  /// written from it. After each step the ranks agree (core/stop_request.hpp) on a wall-clock
+  /// checkpoint or a stop: on a stop signal, it writes the checkpoint and throws Stopped.
   LesSummary execute(const std::string& options_text);
 
   /// Not collective.

@@ -107,7 +107,7 @@ pinn::TrainingResult train_flow(MPI_Comm comm, nn::Mlp& net, const Flow& flow,
   if (pressure) conditions.push_back({"pressure", *pressure, p.boundary_weight, -1, 2});
   pinn::PdeLoss<pinn::SteadyNavierStokesResidual<Flow>> loss(comm, net, {flow}, interior,
                                                              p.residual_weight, conditions);
-  return pinn::train(loss, net, config.training);
+  return pinn::train(loss, net, config.training, comm);
 }
 
 }  // namespace
@@ -158,8 +158,7 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
   // box's faces.
   const auto train_subdomains = [&](const auto& flow) {
     return subdomains->train(pinn::SteadyNavierStokesResidual<std::decay_t<decltype(flow)>>{flow},
-                             domain_conditions(config.pde), config.training,
-                             config.output.checkpoint_path());
+                             domain_conditions(config.pde), config.training);
   };
   FlowField pinn, reference;
   std::array<double, 3> origin{0, 0, 0}, spacing{1, 1, 1};

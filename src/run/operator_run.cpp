@@ -11,6 +11,7 @@
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "core/random.hpp"
+#include "core/stop_request.hpp"
 #include "core/timer.hpp"
 #include "core/version.hpp"
 #include "io/field_file.hpp"
@@ -18,6 +19,7 @@
 #include "io/hdf5.hpp"
 #include "io/output_directory.hpp"
 #include "io/recorded_options.hpp"
+#include "io/restart.hpp"
 #include "nn/deeponet_operator.hpp"
 #include "nn/operator_training.hpp"
 
@@ -427,7 +429,9 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
                                  "stop after this epoch with a checkpoint (0: never; for tests)");
   c.progress_every = options.integer("operator_progress_every", 1, 1, 100000000,
                                      "a progress line every this many epochs");
-  c.restart = options.text("operator_restart", "", "checkpoint to continue training from");
+  c.restart =
+      options.text("operator_restart", "",
+                   "checkpoint to continue training from; latest: this run's own, if it exists");
   c.checkpoint = options.text("operator_checkpoint", "",
                               "evaluate: the checkpoint whose best network is evaluated");
   if (c.evaluate && c.checkpoint.empty())
@@ -465,6 +469,10 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
                      __FILE__, __LINE__);
   groups_ = size / s;
   group_ = rank / s;
+  // Training always ends with a checkpoint: it must not replace one it does not continue from.
+  if (!config.evaluate)
+    config_.restart = io::resolve_restart(comm, "operator_restart", config.restart,
+                                          config.output.checkpoint_path(), config.output.overwrite);
   if (!config.evaluate && groups_ > config.batch)
     throw InputError("-operator_batch_size = " + std::to_string(config.batch) + " is below the " +
                          std::to_string(groups_) + " sample groups (ranks / -operator_space_ranks)",
@@ -579,7 +587,7 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
 
   // A checkpoint to continue from or to evaluate: the same model; for a restart, the same grid,
   // split and batches.
-  const std::string checkpoint = config.evaluate ? config.checkpoint : config.restart;
+  const std::string checkpoint = config.evaluate ? config.checkpoint : config_.restart;
   trained_grid_ = grid_;
   trained_padding_ = config_.shape.padding;
   if (!checkpoint.empty()) {
@@ -870,8 +878,13 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
                       seconds, duration_text(per_epoch * (c.epochs - epoch - 1)).c_str());
         TESSERA_LOG(line);
       }
-      if (c.checkpoint_every > 0 && (epoch + 1) % c.checkpoint_every == 0 && epoch + 1 < last)
-        write_checkpoint(epoch + 1);
+      // The last epoch's checkpoint is written below; a stop signal there lets the run finish.
+      const SafePoint point = poll_safe_point(comm_);
+      const bool due = c.checkpoint_every > 0 && (epoch + 1) % c.checkpoint_every == 0;
+      if (epoch + 1 < last && (due || point.checkpoint || point.stop)) write_checkpoint(epoch + 1);
+      if (epoch + 1 < last && point.stop)
+        throw Stopped("epoch " + std::to_string(epoch + 1),
+                      resume_text(checkpoint_path, "operator_restart"));
     }
     write_checkpoint(last);
     summary.seconds_per_epoch =

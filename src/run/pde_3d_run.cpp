@@ -110,7 +110,7 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
     pinn::PdeLoss<pinn::Poisson3DResidual> loss(comm, net, {c.poisson3d}, interior,
                                                 p.residual_weight,
                                                 {{"boundary", boundary, p.boundary_weight}});
-    training = pinn::train(loss, net, config_.training);
+    training = pinn::train(loss, net, config_.training, comm);
   } else {
     // (x, y, z, t): the interior, t = 0, and the cube's faces, with t on [0, T].
     const auto interior = pinn::interior_points(comm, 4, p.interior_points, p.seed);
@@ -122,7 +122,7 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
     pinn::PdeLoss<pinn::Heat3DResidual> loss(
         comm, net, {c.heat3d}, interior, p.residual_weight,
         {{"initial", initial, p.boundary_weight}, {"boundary", boundary, p.boundary_weight}});
-    training = pinn::train(loss, net, config_.training);
+    training = pinn::train(loss, net, config_.training, comm);
   }
   s.record_training(training, config_.training);
 

@@ -29,6 +29,7 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
   c.allen_cahn = physics::AllenCahn1D::from_options(options);
   c.pde3d = Pde3DConfig::from_options(options);
   c.navier_stokes = NavierStokesPdeConfig::from_options(options);
+  c.output = OutputConfig::from_options(options, c.pde);
   c.method = options.choice("pde_method", c.method, {"single", "xpinn", "fbpinn"},
                             "single: one data-parallel network; xpinn: one network per subdomain "
                             "with interface conditions; fbpinn: overlapping subdomains, networks "
@@ -44,7 +45,7 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
         "-pinn_hard_boundary: its ansatz vanishes on every face of the unit box, t = 0 "
         "and t = 1 included, so it cannot hold the heat equation's initial value");
   if (c.subdomain_method()) {
-    c.subdomains = PdeSubdomainsConfig::from_options(options, c.method, c.pde);
+    c.subdomains = PdeSubdomainsConfig::from_options(options, c.method, c.pde, c.output);
     // One network per subdomain is a StackedMlp (no input encodings), and the subdomain losses
     // hold their conditions themselves.
     if (c.network.fourier_features > 0 || c.network.hard_dirichlet)
@@ -87,8 +88,21 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
   if (c.time_windows > 1 && (c.pde == "helmholtz" || c.subdomain_method()))
     options.report(
         "-pde_time_windows: time marching needs a time-dependent PDE and -pde_method single");
-  c.output = OutputConfig::from_options(options, c.pde);
+  if (!c.subdomain_method() && !is_3d_pde(c.pde) && !is_navier_stokes(c.pde)) {
+    c.checkpoint = dd::CheckpointConfig::from_options(
+        options, "pde_single_" + c.pde, c.output.checkpoint_path(), c.output.overwrite);
+    if (!c.single_training() && (c.checkpoint.every > 0 || !c.checkpoint.restart.empty()))
+      options.report(
+          "-dd_checkpoint_every / -dd_restart: time windows, and causal training followed by "
+          "L-BFGS, are several trainings, which a checkpoint does not cover");
+    if (c.single_training()) c.checkpoint.report_unresumable(options, c.training);
+  }
   return c;
+}
+
+bool PdeRunConfig::single_training() const {
+  return !subdomain_method() && !is_3d_pde(pde) && !is_navier_stokes(pde) && time_windows == 1 &&
+         (causal.epsilon == 0 || training.lbfgs_iterations == 0);
 }
 
 void finish_pde_result(io::FieldFile& file, const PdeRunConfig& config, long parameters,
@@ -195,14 +209,19 @@ void append(pinn::TrainingResult& total, const pinn::TrainingResult& next) {
 
 /// Collective. Trains net on the PDE's loss; with causal training, logs the last time slab's
 /// weight (the smallest) with every history row: near 1, the whole time range is being fitted.
+/// checkpoints: those of a single training (PdeRunConfig::single_training), or nullptr: then a
+/// stop signal ends the run with nothing saved.
 template <class Pde>
 pinn::TrainingResult train_pde(MPI_Comm comm, nn::Mlp& net, const Pde& pde,
                                const nn::Matrix& interior, double residual_weight,
                                const std::vector<pinn::ConditionPoints>& conditions,
                                const pinn::TrainingConfig& training,
+                               const dd::ReplicatedCheckpoints* checkpoints,
                                const pinn::CausalConfig& causal = {}) {
   pinn::PdeLoss<Pde> loss(comm, net, pde, interior, residual_weight, conditions, causal);
   pinn::TrainingControl control;
+  control.comm = comm;
+  if (checkpoints) checkpoints->attach(control);
   if (causal.epsilon > 0)
     control.on_record = [&](int iteration, int) {
       TESSERA_LOG("causal it " << iteration << "  last slab weight "
@@ -236,6 +255,9 @@ PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
   if (config.pde == "helmholtz")
     helmholtz_reference_ = std::make_unique<solvers::HelmholtzReference>(
         decomp_, config.helmholtz, config.helmholtz_reference);
+  if (config.single_training())
+    checkpoints_ = std::make_unique<dd::ReplicatedCheckpoints>(
+        comm, nn::Mlp(config.network).parameter_count(), config.checkpoint, config.training);
   if (config.pde == "allen_cahn")  // checks the grids fit before any output
     allen_cahn_reference_ = std::make_unique<solvers::AllenCahnReference>(
         decomp_, config.allen_cahn, config.allen_cahn_reference);
@@ -266,8 +288,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
     const PlanePde pde = burgers     ? PlanePde{pinn::BurgersResidual{config_.burgers}}
                          : helmholtz ? PlanePde{pinn::HelmholtzResidual{config_.helmholtz}}
                                      : PlanePde{pinn::AllenCahnResidual{config_.allen_cahn}};
-    training = subdomains_->train(pde, domain_conditions(config_.pde), config_.training,
-                                  config_.output.checkpoint_path());
+    training = subdomains_->train(pde, domain_conditions(config_.pde), config_.training);
   } else if (!helmholtz) {
     // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then x onto [-1, 1].
     const auto points =
@@ -287,20 +308,21 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
                               k < windows ? points_until(points.boundary, end) : points.boundary,
                               p.boundary_weight, burgers ? -1 : 0});
       if (windows > 1) TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end);
-      append(training,
-             burgers ? train_pde(comm_, net, pinn::BurgersResidual{config_.burgers}, interior,
-                                 p.residual_weight, conditions, config_.training, config_.causal)
-                     : train_pde(comm_, net, pinn::AllenCahnResidual{config_.allen_cahn}, interior,
-                                 p.residual_weight, conditions, config_.training, config_.causal));
+      append(training, burgers ? train_pde(comm_, net, pinn::BurgersResidual{config_.burgers},
+                                           interior, p.residual_weight, conditions,
+                                           config_.training, checkpoints_.get(), config_.causal)
+                               : train_pde(comm_, net, pinn::AllenCahnResidual{config_.allen_cahn},
+                                           interior, p.residual_weight, conditions,
+                                           config_.training, checkpoints_.get(), config_.causal));
     }
   } else {
     const auto interior = pinn::interior_points_2d(comm_, p.interior_points, p.seed);
     const auto boundary = pinn::boundary_points_2d(comm_, p.boundary_points, p.seed);
     map_to_box(interior, box_);
     map_to_box(boundary, box_);
-    training =
-        train_pde(comm_, net, pinn::HelmholtzResidual{config_.helmholtz}, interior,
-                  p.residual_weight, {{"boundary", boundary, p.boundary_weight}}, config_.training);
+    training = train_pde(comm_, net, pinn::HelmholtzResidual{config_.helmholtz}, interior,
+                         p.residual_weight, {{"boundary", boundary, p.boundary_weight}},
+                         config_.training, checkpoints_.get());
   }
   s.record_training(training, config_.training);
 

@@ -56,9 +56,14 @@ struct PdeRunConfig {
   int grid_x = 256, grid_t = 101;  // Burgers / Allen–Cahn comparison grid over (x, t)
   int time_windows = 1;            // time marching over growing windows [t0, t0 + k T / K]
   OutputConfig output;
+  dd::CheckpointConfig checkpoint;  // -pde_method single, 2D PDEs: a 1 x 1 tiling's
 
   /// Declares and reads every option of the run; problems are reported to options.
   static PdeRunConfig from_options(Options& options);
+
+  /// Whether the run trains one network once, so that a checkpoint covers it: -pde_method single
+  /// on a 2D PDE, without time windows or causal weights frozen for an L-BFGS phase.
+  bool single_training() const;
 
   /// -pde_method xpinn or fbpinn: one network per subdomain.
   bool subdomain_method() const { return method != "single"; }
@@ -106,7 +111,8 @@ private:
   Decomposition decomp_;
   std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
   std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;
-  std::unique_ptr<Pde3DRun> pde3d_;  // poisson3d and heat3d
+  std::unique_ptr<Pde3DRun> pde3d_;                         // poisson3d and heat3d
+  std::unique_ptr<dd::ReplicatedCheckpoints> checkpoints_;  // single_training() runs
 };
 
 }  // namespace tessera::run

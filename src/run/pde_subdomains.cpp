@@ -12,7 +12,8 @@
 namespace tessera::run {
 
 PdeSubdomainsConfig PdeSubdomainsConfig::from_options(Options& options, const std::string& method,
-                                                      const std::string& pde) {
+                                                      const std::string& pde,
+                                                      const OutputConfig& output) {
   PdeSubdomainsConfig c;
   c.method = method;
   for (int d = 0; d < 2; ++d)
@@ -24,7 +25,8 @@ PdeSubdomainsConfig PdeSubdomainsConfig::from_options(Options& options, const st
     c.fbpinn = dd::FbpinnConfig::from_options(options);
   else
     c.interface = dd::InterfaceWeights::from_options(options);
-  c.checkpoint = dd::CheckpointConfig::from_options(options, "pde_" + method + "_" + pde);
+  c.checkpoint = dd::CheckpointConfig::from_options(options, "pde_" + method + "_" + pde,
+                                                    output.checkpoint_path(), output.overwrite);
   return c;
 }
 
@@ -71,8 +73,7 @@ PdeSubdomains::~PdeSubdomains() = default;
 
 pinn::TrainingResult PdeSubdomains::train(const PlanePde& pde,
                                           const dd::DomainConditions& conditions,
-                                          const pinn::TrainingConfig& training,
-                                          const std::string& checkpoint_path) {
+                                          const pinn::TrainingConfig& training) {
   set_loss(pde, conditions);
   const auto& shape = nets_.shape();
   TESSERA_LOG(description() << " on " << counts_text(grid_.subdomains(), 2)
@@ -89,7 +90,7 @@ pinn::TrainingResult PdeSubdomains::train(const PlanePde& pde,
     histories_->record(iteration, phase, subdomain_terms());
   };
   dd::attach_checkpoints(control, grid_, nets_.parameters_per_network(), config_.checkpoint,
-                         checkpoint_path, restart_.get());
+                         restart_.get());
   return pinn::train(loss(), nets_.parameters(), training, control);
 }
 

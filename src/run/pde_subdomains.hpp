@@ -26,6 +26,7 @@
 #include "physics/lid_driven_cavity.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
+#include "run/output_config.hpp"
 #include "run/subdomain_networks.hpp"
 
 namespace tessera {
@@ -50,7 +51,7 @@ struct PdeSubdomainsConfig {
   /// (xpinn: the interface weights; fbpinn: -fbpinn_overlap) and the checkpoint options;
   /// checkpoints are of kind pde_<method>_<pde>, so a restart of another PDE or method is refused.
   static PdeSubdomainsConfig from_options(Options& options, const std::string& method,
-                                          const std::string& pde);
+                                          const std::string& pde, const OutputConfig& output);
 };
 
 /// The conditions of -pde `pde` on the faces of its box, -x, +x, -y (or -t), +y (or +t):
@@ -84,10 +85,9 @@ public:
   const dd::SubdomainGrid& grid() const { return grid_; }
 
   /// Collective. Trains the networks on the method's loss of pde with conditions, checkpointing
-  /// to checkpoint_path as configured.
+  /// as configured.
   pinn::TrainingResult train(const PlanePde& pde, const dd::DomainConditions& conditions,
-                             const pinn::TrainingConfig& training,
-                             const std::string& checkpoint_path);
+                             const pinn::TrainingConfig& training);
 
   /// Output `output` of the trained solution at this rank's points, all in its own subdomains.
   /// Collective (the FBPINN's windowed sum exchanges neighbour jets).

@@ -25,6 +25,9 @@ PoissonRunConfig PoissonRunConfig::from_options(Options& options) {
   c.training = pinn::TrainingConfig::from_options(options);
   c.reference = solvers::PoissonReferenceConfig::from_options(options);
   c.output = OutputConfig::from_options(options, "poisson2d");
+  c.checkpoint = dd::CheckpointConfig::from_options(options, "poisson", c.output.checkpoint_path(),
+                                                    c.output.overwrite);
+  c.checkpoint.report_unresumable(options, c.training);
   return c;
 }
 
@@ -32,7 +35,9 @@ PoissonRun::PoissonRun(MPI_Comm comm, const PoissonRunConfig& config)
     : config_(config),
       comm_(comm),
       decomp_(comm, 2, {config.reference.points, config.reference.points, 1}),
-      reference_(decomp_, config.problem, config.reference) {}
+      reference_(decomp_, config.problem, config.reference),
+      checkpoints_(comm, nn::Mlp(config.network).parameter_count(), config.checkpoint,
+                   config.training) {}
 
 void PoissonRun::prepare_output() {
   output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
@@ -70,7 +75,9 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
                              << net.parameter_count() << " parameters), "
                              << config_.points.interior_points << " interior + "
                              << config_.points.boundary_points << " boundary points");
-  const auto training = pinn::train(loss, net, config_.training);
+  pinn::TrainingControl control;
+  checkpoints_.attach(control);
+  const auto training = pinn::train(loss, net.parameters(), config_.training, control);
   s.record_training(training, config_.training);
 
   Comparison comparison(decomp_, reference_.h());

@@ -9,6 +9,7 @@
 
 #include "core/decomposition.hpp"
 #include "io/output_lock.hpp"
+#include "dd/checkpoint.hpp"
 #include "nn/mlp.hpp"
 #include "physics/poisson.hpp"
 #include "pinn/point_sets.hpp"
@@ -26,6 +27,7 @@ struct PoissonRunConfig {
   pinn::TrainingConfig training;
   solvers::PoissonReferenceConfig reference;
   OutputConfig output;
+  dd::CheckpointConfig checkpoint;  // -dd_checkpoint_every, -dd_restart: a 1 x 1 tiling's
 
   /// Declares and reads every option of the run; problems are reported to options.
   static PoissonRunConfig from_options(Options& options);
@@ -40,8 +42,8 @@ class PoissonRun {
 public:
   using Config = PoissonRunConfig;
 
-  /// Collective. Builds the decomposition and sets up the reference solver (reading its PETSc
-  /// options), but touches no file.
+  /// Collective. Builds the decomposition, sets up the reference solver (reading its PETSc
+  /// options) and reads the restart checkpoint if one is given, but touches no file.
   PoissonRun(MPI_Comm comm, const PoissonRunConfig& config);
 
   /// Collective. Creates the output directory, checks that it is writable, locks the output name
@@ -59,6 +61,7 @@ private:
   io::OutputLock output_lock_;  // from prepare_output() to the end of the run
   Decomposition decomp_;
   solvers::PoissonReference reference_;
+  dd::ReplicatedCheckpoints checkpoints_;
 };
 
 }  // namespace tessera::run

@@ -1,0 +1,76 @@
+#include "core/stop_request.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "core/timer.hpp"
+
+namespace tessera {
+
+namespace {
+
+// Written only by the handler (async-signal-safe: it stores one value), read at safe points.
+volatile std::sig_atomic_t received_signal = 0;
+
+extern "C" void on_stop_signal(int signal) { received_signal = signal; }
+
+// The wall-clock interval as rank 0 measures it; other ranks learn its verdict through the poll.
+double interval_seconds = 0;
+Timer interval_clock;
+
+constexpr int kStopBit = 1, kCheckpointBit = 2;
+
+std::string signal_name(int signal) {
+  return signal == SIGTERM ? "SIGTERM" : signal == SIGUSR1 ? "SIGUSR1" : std::to_string(signal);
+}
+
+}  // namespace
+
+void install_stop_handlers() {
+  struct sigaction action;
+  std::memset(&action, 0, sizeof action);
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  // Restart interrupted system calls: a signal must not turn a write or an MPI wait into an error.
+  action.sa_flags = SA_RESTART;
+  for (const int signal : {SIGTERM, SIGUSR1})
+    TESSERA_CHECK(sigaction(signal, &action, nullptr) == 0,
+                  "sigaction(" << signal_name(signal) << "): " << std::strerror(errno));
+}
+
+void set_checkpoint_interval(double seconds) {
+  interval_seconds = seconds;
+  interval_clock.restart();
+}
+
+int stop_signal() { return received_signal; }
+
+SafePoint poll_safe_point(MPI_Comm comm) {
+  int rank = 0;
+  TESSERA_MPI_CALL(MPI_Comm_rank(comm, &rank));
+  int bits = received_signal != 0 ? kStopBit : 0;
+  if (rank == 0 && interval_seconds > 0 && interval_clock.seconds() >= interval_seconds)
+    bits |= kCheckpointBit;
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &bits, 1, MPI_INT, MPI_BOR, comm));
+  SafePoint point;
+  point.stop = (bits & kStopBit) != 0;
+  point.checkpoint = (bits & kCheckpointBit) != 0;
+  if (point.checkpoint) interval_clock.restart();
+  return point;
+}
+
+Stopped::Stopped(const std::string& where, const std::string& resume)
+    : std::runtime_error(
+          "stopped by " +
+          (received_signal ? signal_name(received_signal) : std::string("a signal")) + " at " +
+          where +
+          (resume.empty() ? "; this run keeps no checkpoint: rerun it" : "; checkpoint " + resume)),
+      saved_(!resume.empty()) {}
+
+std::string resume_text(const std::string& checkpoint_path, const std::string& restart_option) {
+  return checkpoint_path + "; continue with -" + restart_option + " latest";
+}
+
+}  // namespace tessera
