@@ -336,13 +336,11 @@ void time_training(const std::string& name, const nn::FnoShape& shape, const std
     const std::string in = std::string(region) + " > tessera::nn::";
     row(std::string(label) + " pass", get(region));
     row("  lifting (grid coordinates, fc0)", get(in + "fno_lifting"));
-    row("  forward DFT (to the kept modes; backward: its adjoint)",
+    row("  forward DFT to the kept modes (backward: its adjoint)",
         get(in + "spectral_forward_dft"));
-    row("  spectral channel mixing (backward: adjoint and weight gradient)",
-        get(in + "spectral_mixing"));
-    row("  inverse DFT (to the points; backward: its adjoint)", get(in + "spectral_inverse_dft"));
-    row("  pointwise W 1x1 GEMMs + bias + GELU (backward: GELU adjoint)",
-        get(in + "fno_pointwise"));
+    row("  spectral mixing (backward: adjoint, weight gradient)", get(in + "spectral_mixing"));
+    row("  inverse DFT to the points (backward: its adjoint)", get(in + "spectral_inverse_dft"));
+    row("  W 1x1 GEMMs + bias + GELU (backward: GELU adjoint)", get(in + "fno_pointwise"));
     row("  projection (fc1, GELU, fc2)", get(in + "fno_projection"));
   }
   row("optimizer: Adam step", get("adam_step"));
