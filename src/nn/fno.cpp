@@ -54,13 +54,18 @@ void append_grid(const Vector& x, const Vector& a, int batch, int in, long point
 /// z[b][c][p] += bias[c]; with an activation output a, also a = gelu(z).
 void add_bias(const char* label, const Vector& z, const UnmanagedVector& bias, long points,
               const Vector& a) {
-  const long channels = long(bias.extent(0));
+  // One team per field [b][c]: the channel once per field, not two integer divisions per value.
+  const long channels = long(bias.extent(0)), fields = long(z.extent(0)) / points;
   const bool activate_too = a.extent(0) > 0;
   Kokkos::parallel_for(
-      label, Kokkos::RangePolicy<>(0, long(z.extent(0))), KOKKOS_LAMBDA(const long t) {
-        const double value = z(t) + bias((t / points) % channels);
-        z(t) = value;
-        if (activate_too) a(t) = activate(Activation::Gelu, value);
+      label, Kokkos::TeamPolicy<>(fields, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
+        const long first = team.league_rank() * points;
+        const double b = bias(team.league_rank() % channels);
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, points), [&](const long p) {
+          const double value = z(first + p) + b;
+          z(first + p) = value;
+          if (activate_too) a(first + p) = activate(Activation::Gelu, value);
+        });
       });
 }
 
@@ -310,33 +315,38 @@ void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
                            layer.out);
   };
 
-  if (shape_.grid_coordinates) {
-    BlockIndex g;
-    g.dims = shape_.dims;
-    for (int d = 0; d < g.dims; ++d) {
-      g.n[d] = grid_[size_t(d)];
-      g.offset[d] = block_.offset[size_t(d)];
-      g.extent[d] = block_.extent[size_t(d)];
+  {
+    ProfilingRegion lifting("tessera::nn::fno_lifting");
+    if (shape_.grid_coordinates) {
+      BlockIndex g;
+      g.dims = shape_.dims;
+      for (int d = 0; d < g.dims; ++d) {
+        g.n[d] = grid_[size_t(d)];
+        g.offset[d] = block_.offset[size_t(d)];
+        g.extent[d] = block_.extent[size_t(d)];
+      }
+      append_grid(x, ws.lift_input, batch, shape_.in_channels, p0, g);
+    } else {
+      Kokkos::deep_copy(ws.lift_input, x);
     }
-    append_grid(x, ws.lift_input, batch, shape_.in_channels, p0, g);
-  } else {
-    Kokkos::deep_copy(ws.lift_input, x);
+    linear(lifting_, false, ws.lift_input, ws.lifted, p0, batch, 0.0);
+    add_bias("tessera::nn::fno_bias", ws.lifted, bias(lifting_), p0, Vector());
+    if (padded()) pad_points(ws.lifted, ws.hidden.front(), padded_index_, p);
   }
-  linear(lifting_, false, ws.lift_input, ws.lifted, p0, batch, 0.0);
-  add_bias("tessera::nn::fno_bias", ws.lifted, bias(lifting_), p0, Vector());
-  if (padded()) pad_points(ws.lifted, ws.hidden.front(), padded_index_, p);
 
   const int last = shape_.layers - 1;
   for (int l = 0; l <= last; ++l) {
     const Vector& h = ws.hidden[size_t(l)];
     const Vector& z = ws.preactivation[size_t(l)];
     spectral_[size_t(l)].forward(h, z, ws.spectral[size_t(l)]);
+    ProfilingRegion pointwise("tessera::nn::fno_pointwise");
     linear(pointwise_[size_t(l)], false, h, z, p, batch, 1.0);
     add_bias("tessera::nn::fno_bias_gelu", z, bias(pointwise_[size_t(l)]), p,
              l < last ? ws.hidden[size_t(l + 1)] : Vector());
   }
-  if (padded()) crop_points(ws.preactivation.back(), ws.cropped, padded_index_, p);
 
+  ProfilingRegion projection("tessera::nn::fno_projection");
+  if (padded()) crop_points(ws.preactivation.back(), ws.cropped, padded_index_, p);
   linear(projection_[0], false, ws.cropped, ws.projection_preactivation, p0, batch, 0.0);
   add_bias("tessera::nn::fno_bias_gelu", ws.projection_preactivation, bias(projection_[0]), p0,
            ws.projection);
@@ -361,39 +371,49 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
   Kokkos::deep_copy(pg, 0.0);
 
   // Projection: fc2, gelu, fc1.
-  linear_backward(projection_[1], ws.projection, dy, pg, ws.ones, p0, batch);
-  linear(projection_[1], true, dy, ws.adjoint_projection, p0, batch, 0.0);
-  gelu_adjoint(ws.adjoint_projection, ws.projection_preactivation, ws.projection,
-               ws.adjoint_projection);
-  linear_backward(projection_[0], ws.cropped, ws.adjoint_projection, pg, ws.ones, p0, batch);
-  linear(projection_[0], true, ws.adjoint_projection, ws.adjoint_cropped, p0, batch, 0.0);
-  if (padded()) pad_points(ws.adjoint_cropped, ws.adjoint_z, padded_index_, p);
+  {
+    ProfilingRegion projection("tessera::nn::fno_projection");
+    linear_backward(projection_[1], ws.projection, dy, pg, ws.ones, p0, batch);
+    linear(projection_[1], true, dy, ws.adjoint_projection, p0, batch, 0.0);
+    gelu_adjoint(ws.adjoint_projection, ws.projection_preactivation, ws.projection,
+                 ws.adjoint_projection);
+    linear_backward(projection_[0], ws.cropped, ws.adjoint_projection, pg, ws.ones, p0, batch);
+    linear(projection_[0], true, ws.adjoint_projection, ws.adjoint_cropped, p0, batch, 0.0);
+    if (padded()) pad_points(ws.adjoint_cropped, ws.adjoint_z, padded_index_, p);
+  }
 
   // Fourier layers, last first: dz = dh_{l+1} gelu'(z_l) (dz = dh_L for the last), then
   // dh_l = K_l^T dz + W_l^T dz.
   const int last = shape_.layers - 1;
   for (int l = last; l >= 0; --l) {
-    if (l < last)
-      gelu_adjoint(ws.adjoint_h, ws.preactivation[size_t(l)], ws.hidden[size_t(l + 1)],
-                   ws.adjoint_z);
-    linear_backward(pointwise_[size_t(l)], ws.hidden[size_t(l)], ws.adjoint_z, pg, ws.ones, p,
-                    batch);
+    {
+      ProfilingRegion pointwise("tessera::nn::fno_pointwise");
+      if (l < last)
+        gelu_adjoint(ws.adjoint_h, ws.preactivation[size_t(l)], ws.hidden[size_t(l + 1)],
+                     ws.adjoint_z);
+      linear_backward(pointwise_[size_t(l)], ws.hidden[size_t(l)], ws.adjoint_z, pg, ws.ones, p,
+                      batch);
+    }
     const SpectralConv& k = spectral_[size_t(l)];
     k.backward(ws.adjoint_z, ws.adjoint_h,
                Vector(gradient.data() + spectral_offset_[size_t(l)], k.parameter_count()),
                ws.spectral[size_t(l)]);
+    ProfilingRegion pointwise("tessera::nn::fno_pointwise");
     linear(pointwise_[size_t(l)], true, ws.adjoint_z, ws.adjoint_h, p, batch, 1.0);
   }
-  if (padded()) crop_points(ws.adjoint_h, ws.adjoint_lifted, padded_index_, p);
 
   // Lifting (the padded points' adjoint is dropped: they are constants).
-  linear_backward(lifting_, ws.lift_input, ws.adjoint_lifted, pg, ws.ones, p0, batch);
-  if (dx.extent(0) > 0) {
-    if (shape_.grid_coordinates) {
-      linear(lifting_, true, ws.adjoint_lifted, ws.adjoint_lift_input, p0, batch, 0.0);
-      input_channels(ws.adjoint_lift_input, dx, shape_.in_channels, lifting_.in, p0);
-    } else {
-      linear(lifting_, true, ws.adjoint_lifted, dx, p0, batch, 0.0);
+  {
+    ProfilingRegion lifting("tessera::nn::fno_lifting");
+    if (padded()) crop_points(ws.adjoint_h, ws.adjoint_lifted, padded_index_, p);
+    linear_backward(lifting_, ws.lift_input, ws.adjoint_lifted, pg, ws.ones, p0, batch);
+    if (dx.extent(0) > 0) {
+      if (shape_.grid_coordinates) {
+        linear(lifting_, true, ws.adjoint_lifted, ws.adjoint_lift_input, p0, batch, 0.0);
+        input_channels(ws.adjoint_lift_input, dx, shape_.in_channels, lifting_.in, p0);
+      } else {
+        linear(lifting_, true, ws.adjoint_lifted, dx, p0, batch, 0.0);
+      }
     }
   }
 

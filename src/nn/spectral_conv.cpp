@@ -266,7 +266,7 @@ void SpectralConv::forward(const Vector& x, const Vector& y, SpectralConvWorkspa
                              shape_.out_channels * local_points_);
   prepare(ws, batch);
   {
-    ProfilingRegion region("tessera::nn::spectral_transform");
+    ProfilingRegion region("tessera::nn::spectral_forward_dft");
     to_modes(x.data(), ws.input_modes.data(), long(batch) * shape_.in_channels, forward_real_,
              forward_imag_, ws);
   }
@@ -283,7 +283,7 @@ void SpectralConv::forward(const Vector& x, const Vector& y, SpectralConvWorkspa
                           ws.packed_weights, ws.output_modes);
     }
   }
-  ProfilingRegion region("tessera::nn::spectral_transform");
+  ProfilingRegion region("tessera::nn::spectral_inverse_dft");
   to_points(ws.output_modes.data(), y.data(), long(batch) * shape_.out_channels, inverse_real_,
             inverse_imag_, ws);
 }
@@ -298,9 +298,10 @@ void SpectralConv::backward(const Vector& dy, const Vector& dx, const Vector& gr
   TESSERA_CHECK(long(gradient.extent(0)) == parameter_count_,
                 "SpectralConv::backward: the gradient holds "
                     << gradient.extent(0) << " values, not " << parameter_count_);
-  // Adjoint of the inverse: irfftn's tables through to_modes, then the allreduce.
+  // Adjoint of the inverse: irfftn's tables through to_modes, then the allreduce. (The regions
+  // of the adjoints carry their transform's label: the enclosing pass tells them apart.)
   {
-    ProfilingRegion region("tessera::nn::spectral_transform");
+    ProfilingRegion region("tessera::nn::spectral_inverse_dft");
     to_modes(dy.data(), ws.output_modes.data(), batch * shape_.out_channels, inverse_real_,
              inverse_imag_, ws);
   }
@@ -320,7 +321,7 @@ void SpectralConv::backward(const Vector& dy, const Vector& dx, const Vector& gr
     }
   }
   // Adjoint of the forward transform, at own points.
-  ProfilingRegion region("tessera::nn::spectral_transform");
+  ProfilingRegion region("tessera::nn::spectral_forward_dft");
   to_points(ws.input_modes_adjoint.data(), dx.data(), batch * shape_.in_channels, forward_real_,
             forward_imag_, ws);
 }

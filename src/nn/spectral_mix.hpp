@@ -71,24 +71,32 @@ inline void spectral_mix_weight_adjoint(const MixShape& s, const Vector& x, cons
 // a corner apart). packed: 2 modes in out doubles, [re/im][k][i][o], made once by the forward
 // pass and used again by the backward pass (the weights do not change in between).
 
-/// packed[k][i][o] = W[i][o][k].
+/// packed[k][i][o] = W[i][o][k]: one thread per (k, i), the output channels innermost (no integer
+/// division per weight).
 inline void spectral_mix_pack(const MixShape& s, const Vector& w,
                               const Kokkos::View<long*>& mode_weight, const Vector& packed) {
   const long in = s.in, out = s.out, corner = s.corner, p_im = s.modes * s.in * s.out;
+  const double* wd = w.data();
+  double* pd = packed.data();
   Kokkos::parallel_for(
-      "tessera::nn::spectral_mix_pack", Kokkos::RangePolicy<>(0, p_im),
-      KOKKOS_LAMBDA(const long p) {
-        const long o = p % out, i = (p / out) % in, k = p / (out * in);
-        const long wi = 2 * (mode_weight(k) + (i * out + o) * corner);
-        packed(p) = w(wi);
-        packed(p + p_im) = w(wi + 1);
+      "tessera::nn::spectral_mix_pack", Kokkos::RangePolicy<>(0, s.modes * in),
+      KOKKOS_LAMBDA(const long ki) {
+        const long k = ki / in, i = ki % in;
+        const double* wk = wd + 2 * (mode_weight(k) + i * out * corner);
+        double* pr = pd + ki * out;
+        for (long o = 0; o < out; ++o) {
+          pr[o] = wk[2 * o * corner];
+          pr[o + p_im] = wk[2 * o * corner + 1];
+        }
       });
 }
 
 /// Forward: out_hat[k][b][o] = sum_i X[k][b][i] packed[k][i][o] (one thread per (k, b), the
 /// output channels innermost). Adjoint: dL/dX[k][b][i] = sum_o dL/dout_hat[k][b][o]
-/// conj(packed[k][i][o]) (the output channels innermost, a dot product). Complex, x and y in
-/// spectral_mix's layout.
+/// conj(packed[k][i][o]) (a dot product over the output channels), one thread per mode and pair
+/// of samples (b, b + 1), so that each weight loaded serves two samples and the sums vectorise
+/// (the last pair of an odd batch has one sample); the sums run in the same order as one sample
+/// at a time. Complex, x and y in spectral_mix's layout.
 inline void spectral_mix_packed(const char* label, const MixShape& s, bool adjoint, const Vector& x,
                                 const Vector& packed, const Vector& y) {
   const long batch = s.batch, in = s.in, out = s.out;
@@ -98,6 +106,40 @@ inline void spectral_mix_packed(const char* label, const MixShape& s, bool adjoi
   const double* xd = x.data();
   const double* pd = packed.data();
   double* yd = y.data();
+  if (adjoint) {
+    const long pairs = (batch + 1) / 2;
+    Kokkos::parallel_for(
+        label, Kokkos::RangePolicy<>(0, s.modes * pairs), KOKKOS_LAMBDA(const long t) {
+          const long k = t / pairs, b = 2 * (t - k * pairs), kb = k * batch + b;
+          const bool second = b + 1 < batch;
+          const double* xr = xd + kb * from;
+          const double* xm = xr + x_im;
+          // The second sample's rows; without one, the first's again (those sums are dropped).
+          const double* xr1 = second ? xr + from : xr;
+          const double* xm1 = second ? xm + from : xm;
+          double* yr = yd + kb * to;
+          double* ym = yr + y_im;
+          for (long i = 0; i < in; ++i) {
+            const double* wr = pd + (k * in + i) * out;
+            const double* wm = wr + p_im;
+            double re = 0, im = 0, re1 = 0, im1 = 0;
+            for (long o = 0; o < out; ++o) {
+              const double u = wr[o], v = wm[o];
+              re += xr[o] * u + xm[o] * v;
+              im += xm[o] * u - xr[o] * v;
+              re1 += xr1[o] * u + xm1[o] * v;
+              im1 += xm1[o] * u - xr1[o] * v;
+            }
+            yr[i] = re;
+            ym[i] = im;
+            if (second) {
+              yr[i + to] = re1;
+              ym[i + to] = im1;
+            }
+          }
+        });
+    return;
+  }
   Kokkos::parallel_for(
       label, Kokkos::RangePolicy<>(0, s.modes * batch), KOKKOS_LAMBDA(const long kb) {
         const long k = kb / batch;
@@ -105,20 +147,6 @@ inline void spectral_mix_packed(const char* label, const MixShape& s, bool adjoi
         const double* xm = xr + x_im;
         double* yr = yd + kb * to;
         double* ym = yr + y_im;
-        if (adjoint) {
-          for (long i = 0; i < in; ++i) {
-            const double* wr = pd + (k * in + i) * out;
-            const double* wm = wr + p_im;
-            double re = 0, im = 0;
-            for (long o = 0; o < out; ++o) {
-              re += xr[o] * wr[o] + xm[o] * wm[o];
-              im += xm[o] * wr[o] - xr[o] * wm[o];
-            }
-            yr[i] = re;
-            ym[i] = im;
-          }
-          return;
-        }
         for (long o = 0; o < out; ++o) yr[o] = ym[o] = 0.0;
         for (long i = 0; i < in; ++i) {
           const double ar = xr[i], am = xm[i];
@@ -132,8 +160,9 @@ inline void spectral_mix_packed(const char* label, const MixShape& s, bool adjoi
       });
 }
 
-/// gradient(W[i][o][k]) += sum_b conj(X[k][b][i]) dL/dout_hat[k][b][o], through scratch (2 modes
-/// in out doubles: the mode-major gradient, then added at the weights' places).
+/// gradient(W[i][o][k]) += sum_b conj(X[k][b][i]) dL/dout_hat[k][b][o]: one thread per (k, i)
+/// sums over the batch into its row of scratch (2 modes in out doubles, [re/im][k][i][o], the
+/// output channels contiguous), then adds the row at the weights' places.
 inline void spectral_mix_weight_adjoint_packed(const MixShape& s, const Vector& x, const Vector& dy,
                                                const Kokkos::View<long*>& mode_weight,
                                                const Vector& scratch, const Vector& gradient) {
@@ -142,6 +171,7 @@ inline void spectral_mix_weight_adjoint_packed(const MixShape& s, const Vector& 
   const double* xd = x.data();
   const double* gd = dy.data();
   double* sd = scratch.data();
+  double* wd = gradient.data();
   Kokkos::parallel_for(
       "tessera::nn::spectral_mix_weight_adjoint", Kokkos::RangePolicy<>(0, s.modes * in),
       KOKKOS_LAMBDA(const long ki) {
@@ -158,14 +188,11 @@ inline void spectral_mix_weight_adjoint_packed(const MixShape& s, const Vector& 
             sm[o] += xr * gm[o] - xm * gr[o];
           }
         }
-      });
-  Kokkos::parallel_for(
-      "tessera::nn::spectral_mix_weight_scatter", Kokkos::RangePolicy<>(0, p_im),
-      KOKKOS_LAMBDA(const long p) {
-        const long o = p % out, i = (p / out) % in, k = p / (out * in);
-        const long wi = 2 * (mode_weight(k) + (i * out + o) * corner);
-        gradient(wi) += scratch(p);
-        gradient(wi + 1) += scratch(p + p_im);
+        double* wk = wd + 2 * (mode_weight(k) + i * out * corner);
+        for (long o = 0; o < out; ++o) {
+          wk[2 * o * corner] += sr[o];
+          wk[2 * o * corner + 1] += sm[o];
+        }
       });
 }
 

@@ -21,11 +21,12 @@
 // in double only: every Tessera figure is float64.
 //
 // Timing: Kokkos::Tools callbacks set here (no external tool) time the profiling regions the
-// library pushes only while a tool is loaded (core/profiling.hpp): spectral_transform (the
-// truncated DFTs as GEMMs, forward, inverse and their adjoints), spectral_mixing,
-// spectral_allreduce, fno_forward / fno_backward; the pointwise layers are the Fno regions less the
-// spectral ones; the kernels adam_step and operator_* are timed by name. Steps are timed whole with
-// a wall clock; the breakdown is the mean over the timed steps, the step time the median.
+// library pushes only while a tool is loaded (core/profiling.hpp): fno_forward / fno_backward and
+// inside them fno_lifting, spectral_forward_dft, spectral_mixing, spectral_inverse_dft (the
+// truncated DFTs as GEMMs; in the backward pass the adjoints), fno_pointwise (the W 1x1 GEMMs,
+// bias + GELU or its adjoint), fno_projection; kernels (adam_step, fno_bias_gelu, ...) are timed
+// by name. Steps are timed whole with a wall clock; the breakdown is the mean over the timed
+// steps, the step time the median.
 #include <dlfcn.h>
 #include <mpi.h>
 
@@ -273,24 +274,6 @@ nn::GridBlock slab(const std::vector<int>& grid, int split, int rank, int size) 
 }
 
 // ---------------------------------------------------------------- train
-struct Breakdown {
-  double total = 0, transform = 0, transform_gemm = 0, mixing = 0, allreduce = 0, pointwise = 0,
-         optimizer = 0, loss = 0;
-};
-
-Breakdown breakdown(const Profile& p) {
-  Breakdown b;
-  b.transform = p.get("tessera::nn::spectral_transform");
-  b.transform_gemm = p.get("tessera::nn::spectral_transform > KokkosBlas::gemm[TPL_BLAS,double]");
-  b.mixing = p.get("tessera::nn::spectral_mixing");
-  b.allreduce =
-      p.get("tessera::nn::spectral_allreduce") + p.get("tessera::nn::fno_gradient_allreduce");
-  b.pointwise = p.get("tessera::nn::fno_forward") + p.get("tessera::nn::fno_backward") -
-                b.transform - b.mixing - b.allreduce;
-  b.optimizer = p.get("tessera::nn::adam_step");
-  return b;
-}
-
 /// Every region and kernel timed over the last reset, slowest first (rank 0).
 void print_profile(int repeats) {
   std::vector<std::pair<double, std::string>> rows;
@@ -311,27 +294,13 @@ void time_training(const std::string& name, const nn::FnoShape& shape, const std
                               << ", float64 (Fno is double-only: no float32 figure)");
   for (int k = 0; k < warmup; ++k) t.step();
   std::vector<double> steps;
-  Breakdown sum;
   std::map<std::string, double> all;  // every region and kernel, summed over the timed steps
   for (int r = 0; r < repeats; ++r) {
     g_profile.reset();
     const auto start = Clock::now();
     t.step();
     Kokkos::fence();
-    const double s = since(start);
-    steps.push_back(s);
-    Breakdown b = breakdown(g_profile);
-    b.total = s;
-    b.loss = s - (g_profile.get("tessera::nn::fno_forward") +
-                  g_profile.get("tessera::nn::fno_backward") + b.optimizer);
-    sum.total += b.total;
-    sum.transform += b.transform;
-    sum.transform_gemm += b.transform_gemm;
-    sum.mixing += b.mixing;
-    sum.allreduce += b.allreduce;
-    sum.pointwise += b.pointwise;
-    sum.optimizer += b.optimizer;
-    sum.loss += b.loss;
+    steps.push_back(since(start));
     for (const auto& kv : g_profile.seconds) all[kv.first] += kv.second;
   }
   const double med = median(steps);
@@ -343,22 +312,49 @@ void time_training(const std::string& name, const nn::FnoShape& shape, const std
                 *std::min_element(steps.begin(), steps.end()),
                 *std::max_element(steps.begin(), steps.end()));
   TESSERA_LOG(line);
-  const double n = repeats, total = sum.total / n;
-  auto row = [&](const char* what, double seconds) {
+  double timed = 0;
+  for (double s : steps) timed += s;
+  const double n = repeats, total = timed / n;
+  auto get = [&](const std::string& key) {
+    auto it = all.find("tessera::nn::" + key);
+    return it == all.end() ? 0.0 : it->second;
+  };
+  auto row = [&](const std::string& what, double seconds) {
     char text[200];
-    std::snprintf(text, sizeof text, "  %-62s %9.4f s %6.1f%%", what, seconds / n,
+    std::snprintf(text, sizeof text, "  %-62s %9.4f s %6.1f%%", what.c_str(), seconds / n,
                   100.0 * seconds / n / total);
     TESSERA_LOG(text);
   };
+  // Regions nest one level in the table: "fno_forward > spectral_mixing" is the mixing inside
+  // the forward pass; in the backward pass a transform's label stands for its adjoint.
+  const char* gemm = " > KokkosBlas::gemm[TPL_BLAS,double]";
   TESSERA_LOG("  where the time goes (mean of " << repeats << " steps, " << total
                                                 << " s per step):");
-  row("transforms: truncated DFT GEMMs (forward, inverse, adjoints)", sum.transform);
-  row("  of which inside KokkosBlas::gemm (OpenBLAS dgemm)", sum.transform_gemm);
-  row("spectral channel mixing (per-mode complex, weight gradient)", sum.mixing);
-  row("pointwise: lifting, W 1x1 GEMMs, bias + GELU, projection", sum.pointwise);
-  row("optimizer: Adam step", sum.optimizer);
-  row("loss and batch: gather, decode, relative L2 and its adjoint", sum.loss);
-  row("allreduces (1 rank: MPI_COMM_SELF, no traffic)", sum.allreduce);
+  const std::pair<const char*, const char*> pass[2] = {{"fno_forward", "forward"},
+                                                       {"fno_backward", "backward"}};
+  for (const auto& [region, label] : pass) {
+    const std::string in = std::string(region) + " > tessera::nn::";
+    row(std::string(label) + " pass", get(region));
+    row("  lifting (grid coordinates, fc0)", get(in + "fno_lifting"));
+    row("  forward DFT to the kept modes (backward: its adjoint)",
+        get(in + "spectral_forward_dft"));
+    row("  spectral mixing (backward: adjoint, weight gradient)", get(in + "spectral_mixing"));
+    row("  inverse DFT to the points (backward: its adjoint)", get(in + "spectral_inverse_dft"));
+    row("  W 1x1 GEMMs + bias + GELU (backward: GELU adjoint)", get(in + "fno_pointwise"));
+    row("  projection (fc1, GELU, fc2)", get(in + "fno_projection"));
+  }
+  row("optimizer: Adam step", get("adam_step"));
+  row("the rest: batch gather, decode, loss, gradient zeroing",
+      timed - get("fno_forward") - get("fno_backward") - get("adam_step"));
+  TESSERA_LOG("  across both passes:");
+  row("  truncated DFT GEMMs (OpenBLAS dgemm)",
+      get(std::string("spectral_forward_dft") + gemm) +
+          get(std::string("spectral_inverse_dft") + gemm));
+  row("  pointwise W GEMMs (OpenBLAS dgemm)", get(std::string("fno_pointwise") + gemm));
+  row("  bias + GELU kernels (hidden layers and projection)", get("fno_bias_gelu"));
+  row("  GELU adjoint kernels", get("fno_gelu_adjoint"));
+  row("  allreduces (1 rank: MPI_COMM_SELF, no traffic)",
+      get("spectral_allreduce") + get("fno_gradient_allreduce"));
   if (detail) {
     TESSERA_LOG("  every region and kernel (inclusive, mean per step; \"a > b\": b inside a):");
     g_profile.seconds = all;

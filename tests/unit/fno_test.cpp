@@ -16,6 +16,7 @@
 #include "../host_vectors.hpp"
 #include "../spectral_reference.hpp"
 #include "core/error.hpp"
+#include "nn/activation.hpp"
 #include "nn/fno.hpp"
 
 namespace {
@@ -283,6 +284,32 @@ TEST(Fno, BackwardAccumulates) {
   auto twice = to_host(gradient);
   for (auto& v : twice) v *= 0.5;
   EXPECT_LT(relative_error(twice, once), 1e-14);
+}
+
+// The backward pass's GELU derivative (branch-free, through exp_in_range) against the closed form
+// Phi(z) + z phi(z) with libm's erf and exp, from the activation the forward pass stores; and
+// exp_in_range against libm over its range.
+TEST(Fno, GeluDerivativeMatchesClosedForm) {
+  using tessera::nn::Activation;
+  double worst_exp = 0;
+  for (int k = 0; k <= 20000; ++k) {
+    const double x = -708.0 + 1417.0 * k / 20000.0;
+    worst_exp = std::max(worst_exp, std::abs(tessera::nn::exp_in_range(x) / std::exp(x) - 1.0));
+  }
+  EXPECT_LT(worst_exp, 5e-16);
+  double worst = 0;
+  for (int k = 0; k <= 20000; ++k) {
+    const double z = -40.0 + 80.0 * k / 20000.0;
+    const double a = tessera::nn::activate(Activation::Gelu, z);
+    const double exact = 0.5 * (1.0 + std::erf(z / std::sqrt(2.0))) +
+                         z * std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_PI);
+    worst = std::max(worst, std::abs(tessera::nn::gelu_derivative(z, a) - exact));
+  }
+  EXPECT_LT(worst, 1e-15);  // absolute: values in [-0.17, 1.13]
+  EXPECT_EQ(tessera::nn::gelu_derivative(0.0, 0.0), 0.5);
+  EXPECT_EQ(tessera::nn::gelu_derivative(1e300, 1e300), 1.0);
+  EXPECT_NEAR(tessera::nn::gelu_derivative(-1e300, 0.0), 0.0, 1e-290);
+  EXPECT_TRUE(std::isnan(tessera::nn::gelu_derivative(std::nan(""), std::nan(""))));
 }
 
 // The FNO code's count (utilities3.count_params: complex entries count twice):
