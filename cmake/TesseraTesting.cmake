@@ -57,8 +57,8 @@ endfunction()
 
 # tessera_add_run_test(NAME n ARGS a... [RANKS 1 2 4] [LABELS l...] [PASS_REGEX r] [FAIL_REGEX r]
 #                      [EXIT_CODE c [ABSENT path]] [CHECKS check...] [TIMEOUT sec])
-# Registers <name>_np<N> for each N in RANKS; "@NP@" in ARGS becomes N (an output directory per
-# rank count). Runs the tessera application from the test's binary directory through
+# Registers <name>_np<N> for each N in RANKS; "@NP@" in ARGS and ABSENT becomes N (an output
+# directory per rank count). Runs the tessera application from the test's binary directory through
 # cmake/TesseraCheckRun.cmake, which saves the output (tessera_run_log) and fails the test unless
 # the run exits with status EXIT_CODE (default 0), leaves no ABSENT path (bad input must not create
 # output), and every check in CHECKS holds (the figures a run prints, against bounds: see the
@@ -83,7 +83,8 @@ function(tessera_add_run_test)
     tessera_run_log(log ${name})
     set(defines -DEXPECT=${T_EXIT_CODE} -DLOG=${log})
     if(T_ABSENT)
-      list(APPEND defines -DABSENT=${T_ABSENT})
+      string(REPLACE "@NP@" "${np}" absent "${T_ABSENT}")
+      list(APPEND defines -DABSENT=${absent})
     endif()
     set(i 0)
     foreach(check IN LISTS T_CHECKS)

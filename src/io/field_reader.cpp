@@ -44,6 +44,12 @@ FieldFileReader::FieldFileReader(MPI_Comm comm, const std::string& path, const s
     const std::string named = what + " '" + path_ + "'";
     if (!std::filesystem::is_regular_file(path_)) return named + " does not exist";
     if (!is_hdf5_file(path_)) return named + " is not an HDF5 file";
+    // A file cut short (a copy or a write stopped by a full disk or a lost node) keeps its
+    // signature; HDF5 finds the cut when it opens it. Opened here on rank 0 alone, so that every
+    // rank refuses it alike instead of failing inside the collective open below.
+    const hid_t alone = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (alone < 0) return named + " cannot be opened: the file is cut short or damaged";
+    H5Fclose(alone);
     return std::string();
   });
   if (!unusable.empty()) throw InputError(unusable, __FILE__, __LINE__);

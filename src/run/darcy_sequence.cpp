@@ -96,7 +96,7 @@ SequenceResult solve_sequence(const Decomposition& decomp, const SequenceConfig&
       record.preconditioner_built = s == first || 2 * last_iterations >= 3 * iterations_after_build;
       solver.set_reuse_preconditioner(!record.preconditioner_built);
     }
-    solver.solve();
+    solver.solve("the Darcy solve of sample " + std::to_string(s));
     record.iterations = solver.iterations();
     last_iterations = record.iterations;
     if (record.preconditioner_built) iterations_after_build = record.iterations;

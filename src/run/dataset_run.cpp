@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <sstream>
 #include <variant>
 
@@ -231,6 +232,31 @@ std::vector<double> stored_values(const io::BlockSelection& block, int r, Value 
       values.push_back(value(static_cast<int>((block.start[1] + i) * r),
                              static_cast<int>((block.start[0] + j) * r)));
   return values;
+}
+
+// Collective. Advection is explicit: a step too large for the flow blows up. Rank r solves
+// sample round + r of this round; not_finite is its sample's first record that is not finite
+// (ns.records() when all are, or when it has no sample). The first such record over the ranks
+// (one reduction, the same on every rank) throws DivergenceError on every rank together, before
+// the round is written or marked complete: the samples of earlier rounds stay complete in the
+// unfinished file.
+void require_finite_round(MPI_Comm comm, const VorticityDataConfig& ns, int round, int not_finite,
+                          const std::string& unfinished) {
+  const long long records = ns.records(), none = std::numeric_limits<long long>::max();
+  int rank = 0;
+  TESSERA_MPI_CALL(MPI_Comm_rank(comm, &rank));
+  long long first = not_finite < records ? (round + rank) * records + not_finite : none;
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &first, 1, MPI_LONG_LONG, MPI_MIN, comm));
+  if (first == none) return;
+  const long long sample = first / records, record = first % records;
+  TESSERA_THROW_DIVERGED("navier_stokes sample "
+                         << sample << " (rank " << sample - round
+                         << ") diverged: omega is not finite at t = " << record * ns.record_interval
+                         << "; -navier_stokes_time_step " << ns.solver.time_step
+                         << " is too large for this flow (halve it). The first " << round
+                         << " sample(s) stay complete in '" << unfinished
+                         << "' (-dataset_resume true continues after them); none after them was "
+                            "written");
 }
 
 }  // namespace
@@ -501,24 +527,23 @@ DatasetSummary DatasetRun::execute_navier_stokes(const std::string& options_text
   for (int round = first; round < end; round += ranks) {
     const int sample = round + rank;
     const bool mine = sample < end;
+    int not_finite = records;  // the first record of this rank's sample that is not finite
     if (mine) {
       solver.set_random_vorticity(ns.field, static_cast<std::uint64_t>(sample));
       for (int k = 0; k < records; ++k) {
         if (k > 0) solver.advance(ns.steps_per_record());
         const auto omega = solver.vorticity();
-        // Advection is explicit: a step too large for the flow blows up. This rank's error ends
-        // the run (run_main aborts every rank); the samples before this round stay complete.
-        TESSERA_CHECK(
-            std::all_of(omega.begin(), omega.end(), [](double w) { return std::isfinite(w); }),
-            "navier_stokes sample " << sample << ": omega is not finite at t = " << solver.time()
-                                    << "; -navier_stokes_time_step " << ns.solver.time_step
-                                    << " is too large for this flow");
+        if (!std::all_of(omega.begin(), omega.end(), [](double w) { return std::isfinite(w); })) {
+          not_finite = k;
+          break;
+        }
         for (int j = 0; j < stored_points; ++j)
           for (int i = 0; i < stored_points; ++i)
             stored[k * plane + static_cast<std::size_t>(j) * stored_points + i] =
                 omega[static_cast<std::size_t>(j * r) * n + i * r];
       }
     }
+    require_finite_round(comm_, ns, round, not_finite, set.file().temporary_path());
     std::vector<const double*> blocks(records);
     for (int k = 0; k < records; ++k) blocks[k] = stored.data() + k * plane;
     set.file().write_sample("samples", mine ? whole : none, mine ? sample : 0, blocks);

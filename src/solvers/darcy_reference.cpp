@@ -250,7 +250,7 @@ void DarcyReference::set_reuse_preconditioner(bool keep) {
   TESSERA_PETSC_CALL(KSPSetReusePreconditioner(ksp_, keep ? PETSC_TRUE : PETSC_FALSE));
 }
 
-void DarcyReference::solve() {
+void DarcyReference::solve(const std::string& what) {
   Timer timer;
   if (guess_ == InitialGuess::projection) form_projection_guess();
   TESSERA_PETSC_CALL(KSPSolve(ksp_, b_, x_));
@@ -259,7 +259,7 @@ void DarcyReference::solve() {
   iterations_ = result.iterations;
   residual_norm_ = result.residual_norm;
   solved_ = result.converged;
-  if (!result.converged) throw_unconverged(result, "the Darcy solve");
+  if (!result.converged) throw_unconverged(result, what);
   if (guess_ == InitialGuess::projection) remember_solution();
 }
 

@@ -92,8 +92,10 @@ public:
   void set_reuse_preconditioner(bool keep);
 
   /// Collective. Solves with the current operator and right-hand side, starting as the
-  /// InitialGuess says; throws tessera::Error (on every rank) if the solver does not converge.
-  void solve();
+  /// InitialGuess says; throws tessera::Error (on every rank) if the solver does not converge,
+  /// tessera::DivergenceError if its residual is not finite (a coefficient that is not), the
+  /// message starting with `what`.
+  void solve(const std::string& what = "the Darcy solve");
 
   /// Not collective. Outcome of the last solve: iterations, final residual norm (in the KSP's
   /// convergence-test norm) and wall seconds of the solve, including the preconditioner's set-up

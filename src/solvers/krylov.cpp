@@ -1,5 +1,7 @@
 #include "solvers/krylov.hpp"
 
+#include <sstream>
+
 #include "core/error.hpp"
 #include "core/options.hpp"
 
@@ -67,14 +69,18 @@ KrylovResult krylov_result(KSP ksp) {
   r.iterations = static_cast<int>(its);
   r.residual_norm = static_cast<double>(norm);
   r.reason = KSPConvergedReasons[reason];
+  r.not_finite = reason == KSP_DIVERGED_NANORINF;
   r.monitor_option = std::string("-") + (prefix ? prefix : "") + "ksp_monitor";
   return r;
 }
 
 void throw_unconverged(const KrylovResult& result, const std::string& what) {
-  TESSERA_THROW(what << " did not converge: " << result.reason << " after " << result.iterations
-                     << " iterations, residual norm " << result.residual_norm << " (watch it with "
-                     << result.monitor_option << ")");
+  std::ostringstream message;
+  message << what << " did not converge: " << result.reason << " after " << result.iterations
+          << " iterations, residual norm " << result.residual_norm << " (watch it with "
+          << result.monitor_option << ")";
+  if (result.not_finite) throw DivergenceError(message.str(), __FILE__, __LINE__);
+  throw Error(message.str(), __FILE__, __LINE__);
 }
 
 }  // namespace tessera::solvers

@@ -37,13 +37,16 @@ struct KrylovResult {
   int iterations = 0;
   double residual_norm = 0;  // in the norm the KSP's convergence test used
   const char* reason = "";
+  bool not_finite = false;     // the residual became NaN or Inf (KSP_DIVERGED_NANORINF)
   std::string monitor_option;  // -<prefix>ksp_monitor, for messages
 };
 
 /// The outcome of ksp's last solve. Not collective (every rank holds the same values).
 KrylovResult krylov_result(KSP ksp);
 
-/// Throws tessera::Error saying that `what` did not converge, why, and how to watch it.
+/// Throws tessera::Error saying that `what` did not converge, why, and how to watch it; a residual
+/// that is not finite throws tessera::DivergenceError (exit status 5): every rank of the solve
+/// holds the same reason, so every rank throws it together.
 [[noreturn]] void throw_unconverged(const KrylovResult& result, const std::string& what);
 
 }  // namespace tessera::solvers

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "core/decomposition.hpp"
@@ -251,6 +252,28 @@ TEST(DarcyReference, RejectsMismatchedDecompositionAndBadCoefficient) {
   EXPECT_THROW(solver.local_solution(), tessera::Error);
   EXPECT_THROW(solver.set_coefficient(std::vector<double>(3, 1.0)), tessera::Error);
   EXPECT_THROW(solver.set_coefficient([](double, double) { return -1.0; }), tessera::Error);
+}
+
+// Issue 13: a coefficient that overflowed (Inf passes the positivity check; the face's harmonic
+// mean is then Inf / Inf) gives a residual that is not finite: the solve throws DivergenceError
+// (exit status 5) on every rank, naming what the caller says it solved, instead of a plain
+// failure.
+TEST(DarcyReference, ResidualThatIsNotFiniteIsADivergenceNamingTheSolve) {
+  Decomposition decomp(MPI_COMM_WORLD, 2, {17, 17, 1});
+  DarcyReference solver(decomp, config_for(17, 1e-10));
+  solver.set_coefficient([](double x, double y) {
+    return std::abs(x - 0.5) < 0.01 && std::abs(y - 0.5) < 0.01 ? HUGE_VAL : 1.0;
+  });
+  solver.set_source([](double, double) { return 1.0; });
+  std::string message;
+  try {
+    solver.solve("the Darcy solve of sample 3");
+  } catch (const tessera::DivergenceError& e) {
+    message = e.message();
+  }
+  EXPECT_NE(message.find("the Darcy solve of sample 3 did not converge: DIVERGED_NANORINF"),
+            std::string::npos)
+      << message;
 }
 
 }  // namespace

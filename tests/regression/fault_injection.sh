@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # fault_injection.sh --signal SIG --after REGEX [--count N | --count A-B] --status S
 #                    [--within SECONDS] [--exists PATH]... [--absent PATH]... [--clean DIR]
-#                    -- COMMAND...
+#                    [--stale-lock PATH] -- COMMAND...
 # Runs COMMAND (e.g. mpirun -n 2 tessera DECK ...) in its own process group, waits until its
 # output holds the N-th line matching REGEX (A-B: a random N in [A, B], printed), then sends SIG:
 # USR1 or TERM to COMMAND itself (as SLURM or a user does to mpirun), KILL to the whole group (a
 # node failure: nothing gets to clean up). Echoes the output, then prints "CHECK FAILED: ..." and
 # exits 1 unless COMMAND exits with status S within SECONDS (default 60) of the signal and every
 # --exists PATH exists afterwards and no --absent PATH does. --clean DIR removes DIR first (the run's output directory: a
-# fresh run refuses to replace a checkpoint that an earlier test run left there).
+# fresh run refuses to replace a checkpoint that an earlier test run left there). --stale-lock
+# PATH (with KILL): the killed run's output lock must be left behind, and is then removed, as
+# input/README.md tells a user to do after a run killed outright.
 set -uo pipefail
-signal="" after="" count=1 expect="" within=60 exists=() absent=() clean=""
+signal="" after="" count=1 expect="" within=60 exists=() absent=() clean="" stale_lock=""
 while (($# > 0)) && [[ "$1" != "--" ]]; do
   case "$1" in
     --signal) signal="$2" ;;
@@ -21,6 +23,7 @@ while (($# > 0)) && [[ "$1" != "--" ]]; do
     --exists) exists+=("$2") ;;
     --absent) absent+=("$2") ;;
     --clean) clean="$2" ;;
+    --stale-lock) stale_lock="$2" ;;
     *) echo "CHECK FAILED: unknown argument '$1'"; exit 1 ;;
   esac
   shift 2
@@ -75,4 +78,8 @@ done
 for path in "${absent[@]}"; do
   [[ ! -e "$path" ]] || { echo "CHECK FAILED: '$path' exists"; failed=1; }
 done
+if [[ -n "$stale_lock" ]]; then
+  [[ -e "$stale_lock" ]] || { echo "CHECK FAILED: no stale lock '$stale_lock'"; failed=1; }
+  rm -f -- "$stale_lock"
+fi
 exit "$failed"

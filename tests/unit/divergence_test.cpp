@@ -1,6 +1,7 @@
 // Issue 13: a training whose loss or gradient stops being finite, or whose loss runs away, stops
 // with DivergenceError at that iteration, in either optimizer phase, before the checkpoint of the
-// bad state; options record the values a checkpoint's physics is compared by.
+// bad state; an operator training epoch likewise, on every rank together (run at 1 and 2 ranks);
+// options record the values a checkpoint's physics is compared by.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,9 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "../host_vectors.hpp"
 #include "core/error.hpp"
 #include "core/options.hpp"
 #include "nn/lbfgs.hpp"
+#include "nn/operator_model.hpp"
+#include "nn/operator_training.hpp"
 #include "pinn/trainer.hpp"
 
 namespace {
@@ -122,6 +126,67 @@ TEST(Divergence, LbfgsRefusesANonFiniteStartWhateverTheObjective) {
   tessera::nn::Lbfgs lbfgs({}, 4);
   auto x = start();
   EXPECT_THROW(lbfgs.minimize(loss, x), DivergenceError);
+}
+
+/// Trains a tiny FNO (8 samples on 6 x 5 points, batch 4, the samples split over the ranks) for
+/// three epochs, from epoch `bad_epoch` (0-based; -1: never) with a NaN in the first output value
+/// of rank 0's first sample. Returns the DivergenceError's message (empty if none) and the epochs
+/// that returned: the run checkpoints after an epoch returns, so none of them may hold the NaN.
+std::string train_operator(int bad_epoch, const char* where, int& epochs_returned) {
+  using namespace tessera::nn;
+  int rank = 0, ranks = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  const long points = 30, samples = 8;
+  FnoOperator net(FnoShape{2, 1, 1, 4, 1, {2, 2}, 6, 0, true}, {6, 5});
+  net.initialize(3);
+  OperatorTrainingConfig config;
+  config.batch = 4;
+  const LaneSchedule lanes(samples, config.batch, rank, ranks, 17);
+  const int held = static_cast<int>(lanes.held().size());
+  auto x = tessera::test::random_vector(size_t(held * points), 5 + rank);
+  auto y = tessera::test::random_vector(size_t(held * points), 50 + rank);
+  SampleBlock data{held, tessera::test::to_device(x, "x"), tessera::test::to_device(y, "y")};
+  PointwiseNormalizer identity;  // decode y = out (std + eps) + mean: the identity to 1e-5
+  identity.mean.assign(size_t(points), 0.0);
+  identity.std.assign(size_t(points), 1.0);
+  OperatorTrainer trainer(net, MPI_COMM_WORLD, identity, config);
+  epochs_returned = 0;
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    if (epoch == bad_epoch && rank == 0) {
+      auto& values = std::string(where) == "x" ? x : y;
+      values.front() = std::numeric_limits<double>::quiet_NaN();
+      data.x = tessera::test::to_device(x, "x");
+      data.y = tessera::test::to_device(y, "y");
+    }
+    try {
+      trainer.train_epoch(epoch, lanes, data);
+    } catch (const DivergenceError& e) {
+      return e.message();
+    }
+    ++epochs_returned;
+  }
+  return "";
+}
+
+TEST(Divergence, OperatorEpochWithANanOutputStopsOnEveryRank) {
+  int returned = 0;
+  EXPECT_EQ(train_operator(-1, "y", returned), "");
+  EXPECT_EQ(returned, 3);
+  const std::string message = train_operator(1, "y", returned);
+  EXPECT_NE(message.find("operator training diverged in epoch 2: the loss is not finite"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(returned, 1);  // epoch 2 never returned: its parameters are never checkpointed
+}
+
+TEST(Divergence, OperatorEpochWithANanInputStopsOnEveryRank) {
+  int returned = 0;
+  const std::string message = train_operator(0, "x", returned);
+  EXPECT_NE(message.find("operator training diverged in epoch 1: the loss is not finite"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(returned, 0);
 }
 
 TEST(Divergence, OptionsRecordTheValuesARunUses) {
