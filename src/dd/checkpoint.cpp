@@ -50,23 +50,21 @@ auto vector_fields(State& state) {
 }  // namespace
 
 CheckpointConfig CheckpointConfig::from_options(Options& options, const std::string& kind,
-                                                const std::string& path, bool overwrite) {
+                                                const std::string& path, bool overwrite, int kept) {
   CheckpointConfig c;
   c.kind = kind;
   c.path = path;
   c.overwrite = overwrite;
+  c.kept = kept;
   c.every = options.integer(
       "dd_checkpoint_every", 0, 0, 100000000,
       "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
   c.restart = options.text(
       "dd_restart", "",
-      "checkpoint file to continue training from; latest: this run's own, if it exists");
+      "checkpoint file to continue training from; latest: the newest readable one this run "
+      "keeps, if there is one");
   c.physics = io::RestartPhysics::from_options(options, kind);
   return c;
-}
-
-std::string CheckpointConfig::restart_source() const {
-  return restart == io::kLatestCheckpoint ? path : restart;
 }
 
 void CheckpointConfig::report_unresumable(Options& options,
@@ -80,7 +78,8 @@ void CheckpointConfig::report_unresumable(Options& options,
 
 void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
                       const std::string& kind, const std::string& path,
-                      const pinn::TrainingCheckpoint& state, const io::RecordedOptions& physics) {
+                      const pinn::TrainingCheckpoint& state, const io::RecordedOptions& physics,
+                      int kept) {
   const Decomposition layout = parameter_layout(grid, parameters_per_network);
   io::FieldFile file(grid.comm(), path);
   for (const auto& [name, vector] : vector_fields(state)) {
@@ -104,7 +103,7 @@ void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
     file.set_attribute("lbfgs_evaluations", state.lbfgs.evaluations);
     file.set_attribute("lbfgs_value", state.lbfgs.value);
   }
-  file.commit();
+  file.commit_checkpoint(kept);
 }
 
 pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
@@ -162,10 +161,11 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
 
 std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid,
                                                        long parameters_per_network,
-                                                       const CheckpointConfig& config,
+                                                       CheckpointConfig& config,
                                                        const pinn::TrainingConfig& training) {
-  const std::string source =
+  config.restart =
       io::resolve_restart(grid.comm(), "dd_restart", config.restart, config.path, config.overwrite);
+  const std::string& source = config.restart;
   if (source.empty()) return nullptr;
   auto state = std::make_unique<pinn::TrainingCheckpoint>(
       read_checkpoint(grid, parameters_per_network, config.kind, source, &config.physics));
@@ -189,14 +189,14 @@ void attach_checkpoints(pinn::TrainingControl& control, const SubdomainGrid& gri
   control.comm = grid.comm();
   control.resume = resume;
   if (resume)
-    TESSERA_LOG("restart from " << config.restart_source() << " at iteration " << resume->iteration
+    TESSERA_LOG("restart from " << config.restart << " at iteration " << resume->iteration
                                 << (resume->phase ? " (L-BFGS)" : " (Adam)"));
   if (config.path.empty()) return;  // a run that keeps no checkpoint
   control.checkpoint_every = config.every;
   control.checkpoint = [&grid, parameters_per_network, kind = config.kind,
-                        physics = config.physics.options,
-                        path = config.path](const pinn::TrainingCheckpoint& s) {
-    write_checkpoint(grid, parameters_per_network, kind, path, s, physics);
+                        physics = config.physics.options, path = config.path,
+                        kept = config.kept](const pinn::TrainingCheckpoint& s) {
+    write_checkpoint(grid, parameters_per_network, kind, path, s, physics, kept);
   };
   control.resume_hint = resume_text(config.path, "dd_restart");
 }
@@ -210,10 +210,9 @@ ReplicatedCheckpoints::ReplicatedCheckpoints(MPI_Comm comm, long parameters,
       self_(MPI_COMM_SELF, 2, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, {1, 1, 1}) {
   TESSERA_MPI_CALL(MPI_Comm_rank(comm, &rank_));
   // Every rank reads the same file alone; the outcome (state or InputError) is the same on all.
-  const std::string source =
+  config_.restart =
       io::resolve_restart(comm, "dd_restart", config.restart, config.path, config.overwrite);
-  CheckpointConfig resolved = config;
-  resolved.restart = source;
+  CheckpointConfig resolved = config_;
   resolved.path.clear();  // already checked on comm
   restart_ = read_restart(self_, parameters, resolved, training);
 }
@@ -224,7 +223,8 @@ void ReplicatedCheckpoints::attach(pinn::TrainingControl& control) const {
   // reductions (where they wait for it).
   control.checkpoint = [this](const pinn::TrainingCheckpoint& s) {
     if (rank_ == 0)
-      write_checkpoint(self_, parameters_, config_.kind, config_.path, s, config_.physics.options);
+      write_checkpoint(self_, parameters_, config_.kind, config_.path, s, config_.physics.options,
+                       config_.kept);
   };
   control.comm = comm_;
 }

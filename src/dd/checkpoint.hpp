@@ -29,16 +29,14 @@ struct CheckpointConfig {
   std::string kind;        // the run kind written into its checkpoints and required of a restart
   std::string path;        // where the run writes its checkpoint
   bool overwrite = false;  // the run may replace a checkpoint it does not continue from
+  int kept = 1;            // checkpoints kept: the newest at path, the older beside it
   io::RestartPhysics physics;  // recorded in its checkpoints and required of a restart
 
   /// Reads -dd_checkpoint_every, -dd_restart and the kind's physics options (io::RestartPhysics,
   /// declared before this call), for a run of the given kind ("xpinn", ...) that writes its
-  /// checkpoint to path (and may replace another one there if overwrite).
+  /// checkpoints to path, keeping the last `kept` (and may replace others there if overwrite).
   static CheckpointConfig from_options(Options& options, const std::string& kind,
-                                       const std::string& path, bool overwrite);
-
-  /// The checkpoint a restart continues from, for messages: the path `latest` stands for.
-  std::string restart_source() const;
+                                       const std::string& path, bool overwrite, int kept);
 
   /// Reports to options that checkpoints are asked of a training whose adaptive term weights or
   /// refined points they would not hold (pinn::train refuses to resume it).
@@ -46,12 +44,13 @@ struct CheckpointConfig {
 };
 
 /// Collective over grid.comm(). Writes state (this rank's networks, parameters_per_network each,
-/// in grid.owned() order) to path, tagged with the run kind and its physics options, replacing an
-/// older checkpoint only once complete.
+/// in grid.owned() order) to path, tagged with the run kind and its physics options; once it is
+/// complete it becomes the newest of the `kept` checkpoints at path (io::FieldFile::
+/// commit_checkpoint).
 void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
                       const std::string& kind, const std::string& path,
                       const pinn::TrainingCheckpoint& state,
-                      const io::RecordedOptions& physics = {});
+                      const io::RecordedOptions& physics = {}, int kept = 1);
 
 /// Collective over grid.comm(). This rank's part of the checkpoint at path. A missing file, one
 /// that is not HDF5, one written by another kind of run (or without a kind, by an older Tessera),
@@ -64,18 +63,20 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
 
 /// Collective over grid.comm(). The checkpoint config.restart names (io::resolve_restart: a
 /// path, or `latest`), read as read_checkpoint does for a run of config.kind, or nullptr without
-/// one. Also an InputError, on every rank, if its iteration lies beyond the training's Adam and
-/// L-BFGS iterations, or if the run would replace a checkpoint at config.path that it does not
-/// continue from.
+/// one; config.restart becomes the file it names ("" for none), for attach_checkpoints. Also an
+/// InputError, on every rank, if its iteration lies beyond the training's Adam and L-BFGS
+/// iterations, or if the run would replace a checkpoint at config.path that it does not continue
+/// from.
 std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid,
                                                        long parameters_per_network,
-                                                       const CheckpointConfig& config,
+                                                       CheckpointConfig& config,
                                                        const pinn::TrainingConfig& training);
 
 /// Sets control to write a checkpoint of grid's networks, tagged config.kind, to config.path
-/// every config.every iterations, by wall clock and on a stop signal (collective, as
-/// write_checkpoint), and to continue from resume (may be nullptr), logging where it continues
-/// from on rank 0. grid must outlive the training.
+/// (keeping config.kept) every config.every iterations, by wall clock and on a stop signal
+/// (collective, as write_checkpoint), and to continue from resume (may be nullptr; read from
+/// config.restart by read_restart), logging where it continues from on rank 0. grid must outlive
+/// the training.
 void attach_checkpoints(pinn::TrainingControl& control, const SubdomainGrid& grid,
                         long parameters_per_network, const CheckpointConfig& config,
                         const pinn::TrainingCheckpoint* resume);

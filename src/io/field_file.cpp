@@ -9,6 +9,7 @@
 #include "core/version.hpp"
 #include "io/hdf5.hpp"
 #include "io/output_directory.hpp"
+#include "io/restart.hpp"
 #include "io/root_task.hpp"
 
 namespace tessera::io {
@@ -310,7 +311,15 @@ XdmfDescription FieldFile::xdmf_description() const {
   return description;
 }
 
-void FieldFile::commit() {
+void FieldFile::commit() { publish(0); }
+
+void FieldFile::commit_checkpoint(int kept) {
+  TESSERA_CHECK(kept >= 1, "commit_checkpoint of '" << path_ << "': keep at least 1, not " << kept);
+  publish(kept);
+}
+
+// kept: how many checkpoints to keep, 0 for a file that simply replaces its predecessor.
+void FieldFile::publish(int kept) {
   require_open("commit");
   set_attribute("tessera_version", std::string(tessera::version));
   set_attribute("ranks", size_);
@@ -320,7 +329,10 @@ void FieldFile::commit() {
   // The rename publishes the file: every rank's data must be on disk before it.
   TESSERA_MPI_CALL(MPI_Barrier(comm_));
   const std::string failure = run_on_root(comm_, [&] {
-    std::filesystem::rename(temporary_path_, path_);
+    if (kept > 0)
+      commit_kept_checkpoint(temporary_path_, path_, kept);
+    else
+      std::filesystem::rename(temporary_path_, path_);
     return std::string();
   });
   TESSERA_CHECK(failure.empty(), "could not move the finished file '" << temporary_path_ << "' to '"

@@ -145,6 +145,10 @@ public:
   /// has finished writing, renames temporary_path() to path (replacing an existing file in one
   /// step). Nothing can be written afterwards.
   void commit();
+  /// Collective over comm. As commit(), for a checkpoint of which the last `kept` (>= 1) are kept:
+  /// the file becomes the newest at path and the earlier ones move to older names
+  /// (io::commit_kept_checkpoint, io/restart.hpp), those beyond `kept` removed.
+  void commit_checkpoint(int kept);
   /// Collective over comm. commit(), then the file's XDMF description (xdmf_description())
   /// beside it, the same path with the extension .xmf, so viewers open the finished file.
   void commit_with_xdmf();
@@ -156,6 +160,7 @@ private:
     std::array<int, 3> points;
   };
   void set_integer_attribute(const std::string& name, long long value);
+  void publish(int kept);
   void require_open(const char* operation) const;
   void require_same_ranks(const Decomposition& decomp) const;
   void write_raw(hid_t dataset, hid_t memory_space, hid_t file_space, const double* values);

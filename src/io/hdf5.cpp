@@ -22,15 +22,6 @@ herr_t collect_description(unsigned, const H5E_error2_t* entry, void* data) {
   return 0;
 }
 
-std::string error_stack_text() {
-  StackDescriptions found;
-  if (H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_description, &found) < 0) return "";
-  H5Eclear2(H5E_DEFAULT);
-  if (found.outermost.empty()) return "";
-  if (found.innermost == found.outermost) return found.outermost;
-  return found.outermost + ": " + found.innermost;
-}
-
 // Variable-length strings: h5py and HDF5 tools read them as plain strings of any length, so the
 // options of a run fit in one attribute.
 H5Handle variable_string_type() {
@@ -101,6 +92,15 @@ std::vector<Value> read_numbers(hid_t object, const std::string& name, H5T_class
 }
 
 }  // namespace
+
+std::string error_stack_text() {
+  StackDescriptions found;
+  if (H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_description, &found) < 0) return "";
+  H5Eclear2(H5E_DEFAULT);
+  if (found.outermost.empty()) return "";
+  if (found.innermost == found.outermost) return found.outermost;
+  return found.outermost + ": " + found.innermost;
+}
 
 void silence_hdf5_error_printing() {
   static const bool silenced = [] {

@@ -23,6 +23,10 @@ void silence_hdf5_error_printing();
 /// another format, or one that cannot be read, is not.
 bool is_hdf5_file(const std::string& path);
 
+/// Not collective. What HDF5's error stack says of the last failure: its outermost description
+/// (what the call was doing) and its innermost one (why it failed); clears the stack.
+std::string error_stack_text();
+
 /// Throws tessera::Error naming the failed call and the descriptions on HDF5's error stack.
 [[noreturn]] void throw_hdf5_error(const char* call, const char* file, int line);
 

@@ -36,7 +36,7 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
     options.report("-train_rar_every is not supported by run: xpinn (use 0)");
   c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_xpinn");
   c.checkpoint = dd::CheckpointConfig::from_options(options, "xpinn", c.output.checkpoint_path(),
-                                                    c.output.overwrite);
+                                                    c.output.overwrite, c.output.checkpoints_kept);
   return c;
 }
 
@@ -50,7 +50,7 @@ DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
   loss_ =
       dd::poisson_xpinn_loss(grid_, nets_, config.domain.problem, config.points, config.interface);
   restart_ =
-      dd::read_restart(grid_, nets_.parameters_per_network(), config.checkpoint, config.training);
+      dd::read_restart(grid_, nets_.parameters_per_network(), config_.checkpoint, config.training);
 }
 
 void DdPinnRun::prepare_output() {

@@ -72,9 +72,10 @@ LesRunConfig LesRunConfig::from_options(Options& options) {
                                   "time between field snapshots (t = 0 included); 0: none");
   c.checkpoint_every = options.real("les_checkpoint_every", c.checkpoint_every, 0.0, 1e12,
                                     "time between checkpoints (the end time included); 0: none");
-  c.restart_file = options.text("les_restart", c.restart_file,
-                                "checkpoint file to restart from; empty: start from the case; "
-                                "latest: this run's own checkpoint, if it exists");
+  c.restart_file =
+      options.text("les_restart", c.restart_file,
+                   "checkpoint file to restart from; empty: start from the case; "
+                   "latest: the newest readable checkpoint this run keeps, if there is one");
   c.reference_file =
       options.text("les_reference_file", c.reference_file,
                    "Taylor-Green reference table (t, E_k, -dE/dt, enstrophy) to compare -dE/dt "
@@ -395,7 +396,7 @@ void LesRun::write_checkpoint(const std::string& options_text) {
   config_.physics.record(file);
   file.set_attribute("wall_seconds", wall_seconds());
   file.set_attribute("velocity_location", kVelocityLocation);
-  file.commit();
+  file.commit_checkpoint(config_.output.checkpoints_kept);
   TESSERA_LOG("checkpoint at t = " << format("%.4f", solver_.time()) << ": " << file.path());
 }
 

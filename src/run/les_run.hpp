@@ -10,7 +10,8 @@
 //                                  cases the table "spectrum", summary attributes
 //   <name>_snapshot_NNNN.h5 (+ .xmf)  fields at t = NNNN * -les_snapshot_every
 //   <name>_checkpoint.h5           the latest checkpoint: velocity, time, steps, diagnostics so
-//                                  far; the flow has no random state once started
+//                                  far; the flow has no random state once started (older ones
+//                                  kept beside it as <name>_checkpoint.<age>.h5, io/restart.hpp)
 // Event times (snapshots, checkpoints, the end) are multiples of their intervals, and the
 // solver shortens a step to land on each, so a run restarted from a checkpoint takes exactly
 // the steps the uninterrupted run takes.

@@ -429,9 +429,9 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
                                  "stop after this epoch with a checkpoint (0: never; for tests)");
   c.progress_every = options.integer("operator_progress_every", 1, 1, 100000000,
                                      "a progress line every this many epochs");
-  c.restart =
-      options.text("operator_restart", "",
-                   "checkpoint to continue training from; latest: this run's own, if it exists");
+  c.restart = options.text("operator_restart", "",
+                           "checkpoint to continue training from; latest: the newest readable one "
+                           "this run keeps, if there is one");
   c.checkpoint = options.text("operator_checkpoint", "",
                               "evaluate: the checkpoint whose best network is evaluated");
   if (c.evaluate && c.checkpoint.empty())
@@ -833,7 +833,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
     file.set_attribute("operator_seed", c.seed);
     io::record_options(file, model_options(c));
     io::record_options(file, training_options(c, grid_));
-    file.commit();
+    file.commit_checkpoint(c.output.checkpoints_kept);
   };
 
   if (!c.evaluate) {

@@ -29,8 +29,8 @@
 //               channel, the output records its time points (the FNO3d code pads only time; here
 //               -operator_padding pads every dimension alike)
 //
-// Checkpoint <directory>/<name>_checkpoint.h5 (tmp + rename), written every
-// -operator_checkpoint_every epochs and at the end of training: tables parameters,
+// Checkpoint <directory>/<name>_checkpoint.h5 (tmp + rename; the -checkpoint_keep older ones beside
+// it, io/restart.hpp), written every -operator_checkpoint_every epochs and at the end of training: tables parameters,
 // adam_first_moment, adam_second_moment, best_parameters (one column each), normalizer (the
 // training grid's points x <field>_mean, <field>_std for each input, then each output field; none
 // for the rollout), history; attributes:

@@ -11,6 +11,9 @@ OutputConfig OutputConfig::from_options(Options& options, const std::string& def
   c.name = options.text("output_name", default_name, "file stem: <directory>/<name>.h5 and .xmf");
   c.overwrite =
       options.flag("output_overwrite", c.overwrite, "replace an existing result of the same name");
+  c.checkpoints_kept = options.integer(
+      "checkpoint_keep", c.checkpoints_kept, 1, 100,
+      "checkpoints kept: the newest <name>_checkpoint.h5 and the older <name>_checkpoint.<age>.h5");
   if (c.name.find('/') != std::string::npos)
     options.report("-output_name = '" + c.name + "' must be a file stem without '/'");
   else if (const std::string problem = io::output_name_problem(c.directory, c.name);

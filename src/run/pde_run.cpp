@@ -90,7 +90,8 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
         "-pde_time_windows: time marching needs a time-dependent PDE and -pde_method single");
   if (!c.subdomain_method() && !is_3d_pde(c.pde) && !is_navier_stokes(c.pde)) {
     c.checkpoint = dd::CheckpointConfig::from_options(
-        options, "pde_single_" + c.pde, c.output.checkpoint_path(), c.output.overwrite);
+        options, "pde_single_" + c.pde, c.output.checkpoint_path(), c.output.overwrite,
+        c.output.checkpoints_kept);
     if (!c.single_training() && (c.checkpoint.every > 0 || !c.checkpoint.restart.empty()))
       options.report(
           "-dd_checkpoint_every / -dd_restart: time windows, and causal training followed by "

@@ -26,7 +26,7 @@ PoissonRunConfig PoissonRunConfig::from_options(Options& options) {
   c.reference = solvers::PoissonReferenceConfig::from_options(options);
   c.output = OutputConfig::from_options(options, "poisson2d");
   c.checkpoint = dd::CheckpointConfig::from_options(options, "poisson", c.output.checkpoint_path(),
-                                                    c.output.overwrite);
+                                                    c.output.overwrite, c.output.checkpoints_kept);
   c.checkpoint.report_unresumable(options, c.training);
   return c;
 }

@@ -2,6 +2,7 @@
 // What the field-file tests share: analytic fields whose every value says where it belongs, the
 // reference data set that field_file_write_reference writes on 4 ranks and
 // field_file_read_reference reads on 1 and 2, and per-test scratch folders in the build tree.
+#include <gtest/gtest.h>
 #include <mpi.h>
 
 #include <array>
@@ -88,6 +89,18 @@ inline std::string read_text(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+/// This process's rank in comm.
+inline int rank_of(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank;
+}
+
+/// The name of the GoogleTest test running, for its scratch folder.
+inline std::string test_name() {
+  return ::testing::UnitTest::GetInstance()->current_test_info()->name();
 }
 
 /// An empty folder for one test, separate per rank count so that the np1, np2 and np4 runs of a

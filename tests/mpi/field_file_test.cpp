@@ -38,6 +38,7 @@ using tessera::testing::analytic_v;
 using tessera::testing::fresh_directory;
 using tessera::testing::mismatches_over_ranks;
 using tessera::testing::read_text;
+using tessera::testing::test_name;
 
 const MPI_Comm world = MPI_COMM_WORLD;
 
@@ -52,8 +53,6 @@ int world_size() {
   MPI_Comm_size(world, &size);
   return size;
 }
-
-std::string test_name() { return ::testing::UnitTest::GetInstance()->current_test_info()->name(); }
 
 // The files in dir whose names end in .tmp: what an interrupted or failed write could leave.
 std::vector<std::string> temporary_files(const std::string& dir) {

@@ -13,20 +13,15 @@
 #include "core/error.hpp"
 #include "core/stop_request.hpp"
 #include "field_file_support.hpp"
+#include "io/field_file.hpp"
 #include "io/restart.hpp"
 
 namespace {
 
 using tessera::testing::fresh_directory;
+using tessera::testing::rank_of;
+using tessera::testing::test_name;
 const MPI_Comm world = MPI_COMM_WORLD;
-
-int rank_of(MPI_Comm comm) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  return rank;
-}
-
-std::string test_name() { return ::testing::UnitTest::GetInstance()->current_test_info()->name(); }
 
 TEST(StopRequest, NothingAskedNothingAgreed) {
   const tessera::SafePoint point = tessera::poll_safe_point(world);
@@ -52,8 +47,10 @@ TEST(ResolveRestart, LatestIsTheRunsOwnCheckpointOrAFreshStart) {
   const std::string path = dir + "/run_checkpoint.h5";
   EXPECT_EQ(resolve_restart(world, "dd_restart", "", path, false), "");
   EXPECT_EQ(resolve_restart(world, "dd_restart", "latest", path, false), "");
-  if (rank_of(world) == 0) std::ofstream(path) << "a checkpoint";
-  MPI_Barrier(world);
+  {
+    tessera::io::FieldFile file(world, path);  // `latest` takes only a complete file
+    file.commit_checkpoint(1);
+  }
   EXPECT_EQ(resolve_restart(world, "dd_restart", "latest", path, false), path);
   EXPECT_EQ(resolve_restart(world, "dd_restart", path, path, false), path);
   EXPECT_EQ(resolve_restart(world, "dd_restart", dir + "/../" + test_name() + "/run_checkpoint.h5",
