@@ -8,8 +8,8 @@
 #include <string>
 
 #include "core/decomposition.hpp"
-#include "io/output_lock.hpp"
 #include "dd/checkpoint.hpp"
+#include "io/output_lock.hpp"
 #include "nn/mlp.hpp"
 #include "physics/poisson.hpp"
 #include "pinn/point_sets.hpp"
