@@ -30,13 +30,13 @@
 //               -operator_padding pads every dimension alike)
 //
 // Checkpoint <directory>/<name>_checkpoint.h5 (tmp + rename; the -checkpoint_keep older ones beside
-// it, io/restart.hpp), written every -operator_checkpoint_every epochs and at the end of training: tables parameters,
-// adam_first_moment, adam_second_moment, best_parameters (one column each), normalizer (the
-// training grid's points x <field>_mean, <field>_std for each input, then each output field; none
-// for the rollout), history; attributes:
-// run_kind "operator", epoch (completed epochs: the data cursor, since each epoch's shuffle is a
-// function of the shuffle seed and the epoch), adam_steps, best_validation_error, best_epoch,
-// and the model and data options under their option names (checked on restart and evaluation).
+// it, io/restart.hpp), written every -operator_checkpoint_every epochs and at the end of training:
+// tables parameters, adam_first_moment, adam_second_moment, best_parameters (one column each),
+// normalizer (the training grid's points x <field>_mean, <field>_std for each input, then each
+// output field; none for the rollout), history; attributes: run_kind "operator", epoch (completed
+// epochs: the data cursor, since each epoch's shuffle is a function of the shuffle seed and the
+// epoch), adam_steps, best_validation_error, best_epoch, and the model and data options under their
+// option names (checked on restart and evaluation).
 #include <mpi.h>
 
 #include <memory>
