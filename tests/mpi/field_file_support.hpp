@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "core/decomposition.hpp"
+#include "core/error.hpp"
+#include "io/restart.hpp"
 
 namespace tessera::testing {
 
@@ -101,6 +103,28 @@ inline int rank_of(MPI_Comm comm) {
 /// The name of the GoogleTest test running, for its scratch folder.
 inline std::string test_name() {
   return ::testing::UnitTest::GetInstance()->current_test_info()->name();
+}
+
+/// Collective over comm. A run whose checkpoint is path, started afresh or from the file other,
+/// must be refused (InputError) naming the checkpoint `existing` and `-<option> latest`. Returns
+/// the refusals' messages for further checks.
+inline std::vector<std::string> expect_fresh_run_refused(MPI_Comm comm, const std::string& option,
+                                                         const std::string& path,
+                                                         const std::string& existing,
+                                                         const std::string& other) {
+  std::vector<std::string> messages;
+  for (const std::string& value : {std::string(), other}) {
+    try {
+      io::resolve_restart(comm, option, value, path, false);
+      ADD_FAILURE() << "a run with restart '" << value << "' would replace " << existing;
+    } catch (const InputError& e) {
+      EXPECT_NE(e.message().find("the checkpoint '" + existing + "' exists"), std::string::npos)
+          << e.message();
+      EXPECT_NE(e.message().find("-" + option + " latest"), std::string::npos) << e.message();
+      messages.push_back(e.message());
+    }
+  }
+  return messages;
 }
 
 /// An empty folder for one test, separate per rank count so that the np1, np2 and np4 runs of a
