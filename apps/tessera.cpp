@@ -2,7 +2,12 @@
 //
 // A deck names what it runs with the key `run:` (default poisson). Each kind is a Run class with
 // a Config read from the options, a constructor that sets everything up without touching a file,
-// prepare_output() and execute(options_text): the same five steps for every kind, here once.
+// prepare_output() and execute(options_text): the same five steps for every kind, here once,
+// then -plot's figures of what the run wrote (apps/tessera-plot, installed next to tessera, draws
+// any result file: `tessera-plot FILE.h5 [--output-dir DIR]`; input/README.md, "Plots and
+// progress").
+#include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -18,9 +23,20 @@
 #include "run/les_run.hpp"
 #include "run/operator_run.hpp"
 #include "run/pde_run.hpp"
+#include "run/plots.hpp"
 #include "run/poisson_run.hpp"
+#include "solvers/options_prefixes.hpp"
 
 namespace {
+
+template <class Config>
+const tessera::run::OutputConfig& output_of(const Config& config) {
+  return config.output;
+}
+// The study keeps its checkpoints under the XPINN output's name, its cases' results beside them.
+const tessera::run::OutputConfig& output_of(const tessera::run::InterfaceBanditRunConfig& config) {
+  return config.xpinn.output;
+}
 
 template <class Run>
 int drive(tessera::Environment& env, tessera::Options& options, bool validate_only) {
@@ -36,8 +52,12 @@ int drive(tessera::Environment& env, tessera::Options& options, bool validate_on
     if (env.rank() == 0) std::cout << "deck " << options.deck() << ": valid" << std::endl;
     return 0;
   }
+  // A second of slack for file systems that stamp times coarsely.
+  const auto started = std::filesystem::file_time_type::clock::now() - std::chrono::seconds(1);
   run.prepare_output();
   run.execute(options.database_text());
+  const auto& output = output_of(config);
+  if (output.plot) tessera::run::plot_results(tessera::run::written_results(output, started));
   return 0;
 }
 
@@ -74,6 +94,7 @@ int main(int argc, char** argv) {
           "usage: tessera DECK.yaml [-option value ...]   (-help [-run KIND] lists options)",
           __FILE__, __LINE__);
     }
+    options.refuse_unprefixed_solver_options(tessera::solvers::options_prefixes());
     std::vector<std::string> names;
     for (const auto& k : run_kinds()) names.push_back(k.name);
     const std::string kind =

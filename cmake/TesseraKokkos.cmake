@@ -4,11 +4,30 @@
 #  - Debian's Trilinos 13.2 packages (Kokkos 3.4.1), whose Kokkos::kokkos carries the include path
 #    <prefix>/lib/include, which does not exist (the headers are in <prefix>/include/trilinos), and
 #    whose Kokkos Kernels target is the plain imported library trilinos_kokkoskernels.
-# Both end up behind one interface target, tessera_kokkos.
-find_package(Kokkos REQUIRED)
-find_package(KokkosKernels REQUIRED)
+# Both end up behind one interface target, tessera::kokkos. Included by TesseraDependencies.cmake.
+# Kokkos Kernels is looked for next to Kokkos first: a Kernels built for another Kokkos (Debian's,
+# found on the system path) would not link with it.
+if(DEFINED Kokkos_ROOT AND NOT DEFINED KokkosKernels_ROOT)
+  set(KokkosKernels_ROOT "${Kokkos_ROOT}")
+endif()
+tessera_find_package(Kokkos)
+tessera_find_package(KokkosKernels)
 
-add_library(tessera_kokkos INTERFACE)
+# The backend of Kokkos's default execution space (Kokkos picks the first enabled device of this
+# list), which names the test label of this build: serial, openmp, ...
+set(TESSERA_KOKKOS_BACKEND "")
+foreach(device IN ITEMS CUDA HIP SYCL OPENMPTARGET OPENMP THREADS SERIAL)
+  if(device IN_LIST Kokkos_DEVICES)
+    string(TOLOWER ${device} TESSERA_KOKKOS_BACKEND)
+    break()
+  endif()
+endforeach()
+if(NOT TESSERA_KOKKOS_BACKEND)
+  message(FATAL_ERROR "Kokkos ${Kokkos_VERSION} names no device Tessera knows (Kokkos_DEVICES: "
+                      "'${Kokkos_DEVICES}')")
+endif()
+
+add_library(tessera::kokkos INTERFACE IMPORTED)
 
 # Replace include directories that do not exist by the ones the package config variables name.
 function(tessera_repair_includes target fallback_dirs)
@@ -41,12 +60,13 @@ endfunction()
 tessera_repair_includes(Kokkos::kokkos "${Kokkos_INCLUDE_DIRS}")
 
 if(TARGET Kokkos::kokkoskernels)
-  target_link_libraries(tessera_kokkos INTERFACE Kokkos::kokkoskernels Kokkos::kokkos)
+  target_link_libraries(tessera::kokkos INTERFACE Kokkos::kokkoskernels Kokkos::kokkos)
 elseif(TARGET trilinos_kokkoskernels)
-  target_include_directories(tessera_kokkos SYSTEM INTERFACE ${KokkosKernels_INCLUDE_DIRS})
-  target_link_libraries(tessera_kokkos INTERFACE trilinos_kokkoskernels Kokkos::kokkos)
+  target_include_directories(tessera::kokkos SYSTEM INTERFACE ${KokkosKernels_INCLUDE_DIRS})
+  target_link_libraries(tessera::kokkos INTERFACE trilinos_kokkoskernels Kokkos::kokkos)
 else()
-  message(FATAL_ERROR "Kokkos Kernels was found but exports neither Kokkos::kokkoskernels nor "
-                      "trilinos_kokkoskernels; set KokkosKernels_ROOT to a Kokkos Kernels install.")
+  tessera_dependency_missing("Kokkos Kernels was found but exports neither Kokkos::kokkoskernels "
+                             "nor trilinos_kokkoskernels; set KokkosKernels_ROOT to a Kokkos Kernels install.")
 endif()
-message(STATUS "Kokkos ${Kokkos_VERSION} (devices: ${Kokkos_DEVICES}), Kokkos Kernels ${KokkosKernels_VERSION}")
+message(STATUS "Kokkos ${Kokkos_VERSION} (devices: ${Kokkos_DEVICES}, default: "
+               "${TESSERA_KOKKOS_BACKEND}), Kokkos Kernels ${KokkosKernels_VERSION}")

@@ -29,6 +29,30 @@ tessera_build_dir() {
   printf '%s\n' "$dir"
 }
 
+# Measurements (tests/benchmarks): one BLAS and OpenMP thread per rank, mpirun allowed as root.
+tessera_benchmark_env() {
+  export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+}
+
+# The built application's path; an error when it is not built.
+tessera_app_path() {
+  local app
+  app="$(tessera_build_dir)/apps/tessera"
+  [[ -x "$app" ]] || tessera_die "$app not found: build it with bash jobscripts/local/setup.sh"
+  printf '%s\n' "$app"
+}
+
+# Sets out, the measurement's folder: OUT, or a temporary folder removed when the script exits.
+tessera_benchmark_out() {
+  if [[ -n "${OUT:-}" ]]; then
+    out="$OUT"
+  else
+    out="$(mktemp -d)"
+    trap 'rm -rf "$out"' EXIT
+  fi
+}
+
 # tessera_resolve_deck DECK: prints DECK as an absolute path, looked up relative to the current
 # directory first and the repository root second. A deck found in neither place is an error, except
 # under DRY_RUN=1, where it is printed as given with a warning.

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     }
     int local = RUN_ALL_TESTS();
     MPI_Allreduce(&local, &status, 1, MPI_INT, MPI_MAX, env.comm());
+    if (env.finalize() != 0) status = 1;
   }
   return status;
 }

@@ -5,7 +5,12 @@
 #   NP         MPI ranks (default 2); more ranks than cores oversubscribe and leave ranks unbound
 #   MPIEXEC    launcher (default mpirun, Open MPI)
 #   BUILD_DIR  build folder holding apps/tessera (default build)
+#   OMP_NUM_THREADS  threads per rank of a Kokkos OpenMP build (default 1)
 #   DRY_RUN=1  print the command instead of running it
+# To stop a run with a checkpoint (exit status 3; continue with the run's restart option `latest`),
+# send SIGUSR1 to mpirun: `kill -USR1 <mpirun's PID>`. Ctrl-C or SIGTERM to mpirun (Open MPI 4.1)
+# kills the ranks within about 2 s and exits with status 1 (input/README.md, "Stopping,
+# checkpoints and restarts").
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
@@ -21,7 +26,7 @@ if (($# > 0)) && [[ "$1" != -* ]]; then
 fi
 deck="$(tessera_resolve_deck "$deck")"
 
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 cmd=("${MPIEXEC:-mpirun}" -n "$np")
 if [[ "$(id -u)" == "0" ]]; then
   # Open MPI refuses to start as root without both of these.
@@ -37,7 +42,7 @@ exe="$(tessera_build_dir)/apps/tessera"
 cmd+=("$exe" "$deck" "$@")
 
 if [[ "${DRY_RUN:-0}" == "1" ]]; then
-  tessera_print_cmd OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "${cmd[@]}"
+  tessera_print_cmd OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$OMP_NUM_THREADS" "${cmd[@]}"
   exit 0
 fi
 [[ -x "$exe" ]] || tessera_die "$exe not built yet: run bash jobscripts/local/setup.sh"

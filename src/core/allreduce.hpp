@@ -5,6 +5,7 @@
 #include <Kokkos_Core.hpp>
 
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 
 namespace tessera {
 
@@ -13,6 +14,7 @@ namespace tessera {
 /// made once by the caller; not touched for host-accessible data). view must be contiguous.
 template <class View, class Staging>
 void allreduce_sum(MPI_Comm comm, const View& view, const Staging& staging) {
+  ProfilingRegion region(Phase::Exchange);
   const int count = static_cast<int>(view.span());
   if constexpr (Kokkos::SpaceAccessibility<Kokkos::HostSpace,
                                            typename View::memory_space>::accessible) {

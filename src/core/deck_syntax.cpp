@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,7 @@ public:
   DeckParser(const DeckParser&) = delete;
   DeckParser& operator=(const DeckParser&) = delete;
 
-  void run() {
+  std::set<std::string> run() {
     for (bool done = false; !done;) {
       yaml_event_t event;
       if (!yaml_parser_parse(&parser_, &event)) syntax_error();
@@ -54,6 +55,9 @@ public:
       fail(
           "holds no options (it is empty or only comments); a deck names at least its run: "
           "`run: KIND`");
+    std::set<std::string> names;
+    for (const auto& entry : seen_) names.insert(entry.first);
+    return names;
   }
 
 private:
@@ -151,6 +155,6 @@ private:
 
 }  // namespace
 
-void check_deck_syntax(const std::string& path) { DeckParser(path).run(); }
+std::set<std::string> check_deck_syntax(const std::string& path) { return DeckParser(path).run(); }
 
 }  // namespace tessera

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 #include "core/stop_request.hpp"
 
 namespace tessera {
@@ -17,9 +18,20 @@ Environment::Environment(int& argc, char**& argv) {
   // Open MPI 4.1's OMPIO write data sieving loses data in collective HDF5 writes
   // (open-mpi/ompi#12718). It must be off before MPI starts; a value the user set is kept.
   setenv("OMPI_MCA_fbtl_posix_write_datasieving", "0", 0);
-  if (PetscInitialize(&argc, &argv, nullptr, nullptr) != 0) {
-    std::cerr << "tessera: PETSc/MPI initialisation failed\n";
+  // MPI first and last: PETSc and Kokkos both live inside it, and PETSc, which may hold Kokkos
+  // views (a Kokkos-enabled PETSc), starts after Kokkos and ends before it. The thread level is
+  // the one PETSc would ask for.
+  int provided = 0;
+  if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+    std::cerr << "tessera: MPI initialisation failed\n";
     std::exit(1);
+  }
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  Kokkos::initialize(argc, argv);
+  if (PetscInitialize(&argc, &argv, nullptr, nullptr) != 0) {
+    std::cerr << "tessera: PETSc initialisation failed on rank " << rank_ << "\n";
+    MPI_Abort(MPI_COMM_WORLD, 1);
   }
   // PETSc errors become tessera::Error exceptions carrying PETSc's message (see
   // TESSERA_PETSC_CALL); the default handler would print a traceback on every rank.
@@ -27,20 +39,38 @@ Environment::Environment(int& argc, char**& argv) {
   // After PETSc's own handlers, which would abort on SIGTERM and SIGUSR1: those two now ask the
   // run to stop at its next safe point with a checkpoint.
   install_stop_handlers();
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-  MPI_Comm_size(MPI_COMM_WORLD, &size_);
-  Kokkos::initialize(argc, argv);
+  register_profiling();
 }
 
-Environment::~Environment() {
+Environment::~Environment() { finalize(); }
+
+int Environment::finalize() {
+  if (finalized_) return 0;
+  finalized_ = true;
+  // PetscFinalize prints what -log_view and the like ask for; its failure (a log file that cannot
+  // be written, say) is a failed run, not a silent one.
+  const PetscErrorCode code = PetscFinalize();
+  int status = 0;
+  if (code != 0) {
+    const char* text = nullptr;
+    char* specific = nullptr;
+    PetscErrorMessage(code, &text, &specific);
+    std::cerr << "tessera: error on rank " << rank_
+              << ": PetscFinalize failed: " << (text ? text : "unknown error");
+    if (specific && *specific) std::cerr << " (" << specific << ")";
+    std::cerr << std::endl;
+    status = 1;
+  }
   Kokkos::finalize();
-  PetscFinalize();
+  MPI_Finalize();
+  return status;
 }
 
 int run_main(int argc, char** argv, const std::function<int(Environment&)>& body) {
   Environment env(argc, argv);
   try {
-    return body(env);
+    const int status = body(env);
+    return env.finalize() != 0 ? 1 : status;
   } catch (const Stopped& e) {
     // Thrown on every rank together, after the checkpoint is complete: a clean exit.
     if (env.rank() == 0) std::cerr << "tessera: " << e.what() << std::endl;

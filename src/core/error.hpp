@@ -41,21 +41,21 @@ public:
 
 }  // namespace tessera
 
-/// Throws tessera::Error built from a stream expression: TESSERA_THROW("width " << w << " < 1").
-#define TESSERA_THROW(stream_expr)                                  \
-  do {                                                              \
-    std::ostringstream tessera_msg_;                                \
-    tessera_msg_ << stream_expr;                                    \
-    throw ::tessera::Error(tessera_msg_.str(), __FILE__, __LINE__); \
+/// Throws the tessera::Error (or a subclass of it) Type built from a stream expression:
+/// TESSERA_THROW_AS(::tessera::InputError, "width " << w << " < 1").
+#define TESSERA_THROW_AS(Type, stream_expr)             \
+  do {                                                  \
+    std::ostringstream tessera_msg_;                    \
+    tessera_msg_ << stream_expr;                        \
+    throw Type(tessera_msg_.str(), __FILE__, __LINE__); \
   } while (0)
 
+/// Throws tessera::Error built from a stream expression: TESSERA_THROW("width " << w << " < 1").
+#define TESSERA_THROW(stream_expr) TESSERA_THROW_AS(::tessera::Error, stream_expr)
+
 /// Throws tessera::DivergenceError built from a stream expression (see TESSERA_THROW).
-#define TESSERA_THROW_DIVERGED(stream_expr)                                   \
-  do {                                                                        \
-    std::ostringstream tessera_msg_;                                          \
-    tessera_msg_ << stream_expr;                                              \
-    throw ::tessera::DivergenceError(tessera_msg_.str(), __FILE__, __LINE__); \
-  } while (0)
+#define TESSERA_THROW_DIVERGED(stream_expr) \
+  TESSERA_THROW_AS(::tessera::DivergenceError, stream_expr)
 
 /// Throws unless cond holds.
 #define TESSERA_CHECK(cond, stream_expr)     \

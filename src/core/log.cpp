@@ -1,5 +1,7 @@
 #include "core/log.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace tessera {
@@ -24,6 +26,14 @@ std::string duration_text(double seconds) {
   const long total = static_cast<long>(seconds + 0.5);
   char text[32];
   std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+  return text;
+}
+
+std::string progress_text(double fraction, double seconds_left) {
+  // Rounded down: 100% only once the work is done.
+  const long percent = static_cast<long>(std::floor(100.0 * std::clamp(fraction, 0.0, 1.0) + 1e-9));
+  std::string text = std::to_string(percent) + "%";
+  if (seconds_left >= 0) text += ", ETA " + duration_text(seconds_left);
   return text;
 }
 

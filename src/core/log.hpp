@@ -19,6 +19,10 @@ std::string format(const char* fmt, double value);
 /// A duration as h:mm:ss (rounded to the second), for the time left in progress lines.
 std::string duration_text(double seconds);
 
+/// The end of a progress line: "30%, ETA 0:00:12" for a loop that has done `fraction` of its work
+/// and expects to need seconds_left more (negative: not known yet, no ETA).
+std::string progress_text(double fraction, double seconds_left);
+
 }  // namespace tessera
 
 // The stream expression is evaluated on rank 0 only: never put a collective call inside it.

@@ -7,6 +7,7 @@
 // command line wins.
 #include <mpi.h>
 
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,9 +21,23 @@ public:
   Options(MPI_Comm comm, int argc, char** argv);
 
   /// Loads a YAML deck into the options database (collective). A missing or unreadable deck, and
-  /// one check_deck_syntax refuses (core/deck_syntax.hpp), is an InputError.
+  /// one check_deck_syntax refuses (core/deck_syntax.hpp), is an InputError. A deck's log_view
+  /// starts PETSc's log (core/profiling.hpp: begin_log_from_options).
   void load_deck(const std::string& path);
   const std::string& deck() const { return deck_; }
+
+  /// A PETSc solver's options prefix, the solve it belongs to (for messages), and whether it is a
+  /// time stepper (a TS, which also reads SNES options under its prefix) or a KSP.
+  struct SolverPrefix {
+    std::string prefix, solve;
+    bool time_stepper = false;
+  };
+  /// Throws InputError for a PETSc solver option given without a prefix (-ksp_monitor, -pc_type,
+  /// -snes_*, -ts_*, -tao_*, -mg_levels_*, -mg_coarse_*, -sub_*): every solver in Tessera reads
+  /// its options under its own prefix, so PETSc would never read it. The message names it under
+  /// each of `prefixes` whose solver reads such options. Global PETSc options (-log_view,
+  /// -malloc_debug, -options_left, ...) pass. Not collective (every rank has the same database).
+  void refuse_unprefixed_solver_options(const std::vector<SolverPrefix>& prefixes) const;
 
   /// Throws InputError for a command-line word PETSc would ignore: one that is neither an option
   /// (-name) nor the value right after one, from argument `first` on (2 after a deck: a second
@@ -30,18 +45,35 @@ public:
   void refuse_stray_arguments(int first) const;
 
   int integer(const std::string& name, int fallback, int lo, int hi, const std::string& help);
+  /// A comma-separated list of integers in [lo, hi] ("12" or "12,16"), fallback in that form;
+  /// anything else is reported and gives an empty list.
+  std::vector<int> integers(const std::string& name, const std::string& fallback, int lo, int hi,
+                            const std::string& help);
   double real(const std::string& name, double fallback, double lo, double hi,
               const std::string& help);
   bool flag(const std::string& name, bool fallback, const std::string& help);
   std::string choice(const std::string& name, const std::string& fallback,
                      const std::vector<std::string>& allowed, const std::string& help);
   std::string text(const std::string& name, const std::string& fallback, const std::string& help);
+  /// A file the run reads (a data set, a reference table, a checkpoint). A relative path given in
+  /// the deck is taken relative to the deck's folder, one given on the command line relative to
+  /// the current directory; the answer is the path to open. Empty (no file) and the words in
+  /// `keywords` (e.g. "latest") are answered as given. check() refuses a file that does not exist.
+  std::string input_file(const std::string& name, const std::string& fallback,
+                         const std::string& help, const std::vector<std::string>& keywords = {});
+
+  /// Reports every option declared from declaration `first` on (declared_count() before a block
+  /// of reads) that the deck or the command line gives, as "-name <why>": the keys of a block
+  /// the run does not read, which would otherwise be ignored without a word. Not collective.
+  size_t declared_count() const { return declared_.size(); }
+  void refuse_given_since(size_t first, const std::string& why);
 
   /// Adds a problem found by a component's own cross-option check (e.g. "a < b").
   void report(const std::string& problem) { problems_.push_back(problem); }
 
-  /// Throws one InputError listing every problem reported so far. Collective-consistent: every
-  /// rank reads the same database, so every rank throws the same error.
+  /// Throws one InputError listing every problem reported so far, and every input_file() that
+  /// does not exist on some rank. Collective over the communicator: every rank reads the same
+  /// database and learns what every rank's file system holds, so every rank throws the same error.
   void check() const;
 
   /// Throws an InputError naming every option that nothing read: misspelled or unknown keys.
@@ -49,7 +81,8 @@ public:
   void reject_unused() const;
 
   bool help_requested() const { return help_; }
-  /// The table of every declared option, for -help.
+  /// The table of every declared option with the value in force and where it comes from (default,
+  /// deck, command line, or PETSc's other sources such as PETSC_OPTIONS), for -help.
   std::string help_text() const;
 
   /// Every option in the database as "-key value" lines, for output file attributes.
@@ -65,15 +98,26 @@ public:
 private:
   struct Declaration {
     std::string name, type, fallback, accepted, help;
-    std::string value;  // what the run uses, in values()'s form
+    std::string value;   // what the run uses, in values()'s form
+    std::string shown;   // the same for -help (reals to 6 digits)
+    std::string source;  // where the value comes from: "default", "deck", "command line", ...
+  };
+  struct InputFile {
+    std::string option, path, given;  // given: the deck's text, where it resolved it
   };
   bool lookup(const std::string& name, std::string& value, bool& has_value);
   void declare(const Declaration& d);
+  /// Marks the last declaration's value as given, with where it came from.
+  void accept(const std::string& value, const std::string& shown);
+  std::string source(const std::string& name) const;
 
   MPI_Comm comm_;
   int argc_;
   char** argv_;
   std::string deck_;
+  // Option names without '-', lower case, by where they were given.
+  std::set<std::string> deck_keys_, command_line_keys_, environment_keys_;
+  std::vector<InputFile> input_files_;
   bool help_ = false;
   std::vector<Declaration> declared_;
   std::vector<std::string> problems_;

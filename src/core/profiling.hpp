@@ -1,25 +1,63 @@
 #pragma once
-// Kokkos profiling regions that cost nothing measurable when no tool listens: the label string is
-// built, and the region pushed, only while a Kokkos tool (a KOKKOS_PROFILE_LIBRARY, or callbacks a
-// benchmark sets through Kokkos::Tools::Experimental) is loaded. Regions may nest.
+// Profiling that PETSc and Kokkos users expect: each of Tessera's phases is a PETSc log event
+// (TessForward, ... in -log_view) and a Kokkos profiling region of the same meaning
+// (tessera::forward, ... for Kokkos Tools such as space-time-stack or the NVTX connector); the
+// phases run inside PETSc log stages (TesseraTraining, TesseraRefSolve, TesseraOutput), which are
+// Kokkos regions too (tessera::training, ...). One RAII scope does both. Regions cost nothing
+// measurable when no tool listens: a Kokkos region is pushed only while a Kokkos tool (a
+// KOKKOS_PROFILE_LIBRARY, or callbacks set through Kokkos::Tools::Experimental) is loaded, and a
+// PETSc event is a test of a null pointer unless -log_view (or PetscLogDefaultBegin) started the
+// log. PETSc stays out of this header so that device code may include it.
 #include <Kokkos_Core.hpp>
 
 namespace tessera {
 
-/// Pushes the region labelled label (a literal: "tessera::<module>::<what>") for the scope.
+/// Tessera's phases, each a PETSc log event and a Kokkos region. Exchange is data sent between
+/// ranks during training: interface and overlap exchanges of the subdomain losses, and gradient
+/// allreduces.
+enum class Phase { Sampling, Forward, Backward, Exchange, OptimizerStep, LesStep };
+/// PETSc log stages, each also a Kokkos region; stages nest.
+enum class Stage { Training, ReferenceSolve, Output };
+
+const char* petsc_name(Phase phase);   // TessSampling, TessForward, ...
+const char* kokkos_name(Phase phase);  // tessera::sampling, tessera::forward, ...
+const char* petsc_name(Stage stage);   // TesseraTraining, TesseraRefSolve, TesseraOutput
+const char* kokkos_name(Stage stage);  // tessera::training, tessera::reference_solve, ...
+
+/// Registers Tessera's PETSc log stages and events, once per process (later calls do nothing).
+/// Collective over PETSC_COMM_WORLD: every rank registers the same names in the same order, as
+/// -log_view's reduction over ranks needs. Environment calls it after PetscInitialize.
+void register_profiling();
+
+/// Starts PETSc's default log when -log_view or -log_view_memory arrived after PetscInitialize
+/// read its options (from a deck), so that PetscFinalize can print the log they ask for; a deck's
+/// `log_view: true` (or yes, 1) means -log_view with no viewer, false (no, 0) removes it.
+/// Collective over PETSC_COMM_WORLD.
+void begin_log_from_options();
+
+/// For the scope: pushes a Kokkos region and, for a phase or stage, begins the PETSc event or
+/// pushes the PETSc stage. Not collective. Scopes may nest.
 class ProfilingRegion {
 public:
-  explicit ProfilingRegion(const char* label) : active_(Kokkos::Profiling::profileLibraryLoaded()) {
-    if (active_) Kokkos::Profiling::pushRegion(label);
+  /// A Kokkos region only, labelled label (a literal: "tessera::<module>::<what>").
+  explicit ProfilingRegion(const char* label) : kokkos_(Kokkos::Profiling::profileLibraryLoaded()) {
+    if (kokkos_) Kokkos::Profiling::pushRegion(label);
   }
+  explicit ProfilingRegion(Phase phase);
+  explicit ProfilingRegion(Stage stage);
   ~ProfilingRegion() {
-    if (active_) Kokkos::Profiling::popRegion();
+    if (petsc_ >= 0) end_petsc();
+    if (kokkos_) Kokkos::Profiling::popRegion();
   }
   ProfilingRegion(const ProfilingRegion&) = delete;
   ProfilingRegion& operator=(const ProfilingRegion&) = delete;
 
 private:
-  bool active_;
+  void end_petsc();
+
+  bool kokkos_;
+  bool stage_ = false;
+  int petsc_ = -1;  // the PETSc event or stage; -1: none (not registered)
 };
 
 }  // namespace tessera

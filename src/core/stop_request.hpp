@@ -2,7 +2,7 @@
 // Graceful stop and wall-clock checkpoints, shared by every run kind. SIGTERM (what SLURM and
 // mpirun send to end a job) and SIGUSR1 (what SLURM sends with --signal=...USR1@margin before the
 // time limit) only set a flag. Each run polls it at its safe points (a training iteration, an LES
-// step, a data-set sample, an operator epoch): the ranks agree in one MPI_Allreduce of one int,
+// step, a data-set sample, an operator batch): the ranks agree in one MPI_Allreduce of one int,
 // write a checkpoint and throw Stopped, which run_main turns into exit status kExitStopped. The
 // same poll carries rank 0's verdict on the wall-clock checkpoint interval, so every rank
 // checkpoints at the same safe point.

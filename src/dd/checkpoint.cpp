@@ -1,5 +1,6 @@
 #include "dd/checkpoint.hpp"
 
+#include <cmath>
 #include <utility>
 #include <vector>
 
@@ -59,21 +60,13 @@ CheckpointConfig CheckpointConfig::from_options(Options& options, const std::str
   c.every = options.integer(
       "dd_checkpoint_every", 0, 0, 100000000,
       "iterations between checkpoints (<directory>/<name>_checkpoint.h5), 0 for none");
-  c.restart = options.text(
+  c.restart = options.input_file(
       "dd_restart", "",
       "checkpoint file to continue training from; latest: the newest readable one this run "
-      "keeps, if there is one");
+      "keeps, if there is one",
+      {io::kLatestCheckpoint});
   c.physics = io::RestartPhysics::from_options(options, kind);
   return c;
-}
-
-void CheckpointConfig::report_unresumable(Options& options,
-                                          const pinn::TrainingConfig& training) const {
-  if (every == 0 && restart.empty()) return;
-  if (training.balance_every > 0)
-    options.report("-train_balance_every: adaptive term weights are not checkpointed (use 0)");
-  if (training.resampling.every > 0)
-    options.report("-train_rar_every: refined point sets are not checkpointed (use 0)");
 }
 
 void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
@@ -91,8 +84,14 @@ void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
   }
   file.set_attribute("run_kind", kind);
   file.set_attribute("phase", state.phase);
+  file.set_attribute("phase_meaning", pinn::kPhaseMeaning);
   file.set_attribute("iteration", state.iteration);
   file.set_attribute("parameters_per_network", parameters_per_network);
+  file.set_attribute("stage", state.stage);
+  file.set_attribute("stages", state.stages);
+  if (!state.causal_weights.empty())
+    file.write_table("causal_weights", {"weight"}, state.causal_weights);
+  if (!std::isnan(state.loss)) file.set_attribute("loss", state.loss);
   io::record_options(file, physics);
   if (state.phase == 0) {
     file.set_attribute("adam_steps", state.adam_steps);
@@ -103,6 +102,10 @@ void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
     file.set_attribute("lbfgs_evaluations", state.lbfgs.evaluations);
     file.set_attribute("lbfgs_value", state.lbfgs.value);
   }
+  // Adaptive weights and refined points are the same on every rank.
+  if (!state.term_weights.empty()) file.write_table("term_weights", {"weight"}, state.term_weights);
+  if (!state.refined_points.empty())
+    file.write_table("refined_points", {"round", "x", "y"}, state.refined_points);
   file.commit_checkpoint(kept);
 }
 
@@ -134,6 +137,19 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
   pinn::TrainingCheckpoint state;
   state.phase = static_cast<int>(reader.integer_attribute("phase"));
   state.iteration = static_cast<int>(reader.integer_attribute("iteration"));
+  if (reader.has_attribute("stages")) {  // else one training, as before stages were recorded
+    state.stage = static_cast<int>(reader.integer_attribute("stage"));
+    state.stages = static_cast<int>(reader.integer_attribute("stages"));
+    if (state.stage < 0 || state.stage >= state.stages)
+      throw InputError("checkpoint '" + path + "' records stage " + std::to_string(state.stage) +
+                           " of " + std::to_string(state.stages) + " (stages count from 0)",
+                       __FILE__, __LINE__);
+  }
+  if (reader.has_dataset("causal_weights")) {
+    state.causal_weights = reader.read_table("causal_weights").values;
+    reader.require_finite("causal_weights", state.causal_weights);
+  }
+  if (reader.has_attribute("loss")) state.loss = reader.real_attribute("loss");
   if (state.phase == 0) {
     state.adam_steps = reader.integer_attribute("adam_steps");
   } else {
@@ -146,6 +162,12 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
     reader.require_finite("lbfgs_rho", state.lbfgs.rho);
     reader.require_finite("lbfgs_value", {state.lbfgs.value});
   }
+  for (const auto& [name, values] :
+       {std::pair{"term_weights", &state.term_weights}, {"refined_points", &state.refined_points}})
+    if (reader.has_dataset(name)) {
+      *values = reader.read_table(name).values;
+      reader.require_finite(name, *values);
+    }
   for (const auto& [name, vector] : vector_fields(state)) {
     // read_field names both shapes if the file holds another tiling or network size.
     const auto values = reader.read_field(name, layout);
@@ -159,16 +181,25 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
   return state;
 }
 
-std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid,
-                                                       long parameters_per_network,
-                                                       CheckpointConfig& config,
-                                                       const pinn::TrainingConfig& training) {
+std::unique_ptr<pinn::TrainingCheckpoint> read_restart(
+    const SubdomainGrid& grid, long parameters_per_network, CheckpointConfig& config,
+    const std::vector<pinn::TrainingConfig>& stages) {
   config.restart =
       io::resolve_restart(grid.comm(), "dd_restart", config.restart, config.path, config.overwrite);
   const std::string& source = config.restart;
   if (source.empty()) return nullptr;
   auto state = std::make_unique<pinn::TrainingCheckpoint>(
       read_checkpoint(grid, parameters_per_network, config.kind, source, &config.physics));
+  const int count = static_cast<int>(stages.size());
+  if (state->stages != count)
+    throw InputError("checkpoint '" + source + "' belongs to training stage " +
+                         std::to_string(state->stage + 1) + " of a run of " +
+                         std::to_string(state->stages) + " trainings of the network in turn; " +
+                         "this run has " + std::to_string(count) +
+                         (config.stages_set_by.empty() ? "" : " (" + config.stages_set_by + ")") +
+                         ": a restart continues the same stages",
+                     __FILE__, __LINE__);
+  const auto& training = stages[state->stage];
   const int end = training.adam_iterations + training.lbfgs_iterations;
   const bool fits = state->phase == 0
                         ? state->iteration <= training.adam_iterations
@@ -176,9 +207,27 @@ std::unique_ptr<pinn::TrainingCheckpoint> read_restart(const SubdomainGrid& grid
   if (!fits)
     throw InputError("checkpoint '" + source + "' is at iteration " +
                          std::to_string(state->iteration) +
-                         (state->phase ? " (L-BFGS)" : " (Adam)") + ", outside this run's " +
+                         (state->phase ? " (L-BFGS)" : " (Adam)") + ", outside " +
+                         (count > 1 ? "its stage's " : "this run's ") +
                          std::to_string(training.adam_iterations) + " Adam + " +
                          std::to_string(training.lbfgs_iterations) + " L-BFGS iterations",
+                     __FILE__, __LINE__);
+  // Adaptation reached so far that the checkpoint does not hold could not be repeated.
+  if (training.balance_every > 0 && state->term_weights.empty())
+    throw InputError("checkpoint '" + source +
+                         "' holds no adaptive term weights (written without "
+                         "-train_balance_every); this run adapts them",
+                     __FILE__, __LINE__);
+  const int every = training.resampling.every;
+  const int last = state->phase == 0 ? state->iteration - 1 : training.adam_iterations - 1;
+  const long rounds = every > 0 && last > 0 ? last / every : 0;
+  const auto& refined = state->refined_points;
+  const long stored = refined.empty() ? 0 : std::lround(refined[refined.size() - 3]);
+  if (every > 0 && rounds != stored)
+    throw InputError("checkpoint '" + source + "' holds " + std::to_string(stored) +
+                         " residual refinement round(s); this run (-train_rar_every " +
+                         std::to_string(every) + ") makes " + std::to_string(rounds) +
+                         " by its iteration " + std::to_string(state->iteration),
                      __FILE__, __LINE__);
   return state;
 }
@@ -188,9 +237,15 @@ void attach_checkpoints(pinn::TrainingControl& control, const SubdomainGrid& gri
                         const pinn::TrainingCheckpoint* resume) {
   control.comm = grid.comm();
   control.resume = resume;
+  control.resume_source = config.restart;
+  control.warm_start = config.physics.warm_start;
   if (resume)
     TESSERA_LOG("restart from " << config.restart << " at iteration " << resume->iteration
-                                << (resume->phase ? " (L-BFGS)" : " (Adam)"));
+                                << (resume->phase ? " (L-BFGS)" : " (Adam)")
+                                << (resume->stages > 1 ? " of training stage " +
+                                                             std::to_string(resume->stage + 1) +
+                                                             " of " + std::to_string(resume->stages)
+                                                       : ""));
   if (config.path.empty()) return;  // a run that keeps no checkpoint
   control.checkpoint_every = config.every;
   control.checkpoint = [&grid, parameters_per_network, kind = config.kind,
@@ -203,9 +258,10 @@ void attach_checkpoints(pinn::TrainingControl& control, const SubdomainGrid& gri
 
 ReplicatedCheckpoints::ReplicatedCheckpoints(MPI_Comm comm, long parameters,
                                              const CheckpointConfig& config,
-                                             const pinn::TrainingConfig& training)
+                                             const std::vector<pinn::TrainingConfig>& stages)
     : comm_(comm),
       parameters_(parameters),
+      stages_(static_cast<int>(stages.size())),
       config_(config),
       self_(MPI_COMM_SELF, 2, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, {1, 1, 1}) {
   TESSERA_MPI_CALL(MPI_Comm_rank(comm, &rank_));
@@ -214,17 +270,24 @@ ReplicatedCheckpoints::ReplicatedCheckpoints(MPI_Comm comm, long parameters,
       io::resolve_restart(comm, "dd_restart", config.restart, config.path, config.overwrite);
   CheckpointConfig resolved = config_;
   resolved.path.clear();  // already checked on comm
-  restart_ = read_restart(self_, parameters, resolved, training);
+  restart_ = read_restart(self_, parameters, resolved, stages);
 }
 
-void ReplicatedCheckpoints::attach(pinn::TrainingControl& control) const {
-  attach_checkpoints(control, self_, parameters_, config_, restart_.get());
+void ReplicatedCheckpoints::attach(pinn::TrainingControl& control, int stage,
+                                   std::vector<double> causal_weights) const {
+  const auto* resume = restart_ && restart_->stage == stage ? restart_.get() : nullptr;
+  attach_checkpoints(control, self_, parameters_, config_, resume);
   // Every rank holds the same state: rank 0 writes it, the others go on to the next iteration's
   // reductions (where they wait for it).
-  control.checkpoint = [this](const pinn::TrainingCheckpoint& s) {
-    if (rank_ == 0)
-      write_checkpoint(self_, parameters_, config_.kind, config_.path, s, config_.physics.options,
-                       config_.kept);
+  control.checkpoint = [this, stage,
+                        weights = std::move(causal_weights)](const pinn::TrainingCheckpoint& s) {
+    if (rank_ != 0) return;
+    auto staged = s;  // views are shared, not copied
+    staged.stage = stage;
+    staged.stages = stages_;
+    staged.causal_weights = weights;
+    write_checkpoint(self_, parameters_, config_.kind, config_.path, staged,
+                     config_.physics.options, config_.kept);
   };
   control.comm = comm_;
 }

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 
 namespace tessera::dd {
 
@@ -149,6 +150,7 @@ InterfaceExchange::HostMatrix InterfaceExchange::slot_view(
 }
 
 void InterfaceExchange::begin() {
+  ProfilingRegion region(Phase::Exchange);
   TESSERA_CHECK(!in_flight_, "InterfaceExchange: begin() called twice without end()");
   requests_.assign(2 * peers_.size(), MPI_REQUEST_NULL);
   // Receives first, so messages can land in place rather than in MPI's unexpected queue.
@@ -167,6 +169,7 @@ void InterfaceExchange::begin() {
 }
 
 void InterfaceExchange::end() {
+  ProfilingRegion region(Phase::Exchange);
   TESSERA_CHECK(in_flight_, "InterfaceExchange: end() called without begin()");
   in_flight_ = false;
   TESSERA_MPI_CALL(

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/device_math.hpp"
 #include "core/error.hpp"
 
 namespace tessera::dd {
@@ -47,7 +48,7 @@ double SubdomainInnerProduct::max_abs(const nn::Vector& a) const {
   double local = 0;
   Kokkos::parallel_reduce(
       "tessera::dd::subdomain_max_abs", Kokkos::RangePolicy<>(0, a.extent(0)),
-      KOKKOS_LAMBDA(const long i, double& acc) { acc = std::max(acc, std::abs(a(i))); },
+      KOKKOS_LAMBDA(const long i, double& acc) { acc = math::fmax(acc, math::fabs(a(i))); },
       Kokkos::Max<double>(local));
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &local, 1, MPI_DOUBLE, MPI_MAX, grid_.comm()));
   return local;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 #include "core/timer.hpp"
 
 namespace tessera::dd {
@@ -231,6 +232,7 @@ std::vector<double>& WindowedSum::peer_buffer(std::vector<std::vector<double>>& 
 }
 
 void WindowedSum::post_receives(std::vector<std::vector<double>>& receive, int tag) {
+  ProfilingRegion region(Phase::Exchange);
   const size_t n = peers_.size();
   requests_.assign(2 * n, MPI_REQUEST_NULL);
   for (size_t q = 0; q < n; ++q)
@@ -239,6 +241,7 @@ void WindowedSum::post_receives(std::vector<std::vector<double>>& receive, int t
 }
 
 void WindowedSum::post_sends(std::vector<std::vector<double>>& send, int tag) {
+  ProfilingRegion region(Phase::Exchange);
   const size_t n = peers_.size();
   for (size_t q = 0; q < n; ++q)
     TESSERA_MPI_CALL(MPI_Isend(send[q].data(), message_size(send[q].size()), MPI_DOUBLE,
@@ -246,6 +249,7 @@ void WindowedSum::post_sends(std::vector<std::vector<double>>& send, int tag) {
 }
 
 void WindowedSum::wait() {
+  ProfilingRegion region(Phase::Exchange);
   Timer wait;
   TESSERA_MPI_CALL(
       MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE));

@@ -40,6 +40,7 @@
 #include "dd/interface.hpp"
 #include "dd/interface_condition.hpp"
 #include "dd/subdomain_grid.hpp"
+#include "dd/xpinn_loss_kernels.hpp"
 #include "nn/mlp.hpp"
 #include "physics/poisson_problem.hpp"
 #include "pinn/loss.hpp"
@@ -205,40 +206,15 @@ private:
   }
 
   std::vector<double> interior_terms(const nn::Vector& gradient) {
-    constexpr int inputs = Pde::inputs, outputs = Pde::outputs, residuals = Pde::residuals;
-    const int n = interior_ws_.points, streams = streams_;
+    const int n = interior_ws_.points;
     nets_.forward(interior_, interior_ws_);
-    const auto u = interior_ws_.output();
-    const auto adjoint = interior_adjoint_;
-    const auto x = interior_;
-    const auto pde = pde_;
     const double scale = config_.pde_weight / n;
-    const auto squares = residual_squares_;
-    Kokkos::parallel_for(
-        "tessera::dd::xpinn_residual", Kokkos::RangePolicy<>(0, local_ * n),
-        KOKKOS_LAMBDA(const int q) {
-          const int l = q / n;
-          const long first = long(l) * streams * n + (q - l * n);  // row of stream 0
-          double r[pinn::kMaxResiduals];
-          pinn::JetSensitivity dr[pinn::kMaxResiduals];
-          pde.residual(pinn::point_jet<inputs, outputs>(x, q, u, first, n), r, dr);
-          double sum = 0, a[pinn::kMaxResiduals];  // a_j = d(scale r_j^2)/dr_j
-          for (int j = 0; j < residuals; ++j) {
-            sum += r[j] * r[j];
-            a[j] = 2.0 * scale * r[j];
-          }
-          squares(q) = sum;
-          pinn::write_residual_adjoint<inputs, outputs, residuals>(adjoint, first, n, a, dr);
-        });
+    xpinn_residual_squares(pde_, interior_, interior_ws_.output(), interior_adjoint_,
+                           residual_squares_, local_, n, streams_, scale);
     nets_.backward(interior_ws_, interior_adjoint_, gradient);
     std::vector<double> terms(local_);
-    for (int l = 0; l < local_; ++l) {
-      double sum = 0;
-      Kokkos::parallel_reduce(
-          "tessera::dd::xpinn_residual_sum", Kokkos::RangePolicy<>(l * n, (l + 1) * n),
-          KOKKOS_LAMBDA(const int q, double& acc) { acc += squares(q); }, sum);
-      terms[l] = scale * sum;
-    }
+    for (int l = 0; l < local_; ++l)
+      terms[l] = scale * xpinn_range_sum(residual_squares_, l * n, (l + 1) * n);
     return terms;
   }
 

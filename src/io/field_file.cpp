@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/timer.hpp"
 #include "core/version.hpp"
 #include "io/hdf5.hpp"
 #include "io/output_directory.hpp"
@@ -138,21 +139,64 @@ void FieldFile::flush() {
 }
 
 void FieldFile::write_field(const std::string& name, const Decomposition& decomp,
-                            const double* local_block) {
+                            const double* local_block, const std::string& units) {
   require_open("write_field");
+  TESSERA_CHECK(local_block != nullptr, "write_field('" << name << "'): no local block given");
+  write_grid_dataset(name, decomp, 1, local_block, units);
+}
+
+void FieldFile::write_vector_field(const std::string& name, const Decomposition& decomp,
+                                   const std::vector<const double*>& local_components,
+                                   const std::string& units) {
+  require_open("write_vector_field");
+  TESSERA_CHECK(!local_components.empty() && local_components.size() <= 3,
+                "write_vector_field('" << name << "'): " << local_components.size()
+                                       << " components given, not 1 to 3");
+  const std::size_t points = static_cast<std::size_t>(decomp.local_size());
+  std::vector<double> interleaved(3 * points, 0.0);
+  for (std::size_t c = 0; c < local_components.size(); ++c) {
+    TESSERA_CHECK(local_components[c] != nullptr,
+                  "write_vector_field('" << name << "'): no block given for component " << c);
+    for (std::size_t p = 0; p < points; ++p) interleaved[3 * p + c] = local_components[c][p];
+  }
+  write_grid_dataset(name, decomp, 3, interleaved.data(), units);
+}
+
+void FieldFile::write_grid_dataset(const std::string& name, const Decomposition& decomp,
+                                   int components, const double* values, const std::string& units) {
   check_dataset_name(name);
   require_same_ranks(decomp);
-  TESSERA_CHECK(local_block != nullptr, "write_field('" << name << "'): no local block given");
-  const BlockSelection block = block_selection(decomp);
-  const H5Handle file_space(
-      TESSERA_H5_CALL(H5Screate_simple(block.rank, block.global.data(), nullptr)), H5Sclose);
+  const GridHyperslab slab = grid_hyperslab(decomp, components);
+  write_selection(name, slab.global, slab.start, slab.count, values);
+  write_attribute(dataset_of(name).get(), "units", broadcast_string(comm_, units));
+  fields_.push_back({name, decomp.dim(), decomp.global_points(), components > 1});
+}
+
+void FieldFile::write_selection(const std::string& name, const std::vector<hsize_t>& global,
+                                const std::vector<hsize_t>& start,
+                                const std::vector<hsize_t>& count, const double* values) {
+  const int rank = static_cast<int>(global.size());
+  const H5Handle file_space(TESSERA_H5_CALL(H5Screate_simple(rank, global.data(), nullptr)),
+                            H5Sclose);
   const H5Handle dataset = create_dataset(file_, name, file_space.get(), path_);
-  TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, block.start.data(), nullptr,
-                                      block.count.data(), nullptr));
-  const H5Handle memory_space(
-      TESSERA_H5_CALL(H5Screate_simple(block.rank, block.count.data(), nullptr)), H5Sclose);
-  write_raw(dataset.get(), memory_space.get(), file_space.get(), local_block);
-  fields_.push_back({name, decomp.dim(), decomp.global_points()});
+  TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                      count.data(), nullptr));
+  const H5Handle memory_space(TESSERA_H5_CALL(H5Screate_simple(rank, count.data(), nullptr)),
+                              H5Sclose);
+  write_raw(dataset.get(), memory_space.get(), file_space.get(), values);
+}
+
+H5Handle FieldFile::dataset_of(const std::string& name) const {
+  TESSERA_CHECK(TESSERA_H5_CALL(H5Lexists(file_, name.c_str(), H5P_DEFAULT)) > 0,
+                "'" << path_ << "' has no dataset '" << name << "'");
+  return H5Handle(TESSERA_H5_CALL(H5Dopen2(file_, name.c_str(), H5P_DEFAULT)), H5Dclose);
+}
+
+void FieldFile::set_dataset_attribute(const std::string& dataset, const std::string& name,
+                                      const std::string& value) {
+  require_open("set_dataset_attribute");
+  check_dataset_name(dataset);
+  write_attribute(dataset_of(dataset).get(), name, broadcast_string(comm_, value));
 }
 
 void FieldFile::create_samples(const std::string& name, const Decomposition& decomp,
@@ -175,6 +219,7 @@ void FieldFile::create_samples(const std::string& name, const BlockSelection& bl
   const H5Handle dataset =
       create_dataset(file_, name, file_space.get(), path_, sample_chunk(shape));
   write_attribute(dataset.get(), "fields", broadcast_strings(comm_, field_names));
+  write_attribute(dataset.get(), "units", std::string(kNondimensional));
 }
 
 void FieldFile::write_sample(const std::string& name, const Decomposition& decomp, long long sample,
@@ -244,6 +289,9 @@ void FieldFile::write_table(const std::string& name, const std::vector<std::stri
                           << " columns");
   const hsize_t shape[2] = {value_count / columns.size(), columns.size()};
   const H5Handle file_space(TESSERA_H5_CALL(H5Screate_simple(2, shape, nullptr)), H5Sclose);
+  // A table recorded as a run goes (a resumable run's progress) is replaced by its newer rows.
+  if (TESSERA_H5_CALL(H5Lexists(file_, name.c_str(), H5P_DEFAULT)) > 0)
+    TESSERA_H5_CALL(H5Ldelete(file_, name.c_str(), H5P_DEFAULT));
   const H5Handle dataset = create_dataset(file_, name, file_space.get(), path_);
   write_attribute(dataset.get(), "columns", columns);
   if (value_count == 0) return;
@@ -280,7 +328,13 @@ void FieldFile::set_integer_attribute(const std::string& name, long long value) 
   write_attribute(file_, name, value);
 }
 
-void FieldFile::set_grid(const UniformGrid& grid) {
+void FieldFile::set_time(double time) {
+  set_attribute("time", time);
+  TESSERA_MPI_CALL(MPI_Bcast(&time, 1, MPI_DOUBLE, 0, comm_));
+  time_ = time;
+}
+
+void FieldFile::set_grid(const UniformGrid& grid, const std::string& units) {
   require_open("set_grid");
   UniformGrid shared = grid;
   TESSERA_MPI_CALL(MPI_Bcast(&shared.dim, 1, MPI_INT, 0, comm_));
@@ -293,6 +347,7 @@ void FieldFile::set_grid(const UniformGrid& grid) {
   write_attribute(file_, "grid_points_xyz", std::vector<long long>(points.begin(), points.end()));
   write_attribute(file_, "grid_origin_xyz", first_entries(shared.origin, shared.dim));
   write_attribute(file_, "grid_spacing_xyz", first_entries(shared.spacing, shared.dim));
+  write_attribute(file_, "grid_units", broadcast_string(comm_, units));
   grid_ = shared;
 }
 
@@ -302,11 +357,12 @@ XdmfDescription FieldFile::xdmf_description() const {
   XdmfDescription description;
   description.h5_file = std::filesystem::path(path_).filename().string();
   description.grid = *grid_;
+  description.time = time_;
   for (const auto& field : fields_) {
     bool same_shape = field.dim == grid_->dim;
     for (int d = 0; same_shape && d < field.dim; ++d)
       same_shape = field.points[d] == grid_->points[d];
-    if (same_shape) description.fields.push_back(field.name);
+    if (same_shape) (field.vector ? description.vectors : description.fields).push_back(field.name);
   }
   return description;
 }
@@ -322,6 +378,8 @@ void FieldFile::commit_checkpoint(int kept) {
 void FieldFile::publish(int kept) {
   require_open("commit");
   set_attribute("tessera_version", std::string(tessera::version));
+  set_attribute("git_revision", std::string(tessera::git_revision));
+  set_attribute("written_utc", utc_now());
   set_attribute("ranks", size_);
   const hid_t file = file_;
   file_ = H5I_INVALID_HID;

@@ -20,13 +20,18 @@
 // OMPI_MCA_fbtl_posix_write_datasieving=0 (or selects ROMIO).
 //
 // Layout, for readers outside Tessera (h5py, h5dump, ParaView through the XDMF file):
-//   /<field>   float64 [nz][ny][nx] in 3D, [ny][nx] in 2D, [nx] in 1D (x fastest)
+//   /<field>   float64 [nz][ny][nx] in 3D, [ny][nx] in 2D, [nx] in 1D (x fastest), with a string
+//              attribute "units" ("nondimensional" where the quantity has none)
+//   /<vector>  float64 [nz][ny][nx][3] (fewer grid dimensions in 2D and 1D), components x, y, z
+//              fastest, a missing component 0; attribute "units"
 //   /<table>   float64 [rows][columns], with a string-array attribute "columns"
 //   /<samples> float64 [samples][fields][ny][nx] (and [nz] in 3D), a data set of many samples of
 //              the same fields on the same grid, with a string-array attribute "fields"; chunked
 //              one field of one sample per chunk (see create_samples)
 //   attributes of /: those set by the caller; "grid_points_xyz", "grid_origin_xyz" and
-//   "grid_spacing_xyz" (x first) from set_grid(); "tessera_version" and "ranks" from commit()
+//   "grid_spacing_xyz" (x first) and "grid_units" from set_grid(); "time" from set_time();
+//   "tessera_version", "git_revision" (of the source the library was configured from, "-dirty"
+//   if it had changes), "written_utc" (ISO 8601) and "ranks" from commit()
 #include <hdf5.h>
 #include <mpi.h>
 
@@ -47,6 +52,10 @@ namespace tessera::io {
 /// before commit(); create resumable_path(path) afresh, kept if the run ends before commit(); or
 /// open the resumable_path(path) an earlier run kept, to go on writing it (and keep it again).
 enum class FileMode { create, resumable, resume };
+
+/// The units attribute of a quantity without a unit (every PINN problem is posed on a
+/// nondimensional box).
+inline constexpr const char* kNondimensional = "nondimensional";
 
 /// Not collective. `<path>.tmp`: where a resumable file is written until it is complete.
 std::string resumable_path(const std::string& path);
@@ -87,7 +96,16 @@ public:
   /// Collective over comm; decomp's communicator must have the same ranks in the same order.
   /// Writes the global dataset /name of decomp's global points, each rank its own block:
   /// local_block holds decomp.local_size() values, x fastest, index (k*ny_loc + j)*nx_loc + i.
-  void write_field(const std::string& name, const Decomposition& decomp, const double* local_block);
+  /// units becomes the dataset's "units" attribute.
+  void write_field(const std::string& name, const Decomposition& decomp, const double* local_block,
+                   const std::string& units = kNondimensional);
+  /// Collective over comm, as write_field. Writes the global dataset /name of 3-component vectors
+  /// at decomp's global points ([grid, slowest first][3]); local_components holds 1 to 3 blocks
+  /// laid out as write_field takes them (x, y, z components; those not given are 0). The XDMF
+  /// description shows it as a vector attribute.
+  void write_vector_field(const std::string& name, const Decomposition& decomp,
+                          const std::vector<const double*>& local_components,
+                          const std::string& units);
 
   /// Collective over comm. Creates /name, a set of `samples` samples, each the fields
   /// field_names on decomp's global grid: float64 [samples][fields][grid, slowest first].
@@ -116,8 +134,9 @@ public:
                     const std::vector<const double*>& local_blocks);
 
   /// Collective over comm. Writes /name as a [rows][columns] table from rank 0's column_names and
-  /// rows (row-major, rows.size() a multiple of the column count); other ranks' arguments are
-  /// ignored, so they may pass empty vectors. Zero rows is a valid table.
+  /// rows (row-major, rows.size() a multiple of the column count), replacing a table written
+  /// before under that name; other ranks' arguments are ignored, so they may pass empty vectors.
+  /// Zero rows is a valid table.
   void write_table(const std::string& name, const std::vector<std::string>& column_names,
                    const std::vector<double>& rows);
 
@@ -133,12 +152,24 @@ public:
     set_integer_attribute(name, static_cast<long long>(value));
   }
 
+  /// Collective over comm. Sets attribute name of the dataset /dataset (written before),
+  /// replacing one of the same name; rank 0's value is stored. For what a dataset's values mean
+  /// (units, the meaning of coded values).
+  void set_dataset_attribute(const std::string& dataset, const std::string& name,
+                             const std::string& value);
+
   /// Collective over comm. Records where the grid's points lie, as root attributes (rank 0's
-  /// grid is stored), for viewers and for xdmf_description().
-  void set_grid(const UniformGrid& grid);
+  /// grid is stored), for viewers and for xdmf_description(); units is the unit of the
+  /// coordinates ("grid_units").
+  void set_grid(const UniformGrid& grid, const std::string& units = kNondimensional);
+
+  /// Collective over comm. The physical time of the fields: root attribute "time" and the
+  /// <Time> of the XDMF description (rank 0's value is stored).
+  void set_time(double time);
 
   /// Not collective. The XDMF description of this file: the grid from set_grid() (which must
-  /// have been called) and the fields written so far whose shape is that grid's.
+  /// have been called), the fields and vector fields written so far whose shape is that grid's,
+  /// and the time from set_time(), if any.
   XdmfDescription xdmf_description() const;
 
   /// Collective over comm. Adds the provenance attributes, closes the file and, once every rank
@@ -158,8 +189,18 @@ private:
     std::string name;
     int dim;
     std::array<int, 3> points;
+    bool vector;
   };
   void set_integer_attribute(const std::string& name, long long value);
+  // Writes the global dataset /name of decomp's points with `components` values per point
+  // (fastest), with its units attribute, and records it for xdmf_description().
+  void write_grid_dataset(const std::string& name, const Decomposition& decomp, int components,
+                          const double* values, const std::string& units);
+  // Creates /name of shape global and writes this rank's hyperslab [start, start + count).
+  void write_selection(const std::string& name, const std::vector<hsize_t>& global,
+                       const std::vector<hsize_t>& start, const std::vector<hsize_t>& count,
+                       const double* values);
+  H5Handle dataset_of(const std::string& name) const;
   void publish(int kept);
   void require_open(const char* operation) const;
   void require_same_ranks(const Decomposition& decomp) const;
@@ -178,6 +219,7 @@ private:
   bool collective_writes_ = true;
   std::vector<WrittenField> fields_;
   std::optional<UniformGrid> grid_;
+  std::optional<double> time_;
 };
 
 }  // namespace tessera::io

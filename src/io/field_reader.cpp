@@ -82,25 +82,36 @@ std::vector<hsize_t> FieldFileReader::dataset_shape(const std::string& name) con
 
 std::vector<double> FieldFileReader::read_field(const std::string& name,
                                                 const Decomposition& decomp) const {
+  return read_grid_dataset(name, decomp, 1);
+}
+
+std::vector<double> FieldFileReader::read_vector_field(const std::string& name,
+                                                       const Decomposition& decomp) const {
+  return read_grid_dataset(name, decomp, 3);
+}
+
+std::vector<double> FieldFileReader::read_grid_dataset(const std::string& name,
+                                                       const Decomposition& decomp,
+                                                       int components) const {
   require_same_ranks(decomp);
   require_dataset(name);
   const H5Handle dataset = open_dataset(file_, name);
-  const BlockSelection block = block_selection(decomp);
+  const GridHyperslab slab = grid_hyperslab(decomp, components);
   const std::vector<hsize_t> stored = shape_of(dataset);
-  const std::vector<hsize_t> expected(block.global.begin(), block.global.begin() + block.rank);
-  if (stored != expected) {
+  if (stored != slab.global) {
     throw InputError("field '" + name + "' in '" + path_ + "' has shape " + shape_text(stored) +
-                         " but the decomposition expects " + shape_text(expected) +
+                         " but the decomposition expects " + shape_text(slab.global) +
                          " (slowest dimension first)",
                      __FILE__, __LINE__);
   }
   const H5Handle file_space(TESSERA_H5_CALL(H5Dget_space(dataset.get())), H5Sclose);
-  TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, block.start.data(), nullptr,
-                                      block.count.data(), nullptr));
-  const H5Handle memory_space(
-      TESSERA_H5_CALL(H5Screate_simple(block.rank, block.count.data(), nullptr)), H5Sclose);
+  TESSERA_H5_CALL(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, slab.start.data(), nullptr,
+                                      slab.count.data(), nullptr));
+  const H5Handle memory_space(TESSERA_H5_CALL(H5Screate_simple(static_cast<int>(slab.count.size()),
+                                                               slab.count.data(), nullptr)),
+                              H5Sclose);
   const H5Handle transfer = collective_transfer();
-  std::vector<double> block_values(static_cast<std::size_t>(decomp.local_size()));
+  std::vector<double> block_values(static_cast<std::size_t>(decomp.local_size()) * components);
   TESSERA_H5_CALL(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, memory_space.get(), file_space.get(),
                           transfer.get(), block_values.data()));
   return block_values;
@@ -260,6 +271,13 @@ bool FieldFileReader::has_attribute(const std::string& name) const {
 
 std::string FieldFileReader::string_attribute(const std::string& name) const {
   return single(read_string_attribute(file_, name), name);
+}
+
+std::string FieldFileReader::dataset_string_attribute(const std::string& dataset,
+                                                      const std::string& name) const {
+  require_dataset(dataset);
+  return single(read_string_attribute(open_dataset(file_, dataset).get(), name),
+                dataset + ":" + name);
 }
 
 double FieldFileReader::real_attribute(const std::string& name) const {

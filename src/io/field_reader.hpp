@@ -89,6 +89,9 @@ public:
   /// process grid. A missing field, or one whose shape is not decomp's global points, is an
   /// InputError naming both shapes.
   std::vector<double> read_field(const std::string& name, const Decomposition& decomp) const;
+  /// Collective over comm, as read_field. This rank's block of the vector field name
+  /// (FieldFile::write_vector_field): 3 values per point, the components fastest.
+  std::vector<double> read_vector_field(const std::string& name, const Decomposition& decomp) const;
 
   /// Collective over comm. This rank's shard (shard_range over comm's ranks) of the sample set
   /// name, for training: whole samples, every field on the whole grid. A missing dataset, or one
@@ -115,12 +118,17 @@ public:
   std::string string_attribute(const std::string& name) const;
   double real_attribute(const std::string& name) const;
   long long integer_attribute(const std::string& name) const;
+  /// Collective over comm. The string attribute name of the dataset /dataset (its "units", the
+  /// meaning of its codes); a missing dataset is an InputError, a missing attribute an Error.
+  std::string dataset_string_attribute(const std::string& dataset, const std::string& name) const;
 
   /// Collective over comm. The grid recorded by FieldFile::set_grid.
   UniformGrid grid() const;
 
 private:
   void require_same_ranks(const Decomposition& decomp) const;
+  std::vector<double> read_grid_dataset(const std::string& name, const Decomposition& decomp,
+                                        int components) const;
   void require_dataset(const std::string& name) const;
 
   MPI_Comm comm_;

@@ -202,6 +202,19 @@ BlockSelection block_selection(const Decomposition& decomp) {
   return selection;
 }
 
+GridHyperslab grid_hyperslab(const Decomposition& decomp, int components) {
+  const BlockSelection block = block_selection(decomp);
+  GridHyperslab slab{{block.global.begin(), block.global.begin() + block.rank},
+                     {block.start.begin(), block.start.begin() + block.rank},
+                     {block.count.begin(), block.count.begin() + block.rank}};
+  if (components > 1) {
+    slab.global.push_back(hsize_t(components));
+    slab.start.push_back(0);
+    slab.count.push_back(hsize_t(components));
+  }
+  return slab;
+}
+
 std::string shape_text(const std::vector<hsize_t>& shape) {
   std::ostringstream text;
   for (const hsize_t extent : shape) text << '[' << extent << ']';

@@ -85,6 +85,13 @@ struct BlockSelection {
 };
 BlockSelection block_selection(const Decomposition& decomp);
 
+/// The dataset of a Decomposition's grid with `components` values per point (the fastest
+/// dimension; 1: a scalar field, no such dimension): its shape and this rank's hyperslab.
+struct GridHyperslab {
+  std::vector<hsize_t> global, start, count;
+};
+GridHyperslab grid_hyperslab(const Decomposition& decomp, int components);
+
 /// "[11][13]": a shape as it is written in messages, slowest dimension first.
 std::string shape_text(const std::vector<hsize_t>& shape);
 

@@ -9,8 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <system_error>
+#include <vector>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
+#include "io/output_lock.hpp"
 #include "io/root_task.hpp"
 
 namespace tessera::io {
@@ -67,6 +70,62 @@ std::string refuse_unwritable(const std::string& dir) {
   return problem;
 }
 
+// This host's name as unique_temporary_path() writes it: up to its first '.', at most
+// kHostCharacters, characters other than letters, digits, '-' and '_' replaced by '_'.
+std::string temporary_host() {
+  char name[256] = {};
+  std::string host = gethostname(name, sizeof name - 1) == 0 ? name : "host";
+  host = host.substr(0, std::min(host.find('.'), kHostCharacters));
+  for (char& c : host)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  return host;
+}
+
+// Rank 0's part of taking the lock for file_stem in dir: the temporary files of the stem's names
+// (`<stem>.<rest>.<host>.<pid>.tmp` and `<stem>_<rest>.<host>.<pid>.tmp`, unique_temporary_path)
+// that runs killed outright left. Under the lock no other run writes them, so those of this host
+// whose PID no longer runs are removed; those of another host (whose PID this run cannot check)
+// are only reported. Returns one line per file; never throws (what cannot be listed or removed
+// stays, as before).
+std::vector<std::string> remove_stale_temporaries(const std::string& dir,
+                                                  const std::string& file_stem) {
+  std::vector<std::string> lines;
+  const std::string host = temporary_host(), suffix = ".tmp";
+  std::error_code code;
+  for (fs::directory_iterator it(dir, code), end; !code && it != end; it.increment(code)) {
+    const std::string name = it->path().filename().string();
+    const std::size_t stem = file_stem.size();
+    if (name.size() <= stem + suffix.size() || name.compare(0, stem, file_stem) != 0 ||
+        (name[stem] != '.' && name[stem] != '_') ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const std::string base = name.substr(0, name.size() - suffix.size());
+    const std::size_t pid_dot = base.rfind('.');
+    if (pid_dot == std::string::npos || pid_dot <= stem) continue;
+    const std::size_t host_dot = base.rfind('.', pid_dot - 1);
+    if (host_dot == std::string::npos || host_dot <= stem) continue;
+    const std::string pid_text = base.substr(pid_dot + 1);
+    const std::string file_host = base.substr(host_dot + 1, pid_dot - host_dot - 1);
+    if (pid_text.empty() || pid_text.size() > 9 || file_host.empty() ||
+        !std::all_of(pid_text.begin(), pid_text.end(),
+                     [](unsigned char c) { return std::isdigit(c); }))
+      continue;
+    const std::string path = it->path().string();
+    if (file_host != host) {
+      lines.push_back("  left '" + path + "', the temporary file of a run on host " + file_host +
+                      " (PID " + pid_text + "): remove it if that run no longer runs");
+      continue;
+    }
+    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+    if (pid == getpid() || !process_ended(pid)) continue;
+    std::error_code removed;
+    if (fs::remove(it->path(), removed))
+      lines.push_back("  removed '" + path + "', the temporary file of a run (PID " + pid_text +
+                      " on this host) that no longer runs");
+  }
+  return lines;
+}
+
 std::string refuse_existing(const std::string& file) {
   std::error_code code;
   if (!fs::exists(file, code)) return "";
@@ -109,12 +168,7 @@ std::string output_name_problem(const std::string& dir, const std::string& file_
 }
 
 std::string unique_temporary_path(const std::string& path) {
-  char name[256] = {};
-  std::string host = gethostname(name, sizeof name - 1) == 0 ? name : "host";
-  host = host.substr(0, std::min(host.find('.'), kHostCharacters));
-  for (char& c : host)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
-  return path + "." + host + "." + std::to_string(getpid()) + ".tmp";
+  return path + "." + temporary_host() + "." + std::to_string(getpid()) + ".tmp";
 }
 
 OutputLock prepare_output_directory(MPI_Comm comm, const std::string& dir,
@@ -136,6 +190,9 @@ OutputLock prepare_output_directory(MPI_Comm comm, const std::string& dir,
         run_on_root(comm, [&] { return refuse_existing(result_path(dir, file_stem)); });
     if (!existing.empty()) throw InputError(existing, __FILE__, __LINE__);
   }
+  if (is_root(comm))
+    for (const std::string& line : remove_stale_temporaries(folder, file_stem))
+      print_root(line, comm);
   return lock;
 }
 

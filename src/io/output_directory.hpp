@@ -30,7 +30,10 @@ std::string unique_temporary_path(const std::string& path);
 /// creates dir (with its parents) if missing; checks that it is writable by creating and removing
 /// a probe file of a unique name; locks file_stem in it for the run (OutputLock, returned: keep it
 /// until the run ends); and refuses to go on if result_path(dir, file_stem) exists and overwrite
-/// is false (under the lock, so two runs cannot both find the name free). Every failure is an
+/// is false (under the lock, so two runs cannot both find the name free); then, under the lock,
+/// removes the unique temporary files of file_stem's names that runs killed on this host left
+/// (their PID no longer runs) and reports those of other hosts, a line on rank 0 for each. Every
+/// failure is an
 /// InputError raised on every rank, naming the directory, file or lock holder (and, for an
 /// existing result, the deck key `output_overwrite: true`); a stem that output_name_problem()
 /// refuses is one too. With overwrite the existing file is left as it is; a FieldFile replaces it

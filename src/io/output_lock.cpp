@@ -9,11 +9,13 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <system_error>
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/timer.hpp"
 #include "io/root_task.hpp"
 
 namespace tessera::io {
@@ -23,15 +25,6 @@ namespace {
 std::string this_host() {
   char name[256] = {};
   return gethostname(name, sizeof name - 1) == 0 ? std::string(name) : std::string("unknown");
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 std::string read_text(const std::string& path) {
@@ -65,7 +58,7 @@ std::string refusal(const std::string& path) {
            "', which does not say which run holds it; if no other run writes this output, "
            "remove it and rerun";
   const std::string who = "host " + host + ", PID " + pid_text + ", started " + started;
-  if (host == this_host() && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+  if (host == this_host() && process_ended(pid))
     return "stale lock file '" + path + "': the run that made it (" + who +
            ") no longer runs; it may have left unfinished files, so check the directory, then "
            "remove '" +
@@ -95,6 +88,17 @@ std::string create_lock(const std::string& path, const std::string& text) {
 }
 
 }  // namespace
+
+bool process_ended(long pid) {
+  if (pid <= 0) return false;
+  if (kill(static_cast<pid_t>(pid), 0) != 0) return errno == ESRCH;
+  // Field 3 of /proc/<pid>/stat is the state; it follows the command name in parentheses, which
+  // may itself hold spaces and parentheses. Without /proc the process counts as running.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const std::size_t name_end = text.rfind(')');
+  return name_end != std::string::npos && name_end + 2 < text.size() && text[name_end + 2] == 'Z';
+}
 
 std::string lock_path(const std::string& dir, const std::string& file_stem) {
   return (std::filesystem::path(dir.empty() ? "." : dir) / (file_stem + ".lock")).string();

@@ -54,4 +54,9 @@ private:
 /// Not collective. The lock file of file_stem in dir: `<dir>/<file_stem>.lock`.
 std::string lock_path(const std::string& dir, const std::string& file_stem);
 
+/// Not collective. Whether the process pid of this host has ended: it does not exist, or it is a
+/// zombie (a killed rank that its new parent has not reaped, as under an init that never reaps,
+/// e.g. in a container; it writes nothing more). A process this run may not signal still runs.
+bool process_ended(long pid);
+
 }  // namespace tessera::io

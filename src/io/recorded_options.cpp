@@ -51,6 +51,12 @@ std::vector<std::string> physics_option_names(const std::string& kind) {
                          "poisson3d_multiscale_amplitude", "poisson3d_multiscale_frequency",
                          "dd_subdomains_x", "dd_subdomains_y", "dd_subdomains_z",
                          "fbpinn_overlap"});
+  if (kind == "interface_bandit")  // each training's frequency and interface weights are its own
+    return with_network({"poisson_peak_width", "poisson_multiscale_amplitude",
+                         "poisson_multiscale_frequency", "dd_subdomains_x", "dd_subdomains_y",
+                         "bandit_frequencies", "bandit_policy", "bandit_seed", "bandit_exploration",
+                         "bandit_length_scale", "bandit_arm_correlation", "bandit_signal_variance",
+                         "bandit_noise_variance", "bandit_reference_table"});
   if (kind == "poisson")  // run: poisson, one network
     return with_network({"poisson_frequency", "poisson_peak_width", "poisson_multiscale_amplitude",
                          "poisson_multiscale_frequency"});
@@ -60,16 +66,18 @@ std::vector<std::string> physics_option_names(const std::string& kind) {
             "les_test_filter_ratio", "les_boundary",      "les_lid_velocity"};
   const std::string pde_prefix = "pde_";
   if (kind.compare(0, pde_prefix.size(), pde_prefix) == 0) {
-    // pde_<method>_<pde>: the PDE's own coefficients, the tiling and the networks.
+    // pde_<method>_<pde>: the PDE's own coefficients, the tiling and the networks, and the time
+    // windows, which set the problem each stage of the run trains on (dd::ReplicatedCheckpoints).
     const std::vector<std::pair<std::string, std::vector<std::string>>> coefficients{
         {"burgers", {"burgers_viscosity"}},
         {"helmholtz", {"helmholtz_wavenumber", "helmholtz_mode_x", "helmholtz_mode_y"}},
         {"allen_cahn", {"allen_cahn_diffusion", "allen_cahn_reaction"}},
-        {"heat", {"heat_diffusivity", "heat_mode", "heat_final_time"}},
+        {"heat3d", {"heat_diffusivity", "heat_mode", "heat_final_time"}},
         {"poisson3d", {"poisson3d_multiscale_amplitude", "poisson3d_multiscale_frequency"}},
         {"kovasznay", {"kovasznay_reynolds"}},
         {"lid_driven_cavity", {"cavity_reynolds", "cavity_lid"}}};
-    std::vector<std::string> names{"pde", "dd_subdomains_x", "dd_subdomains_y", "fbpinn_overlap"};
+    std::vector<std::string> names{"pde", "dd_subdomains_x", "dd_subdomains_y", "fbpinn_overlap",
+                                   "pde_time_windows"};
     for (const auto& [pde, list] : coefficients)
       if (kind.size() > pde.size() &&
           kind.compare(kind.size() - pde.size(), pde.size(), pde) == 0 &&
@@ -100,9 +108,10 @@ void RestartPhysics::require_same(const FieldFileReader& file) const {
                    : ": -" + d.name + " is " + option_text(d.here) + " in this run but " +
                          option_text(d.stored) + " in the checkpoint");
     if (!warm_start)
-      throw InputError(what + "; a restart continues the same problem (-restart_warm_start true " +
-                           "starts from it on purpose)",
-                       __FILE__, __LINE__);
+      throw InputError(
+          what + "; a restart continues the same problem" +
+              (warm_start_allowed ? " (-restart_warm_start true starts from it on purpose)" : ""),
+          __FILE__, __LINE__);
     TESSERA_LOG("warm start (-restart_warm_start): " << what);
     // Go on to the next difference: drop everything up to and including this option.
     const auto at = std::find_if(left.begin(), left.end(),

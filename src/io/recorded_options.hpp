@@ -43,6 +43,7 @@ OptionDifference first_difference(const FieldFileReader& file, const RecordedOpt
 struct RestartPhysics {
   RecordedOptions options;  // (name, value as Options::values() gives it)
   bool warm_start = false;
+  bool warm_start_allowed = true;  // false: a refusal does not suggest -restart_warm_start
 
   /// Declares -restart_warm_start and takes this run's values of physics_option_names(kind),
   /// which must be declared already. Not collective.
@@ -56,7 +57,9 @@ struct RestartPhysics {
 };
 
 /// Not collective. The one table of the options that count as physics or discretisation per
-/// checkpointing run kind: "xpinn", "fbpinn", "pde_<method>_<pde>" (subdomain methods), "les".
+/// checkpointing run kind: "xpinn", "fbpinn", "poisson", "interface_bandit" (the
+/// study), "pde_<method>_<pde>" (run: pde, every
+/// -pde_method and -pde), "les".
 /// Not in it: how training or time stepping proceeds (train_*, -les_dt, -les_cfl), sampling
 /// (points, seeds), loss weights, evaluation (reference_*), output; a restart may change those.
 std::vector<std::string> physics_option_names(const std::string& kind);

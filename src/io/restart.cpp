@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
+#include <iomanip>
 #include <map>
 #include <system_error>
 
@@ -200,6 +202,36 @@ std::string resolve_restart(MPI_Comm comm, const std::string& option, const std:
     TESSERA_LOG("-" << option << " " << kLatestCheckpoint << ": no checkpoint '" << checkpoint_path
                     << "' yet, starting afresh");
   return source;
+}
+
+void require_run_kind(const std::string& path, const std::string& written_by,
+                      const std::string& kind) {
+  if (written_by == kind) return;
+  throw InputError(
+      "'" + path + "' is not a checkpoint of run: " + kind +
+          (written_by.empty() ? "" : " (it was written by a run of kind '" + written_by + "')"),
+      __FILE__, __LINE__);
+}
+
+void require_reproduced(const std::string& checkpoint, const std::string& what, double recorded,
+                        double here, const std::string& way_out) {
+  const double difference = std::abs(here - recorded);
+  const double scale = std::max(std::abs(here), std::abs(recorded));
+  const double relative = scale > 0 ? difference / scale : 0.0;
+  // Written so that a value that is not finite fails it.
+  if (difference <= kRestartTolerance * scale) {
+    TESSERA_LOG("restart check: " << what << " at the state of '" << checkpoint << "' is "
+                                  << std::setprecision(17) << here << ", recorded " << recorded
+                                  << std::setprecision(2) << " (relative difference " << relative
+                                  << ")");
+    return;
+  }
+  TESSERA_THROW_AS(InputError, "checkpoint '"
+                                   << checkpoint << "' records " << what << " "
+                                   << std::setprecision(17) << recorded
+                                   << " at its state, but this run computes " << here << " there"
+                                   << std::setprecision(2) << " (relative difference " << relative
+                                   << ", allowed " << kRestartTolerance << "): " << way_out);
 }
 
 }  // namespace tessera::io

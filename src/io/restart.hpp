@@ -53,4 +53,23 @@ std::string checkpoint_problem(const std::string& path);
 std::string resolve_restart(MPI_Comm comm, const std::string& option, const std::string& value,
                             const std::string& checkpoint_path, bool overwrite);
 
+/// Not collective. An InputError unless written_by, the run kind the checkpoint at path records
+/// (attribute run_kind; "" for none), is kind: the file is not a checkpoint of this run.
+void require_run_kind(const std::string& path, const std::string& written_by,
+                      const std::string& kind);
+
+/// The relative difference allowed between a value a checkpoint records of its state (the
+/// training loss at its parameters, an operator's validation error) and the value a restart
+/// computes from the state it read: another rank count sums it in another order (differences of
+/// at most 1e-15 seen, input/README.md), while altered parameters or another loss change it by far
+/// more.
+constexpr double kRestartTolerance = 1e-9;
+
+/// Not collective; every rank calls it with the same values. Logs on rank 0 that `here`, computed
+/// from the state read from checkpoint, reproduces the `what` it records (`recorded`) within
+/// kRestartTolerance; otherwise (or if either is not finite) an InputError naming the file, what,
+/// both values, their relative difference and way_out.
+void require_reproduced(const std::string& checkpoint, const std::string& what, double recorded,
+                        double here, const std::string& way_out);
+
 }  // namespace tessera::io

@@ -49,11 +49,11 @@ std::string exact_number(double value) {
   return std::string(buffer, result.ptr);
 }
 
-// Values of the directions of grid, slowest (z) first, as XDMF lists them.
+// The three directions' values, slowest (z) first, as XDMF lists them.
 template <class Value>
-std::string slowest_first(const std::array<Value, 3>& values, int dim) {
+std::string slowest_first(const std::array<Value, 3>& values, int count = 3) {
   std::string text;
-  for (int d = dim - 1; d >= 0; --d) {
+  for (int d = count - 1; d >= 0; --d) {
     if constexpr (std::is_floating_point_v<Value>)
       text += exact_number(values[d]);
     else
@@ -63,40 +63,75 @@ std::string slowest_first(const std::array<Value, 3>& values, int dim) {
   return text;
 }
 
-void write_geometry(std::ostream& xml, const UniformGrid& grid) {
-  const std::string dims = std::to_string(grid.dim);
-  xml << "      <Geometry GeometryType=\"" << (grid.dim == 3 ? "ORIGIN_DXDYDZ" : "ORIGIN_DXDY")
-      << "\">\n"
-      << "        <DataItem Name=\"Origin\" Dimensions=\"" << dims
-      << "\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">"
-      << slowest_first(grid.origin, grid.dim) << "</DataItem>\n"
-      << "        <DataItem Name=\"Spacing\" Dimensions=\"" << dims
-      << "\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">"
-      << slowest_first(grid.spacing, grid.dim) << "</DataItem>\n"
+// grid in three directions, those it does not have with one point at 0.
+UniformGrid volume_of(const UniformGrid& grid) {
+  UniformGrid volume = grid;
+  volume.dim = 3;
+  for (int d = grid.dim; d < 3; ++d) {
+    volume.points[d] = 1;
+    volume.origin[d] = 0.0;
+    volume.spacing[d] = 1.0;
+  }
+  return volume;
+}
+
+void write_geometry(std::ostream& xml, const UniformGrid& volume) {
+  xml << "      <Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
+      << "        <DataItem Name=\"Origin\" Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" "
+         "Format=\"XML\">"
+      << slowest_first(volume.origin) << "</DataItem>\n"
+      << "        <DataItem Name=\"Spacing\" Dimensions=\"3\" NumberType=\"Float\" "
+         "Precision=\"8\" Format=\"XML\">"
+      << slowest_first(volume.spacing) << "</DataItem>\n"
       << "      </Geometry>\n";
 }
 
-void write_field(std::ostream& xml, const std::string& h5_file, const std::string& field,
-                 const std::string& shape) {
-  xml << "      <Attribute Name=\"" << escape_xml(field)
-      << "\" AttributeType=\"Scalar\" Center=\"Node\">\n"
+void write_attribute(std::ostream& xml, const std::string& h5_file, const std::string& field,
+                     const char* type, const std::string& shape) {
+  xml << "      <Attribute Name=\"" << escape_xml(field) << "\" AttributeType=\"" << type
+      << "\" Center=\"Node\">\n"
       << "        <DataItem Dimensions=\"" << shape
       << "\" NumberType=\"Float\" Precision=\"8\" Format=\"HDF\">"
       << escape_xml(h5_file + ":/" + field) << "</DataItem>\n"
       << "      </Attribute>\n";
 }
 
-// XDMF has no 1D co-rectilinear mesh: a line of n points is described as a 2D mesh of 1 x n
-// points (y = 0), which ParaView and VisIt show as a line.
-UniformGrid mesh_of(const UniformGrid& grid) {
-  if (grid.dim != 1) return grid;
-  UniformGrid plane = grid;
-  plane.dim = 2;
-  plane.points[1] = 1;
-  plane.origin[1] = 0.0;
-  plane.spacing[1] = 1.0;
-  return plane;
+// One <Grid> element; the caller has checked the grid.
+void write_grid(std::ostream& xml, const XdmfDescription& description) {
+  const UniformGrid& grid = description.grid;
+  const UniformGrid volume = volume_of(grid);
+  // The datasets keep their own shape ([n] in 1D) but are described in the topology's 3D form:
+  // ParaView's legacy reader reads a [n] item on a 1 x 1 x n mesh as one value (measured, 5.11).
+  const std::string shape = slowest_first(volume.points);
+  const std::string name = std::filesystem::path(description.h5_file).stem().string();
+  xml << "    <Grid Name=\"" << escape_xml(name.empty() ? "grid" : name)
+      << "\" GridType=\"Uniform\">\n";
+  if (description.time)
+    xml << "      <Time Value=\"" << exact_number(*description.time) << "\"/>\n";
+  xml << "      <Topology TopologyType=\"3DCoRectMesh\" Dimensions=\""
+      << slowest_first(volume.points) << "\"/>\n";
+  write_geometry(xml, volume);
+  for (const auto& field : description.fields)
+    write_attribute(xml, description.h5_file, field, "Scalar", shape);
+  for (const auto& vector : description.vectors)
+    write_attribute(xml, description.h5_file, vector, "Vector", shape + " 3");
+  xml << "    </Grid>\n";
 }
+
+void check_grid(const XdmfDescription& description) {
+  const std::string problem = grid_problem(description.grid);
+  TESSERA_CHECK(problem.empty(),
+                "XDMF description of '" << description.h5_file << "': " << problem);
+}
+
+const char* const kHeader =
+    "<?xml version=\"1.0\" ?>\n"
+    "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
+    "<Xdmf Version=\"2.0\">\n"
+    "  <Domain>\n";
+const char* const kFooter =
+    "  </Domain>\n"
+    "</Xdmf>\n";
 
 void write_atomically(const std::string& path, const std::string& text) {
   const std::string temporary = unique_temporary_path(path);
@@ -118,35 +153,54 @@ void write_atomically(const std::string& path, const std::string& text) {
 }  // namespace
 
 std::string xdmf_text(const XdmfDescription& description) {
-  const UniformGrid& grid = description.grid;
-  const std::string problem = grid_problem(grid);
-  TESSERA_CHECK(problem.empty(),
-                "XDMF description of '" << description.h5_file << "': " << problem);
-  const UniformGrid mesh = mesh_of(grid);
-  // The datasets keep their own shape (a 1D field is [n], not [1][n]).
-  const std::string shape = slowest_first(grid.points, grid.dim);
+  check_grid(description);
   std::ostringstream xml;
-  xml << "<?xml version=\"1.0\" ?>\n"
-      << "<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
-      << "<Xdmf Version=\"2.0\">\n"
-      << "  <Domain>\n"
-      << "    <Grid Name=\"grid\" GridType=\"Uniform\">\n"
-      << "      <Topology TopologyType=\"" << mesh.dim << "DCoRectMesh\" Dimensions=\""
-      << slowest_first(mesh.points, mesh.dim) << "\"/>\n";
-  write_geometry(xml, mesh);
-  for (const auto& field : description.fields) write_field(xml, description.h5_file, field, shape);
-  xml << "    </Grid>\n"
-      << "  </Domain>\n"
-      << "</Xdmf>\n";
+  xml << kHeader;
+  write_grid(xml, description);
+  xml << kFooter;
   return xml.str();
 }
 
-void write_xdmf(MPI_Comm comm, const std::string& path, const XdmfDescription& description) {
+std::string xdmf_collection_text(const std::vector<XdmfDescription>& steps) {
+  std::ostringstream xml;
+  xml << kHeader
+      << "    <Grid Name=\"time series\" GridType=\"Collection\" "
+         "CollectionType=\"Temporal\">\n";
+  for (const auto& step : steps) {
+    check_grid(step);
+    TESSERA_CHECK(step.time.has_value(),
+                  "temporal collection: the step '" << step.h5_file << "' has no time");
+    std::ostringstream grid;
+    write_grid(grid, step);
+    // Indented one level deeper, inside the collection.
+    std::istringstream lines(grid.str());
+    for (std::string line; std::getline(lines, line);) xml << "  " << line << "\n";
+  }
+  xml << "    </Grid>\n" << kFooter;
+  return xml.str();
+}
+
+namespace {
+
+// Collective over comm: rank 0 writes text() atomically to path.
+template <class Text>
+void write_on_root(MPI_Comm comm, const std::string& path, Text&& text) {
   const std::string failure = run_on_root(comm, [&] {
-    write_atomically(path, xdmf_text(description));
+    write_atomically(path, text());
     return std::string();
   });
   TESSERA_CHECK(failure.empty(), "could not write the XDMF file '" << path << "': " << failure);
+}
+
+}  // namespace
+
+void write_xdmf(MPI_Comm comm, const std::string& path, const XdmfDescription& description) {
+  write_on_root(comm, path, [&] { return xdmf_text(description); });
+}
+
+void write_xdmf_collection(MPI_Comm comm, const std::string& path,
+                           const std::vector<XdmfDescription>& steps) {
+  write_on_root(comm, path, [&] { return xdmf_collection_text(steps); });
 }
 
 }  // namespace tessera::io

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/device_math.hpp"
+
 namespace tessera::nn {
 
 // Relu has no second derivative (0 away from the kink): for operator networks fed values only
@@ -22,15 +24,15 @@ KOKKOS_INLINE_FUNCTION double activate(Activation a, double z) {
     case Activation::Tanh: {
       // 1 - 2/(e^{2z}+1): one exp instead of libm's tanh (expm1 plus a division), accurate to
       // round-off in absolute terms, and saturating cleanly to +-1 when e^{2z} over/underflows.
-      const double e = exp(2.0 * z);
+      const double e = math::exp(2.0 * z);
       return 1.0 - 2.0 / (e + 1.0);
     }
     case Activation::Sin:
-      return sin(z);
+      return math::sin(z);
     case Activation::Relu:
       return z > 0.0 ? z : 0.0;
     default:
-      return 0.5 * z * (1.0 + erf(z * 0.70710678118654752440));  // exact GELU, z Phi(z)
+      return 0.5 * z * (1.0 + math::erf(z * 0.70710678118654752440));  // exact GELU, z Phi(z)
   }
 }
 
@@ -47,7 +49,7 @@ KOKKOS_INLINE_FUNCTION void activation_derivatives(Activation a, double z, doubl
       break;
     }
     case Activation::Sin: {
-      const double c = cos(z);
+      const double c = math::cos(z);
       d1 = c;
       d2 = -s;
       d3 = -c;
@@ -60,8 +62,8 @@ KOKKOS_INLINE_FUNCTION void activation_derivatives(Activation a, double z, doubl
       break;
     }
     default: {
-      const double phi = 0.39894228040143267794 * exp(-0.5 * z * z);  // standard normal pdf
-      const double Phi = 0.5 * (1.0 + erf(z * 0.70710678118654752440));
+      const double phi = 0.39894228040143267794 * math::exp(-0.5 * z * z);  // standard normal pdf
+      const double Phi = 0.5 * (1.0 + math::erf(z * 0.70710678118654752440));
       d1 = Phi + z * phi;
       d2 = phi * (2.0 - z * z);
       d3 = z * phi * (z * z - 4.0);

@@ -2,12 +2,16 @@
 
 #include <cmath>
 
+#include "core/device_math.hpp"
+#include "core/profiling.hpp"
+
 namespace tessera::nn {
 
 Adam::Adam(const AdamConfig& config, long size)
     : config_(config), m_("tessera::nn::adam_m", size), v_("tessera::nn::adam_v", size) {}
 
 void Adam::step(const Vector& x, const Vector& gradient, double learning_rate) {
+  ProfilingRegion region(Phase::OptimizerStep);
   ++steps_;
   const double b1 = config_.beta1, b2 = config_.beta2, eps = config_.epsilon;
   const double c1 = 1.0 - std::pow(b1, double(steps_));
@@ -19,7 +23,7 @@ void Adam::step(const Vector& x, const Vector& gradient, double learning_rate) {
         const double g = gradient(i) + decay * x(i);
         m(i) = b1 * m(i) + (1.0 - b1) * g;
         v(i) = b2 * v(i) + (1.0 - b2) * g * g;
-        x(i) -= lr * (m(i) / c1) / (sqrt(v(i) / c2) + eps);
+        x(i) -= lr * (m(i) / c1) / (math::sqrt(v(i) / c2) + eps);
       });
 }
 

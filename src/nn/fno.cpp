@@ -76,31 +76,6 @@ void gelu_adjoint(const Vector& in, const Vector& z, const Vector& a, const Vect
       KOKKOS_LAMBDA(const long t) { out(t) = in(t)*gelu_derivative(z(t), a(t)); });
 }
 
-/// Between the unpadded and the padded block, channels fields per sample: pad scatters from's
-/// points to their places in to and zeroes the padded points; crop gathers them back.
-void pad_points(const Vector& from, const Vector& to, const Kokkos::View<long*>& index,
-                long padded_points) {
-  const long points = long(index.extent(0));
-  Kokkos::deep_copy(to, 0.0);
-  Kokkos::parallel_for(
-      "tessera::nn::fno_pad", Kokkos::RangePolicy<>(0, long(from.extent(0))),
-      KOKKOS_LAMBDA(const long t) {
-        const long field = t / points;
-        to(field * padded_points + index(t % points)) = from(t);
-      });
-}
-
-void crop_points(const Vector& from, const Vector& to, const Kokkos::View<long*>& index,
-                 long padded_points) {
-  const long points = long(index.extent(0));
-  Kokkos::parallel_for(
-      "tessera::nn::fno_crop", Kokkos::RangePolicy<>(0, long(to.extent(0))),
-      KOKKOS_LAMBDA(const long t) {
-        const long field = t / points;
-        to(t) = from(field * padded_points + index(t % points));
-      });
-}
-
 /// dx[b][c][p] = da[b][c][p] for c < in (the grid channels' adjoint is dropped).
 void input_channels(const Vector& da, const Vector& dx, int in, int channels, long points) {
   Kokkos::parallel_for(
@@ -127,7 +102,7 @@ Fno::Fno(const FnoShape& shape, const std::vector<int>& grid)
 
 Fno::Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& block,
          MPI_Comm space)
-    : shape_(shape), grid_(grid), block_(block), padded_block_(block), space_(space) {
+    : shape_(shape), grid_(grid), block_(block), space_(space) {
   const int dims = shape.dims;
   TESSERA_CHECK(dims == 2 || dims == 3, "Fno: " << dims << " dimensions; 2 or 3 are supported");
   TESSERA_CHECK(static_cast<int>(grid.size()) == dims &&
@@ -139,26 +114,16 @@ Fno::Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& b
                     shape.layers >= 1 && shape.projection_width >= 1,
                 "Fno: in_channels, out_channels, width, layers and projection_width must be "
                 "positive");
-  TESSERA_CHECK(shape.padding >= 0, "Fno: padding " << shape.padding << " is negative");
-  std::vector<int> padded_grid = grid;
-  local_points_ = 1;
-  padded_points_ = 1;
-  for (int d = 0; d < dims; ++d) {
-    padded_grid[size_t(d)] += shape.padding;
-    // The padded points of dimension d belong to the ranks that own its end.
-    if (block.offset[size_t(d)] + block.extent[size_t(d)] == grid[size_t(d)])
-      padded_block_.extent[size_t(d)] += shape.padding;
-    local_points_ *= block.extent[size_t(d)];
-    padded_points_ *= padded_block_.extent[size_t(d)];
-  }
+  padding_ = FnoPadding(grid, block, shape.padding);
+  shape_.padding = padding_.points;
 
   const int width = shape.width;
   lifting_ = {shape.in_channels + (shape.grid_coordinates ? dims : 0), width, 0};
   long offset = lifting_.parameter_count();
   const SpectralConvShape spectral_shape{
-      width, width, padded_grid, shape.modes, shape.factorization, shape.rank, {}};
+      width, width, padding_.grid, shape.modes, shape.factorization, shape.rank, {}};
   for (int l = 0; l < shape.layers; ++l) {
-    spectral_.emplace_back(spectral_shape, padded_block_, space);
+    spectral_.emplace_back(spectral_shape, padding_.block, space);
     spectral_offset_.push_back(offset);
     offset += spectral_.back().parameter_count();
   }
@@ -181,20 +146,6 @@ Fno::Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& b
   if (!Kokkos::SpaceAccessibility<Kokkos::HostSpace, Vector::memory_space>::accessible)
     staging_ =
         Kokkos::View<double*, Kokkos::HostSpace>("tessera::nn::fno_staging", parameter_count_);
-
-  // Unpadded local point (C order over the block) -> its index in the padded block.
-  padded_index_ = Kokkos::View<long*>("tessera::nn::fno_padded_index", local_points_);
-  auto host = Kokkos::create_mirror_view(padded_index_);
-  for (long p = 0; p < local_points_; ++p) {
-    long rest = p, q = 0, stride = 1;
-    for (int d = dims - 1; d >= 0; --d) {
-      q += (rest % block.extent[size_t(d)]) * stride;
-      rest /= block.extent[size_t(d)];
-      stride *= padded_block_.extent[size_t(d)];
-    }
-    host(p) = q;
-  }
-  Kokkos::deep_copy(padded_index_, host);
 }
 
 void Fno::initialize(std::uint64_t seed) {
@@ -217,7 +168,7 @@ void Fno::initialize(std::uint64_t seed) {
 void Fno::prepare(FnoWorkspace& ws, int batch) const {
   TESSERA_CHECK(batch >= 1, "Fno: the batch must hold at least one sample");
   const int layers = shape_.layers;
-  const long b = batch, width = shape_.width, p0 = local_points_, p = padded_points_;
+  const long b = batch, width = shape_.width, p0 = local_points(), p = padded_local_points();
   if (ws.batch == batch && static_cast<int>(ws.hidden.size()) == layers &&
       long(ws.lift_input.extent(0)) == b * lifting_.in * p0 &&
       long(ws.hidden.front().extent(0)) == b * width * p &&
@@ -305,11 +256,11 @@ void Fno::linear_backward(const PointwiseLinear& layer, const Vector& x, const V
 }
 
 void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
-  const int batch = batch_of("Fno::forward", x, shape_.in_channels * local_points_, y,
-                             shape_.out_channels * local_points_);
+  const int batch = batch_of("Fno::forward", x, shape_.in_channels * local_points(), y,
+                             shape_.out_channels * local_points());
   prepare(ws, batch);
   ProfilingRegion region("tessera::nn::fno_forward");
-  const long p0 = local_points_, p = padded_points_;
+  const long p0 = local_points(), p = padded_local_points();
   auto bias = [&](const PointwiseLinear& layer) {
     return UnmanagedVector(parameters_.data() + layer.offset + long(layer.in) * layer.out,
                            layer.out);
@@ -331,7 +282,7 @@ void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
     }
     linear(lifting_, false, ws.lift_input, ws.lifted, p0, batch, 0.0);
     add_bias("tessera::nn::fno_bias", ws.lifted, bias(lifting_), p0, Vector());
-    if (padded()) pad_points(ws.lifted, ws.hidden.front(), padded_index_, p);
+    if (padded()) pad_points(padding_, ws.lifted, ws.hidden.front());
   }
 
   const int last = shape_.layers - 1;
@@ -346,7 +297,7 @@ void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
   }
 
   ProfilingRegion projection("tessera::nn::fno_projection");
-  if (padded()) crop_points(ws.preactivation.back(), ws.cropped, padded_index_, p);
+  if (padded()) crop_points(padding_, ws.preactivation.back(), ws.cropped);
   linear(projection_[0], false, ws.cropped, ws.projection_preactivation, p0, batch, 0.0);
   add_bias("tessera::nn::fno_bias_gelu", ws.projection_preactivation, bias(projection_[0]), p0,
            ws.projection);
@@ -357,7 +308,7 @@ void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
 void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
                    const Vector& dx) const {
   const int batch = ws.batch;
-  const long p0 = local_points_, p = padded_points_;
+  const long p0 = local_points(), p = padded_local_points();
   TESSERA_CHECK(batch > 0 && long(dy.extent(0)) == batch * shape_.out_channels * p0,
                 "Fno::backward: dy must match the last forward's batch (" << batch << " samples)");
   TESSERA_CHECK(dx.extent(0) == 0 || long(dx.extent(0)) == batch * shape_.in_channels * p0,
@@ -379,7 +330,7 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
                  ws.adjoint_projection);
     linear_backward(projection_[0], ws.cropped, ws.adjoint_projection, pg, ws.ones, p0, batch);
     linear(projection_[0], true, ws.adjoint_projection, ws.adjoint_cropped, p0, batch, 0.0);
-    if (padded()) pad_points(ws.adjoint_cropped, ws.adjoint_z, padded_index_, p);
+    if (padded()) pad_points(padding_, ws.adjoint_cropped, ws.adjoint_z);
   }
 
   // Fourier layers, last first: dz = dh_{l+1} gelu'(z_l) (dz = dh_L for the last), then
@@ -405,7 +356,7 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
   // Lifting (the padded points' adjoint is dropped: they are constants).
   {
     ProfilingRegion lifting("tessera::nn::fno_lifting");
-    if (padded()) crop_points(ws.adjoint_h, ws.adjoint_lifted, padded_index_, p);
+    if (padded()) crop_points(padding_, ws.adjoint_h, ws.adjoint_lifted);
     linear_backward(lifting_, ws.lift_input, ws.adjoint_lifted, pg, ws.ones, p0, batch);
     if (dx.extent(0) > 0) {
       if (shape_.grid_coordinates) {
@@ -447,7 +398,10 @@ std::string Fno::summary() const {
     << shape_.layers << " layers, modes ";
   for (size_t d = 0; d < shape_.modes.size(); ++d) s << (d ? "x" : "") << shape_.modes[d];
   s << ", projection " << shape_.projection_width;
-  if (shape_.padding > 0) s << ", padding " << shape_.padding;
+  if (std::any_of(shape_.padding.begin(), shape_.padding.end(), [](int p) { return p > 0; })) {
+    s << ", padding ";
+    for (size_t d = 0; d < shape_.padding.size(); ++d) s << (d ? "x" : "") << shape_.padding[d];
+  }
   if (shape_.grid_coordinates) s << ", grid coordinates";
   if (factorized) {
     const long dense = shape_.layers * spectral_.front().dense_parameter_count();

@@ -7,19 +7,20 @@
 //                            (0 where n_d = 1), as get_grid of the FNO code (its gridx, gridy[,
 //                            gridz] order), always over the unpadded global grid
 //   h_0 = pad(P a + p)       lifting: pointwise linear (in_channels [+ dims]) -> width, then
-//                            `padding` zero points appended at the END of every dimension
-//                            (F.pad after fc0: the padded points are 0, not the bias)
+//                            padding[d] zero points appended at the END of dimension d
+//                            (F.pad after fc0: the padded points are 0, not the bias;
+//                            nn/fno_padding.hpp)
 //   h_{l+1} = gelu(K_l h_l + W_l h_l + b_l)   l < L - 1  (K_l: SpectralConv on the padded grid,
 //   h_L     =      K_l h_l + W_l h_l + b_l    l = L - 1   W_l: 1x1 convolution width -> width)
 //   y = Q_2 gelu(Q_1 crop(h_L) + q_1) + q_2   projection width -> projection_width -> out
-// gelu is the exact erf form (torch's default). The FNO3d code pads only its last (time)
-// dimension; here `padding` applies to every dimension alike.
+// gelu is the exact erf form (torch's default). FNO2d pads both dimensions by 9, FNO3d only its
+// last (time) dimension by 6; Tessera's space-time network puts time first (padding {6, 0, 0}).
 //
 // Array layouts (flat Vectors, C order, last index fastest, as torch's NCHW(D)):
 //   x  : [batch][in_channels][e1][e2]([e3])    this rank's block of the (unpadded) grid
 //   y  : [batch][out_channels][e1][e2]([e3])
-// With padding the ranks that own the end of dimension d hold `padding` more points of it in
-// the hidden layers (their padded block extends by padding); crop removes them before the
+// With padding the ranks that own the end of dimension d hold padding[d] more points of it in
+// the hidden layers (their padded block extends by it); crop removes them before the
 // projection, so x and y never hold padded points.
 //
 // Parameters: one flat Vector of parameter_count() doubles, gradients in another of the same
@@ -42,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/fno_padding.hpp"
 #include "nn/spectral_conv.hpp"
 #include "nn/types.hpp"
 
@@ -52,7 +54,9 @@ struct FnoShape {
   int in_channels = 1, out_channels = 1, width = 32, layers = 4;
   std::vector<int> modes;  // kept modes per dimension, as SpectralConv (on the padded grid)
   int projection_width = 128;
-  int padding = 0;  // zero points appended at the end of every dimension after the lifting
+  // Zero points appended at the end of each dimension after the lifting (dims entries; empty: no
+  // padding).
+  std::vector<int> padding;
   bool grid_coordinates = true;
   // TFNO: the Fourier layers' weights as CP or Tucker tensors holding `rank` (a fraction) of the
   // dense parameter count (FactorizedWeight's rule); dense is the FNO.
@@ -95,8 +99,8 @@ public:
   /// grid: global points per dimension (unpadded); block: this rank's part of it (any Cartesian
   /// split, as SpectralConv). Collective over space (the Fourier layers check the blocks). Throws
   /// tessera::Error, on every rank, for a shape that does not fit: dims not 2 or 3, channels,
-  /// width, layers or projection width < 1, padding < 0, modes above the Nyquist limit of the
-  /// padded grid. space must outlive the network.
+  /// width, layers or projection width < 1, padding not one count >= 0 per dimension, modes
+  /// above the Nyquist limit of the padded grid. space must outlive the network.
   Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& block, MPI_Comm space);
   /// The whole grid on this rank alone (MPI_COMM_SELF). Not collective.
   Fno(const FnoShape& shape, const std::vector<int>& grid);
@@ -106,10 +110,11 @@ public:
   const GridBlock& block() const { return block_; }
   /// The space communicator the network was built on.
   MPI_Comm space() const { return space_; }
-  /// This rank's block with the padding it owns (the hidden layers' points).
-  const GridBlock& padded_block() const { return padded_block_; }
-  long local_points() const { return local_points_; }
-  long padded_local_points() const { return padded_points_; }
+  /// The hidden layers' grid and this rank's block of it, with the padding it owns.
+  const FnoPadding& padding() const { return padding_; }
+  const GridBlock& padded_block() const { return padding_.block; }
+  long local_points() const { return padding_.local_points; }
+  long padded_local_points() const { return padding_.padded_points; }
   long parameter_count() const { return parameter_count_; }
   /// The flat parameters (deep_copy into them; the Fourier layers hold views of their slices).
   const Vector& parameters() const { return parameters_; }
@@ -154,11 +159,12 @@ public:
   /// alike): SpectralConv::bytes_per_call, independent of the grid and its split.
   SpectralConvTraffic bytes_per_layer(int batch) const;
 
-  /// E.g. "FNO-2D: width 32, 4 layers, modes 12x12, padding 9, grid coordinates, 2,368,001
-  /// parameters"; a TFNO adds its factorisation and the spectral weights' compression (all
-  /// layers, dense count over factorised count), e.g. "TFNO-2D: width 8, 3 layers, modes 4x4,
-  /// projection 16, padding 2, grid coordinates, Tucker rank 0.1 (ranks 4x4x4x2), spectral
-  /// weights 12,288 -> 1,392 (compression 8.83x), 1,801 parameters".
+  /// E.g. "FNO-2D: width 32, 4 layers, modes 12x12, projection 128, padding 9x9, grid
+  /// coordinates, 2,368,001 parameters" (no padding: no "padding"); a TFNO adds its factorisation
+  /// and the spectral weights' compression (all layers, dense count over factorised count), e.g.
+  /// "TFNO-2D: width 8, 3 layers, modes 4x4, projection 16, padding 2x2, grid coordinates, Tucker
+  /// rank 0.1 (ranks 4x4x4x2), spectral weights 12,288 -> 1,392 (compression 8.83x), 1,801
+  /// parameters".
   std::string summary() const;
 
 private:
@@ -171,13 +177,14 @@ private:
   void linear_backward(const PointwiseLinear& layer, const Vector& x, const Vector& dy,
                        const Vector& gradient, const Vector& ones, long points, int batch) const;
   UnmanagedVector pointwise_gradient(const PointwiseLinear& layer, const Vector& buffer) const;
-  bool padded() const { return padded_points_ != local_points_; }
+  bool padded() const { return padding_.pads(); }
 
   FnoShape shape_;
   std::vector<int> grid_;
-  GridBlock block_, padded_block_;
+  GridBlock block_;
+  FnoPadding padding_;
   MPI_Comm space_ = MPI_COMM_SELF;
-  long local_points_ = 0, padded_points_ = 0, parameter_count_ = 0;
+  long parameter_count_ = 0;
   PointwiseLinear lifting_;
   std::vector<PointwiseLinear> pointwise_;
   PointwiseLinear projection_[2];
@@ -186,7 +193,6 @@ private:
   std::vector<SpectralConv> spectral_;
   Vector parameters_;
   Kokkos::View<double*, Kokkos::HostSpace> staging_;  // allreduce_gradient on device builds
-  Kokkos::View<long*> padded_index_;  // unpadded local point -> its index in the padded block
 };
 
 }  // namespace tessera::nn

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 
 namespace tessera::nn {
 
@@ -134,6 +135,7 @@ Lbfgs::LineSearch Lbfgs::search(Objective& objective, const Vector& x, double f0
 }
 
 void Lbfgs::two_loop(const Vector& g, const Vector& d) {
+  ProfilingRegion region(Phase::OptimizerStep);
   const int m = static_cast<int>(s_.size());
   std::vector<double> alpha(m);
   Kokkos::deep_copy(d, g);
@@ -229,20 +231,25 @@ LbfgsResult Lbfgs::minimize(Objective& objective, const Vector& x, const Monitor
       return result;
     }
     // s = x_try - x, y = g_try - g, then accept the step.
-    Vector s(Kokkos::view_alloc("tessera::nn::lbfgs_s", Kokkos::WithoutInitializing), x.extent(0));
-    Vector y(Kokkos::view_alloc("tessera::nn::lbfgs_y", Kokkos::WithoutInitializing), x.extent(0));
-    if (static_cast<int>(s_.size()) == config_.history) {
-      s = s_.front(), y = y_.front();
-      s_.pop_front(), y_.pop_front(), rho_.pop_front();
+    {
+      ProfilingRegion region(Phase::OptimizerStep);
+      Vector s(Kokkos::view_alloc("tessera::nn::lbfgs_s", Kokkos::WithoutInitializing),
+               x.extent(0));
+      Vector y(Kokkos::view_alloc("tessera::nn::lbfgs_y", Kokkos::WithoutInitializing),
+               x.extent(0));
+      if (static_cast<int>(s_.size()) == config_.history) {
+        s = s_.front(), y = y_.front();
+        s_.pop_front(), y_.pop_front(), rho_.pop_front();
+      }
+      KokkosBlas::update(1.0, x_try_, -1.0, x, 0.0, s);
+      KokkosBlas::update(1.0, g_try_, -1.0, g_, 0.0, y);
+      const double sy = dot(s, y);
+      if (sy > 1e-12 * dot(y, y)) {
+        s_.push_back(s), y_.push_back(y), rho_.push_back(1.0 / sy);
+      }
+      Kokkos::deep_copy(x, x_try_);
+      Kokkos::deep_copy(g_, g_try_);
     }
-    KokkosBlas::update(1.0, x_try_, -1.0, x, 0.0, s);
-    KokkosBlas::update(1.0, g_try_, -1.0, g_, 0.0, y);
-    const double sy = dot(s, y);
-    if (sy > 1e-12 * dot(y, y)) {
-      s_.push_back(s), y_.push_back(y), rho_.push_back(1.0 / sy);
-    }
-    Kokkos::deep_copy(x, x_try_);
-    Kokkos::deep_copy(g_, g_try_);
     const double change = std::abs(f - ls.value);
     const double scale = std::max(1.0, std::abs(f));
     f = ls.value;

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 
 namespace tessera::nn {
 
@@ -453,6 +454,7 @@ void Mlp::forward(const Matrix& points, MlpWorkspace& ws) const {
 }
 
 void Mlp::forward_blocks(const double* flat, const Matrix& points, MlpWorkspace& ws) const {
+  ProfilingRegion region(Phase::Forward);
   TESSERA_CHECK(static_cast<int>(points.extent(0)) == shape_.inputs &&
                     static_cast<long>(points.extent(1)) == long(ws.points) * ws.blocks,
                 "Mlp::forward: points are " << points.extent(0) << " x " << points.extent(1)
@@ -520,6 +522,7 @@ void Mlp::backward(MlpWorkspace& ws, const Matrix& output_adjoint, const Vector&
 
 void Mlp::backward_blocks(const double* flat, MlpWorkspace& ws, const Matrix& output_adjoint,
                           double* gradient) const {
+  ProfilingRegion region(Phase::Backward);
   const BlockLayout layout{ws.points, ws.streams, ws.blocks, parameter_count_};
   const int n = ws.points;
   const long stride = parameter_count_;

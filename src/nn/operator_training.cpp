@@ -7,7 +7,9 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 #include "core/random.hpp"
+#include "nn/operator_training_kernels.hpp"
 
 namespace tessera::nn {
 
@@ -147,44 +149,30 @@ void OperatorTrainer::window(int n, int first, int channels, const Vector& from,
                              const Vector& to) const {
   const long p = points_, stride = long(net_.in_channels() + config_.records) * p;
   const long per = long(channels) * p, offset = long(first) * p;
-  Kokkos::parallel_for(
-      "tessera::nn::operator_window", Kokkos::RangePolicy<>(0, n * per),
-      KOKKOS_LAMBDA(const long t) { to(t) = from((t / per) * stride + offset + t % per); });
+  copy_window(from, to, n * per, per, stride, offset);
 }
 
 void OperatorTrainer::forward_direct(const SampleBlock& data, int n) {
+  ProfilingRegion region(Phase::Forward);
   const long in = net_.in_channels(), k = config_.records, p = points_;
   // SpaceTime: every input record repeated at the K points of the time axis (the slowest).
   const long copies = config_.scheme == OperatorScheme::SpaceTime ? k : 1;
   const long per_data = in * p, per_net = per_data * copies, per_out = k * p;
   const Vector x(x_.data(), n * per_net), out(out_.data(), n * per_out);
-  auto idx = index_;
-  auto source = data.x;
-  Kokkos::parallel_for(
-      "tessera::nn::operator_gather_x", Kokkos::RangePolicy<>(0, n * per_net),
-      KOKKOS_LAMBDA(const long t) {
-        const long r = t % per_net, c = r / (copies * p);
-        x(t) = source(idx(t / per_net) * per_data + c * p + r % p);
-      });
+  gather_inputs(x, data.x, index_, n * per_net, per_net, per_data, copies, p);
   net_.forward(x, out, n);
-  auto scale = scale_, mean = mean_;
-  Kokkos::parallel_for(
-      "tessera::nn::operator_decode", Kokkos::RangePolicy<>(0, n * per_out),
-      KOKKOS_LAMBDA(const long t) { out(t) = out(t) * scale(t % per_out) + mean(t % per_out); });
+  decode(out, scale_, mean_, n * per_out, per_out);
 }
 
 void OperatorTrainer::forward_rollout(int n) {
+  ProfilingRegion region(Phase::Forward);
   const int in = net_.in_channels(), k = config_.records;
   const long p = points_, stride = long(in + k) * p;
   const Vector w(x_.data(), n * in * p), out(out_.data(), n * p);
-  auto trajectory = trajectory_;
   for (int s = 0; s < k; ++s) {
     window(n, s, in, trajectory_, w);
     net_.forward(w, out, n);
-    const long at = long(in + s) * p;
-    Kokkos::parallel_for(
-        "tessera::nn::operator_append", Kokkos::RangePolicy<>(0, n * p),
-        KOKKOS_LAMBDA(const long t) { trajectory((t / p) * stride + at + t % p) = out(t); });
+    append_record(trajectory_, out, n * p, p, stride, long(in + s) * p);
   }
 }
 
@@ -193,7 +181,6 @@ void OperatorTrainer::backward_rollout(int n) {
   const long p = points_, stride = long(in + k) * p, per_window = long(in) * p;
   const Vector w(x_.data(), n * in * p), out(out_.data(), n * p), dout(dy_.data(), n * p),
       dw(adjoint_window_.data(), n * in * p);
-  auto adjoint = adjoint_trajectory_;
   for (int s = k - 1; s >= 0; --s) {
     // The workspace holds the last step's forward already; the earlier ones are recomputed.
     if (s < k - 1) {
@@ -202,12 +189,7 @@ void OperatorTrainer::backward_rollout(int n) {
     }
     window(n, in + s, 1, adjoint_trajectory_, dout);
     net_.backward(dout, gradient_, dw);
-    const long at = long(s) * p;
-    Kokkos::parallel_for(
-        "tessera::nn::operator_window_adjoint", Kokkos::RangePolicy<>(0, n * per_window),
-        KOKKOS_LAMBDA(const long t) {
-          adjoint((t / per_window) * stride + at + t % per_window) += dw(t);
-        });
+    add_window_adjoint(adjoint_trajectory_, dw, n * per_window, per_window, stride, long(s) * p);
   }
 }
 
@@ -221,11 +203,7 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
   for (int b = 0; b < n; ++b) index_host_(b) = index[size_t(b)];
   Kokkos::deep_copy(index_, index_host_);
   const Vector y(y_.data(), n * per_out);
-  auto idx = index_;
-  auto source_y = data.y;
-  Kokkos::parallel_for(
-      "tessera::nn::operator_gather_y", Kokkos::RangePolicy<>(0, n * per_out),
-      KOKKOS_LAMBDA(const long t) { y(t) = source_y(idx(t / per_out) * per_out + t % per_out); });
+  gather_targets(y, data.y, index_, n * per_out, per_out);
   // The predictions in data units: record r of sample b at prediction(b stride + offset + r p).
   Vector prediction = out_;
   long stride = per_out, offset = 0;
@@ -234,42 +212,13 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
     prediction = trajectory_;
     stride = long(in + k) * p;
     offset = per_in;
-    auto trajectory = trajectory_;
-    auto source_x = data.x;
-    Kokkos::parallel_for(
-        "tessera::nn::operator_gather_window", Kokkos::RangePolicy<>(0, n * per_in),
-        KOKKOS_LAMBDA(const long t) {
-          trajectory((t / per_in) * stride + t % per_in) =
-              source_x(idx(t / per_in) * per_in + t % per_in);
-        });
+    gather_first_window(trajectory_, data.x, index_, n * per_in, per_in, stride);
     forward_rollout(n);
   } else {
     forward_direct(data, n);
   }
   // Per sample and record: ||yhat - y||^2 and ||y||^2 over this rank's points.
-  auto sums = sums_;
-  using Team = Kokkos::TeamPolicy<>::member_type;
-  Kokkos::parallel_for(
-      "tessera::nn::operator_relative_sums", Kokkos::TeamPolicy<>(n * k, Kokkos::AUTO),
-      KOKKOS_LAMBDA(const Team& team) {
-        const long br = team.league_rank(), b = br / k, r = br % k;
-        const long at = b * stride + offset + r * p, at_y = br * p;
-        double diff = 0, norm = 0;
-        Kokkos::parallel_reduce(
-            Kokkos::TeamThreadRange(team, p),
-            [&](const long q, double& sum) {
-              const double e = prediction(at + q) - y(at_y + q);
-              sum += e * e;
-            },
-            diff);
-        Kokkos::parallel_reduce(
-            Kokkos::TeamThreadRange(team, p),
-            [&](const long q, double& sum) { sum += y(at_y + q) * y(at_y + q); }, norm);
-        Kokkos::single(Kokkos::PerTeam(team), [&]() {
-          sums(2 * br) = diff;
-          sums(2 * br + 1) = norm;
-        });
-      });
+  relative_sums(sums_, prediction, y, n, k, p, stride, offset);
   Kokkos::deep_copy(sums_host_, sums_);
   const auto& hsums = sums_host_;
   // The norms are over the whole grid: sum the group's blocks (the space communicator).
@@ -301,19 +250,13 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
     }
   }
   if (!gradient) return loss;
+  ProfilingRegion backward(Phase::Backward);
   Kokkos::deep_copy(factor_, factor_host_);
-  auto dfactor = factor_;
-  auto scale = scale_;
   // The loss adjoint: direct, with respect to the network's (encoded) output, through the
   // decoding; rollout, into the trajectory's prediction records (no decoding).
   const Vector adjoint = rollout ? adjoint_trajectory_ : dy_;
   if (rollout) Kokkos::deep_copy(adjoint_trajectory_, 0.0);
-  Kokkos::parallel_for(
-      "tessera::nn::operator_loss_adjoint", Kokkos::RangePolicy<>(0, n * per_out),
-      KOKKOS_LAMBDA(const long t) {
-        const long b = t / per_out, q = t % per_out, at = b * stride + offset + q;
-        adjoint(at) = dfactor(t / p) * (prediction(at) - y(t)) * scale(q);
-      });
+  loss_adjoint(adjoint, factor_, prediction, y, scale_, n * per_out, per_out, p, stride, offset);
   if (rollout)
     backward_rollout(n);
   else
@@ -331,25 +274,38 @@ double OperatorTrainer::batch_loss(const SampleBlock& data, const std::vector<in
 }
 
 EpochResult OperatorTrainer::train_epoch(int epoch, const LaneSchedule& lanes,
-                                         const SampleBlock& data) {
+                                         const SampleBlock& data, const EpochResult& done,
+                                         const BatchBoundary& between) {
+  ProfilingRegion stage(Stage::Training);
+  // The sums go on from the restart's on one group only: the groups' are added at the end.
+  int samples_rank = 0;
+  TESSERA_MPI_CALL(MPI_Comm_rank(samples_, &samples_rank));
   EpochResult r;
+  if (samples_rank == 0) r = done;
+  r.batches = done.batches;
   const double lr = config_.schedule.at(epoch);
-  // Summed over the batches, so that one non-finite gradient leaves its trace: a NaN step spoils
-  // the parameters, and in the epoch's last batch not yet the loss.
-  double squared_gradients = 0;
-  for (long k = 0; k < lanes.batches(); ++k) {
+  // The squared gradients are summed over the batches so that one non-finite gradient leaves its
+  // trace: a NaN step spoils the parameters, and in the epoch's last batch not yet the loss.
+  for (long k = done.batches; k < lanes.batches(); ++k) {
     const auto index = lanes.batch(epoch, k);
     Kokkos::deep_copy(gradient_, 0.0);
     if (!index.empty()) r.loss_sum += pass(data, index, true, nullptr, nullptr);
     net_.allreduce_gradient(gradient_, samples_);
-    squared_gradients += KokkosBlas::dot(gradient_, gradient_);
+    r.squared_gradients += KokkosBlas::dot(gradient_, gradient_);
     adam_.step(net_.parameters(), gradient_, lr);
     ++r.batches;
+    if (between && r.batches < lanes.batches()) between(r);
   }
+  return over_groups(epoch, r);
+}
+
+EpochResult OperatorTrainer::over_groups(int epoch, const EpochResult& group_sums) const {
   // Every rank of a group holds the group's sums: add the groups' over the samples communicator.
-  double sums[2] = {r.loss_sum, squared_gradients};
+  EpochResult r = group_sums;
+  double sums[2] = {r.loss_sum, r.squared_gradients};
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_DOUBLE, MPI_SUM, samples_));
   r.loss_sum = sums[0];
+  r.squared_gradients = sums[1];
   // The sums are the same on every rank, so every rank stops here together, before the
   // caller writes a checkpoint of the spoiled parameters.
   if (!std::isfinite(sums[0]) || !std::isfinite(sums[1]))

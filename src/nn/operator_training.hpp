@@ -37,15 +37,18 @@
 // Mini-batches (LaneSchedule): the training samples at positions i = 0 .. N-1 of the training
 // list sit in B lanes, lane j holding the positions i = j (mod B); every epoch each lane's order is
 // reshuffled (seeded by seed, epoch and lane; a pure function, so a checkpoint's epoch is its
-// shuffle state) and batch k takes the k-th sample of every lane that has one. Sample group g of
-// G holds the lanes shard_range(B, g, G) for the whole run (it reads only those samples), so a
-// global batch is the same set of samples for any G, each group computing its share: the
-// gradient, summed over the groups by one allreduce, is the same to round-off for every split.
-// (A full reshuffle, as torch's DataLoader, would move samples between ranks every epoch; here two
-// samples of one lane never share a batch, the only difference.)
+// shuffle state, and its epoch and batches done its data cursor) and batch k takes the k-th
+// sample of every lane that has one. Every group steps through all the batches of an epoch (with
+// no sample in one, it still joins the batch's gradient allreduce), so every rank reaches the
+// same batch boundaries. Sample group g of G holds the lanes shard_range(B, g, G) for the whole run
+// (it reads only those samples), so a global batch is the same set of samples for any G, each group
+// computing its share: the gradient, summed over the groups by one allreduce, is the same to
+// round-off for every split. (A full reshuffle, as torch's DataLoader, would move samples between
+// ranks every epoch; here two samples of one lane never share a batch, the only difference.)
 #include <mpi.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "nn/adam.hpp"
@@ -104,10 +107,17 @@ struct OperatorTrainingConfig {
   LearningRateSchedule schedule;  // per epoch
 };
 
+/// An epoch's sums over its batches done: all of them (train_epoch's result), or the first ones
+/// (a stop between batches; what a checkpoint records for the restart to continue the epoch).
 struct EpochResult {
-  double loss_sum = 0;  // sum over the epoch's batches of the batch loss (all groups)
-  long batches = 0;
+  double loss_sum = 0;           // sum of the batch losses (all groups)
+  double squared_gradients = 0;  // sum of the squared gradient norms (its finiteness is checked)
+  long batches = 0;              // batches done
 };
+
+/// Called by train_epoch between two batches of an epoch on every rank (so it may be collective
+/// over the world), with this group's sums so far (OperatorTrainer::over_groups adds the groups').
+using BatchBoundary = std::function<void(const EpochResult& group_sums)>;
 
 /// Relative L2 terms per sample in the loss: K for the rollout (one per step), else 1. Not
 /// collective.
@@ -123,9 +133,19 @@ public:
                   const OperatorTrainingConfig& config);
 
   /// Collective over the world (space and samples). One epoch of Adam steps over the batches of
-  /// lanes.batch(epoch, k), data the group's held samples (lanes.held() order). A loss or a
-  /// gradient that is not finite in any batch throws DivergenceError on every rank at the end.
-  EpochResult train_epoch(int epoch, const LaneSchedule& lanes, const SampleBlock& data);
+  /// lanes.batch(epoch, k), data the group's held samples (lanes.held() order). done: the batches
+  /// of the epoch done before (a restart's; its sums over all groups): the epoch continues at
+  /// batch done.batches, adding to them. between: called after every batch but the last. A loss
+  /// or a gradient that is not finite in any batch throws DivergenceError on every rank at the
+  /// end.
+  EpochResult train_epoch(int epoch, const LaneSchedule& lanes, const SampleBlock& data,
+                          const EpochResult& done = EpochResult(),
+                          const BatchBoundary& between = BatchBoundary());
+
+  /// Collective over samples. group_sums (one group's, as a BatchBoundary gets them) summed over
+  /// the groups, the same on every rank; DivergenceError on every rank if not finite (before a
+  /// checkpoint of spoiled parameters).
+  EpochResult over_groups(int epoch, const EpochResult& group_sums) const;
 
   /// Collective over space. Per-sample relative L2 errors (decoded, over all K records) of data's
   /// samples, in order, on every rank of the group; with predictions, also the decoded

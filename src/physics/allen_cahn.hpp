@@ -6,6 +6,8 @@
 // shared by the PINN residual, the reference solver and the tests.
 #include <Kokkos_Core.hpp>
 
+#include "core/device_math.hpp"
+
 namespace tessera {
 class Options;
 }
@@ -19,7 +21,7 @@ struct AllenCahn1D {
   /// Reads -allen_cahn_diffusion and -allen_cahn_reaction. Not collective.
   static AllenCahn1D from_options(Options& options);
 
-  KOKKOS_INLINE_FUNCTION static double initial(double x) { return x * x * cos(M_PI * x); }
+  KOKKOS_INLINE_FUNCTION static double initial(double x) { return x * x * math::cos(M_PI * x); }
   /// The reaction term of u_t = D u_xx + reaction_rate(u).
   KOKKOS_INLINE_FUNCTION double reaction_rate(double u) const { return reaction * (u - u * u * u); }
   /// Residual u_t - D u_xx + r u³ - r u of a candidate u with the given derivatives.

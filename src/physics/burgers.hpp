@@ -15,6 +15,8 @@
 
 #include <vector>
 
+#include "core/device_math.hpp"
+
 namespace tessera {
 class Options;
 }
@@ -27,7 +29,7 @@ struct Burgers1D {
   /// Reads -burgers_viscosity. Not collective.
   static Burgers1D from_options(Options& options);
 
-  KOKKOS_INLINE_FUNCTION static double initial(double x) { return -sin(M_PI * x); }
+  KOKKOS_INLINE_FUNCTION static double initial(double x) { return -math::sin(M_PI * x); }
   /// Residual u_t + u u_x - ν u_xx of a candidate u with the given derivatives.
   KOKKOS_INLINE_FUNCTION double residual(double u, double u_t, double u_x, double u_xx) const {
     return u_t + u * u_x - viscosity * u_xx;

@@ -31,6 +31,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/device_math.hpp"
+
 namespace tessera {
 class Options;
 }
@@ -113,16 +115,16 @@ private:
 /// f = -∇·(a∇u) = -(a_x u_x + a_y u_y) + 2π² a u.
 struct DarcyManufactured {
   KOKKOS_INLINE_FUNCTION double exact(double x, double y) const {
-    return sin(M_PI * x) * sin(M_PI * y);
+    return math::sin(M_PI * x) * math::sin(M_PI * y);
   }
   KOKKOS_INLINE_FUNCTION double coefficient(double x, double y) const {
-    return 1.0 + 0.5 * sin(2 * M_PI * x) * sin(3 * M_PI * y);
+    return 1.0 + 0.5 * math::sin(2 * M_PI * x) * math::sin(3 * M_PI * y);
   }
   KOKKOS_INLINE_FUNCTION double source(double x, double y) const {
-    const double ax = M_PI * cos(2 * M_PI * x) * sin(3 * M_PI * y);
-    const double ay = 1.5 * M_PI * sin(2 * M_PI * x) * cos(3 * M_PI * y);
-    const double ux = M_PI * cos(M_PI * x) * sin(M_PI * y);
-    const double uy = M_PI * sin(M_PI * x) * cos(M_PI * y);
+    const double ax = M_PI * math::cos(2 * M_PI * x) * math::sin(3 * M_PI * y);
+    const double ay = 1.5 * M_PI * math::sin(2 * M_PI * x) * math::cos(3 * M_PI * y);
+    const double ux = M_PI * math::cos(M_PI * x) * math::sin(M_PI * y);
+    const double uy = M_PI * math::sin(M_PI * x) * math::cos(M_PI * y);
     return -(ax * ux + ay * uy) + 2 * M_PI * M_PI * coefficient(x, y) * exact(x, y);
   }
 };

@@ -8,6 +8,8 @@
 // Pointwise functions shared by the PINN residuals, the reference solver and the tests.
 #include <Kokkos_Core.hpp>
 
+#include "core/device_math.hpp"
+
 namespace tessera {
 class Options;
 }
@@ -20,7 +22,7 @@ struct Heat1D {
 
   KOKKOS_INLINE_FUNCTION double exact(double x, double t) const {
     const double kpi = frequency * M_PI;
-    return exp(-diffusivity * kpi * kpi * t) * sin(kpi * x);
+    return math::exp(-diffusivity * kpi * kpi * t) * math::sin(kpi * x);
   }
   KOKKOS_INLINE_FUNCTION double initial(double x) const { return exact(x, 0.0); }
   KOKKOS_INLINE_FUNCTION double boundary(double /*x*/, double /*t*/) const { return 0.0; }
@@ -39,7 +41,8 @@ struct Heat3D {
 
   KOKKOS_INLINE_FUNCTION double exact(double x, double y, double z, double t) const {
     const double k = mode * M_PI;
-    return exp(-3.0 * k * k * diffusivity * t) * sin(k * x) * sin(k * y) * sin(k * z);
+    return math::exp(-3.0 * k * k * diffusivity * t) * math::sin(k * x) * math::sin(k * y) *
+           math::sin(k * z);
   }
   KOKKOS_INLINE_FUNCTION double initial(double x, double y, double z) const {
     return exact(x, y, z, 0.0);

@@ -7,6 +7,8 @@
 // shared by the PINN residual, the PETSc right-hand side and the tests.
 #include <Kokkos_Core.hpp>
 
+#include "core/device_math.hpp"
+
 namespace tessera {
 class Options;
 }
@@ -22,7 +24,7 @@ struct Helmholtz2D {
   static Helmholtz2D from_options(Options& options);
 
   KOKKOS_INLINE_FUNCTION double exact(double x, double y) const {
-    return sin(mode_x * M_PI * x) * sin(mode_y * M_PI * y);
+    return math::sin(mode_x * M_PI * x) * math::sin(mode_y * M_PI * y);
   }
   KOKKOS_INLINE_FUNCTION double source(double x, double y) const {
     const double eigenvalue = (mode_x * mode_x + mode_y * mode_y) * M_PI * M_PI;

@@ -9,6 +9,7 @@
 // PINN residual, the comparison and the tests.
 #include <Kokkos_Core.hpp>
 
+#include "core/device_math.hpp"
 #include "physics/navier_stokes.hpp"
 
 namespace tessera::physics {
@@ -19,16 +20,16 @@ struct Kovasznay {
   static constexpr double x_min = -0.5, x_max = 1.0, y_min = -0.5, y_max = 1.5;
 
   KOKKOS_INLINE_FUNCTION double lambda() const {
-    return 0.5 * reynolds - sqrt(0.25 * reynolds * reynolds + 4.0 * M_PI * M_PI);
+    return 0.5 * reynolds - math::sqrt(0.25 * reynolds * reynolds + 4.0 * M_PI * M_PI);
   }
   KOKKOS_INLINE_FUNCTION double velocity_x(double x, double y) const {
-    return 1.0 - exp(lambda() * x) * cos(2.0 * M_PI * y);
+    return 1.0 - math::exp(lambda() * x) * math::cos(2.0 * M_PI * y);
   }
   KOKKOS_INLINE_FUNCTION double velocity_y(double x, double y) const {
-    return lambda() / (2.0 * M_PI) * exp(lambda() * x) * sin(2.0 * M_PI * y);
+    return lambda() / (2.0 * M_PI) * math::exp(lambda() * x) * math::sin(2.0 * M_PI * y);
   }
   KOKKOS_INLINE_FUNCTION double pressure(double x, double /*y*/) const {
-    return 0.5 * (1.0 - exp(2.0 * lambda() * x));
+    return 0.5 * (1.0 - math::exp(2.0 * lambda() * x));
   }
 
   /// Output k of the exact solution (u, v, p), the boundary data of a PINN with outputs (u, v, p).

@@ -10,6 +10,8 @@
 // Pointwise functions shared by the PINN residual, the PETSc right-hand side and the tests.
 #include <Kokkos_Core.hpp>
 
+#include "core/device_math.hpp"
+
 namespace tessera {
 class Options;
 }
@@ -27,10 +29,10 @@ struct Poisson2D {
   static Poisson2D from_options(Options& options);
 
   KOKKOS_INLINE_FUNCTION static double mode(double k, double x, double y) {
-    return sin(k * M_PI * x) * sin(k * M_PI * y);
+    return math::sin(k * M_PI * x) * math::sin(k * M_PI * y);
   }
   KOKKOS_INLINE_FUNCTION double exact(double x, double y) const {
-    if (peak_width > 0) return exp(-peak_radius_sq(x, y) / (2.0 * peak_width * peak_width));
+    if (peak_width > 0) return math::exp(-peak_radius_sq(x, y) / (2.0 * peak_width * peak_width));
     return mode(frequency, x, y) + multiscale_amplitude * mode(multiscale_frequency, x, y);
   }
   KOKKOS_INLINE_FUNCTION double source(double x, double y) const {

@@ -8,6 +8,8 @@
 // PETSc right-hand side and the tests.
 #include <Kokkos_Core.hpp>
 
+#include "core/device_math.hpp"
+
 namespace tessera {
 class Options;
 }
@@ -22,7 +24,7 @@ struct Poisson3D {
   static Poisson3D from_options(Options& options);
 
   KOKKOS_INLINE_FUNCTION static double mode(double k, double x, double y, double z) {
-    return sin(k * M_PI * x) * sin(k * M_PI * y) * sin(k * M_PI * z);
+    return math::sin(k * M_PI * x) * math::sin(k * M_PI * y) * math::sin(k * M_PI * z);
   }
   KOKKOS_INLINE_FUNCTION double exact(double x, double y, double z) const {
     return mode(1.0, x, y, z) + multiscale_amplitude * mode(multiscale_frequency, x, y, z);

@@ -5,6 +5,7 @@
 // function calls the problem of its dimension, so the 2D and 3D arithmetic is theirs exactly.
 #include <Kokkos_Core.hpp>
 
+#include "core/device_math.hpp"
 #include "physics/poisson.hpp"
 #include "physics/poisson3d.hpp"
 
@@ -21,7 +22,7 @@ struct Poisson1D {
   /// Reads -poisson_frequency (the same k as in 2D). Not collective.
   static Poisson1D from_options(Options& options);
 
-  KOKKOS_INLINE_FUNCTION double exact(double x) const { return sin(frequency * M_PI * x); }
+  KOKKOS_INLINE_FUNCTION double exact(double x) const { return math::sin(frequency * M_PI * x); }
   KOKKOS_INLINE_FUNCTION double source(double x) const {
     return frequency * frequency * M_PI * M_PI * exact(x);
   }

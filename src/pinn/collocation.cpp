@@ -4,6 +4,7 @@
 #include <random>
 
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 
 namespace tessera::pinn {
 
@@ -22,6 +23,7 @@ namespace {
 template <class Draw>
 nn::Matrix draw_share(MPI_Comm comm, int dims, long n, std::uint64_t seed, const char* label,
                       Draw draw) {
+  ProfilingRegion region(Phase::Sampling);
   TESSERA_CHECK(dims >= 1 && dims <= 4, "collocation: points of " << dims << " coordinates");
   long begin = 0, end = 0;
   share(comm, n, begin, end);

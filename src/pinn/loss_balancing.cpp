@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "pinn/loss_balancing_kernels.hpp"
 
 namespace tessera::pinn {
 
@@ -36,20 +37,21 @@ LearningRateAnnealing::Magnitude LearningRateAnnealing::gradient_magnitude(
   const long n = static_cast<long>(g.extent(0));
   Magnitude m;
   double sum = 0, sum_sq = 0;
-  Kokkos::parallel_reduce(
-      "tessera::pinn::gradient_max", Kokkos::RangePolicy<>(0, n),
-      KOKKOS_LAMBDA(const long k, double& v) { v = fmax(v, fabs(g(k))); },
-      Kokkos::Max<double>(m.max));
-  Kokkos::parallel_reduce(
-      "tessera::pinn::gradient_sums", Kokkos::RangePolicy<>(0, n),
-      KOKKOS_LAMBDA(const long k, double& s1, double& s2) {
-        s1 += fabs(g(k));
-        s2 += g(k) * g(k);
-      },
-      sum, sum_sq);
+  gradient_max_abs(g, m.max);
+  gradient_sums(g, sum, sum_sq);
   m.mean = sum / n;
   m.norm = std::sqrt(sum_sq);
   return m;
+}
+
+void LearningRateAnnealing::restore(const std::vector<double>& weights) {
+  if (weights.size() != weights_.size())
+    throw InputError("the checkpoint holds " + std::to_string(weights.size()) +
+                         " adaptive term weights; this loss has " +
+                         std::to_string(weights_.size()) + " terms",
+                     __FILE__, __LINE__);
+  weights_ = weights;
+  loss_.set_term_weights(weights_);
 }
 
 const std::vector<double>& LearningRateAnnealing::update(const nn::Vector& x) {

@@ -31,6 +31,9 @@ public:
   const std::vector<double>& update(const nn::Vector& x);
 
   const std::vector<double>& weights() const { return weights_; }
+  /// Not collective. Continues from weights (those of weights() at a checkpoint): sets them on the
+  /// loss too. An InputError if their count is not the loss's term count.
+  void restore(const std::vector<double>& weights);
 
 private:
   /// Max, mean and L2 norm of the gradient of the loss with these weights at x.

@@ -29,72 +29,9 @@
 #include "nn/mlp.hpp"
 #include "pinn/causal.hpp"
 #include "pinn/loss.hpp"
+#include "pinn/pde_loss_kernels.hpp"
 
 namespace tessera::pinn {
-
-/// Largest jet a PdeLoss handles: (x, y, z, t) inputs and (u, v, p) outputs, three residuals
-/// (two momentum equations and continuity).
-constexpr int kMaxJetInputs = 4, kMaxJetOutputs = 3, kMaxResiduals = 3;
-
-/// The network's jet at one point x: per output k, u[k], its gradient, and its Laplacian over the
-/// first laplacian_dims inputs. Entries beyond the Pde's inputs and outputs are 0.
-struct PointJet {
-  double x[kMaxJetInputs] = {};
-  double u[kMaxJetOutputs] = {};
-  double gradient[kMaxJetOutputs][kMaxJetInputs] = {};
-  double laplacian[kMaxJetOutputs] = {};
-};
-
-/// The partial derivatives of one residual with respect to the jet's streams.
-struct JetSensitivity {
-  double u[kMaxJetOutputs] = {};
-  double gradient[kMaxJetOutputs][kMaxJetInputs] = {};
-  double laplacian[kMaxJetOutputs] = {};
-};
-
-/// The jet of the point in column `column` of x (inputs x points) whose streams are the rows
-/// first + s n of the output jets u (a forward pass over n points per network; first is the
-/// point's row of stream 0).
-template <int inputs, int outputs, class Points, class Jets>
-KOKKOS_INLINE_FUNCTION PointJet point_jet(const Points& x, long column, const Jets& u, long first,
-                                          long n) {
-  PointJet jet;
-  const long lap = first + nn::laplacian_stream(inputs) * n;
-  for (int i = 0; i < inputs; ++i) jet.x[i] = x(i, column);
-  for (int k = 0; k < outputs; ++k) {
-    jet.u[k] = u(first, k);
-    for (int i = 0; i < inputs; ++i) jet.gradient[k][i] = u(first + nn::gradient_stream(i) * n, k);
-    jet.laplacian[k] = u(lap, k);
-  }
-  return jet;
-}
-
-/// The jet of point p from a forward pass of one network over n points (x: inputs x n).
-template <int inputs, int outputs, class Points, class Jets>
-KOKKOS_INLINE_FUNCTION PointJet point_jet(const Points& x, const Jets& u, int n, int p) {
-  return point_jet<inputs, outputs>(x, p, u, p, n);
-}
-
-/// Writes the adjoint of sum_j a_j r_j (residuals r_j of sensitivities dr_j) into the jet rows
-/// first + s n of one point, every stream s and output.
-template <int inputs, int outputs, int residuals, class Adjoint>
-KOKKOS_INLINE_FUNCTION void write_residual_adjoint(const Adjoint& adjoint, long first, long n,
-                                                   const double* a, const JetSensitivity* dr) {
-  for (int k = 0; k < outputs; ++k) {
-    double du = 0, dlap = 0;
-    for (int j = 0; j < residuals; ++j) {
-      du += a[j] * dr[j].u[k];
-      dlap += a[j] * dr[j].laplacian[k];
-    }
-    adjoint(first, k) = du;
-    adjoint(first + nn::laplacian_stream(inputs) * n, k) = dlap;
-    for (int i = 0; i < inputs; ++i) {
-      double dg = 0;
-      for (int j = 0; j < residuals; ++j) dg += a[j] * dr[j].gradient[k][i];
-      adjoint(first + nn::gradient_stream(i) * n, k) = dg;
-    }
-  }
-}
 
 // What PdeLoss<Pde> asks of a Pde (see pde_residuals.hpp):
 //   static constexpr int inputs, outputs, residuals;  // at most the kMax* above
@@ -202,6 +139,15 @@ public:
   /// Frozen: later evaluations keep the causal weights of the last one (a gradient check of the
   /// loss the optimizer sees, whose weights are constants). Not collective.
   void freeze_causal_weights(bool frozen) { frozen_ = frozen; }
+  /// Frozen at the given weights, one per time slab: those of an evaluation before a restart (a
+  /// checkpoint's). Not collective.
+  void freeze_causal_weights(const std::vector<double>& weights) {
+    TESSERA_CHECK(
+        weights.size() == causal_weights_.size(),
+        "PdeLoss: " << causal_weights_.size() << " causal time slabs, not " << weights.size());
+    causal_weights_ = weights;
+    frozen_ = true;
+  }
 
   std::vector<std::string> term_names() const override {
     std::vector<std::string> names{"residual"};
@@ -265,25 +211,11 @@ private:
   /// Each slab's mean of sum_j r_j^2 over the global points, and their causal weights, from the
   /// last forward pass. Collective over comm.
   void update_causal_weights() {
-    constexpr int inputs = Pde::inputs, outputs = Pde::outputs, residuals = Pde::residuals;
     const int n = interior_ws_.points, slabs = static_cast<int>(slab_points_.size());
     const auto u = interior_ws_.output();
-    const auto x = interior_;
-    const auto pde = pde_;
-    for (int i = 0; i < slabs; ++i) {
-      double sum = 0;
-      Kokkos::parallel_reduce(
-          "tessera::pinn::pde_slab_residual",
-          Kokkos::RangePolicy<>(slab_begin_[i], slab_begin_[i + 1]),
-          KOKKOS_LAMBDA(const int p, double& acc) {
-            double r[kMaxResiduals];
-            JetSensitivity dr[kMaxResiduals];
-            pde.residual(point_jet<inputs, outputs>(x, u, n, p), r, dr);
-            for (int j = 0; j < residuals; ++j) acc += r[j] * r[j];
-          },
-          sum);
-      slab_losses_[i] = sum;
-    }
+    for (int i = 0; i < slabs; ++i)
+      slab_losses_[i] =
+          slab_residual_sum(pde_, interior_, u, n, slab_begin_[i], slab_begin_[i + 1]);
     TESSERA_MPI_CALL(
         MPI_Allreduce(MPI_IN_PLACE, slab_losses_.data(), slabs, MPI_DOUBLE, MPI_SUM, comm_));
     for (int i = 0; i < slabs; ++i) slab_losses_[i] /= slab_points_[i];
@@ -293,7 +225,6 @@ private:
   /// This rank's weighted sum over points of sum_j r_j^2; adds its parameter gradient. Collective
   /// over comm with causal training (the slab losses), else not.
   double residual_term(const nn::Vector& gradient) {
-    constexpr int inputs = Pde::inputs, outputs = Pde::outputs, residuals = Pde::residuals;
     const int n = interior_ws_.points, slabs = static_cast<int>(slab_points_.size());
     if (n > 0) net_.forward(interior_, interior_ws_);
     if (causal_epsilon_ > 0 && !frozen_) update_causal_weights();
@@ -302,30 +233,10 @@ private:
       slab_scale_host_(i) = weights_[0] * causal_weights_[i] / (double(slabs) * slab_points_[i]);
     Kokkos::deep_copy(slab_scale_, slab_scale_host_);
     if (n == 0) return 0.0;
-    const auto u = interior_ws_.output();
-    const auto adjoint = interior_adjoint_;
-    const auto x = interior_;
-    const auto pde = pde_;
-    const auto slab_of = slab_of_;
-    const auto slab_scale = slab_scale_;
     // One slab: the scale multiplies the sum, as it always did, so plain runs keep their rounding.
     const bool one_slab = slabs == 1;
-    double sum = 0;
-    Kokkos::parallel_reduce(
-        "tessera::pinn::pde_residual", Kokkos::RangePolicy<>(0, n),
-        KOKKOS_LAMBDA(const int p, double& acc) {
-          double r[kMaxResiduals];
-          JetSensitivity dr[kMaxResiduals];
-          pde.residual(point_jet<inputs, outputs>(x, u, n, p), r, dr);
-          const double scale = slab_scale(slab_of(p));
-          double a[kMaxResiduals];  // d(scale r_j^2)/dr_j
-          for (int j = 0; j < residuals; ++j) {
-            acc += (one_slab ? 1.0 : scale) * r[j] * r[j];
-            a[j] = 2.0 * scale * r[j];
-          }
-          write_residual_adjoint<inputs, outputs, residuals>(adjoint, p, n, a, dr);
-        },
-        sum);
+    const double sum = weighted_residual_sum(pde_, interior_, interior_ws_.output(),
+                                             interior_adjoint_, slab_of_, slab_scale_, n, one_slab);
     net_.backward(interior_ws_, interior_adjoint_, gradient);
     return one_slab ? slab_scale_host_(0) * sum : sum;
   }
@@ -333,34 +244,16 @@ private:
   /// scale * sum_p d_p^2 over condition c's points on this rank, d = u_k - condition(k, x) or
   /// du_k/dx_d; adds its gradient. Not collective.
   double condition_term(size_t c, double scale, const nn::Vector& gradient) {
-    constexpr int inputs = Pde::inputs;
     auto& ws = condition_ws_[c];
     const int m = ws.points;
     if (m == 0) return 0.0;
     const auto& points = conditions_[c].points;
     net_.forward(points, ws);
-    const auto u = ws.output();
-    const auto adjoint = condition_adjoint_[c];
-    const auto x = points;
-    const auto pde = pde_;
     const int k = conditions_[c].output, derivative = conditions_[c].derivative;
     const int row = derivative < 0 ? 0 : nn::gradient_stream(derivative) * m;
-    // Only (row + p, k) is ever written: the other outputs' and streams' entries keep the zeros
-    // the adjoint was created with.
-    double sum = 0;
-    Kokkos::parallel_reduce(
-        "tessera::pinn::pde_condition_misfit", Kokkos::RangePolicy<>(0, m),
-        KOKKOS_LAMBDA(const int p, double& acc) {
-          double d = u(row + p, k);
-          if (derivative < 0) {
-            double point[kMaxJetInputs] = {};
-            for (int i = 0; i < inputs; ++i) point[i] = x(i, p);
-            d -= pde.condition(k, point);
-          }
-          acc += d * d;
-          adjoint(row + p, k) = 2.0 * scale * d;
-        },
-        sum);
+    const auto& adjoint = condition_adjoint_[c];
+    const double sum =
+        condition_misfit_sum(pde_, points, ws.output(), adjoint, m, row, k, derivative, scale);
     net_.backward(ws, adjoint, gradient);
     return scale * sum;
   }

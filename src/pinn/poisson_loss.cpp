@@ -1,7 +1,8 @@
 #include "pinn/poisson_loss.hpp"
 
 #include "core/allreduce.hpp"
-#include "pinn/misfit.hpp"
+#include "core/device_math.hpp"
+#include "pinn/poisson_loss_kernels.hpp"
 
 #include <algorithm>
 
@@ -70,7 +71,7 @@ std::vector<double> PoissonLoss::residual_magnitudes(const nn::Matrix& points) {
   Kokkos::parallel_for(
       "tessera::pinn::poisson_residual_magnitude", Kokkos::RangePolicy<>(0, n),
       KOKKOS_LAMBDA(const int p) {
-        r(p) = fabs(problem.residual(u(lap + p, 0), points(0, p), points(1, p)));
+        r(p) = math::fabs(problem.residual(u(lap + p, 0), points(0, p), points(1, p)));
       });
   auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), r);
   for (int p = 0; p < n; ++p) magnitude[p] = host(p);
@@ -91,30 +92,17 @@ void PoissonLoss::add_interior_points(const nn::Matrix& points) {
 double PoissonLoss::residual_term(const Batch& batch, const nn::Vector& gradient) {
   const int n = batch.workspace->points;
   net_.forward(batch.points, *batch.workspace);
-  const auto u = batch.workspace->output();
-  const auto adjoint = *batch.adjoint;
-  const auto x = batch.points;
-  const auto problem = problem_;
   const int lap = nn::laplacian_stream(2) * n;
   const double scale = residual_weight_ / global_interior_;
-  double sum = 0;
-  Kokkos::parallel_reduce(
-      "tessera::pinn::poisson_residual", Kokkos::RangePolicy<>(0, n),
-      KOKKOS_LAMBDA(const int p, double& acc) {
-        const double r = problem.residual(u(lap + p, 0), x(0, p), x(1, p));
-        acc += r * r;
-        adjoint(lap + p, 0) = -2.0 * scale * r;  // d(r^2)/d(Δu) = -2r
-      },
-      sum);
-  net_.backward(*batch.workspace, adjoint, gradient);
+  const double sum = poisson_residual_sum(problem_, batch.points, batch.workspace->output(),
+                                          *batch.adjoint, n, lap, scale);
+  net_.backward(*batch.workspace, *batch.adjoint, gradient);
   return scale * sum;
 }
 
 double PoissonLoss::boundary_term(const nn::Vector& gradient) {
-  const auto problem = problem_;
-  return squared_misfit(
-      net_, boundary_, boundary_ws_, boundary_adjoint_, boundary_weight_ / global_boundary_,
-      KOKKOS_LAMBDA(double x, double y) { return problem.boundary(x, y); }, gradient);
+  return poisson_boundary_misfit(problem_, net_, boundary_, boundary_ws_, boundary_adjoint_,
+                                 boundary_weight_ / global_boundary_, gradient);
 }
 
 double PoissonLoss::value_and_gradient(const nn::Vector& x, const nn::Vector& gradient) {

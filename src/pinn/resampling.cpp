@@ -1,12 +1,14 @@
 #include "pinn/resampling.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <random>
 
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 #include "pinn/collocation.hpp"
 
 namespace tessera::pinn {
@@ -74,9 +76,24 @@ std::vector<long> draw_by_density(const std::vector<double>& magnitude, long m,
   return chosen;
 }
 
+/// Collective over loss.communicator(). Adds this rank's share of a round's points ((x, y) each;
+/// every rank passes the same), in order.
+void add_share(ResidualSampled& loss, const std::vector<std::array<double, 2>>& points) {
+  long first = 0, last = 0;
+  share(loss.communicator(), static_cast<long>(points.size()), first, last);
+  nn::Matrix added("tessera::pinn::rar_points", 2, last - first);
+  auto host = Kokkos::create_mirror_view(added);
+  for (long k = first; k < last; ++k)
+    for (int i = 0; i < 2; ++i) host(i, k - first) = points[k][i];
+  Kokkos::deep_copy(added, host);
+  loss.add_interior_points(added);
+}
+
 }  // namespace
 
-long refine_by_residual(ResidualSampled& loss, const ResamplingConfig& config, int round) {
+long refine_by_residual(ResidualSampled& loss, const ResamplingConfig& config, int round,
+                        std::vector<double>* chosen) {
+  ProfilingRegion region(Phase::Sampling);
   MPI_Comm comm = loss.communicator();
   int size = 1;
   TESSERA_MPI_CALL(MPI_Comm_size(comm, &size));
@@ -104,16 +121,27 @@ long refine_by_residual(ResidualSampled& loss, const ResamplingConfig& config, i
   const long m = std::min(config.points, n);
   const auto order =
       config.density ? draw_by_density(magnitude, m, config, round) : largest(magnitude, m);
-  long first = 0, last = 0;
-  share(comm, m, first, last);
-  nn::Matrix added("tessera::pinn::rar_points", 2, last - first);
-  auto host = Kokkos::create_mirror_view(added);
   auto all = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), candidates);
-  for (long k = first; k < last; ++k)
-    for (int i = 0; i < 2; ++i) host(i, k - first) = all(i, order[k]);
-  Kokkos::deep_copy(added, host);
-  loss.add_interior_points(added);
+  std::vector<std::array<double, 2>> points(m);
+  for (long k = 0; k < m; ++k) {
+    points[k] = {all(0, order[k]), all(1, order[k])};
+    if (chosen) chosen->insert(chosen->end(), {double(round), points[k][0], points[k][1]});
+  }
+  add_share(loss, points);
   return m;
+}
+
+long restore_refinement(ResidualSampled& loss, const std::vector<double>& rows) {
+  TESSERA_CHECK(rows.size() % 3 == 0, "restore_refinement: " << rows.size() << " values");
+  std::vector<std::array<double, 2>> points;
+  for (std::size_t r = 0; r < rows.size(); r += 3) {
+    points.push_back({rows[r + 1], rows[r + 2]});
+    if (r + 3 == rows.size() || rows[r + 3] != rows[r]) {  // the round's last point
+      add_share(loss, points);
+      points.clear();
+    }
+  }
+  return static_cast<long>(rows.size() / 3);
 }
 
 }  // namespace tessera::pinn

@@ -46,7 +46,17 @@ public:
 };
 
 /// Collective over loss.communicator(). One RAR round (round numbers the candidate draws):
-/// adds config.points candidates chosen by their residuals; returns the global count added.
-long refine_by_residual(ResidualSampled& loss, const ResamplingConfig& config, int round);
+/// adds config.points candidates chosen by their residuals; returns the global count added. With
+/// chosen, appends to it a row (round, x, y) per point added, in the order every rank selects
+/// them (the same rows on every rank, whatever the rank count): what a checkpoint records.
+long refine_by_residual(ResidualSampled& loss, const ResamplingConfig& config, int round,
+                        std::vector<double>* chosen = nullptr);
+
+/// Collective over loss.communicator(). Adds the points of rows (round, x, y), as
+/// refine_by_residual's chosen gave them, round by round, each rank its share of each round as
+/// refine_by_residual keeps it: on the rank count that chose them, every rank's interior set
+/// becomes what it was, in the same order; on another, what that rank count would have kept of
+/// the same choices. Returns the count added.
+long restore_refinement(ResidualSampled& loss, const std::vector<double>& rows);
 
 }  // namespace tessera::pinn

@@ -1,5 +1,6 @@
 #include "pinn/trainer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -7,13 +8,16 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 #include "core/stop_request.hpp"
 #include "core/timer.hpp"
+#include "io/restart.hpp"
 #include "nn/adam.hpp"
 #include "pinn/loss_balancing.hpp"
 
 #include <memory>
 #include <sstream>
+#include <utility>
 
 namespace tessera::pinn {
 
@@ -48,7 +52,7 @@ TrainingConfig TrainingConfig::from_options(Options& options) {
   c.lbfgs_history = options.integer("train_lbfgs_history", c.lbfgs_history, 1, 1000,
                                     "L-BFGS correction pairs kept");
   c.log_every = options.integer("train_log_every", c.log_every, 1, 10000000,
-                                "iterations between progress lines and history rows");
+                                "iterations between progress lines (the history keeps every one)");
   return c;
 }
 
@@ -65,40 +69,51 @@ nn::LearningRateSchedule TrainingConfig::adam_schedule() const {
 
 namespace {
 
+// Every iteration's loss and terms as a history row (a few doubles: cheap in time and file size);
+// at every log_every-th iteration, and at the first and last, a progress line with the share of
+// the training done and its expected end, and the monitor.
 class Recorder {
 public:
-  Recorder(const Loss& loss, const TrainingConfig& config, const RecordMonitor& monitor)
-      : loss_(loss), config_(config), monitor_(monitor) {
+  Recorder(const Loss& loss, const TrainingConfig& config, const RecordMonitor& monitor, int first)
+      : loss_(loss), config_(config), monitor_(monitor), first_(first) {
     history_.columns = {"iteration", "phase", "loss"};
     for (const auto& name : loss.term_names()) history_.columns.push_back(name);
     history_.columns.push_back("seconds");
   }
-  void record(int iteration, int phase, double value, bool force = false) {
+  /// line: whether this row may print a progress line (forced: whatever its iteration).
+  enum class Line { by_interval, forced, none };
+  void record(int iteration, int phase, double value, Line line = Line::by_interval) {
     if (first_value_) {
       initial_ = value;
       first_value_ = false;
     }
-    if (iteration == last_ || (!force && iteration % config_.log_every != 0)) return;
+    if (iteration == last_) return;
     last_ = iteration;
     const double t = timer_.seconds();
-    history_.rows.insert(history_.rows.end(), {double(iteration), double(phase), value});
-    std::string terms;
-    const auto names = loss_.term_names();
     const auto values = loss_.term_values();
+    history_.rows.insert(history_.rows.end(), {double(iteration), double(phase), value});
+    history_.rows.insert(history_.rows.end(), values.begin(), values.end());
+    history_.rows.push_back(t);
+    if (line == Line::none || (line == Line::by_interval && iteration % config_.log_every != 0))
+      return;
+    if (monitor_) monitor_(iteration, phase);
+    if (!config_.verbose) return;
+    const auto names = loss_.term_names();
+    std::string terms;
     for (size_t i = 0; i < values.size(); ++i) {
-      history_.rows.push_back(values[i]);
       char buf[64];
       std::snprintf(buf, sizeof buf, "  %s %.3e", names[i].c_str(), values[i]);
       terms += buf;
     }
-    history_.rows.push_back(t);
-    if (monitor_) monitor_(iteration, phase);
-    if (config_.verbose) {
-      char buf[128];
-      std::snprintf(buf, sizeof buf, "%-6s it %7d  loss %.4e", phase == 0 ? "adam" : "lbfgs",
-                    iteration, value);
-      TESSERA_LOG(buf << terms << "  (" << std::fixed << std::setprecision(1) << t << " s)");
-    }
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%-6s it %7d  loss %.4e", phase == 0 ? "adam" : "lbfgs",
+                  iteration, value);
+    // The pace so far, Adam's and L-BFGS's together: L-BFGS iterations cost a few evaluations.
+    const int total = config_.adam_iterations + config_.lbfgs_iterations;
+    const double left =
+        iteration > first_ ? t / (iteration - first_) * std::max(0, total - iteration) : -1.0;
+    TESSERA_LOG(buf << terms << "  (" << std::fixed << std::setprecision(1) << t << " s, "
+                    << progress_text(total > 0 ? double(iteration) / total : 1.0, left) << ")");
   }
   TrainingHistory take() { return std::move(history_); }
   double initial_loss() const { return initial_; }
@@ -108,11 +123,28 @@ private:
   const Loss& loss_;
   const TrainingConfig& config_;
   const RecordMonitor& monitor_;
+  const int first_;  // the iteration this training starts at (a restart's)
   TrainingHistory history_;
   Timer timer_;
   int last_ = -1;
   bool first_value_ = true;
   double initial_ = 0;
+};
+
+// L-BFGS's first evaluation is the loss at the point Adam reached: the switch's history row.
+class FirstEvaluation : public nn::Objective {
+public:
+  FirstEvaluation(Loss& loss, std::function<void(double)> on_first)
+      : loss_(loss), on_first_(std::move(on_first)) {}
+  double value_and_gradient(const nn::Vector& x, const nn::Vector& gradient) override {
+    const double value = loss_.value_and_gradient(x, gradient);
+    if (on_first_) std::exchange(on_first_, nullptr)(value);
+    return value;
+  }
+
+private:
+  Loss& loss_;
+  std::function<void(double)> on_first_;
 };
 
 /// A loss this many times the training's first one has diverged (weights running away), even
@@ -145,6 +177,29 @@ void check_finite(const nn::InnerProduct& inner, const char* phase, int iteratio
                            << initial << " (the same on every rank)" << hint);
 }
 
+/// Collective as loss is. Evaluates the loss at the restored parameters x (gradient is scratch)
+/// and, unless control.warm_start, requires it to reproduce the loss the checkpoint recorded
+/// there: an InputError on every rank (the loss is reduced over ranks) naming the file, both
+/// losses and the way out.
+void require_recorded_loss(Loss& loss, const nn::Vector& x, const nn::Vector& gradient,
+                           const TrainingCheckpoint& resume, const TrainingControl& control) {
+  const std::string file = "checkpoint '" + control.resume_source + "'";
+  if (control.warm_start) {
+    TESSERA_LOG("warm start (-restart_warm_start): " << file << "'s recorded loss is not checked");
+    return;
+  }
+  if (std::isnan(resume.loss))
+    TESSERA_THROW_AS(InputError, file
+                                     << " records no training loss (written by an older Tessera?), "
+                                        "so its parameters cannot be checked; "
+                                        "-restart_warm_start true starts from them on purpose");
+  io::require_reproduced(control.resume_source, "the training loss", resume.loss,
+                         loss.value_and_gradient(x, gradient),
+                         "its parameters were altered, or this run's loss is not the one that "
+                         "wrote it (other points, seeds or term weights); -restart_warm_start "
+                         "true trains from them on purpose");
+}
+
 }  // namespace
 
 TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config, MPI_Comm comm) {
@@ -155,8 +210,8 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config, MPI
 
 TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& config,
                      const TrainingControl& control) {
+  ProfilingRegion stage(Stage::Training);
   TrainingResult result;
-  Recorder recorder(loss, config, control.on_record);
   const long size = static_cast<long>(x.extent(0));
   nn::Vector gradient("tessera::pinn::gradient", size);
 
@@ -166,11 +221,6 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
   int first = 0;
   const auto* resume = control.resume;
   if (resume) {
-    // Adaptive weights and refined point sets are not part of a checkpoint, so a resumed run
-    // could not repeat the trajectory it continues.
-    TESSERA_CHECK(config.balance_every == 0 && config.resampling.every == 0,
-                  "cannot resume training with adaptive term weights or residual refinement: "
-                  "their state is not checkpointed");
     const int end = config.adam_iterations + config.lbfgs_iterations;
     TESSERA_CHECK((resume->phase == 0 && resume->iteration <= config.adam_iterations) ||
                       (resume->phase == 1 && resume->iteration >= config.adam_iterations &&
@@ -184,6 +234,8 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
       adam.restore(resume->first_moment, resume->second_moment, resume->adam_steps);
     first = resume->phase == 0 ? resume->iteration : config.adam_iterations;
   }
+  Recorder recorder(loss, config, control.on_record,
+                    resume && resume->phase == 1 ? resume->iteration : first);
   // After each iteration (iterations_done as in TrainingCheckpoint), on every rank: the
   // checkpoints due by iteration count, by wall clock or by a signal, and the stop the signal
   // asks for. state() makes the checkpoint's state only when one is written.
@@ -194,15 +246,11 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
     if (control.comm == MPI_COMM_NULL) return;
     const SafePoint point = poll_safe_point(control.comm);
     if (!point.stop && !point.checkpoint) return;
-    // A checkpoint without the adaptive weights or refined points could not be resumed: none is
-    // written, and a stop saves nothing.
-    const bool resumable =
-        control.checkpoint && config.balance_every == 0 && config.resampling.every == 0;
-    if (resumable && !due) control.checkpoint(state());
+    if (control.checkpoint && !due) control.checkpoint(state());
     if (point.stop)
       throw Stopped(
           (phase == 0 ? "Adam iteration " : "L-BFGS iteration ") + std::to_string(iterations_done),
-          resumable ? control.resume_hint : "");
+          control.checkpoint ? control.resume_hint : "");
   };
   const auto schedule = config.adam_schedule();
   std::unique_ptr<LearningRateAnnealing> annealing;
@@ -214,11 +262,26 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
     sampled = dynamic_cast<ResidualSampled*>(&loss);
     TESSERA_CHECK(sampled, "residual-based refinement needs a loss that can score residuals");
   }
+  std::vector<double> refined;  // every round's points, for checkpoints
+  if (resume && annealing) annealing->restore(resume->term_weights);
+  if (resume && sampled) {
+    refined = resume->refined_points;
+    result.refinement_points = restore_refinement(*sampled, refined);
+  }
+  // Last in the resume, once everything the loss depends on (term weights, refined points) is
+  // restored.
+  if (resume) require_recorded_loss(loss, x, gradient, *resume, control);
+  // A checkpoint's state with what adaptation has reached.
+  const auto adapted = [&](TrainingCheckpoint state) {
+    if (annealing) state.term_weights = annealing->weights();
+    state.refined_points = refined;
+    return state;
+  };
   double value = 0;
   for (int k = first; k < config.adam_iterations; ++k) {
     if (sampled && k > 0 && k % config.resampling.every == 0) {
       const long added =
-          refine_by_residual(*sampled, config.resampling, k / config.resampling.every);
+          refine_by_residual(*sampled, config.resampling, k / config.resampling.every, &refined);
       result.refinement_points += added;
       if (config.verbose)
         TESSERA_LOG("adam   it " << k << "  residual refinement: +" << added << " interior points ("
@@ -233,12 +296,18 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
       }
     }
     value = loss.value_and_gradient(x, gradient);
-    recorder.record(k, 0, value, k == first);
+    recorder.record(k, 0, value, k == first ? Recorder::Line::forced : Recorder::Line::by_interval);
     check_finite(inner, "Adam", k, value, recorder.initial_loss(), gradient);
     adam.step(x, gradient, schedule.at(k));
     safe_point(k + 1, 0, [&] {
-      return TrainingCheckpoint{
-          0, k + 1, x, adam.first_moment(), adam.second_moment(), adam.steps(), {}};
+      auto state = adapted(TrainingCheckpoint{
+          0, k + 1, x, adam.first_moment(), adam.second_moment(), adam.steps(), {}, {}, {}});
+      // The loss at x_{k+1} is not known before the next iteration: one evaluation more per
+      // checkpoint, for the restart's check (gradient is free again after the step). A state
+      // whose loss is not finite is not written.
+      state.loss = loss.value_and_gradient(x, gradient);
+      check_finite(inner, "Adam", k + 1, state.loss, recorder.initial_loss(), gradient);
+      return state;
     });
   }
   result.adam_iterations = config.adam_iterations;
@@ -257,18 +326,31 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
       TESSERA_CHECK(resume->lbfgs.iteration == resume->iteration - offset,
                     "L-BFGS checkpoint of iteration " << resume->lbfgs.iteration << " stored as "
                                                       << resume->iteration);
+    // Not after a restart inside L-BFGS: its first evaluation is then at the checkpoint's point.
+    const bool after_adam = !resume_lbfgs;
+    FirstEvaluation objective(loss, [&](double f) {
+      if (!after_adam) return;
+      // Without Adam this is the training's first row, which prints its line.
+      recorder.record(offset, 1, f, offset == 0 ? Recorder::Line::forced : Recorder::Line::none);
+      if (config.verbose && offset > 0)
+        TESSERA_LOG("switching from Adam to L-BFGS at iteration " << offset << " (loss "
+                                                                  << format("%.4e", f) << ")");
+    });
     result.lbfgs = lbfgs.minimize(
-        loss, iterate,
+        objective, iterate,
         [&](int k, double f, int) {
           recorder.record(offset + k, 1, f);
           check_finite(inner, "L-BFGS", offset + k, f, recorder.initial_loss(), lbfgs.gradient());
           safe_point(offset + k, 1, [&] {
-            return TrainingCheckpoint{1, offset + k, iterate, {}, {}, 0, lbfgs.state()};
+            auto state = adapted(
+                TrainingCheckpoint{1, offset + k, iterate, {}, {}, 0, lbfgs.state(), {}, {}});
+            state.loss = f;
+            return state;
           });
         },
         resume_lbfgs ? &resume->lbfgs : nullptr);
     value = loss.value_and_gradient(iterate, gradient);  // the network now holds the accepted point
-    recorder.record(offset + result.lbfgs.iterations, 1, value, true);
+    recorder.record(offset + result.lbfgs.iterations, 1, value, Recorder::Line::forced);
     check_finite(inner, "L-BFGS", offset + result.lbfgs.iterations, value, recorder.initial_loss(),
                  gradient);
     if (iterate.data() != x.data()) Kokkos::deep_copy(x, iterate);
@@ -278,7 +360,7 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
                   << " evaluations): " << nn::stop_reason(result.lbfgs.reason));
   } else {
     value = loss.value_and_gradient(x, gradient);
-    recorder.record(config.adam_iterations, 0, value, true);
+    recorder.record(config.adam_iterations, 0, value, Recorder::Line::forced);
     check_finite(inner, "Adam", config.adam_iterations, value, recorder.initial_loss(), gradient);
   }
   // A finite loss that ends above where it started is no divergence by the rule above (a restart

@@ -3,10 +3,11 @@
 // then L-BFGS. Opt-in during the Adam phase: adaptive term weights (learning-rate annealing,
 // pinn/loss_balancing.hpp) and residual-based refinement of the interior points
 // (pinn/resampling.hpp); L-BFGS then minimises the loss with the weights and points reached.
-// Progress lines go to rank 0; every logged iteration is kept as a history row.
+// Progress lines go to rank 0; every iteration is kept as a history row.
 #include <mpi.h>
 
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,7 @@ struct TrainingConfig {
   ResamplingConfig resampling;               // residual-based refinement; resampling.every = 0: off
   int lbfgs_iterations = 2000;
   int lbfgs_history = 50;
-  int log_every = 100;  // progress line and history row every this many iterations
+  int log_every = 100;  // a progress line (and RecordMonitor call) every this many iterations
   bool verbose = true;  // progress lines on rank 0
 
   static TrainingConfig from_options(Options& options);
@@ -44,9 +45,13 @@ struct TrainingConfig {
   nn::LearningRateSchedule adam_schedule() const;
 };
 
+/// What the codes of a history's "phase" column (and a checkpoint's "phase") stand for, as the
+/// files record it ("phase_meaning").
+inline constexpr const char* kPhaseMeaning = "0: Adam, 1: L-BFGS";
+
 struct TrainingHistory {
   std::vector<std::string> columns;  // iteration, phase (0 Adam, 1 L-BFGS), loss, terms..., seconds
-  std::vector<double> rows;          // row-major
+  std::vector<double> rows;          // row-major, one row per iteration
   long row_count() const { return columns.empty() ? 0 : long(rows.size() / columns.size()); }
 };
 
@@ -68,10 +73,21 @@ struct TrainingCheckpoint {
   nn::Vector parameters;
   nn::Vector first_moment, second_moment;  // Adam's (phase 0)
   long adam_steps = 0;
-  nn::LbfgsState lbfgs;  // phase 1
+  nn::LbfgsState lbfgs;                // phase 1
+  std::vector<double> term_weights;    // the adaptive term weights reached (-train_balance_every)
+  std::vector<double> refined_points;  // rows (round, x, y) of every refinement round so far
+                                       // (pinn::refine_by_residual), the same on every rank
+  // A run that trains one network several times in turn (time windows; causal Adam, then L-BFGS)
+  // checkpoints each training as a stage of its own (dd::ReplicatedCheckpoints); one training is
+  // stage 0 of 1.
+  int stage = 0, stages = 1;
+  std::vector<double> causal_weights{};  // those the stage's loss holds frozen; empty if they move
+  /// The loss at parameters, which a restart must reproduce (NaN: not recorded).
+  double loss = std::numeric_limits<double>::quiet_NaN();
 };
 
-/// Called on every rank after each history row, with its iteration and phase.
+/// Called on every rank at each progress line (every log_every iterations, the first and the
+/// last), with its iteration and phase.
 using RecordMonitor = std::function<void(int iteration, int phase)>;
 
 /// What a distributed or resumable run adds to the recipe; every member is optional.
@@ -86,6 +102,10 @@ struct TrainingControl {
   std::function<void(const TrainingCheckpoint&)> checkpoint;
   /// Continue from this state rather than from the parameters given.
   const TrainingCheckpoint* resume = nullptr;
+  /// Where resume was read from, for messages, and whether the run starts from it on purpose
+  /// although it is another run's (-restart_warm_start): then resume's loss is not required.
+  std::string resume_source;
+  bool warm_start = false;
   /// The ranks that train together. After every iteration they agree (core/stop_request.hpp)
   /// whether the wall-clock checkpoint interval has passed (then checkpoint(state)) and whether a
   /// signal asks to stop (then checkpoint(state) and throw Stopped on every rank, naming
@@ -104,8 +124,10 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config,
 /// Trains the parameter vector x in place (the loss evaluates at the x it is given): the one
 /// implementation of the recipe (schedule, adaptive weights, refinement, L-BFGS, checkpoints).
 /// Collective over the loss's communicator, and over control.inner's in the L-BFGS phase.
-/// Resuming (control.resume) with adaptive weights or refinement on throws: their state is not
-/// in a checkpoint.
+/// Resuming (control.resume) restores the adaptive term weights and refined points it holds.
+/// Unless control.warm_start, a resume whose recorded loss the loss at its parameters does not
+/// reproduce (to io::kRestartTolerance) is an InputError, on every rank, before the first
+/// iteration.
 TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& config,
                      const TrainingControl& control = {});
 

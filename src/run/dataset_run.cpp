@@ -37,12 +37,11 @@ double seconds_per_sample(MPI_Comm comm, const Timer& pass, int done) {
   return per_sample;
 }
 
-// The end of every progress line: the pace and the time the `left` samples still take.
-std::string pace_text(double per_sample, int left) {
-  char text[80];
-  std::snprintf(text, sizeof text, "%.3f s/sample, left %s", per_sample,
-                duration_text(per_sample * left).c_str());
-  return text;
+// The end of every progress line: the pace, the share of the `samples` done and the time the
+// `left` samples of this run still take.
+std::string pace_text(double per_sample, int done, int samples, int left) {
+  return format("%.3f s/sample, ", per_sample) +
+         progress_text(double(done) / samples, per_sample * left);
 }
 
 // left: samples still to do in this pass.
@@ -52,7 +51,7 @@ std::string progress_line(ReuseStrategy strategy, const SolveRecord& r, int samp
   std::snprintf(line, sizeof line, "  %-10s sample %4d/%d: %3d iterations, %.4f s, omega %.1f%s; ",
                 reuse_strategy_name(strategy), r.sample + 1, samples, r.iterations, r.seconds,
                 r.omega, r.preconditioner_built ? "" : ", multigrid kept");
-  return line + pace_text(per_sample, left);
+  return line + pace_text(per_sample, r.sample + 1, samples, left);
 }
 
 const std::vector<std::string>& solve_columns() {
@@ -60,6 +59,39 @@ const std::vector<std::string>& solve_columns() {
       "strategy",      "sample", "iterations",          "seconds",
       "residual_norm", "omega",  "preconditioner_built"};
   return columns;
+}
+
+// Appends the row of solve rec of pass k (the k-th strategy) to the per-solve table.
+void append_row(std::vector<double>& rows, int k, const SolveRecord& rec) {
+  rows.insert(rows.end(), {double(k), double(rec.sample), double(rec.iterations), rec.seconds,
+                           rec.residual_norm, rec.omega, rec.preconditioner_built ? 1.0 : 0.0});
+}
+
+// The solves of pass k recorded in the per-solve table, as solve_sequence returned them.
+SequenceResult recorded_pass(const std::vector<double>& rows, int k, ReuseStrategy strategy,
+                             const std::string& solver) {
+  SequenceResult result;
+  result.strategy = strategy;
+  result.solver = solver;
+  const std::size_t columns = solve_columns().size();
+  for (std::size_t row = 0; row + columns <= rows.size(); row += columns) {
+    if (static_cast<int>(rows[row]) != k) continue;
+    SolveRecord rec;
+    rec.sample = static_cast<int>(rows[row + 1]);
+    rec.iterations = static_cast<int>(rows[row + 2]);
+    rec.seconds = rows[row + 3];
+    rec.residual_norm = rows[row + 4];
+    rec.omega = rows[row + 5];
+    rec.preconditioner_built = rows[row + 6] != 0;
+    result.solves.push_back(rec);
+  }
+  if (strategy == ReuseStrategy::bandit) {
+    result.arm_pulls.assign(bandit_omegas().size(), 0);
+    for (const auto& rec : result.solves)
+      for (std::size_t a = 0; a < bandit_omegas().size(); ++a)
+        if (rec.omega == bandit_omegas()[a]) ++result.arm_pulls[a];
+  }
+  return result;
 }
 
 // The options that decide the data, under their option names (which are also the attributes'
@@ -83,7 +115,9 @@ GeneratingOptions generating_options(const DatasetRunConfig& c, const std::strin
           {"dataset_subsample", static_cast<long long>(c.subsample)},
           {"dataset_rtol", grid.krylov.rtol},
           {"dataset_guess_space", static_cast<long long>(grid.guess_space)},
-          {"dataset_reuse", std::string(reuse_strategy_name(c.strategies.front()))},
+          {"dataset_reuse", c.strategies.size() > 1
+                                ? std::string("all")
+                                : std::string(reuse_strategy_name(c.strategies.front()))},
           {"dataset_solver", solver}};
 }
 
@@ -103,10 +137,19 @@ GeneratingOptions generating_options(const DatasetRunConfig& c) {
           {"dataset_subsample", static_cast<long long>(c.subsample)}};
 }
 
+// Where an unfinished file goes on: its complete samples and, for a comparison of reuse strategies
+// (-dataset_reuse all), its complete passes (one per strategy) and the "solves" rows recorded so
+// far: those of the complete passes, then those of the pass a signal stopped.
+struct ResumePoint {
+  int samples = 0;
+  int passes = 0;
+  std::vector<double> solves;
+};
+
 // Collective. Throws an InputError (on every rank alike) naming the first generating option whose
-// value the unfinished file at path does not record; returns the samples it holds complete.
-long long check_resumable(MPI_Comm comm, const std::string& path,
-                          const GeneratingOptions& options) {
+// value the unfinished file at path does not record; returns where it goes on.
+ResumePoint check_resumable(MPI_Comm comm, const std::string& path,
+                            const GeneratingOptions& options) {
   const io::FieldFileReader file(comm, path, "unfinished data set");
   auto refuse = [&](const std::string& why) {
     throw InputError("cannot resume '" + path + "': " + why +
@@ -119,7 +162,27 @@ long long check_resumable(MPI_Comm comm, const std::string& path,
     refuse(d.missing ? "it does not record -" + d.name
                      : "-" + d.name + " is " + io::option_text(d.here) + " in this run but " +
                            io::option_text(d.stored) + " in the file");
-  return file.integer_attribute("samples_complete");
+  ResumePoint point;
+  point.samples = static_cast<int>(file.integer_attribute("samples_complete"));
+  if (file.has_attribute("passes_complete")) {
+    point.passes = static_cast<int>(file.integer_attribute("passes_complete"));
+    point.solves = file.read_table("solves").values;
+  }
+  return point;
+}
+
+// Collective. Whether the run goes on from the unfinished file of an earlier run at path. A fresh
+// run would replace that file, the checkpoint of a run it did not write: an InputError on every
+// rank unless the deck allows it (output_overwrite).
+bool resumes(MPI_Comm comm, const DatasetRunConfig& config, const std::string& path) {
+  const bool unfinished = io::unfinished_file_exists(comm, path);
+  if (unfinished && !config.resume && !config.output.overwrite)
+    throw InputError("the unfinished data set '" + io::resumable_path(path) +
+                         "' exists and this run would start afresh and replace it; continue it "
+                         "with -dataset_resume true, or replace it with -output_overwrite true, "
+                         "or choose another output directory",
+                     __FILE__, __LINE__);
+  return unfinished && config.resume;
 }
 
 // The one sample-set file of a data-set run, either problem: created afresh with the generating
@@ -132,20 +195,19 @@ public:
   SampleSet(MPI_Comm comm, const DatasetRunConfig& config, const std::string& path,
             const GeneratingOptions& generating, const std::function<void(io::FieldFile&)>& create)
       : comm_(comm),
-        resumable_(config.strategies.size() == 1),
-        resuming_(config.resume && io::unfinished_file_exists(comm, path)),
-        first_(resuming_
-                   ? static_cast<int>(check_resumable(comm, io::resumable_path(path), generating))
-                   : 0),
-        // A data set of one reuse strategy is always written under the resumable name, so that a
-        // run stopped by a signal (or killed) can be continued with -dataset_resume.
-        file_(comm, path,
-              resuming_    ? io::FileMode::resume
-              : resumable_ ? io::FileMode::resumable
-                           : io::FileMode::create) {
+        resuming_(resumes(comm, config, path)),
+        resumed_(resuming_ ? check_resumable(comm, io::resumable_path(path), generating)
+                           : ResumePoint()),
+        // A data set is always written under the resumable name, so that a run stopped by a
+        // signal (or killed) can be continued with -dataset_resume.
+        file_(comm, path, resuming_ ? io::FileMode::resume : io::FileMode::resumable) {
     if (resuming_) {
-      TESSERA_LOG("  resuming '" << file_.temporary_path() << "' after its " << first_
-                                 << " complete sample(s)");
+      TESSERA_LOG("  resuming '" << file_.temporary_path() << "' after its " << resumed_.samples
+                                 << " complete sample(s)"
+                                 << (config.strategies.size() > 1
+                                         ? " and " + std::to_string(resumed_.passes) +
+                                               " complete strategy pass(es)"
+                                         : std::string()));
       return;
     }
     create(file_);
@@ -156,7 +218,9 @@ public:
 
   io::FieldFile& file() { return file_; }
   // The first sample this run writes: 0, or the samples an unfinished file held complete.
-  int first() const { return first_; }
+  int first() const { return resumed_.samples; }
+  // What the unfinished file held (nothing for a fresh file).
+  const ResumePoint& resumed() const { return resumed_; }
 
   // Collective. Samples [0, samples) are written: the data first, then the count that declares
   // them complete.
@@ -166,16 +230,14 @@ public:
     file_.flush();
   }
 
-  // Collective. A safe point after samples [0, samples) are complete: every sample is already in
-  // the file, so when a signal asks to stop (core/stop_request.hpp) the unfinished file is kept
-  // as the checkpoint and Stopped thrown on every rank. A comparison of reuse strategies cannot
-  // be resumed (a resumed run solves only the samples left): it stops with nothing kept.
-  void stop_if_asked(int samples) {
+  // Collective. A safe point (where: which, for the message) after the samples written so far are
+  // complete: every sample is already in the file, so when a signal asks to stop
+  // (core/stop_request.hpp) save (if given) records in it what else a resumed run needs, the
+  // unfinished file is kept as the checkpoint and Stopped thrown on every rank.
+  void stop_if_asked(const std::string& where, const std::function<void()>& save = {}) {
     if (!poll_safe_point(comm_).stop) return;
-    if (!resumable_)
-      throw Stopped(std::to_string(samples) + " complete samples (-dataset_reuse all)", "");
-    throw Stopped(std::to_string(samples) + " complete samples",
-                  "'" + file_.temporary_path() + "'; continue with -dataset_resume true");
+    if (save) save();
+    throw Stopped(where, "'" + file_.temporary_path() + "'; continue with -dataset_resume true");
   }
 
   // Collective. Whether the run stops before sample `samples` at end (-dataset_stop_after),
@@ -195,16 +257,15 @@ public:
     file_.set_attribute("options", options_text);
     file_.set_attribute("samples", samples);
     file_.set_attribute("stored_points", stored_points);
-    file_.set_attribute("resumed_at", first_);
+    file_.set_attribute("resumed_at", resumed_.samples);
     file_.set_attribute("wall_seconds", wall_seconds);
     file_.commit();
   }
 
 private:
   MPI_Comm comm_;
-  bool resumable_;
   bool resuming_;
-  int first_;
+  ResumePoint resumed_;
   io::FieldFile file_;
 };
 
@@ -336,10 +397,10 @@ DatasetRunConfig DatasetRunConfig::from_options(Options& options) {
                                  "file for -dataset_resume (0: never; for tests)");
   c.progress_every = options.integer("dataset_progress_every", c.progress_every, 1, 1000000,
                                      "print a progress line every this many samples");
-  if ((c.resume || c.stop_after > 0) && c.strategies.size() != 1)
+  if (c.stop_after > 0 && c.strategies.size() != 1)
     options.report(
-        "-dataset_resume and -dataset_stop_after need a single -dataset_reuse strategy, not all: "
-        "a resumed run solves only the samples left, which a comparison of strategies cannot use");
+        "-dataset_stop_after needs a single -dataset_reuse strategy, not all (a comparison of "
+        "strategies is stopped by SIGUSR1 or SIGTERM and continued with -dataset_resume)");
   if (darcy)
     c.sequence.field =
         physics::PermeabilityFieldConfig::from_options(options, c.sequence.solver.points);
@@ -415,16 +476,43 @@ DatasetSummary DatasetRun::execute_darcy(const std::string& options_text) {
   const int first = set.first();
   const int end = config_.stop_after > 0 ? std::min(samples, config_.stop_after) : samples;
   const auto& start = decomp.local_start();
-  std::vector<double> rows;  // the per-solve table, on every rank (FieldFile stores rank 0's)
-  for (size_t k = 0; k < config_.strategies.size(); ++k) {
+  // A comparison of strategies records in the file the solves of every complete pass and their
+  // count, and on a signal those of the pass it stops, so that a resumed run goes on at the first
+  // pass not complete and ends with the uninterrupted run's table (only the times differ).
+  const bool comparison = config_.strategies.size() > 1;
+  const ResumePoint& resumed = set.resumed();
+  std::vector<double> rows = resumed.solves;  // the per-solve table, on every rank
+  auto record_passes = [&](int passes) {
+    file.write_table("solves", solve_columns(), rows);
+    file.set_attribute("passes_complete", passes);
+    file.flush();
+  };
+  int complete = first;  // samples in the file
+  for (int k = 0; k < static_cast<int>(config_.strategies.size()); ++k) {
     const ReuseStrategy strategy = config_.strategies[k];
+    if (k < resumed.passes) {
+      summary.results.push_back(recorded_pass(rows, k, strategy, solver_->solver_name()));
+      continue;
+    }
+    // A pass goes on after the solves a signal left recorded only when its strategy carries
+    // nothing from one solve to the next (none: bit for bit the same solves); any other starts
+    // again, so that its reuse and its figures are those of an uninterrupted pass.
+    SequenceResult earlier;
+    int pass_first = comparison ? 0 : first;
+    if (comparison) {
+      earlier = recorded_pass(rows, k, strategy, solver_->solver_name());
+      if (strategy != ReuseStrategy::none) {  // its rows are the last ones recorded
+        rows.resize(rows.size() - earlier.solves.size() * solve_columns().size());
+        earlier.solves.clear();
+      }
+      pass_first = static_cast<int>(earlier.solves.size());
+    }
     Timer pass;
     auto observe = [&](const SolveRecord& rec, const solvers::DarcyReference& solver,
                        const physics::PermeabilitySequence&) {
-      const int done = rec.sample + 1 - first;
-      rows.insert(rows.end(), {double(k), double(rec.sample), double(rec.iterations), rec.seconds,
-                               rec.residual_norm, rec.omega, rec.preconditioner_built ? 1.0 : 0.0});
-      if (k == 0) {  // every strategy solves the same sequence: write it once
+      const int done = rec.sample + 1 - pass_first;
+      append_row(rows, k, rec);
+      if (k == 0 && rec.sample >= complete) {  // every strategy solves the same sequence
         const auto box = solver.coefficient_box();
         const auto& a = solver.coefficient();
         const auto permeability = stored_values(stored, r, [&](int i, int j) {
@@ -436,22 +524,33 @@ DatasetSummary DatasetRun::execute_darcy(const std::string& options_text) {
           return block[static_cast<size_t>(j - start[1]) * nx + (i - start[0])];
         });
         file.write_sample("samples", stored, rec.sample, {permeability.data(), pressure.data()});
-        set.complete(rec.sample + 1);
+        complete = rec.sample + 1;
+        set.complete(complete);
       }
-      set.stop_if_asked(rec.sample + 1);
+      if (comparison)
+        set.stop_if_asked("sample " + std::to_string(rec.sample + 1) + " of the " +
+                              reuse_strategy_name(strategy) + " pass (" + std::to_string(k) +
+                              " of " + std::to_string(config_.strategies.size()) +
+                              " strategies complete)",
+                          [&] { record_passes(k); });
+      else
+        set.stop_if_asked(std::to_string(complete) + " complete samples");
       if (done % config_.progress_every == 0 || rec.sample + 1 == end) {
         const double per_sample = seconds_per_sample(comm_, pass, done);  // on every rank
         TESSERA_LOG(progress_line(strategy, rec, samples, per_sample, end - rec.sample - 1));
       }
     };
-    summary.results.push_back(solve_sequence(decomp, seq, strategy, observe, first, end));
+    SequenceResult result = solve_sequence(decomp, seq, strategy, observe, pass_first, end);
+    result.solves.insert(result.solves.begin(), earlier.solves.begin(), earlier.solves.end());
+    summary.results.push_back(std::move(result));
+    if (comparison) record_passes(k + 1);
   }
   if (set.stopped(end, samples)) {
     summary.wall_seconds = wall.seconds();
     return summary;
   }
   const std::string table = reuse_table(summary.results);
-  TESSERA_LOG("summary (" << end - first << " solves per strategy, "
+  TESSERA_LOG("summary (" << (comparison ? samples : end - first) << " solves per strategy, "
                           << (summary.results.empty() ? "" : summary.results.front().solver)
                           << ", rtol " << seq.solver.krylov.rtol << "):\n"
                           << table);
@@ -549,13 +648,13 @@ DatasetSummary DatasetRun::execute_navier_stokes(const std::string& options_text
     set.file().write_sample("samples", mine ? whole : none, mine ? sample : 0, blocks);
     const int complete = std::min(round + ranks, end), done = complete - first;
     set.complete(complete);
-    set.stop_if_asked(complete);
+    set.stop_if_asked(std::to_string(complete) + " complete samples");
     if (done / config_.progress_every != (round - first) / config_.progress_every ||
         complete == end) {
       const double per_sample = seconds_per_sample(comm_, pass, done);
       char line[80];
       std::snprintf(line, sizeof line, "  navier_stokes sample %4d/%d; ", complete, samples);
-      TESSERA_LOG(line << pace_text(per_sample, end - complete));
+      TESSERA_LOG(line << pace_text(per_sample, complete, samples, end - complete));
     }
   }
   if (set.stopped(end, samples)) {

@@ -15,14 +15,19 @@
 //                  the one file. FNO-3D maps ω(t = 1..10) to ω(t = 11..50), i.e. fields 1-10 to
 //                  11-50; its script's input a = ω0 is field 0.
 //
-// Resume: with -dataset_resume the unfinished file `<name>.h5.tmp` is kept when a run stops
-// early (killed, a failed solve, -dataset_stop_after), and after every sample its data are
-// flushed and then the root attribute "samples_complete" (the samples [0, k) that are complete)
-// is written and flushed. A rerun of the same deck opens it, checks that every generating option
+// Resume: the file is written as `<name>.h5.tmp`, kept when a run stops early (a signal, killed,
+// a failed solve, -dataset_stop_after), and after every sample its data are flushed and then the
+// root attribute "samples_complete" (the samples [0, k) that are complete) is written and flushed.
+// A rerun of the same deck with -dataset_resume opens it, checks that every generating option
 // (the field's, the grid's, the solver's) is what the file records (an InputError naming the first
-// that is not), and goes on from sample k. The final name still only ever holds a complete data
-// set: the file is renamed when its last sample is written. Both problems share this mechanism,
-// the progress line (samples done, seconds per sample, time left) and the finishing attributes.
+// that is not), and goes on from sample k; without -dataset_resume it refuses to replace it (an
+// InputError) unless the deck allows overwriting. A comparison of strategies (-dataset_reuse all)
+// also records the per-solve table and "passes_complete" after each pass and when a signal stops
+// it, and goes on at the first pass not complete (the none pass after its recorded solves, any
+// other from its first sample, so that its figures are an uninterrupted pass's). The final name
+// still only ever holds a complete data set: the file is renamed when its last sample is written.
+// Both problems share this mechanism, the progress line (samples done, seconds per sample, time
+// left) and the finishing attributes.
 #include <mpi.h>
 
 #include <optional>

@@ -20,20 +20,10 @@ DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
   c.domain = SubdomainProblemConfig::from_options(options);
   const int dim = c.domain.dim();
   c.network = nn::MlpShape::from_options(options, dim, 1);
-  // One network per subdomain is a StackedMlp, which has neither the Fourier encoding nor the
-  // hard-boundary ansatz (the subdomain losses impose the boundary conditions themselves).
-  if (c.network.fourier_features > 0)
-    options.report("-pinn_fourier_features is not supported by run: xpinn (use 0)");
-  if (c.network.hard_dirichlet)
-    options.report("-pinn_hard_boundary is not supported by run: xpinn (use false)");
   c.points = dd::SubdomainPointConfig::from_options(options);
   c.interface = dd::InterfaceWeights::from_options(options);
   c.training = pinn::TrainingConfig::from_options(options);
-  // The subdomain loss has no adjustable term weights and no residual scoring.
-  if (c.training.balance_every > 0)
-    options.report("-train_balance_every is not supported by run: xpinn (use 0)");
-  if (c.training.resampling.every > 0)
-    options.report("-train_rar_every is not supported by run: xpinn (use 0)");
+  refuse_single_network_options(options, c.network, c.training, "run: xpinn");
   c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_xpinn");
   c.checkpoint = dd::CheckpointConfig::from_options(options, "xpinn", c.output.checkpoint_path(),
                                                     c.output.overwrite, c.output.checkpoints_kept);
@@ -49,8 +39,8 @@ DdPinnRun::DdPinnRun(MPI_Comm comm, const DdPinnRunConfig& config)
   nets_.initialize_glorot(subdomain_network_seeds(grid_, config.points.seed));
   loss_ =
       dd::poisson_xpinn_loss(grid_, nets_, config.domain.problem, config.points, config.interface);
-  restart_ =
-      dd::read_restart(grid_, nets_.parameters_per_network(), config_.checkpoint, config.training);
+  restart_ = dd::read_restart(grid_, nets_.parameters_per_network(), config_.checkpoint,
+                              {config.training});
 }
 
 void DdPinnRun::prepare_output() {
@@ -107,6 +97,9 @@ DdPinnSummary DdPinnRun::execute(const std::string& options_text) {
       [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
         file.write_field("subdomain", reference_.decomposition(), subdomain.data());
+        file.set_dataset_attribute("subdomain", "subdomain_meaning",
+                                   "index (0 to subdomains - 1) of the subdomain whose network "
+                                   "gives the point's pinn value");
         histories.write(file);
         file.set_attribute("subdomains", grid_.count());
         file.set_attribute("dim", dim);

@@ -24,6 +24,7 @@ FbpinnRunConfig FbpinnRunConfig::from_options(Options& options) {
   c.points = dd::SubdomainPointConfig::from_options(options);
   c.fbpinn = dd::FbpinnConfig::from_options(options);
   c.training = pinn::TrainingConfig::from_options(options);
+  refuse_single_network_options(options, c.network, c.training, "run: fbpinn");
   c.output = OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_fbpinn");
   c.checkpoint = dd::CheckpointConfig::from_options(options, "fbpinn", c.output.checkpoint_path(),
                                                     c.output.overwrite, c.output.checkpoints_kept);
@@ -39,8 +40,8 @@ FbpinnRun::FbpinnRun(MPI_Comm comm, const FbpinnRunConfig& config)
       nets_(config.network, static_cast<int>(grid_.owned().size())) {
   nets_.initialize_glorot(subdomain_network_seeds(grid_, config.points.seed));
   loss_ = dd::poisson_fbpinn_loss(grid_, windows_, nets_, config.domain.problem, config.points);
-  restart_ =
-      dd::read_restart(grid_, nets_.parameters_per_network(), config_.checkpoint, config.training);
+  restart_ = dd::read_restart(grid_, nets_.parameters_per_network(), config_.checkpoint,
+                              {config.training});
 }
 
 void FbpinnRun::prepare_output() {

@@ -1,5 +1,6 @@
 #include "run/interface_bandit_run.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -8,8 +9,12 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/stop_request.hpp"
 #include "core/timer.hpp"
+#include "io/field_file.hpp"
+#include "io/field_reader.hpp"
 #include "io/output_directory.hpp"
+#include "io/restart.hpp"
 
 namespace tessera::run {
 
@@ -22,23 +27,10 @@ double reward(double error) { return -std::log10(error); }
 InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options) {
   InterfaceBanditRunConfig c;
   c.xpinn = DdPinnRunConfig::from_options(options);
-  const std::string list =
-      options.text("bandit_frequencies", "1,2,3,4",
-                   "the PDE family: comma-separated Poisson frequencies k, the bandit's contexts");
-  c.frequencies.clear();
-  std::stringstream in(list);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    char* end = nullptr;
-    const long k = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || k < 1 || k > 64) {
-      options.report("-bandit_frequencies = '" + list +
-                     "' must be a comma-separated list of integers in [1, 64]");
-      c.frequencies = {1};
-      break;
-    }
-    c.frequencies.push_back(static_cast<int>(k));
-  }
+  c.frequencies = options.integers("bandit_frequencies", "1,2,3,4", 1, 64,
+                                   "the PDE family: comma-separated Poisson frequencies k, the "
+                                   "bandit's contexts");
+  if (c.frequencies.empty()) c.frequencies = {1};  // reported; keeps the other checks going
   c.rounds = options.integer("bandit_rounds", c.rounds, 1, 100000,
                              "bandit rounds (trainings it chooses), contexts in turn");
   c.policy = options.choice("bandit_policy", "ucb", {"ucb", "thompson"},
@@ -65,18 +57,35 @@ InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options
     options.report(
         "run: interface_bandit is 2D (its contexts are the frequencies k of the 2D "
         "problem); -dd_dim must be 2");
-  if (!c.xpinn.checkpoint.restart.empty() || c.xpinn.checkpoint.every > 0 ||
-      c.xpinn.checkpoint.physics.warm_start)
-    options.report(
-        "-dd_restart, -dd_checkpoint_every and -restart_warm_start do not apply to run: "
-        "interface_bandit");
+  // A study continues only its own checkpoint, whose trainings all had these options.
+  if (c.xpinn.checkpoint.physics.warm_start)
+    options.report("-restart_warm_start does not apply to run: interface_bandit");
+  c.checkpoint = c.xpinn.checkpoint;
+  c.checkpoint.kind = "interface_bandit";
+  c.checkpoint.physics.options.clear();
+  c.checkpoint.physics.warm_start_allowed = false;
+  // The policy's unused option does not change the study: UCB draws nothing, Thompson has no β.
+  const std::string unused =
+      c.policy == dd::BanditPolicy::Thompson ? "bandit_exploration" : "bandit_seed";
+  for (auto& [name, value] : options.values(io::physics_option_names(c.checkpoint.kind)))
+    if (name != unused) c.checkpoint.physics.options.emplace_back(name, value);
   return c;
 }
 
 InterfaceBanditRun::InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunConfig& config)
     : config_(config), comm_(comm), arms_(dd::standard_interface_arms()) {
   // The tiling and reference split are checked by building one training's run, as run: xpinn would.
-  DdPinnRun check(comm, training_config(0, 0));
+  DdPinnRunConfig check = training_config(0, 0);
+  check.checkpoint.path.clear();
+  const DdPinnRun probe(comm, check);
+  auto& c = config_.checkpoint;
+  c.restart = io::resolve_restart(comm, "dd_restart", c.restart, c.path, c.overwrite);
+  if (c.restart.empty()) return;
+  read_checkpoint(c.restart);
+  // Continued from a checkpoint it keeps (not one named elsewhere), the study owns the results
+  // and checkpoints of its trainings in its directory.
+  const auto kept = io::kept_checkpoints(c.path);
+  continues_own_ = std::find(kept.begin(), kept.end(), c.restart) != kept.end();
 }
 
 DdPinnRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm) const {
@@ -84,19 +93,25 @@ DdPinnRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm
   c.domain.problem.square.frequency = config_.frequencies[frequency_index];
   c.interface = arms_[arm].weights;
   c.training.verbose = false;
-  // Its trainings keep no checkpoint: a stop signal ends the study with nothing to continue.
-  c.checkpoint.path.clear();
   c.output.name = config_.xpinn.output.name + "_k" +
                   std::to_string(config_.frequencies[frequency_index]) + "_" + arms_[arm].name;
+  c.checkpoint.path = c.output.checkpoint_path();
+  c.checkpoint.restart.clear();  // -dd_restart names the study's checkpoint
+  for (auto& [name, value] : c.checkpoint.physics.options)
+    if (name == "poisson_frequency") value = std::to_string(c.domain.problem.square.frequency);
   return c;
 }
 
 void InterfaceBanditRun::prepare_output() {
+  // The study's own name, under which it keeps its checkpoints (it writes no <name>.h5).
+  const auto& output = config_.xpinn.output;
+  output_locks_.push_back(io::prepare_output_directory(comm_, output.directory, output.name,
+                                                       output.overwrite || continues_own_));
   for (size_t k = 0; k < config_.frequencies.size(); ++k)
     for (size_t a = 0; a < arms_.size(); ++a) {
       const auto c = training_config(static_cast<int>(k), static_cast<int>(a));
       output_locks_.push_back(io::prepare_output_directory(comm_, c.output.directory, c.output.name,
-                                                           c.output.overwrite));
+                                                           c.output.overwrite || continues_own_));
     }
 }
 
@@ -104,10 +119,53 @@ double InterfaceBanditRun::error(int frequency_index, int arm, const std::string
   const auto key = std::make_pair(frequency_index, arm);
   const auto found = errors_.find(key);
   if (found != errors_.end()) return found->second;
-  DdPinnRun run(comm_, training_config(frequency_index, arm));
-  const double e = run.execute(options_text).pinn_error;
+  auto c = training_config(frequency_index, arm);
+  // The first training of a continued study is the one a stop signal interrupted (or the next),
+  // which continues from its checkpoint.
+  if (continues_own_) c.checkpoint.overwrite = true;
+  if (resumed_) c.checkpoint.restart = io::kLatestCheckpoint;
+  resumed_ = false;
+  const double e = DdPinnRun(comm_, c).execute(options_text).pinn_error;
   errors_[key] = e;
+  write_checkpoint();
+  if (poll_safe_point(comm_).stop)
+    throw Stopped("the end of training " + c.output.name,
+                  resume_text(config_.checkpoint.path, "dd_restart"));
   return e;
+}
+
+void InterfaceBanditRun::write_checkpoint() const {
+  std::vector<double> rows;
+  for (const auto& [key, e] : errors_)
+    rows.insert(rows.end(),
+                {double(key.first), double(config_.frequencies[key.first]), double(key.second), e});
+  io::FieldFile file(comm_, config_.checkpoint.path);
+  file.write_table("trainings", {"frequency_index", "frequency", "condition_set", "error"}, rows);
+  file.set_attribute("run_kind", config_.checkpoint.kind);
+  io::record_options(file, config_.checkpoint.physics.options);
+  file.commit_checkpoint(config_.checkpoint.kept);
+}
+
+void InterfaceBanditRun::read_checkpoint(const std::string& path) {
+  io::FieldFileReader reader(comm_, path, "checkpoint");
+  io::require_run_kind(path,
+                       reader.has_attribute("run_kind") ? reader.string_attribute("run_kind") : "",
+                       config_.checkpoint.kind);
+  config_.checkpoint.physics.require_same(reader);
+  const auto table = reader.read_table("trainings");
+  reader.require_finite("trainings", table.values);
+  for (std::size_t r = 0; r < table.rows(); ++r) {
+    const auto k = static_cast<int>(table.at(r, 0)), a = static_cast<int>(table.at(r, 2));
+    const double e = table.at(r, 3);
+    if (k < 0 || k >= static_cast<int>(config_.frequencies.size()) || a < 0 ||
+        a >= static_cast<int>(arms_.size()) || !(e > 0))
+      throw InputError("checkpoint '" + path + "': training " + std::to_string(r) +
+                           " is not one of this study's",
+                       __FILE__, __LINE__);
+    errors_[{k, a}] = e;
+  }
+  resumed_ = true;
+  TESSERA_LOG("restart from " << path << " with " << errors_.size() << " finished training(s)");
 }
 
 InterfaceBanditSummary InterfaceBanditRun::execute(const std::string& options_text) {
@@ -127,6 +185,7 @@ InterfaceBanditSummary InterfaceBanditRun::execute(const std::string& options_te
                       ? "Thompson sampling, seed " + std::to_string(config_.seed)
                       : "GP-UCB β = " + format("%g", config_.exploration)));
 
+  if (config_.checkpoint.restart.empty()) write_checkpoint();
   std::vector<int> oracle(family, 0);
   if (config_.reference_table) {
     std::vector<double> mean_reward(arms, 0.0);

@@ -8,6 +8,14 @@
 // every (k, set) pair is trained once first, which gives the best set per k (oracle), the best
 // fixed set (the one with the highest mean reward over the family) and the bandit's regret against
 // both. Trainings are deterministic (same seed), so a pair met again is answered from the table.
+//
+// Checkpoints: the study's own, <name>_checkpoint.h5 (kind interface_bandit), holds the error of
+// every finished training; it is written at the start and after each training. The bandit's
+// state is a function of them (the GP of the rewards; Thompson sampling's generator is advanced
+// by each choice, which depends only on the rewards before it), so a study continued with
+// -dd_restart latest replays its rounds from the recorded errors and makes the same choices. The
+// training under way keeps its own checkpoint, <name>_k<k>_<set>_checkpoint.h5 (kind xpinn, on a
+// stop signal and every -dd_checkpoint_every iterations), which the continued study resumes.
 #include <mpi.h>
 
 #include <map>
@@ -31,6 +39,10 @@ struct InterfaceBanditRunConfig {
   dd::BanditPolicy policy = dd::BanditPolicy::Ucb;
   int seed = 1;  // Thompson sampling's draws
   bool reference_table = true;
+  /// The study's checkpoint: -dd_restart, kind interface_bandit, its path, what it keeps, and the
+  /// options it records (run: xpinn's physics but the per-training frequency, and the bandit's);
+  /// `every` (-dd_checkpoint_every) is every training's interval.
+  dd::CheckpointConfig checkpoint;
 
   /// Declares and reads every option (run: xpinn's and -bandit_*); problems go to options.
   static InterfaceBanditRunConfig from_options(Options& options);
@@ -49,27 +61,38 @@ class InterfaceBanditRun {
 public:
   using Config = InterfaceBanditRunConfig;
 
-  /// Collective: checks that the tiling fits the rank count (as run: xpinn does); touches no file.
+  /// Collective: checks that the tiling fits the rank count (as run: xpinn does) and reads the
+  /// study checkpoint to continue from (-dd_restart; an InputError on every rank if it is not one
+  /// of this study, see io::resolve_restart); touches no file.
   InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunConfig& config);
 
-  /// Collective. Prepares the output directory for every training's result file, locking each
-  /// name (see PoissonRun::prepare_output).
+  /// Collective. Prepares the output directory for every training's result file, locking the
+  /// study's name and each training's (see PoissonRun::prepare_output). A study continued from a
+  /// checkpoint it keeps may replace its own trainings' results (one finished after that checkpoint
+  /// is trained again).
   void prepare_output();
 
   /// Collective. Runs the reference table (if asked) and the bandit rounds, prints the table on
-  /// rank 0. Every rank makes the same choices (the errors are global reductions).
+  /// rank 0. Every rank makes the same choices (the errors are global reductions). Throws
+  /// Stopped on every rank when a signal asks to stop, the study checkpoint written.
   InterfaceBanditSummary execute(const std::string& options_text);
 
 private:
   /// The relative L2 error of the XPINN training for (frequency index, arm), trained on first use.
   double error(int frequency_index, int arm, const std::string& options_text);
   DdPinnRunConfig training_config(int frequency_index, int arm) const;
+  /// Collective. The study checkpoint of the errors so far, newest of config_.checkpoint.kept.
+  void write_checkpoint() const;
+  /// Collective. The errors of the study checkpoint at path, into errors_.
+  void read_checkpoint(const std::string& path);
 
   InterfaceBanditRunConfig config_;
   MPI_Comm comm_;
   std::vector<io::OutputLock> output_locks_;  // one per training's stem, from prepare_output()
   std::vector<dd::InterfaceArm> arms_;
   std::map<std::pair<int, int>, double> errors_;
+  bool resumed_ = false;        // continued from a study checkpoint; no training run since
+  bool continues_own_ = false;  // from one of the checkpoints the study keeps in its directory
 };
 
 }  // namespace tessera::run

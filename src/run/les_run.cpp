@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <sstream>
 #include <type_traits>
@@ -10,12 +11,14 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 #include "core/stop_request.hpp"
 #include "core/timer.hpp"
 #include "core/version.hpp"
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
 #include "io/restart.hpp"
+#include "io/root_task.hpp"
 #include "solvers/energy_spectrum.hpp"
 
 namespace tessera::run {
@@ -26,7 +29,20 @@ constexpr const char* kComponentNames[3] = {"velocity_x", "velocity_y", "velocit
 constexpr const char* kVelocityLocation =
     "faces: component a of cell (i, j, k) at its lower face in direction a, "
     "((i, j, k) + 1/2 - e_a/2) h; pressure and subgrid_viscosity at cell centres "
-    "((i, j, k) + 1/2) h, the grid's points";
+    "((i, j, k) + 1/2) h, the grid's points; the dataset velocity holds the three components at "
+    "the cell centres (each the mean of its cell's two faces)";
+// Units of the case: its box length (-les_length) is measured in `length`, its velocities in
+// length/time; the flows are posed nondimensionally, so these name the dimension, not SI units.
+constexpr const char* kLengthUnits = "length";
+constexpr const char* kVelocityUnits = "length/time";
+constexpr const char* kKinematicPressureUnits = "length^2/time^2 (pressure / density)";
+constexpr const char* kViscosityUnits = "length^2/time";
+
+std::string snapshot_suffix(int index) {
+  char suffix[32];
+  std::snprintf(suffix, sizeof suffix, "_snapshot_%04d", index);
+  return suffix;
+}
 
 // The k-th event time of a series with the given interval: k * interval, computed the same way
 // in an uninterrupted run and in a restarted one.
@@ -73,13 +89,14 @@ LesRunConfig LesRunConfig::from_options(Options& options) {
   c.checkpoint_every = options.real("les_checkpoint_every", c.checkpoint_every, 0.0, 1e12,
                                     "time between checkpoints (the end time included); 0: none");
   c.restart_file =
-      options.text("les_restart", c.restart_file,
-                   "checkpoint file to restart from; empty: start from the case; "
-                   "latest: the newest readable checkpoint this run keeps, if there is one");
-  c.reference_file =
-      options.text("les_reference_file", c.reference_file,
-                   "Taylor-Green reference table (t, E_k, -dE/dt, enstrophy) to compare -dE/dt "
-                   "with; taylor_green in 3D only");
+      options.input_file("les_restart", c.restart_file,
+                         "checkpoint file to restart from; empty: start from the case; "
+                         "latest: the newest readable checkpoint this run keeps, if there is one",
+                         {io::kLatestCheckpoint});
+  c.reference_file = options.input_file(
+      "les_reference_file", c.reference_file,
+      "Taylor-Green reference table (t, E_k, -dE/dt, enstrophy) to compare -dE/dt "
+      "with; taylor_green in 3D only");
   c.output = OutputConfig::from_options(options, "les");
   c.physics = io::RestartPhysics::from_options(options, "les");
   if (!c.reference_file.empty() && (c.flow.name != "taylor_green" || c.solver.dim != 3))
@@ -318,20 +335,33 @@ LesDiagnostics LesRun::measure(double dt) {
                    << format("%.4f", d.subgrid_coefficient) << "  div "
                    << format("%.1e", d.max_divergence) << "  CFL " << format("%.2f", d.cfl)
                    << "  its " << format("%.1f", d.pressure_iterations) << "  "
-                   << format("%.1f s", d.wall_seconds));
+                   << format("%.1f s", d.wall_seconds) << ", " << progress(d.time));
   return d;
+}
+
+std::string LesRun::progress(double time) const {
+  const double end = config_.flow.end_time, start = restarted_ ? restart_.time : 0.0;
+  const double left =
+      time > start ? clock_.seconds() / (time - start) * std::max(0.0, end - time) : -1.0;
+  return progress_text(end > 0 ? time / end : 1.0, left);
 }
 
 void LesRun::write_fields(io::FieldFile& file) {
   const double h = solver_.h();
-  file.set_grid(io::uniform_grid(decomp_, {0.5 * h, 0.5 * h, 0.5 * h}, {h, h, h}));
+  file.set_grid(io::uniform_grid(decomp_, {0.5 * h, 0.5 * h, 0.5 * h}, {h, h, h}), kLengthUnits);
   const auto u = local_velocity();
   for (int c = 0; c < config_.solver.dim; ++c)
-    file.write_field(kComponentNames[c], decomp_, u[c].data());
+    file.write_field(kComponentNames[c], decomp_, u[c].data(), kVelocityUnits);
+  // The faces' components lie half a cell off the grid's points; a viewer gets the velocity
+  // where the grid says it is.
+  const auto centres = solver_.local_cell_centre_velocity();
+  std::vector<const double*> components;
+  for (const auto& c : centres) components.push_back(c.data());
+  file.write_vector_field("velocity", decomp_, components, kVelocityUnits);
   const auto pressure = solver_.local_pressure();
-  file.write_field("pressure", decomp_, pressure.data());
+  file.write_field("pressure", decomp_, pressure.data(), kKinematicPressureUnits);
   const auto nu_t = solver_.local_subgrid_viscosity();
-  file.write_field("subgrid_viscosity", decomp_, nu_t.data());
+  file.write_field("subgrid_viscosity", decomp_, nu_t.data(), kViscosityUnits);
   file.set_attribute("velocity_location", kVelocityLocation);
 }
 
@@ -343,7 +373,7 @@ void LesRun::write_state_attributes(io::FieldFile& file, const std::string& opti
   file.set_attribute("les_cells", s.cells);
   file.set_attribute("les_length", s.length);
   file.set_attribute("viscosity", s.viscosity);
-  file.set_attribute("time", solver_.time());
+  file.set_time(solver_.time());
   file.set_attribute("steps", solver_.steps());
 }
 
@@ -374,13 +404,39 @@ void LesRun::write_spectrum(io::FieldFile& file) {
 }
 
 void LesRun::write_snapshot(int index, const std::string& options_text) {
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, "_snapshot_%04d", index);
-  io::FieldFile file(comm_, file_path(suffix));
+  ProfilingRegion stage(Stage::Output);
+  io::FieldFile file(comm_, file_path(snapshot_suffix(index)));
   write_fields(file);
   write_spectrum(file);
   write_state_attributes(file, options_text);
+  const io::XdmfDescription description = file.xdmf_description();
   file.commit_with_xdmf();
+  snapshot_times_.emplace_back(description.h5_file, solver_.time());
+  // Every snapshot of the series is on the same grid with the same fields.
+  std::vector<io::XdmfDescription> steps;
+  for (const auto& [h5_file, time] : snapshot_times_) {
+    steps.push_back(description);
+    steps.back().h5_file = h5_file;
+    steps.back().time = time;
+  }
+  io::write_xdmf_collection(comm_, snapshot_collection_path(), steps);
+}
+
+std::string LesRun::snapshot_collection_path() const {
+  return std::filesystem::path(file_path("_snapshots")).replace_extension(".xmf").string();
+}
+
+void LesRun::find_earlier_snapshots(int next) {
+  snapshot_times_.clear();
+  for (int k = 0; k < next; ++k) {
+    const std::string path = file_path(snapshot_suffix(k));
+    const std::string exists = io::run_on_root(
+        comm_, [&] { return std::string(std::filesystem::is_regular_file(path) ? "yes" : ""); });
+    if (exists.empty()) continue;
+    const io::FieldFileReader file(comm_, path, "LES snapshot");
+    snapshot_times_.emplace_back(std::filesystem::path(path).filename().string(),
+                                 file.real_attribute("time"));
+  }
 }
 
 void LesRun::write_checkpoint(const std::string& options_text) {
@@ -389,7 +445,7 @@ void LesRun::write_checkpoint(const std::string& options_text) {
   io::FieldFile file(comm_, file_path("_checkpoint"));
   const auto u = local_velocity();
   for (int c = 0; c < config_.solver.dim; ++c)
-    file.write_field(kComponentNames[c], decomp_, u[c].data());
+    file.write_field(kComponentNames[c], decomp_, u[c].data(), kVelocityUnits);
   write_diagnostics(file);
   write_state_attributes(file, options_text);
   file.set_attribute("les_checkpoint", 1);
@@ -418,6 +474,8 @@ void LesRun::advance_to_end(const std::string& options_text) {
   const double snapshot_every = config_.snapshot_every, checkpoint_every = config_.checkpoint_every;
   int snapshot = next_event_index(solver_.time(), snapshot_every);
   int checkpoint = next_event_index(solver_.time(), checkpoint_every);
+  // A restarted run's series goes on from the snapshots the earlier runs wrote before it.
+  if (restarted_ && snapshot_every > 0) find_earlier_snapshots(snapshot);
   if (!restarted_ && snapshot_every > 0) write_snapshot(0, options_text);
   double last_dt = 0, previous_time = solver_.time();
   // After every step: diagnostics when due; a checkpoint when the wall-clock interval has passed
@@ -521,6 +579,7 @@ void LesRun::compare_with_reference(LesSummary& summary) const {
 }
 
 void LesRun::write_result(const LesSummary& summary, const std::string& options_text) {
+  ProfilingRegion stage(Stage::Output);
   io::FieldFile file(comm_, summary.output_file);
   write_fields(file);
   write_diagnostics(file);

@@ -9,6 +9,8 @@
 //   <name>.h5 (+ .xmf)            the result: final fields, the table "diagnostics", for periodic
 //                                  cases the table "spectrum", summary attributes
 //   <name>_snapshot_NNNN.h5 (+ .xmf)  fields at t = NNNN * -les_snapshot_every
+//   <name>_snapshots.xmf           the snapshots so far as one XDMF temporal collection,
+//                                  rewritten at each snapshot (a restart keeps the earlier ones)
 //   <name>_checkpoint.h5           the latest checkpoint: velocity, time, steps, diagnostics so
 //                                  far; the flow has no random state once started (older ones
 //                                  kept beside it as <name>_checkpoint.<age>.h5, io/restart.hpp)
@@ -19,6 +21,7 @@
 
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/decomposition.hpp"
@@ -148,12 +151,22 @@ private:
   LesDiagnostics measure(double dt);
   // Seconds since the run started, those before a restart included. Not collective.
   double wall_seconds() const { return wall_offset_ + clock_.seconds(); }
+  /// The end of a diagnostics line: the share of the time range simulated and, at this run's
+  /// pace, the wall time left. Not collective.
+  std::string progress(double time) const;
   std::vector<std::vector<double>> local_velocity() const;
   void write_fields(io::FieldFile& file);
   void write_state_attributes(io::FieldFile& file, const std::string& options_text);
   // The diagnostics so far as the table "diagnostics". Collective.
   void write_diagnostics(io::FieldFile& file) const;
+  // Writes snapshot `index` and rewrites the temporal collection of the snapshots so far.
+  // Collective.
   void write_snapshot(int index, const std::string& options_text);
+  // <name>_snapshots.xmf, the snapshots as one time series for viewers. Not collective.
+  std::string snapshot_collection_path() const;
+  // A restarted run: the snapshots before index `next` that earlier runs left, with their
+  // times, so that the collection goes on listing them. Collective.
+  void find_earlier_snapshots(int next);
   void write_checkpoint(const std::string& options_text);
   void compare_with_reference(LesSummary& summary) const;
   void write_result(const LesSummary& summary, const std::string& options_text);
@@ -175,6 +188,8 @@ private:
   double wall_offset_ = 0;
   long iterations_at_last_row_ = 0;
   int steps_at_last_row_ = 0;
+  // The snapshots of the series so far: HDF5 file name (in the output directory) and time.
+  std::vector<std::pair<std::string, double>> snapshot_times_;
 };
 
 }  // namespace tessera::run

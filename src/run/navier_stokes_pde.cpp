@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 #include "core/timer.hpp"
 #include "core/version.hpp"
 #include "io/field_file.hpp"
@@ -17,14 +18,18 @@
 
 namespace tessera::run {
 
-NavierStokesPdeConfig NavierStokesPdeConfig::from_options(Options& options) {
+NavierStokesPdeConfig NavierStokesPdeConfig::from_options(Options& options,
+                                                          const std::string& pde) {
   NavierStokesPdeConfig c;
+  size_t first = options.declared_count();
   c.kovasznay.reynolds = options.real("kovasznay_reynolds", c.kovasznay.reynolds, 1e-3, 1e4,
                                       "Kovasznay flow: Reynolds number (20 and 40 are usual)");
   c.kovasznay_grid_x = options.integer("kovasznay_grid_x", c.kovasznay_grid_x, 2, 1 << 16,
                                        "Kovasznay: comparison grid points in x over [-0.5, 1]");
   c.kovasznay_grid_y = options.integer("kovasznay_grid_y", c.kovasznay_grid_y, 2, 1 << 16,
                                        "Kovasznay: comparison grid points in y over [-0.5, 1.5]");
+  refuse_other_pde(options, first, pde, "kovasznay");
+  first = options.declared_count();
   c.cavity.reynolds = options.real("cavity_reynolds", c.cavity.reynolds, 1e-3, 1e4,
                                    "lid-driven cavity: Reynolds number U L / nu");
   c.cavity.regularised_lid =
@@ -37,6 +42,7 @@ NavierStokesPdeConfig NavierStokesPdeConfig::from_options(Options& options) {
                       "lid-driven cavity: PETSc reference cells per direction, also the "
                       "comparison grid (u, v on their MAC faces, p at the cell centres)");
   c.cavity_steady = solvers::CavitySteadyConfig::from_options(options);
+  refuse_other_pde(options, first, pde, "lid_driven_cavity");
   return c;
 }
 
@@ -92,11 +98,12 @@ void pin_coordinate(const nn::Matrix& points, int d, double value) {
 
 /// Collective. Trains net on the flow's steady Navier–Stokes loss over the box [lower, upper]:
 /// interior residuals, u and v on the whole boundary, and p = the flow's on the pressure points
-/// if given.
+/// if given; checkpointed by checkpoints, continuing from its restart.
 template <class Flow>
 pinn::TrainingResult train_flow(MPI_Comm comm, nn::Mlp& net, const Flow& flow,
                                 const std::vector<double>& lower, const std::vector<double>& upper,
-                                const nn::Matrix* pressure, const PdeRunConfig& config) {
+                                const nn::Matrix* pressure, const PdeRunConfig& config,
+                                const dd::ReplicatedCheckpoints& checkpoints) {
   const auto& p = config.points;
   const auto interior = pinn::interior_points_2d(comm, p.interior_points, p.seed);
   const auto boundary = pinn::boundary_points_2d(comm, p.boundary_points, p.seed);
@@ -107,7 +114,9 @@ pinn::TrainingResult train_flow(MPI_Comm comm, nn::Mlp& net, const Flow& flow,
   if (pressure) conditions.push_back({"pressure", *pressure, p.boundary_weight, -1, 2});
   pinn::PdeLoss<pinn::SteadyNavierStokesResidual<Flow>> loss(comm, net, {flow}, interior,
                                                              p.residual_weight, conditions);
-  return pinn::train(loss, net, config.training, comm);
+  pinn::TrainingControl control;
+  checkpoints.attach(control);
+  return pinn::train(loss, net.parameters(), config.training, control);
 }
 
 }  // namespace
@@ -138,7 +147,8 @@ FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& re
 
 PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
                                     const PdeRunConfig& config, const std::string& options_text,
-                                    PdeSubdomains* subdomains) {
+                                    PdeSubdomains* subdomains,
+                                    const dd::ReplicatedCheckpoints* checkpoints) {
   Timer total;
   PdeRunSummary s;
   const auto& ns = config.navier_stokes;
@@ -176,7 +186,7 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
       pinn::map_to_box(outlet, {K::x_min, K::y_min}, {K::x_max, K::y_max});
       pin_coordinate(outlet, 0, K::x_max);
       training = train_flow(comm, net, ns.kovasznay, {K::x_min, K::y_min}, {K::x_max, K::y_max},
-                            &outlet, config);
+                            &outlet, config, *checkpoints);
     }
     const auto box = navier_stokes_box(config.pde);
     centres[0] = solvers::sample_space_time_block(decomp, box, [](double x, double) { return x; });
@@ -196,9 +206,9 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
   } else {
     // No pressure condition: p enters the residuals through its gradient only, so its constant
     // is free; the comparison removes both means.
-    training = subdomains
-                   ? train_subdomains(ns.cavity)
-                   : train_flow(comm, net, ns.cavity, {0.0, 0.0}, {1.0, 1.0}, nullptr, config);
+    training = subdomains ? train_subdomains(ns.cavity)
+                          : train_flow(comm, net, ns.cavity, {0.0, 0.0}, {1.0, 1.0}, nullptr,
+                                       config, *checkpoints);
     solvers::IncompressibleConfig flow;
     flow.dim = 2;
     flow.cells = ns.cavity_cells;
@@ -234,6 +244,7 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
 
   const auto path = io::result_path(config.output.directory, config.output.name);
   {
+    ProfilingRegion stage(Stage::Output);
     const std::string ref = kovasznay ? "_exact" : "_reference";
     io::FieldFile file(comm, path);
     file.set_grid(io::uniform_grid(decomp, origin, spacing));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/decomposition.hpp"
+#include "dd/checkpoint.hpp"
 #include "physics/kovasznay.hpp"
 #include "physics/lid_driven_cavity.hpp"
 #include "solvers/cavity_reference.hpp"
@@ -37,7 +38,8 @@ struct NavierStokesPdeConfig {
 
   /// Declares and reads the kovasznay_*, cavity_* and cavity_reference_* options; problems are
   /// reported to options. Not collective.
-  static NavierStokesPdeConfig from_options(Options& options);
+  /// Reads both flows' blocks; the keys of the one `pde` is not are refused (refuse_other_pde).
+  static NavierStokesPdeConfig from_options(Options& options, const std::string& pde);
 };
 
 /// Whether -pde names a Navier–Stokes flow.
@@ -72,11 +74,13 @@ FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& re
 
 class PdeSubdomains;
 
-/// Collective. Trains the network of config.pde (kovasznay or lid_driven_cavity), or the
-/// subdomain networks of xpinn if given, compares it on decomp's grid, writes the result file and
-/// prints the summary on rank 0.
+/// Collective. Trains the network of config.pde (kovasznay or lid_driven_cavity), checkpointed
+/// by checkpoints and continuing from its restart, or the subdomain networks of xpinn if given
+/// (checkpoints then nullptr), compares it on decomp's grid, writes the result file and prints
+/// the summary on rank 0.
 PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
                                     const PdeRunConfig& config, const std::string& options_text,
-                                    PdeSubdomains* subdomains = nullptr);
+                                    PdeSubdomains* subdomains,
+                                    const dd::ReplicatedCheckpoints* checkpoints);
 
 }  // namespace tessera::run

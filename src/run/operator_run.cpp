@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 #include "core/random.hpp"
 #include "core/stop_request.hpp"
 #include "core/timer.hpp"
@@ -95,7 +96,7 @@ OptionList model_options(const OperatorRunConfig& c) {
           {"operator_width", static_cast<long long>(c.shape.width)},
           {"operator_layers", static_cast<long long>(c.shape.layers)},
           {"operator_modes", counts_text(c.shape.modes)},
-          {"operator_padding", static_cast<long long>(c.shape.padding)},
+          {"operator_padding", counts_text(c.shape.padding)},
           {"operator_projection_width", static_cast<long long>(c.shape.projection_width)},
           {"operator_grid_coordinates", static_cast<long long>(c.shape.grid_coordinates)},
           {"operator_scheme", std::string(scheme_name(c.scheme))},
@@ -301,15 +302,25 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-// The padding of a network trained on `trained` (padded by `padding`) for the grid `grid` of the
-// same domain. The Fourier layers' weights belong to the modes of the PADDED grid, whose period is
-// (n + padding) h: the same number of padding points on a finer grid would shorten that period,
-// and mode k would be another physical frequency. With h = 1 / (n - 1) (grid points include both
-// ends, as the Darcy data) the period is kept to within half a point.
-int zero_shot_padding(const std::vector<int>& trained, const std::vector<int>& grid, int padding) {
-  const double n = trained.front(), fine = grid.front();
-  const double period = (n + padding) / std::max(n - 1, 1.0);  // in units of the domain length
-  return std::max(0, int(std::lround(period * (fine - 1) - fine)));
+// The padding of a network trained on the data grid `trained` (padded by `padding`, one count per
+// network dimension) for the data grid `grid` of the same domain. The Fourier layers' weights
+// belong to the modes of the PADDED grid, whose period along a padded dimension is (n + padding) h:
+// the same number of padding points on a finer grid would shorten that period, and mode k would
+// be another physical frequency. With h = 1 / (n - 1) (grid points include both ends, as the
+// Darcy data) the period is kept to within half a point. An unpadded dimension is periodic, its
+// period the grid's at any resolution, and stays unpadded; space_time's leading time axis (the
+// output records) is never refined.
+std::vector<int> zero_shot_padding(const std::vector<int>& trained, const std::vector<int>& grid,
+                                   const std::vector<int>& padding, bool space_time) {
+  std::vector<int> scaled = padding;
+  const size_t first = space_time ? 1 : 0;
+  for (size_t d = first; d < padding.size(); ++d) {
+    if (padding[d] == 0) continue;
+    const double n = trained[d - first], fine = grid[d - first];
+    const double period = (n + padding[d]) / std::max(n - 1, 1.0);  // in domain lengths
+    scaled[d] = std::max(0, int(std::lround(period * (fine - 1) - fine)));
+  }
+  return scaled;
 }
 
 }  // namespace
@@ -326,27 +337,14 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   c.deeponet = DeepOnetRunConfig::from_options(options);
   c.shape.width = options.integer("operator_width", 32, 1, 4096, "channels of the Fourier layers");
   c.shape.layers = options.integer("operator_layers", 4, 1, 64, "Fourier layers");
-  const std::string modes = options.text(
-      "operator_modes", "12",
-      "Fourier modes kept per dimension: one value for every dimension or one per dimension "
-      "(12 or 12,16, slowest dimension first)");
-  {
-    std::stringstream in(modes);
-    std::string item;
-    while (std::getline(in, item, ',')) {
-      char* end = nullptr;
-      const long m = std::strtol(item.c_str(), &end, 10);
-      if (item.empty() || *end != '\0' || m < 1 || m > 4096) {
-        options.report("-operator_modes = '" + modes +
-                       "' is not a comma-separated list of integers in [1, 4096]");
-        c.modes.clear();
-        break;
-      }
-      c.modes.push_back(int(m));
-    }
-  }
-  c.shape.padding = options.integer("operator_padding", 9, 0, 1024,
-                                    "zero points appended at the end of every dimension");
+  c.modes = options.integers("operator_modes", "12", 1, 4096,
+                             "Fourier modes kept per dimension: one value for every dimension or "
+                             "one per dimension (12 or 12,16, slowest dimension first)");
+  c.padding = options.integers(
+      "operator_padding", "9", 0, 1024,
+      "zero points appended at the end of each dimension after the lifting: one value for every "
+      "dimension or one per dimension, slowest first (space_time: time first, 6,0,0 pads time "
+      "only); a dimension split over the space ranks is padded on its last rank");
   c.shape.projection_width =
       options.integer("operator_projection_width", 128, 1, 4096, "width of the projection");
   c.shape.grid_coordinates = options.flag("operator_grid_coordinates", true,
@@ -361,8 +359,8 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
         factorization == "cp" ? nn::Factorization::Cp : nn::Factorization::Tucker;
     c.shape.rank = rank;
   }
-  c.dataset =
-      options.text("operator_dataset", "", "sample-set file written by run: dataset (required)");
+  c.dataset = options.input_file("operator_dataset", "",
+                                 "sample-set file written by run: dataset (required)");
   if (c.dataset.empty()) options.report("-operator_dataset: no sample-set file given");
   c.dataset_name =
       options.text("operator_dataset_name", c.dataset_name, "the sample set's dataset in the file");
@@ -429,11 +427,12 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
                                  "stop after this epoch with a checkpoint (0: never; for tests)");
   c.progress_every = options.integer("operator_progress_every", 1, 1, 100000000,
                                      "a progress line every this many epochs");
-  c.restart = options.text("operator_restart", "",
-                           "checkpoint to continue training from; latest: the newest readable one "
-                           "this run keeps, if there is one");
-  c.checkpoint = options.text("operator_checkpoint", "",
-                              "evaluate: the checkpoint whose best network is evaluated");
+  c.restart = options.input_file("operator_restart", "",
+                                 "checkpoint to continue training from; latest: the newest "
+                                 "readable one this run keeps, if there is one",
+                                 {io::kLatestCheckpoint});
+  c.checkpoint = options.input_file("operator_checkpoint", "",
+                                    "evaluate: the checkpoint whose best network is evaluated");
   if (c.evaluate && c.checkpoint.empty())
     options.report("-operator_mode evaluate needs -operator_checkpoint");
   // A file named for the other mode would be ignored without a word.
@@ -558,21 +557,31 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
   if (config.scheme == nn::OperatorScheme::SpaceTime) net_grid_.insert(net_grid_.begin(), records);
   const int dims = int(net_grid_.size());
   config_.shape.dims = dims;
-  if (config_.modes.size() == 1) config_.modes.assign(size_t(dims), config_.modes.front());
-  if (int(config_.modes.size()) != dims)
-    throw InputError("-operator_modes gives " + std::to_string(config_.modes.size()) +
-                         " values for a " + std::to_string(dims) + "D data set",
-                     __FILE__, __LINE__);
+  // -operator_modes and -operator_padding: one value for every dimension or one per dimension.
+  auto per_dimension = [&](std::vector<int>& values, const std::string& option) {
+    if (values.size() == 1) values.assign(size_t(dims), values.front());
+    if (int(values.size()) != dims)
+      throw InputError("-" + option + " gives " + std::to_string(values.size()) + " values for a " +
+                           std::to_string(dims) + "D network grid " + counts_text(net_grid_) +
+                           (config.scheme == nn::OperatorScheme::SpaceTime
+                                ? " (space_time: the output records, then the data's grid)"
+                                : "") +
+                           "; give one value for every dimension or one per dimension",
+                       __FILE__, __LINE__);
+  };
+  per_dimension(config_.modes, "operator_modes");
+  per_dimension(config_.padding, "operator_padding");
   config_.shape.modes = config_.modes;
+  config_.shape.padding = config_.padding;
   auto check_nyquist = [&](const std::vector<int>& grid, const std::string& what) {
     for (int d = 0; d < dims; ++d) {
-      const int n = grid[size_t(d)] + config_.shape.padding, m = config_.modes[size_t(d)];
+      const int n = grid[size_t(d)] + config_.padding[size_t(d)], m = config_.modes[size_t(d)];
       const bool fits = d == dims - 1 ? m <= n / 2 + 1 : 2 * m <= n;
       if (!fits)
         throw InputError("-operator_modes: " + std::to_string(m) + " modes along dimension " +
                              std::to_string(d) + " are above the Nyquist limit of " + what +
                              " grid " + counts_text(grid) + " padded by " +
-                             std::to_string(config_.shape.padding) + " (" + std::to_string(n) +
+                             counts_text(config_.padding) + " (" + std::to_string(n) +
                              " points: at most " +
                              std::to_string(d == dims - 1 ? n / 2 + 1 : n / 2) + ")",
                          __FILE__, __LINE__);
@@ -593,9 +602,9 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
   if (!checkpoint.empty()) {
     const io::FieldFileReader reader(
         comm, checkpoint, config.evaluate ? "-operator_checkpoint" : "-operator_restart");
-    if (!reader.has_attribute("run_kind") || reader.string_attribute("run_kind") != "operator")
-      throw InputError("'" + checkpoint + "' is not a checkpoint of run: operator", __FILE__,
-                       __LINE__);
+    io::require_run_kind(
+        checkpoint, reader.has_attribute("run_kind") ? reader.string_attribute("run_kind") : "",
+        "operator");
     require_same(reader, model_options(config_), "the model must be the one it holds");
     if (config.evaluate) {
       const std::string grid = reader.string_attribute("grid");
@@ -614,7 +623,8 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
                              counts_text(grid_) + " (-operator_subsample)",
                          __FILE__, __LINE__);
       if (trained_grid_ != grid_)
-        config_.shape.padding = zero_shot_padding(trained_grid_, grid_, trained_padding_);
+        config_.shape.padding = zero_shot_padding(trained_grid_, grid_, trained_padding_,
+                                                  config.scheme == nn::OperatorScheme::SpaceTime);
     } else {
       require_same(reader, training_options(config_, grid_),
                    "a restart continues the same training");
@@ -739,8 +749,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   if (trained_grid_ != grid_)
     TESSERA_LOG("  zero-shot super-resolution: trained on "
                 << counts_text(trained_grid_) << ", evaluated on " << counts_text(grid_)
-                << " (normaliser interpolated, padding " << trained_padding_ << " -> "
-                << config_.shape.padding << " points: the same padded length)");
+                << " (normaliser interpolated, padding " << counts_text(trained_padding_) << " -> "
+                << counts_text(config_.shape.padding) << " points: the same padded length)");
   auto load = [&](const std::vector<long>& ids) {
     LocalSamples s = read_samples(reader, c.dataset_name, ids, space, c.subsample, input_fields_,
                                   output_fields_, comm_);
@@ -769,7 +779,20 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   nn::Vector best("tessera::run::operator_best", count);
   int first_epoch = 0, best_epoch = 0;
   double best_error = 1e300;
+  const int last_epoch = c.stop_after > 0 ? std::min(c.epochs, c.stop_after) : c.epochs;
+  // A checkpoint written between batches: the part of epoch first_epoch done, and its seconds.
+  nn::EpochResult resumed;
+  double resumed_seconds = 0;
   std::vector<double> history;  // rows of history_columns()
+  // Collective over the world. The mean relative L2 error of the validation split at the
+  // network's parameters, the same on every rank.
+  auto validation_error = [&] {
+    double sum = 0;
+    for (const double e : trainer.evaluate(validation)) sum += e;
+    // Each group's ranks hold the same sum: add over the samples communicator.
+    TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, samples_));
+    return sum / c.validation;
+  };
   if (saved) {
     copy_into(best, read_column(*saved, "best_parameters", count));
     if (!c.evaluate) {
@@ -789,12 +812,42 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
         summary.train_error.push_back(history[row * columns + 3]);
         summary.validation_error.push_back(history[row * columns + 4]);
       }
-      if (first_epoch > c.epochs)
-        throw InputError("-operator_restart '" + checkpoint + "' is at epoch " +
-                             std::to_string(first_epoch) +
-                             ", beyond -operator_epochs = " + std::to_string(c.epochs),
-                         __FILE__, __LINE__);
+      // Checkpoints before batch stops have no batches_done: they were written at epoch ends.
+      if (saved->has_attribute("batches_done")) {
+        resumed.batches = long(saved->integer_attribute("batches_done"));
+        resumed.loss_sum = saved->real_attribute("epoch_loss_sum");
+        resumed.squared_gradients = saved->real_attribute("epoch_squared_gradients");
+        resumed_seconds = saved->real_attribute("epoch_seconds");
+      }
+      // The batch size is the checkpoint's (training_options), so is the batch count.
+      if (resumed.batches < 0 || resumed.batches >= lanes.batches())
+        throw InputError(
+            "checkpoint '" + checkpoint + "': batches_done = " + std::to_string(resumed.batches) +
+                " is not below the " + std::to_string(lanes.batches()) + " batches of an epoch",
+            __FILE__, __LINE__);
+      if (first_epoch > c.epochs || (resumed.batches > 0 && first_epoch >= last_epoch))
+        throw InputError(
+            "-operator_restart '" + checkpoint + "' is " +
+                (resumed.batches > 0 ? "within epoch " + std::to_string(first_epoch + 1)
+                                     : "at epoch " + std::to_string(first_epoch)) +
+                (last_epoch < c.epochs && resumed.batches > 0
+                     ? ", beyond -operator_stop_after = " + std::to_string(c.stop_after)
+                     : ", beyond -operator_epochs = " + std::to_string(c.epochs)),
+            __FILE__, __LINE__);
+      // The last history row's validation error is that of the parameters saved with it: a
+      // restart must reproduce it (one evaluation of the split). Without a validation split
+      // nothing recorded belongs to the saved parameters alone (the training loss is the mean
+      // over the epoch's steps), and a checkpoint within an epoch holds parameters later than
+      // the last row's: neither is checked.
+      if (c.validation > 0 && !history.empty() && resumed.batches == 0)
+        io::require_reproduced(checkpoint, "the validation error",
+                               history[history.size() - columns + 4], validation_error(),
+                               "its parameters were altered, or this run's validation split is "
+                               "not the one that wrote it; train afresh");
       TESSERA_LOG("  restart from " << checkpoint << " after epoch " << first_epoch);
+      if (resumed.batches > 0)
+        TESSERA_LOG("  epoch " << first_epoch + 1 << " continues at batch " << resumed.batches + 1
+                               << " of " << lanes.batches());
     }
     saved.reset();
   } else {
@@ -802,8 +855,9 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   }
 
   // The checkpoint: everything replicated (parameters, moments) from rank 0's tables; the
-  // normaliser's whole grid from group 0's blocks.
-  auto write_checkpoint = [&](int epoch) {
+  // normaliser's whole grid from group 0's blocks. epoch: the epochs done; part: the batches done
+  // of the next one (none at an epoch end), their sums over all groups and their seconds.
+  auto write_checkpoint = [&](int epoch, const nn::EpochResult& part, double part_seconds) {
     io::FieldFile file(comm_, checkpoint_path);
     if (!rollout) {
       // Column k: field k / 2's mean (k even) or std, of the inputs, then the outputs.
@@ -827,6 +881,10 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
     file.write_table("history", history_columns(), history);
     file.set_attribute("run_kind", "operator");
     file.set_attribute("epoch", epoch);
+    file.set_attribute("batches_done", part.batches);
+    file.set_attribute("epoch_loss_sum", part.loss_sum);
+    file.set_attribute("epoch_squared_gradients", part.squared_gradients);
+    file.set_attribute("epoch_seconds", part_seconds);
     file.set_attribute("adam_steps", trainer.adam().steps());
     file.set_attribute("best_epoch", best_epoch);
     file.set_attribute("best_validation_error", best_error);
@@ -838,29 +896,40 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
 
   if (!c.evaluate) {
     Timer training;
-    const int last = c.stop_after > 0 ? std::min(c.epochs, c.stop_after) : c.epochs;
-    for (int epoch = first_epoch; epoch < last; ++epoch) {
+    for (int epoch = first_epoch; epoch < last_epoch; ++epoch) {
       Timer timer;
-      const nn::EpochResult r = trainer.train_epoch(epoch, lanes, train_data);
+      // The seconds of the epoch so far, rank 0's on every rank (as the history's).
+      const double before = epoch == first_epoch ? resumed_seconds : 0.0;
+      auto epoch_seconds = [&] {
+        double seconds = before + timer.seconds();
+        TESSERA_MPI_CALL(MPI_Bcast(&seconds, 1, MPI_DOUBLE, 0, comm_));
+        return seconds;
+      };
+      // A stop or a wall-clock checkpoint between batches: an epoch may outlast the time between
+      // SLURM's signal and the job's end (input/README.md).
+      auto between_batches = [&](const nn::EpochResult& group_sums) {
+        const SafePoint point = poll_safe_point(comm_);
+        if (!point.stop && !point.checkpoint) return;
+        const nn::EpochResult part = trainer.over_groups(epoch, group_sums);
+        write_checkpoint(epoch, part, epoch_seconds());
+        if (point.stop)
+          throw Stopped("epoch " + std::to_string(epoch + 1) + " after batch " +
+                            std::to_string(part.batches) + " of " + std::to_string(lanes.batches()),
+                        resume_text(checkpoint_path, "operator_restart"));
+      };
+      const nn::EpochResult r =
+          trainer.train_epoch(epoch, lanes, train_data,
+                              epoch == first_epoch ? resumed : nn::EpochResult(), between_batches);
       // The mean relative L2 per term: per sample, or per sample and step (the rollout's).
       const double loss = r.loss_sum / double(r.batches),
                    error = r.loss_sum / (double(c.train) * nn::loss_terms(tc));
-      double val = 0;
-      if (c.validation > 0) {
-        const auto errors = trainer.evaluate(validation);
-        double sum = 0;
-        for (const double e : errors) sum += e;
-        // Each group's ranks hold the same sum: add over the samples communicator.
-        TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_DOUBLE, MPI_SUM, samples_));
-        val = sum / c.validation;
-      }
+      const double val = c.validation > 0 ? validation_error() : 0.0;
       if (c.validation == 0 || val < best_error) {
         best_error = c.validation > 0 ? val : error;
         best_epoch = epoch + 1;
         Kokkos::deep_copy(best, net.parameters());
       }
-      double seconds = timer.seconds();
-      TESSERA_MPI_CALL(MPI_Bcast(&seconds, 1, MPI_DOUBLE, 0, comm_));
+      const double seconds = epoch_seconds();
       history.insert(history.end(),
                      {double(epoch + 1), tc.schedule.at(epoch), loss, error, val, seconds});
       summary.train_loss.push_back(loss);
@@ -868,29 +937,32 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
       summary.validation_error.push_back(val);
       const int done = epoch + 1 - first_epoch;
       const double per_epoch = training.seconds() / done;
-      if ((epoch + 1) % c.progress_every == 0 || epoch + 1 == last) {
+      if ((epoch + 1) % c.progress_every == 0 || epoch + 1 == last_epoch) {
         char line[240];
-        std::snprintf(line, sizeof line,
-                      "  epoch %4d/%d: loss %.6e, train rel L2 %.6e, val rel L2 %s, lr %.2e, "
-                      "%.2f s/epoch, left %s",
-                      epoch + 1, c.epochs, loss, error,
-                      c.validation > 0 ? format("%.6e", val).c_str() : "-", tc.schedule.at(epoch),
-                      seconds, duration_text(per_epoch * (c.epochs - epoch - 1)).c_str());
+        std::snprintf(
+            line, sizeof line,
+            "  epoch %4d/%d: loss %.6e, train rel L2 %.6e, val rel L2 %s, lr %.2e, "
+            "%.2f s/epoch, %s",
+            epoch + 1, c.epochs, loss, error, c.validation > 0 ? format("%.6e", val).c_str() : "-",
+            tc.schedule.at(epoch), seconds,
+            progress_text(double(epoch + 1) / c.epochs, per_epoch * (c.epochs - epoch - 1))
+                .c_str());
         TESSERA_LOG(line);
       }
-      // The last epoch's checkpoint is written below; a stop signal there lets the run finish.
+      // The last epoch's checkpoint is written below; a stop signal at its end lets the run finish.
       const SafePoint point = poll_safe_point(comm_);
       const bool due = c.checkpoint_every > 0 && (epoch + 1) % c.checkpoint_every == 0;
-      if (epoch + 1 < last && (due || point.checkpoint || point.stop)) write_checkpoint(epoch + 1);
-      if (epoch + 1 < last && point.stop)
+      if (epoch + 1 < last_epoch && (due || point.checkpoint || point.stop))
+        write_checkpoint(epoch + 1, nn::EpochResult(), 0.0);
+      if (epoch + 1 < last_epoch && point.stop)
         throw Stopped("epoch " + std::to_string(epoch + 1),
                       resume_text(checkpoint_path, "operator_restart"));
     }
-    write_checkpoint(last);
+    write_checkpoint(last_epoch, nn::EpochResult(), 0.0);
     summary.seconds_per_epoch =
-        last > first_epoch ? training.seconds() / (last - first_epoch) : 0.0;
-    if (last < c.epochs) {
-      TESSERA_LOG("  stopped after epoch " << last << " (-operator_stop_after); checkpoint "
+        last_epoch > first_epoch ? training.seconds() / (last_epoch - first_epoch) : 0.0;
+    if (last_epoch < c.epochs) {
+      TESSERA_LOG("  stopped after epoch " << last_epoch << " (-operator_stop_after); checkpoint "
                                            << checkpoint_path);
       return summary;
     }
@@ -926,6 +998,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
       summary.record_errors[size_t(r)] += all_record_errors[size_t(k * records + r)] / c.test;
 
   summary.output_file = io::result_path(c.output.directory, c.output.name);
+  ProfilingRegion stage(Stage::Output);
   io::FieldFile file(comm_, summary.output_file);
   // predictions: [test][the predicted records, then the true ones][grid] ("prediction" and the
   // output's name for one record), each group writing its samples' blocks.

@@ -26,8 +26,8 @@
 //               the input's, in the file's order, one rollout step each; no normaliser
 //   space_time  FNO-3D on [output records][grid] (fourier_3d.py), the time axis slowest and never
 //               split over ranks: the input records repeated along it as channels, one output
-//               channel, the output records its time points (the FNO3d code pads only time; here
-//               -operator_padding pads every dimension alike)
+//               channel, the output records its time points (the FNO3d code pads only time:
+//               -operator_padding 6,0,0)
 //
 // Checkpoint <directory>/<name>_checkpoint.h5 (tmp + rename; the -checkpoint_keep older ones beside
 // it, io/restart.hpp), written every -operator_checkpoint_every epochs and at the end of training:
@@ -54,9 +54,10 @@
 namespace tessera::run {
 
 struct OperatorRunConfig {
-  bool evaluate = false;   // -operator_mode evaluate
-  nn::FnoShape shape;      // in/out channels 1, dims and modes completed from the data
-  std::vector<int> modes;  // as given: one value for every dimension, or one per dimension
+  bool evaluate = false;     // -operator_mode evaluate
+  nn::FnoShape shape;        // in/out channels 1, dims and modes completed from the data
+  std::vector<int> modes;    // as given: one value for every dimension, or one per dimension
+  std::vector<int> padding;  // as given, like modes
   nn::OperatorScheme scheme = nn::OperatorScheme::Direct;
   std::string dataset, dataset_name = "samples", input_name = "permeability",
                        output_name = "pressure";  // as given (lists, ranges)
@@ -120,7 +121,7 @@ private:
   std::vector<int> input_fields_, output_fields_;  // indices in the file's fields
   std::vector<int> grid_, trained_grid_;  // the view's points; the checkpoint's (evaluation)
   std::vector<int> net_grid_;             // the network's: grid_, space_time [records] + grid_
-  int trained_padding_ = 0;  // the checkpoint's -operator_padding (scaled on a finer grid)
+  std::vector<int> trained_padding_;  // the checkpoint's -operator_padding (scaled on a finer grid)
   std::unique_ptr<Decomposition> space_decomposition_;
   std::unique_ptr<nn::OperatorModel> net_;
 };

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 #include "core/timer.hpp"
 #include "core/version.hpp"
 #include "io/field_file.hpp"
@@ -19,15 +20,19 @@
 
 namespace tessera::run {
 
-Pde3DConfig Pde3DConfig::from_options(Options& options) {
+Pde3DConfig Pde3DConfig::from_options(Options& options, const std::string& pde) {
   Pde3DConfig c;
+  size_t first = options.declared_count();
   c.poisson3d = physics::Poisson3D::from_options(options);
+  c.poisson3d_reference = solvers::Poisson3DReferenceConfig::from_options(options);
+  refuse_other_pde(options, first, pde, "poisson3d");
+  first = options.declared_count();
   c.heat3d = physics::Heat3D::from_options(options);
   c.heat_final_time = options.real("heat_final_time", c.heat_final_time, 1e-6, 1e6,
                                    "T: the 3D heat PINN covers t in [0, T] and is compared at T/2 "
                                    "and T");
-  c.poisson3d_reference = solvers::Poisson3DReferenceConfig::from_options(options);
   c.heat_reference = solvers::HeatReferenceConfig::from_options(options);
+  refuse_other_pde(options, first, pde, "heat3d");
   return c;
 }
 
@@ -90,7 +95,8 @@ Pde3DRun::Pde3DRun(const Decomposition& decomp, const PdeRunConfig& config)
 
 Pde3DRun::~Pde3DRun() = default;
 
-PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
+PdeRunSummary Pde3DRun::execute(const std::string& options_text,
+                                const dd::ReplicatedCheckpoints& checkpoints) {
   Timer total;
   PdeRunSummary s;
   const MPI_Comm comm = decomp_.comm();
@@ -104,13 +110,15 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
   nn::Mlp net(config_.network);
   net.initialize_glorot(p.seed);
   pinn::TrainingResult training;
+  pinn::TrainingControl control;
+  checkpoints.attach(control);
   if (!heat) {
     const auto interior = pinn::interior_points(comm, 3, p.interior_points, p.seed);
     const auto boundary = pinn::face_points(comm, 3, 3, p.boundary_points, p.seed);
     pinn::PdeLoss<pinn::Poisson3DResidual> loss(comm, net, {c.poisson3d}, interior,
                                                 p.residual_weight,
                                                 {{"boundary", boundary, p.boundary_weight}});
-    training = pinn::train(loss, net, config_.training, comm);
+    training = pinn::train(loss, net.parameters(), config_.training, control);
   } else {
     // (x, y, z, t): the interior, t = 0, and the cube's faces, with t on [0, T].
     const auto interior = pinn::interior_points(comm, 4, p.interior_points, p.seed);
@@ -122,7 +130,7 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
     pinn::PdeLoss<pinn::Heat3DResidual> loss(
         comm, net, {c.heat3d}, interior, p.residual_weight,
         {{"initial", initial, p.boundary_weight}, {"boundary", boundary, p.boundary_weight}});
-    training = pinn::train(loss, net, config_.training, comm);
+    training = pinn::train(loss, net.parameters(), config_.training, control);
   }
   s.record_training(training, config_.training);
 
@@ -162,6 +170,7 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text) {
   const auto& output = config_.output;
   const auto path = io::result_path(output.directory, output.name);
   {
+    ProfilingRegion stage(Stage::Output);
     const auto& n = decomp_.global_points();
     io::FieldFile file(comm, path);
     file.set_grid(io::uniform_grid(decomp_, {0.0, 0.0, 0.0},

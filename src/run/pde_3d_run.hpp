@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/decomposition.hpp"
+#include "dd/checkpoint.hpp"
 #include "physics/heat.hpp"
 #include "physics/poisson3d.hpp"
 #include "solvers/heat_reference.hpp"
@@ -30,7 +31,8 @@ struct Pde3DConfig {
   solvers::HeatReferenceConfig heat_reference;
 
   /// Declares and reads the poisson3d_*, heat_* and heat_reference_* options. Not collective.
-  static Pde3DConfig from_options(Options& options);
+  /// Reads both PDEs' blocks; the keys of the one `pde` is not are refused (refuse_other_pde).
+  static Pde3DConfig from_options(Options& options, const std::string& pde);
 };
 
 /// True for the PDEs this file runs.
@@ -49,9 +51,11 @@ public:
   Pde3DRun(const Decomposition& decomp, const PdeRunConfig& config);
   ~Pde3DRun();
 
-  /// Collective. Trains, solves the reference, compares, writes the result file and its XDMF,
-  /// prints the summary on rank 0. The summary's errors are those at the final time for heat.
-  PdeRunSummary execute(const std::string& options_text);
+  /// Collective. Trains (checkpointed by checkpoints, continuing from its restart), solves the
+  /// reference, compares, writes the result file and its XDMF, prints the summary on rank 0. The
+  /// summary's errors are those at the final time for heat.
+  PdeRunSummary execute(const std::string& options_text,
+                        const dd::ReplicatedCheckpoints& checkpoints);
 
 private:
   const Decomposition& decomp_;

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 #include "core/timer.hpp"
 #include "core/version.hpp"
 #include "io/field_file.hpp"
@@ -18,17 +19,35 @@
 
 namespace tessera::run {
 
+void refuse_other_pde(Options& options, size_t first, const std::string& pde,
+                      const std::string& owner) {
+  if (pde != owner)
+    options.refuse_given_since(first, "is an option of -pde " + owner +
+                                          ", which this run does not solve (-pde " + pde + ")");
+}
+
 PdeRunConfig PdeRunConfig::from_options(Options& options) {
   PdeRunConfig c;
   c.pde = options.choice("pde", c.pde,
                          {"burgers", "helmholtz", "allen_cahn", "poisson3d", "heat3d", "kovasznay",
                           "lid_driven_cavity"},
                          "the PDE the PINN solves");
+  // Each PDE's own block, read whatever -pde says (the run's structs hold them all), but a key of
+  // a block -pde does not select would be ignored: it is refused instead.
+  size_t first = options.declared_count();
   c.burgers = physics::Burgers1D::from_options(options);
+  c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
+  refuse_other_pde(options, first, c.pde, "burgers");
+  first = options.declared_count();
   c.helmholtz = physics::Helmholtz2D::from_options(options);
+  c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
+  refuse_other_pde(options, first, c.pde, "helmholtz");
+  first = options.declared_count();
   c.allen_cahn = physics::AllenCahn1D::from_options(options);
-  c.pde3d = Pde3DConfig::from_options(options);
-  c.navier_stokes = NavierStokesPdeConfig::from_options(options);
+  c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
+  refuse_other_pde(options, first, c.pde, "allen_cahn");
+  c.pde3d = Pde3DConfig::from_options(options, c.pde);
+  c.navier_stokes = NavierStokesPdeConfig::from_options(options, c.pde);
   c.output = OutputConfig::from_options(options, c.pde);
   c.method = options.choice("pde_method", c.method, {"single", "xpinn", "fbpinn"},
                             "single: one data-parallel network; xpinn: one network per subdomain "
@@ -46,12 +65,6 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
         "and t = 1 included, so it cannot hold the heat equation's initial value");
   if (c.subdomain_method()) {
     c.subdomains = PdeSubdomainsConfig::from_options(options, c.method, c.pde, c.output);
-    // One network per subdomain is a StackedMlp (no input encodings), and the subdomain losses
-    // hold their conditions themselves.
-    if (c.network.fourier_features > 0 || c.network.hard_dirichlet)
-      options.report(
-          "-pinn_fourier_features and -pinn_hard_boundary are not supported with -pde_method " +
-          c.method + " (use 0 and false)");
   } else {
     c.points = pinn::PointSetConfig::from_options(options);
     c.network.fourier_seed = c.points.seed;
@@ -65,18 +78,23 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
     options.report(
         "-pinn_periodic_harmonics: a periodic embedding is for -pde allen_cahn and "
         "replaces -pinn_fourier_features");
-  if (c.causal.epsilon > 0 && c.pde == "helmholtz")
+  // The PDEs in (x, t) whose loss run: pde builds with time slabs and windows.
+  const bool time_marching = c.pde == "burgers" || c.pde == "allen_cahn";
+  if (c.causal.epsilon > 0 && !time_marching)
     options.report("-pinn_causal_epsilon: causal training needs a time-dependent PDE, not " +
-                   c.pde);
+                   c.pde + " (it is implemented for -pde burgers and allen_cahn)");
   c.training = pinn::TrainingConfig::from_options(options);
-  if (c.subdomain_method() && (c.causal.epsilon > 0 || c.network.periodic_harmonics > 0 ||
-                               c.training.balance_every > 0 || c.training.resampling.every > 0))
-    options.report("-pde_method " + c.method +
-                   ": causal weights, the periodic embedding, loss balancing and residual "
-                   "resampling are for -pde_method single");
-  c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
-  c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
-  c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
+  if (c.subdomain_method()) {
+    refuse_single_network_options(options, c.network, c.training, "-pde_method " + c.method);
+    if (c.causal.epsilon > 0 || c.network.periodic_harmonics > 0)
+      options.report("-pde_method " + c.method +
+                     ": causal weights and the periodic embedding are for -pde_method single");
+  } else if (c.training.resampling.every > 0) {
+    // The trainer would find out only once the output exists: the PDE losses score no residuals.
+    options.report(
+        "-train_rar_every: residual-based refinement is implemented for run: poisson only; "
+        "run: pde's losses do not score residuals (use 0)");
+  }
   c.grid_x = options.integer("pde_grid_x", c.grid_x, 2, 1 << 16,
                              "Burgers / Allen-Cahn comparison grid points in x");
   c.grid_t =
@@ -85,31 +103,43 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
   c.time_windows = options.integer(
       "pde_time_windows", c.time_windows, 1, 1000,
       "Burgers / Allen-Cahn time marching: train on t <= k/K of the time range, k = 1..K in turn");
-  if (c.time_windows > 1 && (c.pde == "helmholtz" || c.subdomain_method()))
+  if (c.time_windows > 1 && (!time_marching || c.subdomain_method()))
     options.report(
-        "-pde_time_windows: time marching needs a time-dependent PDE and -pde_method single");
-  if (!c.subdomain_method() && !is_3d_pde(c.pde) && !is_navier_stokes(c.pde)) {
+        "-pde_time_windows: time marching is for -pde burgers and allen_cahn with -pde_method "
+        "single");
+  if (!c.subdomain_method()) {
     c.checkpoint = dd::CheckpointConfig::from_options(
         options, "pde_single_" + c.pde, c.output.checkpoint_path(), c.output.overwrite,
         c.output.checkpoints_kept);
-    if (!c.single_training() && (c.checkpoint.every > 0 || !c.checkpoint.restart.empty()))
-      options.report(
-          "-dd_checkpoint_every / -dd_restart: time windows, and causal training followed by "
-          "L-BFGS, are several trainings, which a checkpoint does not cover");
-    if (c.single_training()) c.checkpoint.report_unresumable(options, c.training);
+    c.checkpoint.stages_set_by =
+        "-pde_time_windows " + std::to_string(c.time_windows) + " and " +
+        (c.causal_then_lbfgs() ? "two trainings per window (" : "one training per window (two ") +
+        "with causal training followed by L-BFGS: -pinn_causal_epsilon > 0, "
+        "-train_lbfgs_iterations > 0)";
   }
   return c;
 }
 
-bool PdeRunConfig::single_training() const {
-  return !subdomain_method() && !is_3d_pde(pde) && !is_navier_stokes(pde) && time_windows == 1 &&
-         (causal.epsilon == 0 || training.lbfgs_iterations == 0);
+bool PdeRunConfig::causal_then_lbfgs() const {
+  return causal.epsilon > 0 && training.lbfgs_iterations > 0;
+}
+
+std::vector<pinn::TrainingConfig> PdeRunConfig::training_stages() const {
+  if (!causal_then_lbfgs()) return std::vector<pinn::TrainingConfig>(time_windows, training);
+  // Weights that move with every evaluation defeat L-BFGS's line search (it stops at once): its
+  // stage minimises the causal loss with the weights Adam ended with.
+  auto adam = training, lbfgs = training;
+  adam.lbfgs_iterations = 0;
+  lbfgs.adam_iterations = 0;
+  std::vector<pinn::TrainingConfig> stages;
+  for (int k = 0; k < time_windows; ++k) stages.insert(stages.end(), {adam, lbfgs});
+  return stages;
 }
 
 void finish_pde_result(io::FieldFile& file, const PdeRunConfig& config, long parameters,
                        const pinn::TrainingResult& training, const PdeRunSummary& summary,
                        const std::string& options_text, const PdeSubdomains* subdomains) {
-  file.write_table("history", training.history.columns, training.history.rows);
+  write_history(file, "history", training.history.columns, training.history.rows);
   if (subdomains) subdomains->write(file);
   file.set_attribute("options", options_text);
   file.set_attribute("problem", config.pde);
@@ -208,38 +238,57 @@ void append(pinn::TrainingResult& total, const pinn::TrainingResult& next) {
   total.history.rows = std::move(rows);
 }
 
-/// Collective. Trains net on the PDE's loss; with causal training, logs the last time slab's
-/// weight (the smallest) with every history row: near 1, the whole time range is being fitted.
-/// checkpoints: those of a single training (PdeRunConfig::single_training), or nullptr: then a
-/// stop signal ends the run with nothing saved.
+/// Collective. Trains net on the PDE's loss in the stages [first, last) of the run's
+/// (PdeRunConfig::training_stages), those before checkpoints.first_stage() excepted (done before
+/// the restart). A stage after the first keeps the causal weights the one before ended with
+/// frozen (causal_then_lbfgs: L-BFGS's line search fails on weights that move with every
+/// evaluation), or, first after a restart, the restart's. With causal training, logs the last
+/// time slab's weight (the smallest) with every history row: near 1, the whole time range is
+/// being fitted.
 template <class Pde>
 pinn::TrainingResult train_pde(MPI_Comm comm, nn::Mlp& net, const Pde& pde,
                                const nn::Matrix& interior, double residual_weight,
                                const std::vector<pinn::ConditionPoints>& conditions,
-                               const pinn::TrainingConfig& training,
-                               const dd::ReplicatedCheckpoints* checkpoints,
+                               const std::vector<pinn::TrainingConfig>& stages, int first, int last,
+                               const dd::ReplicatedCheckpoints& checkpoints,
                                const pinn::CausalConfig& causal = {}) {
   pinn::PdeLoss<Pde> loss(comm, net, pde, interior, residual_weight, conditions, causal);
-  pinn::TrainingControl control;
-  control.comm = comm;
-  if (checkpoints) checkpoints->attach(control);
-  if (causal.epsilon > 0)
-    control.on_record = [&](int iteration, int) {
-      TESSERA_LOG("causal it " << iteration << "  last slab weight "
-                               << format("%.3e", loss.causal_weights().back()));
-    };
-  if (causal.epsilon == 0 || training.lbfgs_iterations == 0)
-    return pinn::train(loss, net.parameters(), training, control);
-  // Weights that move with every evaluation defeat L-BFGS's line search (it stops at once): its
-  // phase minimises the causal loss with the weights Adam ended with.
-  auto adam = training, lbfgs = training;
-  adam.lbfgs_iterations = 0;
-  lbfgs.adam_iterations = 0;
-  auto result = pinn::train(loss, net.parameters(), adam, control);
-  loss.freeze_causal_weights(true);
-  TESSERA_LOG("causal weights frozen for L-BFGS");
-  append(result, pinn::train(loss, net.parameters(), lbfgs, control));
+  pinn::TrainingResult result;
+  for (int stage = std::max(first, checkpoints.first_stage()); stage < last; ++stage) {
+    std::vector<double> frozen;
+    if (stage > first) {
+      if (stage == checkpoints.first_stage())
+        loss.freeze_causal_weights(checkpoints.restart()->causal_weights);
+      else
+        loss.freeze_causal_weights(true);
+      frozen = loss.causal_weights();
+      TESSERA_LOG("causal weights frozen for L-BFGS");
+    }
+    pinn::TrainingControl control;
+    checkpoints.attach(control, stage, std::move(frozen));
+    if (causal.epsilon > 0)
+      control.on_record = [&](int iteration, int) {
+        TESSERA_LOG("causal it " << iteration << "  last slab weight "
+                                 << format("%.3e", loss.causal_weights().back()));
+      };
+    append(result, pinn::train(loss, net.parameters(), stages[stage], control));
+  }
   return result;
+}
+
+/// An InputError, on every rank (each holds the same restart), if restart belongs to a stage
+/// whose loss holds causal weights frozen (the L-BFGS of causal_then_lbfgs) without one weight per
+/// time slab of this run.
+void check_frozen_weights(const pinn::TrainingCheckpoint* restart, const PdeRunConfig& config) {
+  if (!restart || !config.causal_then_lbfgs() || restart->stage % 2 == 0) return;
+  const auto& weights = restart->causal_weights;
+  if (static_cast<int>(weights.size()) != config.causal.time_slabs)
+    throw InputError("the checkpoint of -dd_restart " + config.checkpoint.restart + " holds " +
+                         std::to_string(weights.size()) +
+                         " frozen causal weights for its L-BFGS stage; this run has " +
+                         std::to_string(config.causal.time_slabs) +
+                         " time slabs (-pinn_causal_slabs)",
+                     __FILE__, __LINE__);
 }
 
 }  // namespace
@@ -256,9 +305,12 @@ PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
   if (config.pde == "helmholtz")
     helmholtz_reference_ = std::make_unique<solvers::HelmholtzReference>(
         decomp_, config.helmholtz, config.helmholtz_reference);
-  if (config.single_training())
+  if (!subdomains_) {
+    const auto stages = config.training_stages();
     checkpoints_ = std::make_unique<dd::ReplicatedCheckpoints>(
-        comm, nn::Mlp(config.network).parameter_count(), config.checkpoint, config.training);
+        comm, nn::Mlp(config.network).parameter_count(), config.checkpoint, stages);
+    check_frozen_weights(checkpoints_->restart(), config);
+  }
   if (config.pde == "allen_cahn")  // checks the grids fit before any output
     allen_cahn_reference_ = std::make_unique<solvers::AllenCahnReference>(
         decomp_, config.allen_cahn, config.allen_cahn_reference);
@@ -272,9 +324,10 @@ void PdeRun::prepare_output() {
 }
 
 PdeRunSummary PdeRun::execute(const std::string& options_text) {
-  if (pde3d_) return pde3d_->execute(options_text);
+  if (pde3d_) return pde3d_->execute(options_text, *checkpoints_);
   if (is_navier_stokes(config_.pde))
-    return run_navier_stokes_pde(comm_, decomp_, config_, options_text, subdomains_.get());
+    return run_navier_stokes_pde(comm_, decomp_, config_, options_text, subdomains_.get(),
+                                 checkpoints_.get());
   Timer total;
   PdeRunSummary s;
   const auto& p = config_.points;
@@ -298,10 +351,19 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
       map_to_box(*set, box_);
     // Burgers: u(±1, t) = 0; Allen–Cahn: u_x(±1, t) = 0 (AllenCahnResidual says why), unless
     // the periodic embedding makes u periodic exactly.
-    // Time marching: window k trains on t <= t0 + (t1 - t0) k / K, from the last window's net.
+    // Time marching: window k trains on t <= t0 + (t1 - t0) k / K, from the last window's net,
+    // in the stages [(k - 1) n, k n) of the run (n per window). Those before the restart's are
+    // done: the restart holds the network they ended with.
     const int windows = config_.time_windows;
+    const auto stages = config_.training_stages();
+    const int per_window = static_cast<int>(stages.size()) / windows;
     for (int k = 1; k <= windows; ++k) {
       const double end = box_.t0 + (box_.t1 - box_.t0) * k / windows;
+      if (k * per_window <= checkpoints_->first_stage()) {
+        TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end
+                                   << ", trained before the restart");
+        continue;
+      }
       const auto interior = k < windows ? points_until(points.interior, end) : points.interior;
       std::vector<pinn::ConditionPoints> conditions{{"initial", points.initial, p.boundary_weight}};
       if (config_.network.periodic_harmonics == 0)
@@ -309,12 +371,13 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
                               k < windows ? points_until(points.boundary, end) : points.boundary,
                               p.boundary_weight, burgers ? -1 : 0});
       if (windows > 1) TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end);
+      const int first = (k - 1) * per_window, last = k * per_window;
       append(training, burgers ? train_pde(comm_, net, pinn::BurgersResidual{config_.burgers},
-                                           interior, p.residual_weight, conditions,
-                                           config_.training, checkpoints_.get(), config_.causal)
+                                           interior, p.residual_weight, conditions, stages, first,
+                                           last, *checkpoints_, config_.causal)
                                : train_pde(comm_, net, pinn::AllenCahnResidual{config_.allen_cahn},
-                                           interior, p.residual_weight, conditions,
-                                           config_.training, checkpoints_.get(), config_.causal));
+                                           interior, p.residual_weight, conditions, stages, first,
+                                           last, *checkpoints_, config_.causal));
     }
   } else {
     const auto interior = pinn::interior_points_2d(comm_, p.interior_points, p.seed);
@@ -323,7 +386,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
     map_to_box(boundary, box_);
     training = train_pde(comm_, net, pinn::HelmholtzResidual{config_.helmholtz}, interior,
                          p.residual_weight, {{"boundary", boundary, p.boundary_weight}},
-                         config_.training, checkpoints_.get());
+                         config_.training_stages(), 0, 1, *checkpoints_);
   }
   s.record_training(training, config_.training);
 
@@ -351,6 +414,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
 
   const auto path = io::result_path(config_.output.directory, config_.output.name);
   {
+    ProfilingRegion stage(Stage::Output);
     std::vector<double> error(pinn.size());
     for (size_t k = 0; k < error.size(); ++k) error[k] = pinn[k] - reference[k];
     const auto& n = decomp_.global_points();

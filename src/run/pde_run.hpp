@@ -36,6 +36,12 @@
 
 namespace tessera::run {
 
+/// The keys of -pde `owner`'s options block (declared from declaration `first` on) where the run
+/// solves another `pde`: each given one is reported, naming its PDE, rather than ignored. Not
+/// collective.
+void refuse_other_pde(Options& options, size_t first, const std::string& pde,
+                      const std::string& owner);
+
 struct PdeRunConfig {
   std::string pde = "burgers";  // burgers, helmholtz, allen_cahn, poisson3d, heat3d, kovasznay,
                                 // lid_driven_cavity
@@ -56,14 +62,19 @@ struct PdeRunConfig {
   int grid_x = 256, grid_t = 101;  // Burgers / Allen–Cahn comparison grid over (x, t)
   int time_windows = 1;            // time marching over growing windows [t0, t0 + k T / K]
   OutputConfig output;
-  dd::CheckpointConfig checkpoint;  // -pde_method single, 2D PDEs: a 1 x 1 tiling's
+  dd::CheckpointConfig checkpoint;  // -pde_method single: a 1 x 1 tiling's
 
   /// Declares and reads every option of the run; problems are reported to options.
   static PdeRunConfig from_options(Options& options);
 
-  /// Whether the run trains one network once, so that a checkpoint covers it: -pde_method single
-  /// on a 2D PDE, without time windows or causal weights frozen for an L-BFGS phase.
-  bool single_training() const;
+  /// Causal training followed by L-BFGS: Adam with the causal weights moving, then L-BFGS with
+  /// the weights Adam ended with, frozen; two trainings of the network.
+  bool causal_then_lbfgs() const;
+
+  /// -pde_method single: the trainings of the network in turn, each a stage of its checkpoints
+  /// (dd::ReplicatedCheckpoints): per time window one, or with causal_then_lbfgs() two (Adam
+  /// only, then L-BFGS only); one for a PDE without time windows.
+  std::vector<pinn::TrainingConfig> training_stages() const;
 
   /// -pde_method xpinn or fbpinn: one network per subdomain.
   bool subdomain_method() const { return method != "single"; }
@@ -112,7 +123,7 @@ private:
   std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
   std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;
   std::unique_ptr<Pde3DRun> pde3d_;                         // poisson3d and heat3d
-  std::unique_ptr<dd::ReplicatedCheckpoints> checkpoints_;  // single_training() runs
+  std::unique_ptr<dd::ReplicatedCheckpoints> checkpoints_;  // -pde_method single
 };
 
 }  // namespace tessera::run

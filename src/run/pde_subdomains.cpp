@@ -67,7 +67,8 @@ PdeSubdomains::PdeSubdomains(MPI_Comm comm, const PdeSubdomainsConfig& config,
       grid_(comm, 2, {lo[0], lo[1], 0.0}, {hi[0], hi[1], 1.0}, config.subdomains),
       nets_(shape, static_cast<int>(grid_.owned().size())) {
   nets_.initialize_glorot(subdomain_network_seeds(grid_, config.points.seed));
-  restart_ = dd::read_restart(grid_, nets_.parameters_per_network(), config_.checkpoint, training);
+  restart_ =
+      dd::read_restart(grid_, nets_.parameters_per_network(), config_.checkpoint, {training});
 }
 
 PdeSubdomains::~PdeSubdomains() = default;

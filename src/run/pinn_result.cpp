@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/log.hpp"
+#include "core/profiling.hpp"
 #include "io/field_file.hpp"
 #include "io/uniform_grid.hpp"
 #include "nn/lbfgs.hpp"
@@ -31,6 +32,7 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
                        const std::string& problem, double frequency,
                        const std::function<double()>& wall_seconds,
                        const std::function<void(io::FieldFile&)>& extra) {
+  ProfilingRegion stage(Stage::Output);
   std::vector<double> error(fields.pinn.size());
   for (size_t k = 0; k < error.size(); ++k) error[k] = fields.pinn[k] - fields.exact[k];
   io::FieldFile file(comm, outcome.output_file);
@@ -42,7 +44,7 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
   file.write_field("reference", decomp, fields.reference.data());
   file.write_field("exact", decomp, fields.exact.data());
   file.write_field("pinn_error", decomp, error.data());
-  file.write_table("history", history.columns, history.rows);
+  write_history(file, "history", history.columns, history.rows);
   file.set_attribute("options", options_text);
   file.set_attribute("problem", problem);
   file.set_attribute("poisson_frequency", frequency);
@@ -56,6 +58,12 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
   if (extra) extra(file);
   file.set_attribute("wall_seconds", wall_seconds());
   file.commit_with_xdmf();
+}
+
+void write_history(io::FieldFile& file, const std::string& name,
+                   const std::vector<std::string>& columns, const std::vector<double>& rows) {
+  file.write_table(name, columns, rows);
+  file.set_dataset_attribute(name, "phase_meaning", pinn::kPhaseMeaning);
 }
 
 std::string error_summary(const std::string& label, int n, const PinnOutcome& o, int dim) {

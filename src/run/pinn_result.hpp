@@ -60,6 +60,12 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
                        const std::function<double()>& wall_seconds,
                        const std::function<void(io::FieldFile&)>& extra);
 
+/// Collective over file's communicator. Writes a training history (columns iteration, phase,
+/// loss, ...) as the table `name`, with the meaning of its phase codes as the attribute
+/// "phase_meaning".
+void write_history(io::FieldFile& file, const std::string& name,
+                   const std::vector<std::string>& columns, const std::vector<double>& rows);
+
 /// The first lines of a run's summary: the three errors on the n^dim reference grid, the label
 /// naming the learned solution ("PINN", "FBPINN").
 std::string error_summary(const std::string& label, int n, const PinnOutcome& outcome, int dim = 2);

@@ -27,7 +27,6 @@ PoissonRunConfig PoissonRunConfig::from_options(Options& options) {
   c.output = OutputConfig::from_options(options, "poisson2d");
   c.checkpoint = dd::CheckpointConfig::from_options(options, "poisson", c.output.checkpoint_path(),
                                                     c.output.overwrite, c.output.checkpoints_kept);
-  c.checkpoint.report_unresumable(options, c.training);
   return c;
 }
 
@@ -37,7 +36,7 @@ PoissonRun::PoissonRun(MPI_Comm comm, const PoissonRunConfig& config)
       decomp_(comm, 2, {config.reference.points, config.reference.points, 1}),
       reference_(decomp_, config.problem, config.reference),
       checkpoints_(comm, nn::Mlp(config.network).parameter_count(), config.checkpoint,
-                   config.training) {}
+                   {config.training}) {}
 
 void PoissonRun::prepare_output() {
   output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,

@@ -4,11 +4,26 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/options.hpp"
 #include "dd/windowed_sum.hpp"
 #include "io/field_file.hpp"
+#include "pinn/trainer.hpp"
+#include "run/pinn_result.hpp"
 #include "run/subdomain_problem.hpp"
 
 namespace tessera::run {
+
+void refuse_single_network_options(Options& options, const nn::MlpShape& network,
+                                   const pinn::TrainingConfig& training, const std::string& run) {
+  if (network.fourier_features > 0)
+    options.report("-pinn_fourier_features is not supported by " + run + " (use 0)");
+  if (network.hard_dirichlet)
+    options.report("-pinn_hard_boundary is not supported by " + run + " (use false)");
+  if (training.balance_every > 0)
+    options.report("-train_balance_every is not supported by " + run + " (use 0)");
+  if (training.resampling.every > 0)
+    options.report("-train_rar_every is not supported by " + run + " (use 0)");
+}
 
 namespace {
 
@@ -148,7 +163,7 @@ void SubdomainHistories::record(int iteration, int phase, const std::vector<doub
 
 void SubdomainHistories::write(io::FieldFile& file) const {
   for (size_t id = 0; id < rows_.size(); ++id)
-    file.write_table("history_subdomain_" + std::to_string(id), columns_, rows_[id]);
+    write_history(file, "history_subdomain_" + std::to_string(id), columns_, rows_[id]);
 }
 
 }  // namespace tessera::run

@@ -11,14 +11,27 @@
 #include "dd/subdomain_grid.hpp"
 #include "nn/mlp.hpp"
 
+namespace tessera {
+class Options;
+}
 namespace tessera::io {
 class FieldFile;
+}
+namespace tessera::pinn {
+struct TrainingConfig;
 }
 
 namespace tessera::run {
 
 /// Points as one coordinate list per dimension of the grid, all of the same length.
 using Coordinates = std::vector<std::vector<double>>;
+
+/// Reports, for `run` (e.g. "run: fbpinn"), each option a run of one network per subdomain cannot
+/// honour: a StackedMlp has neither the Fourier encoding nor the hard-boundary ansatz, and the
+/// subdomain losses have no adjustable term weights and score no residuals. In the options pass,
+/// so that they stop the run before any output, not inside training. Not collective.
+void refuse_single_network_options(Options& options, const nn::MlpShape& network,
+                                   const pinn::TrainingConfig& training, const std::string& run);
 
 /// The initial-network seeds of this rank's subdomains, from the run's seed and each subdomain's
 /// id (never the rank), so a tiling starts from the same networks on every rank count.

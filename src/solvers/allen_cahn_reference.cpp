@@ -7,6 +7,8 @@
 
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
+#include "solvers/options_prefixes.hpp"
 
 namespace tessera::solvers {
 
@@ -68,6 +70,7 @@ std::vector<double> values(Vec v) {
 std::vector<std::vector<double>> allen_cahn_snapshots(const physics::AllenCahn1D& problem,
                                                       const AllenCahnReferenceConfig& config,
                                                       const std::vector<double>& times) {
+  ProfilingRegion stage(Stage::ReferenceSolve);
   const int n = config.points;
   TESSERA_CHECK(n >= 8, "allen_cahn_snapshots: " << n << " points, expected at least 8");
   TESSERA_CHECK(config.time_step > 0,
@@ -87,7 +90,7 @@ std::vector<std::vector<double>> allen_cahn_snapshots(const physics::AllenCahn1D
     TESSERA_PETSC_CALL(DMDAVecRestoreArray(dm, u, &a));
 
     TESSERA_PETSC_CALL(TSCreate(PETSC_COMM_SELF, &ts));
-    TESSERA_PETSC_CALL(TSSetOptionsPrefix(ts, "allen_cahn_reference_"));
+    TESSERA_PETSC_CALL(TSSetOptionsPrefix(ts, kAllenCahnReferencePrefix));
     TESSERA_PETSC_CALL(TSSetDM(ts, dm));
     TESSERA_PETSC_CALL(TSSetProblemType(ts, TS_NONLINEAR));
     TESSERA_PETSC_CALL(TSSetRHSFunction(ts, nullptr, right_hand_side, &context));

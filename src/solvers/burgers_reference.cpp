@@ -1,6 +1,7 @@
 #include "solvers/burgers_reference.hpp"
 
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 
 namespace tessera::solvers {
 
@@ -19,6 +20,7 @@ BurgersReference::BurgersReference(const Decomposition& decomp, const physics::B
 }
 
 std::vector<double> BurgersReference::local_solution() const {
+  ProfilingRegion stage(Stage::ReferenceSolve);
   return sample_space_time_block(decomp_, box, [this](double x, double t) { return exact_(x, t); });
 }
 

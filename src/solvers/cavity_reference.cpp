@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 
 namespace tessera::solvers {
 
@@ -43,6 +44,7 @@ double max_difference(MPI_Comm comm, const std::vector<std::vector<double>>& a,
 CavitySteadyState run_cavity_to_steady_state(const Decomposition& decomp,
                                              const IncompressibleConfig& flow,
                                              const CavitySteadyConfig& steady) {
+  ProfilingRegion stage(Stage::ReferenceSolve);
   TESSERA_CHECK(flow.boundary == Boundary::cavity,
                 "run_cavity_to_steady_state: the flow's boundary is not the cavity");
   TESSERA_CHECK(flow.lid_velocity != 0, "run_cavity_to_steady_state: the lid does not move");

@@ -5,8 +5,10 @@
 
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 #include "core/timer.hpp"
 #include "solvers/dmda_grid.hpp"
+#include "solvers/options_prefixes.hpp"
 
 namespace tessera::solvers {
 
@@ -85,7 +87,7 @@ DarcyReferenceConfig DarcyReferenceConfig::from_options(Options& options) {
                    "sizes (e.g. 421) need an algebraic one: -dataset_pc_type gamg or hypre");
   report_beyond_petsc_indices(options, "-dataset_points = " + std::to_string(c.points), c.points, 2,
                               1);
-  c.krylov.read(options, "dataset_", "each Darcy solve");
+  c.krylov.read(options, kDarcyDatasetPrefix, "each Darcy solve");
   c.guess_space = options.integer("dataset_guess_space", c.guess_space, 1, 64,
                                   "earlier solutions kept by the fischer and projection guesses");
   return c;
@@ -107,7 +109,7 @@ DarcyReference::DarcyReference(const Decomposition& decomp, const DarcyReference
     TESSERA_PETSC_CALL(VecDuplicate(b_, &x_));
     set_coefficient([](double, double) { return 1.0; });
 
-    ksp_ = create_multigrid_solver(dm_, a_, "dataset_", config.krylov,
+    ksp_ = create_multigrid_solver(dm_, a_, kDarcyDatasetPrefix, config.krylov,
                                    multigrid_levels(n, decomp.process_grid()));
     if (guess_ == InitialGuess::fischer) {
       KSPGuess fischer;
@@ -251,6 +253,7 @@ void DarcyReference::set_reuse_preconditioner(bool keep) {
 }
 
 void DarcyReference::solve(const std::string& what) {
+  ProfilingRegion stage(Stage::ReferenceSolve);
   Timer timer;
   if (guess_ == InitialGuess::projection) form_projection_guess();
   TESSERA_PETSC_CALL(KSPSolve(ksp_, b_, x_));

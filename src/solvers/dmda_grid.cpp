@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
 
 namespace tessera::solvers {
 
@@ -131,6 +132,7 @@ void DmdaSystem::release() noexcept {
 }
 
 KrylovResult DmdaSystem::solve(const std::string& what) {
+  ProfilingRegion stage(Stage::ReferenceSolve);
   TESSERA_PETSC_CALL(KSPSolve(ksp, b, x));
   const KrylovResult result = krylov_result(ksp);
   if (!result.converged) throw_unconverged(result, what);

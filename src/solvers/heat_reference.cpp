@@ -4,6 +4,8 @@
 
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "core/profiling.hpp"
+#include "solvers/options_prefixes.hpp"
 
 namespace tessera::solvers {
 
@@ -13,7 +15,7 @@ HeatReferenceConfig HeatReferenceConfig::from_options(Options& options) {
       read_multigrid_points(options, "heat_reference_points", c.points, "heat reference grid", 3);
   c.time_step = options.real("heat_reference_time_step", c.time_step, 1e-8, 1e3,
                              "largest Crank-Nicolson step of the heat reference");
-  c.krylov.read(options, "heat_reference_", "each heat reference step");
+  c.krylov.read(options, kHeatReferencePrefix, "each heat reference step");
   return c;
 }
 
@@ -38,7 +40,7 @@ HeatReference::HeatReference(const Decomposition& decomp, const physics::Heat3D&
   TESSERA_PETSC_CALL(DMDAVecRestoreArray(system_.dm, u_, &u));
 
   set_step(max_step_);
-  system_.ksp = create_multigrid_solver(system_.dm, system_.a, "heat_reference_", config.krylov,
+  system_.ksp = create_multigrid_solver(system_.dm, system_.a, kHeatReferencePrefix, config.krylov,
                                         multigrid_levels(config.points, decomp.process_grid()));
   // Each step starts from the previous solution, which is already close.
   TESSERA_PETSC_CALL(KSPSetInitialGuessNonzero(system_.ksp, PETSC_TRUE));
@@ -56,6 +58,7 @@ void HeatReference::set_step(double dt) {
 }
 
 void HeatReference::advance_to(double t) {
+  ProfilingRegion stage(Stage::ReferenceSolve);
   TESSERA_CHECK(t >= time_,
                 "HeatReference::advance_to(" << t << ") before the current time " << time_);
   if (t == time_) return;

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/options.hpp"
 #include "solvers/dmda_grid.hpp"
+#include "solvers/options_prefixes.hpp"
 
 namespace tessera::solvers {
 
@@ -10,7 +11,7 @@ HelmholtzReferenceConfig HelmholtzReferenceConfig::from_options(Options& options
   HelmholtzReferenceConfig c;
   c.points = options.integer("helmholtz_reference_points", c.points, 3, 1 << 14,
                              "Helmholtz reference grid points per direction, boundary included");
-  c.krylov.read(options, "helmholtz_reference_", "the Helmholtz reference solve");
+  c.krylov.read(options, kHelmholtzReferencePrefix, "the Helmholtz reference solve");
   return c;
 }
 
@@ -23,7 +24,7 @@ HelmholtzReference::HelmholtzReference(const Decomposition& decomp,
   assemble(problem);
   KSP& ksp = system_.ksp;
   TESSERA_PETSC_CALL(KSPCreate(decomp.comm(), &ksp));
-  TESSERA_PETSC_CALL(KSPSetOptionsPrefix(ksp, "helmholtz_reference_"));
+  TESSERA_PETSC_CALL(KSPSetOptionsPrefix(ksp, kHelmholtzReferencePrefix));
   TESSERA_PETSC_CALL(KSPSetOperators(ksp, system_.a, system_.a));
   // Defaults first, options after, so that the deck and the command line override them.
   TESSERA_PETSC_CALL(KSPSetType(ksp, KSPGMRES));

@@ -8,10 +8,12 @@
 #include <type_traits>
 
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 #include "core/timer.hpp"
 #include "physics/lid_driven_cavity.hpp"
 #include "solvers/dmda_grid.hpp"
 #include "solvers/mac_grid.hpp"
+#include "solvers/options_prefixes.hpp"
 
 namespace tessera::solvers {
 
@@ -117,7 +119,7 @@ IncompressibleConfig IncompressibleConfig::from_options(Options& options) {
                                   "stable up to about 2.5 / (4 dim)");
   c.dt = options.real("les_dt", c.dt, 0.0, 1e12,
                       "fixed time step; 0 takes it from the CFL and viscous limits");
-  c.krylov.read(options, "les_", "a pressure solve");
+  c.krylov.read(options, kLesPressurePrefix, "a pressure solve");
   c.subgrid_model = subgrid_model_from_name(options.choice(
       "les_subgrid_model", subgrid_model_name(c.subgrid_model), {"none", "smagorinsky", "dynamic"},
       "eddy-viscosity subgrid model: none, Smagorinsky (fixed C_s) or dynamic "
@@ -251,7 +253,7 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
 
 void IncompressibleSolver::create_pressure_solver(int levels) {
   TESSERA_PETSC_CALL(KSPCreate(comm_, &ksp_));
-  TESSERA_PETSC_CALL(KSPSetOptionsPrefix(ksp_, "les_"));
+  TESSERA_PETSC_CALL(KSPSetOptionsPrefix(ksp_, kLesPressurePrefix));
   TESSERA_PETSC_CALL(KSPSetOperators(ksp_, a_, a_));
   // Defaults first, options after, so that the deck and the command line override them. Both
   // preconditioners do the same arithmetic on every process grid (point Jacobi, Galerkin
@@ -271,7 +273,8 @@ void IncompressibleSolver::create_pressure_solver(int levels) {
   // divergence, |div u|_2 <= rtol |div u*|_2, whatever the preconditioner.
   PetscBool is_cg = PETSC_FALSE, norm_given = PETSC_FALSE;
   TESSERA_PETSC_CALL(PetscObjectTypeCompare(reinterpret_cast<PetscObject>(ksp_), KSPCG, &is_cg));
-  TESSERA_PETSC_CALL(PetscOptionsHasName(nullptr, "les_", "-ksp_norm_type", &norm_given));
+  TESSERA_PETSC_CALL(
+      PetscOptionsHasName(nullptr, kLesPressurePrefix, "-ksp_norm_type", &norm_given));
   if (is_cg && !norm_given) TESSERA_PETSC_CALL(KSPSetNormType(ksp_, KSP_NORM_UNPRECONDITIONED));
   TESSERA_PETSC_CALL(KSPSetUp(ksp_));
   mark_solve_time_options_used(ksp_);
@@ -436,6 +439,7 @@ double IncompressibleSolver::time_step() const {
 }
 
 void IncompressibleSolver::step(double dt) {
+  ProfilingRegion region(Phase::LesStep);
   TESSERA_CHECK(dt > 0, "IncompressibleSolver::step: dt = " << dt << " is not positive");
   TESSERA_PETSC_CALL(VecSet(du_, 0.0));
   for (int s = 0; s < 3; ++s) {
@@ -795,6 +799,22 @@ std::vector<double> IncompressibleSolver::local_velocity(int c) const {
   for (size_t p = 0; p < local.size(); ++p) local[p] = u[p * dim_ + c];
   TESSERA_PETSC_CALL(VecRestoreArrayRead(u_, &u));
   return local;
+}
+
+std::vector<std::vector<double>> IncompressibleSolver::local_cell_centre_velocity() const {
+  const Block owned = owned_block(vdm_);
+  const Block ghosted = ghosted_block(vdm_);
+  GhostedRead u(vdm_, u_);
+  fill_wall_ghosts(u, config_.lid_velocity);
+  std::vector<std::vector<double>> centres(dim_, std::vector<double>(owned.cells()));
+  PetscInt p = 0;
+  for_each_cell(owned, [&](PetscInt i, PetscInt j, PetscInt k) {
+    const PetscInt g = ghosted.cell(i, j, k);
+    for (int a = 0; a < dim_; ++a)
+      centres[a][p] = 0.5 * (u.data()[g * dim_ + a] + u.data()[(g + ghosted.stride(a)) * dim_ + a]);
+    ++p;
+  });
+  return centres;
 }
 
 }  // namespace tessera::solvers

@@ -195,6 +195,10 @@ public:
   /// ((k - zs) ym + (j - ys)) xm + (i - xs) with the decomposition's local_start() and
   /// local_count(). Not collective.
   std::vector<double> local_velocity(int c) const;
+  /// Collective (a ghost exchange). Every velocity component at this rank's cell centres, the
+  /// grid of the pressure: component a of a cell is the mean of its two faces in direction a (a
+  /// face on a wall holds the wall's zero normal velocity). Laid out as local_velocity(a).
+  std::vector<std::vector<double>> local_cell_centre_velocity() const;
 
 private:
   void create_pressure_solver(int multigrid_levels);

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/options.hpp"
 #include "solvers/dmda_grid.hpp"
+#include "solvers/options_prefixes.hpp"
 
 namespace tessera::solvers {
 
@@ -10,7 +11,7 @@ Poisson3DReferenceConfig Poisson3DReferenceConfig::from_options(Options& options
   Poisson3DReferenceConfig c;
   c.points = read_multigrid_points(options, "poisson3d_reference_points", c.points,
                                    "3D reference grid", 3);
-  c.krylov.read(options, "poisson3d_reference_", "the 3D Poisson reference solve");
+  c.krylov.read(options, kPoisson3DReferencePrefix, "the 3D Poisson reference solve");
   return c;
 }
 
@@ -21,7 +22,7 @@ Poisson3DReference::Poisson3DReference(const Decomposition& decomp,
       system_(create_decomposition_dmda_3d(decomp, config.points, "Poisson3DReference")) {
   assemble(problem);
   system_.ksp =
-      create_multigrid_solver(system_.dm, system_.a, "poisson3d_reference_", config.krylov,
+      create_multigrid_solver(system_.dm, system_.a, kPoisson3DReferencePrefix, config.krylov,
                               multigrid_levels(config.points, decomp.process_grid()));
   TESSERA_PETSC_CALL(KSPSetFromOptions(system_.ksp));
   TESSERA_PETSC_CALL(KSPSetUp(system_.ksp));

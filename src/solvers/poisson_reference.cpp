@@ -4,7 +4,9 @@
 #include <type_traits>
 
 #include "core/error.hpp"
+#include "core/profiling.hpp"
 #include "solvers/dmda_grid.hpp"
+#include "solvers/options_prefixes.hpp"
 
 namespace tessera::solvers {
 
@@ -142,7 +144,7 @@ PetscErrorCode compute_rhs(KSP ksp, Vec b, void* ctx) {
 PoissonReferenceConfig PoissonReferenceConfig::from_options(Options& options) {
   PoissonReferenceConfig c;
   c.points = read_multigrid_points(options, "reference_points", c.points, "reference grid", 2);
-  c.krylov.read(options, "reference_", "the reference solve");
+  c.krylov.read(options, kPoissonReferencePrefix, "the reference solve");
   return c;
 }
 
@@ -155,7 +157,7 @@ PoissonReference::PoissonReference(const Decomposition& decomp, const physics::P
   try {
     dm_ = create_decomposition_dmda(decomp, n, "PoissonReference");
     TESSERA_PETSC_CALL(KSPCreate(decomp.comm(), &ksp_));
-    TESSERA_PETSC_CALL(KSPSetOptionsPrefix(ksp_, "reference_"));
+    TESSERA_PETSC_CALL(KSPSetOptionsPrefix(ksp_, kPoissonReferencePrefix));
     TESSERA_PETSC_CALL(KSPSetDM(ksp_, dm_));
     TESSERA_PETSC_CALL(KSPSetComputeOperators(ksp_, compute_operator, &h_));
     TESSERA_PETSC_CALL(KSPSetComputeRHS(ksp_, compute_rhs, &problem_));
@@ -185,6 +187,7 @@ PoissonReference::~PoissonReference() {
 }
 
 void PoissonReference::solve() {
+  ProfilingRegion stage(Stage::ReferenceSolve);
   // A null right-hand side and solution make the KSP build both from the DM, through compute_rhs.
   TESSERA_PETSC_CALL(KSPSolve(ksp_, nullptr, nullptr));
   const KrylovResult result = krylov_result(ksp_);

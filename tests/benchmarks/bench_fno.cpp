@@ -377,7 +377,7 @@ int run_train(Options& o) {
   two.width = 32;
   two.layers = 4;
   two.modes = {m2, m2};
-  two.padding = 0;
+  two.padding = {0, 0};
   time_training("fno2d_" + std::to_string(g2), two, {g2, g2}, b2, warmup, repeats, detail);
   nn::FnoShape three;
   three.dims = 3;
@@ -385,7 +385,7 @@ int run_train(Options& o) {
   three.width = 20;
   three.layers = 4;
   three.modes = {m3, m3, m3};
-  three.padding = 0;
+  three.padding = {0, 0, 0};
   for (int n : g3)
     time_training("fno3d_" + std::to_string(n), three, {n, n, n}, b3, warmup, repeats, detail);
   return 0;

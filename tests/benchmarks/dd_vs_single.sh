@@ -22,21 +22,14 @@
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../../jobscripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../jobscripts/common.sh"
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+tessera_benchmark_env
 
-app="$(tessera_build_dir)/apps/tessera"
-[[ -x "$app" ]] || tessera_die "$app not found: build it with bash jobscripts/local/setup.sh"
+app="$(tessera_app_path)"
 cases="${CASES:-smooth multiscale}"
 methods="${METHODS:-single single_deep xpinn fbpinn}"
 np="${NP:-1}"
 extra=("$@")
-if [[ -n "${OUT:-}" ]]; then
-  out="$OUT"
-else
-  out="$(mktemp -d)"
-  trap 'rm -rf "$out"' EXIT
-fi
+tessera_benchmark_out
 
 # deck METHOD: the deck of a method.
 deck() {

@@ -13,8 +13,7 @@
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../../jobscripts/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../jobscripts/common.sh"
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+tessera_benchmark_env
 
 bench="$(tessera_build_dir)/tests/benchmarks/bench_les"
 [[ -x "$bench" ]] ||

@@ -1,14 +1,16 @@
 // Domain-decomposed PINN training (dd/xpinn_loss) in 1, 2 and 3 dimensions: the local,
 // neighbour-as-constant gradients are the exact gradient of the global objective F (finite
-// differences across subdomains and ranks); the same tiling trains identically on every rank
-// count; each interface condition alone drives its interface mismatch down (2D and 3D); a run
-// restarted from a checkpoint repeats the uninterrupted run's loss trajectory.
+// differences across subdomains and ranks); the same tiling trains along a recorded trajectory
+// and identically on every rank count; each interface condition alone drives its interface
+// mismatch down (2D and 3D); a run restarted from a checkpoint repeats the uninterrupted run's
+// loss trajectory.
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -82,28 +84,12 @@ TEST(XpinnLoss, GradientIsThatOfTheGlobalObjective) {
   }
 }
 
-/// The whole tiling of dimension dim trained on this run's ranks and on rank 0 alone.
-void expect_same_trajectory_on_every_rank_count(int dim) {
-  Problem everyone(MPI_COMM_WORLD, all_terms(), dim);
-  const auto shared = everyone.train(30, 15);
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  if (rank != 0) return;
-  Problem alone(MPI_COMM_SELF, all_terms(), dim);
-  const auto single = alone.train(30, 15);
-  const auto a = losses(shared.history), b = losses(single.history);
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-12 * std::abs(b[i])) << i;
-  // Subdomain 0 lives on rank 0 in both runs: its network must match too.
-  const auto x = host_copy(everyone.nets.parameters()), y = host_copy(alone.nets.parameters());
-  for (long k = 0; k < everyone.nets.parameters_per_network(); ++k)
-    EXPECT_NEAR(x[k], y[k], 1e-10) << k;
-}
-
 TEST(XpinnLoss, SameTrajectoryOnEveryRankCount) {
   for (int dim : {1, 2, 3}) {
     SCOPED_TRACE(std::to_string(dim) + "D");
-    expect_same_trajectory_on_every_rank_count(dim);
+    test_support::expect_same_trajectory_on_every_rank_count(
+        [&](MPI_Comm comm) { return std::make_unique<Problem>(comm, all_terms(), dim); }, 30, 15,
+        "xpinn_poisson" + std::to_string(dim) + "d");
   }
 }
 

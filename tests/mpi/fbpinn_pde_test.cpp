@@ -3,8 +3,8 @@
 // its assembled values (across ranks); FbpinnLoss<Pde>'s local gradients are those of the global
 // objective for Burgers and Allen–Cahn on space-time boxes (a Dirichlet or Neumann side, the
 // initial value, a free final time) and steady Navier–Stokes (three outputs, the pressure gauge on
-// one face), with the conditions run: pde -pde_method fbpinn uses; the same tiling trains
-// identically on every rank count.
+// one face), with the conditions run: pde -pde_method fbpinn uses; the same tiling trains along
+// a recorded trajectory and identically on every rank count.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -126,14 +126,10 @@ TEST(FbpinnPdeLoss, FreeFacesGetNoPoints) {
 }
 
 TEST(FbpinnPdeLoss, NavierStokesTrainsTheSameOnEveryRankCount) {
-  auto everyone = problem(MPI_COMM_WORLD, "kovasznay");
-  const auto shared = everyone->train(20, 10);
-  if (world_rank() != 0) return;
-  auto alone = problem(MPI_COMM_SELF, "kovasznay");
-  const auto single = alone->train(20, 10);
+  const auto shared = test_support::expect_same_trajectory_on_every_rank_count(
+      [](MPI_Comm comm) { return problem(comm, "kovasznay"); }, 20, 10, "fbpinn_kovasznay");
   const auto a = losses(shared.history);
   EXPECT_LT(a.back(), 0.5 * a.front());  // it trains
-  test_support::expect_same_training(shared, everyone->nets, single, alone->nets);
 }
 
 TEST(FbpinnPdeLoss, ConditionsNameOnlyWhatTheNetworksHave) {

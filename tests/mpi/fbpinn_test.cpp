@@ -1,10 +1,11 @@
 // FBPINN (dd/partition_of_unity, dd/windowed_sum, dd/fbpinn_loss): the windows sum to one with
 // vanishing derivatives; the windowed sum's gradient and Laplacian, assembled across ranks, match
 // finite differences of its values; the parameter gradient, with adjoints sent back to the
-// neighbours' ranks, is that of the global objective; the same tiling trains identically on every
-// rank count (in 1D, 2D and 3D); training brings the error against the exact solution below a
-// measured bound; a run restarted from a checkpoint (dd/checkpoint) repeats the uninterrupted one,
-// on this rank count to the bit and on one rank from a checkpoint written by all to round-off.
+// neighbours' ranks, is that of the global objective; the same tiling trains along a recorded
+// trajectory and identically on every rank count (in 1D, 2D and 3D); training brings the error
+// against the exact solution below a measured bound; a run restarted from a checkpoint
+// (dd/checkpoint) repeats the uninterrupted one, on this rank count to the bit and on one rank
+// from a checkpoint written by all to round-off.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -195,21 +197,14 @@ TEST(FbpinnLoss, GradientIsThatOfTheGlobalObjective) {
   }
 }
 
-/// The whole tiling of dimension dim trained on this run's ranks and on rank 0 alone.
-void expect_same_trajectory_on_every_rank_count(int dim) {
-  const int s = dim == 1 ? 4 : 2;
-  Problem everyone(MPI_COMM_WORLD, s, 1.0, 10, dim);
-  const auto shared = everyone.train(30, 15);
-  if (world_rank() != 0) return;
-  Problem alone(MPI_COMM_SELF, s, 1.0, 10, dim);
-  const auto single = alone.train(30, 15);
-  test_support::expect_same_training(shared, everyone.nets, single, alone.nets);
-}
-
 TEST(FbpinnLoss, SameTrajectoryOnEveryRankCount) {
   for (int dim : {1, 2, 3}) {
     SCOPED_TRACE(std::to_string(dim) + "D");
-    expect_same_trajectory_on_every_rank_count(dim);
+    test_support::expect_same_trajectory_on_every_rank_count(
+        [&](MPI_Comm comm) {
+          return std::make_unique<Problem>(comm, dim == 1 ? 4 : 2, 1.0, 10, dim);
+        },
+        30, 15, "fbpinn_poisson" + std::to_string(dim) + "d");
   }
 }
 
@@ -258,7 +253,7 @@ TEST(FbpinnCheckpoint, RestartRepeatsTheLossTrajectory) {
     if (size > 1 && world_rank() == 0) {
       Problem alone(MPI_COMM_SELF);
       test_support::expect_restart_continues(alone, "fbpinn", path, stop, adam, lbfgs,
-                                             uninterrupted, 1e-12);
+                                             uninterrupted, test_support::kRankCountTolerance);
     }
     MPI_Barrier(MPI_COMM_WORLD);
   }

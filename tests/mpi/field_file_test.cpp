@@ -10,10 +10,12 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <vector>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/error.hpp"
@@ -22,6 +24,7 @@
 #include "io/field_reader.hpp"
 #include "io/hdf5.hpp"
 #include "io/output_directory.hpp"
+#include "io/output_lock.hpp"
 #include "io/root_task.hpp"
 #include "io/xdmf.hpp"
 
@@ -124,6 +127,8 @@ TEST(FieldFile, TableAndAttributesRoundTrip) {
     const std::vector<double> rows =
         root ? std::vector<double>{0, 1.0, 0.5, 1, 0.25, 1.5, 2, 0.125, 2.5}
              : std::vector<double>{};
+    // Written again, a table replaces the first one of its name (a resumable run's progress).
+    file.write_table("history", columns, root ? std::vector<double>{9, 9, 9} : rows);
     file.write_table("history", columns, rows);
     file.write_table("empty", {"a", "b"}, {});
     file.set_attribute("options", options);
@@ -156,6 +161,12 @@ TEST(FieldFile, TableAndAttributesRoundTrip) {
   EXPECT_EQ(reader.string_attribute("replaced"), "second value");
   EXPECT_EQ(reader.integer_attribute("rank_dependent"), 10);
   EXPECT_EQ(reader.string_attribute("tessera_version"), tessera::version);
+  EXPECT_EQ(reader.string_attribute("git_revision"), tessera::git_revision);
+  // Written at commit, in ISO 8601 UTC: 2026-12-03T05:41:07Z.
+  const std::string written = reader.string_attribute("written_utc");
+  EXPECT_EQ(written.size(), 20u) << written;
+  EXPECT_TRUE(written.size() == 20 && written[4] == '-' && written[10] == 'T' && written[19] == 'Z')
+      << written;
   EXPECT_EQ(reader.integer_attribute("ranks"), world_size());
   EXPECT_FALSE(reader.has_attribute("missing"));
   EXPECT_THROW(reader.real_attribute("solver"), tessera::Error);
@@ -310,27 +321,37 @@ TEST(Xdmf, Describes3DGridFieldsAndFile) {
   const Decomposition volume(world, 3, {7, 5, 3});
   const Decomposition coarse(world, 3, {4, 4, 4});
   FieldFile file(world, dir + "/volume.h5");
-  file.set_grid(tessera::io::uniform_grid(volume, {2.0, -1.0, 0.5}, {0.125, 0.25, 0.5}));
-  file.write_field("u", volume, analytic_block(volume, analytic_u).data());
+  file.set_grid(tessera::io::uniform_grid(volume, {2.0, -1.0, 0.5}, {0.125, 0.25, 0.5}), "m");
+  file.write_field("u", volume, analytic_block(volume, analytic_u).data(), "m/s");
   file.write_field("coarse", coarse, analytic_block(coarse, analytic_u).data());
   file.write_field("v", volume, analytic_block(volume, analytic_v).data());
+  const auto u = analytic_block(volume, analytic_u), v = analytic_block(volume, analytic_v);
+  file.write_vector_field("uv", volume, {u.data(), v.data()}, "m/s");
+  file.set_dataset_attribute("v", "v_meaning", "a test field");
+  file.set_time(0.75);
   file.write_table("history", {"a"}, {1.0});
   const tessera::io::XdmfDescription description = file.xdmf_description();
   file.commit();
   EXPECT_EQ(description.h5_file, "volume.h5");
   EXPECT_EQ(description.fields, (std::vector<std::string>{"u", "v"}));
+  EXPECT_EQ(description.vectors, (std::vector<std::string>{"uv"}));
+  EXPECT_EQ(description.time, 0.75);
   tessera::io::write_xdmf(world, dir + "/volume.xmf", description);
 
   EXPECT_TRUE(temporary_files(dir).empty());
   const std::string xml = read_text(dir + "/volume.xmf");
   for (const char* expected :
-       {"<Xdmf Version=\"2.0\">", "TopologyType=\"3DCoRectMesh\" Dimensions=\"3 5 7\"",
-        "GeometryType=\"ORIGIN_DXDYDZ\"", "Format=\"XML\">0.5 -1 2</DataItem>",
-        "Format=\"XML\">0.5 0.25 0.125</DataItem>", "<Attribute Name=\"u\"",
-        "<Attribute Name=\"v\"", "Center=\"Node\"",
+       {"<Xdmf Version=\"2.0\">", "<Time Value=\"0.75\"/>",
+        "TopologyType=\"3DCoRectMesh\" Dimensions=\"3 5 7\"", "GeometryType=\"ORIGIN_DXDYDZ\"",
+        "Format=\"XML\">0.5 -1 2</DataItem>", "Format=\"XML\">0.5 0.25 0.125</DataItem>",
+        "<Attribute Name=\"u\"", "<Attribute Name=\"v\"", "Center=\"Node\"",
         "<DataItem Dimensions=\"3 5 7\" NumberType=\"Float\" Precision=\"8\" "
         "Format=\"HDF\">volume.h5:/u</DataItem>",
-        "Format=\"HDF\">volume.h5:/v</DataItem>", "</Xdmf>"})
+        "Format=\"HDF\">volume.h5:/v</DataItem>",
+        "<Attribute Name=\"uv\" AttributeType=\"Vector\" Center=\"Node\">",
+        "<DataItem Dimensions=\"3 5 7 3\" NumberType=\"Float\" Precision=\"8\" "
+        "Format=\"HDF\">volume.h5:/uv</DataItem>",
+        "</Xdmf>"})
     EXPECT_NE(xml.find(expected), std::string::npos) << expected << " not in\n" << xml;
   EXPECT_EQ(xml.find("coarse"), std::string::npos) << xml;
   EXPECT_EQ(xml.find("history"), std::string::npos) << xml;
@@ -341,9 +362,33 @@ TEST(Xdmf, Describes3DGridFieldsAndFile) {
   EXPECT_EQ(grid.points, (std::array<int, 3>{7, 5, 3}));
   EXPECT_EQ(grid.origin, (std::array<double, 3>{2.0, -1.0, 0.5}));
   EXPECT_EQ(grid.spacing, (std::array<double, 3>{0.125, 0.25, 0.5}));
+
+  // Units, the meaning of a dataset's values, the time; the vector's components fastest, a
+  // missing one 0.
+  const FieldFileReader reader(world, dir + "/volume.h5");
+  EXPECT_EQ(reader.string_attribute("grid_units"), "m");
+  EXPECT_EQ(reader.dataset_string_attribute("u", "units"), "m/s");
+  EXPECT_EQ(reader.dataset_string_attribute("coarse", "units"), "nondimensional");
+  EXPECT_EQ(reader.dataset_string_attribute("uv", "units"), "m/s");
+  EXPECT_EQ(reader.dataset_string_attribute("v", "v_meaning"), "a test field");
+  EXPECT_EQ(reader.real_attribute("time"), 0.75);
+  EXPECT_EQ(reader.dataset_shape("uv"), (std::vector<hsize_t>{3, 5, 7, 3}));
+  const std::vector<double> uv = reader.read_vector_field("uv", volume);
+  ASSERT_EQ(uv.size(), 3u * volume.local_size());
+  const auto& start = volume.local_start();
+  const auto& count = volume.local_count();
+  std::size_t p = 0;
+  for (int k = start[2]; k < start[2] + count[2]; ++k)
+    for (int j = start[1]; j < start[1] + count[1]; ++j)
+      for (int i = start[0]; i < start[0] + count[0]; ++i, ++p) {
+        EXPECT_EQ(uv[3 * p], analytic_u(i, j, k)) << i << " " << j << " " << k;
+        EXPECT_EQ(uv[3 * p + 1], analytic_v(i, j, k)) << i << " " << j << " " << k;
+        EXPECT_EQ(uv[3 * p + 2], 0.0) << i << " " << j << " " << k;
+      }
+  EXPECT_THROW(reader.read_vector_field("u", volume), tessera::InputError);
 }
 
-TEST(Xdmf, Describes2DGridSlowestDirectionFirst) {
+TEST(Xdmf, Describes2DGridAsAPlaneAtZZero) {
   tessera::io::XdmfDescription description;
   description.h5_file = "plane.h5";
   description.grid.dim = 2;
@@ -352,17 +397,20 @@ TEST(Xdmf, Describes2DGridSlowestDirectionFirst) {
   description.grid.spacing = {0.1, 0.25, 99.0};
   description.fields = {"u"};
   const std::string xml = tessera::io::xdmf_text(description);
+  // The 3D form, z first with one point at 0: ParaView's x-y plane; the dataset [11][13] is
+  // described as [1][11][13].
   for (const char* expected :
-       {"TopologyType=\"2DCoRectMesh\" Dimensions=\"11 13\"", "GeometryType=\"ORIGIN_DXDY\"",
-        "Dimensions=\"2\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">0.5 -1</DataItem>",
-        "Format=\"XML\">0.25 0.1</DataItem>",
-        "<DataItem Dimensions=\"11 13\" NumberType=\"Float\" Precision=\"8\" "
+       {"TopologyType=\"3DCoRectMesh\" Dimensions=\"1 11 13\"", "GeometryType=\"ORIGIN_DXDYDZ\"",
+        "Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">0 0.5 -1</DataItem>",
+        "Format=\"XML\">1 0.25 0.1</DataItem>",
+        "<DataItem Dimensions=\"1 11 13\" NumberType=\"Float\" Precision=\"8\" "
         "Format=\"HDF\">plane.h5:/u</DataItem>"})
     EXPECT_NE(xml.find(expected), std::string::npos) << expected << " not in\n" << xml;
   EXPECT_EQ(xml.find("99"), std::string::npos) << "unused z entries leaked into\n" << xml;
+  EXPECT_EQ(xml.find("<Time"), std::string::npos) << "a steady result has no time\n" << xml;
 }
 
-TEST(Xdmf, Describes1DGridAsALineOfA2DMesh) {
+TEST(Xdmf, Describes1DGridAsALineAlongX) {
   tessera::io::XdmfDescription description;
   description.h5_file = "line.h5";
   description.grid.dim = 1;
@@ -371,15 +419,50 @@ TEST(Xdmf, Describes1DGridAsALineOfA2DMesh) {
   description.grid.spacing = {0.015625, 99.0, 99.0};
   description.fields = {"pinn"};
   const std::string xml = tessera::io::xdmf_text(description);
-  // 1 x 65 points at y = 0, x from 0.25 in steps of 1/64; the dataset keeps its 1D shape [65].
+  // 1 x 1 x 65 points at y = z = 0, x from 0.25 in steps of 1/64; the dataset [65] is described
+  // as [1][1][65].
   for (const char* expected :
-       {"TopologyType=\"2DCoRectMesh\" Dimensions=\"1 65\"", "GeometryType=\"ORIGIN_DXDY\"",
-        "Dimensions=\"2\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">0 0.25</DataItem>",
-        "Format=\"XML\">1 0.015625</DataItem>",
-        "<DataItem Dimensions=\"65\" NumberType=\"Float\" Precision=\"8\" "
+       {"TopologyType=\"3DCoRectMesh\" Dimensions=\"1 1 65\"", "GeometryType=\"ORIGIN_DXDYDZ\"",
+        "Dimensions=\"3\" NumberType=\"Float\" Precision=\"8\" Format=\"XML\">0 0 0.25</DataItem>",
+        "Format=\"XML\">1 1 0.015625</DataItem>",
+        "<DataItem Dimensions=\"1 1 65\" NumberType=\"Float\" Precision=\"8\" "
         "Format=\"HDF\">line.h5:/pinn</DataItem>"})
     EXPECT_NE(xml.find(expected), std::string::npos) << expected << " not in\n" << xml;
   EXPECT_EQ(xml.find("99"), std::string::npos) << "unused y and z entries leaked into\n" << xml;
+}
+
+TEST(Xdmf, TemporalCollectionListsEveryStepWithItsTime) {
+  tessera::io::XdmfDescription step;
+  step.grid.dim = 2;
+  step.grid.points = {4, 3, 1};
+  step.fields = {"pressure"};
+  step.vectors = {"velocity"};
+  std::vector<tessera::io::XdmfDescription> steps;
+  for (const auto& [file, time] : {std::pair<const char*, double>{"run_snapshot_0000.h5", 0.0},
+                                   {"run_snapshot_0001.h5", 0.25}}) {
+    steps.push_back(step);
+    steps.back().h5_file = file;
+    steps.back().time = time;
+  }
+  const std::string xml = tessera::io::xdmf_collection_text(steps);
+  const std::size_t collection =
+      xml.find("<Grid Name=\"time series\" GridType=\"Collection\" CollectionType=\"Temporal\">");
+  const std::size_t first = xml.find("<Grid Name=\"run_snapshot_0000\" GridType=\"Uniform\">");
+  const std::size_t first_time = xml.find("<Time Value=\"0\"/>");
+  const std::size_t second = xml.find("<Grid Name=\"run_snapshot_0001\" GridType=\"Uniform\">");
+  const std::size_t second_time = xml.find("<Time Value=\"0.25\"/>");
+  const std::size_t second_data = xml.find(">run_snapshot_0001.h5:/velocity</DataItem>");
+  EXPECT_NE(collection, std::string::npos) << xml;
+  EXPECT_TRUE(collection < first && first < first_time && first_time < second &&
+              second < second_time && second_time < second_data && second_data != std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<DataItem Dimensions=\"1 3 4 3\" NumberType=\"Float\" Precision=\"8\" "
+                     "Format=\"HDF\">run_snapshot_0000.h5:/velocity</DataItem>"),
+            std::string::npos)
+      << xml;
+  // A step without a time has no place in a time series.
+  steps.back().time.reset();
+  EXPECT_THROW(tessera::io::xdmf_collection_text(steps), tessera::Error);
 }
 
 TEST(Xdmf, EscapesNamesAndRejectsGridsItCannotDescribe) {
@@ -552,6 +635,28 @@ TEST(OutputLock, AStaleLockIsReportedWithHowToClearIt) {
   EXPECT_NE(refused.find("remove '" + dir + "/run.lock' and rerun"), std::string::npos) << refused;
   // Reported, not cleared: the dead run may have left files someone should look at.
   EXPECT_TRUE(all_ranks(world, fs::exists(dir + "/run.lock")));
+}
+
+TEST(OutputLock, AZombieRunHasEndedAndALiveOneHasNot) {
+  // A rank killed outright whose new parent never reaps it (an init that does not reap, as in
+  // some containers) stays a zombie: kill(pid, 0) still succeeds, yet it writes nothing more.
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  bool zombie = false;
+  for (int i = 0; i < 2000 && !zombie; ++i) {  // until the child has exited (at most 2 s)
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    zombie = text.find(") Z ") != std::string::npos;
+    if (!zombie) usleep(1000);
+  }
+  ASSERT_TRUE(zombie);
+  EXPECT_TRUE(tessera::io::process_ended(child));
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  EXPECT_TRUE(tessera::io::process_ended(child));
+  EXPECT_FALSE(tessera::io::process_ended(getpid()));
+  EXPECT_FALSE(tessera::io::process_ended(1));       // PID 1 always runs
+  EXPECT_TRUE(tessera::io::process_ended(4194305));  // above PID_MAX_LIMIT
 }
 
 TEST(OutputLock, ALockOfAnotherHostNamesItAndHowToClearIt) {

@@ -1,6 +1,6 @@
 // The Fourier Neural Operator (nn/fno) across ranks. Domain parallel: on every Cartesian split of
-// the ranks over the grid (slabs, pencils, uneven, with the padding owned by the ranks at the end
-// of each dimension), the output, the input gradient and the parameter gradient equal those of
+// the ranks over the grid (slabs, pencils, uneven, with each dimension's own padding owned by the
+// ranks at its end), the output, the input gradient and the parameter gradient equal those of
 // the one-rank network every rank computes on the whole grid. Data parallel: samples split over
 // the ranks plus allreduce_gradient equal the whole batch's gradient; and both at once on a
 // samples x space split of the ranks.
@@ -37,6 +37,12 @@ using tessera::test::to_device;
 using tessera::test::to_host;
 using tessera::test::world_rank;
 using tessera::test::world_size;
+
+std::string padding_text(const std::vector<int>& padding) {
+  std::string text;
+  for (const int p : padding) text += (text.empty() ? "" : "x") + std::to_string(p);
+  return text;
+}
 
 /// Output, input gradient and parameter gradient of one forward and backward pass.
 struct Pass {
@@ -86,7 +92,7 @@ void expect_every_layout_equals_the_whole_grid(const std::vector<Case>& cases) {
       const std::string where =
           std::string(s.factorization == Factorization::Dense ? "" : to_string(s.factorization)) +
           (s.factorization == Factorization::Dense ? "" : " ") + std::to_string(dims) + "D grid " +
-          std::to_string(c.grid[0]) + "..., padding " + std::to_string(s.padding) + ", " +
+          std::to_string(c.grid[0]) + "..., padding " + padding_text(net.shape().padding) + ", " +
           layout_name(p);
       EXPECT_LT(ey, 1e-12) << where;
       EXPECT_LT(edx, 1e-12) << where;
@@ -105,11 +111,17 @@ void expect_every_layout_equals_the_whole_grid(const std::vector<Case>& cases) {
 
 TEST(FnoMpi, EveryLayoutEqualsTheWholeGridNetwork) {
   // FnoShape{dims, in, out, width, layers, modes, projection_width, padding, grid_coordinates}
+  // Per-dimension padding of split dimensions: the padded points belong to the last rank of
+  // each padded dimension, the other ranks' blocks are not padded.
   expect_every_layout_equals_the_whole_grid({
-      {FnoShape{2, 2, 1, 4, 2, {3, 3}, 5, 2, true}, {9, 7}},
-      {FnoShape{2, 1, 2, 3, 3, {4, 3}, 4, 0, true}, {10, 6}},
-      {FnoShape{3, 1, 2, 3, 2, {2, 2, 2}, 4, 1, true}, {7, 5, 6}},
-      {FnoShape{3, 2, 1, 3, 2, {2, 2, 3}, 4, 0, false}, {6, 5, 7}},
+      {FnoShape{2, 2, 1, 4, 2, {3, 3}, 5, {2, 2}, true}, {9, 7}},
+      {FnoShape{2, 2, 1, 4, 2, {3, 3}, 5, {3, 0}, true}, {9, 7}},
+      {FnoShape{2, 1, 2, 3, 2, {4, 3}, 4, {0, 2}, true}, {8, 6}},
+      {FnoShape{2, 1, 2, 3, 3, {4, 3}, 4, {}, true}, {10, 6}},
+      {FnoShape{3, 1, 2, 3, 2, {2, 2, 2}, 4, {1, 1, 1}, true}, {7, 5, 6}},
+      {FnoShape{3, 1, 1, 3, 2, {2, 2, 2}, 4, {3, 0, 0}, true}, {6, 5, 6}},
+      {FnoShape{3, 2, 1, 3, 2, {2, 2, 2}, 4, {0, 2, 1}, false}, {5, 6, 6}},
+      {FnoShape{3, 2, 1, 3, 2, {2, 2, 3}, 4, {}, false}, {6, 5, 7}},
   });
 }
 
@@ -118,10 +130,10 @@ TEST(FnoMpi, EveryLayoutEqualsTheWholeGridNetwork) {
 TEST(FnoMpi, FactorisedEveryLayoutEqualsTheWholeGridNetwork) {
   const auto cp = Factorization::Cp, tucker = Factorization::Tucker;
   expect_every_layout_equals_the_whole_grid({
-      {FnoShape{2, 2, 1, 4, 2, {3, 3}, 5, 2, true, cp, 0.5}, {9, 7}},
-      {FnoShape{2, 1, 2, 3, 2, {4, 3}, 4, 0, true, tucker, 0.5}, {10, 6}},
-      {FnoShape{3, 1, 2, 3, 2, {2, 2, 2}, 4, 1, true, cp, 0.1}, {7, 5, 6}},
-      {FnoShape{3, 2, 1, 3, 2, {2, 2, 3}, 4, 0, false, tucker, 1.0}, {6, 5, 7}},
+      {FnoShape{2, 2, 1, 4, 2, {3, 3}, 5, {2, 2}, true, cp, 0.5}, {9, 7}},
+      {FnoShape{2, 1, 2, 3, 2, {4, 3}, 4, {}, true, tucker, 0.5}, {10, 6}},
+      {FnoShape{3, 1, 2, 3, 2, {2, 2, 2}, 4, {1, 0, 1}, true, cp, 0.1}, {7, 5, 6}},
+      {FnoShape{3, 2, 1, 3, 2, {2, 2, 3}, 4, {}, false, tucker, 1.0}, {6, 5, 7}},
   });
 }
 
@@ -143,7 +155,7 @@ std::pair<int, int> share(int batch, int groups, int g) {
 void expect_data_parallel_equals_whole_batch(int space_size) {
   const int size = world_size(), rank = world_rank();
   const int groups = size / space_size, batch = 5;
-  const FnoShape s{2, 2, 1, 4, 2, {2, 3}, 5, 2, true};
+  const FnoShape s{2, 2, 1, 4, 2, {2, 3}, 5, {2, 1}, true};
   const std::vector<int> grid = {8, 7};
   const long in_per_sample = s.in_channels * product(grid),
              out_per_sample = s.out_channels * product(grid);

@@ -1,5 +1,5 @@
-// Data-parallel PINN training: the loss gradient is exact (finite differences), and the trained
-// network does not depend on how many ranks share the collocation points.
+// Data-parallel PINN training: the loss gradient is exact (finite differences), and the training
+// follows a recorded trajectory whatever the number of ranks that share the collocation points.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -58,10 +58,14 @@ TEST(DataParallel, TrainingIsIndependentOfTheRankCount) {
   config.adam_learning_rate = 1e-2;
   config.adam_final_learning_rate = 1e-3;
   config.lbfgs_iterations = 15;
+  config.log_every = 1;
   config.verbose = false;
   // The same problem on all ranks of the world (points split) and on this rank alone (all points).
   Problem world(MPI_COMM_WORLD), alone(MPI_COMM_SELF);
   const auto rw = pinn::train(world.loss, world.net, config);
+  // Against the losses recorded once, so that one rank, where world and alone coincide, checks too.
+  test_support::expect_recorded_losses(
+      rw.history, test_support::recorded_losses("poisson_data_parallel"), "poisson_data_parallel");
   const auto ra = pinn::train(alone.loss, alone.net, config);
   const auto pw = host_copy(world.net.parameters()), pa = host_copy(alone.net.parameters());
   double diff = 0, norm = 0;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "core/log.hpp"
@@ -53,14 +54,27 @@ TEST(ResidualRefinement, SharpPeakIsResolvedBetterThanWithUniformPoints) {
   EXPECT_LT(rar, 0.7 * uniform);
 }
 
+/// An untrained network and the Poisson losses of a peak of width 0.05 on 100 interior and 40
+/// boundary points, the same each time.
+struct PeakCase : PoissonCase {
+  nn::Mlp net{shape};
+  PeakCase() {
+    problem.peak_width = 0.05;
+    net.initialize_glorot(seed);
+  }
+  /// Collective over MPI_COMM_WORLD.
+  std::unique_ptr<pinn::PoissonLoss> loss() {
+    return std::make_unique<pinn::PoissonLoss>(
+        MPI_COMM_WORLD, net, problem, pinn::interior_points_2d(MPI_COMM_WORLD, 100, seed),
+        pinn::boundary_points_2d(MPI_COMM_WORLD, 40, seed), 1.0, 1.0, 0);
+  }
+};
+
 TEST(ResidualRefinement, AddsTheCandidatesOfLargestResidualOnEveryRankCount) {
-  PoissonCase c;
-  c.problem.peak_width = 0.05;
-  nn::Mlp net(c.shape);
-  net.initialize_glorot(c.seed);
-  const auto interior = pinn::interior_points_2d(MPI_COMM_WORLD, 100, c.seed);
-  const auto boundary = pinn::boundary_points_2d(MPI_COMM_WORLD, 40, c.seed);
-  pinn::PoissonLoss loss(MPI_COMM_WORLD, net, c.problem, interior, boundary, 1.0, 1.0, 0);
+  PeakCase c;
+  const auto owner = c.loss();
+  auto& loss = *owner;
+  const long before = static_cast<long>(loss.interior().extent(1));
   pinn::ResamplingConfig rc;
   rc.candidates = 1000;
   rc.points = 10;
@@ -68,13 +82,44 @@ TEST(ResidualRefinement, AddsTheCandidatesOfLargestResidualOnEveryRankCount) {
   EXPECT_EQ(loss.global_interior_points(), 110);
   // An untrained net is nearly flat, so the residual is about |f|, largest at the peak (800 at
   // the centre, below 220 beyond two widths): the chosen points sit within 3 widths of it.
-  const long before = static_cast<long>(interior.extent(1));
   auto grown = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), loss.interior());
   for (long k = before; k < static_cast<long>(grown.extent(1)); ++k)
     EXPECT_LT(physics::Poisson2D::peak_radius_sq(grown(0, k), grown(1, k)), std::pow(0.15, 2));
   long mine = static_cast<long>(grown.extent(1)) - before, total = 0;
   MPI_Allreduce(&mine, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
   EXPECT_EQ(total, 10);
+}
+
+TEST(ResidualRefinement, RestoredRoundsGiveEveryRankItsPointsInTheirOrder) {
+  // Two rounds (the second by density, which draws from the round's generator) recorded as a
+  // checkpoint records them, then restored into a loss built afresh: every rank's interior set
+  // is the refined one, value for value, and the rows are the same on every rank.
+  PeakCase c;
+  const auto refined_owner = c.loss();
+  auto& refined = *refined_owner;
+  pinn::ResamplingConfig rc;
+  rc.candidates = 500;
+  rc.points = 7;
+  std::vector<double> rows;
+  pinn::refine_by_residual(refined, rc, 1, &rows);
+  rc.density = true;
+  pinn::refine_by_residual(refined, rc, 2, &rows);
+  ASSERT_EQ(rows.size(), 2u * 7 * 3);
+  EXPECT_EQ(rows.front(), 1.0);
+  EXPECT_EQ(rows[rows.size() - 3], 2.0);  // the round of the last row
+  std::vector<double> root = rows;
+  MPI_Bcast(root.data(), static_cast<int>(root.size()), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  EXPECT_EQ(root, rows);
+
+  const auto restored_owner = c.loss();
+  auto& restored = *restored_owner;
+  EXPECT_EQ(pinn::restore_refinement(restored, rows), 14);
+  EXPECT_EQ(restored.global_interior_points(), 114);
+  auto want = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), refined.interior());
+  auto got = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), restored.interior());
+  ASSERT_EQ(got.extent(1), want.extent(1));
+  for (std::size_t k = 0; k < got.extent(1); ++k)
+    for (int i = 0; i < 2; ++i) EXPECT_EQ(got(i, k), want(i, k)) << "point " << k;
 }
 
 TEST(CausalWeights, AreMonotoneAndStartAtOne) {

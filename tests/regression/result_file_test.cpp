@@ -1,11 +1,13 @@
 // The result file of a real run (poisson2d_reduced, written on 4 ranks) read back here on 1 or 2
 // ranks: the fields are consistent with each other and with the exact solution, the stored error
-// figures are what the stored fields give, and the training history is complete.
+// figures are what the stored fields give, and the training history is complete,
+// one row per iteration.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "core/decomposition.hpp"
+#include "core/version.hpp"
 #include "io/field_reader.hpp"
 #include "physics/poisson.hpp"
 
@@ -66,11 +68,42 @@ TEST(ResultFile, FieldsAttributesAndHistoryAgree) {
   const size_t last = history.rows() - 1;
   EXPECT_EQ(history.at(last, 0), 600);  // 300 Adam + 300 L-BFGS iterations
   EXPECT_NEAR(history.at(last, 2), file.real_attribute("final_loss"), 1e-12);
+  // One row per iteration: Adam's 0..299, the switch to L-BFGS at 300, L-BFGS's 301..600.
+  ASSERT_EQ(history.rows(), 601u);
+  for (size_t r = 0; r < history.rows(); ++r) {
+    ASSERT_EQ(history.at(r, 0), double(r));
+    ASSERT_EQ(history.at(r, 1), r < 300 ? 0.0 : 1.0) << "phase at iteration " << r;
+  }
   EXPECT_EQ(history.at(0, 0), 0);  // the first row is the initial loss the summary reduces from
   EXPECT_EQ(history.at(0, 2), file.real_attribute("initial_loss"));
   EXPECT_NEAR(history.at(last, 2), history.at(last, 3) + history.at(last, 4), 1e-12);
   EXPECT_LT(history.at(last, 2), 1e-2 * history.at(0, 2));
   EXPECT_NE(file.string_attribute("options").find("-pinn_width"), std::string::npos);
+}
+
+// What an h5py user reads without Tessera's code: the provenance, the units and the meaning of the
+// phase codes.
+TEST(ResultFile, AttributesSayWhatTheValuesAre) {
+  io::FieldFileReader file(MPI_COMM_WORLD, kFile);
+  EXPECT_EQ(file.string_attribute("git_revision"), git_revision);
+  const std::string written = file.string_attribute("written_utc");
+  ASSERT_EQ(written.size(), 20u) << written;
+  EXPECT_EQ(written.substr(0, 2), "20");
+  EXPECT_EQ(written[10], 'T');
+  EXPECT_EQ(written[19], 'Z');
+  EXPECT_EQ(file.string_attribute("grid_units"), "nondimensional");
+  for (const char* field : {"x", "y", "pinn", "reference", "exact", "pinn_error"})
+    EXPECT_EQ(file.dataset_string_attribute(field, "units"), "nondimensional") << field;
+  EXPECT_EQ(file.dataset_string_attribute("history", "phase_meaning"), "0: Adam, 1: L-BFGS");
+  // The phase column holds just those codes: Adam's rows, then L-BFGS's.
+  const auto history = file.read_table("history");
+  ASSERT_GE(history.rows(), 2u);
+  EXPECT_EQ(history.at(0, 1), 0);
+  EXPECT_EQ(history.at(history.rows() - 1, 1), 1);
+  for (size_t r = 1; r < history.rows(); ++r)
+    EXPECT_TRUE(history.at(r, 1) == history.at(r - 1, 1) ||
+                (history.at(r - 1, 1) == 0 && history.at(r, 1) == 1))
+        << "row " << r;
 }
 
 }  // namespace

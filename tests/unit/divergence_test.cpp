@@ -23,7 +23,9 @@ using tessera::DivergenceError;
 using tessera::nn::Vector;
 
 /// f = |x|²/2 (gradient x), except at the evaluation numbered `bad` (0 first), where it returns
-/// `bad_value` (and, with bad_gradient, a NaN gradient with a finite loss).
+/// `bad_value` (and, with bad_gradient, a NaN gradient with a finite loss). Checkpointing every
+/// iteration, Adam iteration k evaluates x_k as evaluation 2k and its checkpoint x_{k+1} (for the
+/// loss it records) as evaluation 2k + 1.
 class Faulty : public tessera::pinn::Loss {
 public:
   Faulty(int bad, double bad_value, bool bad_gradient = false)
@@ -84,15 +86,21 @@ std::string train_until_stopped(Faulty& loss, const tessera::pinn::TrainingConfi
 }
 
 TEST(Divergence, NanLossInAdamStopsAtThatIterationBeforeItsCheckpoint) {
-  Faulty loss(7, std::numeric_limits<double>::quiet_NaN());
+  // Found by the evaluation of x_7 for its checkpoint, which is then not written.
+  Faulty loss(13, std::numeric_limits<double>::quiet_NaN());
   int last = 0;
   const std::string message = train_until_stopped(loss, recipe(20, 0), last);
   EXPECT_NE(message.find("the loss is nan at Adam iteration 7"), std::string::npos) << message;
-  EXPECT_EQ(last, 7);  // the state after iteration 6's step; none from the NaN evaluation
+  EXPECT_EQ(last, 6);  // the state after iteration 5's step; none from the NaN evaluation
+  // Found by iteration 7's own evaluation of x_7, after its (finite) checkpoint.
+  Faulty later(14, std::numeric_limits<double>::quiet_NaN());
+  const std::string again = train_until_stopped(later, recipe(20, 0), last);
+  EXPECT_NE(again.find("the loss is nan at Adam iteration 7"), std::string::npos) << again;
+  EXPECT_EQ(last, 7);
 }
 
 TEST(Divergence, NanGradientWithFiniteLossStops) {
-  Faulty loss(3, 0.0, true);
+  Faulty loss(6, 0.0, true);
   int last = 0;
   const std::string message = train_until_stopped(loss, recipe(20, 0), last);
   EXPECT_NE(message.find("the gradient norm is nan at Adam iteration 3"), std::string::npos)
@@ -112,9 +120,9 @@ TEST(Divergence, LossGrowingBeyondTheBoundStopsWhileFinite) {
 }
 
 TEST(Divergence, NanLossInLbfgsStopsAtThatIteration) {
-  // Evaluation 10 is L-BFGS's start, after 10 Adam ones. (A NaN at a later trial point is one
-  // the line search backs off from, as from any loss above the start's.)
-  Faulty at_start(10, std::numeric_limits<double>::quiet_NaN());
+  // Evaluation 20 is L-BFGS's start, after 10 Adam iterations of two. (A NaN at a later trial
+  // point is one the line search backs off from, as from any loss above the start's.)
+  Faulty at_start(20, std::numeric_limits<double>::quiet_NaN());
   int last = 0;
   const std::string message = train_until_stopped(at_start, recipe(10, 20), last);
   EXPECT_NE(message.find("L-BFGS: the loss nan"), std::string::npos) << message;
@@ -138,7 +146,7 @@ std::string train_operator(int bad_epoch, const char* where, int& epochs_returne
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
   const long points = 30, samples = 8;
-  FnoOperator net(FnoShape{2, 1, 1, 4, 1, {2, 2}, 6, 0, true}, {6, 5});
+  FnoOperator net(FnoShape{2, 1, 1, 4, 1, {2, 2}, 6, {}, true}, {6, 5});
   net.initialize(3);
   OperatorTrainingConfig config;
   config.batch = 4;

@@ -3,7 +3,8 @@
 // for the Fourier layers, zero padding and cropping by index, the parameters read in the
 // documented torch order), in 2D and 3D, with and without padding and grid coordinates; the
 // parameter and input gradients against central differences on a random subset of every
-// parameter block; the parameter count against the FNO code's closed form.
+// parameter block, with padding per dimension; the parameter count against the FNO code's closed
+// form; FnoPadding's pad and crop as each other's adjoint, and padding 0 as no padding.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,12 +19,15 @@
 #include "core/error.hpp"
 #include "nn/activation.hpp"
 #include "nn/fno.hpp"
+#include "nn/fno_padding.hpp"
 
 namespace {
 
 using tessera::nn::Fno;
+using tessera::nn::FnoPadding;
 using tessera::nn::FnoShape;
 using tessera::nn::FnoWorkspace;
+using tessera::nn::GridBlock;
 using tessera::nn::Vector;
 using tessera::test::central_difference;
 using tessera::test::product;
@@ -72,11 +76,11 @@ std::vector<double> pointwise(const std::vector<double>& theta, long offset, int
   return y;
 }
 
-/// Index of point p of grid in the grid padded by padding at the end of every dimension.
-long padded_index(long p, const std::vector<int>& grid, int padding) {
+/// Index of point p of grid in the grid padded by padding[d] at the end of dimension d.
+long padded_index(long p, const std::vector<int>& grid, const std::vector<int>& padding) {
   const auto j = unflatten(p, grid);
   long q = 0;
-  for (size_t d = 0; d < grid.size(); ++d) q = q * (grid[d] + padding) + j[d];
+  for (size_t d = 0; d < grid.size(); ++d) q = q * (grid[d] + padding[d]) + j[d];
   return q;
 }
 
@@ -103,13 +107,14 @@ std::vector<double> reference_fno(const FnoShape& s, const std::vector<int>& gri
         a[size_t((b * lift_in + c) * n + p)] = value;
       }
   const auto lifted = pointwise(theta, 0, lift_in, w, a, batch, n);
+  const std::vector<int> padding = s.padding.empty() ? std::vector<int>(grid.size(), 0) : s.padding;
   std::vector<int> padded_grid = grid;
-  for (auto& e : padded_grid) e += s.padding;
+  for (size_t d = 0; d < grid.size(); ++d) padded_grid[d] += padding[d];
   const long np = product(padded_grid);
   std::vector<double> h(size_t(batch * w * np), 0.0);
   for (long f = 0; f < long(batch) * w; ++f)
     for (long p = 0; p < n; ++p)
-      h[size_t(f * np + padded_index(p, grid, s.padding))] = lifted[size_t(f * n + p)];
+      h[size_t(f * np + padded_index(p, grid, padding))] = lifted[size_t(f * n + p)];
   const tessera::nn::SpectralConvShape spectral{w, w, padded_grid, s.modes};
   for (int l = 0; l < s.layers; ++l) {
     const auto begin = theta.begin() + off.spectral[size_t(l)];
@@ -122,7 +127,7 @@ std::vector<double> reference_fno(const FnoShape& s, const std::vector<int>& gri
   std::vector<double> cropped(size_t(batch * w * n));
   for (long f = 0; f < long(batch) * w; ++f)
     for (long p = 0; p < n; ++p)
-      cropped[size_t(f * n + p)] = h[size_t(f * np + padded_index(p, grid, s.padding))];
+      cropped[size_t(f * n + p)] = h[size_t(f * np + padded_index(p, grid, padding))];
   auto q = pointwise(theta, off.fc1, w, s.projection_width, cropped, batch, n);
   for (auto& v : q) v = gelu(v);
   return pointwise(theta, off.fc2, s.projection_width, s.out_channels, q, batch, n);
@@ -137,13 +142,18 @@ struct Case {
 std::vector<Case> cases() {
   // FnoShape{dims, in, out, width, layers, modes, projection_width, padding, grid_coordinates}
   return {
-      {FnoShape{2, 2, 2, 4, 3, {2, 2}, 5, 0, true}, {7, 6}, "2D grid"},
-      {FnoShape{2, 2, 2, 4, 3, {3, 2}, 5, 2, true}, {7, 6}, "2D grid, padding 2"},
-      {FnoShape{2, 1, 3, 3, 2, {2, 3}, 4, 3, false}, {6, 5}, "2D, padding 3, no grid"},
-      {FnoShape{2, 2, 1, 3, 2, {2, 2}, 4, 0, false}, {5, 8}, "2D, no grid"},
-      {FnoShape{3, 2, 2, 3, 2, {2, 1, 2}, 4, 0, true}, {5, 4, 6}, "3D grid"},
-      {FnoShape{3, 1, 2, 3, 2, {2, 2, 2}, 4, 2, true}, {4, 3, 5}, "3D grid, padding 2"},
-      {FnoShape{3, 2, 1, 2, 2, {1, 2, 2}, 3, 1, false}, {4, 5, 3}, "3D, padding 1, no grid"},
+      {FnoShape{2, 2, 2, 4, 3, {2, 2}, 5, {}, true}, {7, 6}, "2D grid"},
+      {FnoShape{2, 2, 2, 4, 3, {3, 2}, 5, {2, 2}, true}, {7, 6}, "2D grid, padding 2x2"},
+      {FnoShape{2, 1, 3, 3, 2, {2, 3}, 4, {3, 3}, false}, {6, 5}, "2D, padding 3x3, no grid"},
+      {FnoShape{2, 2, 1, 3, 2, {2, 2}, 4, {0, 0}, false}, {5, 8}, "2D, no grid"},
+      {FnoShape{2, 1, 2, 3, 2, {3, 2}, 4, {3, 0}, true}, {6, 5}, "2D grid, padding 3x0"},
+      {FnoShape{2, 2, 1, 3, 2, {2, 3}, 4, {0, 2}, false}, {5, 5}, "2D, padding 0x2, no grid"},
+      {FnoShape{3, 2, 2, 3, 2, {2, 1, 2}, 4, {}, true}, {5, 4, 6}, "3D grid"},
+      {FnoShape{3, 1, 2, 3, 2, {2, 2, 2}, 4, {2, 2, 2}, true}, {4, 3, 5}, "3D grid, padding 2x2x2"},
+      {FnoShape{3, 2, 1, 2, 2, {1, 2, 2}, 3, {1, 1, 1}, false}, {4, 5, 3}, "3D, padding 1x1x1"},
+      // The space-time FNO-3D's padding: the leading (time) axis only.
+      {FnoShape{3, 2, 1, 3, 2, {2, 2, 2}, 4, {3, 0, 0}, true}, {4, 4, 5}, "3D grid, padding 3x0x0"},
+      {FnoShape{3, 1, 1, 2, 2, {2, 2, 2}, 3, {0, 1, 2}, true}, {5, 4, 4}, "3D grid, padding 0x1x2"},
   };
 }
 
@@ -325,31 +335,124 @@ TEST(Fno, ParameterCountIsTheReferenceFormula) {
            layers * (w * w + w) + w * p + p + p * out + out;
   };
   // FNO2d of the Darcy example: modes 12, width 32, a(x, y) and the two grid channels, padding 9.
-  const Fno fno2d(FnoShape{2, 1, 1, 32, 4, {12, 12}, 128, 9, true}, {85, 85});
+  const Fno fno2d(FnoShape{2, 1, 1, 32, 4, {12, 12}, 128, {9, 9}, true}, {85, 85});
   std::printf("%s\n", fno2d.summary().c_str());
   EXPECT_EQ(fno2d.parameter_count(), formula(1, 1, 32, 4, 2, 12, 128));
   EXPECT_EQ(fno2d.parameter_count(), 2368001L);
   EXPECT_EQ(fno2d.summary(),
-            "FNO-2D: width 32, 4 layers, modes 12x12, projection 128, padding 9, grid "
+            "FNO-2D: width 32, 4 layers, modes 12x12, projection 128, padding 9x9, grid "
             "coordinates, 2,368,001 parameters");
   // FNO3d of the Navier-Stokes example: modes 8, width 20, 10 time steps and three grid channels.
-  const Fno fno3d(FnoShape{3, 10, 1, 20, 4, {8, 8, 8}, 128, 0, true}, {16, 16, 16});
+  const Fno fno3d(FnoShape{3, 10, 1, 20, 4, {8, 8, 8}, 128, {}, true}, {16, 16, 16});
   std::printf("%s\n", fno3d.summary().c_str());
   EXPECT_EQ(fno3d.parameter_count(), formula(10, 1, 20, 4, 3, 8, 128));
   EXPECT_EQ(fno3d.parameter_count(), 6558377L);
+  // The paper's 6,558,537 (ANCHORS.md) counts, beyond these, the affine scale and shift of the four
+  // BatchNorm3d(width) modules its fourier_3d.py declares (bn0..bn3: 2 x 20 each), which the
+  // released forward pass does not apply; Tessera's FNO has no normalisation layer.
+  EXPECT_EQ(fno3d.parameter_count() + 4 * 2 * 20, 6558537L);
   // One Fourier layer reduces batch K width complex numbers each way, K = 2 m1 m2.
   EXPECT_EQ(fno2d.bytes_per_layer(3).forward, 16L * 3 * (2 * 12 * 12) * 32);
   EXPECT_EQ(fno2d.bytes_per_layer(3).backward, 16L * 3 * (2 * 12 * 12) * 32);
 }
 
 TEST(Fno, ShapesThatDoNotFitThrow) {
-  EXPECT_THROW(Fno(FnoShape{4, 1, 1, 4, 2, {2, 2, 2, 2}, 4, 0, true}, {8, 8, 8, 8}),
+  EXPECT_THROW(Fno(FnoShape{4, 1, 1, 4, 2, {2, 2, 2, 2}, 4, {}, true}, {8, 8, 8, 8}),
                tessera::Error);
-  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 0, 2, {2, 2}, 4, 0, true}, {8, 8}), tessera::Error);
-  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 4, 2, {2, 2}, 4, -1, true}, {8, 8}), tessera::Error);
-  // 5 modes need 10 points: 8 + padding 2 fit, 8 alone does not.
-  EXPECT_NO_THROW(Fno(FnoShape{2, 1, 1, 4, 1, {5, 2}, 4, 2, true}, {8, 8}));
-  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 4, 1, {5, 2}, 4, 0, true}, {8, 8}), tessera::Error);
+  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 0, 2, {2, 2}, 4, {}, true}, {8, 8}), tessera::Error);
+  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 4, 2, {2, 2}, 4, {-1, -1}, true}, {8, 8}), tessera::Error);
+  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 4, 2, {2, 2}, 4, {0, -1}, true}, {8, 8}), tessera::Error);
+  // One count per dimension, not one for all.
+  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 4, 2, {2, 2}, 4, {2}, true}, {8, 8}), tessera::Error);
+  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 4, 2, {2, 2}, 4, {2, 2, 2}, true}, {8, 8}), tessera::Error);
+  // 5 modes need 10 points: 8 + padding 2 fit, 8 alone does not, nor padding of the other axis.
+  EXPECT_NO_THROW(Fno(FnoShape{2, 1, 1, 4, 1, {5, 2}, 4, {2, 2}, true}, {8, 8}));
+  EXPECT_NO_THROW(Fno(FnoShape{2, 1, 1, 4, 1, {5, 2}, 4, {2, 0}, true}, {8, 8}));
+  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 4, 1, {5, 2}, 4, {0, 2}, true}, {8, 8}), tessera::Error);
+  EXPECT_THROW(Fno(FnoShape{2, 1, 1, 4, 1, {5, 2}, 4, {}, true}, {8, 8}), tessera::Error);
+}
+
+// <pad x, y> = <x, crop y> on whole grids and on blocks at the padded ends and away from them
+// (pad zeroes the padded points, so the products agree to round-off of the sums alone), pad puts
+// every value at its place, and crop(pad x) = x exactly.
+TEST(FnoPadding, CropIsTheAdjointOfPad) {
+  struct Block {
+    std::vector<int> grid, padding;
+    GridBlock block;
+  };
+  const std::vector<Block> blocks{
+      {{7, 6}, {3, 0}, {{0, 0}, {7, 6}}},
+      {{7, 6}, {0, 2}, {{0, 0}, {7, 6}}},
+      {{7, 6}, {2, 3}, {{4, 0}, {3, 4}}},  // the end of dimension 0 only
+      {{7, 6}, {2, 3}, {{0, 2}, {4, 4}}},  // the end of dimension 1 only
+      {{7, 6}, {2, 3}, {{0, 0}, {4, 4}}},  // neither end: nothing padded here
+      {{4, 5, 6}, {6, 0, 0}, {{0, 0, 0}, {4, 5, 6}}},
+      {{4, 5, 6}, {1, 2, 3}, {{1, 2, 3}, {3, 3, 3}}},
+  };
+  const int fields = 3;
+  for (const auto& b : blocks) {
+    const FnoPadding padding(b.grid, b.block, b.padding);
+    long expected = 1;
+    for (size_t d = 0; d < b.grid.size(); ++d)
+      expected *= b.block.extent[d] +
+                  (b.block.offset[d] + b.block.extent[d] == b.grid[d] ? b.padding[d] : 0);
+    ASSERT_EQ(padding.padded_points, expected);
+    const auto x = random_vector(size_t(fields * padding.local_points), 81);
+    const auto y = random_vector(size_t(fields * padding.padded_points), 82);
+    Vector padded("padded", y.size()), cropped("cropped", x.size());
+    tessera::nn::pad_points(padding, to_device(x), padded);
+    tessera::nn::crop_points(padding, to_device(y), cropped);
+    const auto px = to_host(padded), cy = to_host(cropped);
+    double lhs = 0, rhs = 0, scale = 0;
+    for (size_t t = 0; t < y.size(); ++t) lhs += px[t] * y[t];
+    for (size_t t = 0; t < x.size(); ++t) {
+      rhs += x[t] * cy[t];
+      scale += std::abs(x[t] * cy[t]);
+    }
+    EXPECT_LE(std::abs(lhs - rhs), 1e-14 * scale) << padding.padded_points << " padded points";
+    // The values at their places (the unpadded block's C order inside the padded one), 0 else.
+    double sum_padded = 0, sum_x = 0;
+    for (const double v : px) sum_padded += std::abs(v);
+    for (const double v : x) sum_x += std::abs(v);
+    EXPECT_EQ(sum_padded, sum_x);
+    Vector back("back", x.size());
+    tessera::nn::crop_points(padding, padded, back);
+    EXPECT_EQ(to_host(back), x);
+  }
+  EXPECT_THROW(FnoPadding({7, 6}, GridBlock{{0, 0}, {7, 6}}, {1, -1}), tessera::Error);
+  EXPECT_THROW(FnoPadding({7, 6}, GridBlock{{0, 0}, {7, 6}}, {1}), tessera::Error);
+}
+
+// Padding 0 in every dimension is the unpadded network, bit for bit: outputs, parameter and
+// input gradients; and a padded network differs (the test can fail).
+TEST(Fno, PaddingZeroIsTheUnpaddedNetwork) {
+  for (const std::vector<int>& grid : {std::vector<int>{7, 6}, std::vector<int>{4, 5, 6}}) {
+    const int dims = int(grid.size());
+    auto shape = [&](std::vector<int> padding) {
+      return FnoShape{dims, 2, 1, 3, 2, std::vector<int>(size_t(dims), 2), 4, padding, true};
+    };
+    const int batch = 2;
+    const auto x = random_vector(size_t(batch * 2 * product(grid)), 91);
+    const auto r = random_vector(size_t(batch * product(grid)), 92);
+    auto pass = [&](const FnoShape& s) {
+      Fno net(s, grid);
+      net.initialize(93);
+      FnoWorkspace ws;
+      const auto y = forward(net, ws, x);
+      Vector gradient("gradient", size_t(net.parameter_count())), dx("dx", x.size());
+      net.backward(to_device(r), gradient, ws, dx);
+      return std::vector<std::vector<double>>{y, to_host(gradient), to_host(dx)};
+    };
+    const auto none = pass(shape({}));
+    EXPECT_EQ(pass(shape(std::vector<int>(size_t(dims), 0))), none);
+    std::vector<int> one(size_t(dims), 0);
+    one.front() = 1;
+    EXPECT_NE(pass(shape(one))[0], none[0]);
+    EXPECT_EQ(Fno(shape(std::vector<int>(size_t(dims), 0)), grid).summary().find("padding"),
+              std::string::npos);
+    EXPECT_NE(Fno(shape(one), grid).summary().find(dims == 2 ? "padding 1x0" : "padding 1x0x0"),
+              std::string::npos);
+  }
 }
 
 }  // namespace

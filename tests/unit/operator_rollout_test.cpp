@@ -77,7 +77,7 @@ SampleBlock random_samples(int count, long per_x, long per_y, std::uint64_t seed
 TEST(OperatorRollout, WholeRolloutGradientMatchesFiniteDifferences) {
   const int window = 3, steps = 3, samples = 2;
   const std::vector<int> grid{6, 5};
-  FnoOperator net(FnoShape{2, window, 1, 4, 2, {2, 2}, 6, 1, true}, grid);
+  FnoOperator net(FnoShape{2, window, 1, 4, 2, {2, 2}, 6, {1, 1}, true}, grid);
   net.initialize(5);
   const long points = 30;
   const SampleBlock data = random_samples(samples, window * points, steps * points, 21);
@@ -91,7 +91,7 @@ TEST(OperatorRollout, WholeRolloutGradientMatchesFiniteDifferences) {
 TEST(OperatorRollout, FirstStepIsTheNetworkOnTheWindow) {
   const int window = 3, steps = 2, samples = 2;
   const std::vector<int> grid{6, 5};
-  FnoOperator net(FnoShape{2, window, 1, 4, 2, {2, 2}, 6, 0, true}, grid);
+  FnoOperator net(FnoShape{2, window, 1, 4, 2, {2, 2}, 6, {}, true}, grid);
   net.initialize(8);
   const long points = 30;
   const SampleBlock data = random_samples(samples, window * points, steps * points, 31);
@@ -127,7 +127,7 @@ TEST(OperatorRollout, FirstStepIsTheNetworkOnTheWindow) {
 TEST(OperatorSpaceTime, GradientMatchesFiniteDifferences) {
   const int inputs = 2, records = 4, samples = 2;
   const std::vector<int> grid{records, 5, 4};
-  FnoOperator net(FnoShape{3, inputs, 1, 3, 2, {2, 2, 2}, 5, 1, true}, grid);
+  FnoOperator net(FnoShape{3, inputs, 1, 3, 2, {2, 2, 2}, 5, {1, 0, 0}, true}, grid);
   net.initialize(9);
   const long points = 20;
   const SampleBlock data = random_samples(samples, inputs * points, records * points, 41);

@@ -1,6 +1,11 @@
 // Options: typed reads, ranges, choices, and the one-error-lists-all contract.
 #include <gtest/gtest.h>
 #include <petscsys.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "core/error.hpp"
 #include "core/options.hpp"
@@ -70,6 +75,36 @@ TEST_F(OptionsTest, UnknownKeyIsNamed) {
 
 TEST_F(OptionsTest, MissingDeckIsAnInputError) {
   EXPECT_THROW(options.load_deck("/nonexistent/deck.yaml"), tessera::InputError);
+}
+
+// A relative file in a deck is the deck folder's file, whatever the current directory; a keyword
+// stays a keyword; check() names a missing file by the path it resolved to and the deck's text;
+// -help shows the resolved path and where it came from.
+TEST_F(OptionsTest, DeckFilesResolveFromTheDecksFolder) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("tessera_options_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "data.h5") << "x";
+  std::ofstream(dir / "deck.yaml") << "a:\n  data: data.h5\n  restart: latest\n  gone: no.h5\n";
+  options.load_deck((dir / "deck.yaml").string());
+  const std::string data = (dir / "data.h5").string(), gone = (dir / "no.h5").string();
+  EXPECT_EQ(options.input_file("a_data", "", "d"), data);
+  EXPECT_EQ(options.input_file("a_restart", "", "r", {"latest"}), "latest");
+  EXPECT_EQ(options.input_file("a_gone", "", "g"), gone);
+  EXPECT_EQ(options.input_file("a_none", "", "n"), "");
+  EXPECT_NE(options.help_text().find("= " + data + " (deck; default (none))"), std::string::npos)
+      << options.help_text();
+  try {
+    options.check();
+    FAIL() << "check() accepted a missing file";
+  } catch (const tessera::InputError& e) {
+    const std::string m = e.message();
+    EXPECT_NE(m.find("-a_gone '" + gone + "' does not exist (the deck's 'no.h5'"),
+              std::string::npos)
+        << m;
+    EXPECT_EQ(m.find("-a_data"), std::string::npos) << m;
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace

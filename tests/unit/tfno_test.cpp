@@ -333,7 +333,7 @@ TEST(Tfno, NetworkCountsAndSummary) {
   using tessera::nn::Fno;
   using tessera::nn::FnoShape;
   const std::vector<int> grid = {16, 16};
-  FnoShape s{2, 1, 1, 8, 3, {4, 4}, 16, 2, true};
+  FnoShape s{2, 1, 1, 8, 3, {4, 4}, 16, {2, 2}, true};
   const Fno fno(s, grid);
   for (const Factorization f : {Factorization::Cp, Factorization::Tucker}) {
     s.factorization = f;

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Builds Kokkos (core, containers, algorithms) and Kokkos Kernels for one backend from Debian's
+# trilinos 13.2 source package, through Trilinos's own CMake, as the very libraries Debian's Trilinos
+# links (libtrilinos_kokkoscore.so.13.2 and so on). Debian's PETSc loads Trilinos ML, whose Teuchos
+# needs libtrilinos_kokkoscore.so.13.2: with Tessera linked to these libraries the dynamic loader
+# finds that SONAME already loaded, so one Kokkos runtime serves the whole process (a standalone
+# Kokkos next to Debian's makes two, and the process aborts at exit).
+# Safe to run again: an install whose stamp names the same source version and options is kept.
+#   BACKEND         openmp (default; Serial is built too, as Debian's Teuchos and ML expect it)
+#   PREFIX          install prefix (default /opt/tessera-kokkos-$BACKEND)
+#   KOKKOS_SRC_DIR  where the source package is downloaded and built (default ~/.cache/tessera-kokkos-src)
+#   JOBS            parallel build jobs (default: nproc)
+# Then: CMAKE_ARGS=-DKokkos_ROOT=$PREFIX BUILD_DIR=build-$BACKEND bash jobscripts/local/setup.sh
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/../common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+
+BACKEND="${BACKEND:-openmp}"
+PREFIX="${PREFIX:-/opt/tessera-kokkos-$BACKEND}"
+KOKKOS_SRC_DIR="${KOKKOS_SRC_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tessera-kokkos-src}"
+JOBS="${JOBS:-$(nproc)}"
+SOURCE_PACKAGE=trilinos
+SOURCE_VERSION=13.2.0-4
+SOURCE_TREE="$KOKKOS_SRC_DIR/trilinos-13.2.0"
+
+case "$BACKEND" in
+  openmp) backend_args=(-DTrilinos_ENABLE_OpenMP=ON -DKokkos_ENABLE_OPENMP=ON
+                        -DKokkosKernels_INST_EXECSPACE_OPENMP=ON) ;;
+  *) tessera_die "unknown BACKEND '$BACKEND' (openmp)" ;;
+esac
+
+# Only what Tessera calls: KokkosBlas on double, LayoutLeft, host memory, instantiated for the
+# backend's execution space (Serial, the default execution space of no Tessera build here, gets
+# none). No ordinal or offset type, so none of the sparse kernels Tessera never calls is
+# instantiated: they made up three quarters of the Kernels build. Whatever else a caller needs
+# compiles in the caller from the headers.
+blas_lib=/usr/lib/x86_64-linux-gnu/libblas.so
+lapack_lib=/usr/lib/x86_64-linux-gnu/liblapack.so
+options=(
+  -DCMAKE_BUILD_TYPE=Release
+  -DCMAKE_INSTALL_PREFIX="$PREFIX"
+  -DCMAKE_INSTALL_LIBDIR=lib
+  -DCMAKE_INSTALL_RPATH="\$ORIGIN"
+  -DBUILD_SHARED_LIBS=ON
+  -DTrilinos_LIBRARY_NAME_PREFIX=trilinos_
+  -DTrilinos_ENABLE_ALL_PACKAGES=OFF
+  -DTrilinos_ENABLE_ALL_OPTIONAL_PACKAGES=OFF
+  -DTrilinos_ENABLE_Kokkos=ON
+  -DTrilinos_ENABLE_KokkosKernels=ON
+  -DTrilinos_ENABLE_TESTS=OFF
+  -DTrilinos_ENABLE_EXAMPLES=OFF
+  -DTrilinos_ENABLE_Fortran=OFF
+  -DTrilinos_ENABLE_DEVELOPMENT_MODE=OFF
+  -DTrilinos_ASSERT_MISSING_PACKAGES=OFF
+  -DTrilinos_ENABLE_EXPLICIT_INSTANTIATION=ON
+  -DTPL_ENABLE_MPI=OFF
+  -DTPL_ENABLE_BLAS=ON -DTPL_BLAS_LIBRARIES="$blas_lib"
+  -DTPL_ENABLE_LAPACK=ON -DTPL_LAPACK_LIBRARIES="$lapack_lib"
+  -DKokkos_ENABLE_SERIAL=ON
+  -DKokkosKernels_ADD_DEFAULT_ETI=OFF
+  -DKokkosKernels_INST_DOUBLE=ON
+  -DKokkosKernels_INST_FLOAT=OFF
+  -DKokkosKernels_INST_COMPLEX_DOUBLE=OFF
+  -DKokkosKernels_INST_COMPLEX_FLOAT=OFF
+  -DKokkosKernels_INST_ORDINAL_INT=OFF
+  -DKokkosKernels_INST_ORDINAL_INT64_T=OFF
+  -DKokkosKernels_INST_OFFSET_INT=OFF
+  -DKokkosKernels_INST_OFFSET_SIZE_T=OFF
+  -DKokkosKernels_INST_LAYOUTLEFT=ON
+  -DKokkosKernels_INST_LAYOUTRIGHT=OFF
+  -DKokkosKernels_INST_EXECSPACE_SERIAL=OFF
+  -DKokkosKernels_INST_MEMSPACE_HOSTSPACE=ON
+  "${backend_args[@]}"
+)
+stamp_file="$PREFIX/.tessera-kokkos-stamp"
+stamp="$SOURCE_PACKAGE $SOURCE_VERSION $(printf '%s\n' "${options[@]}" | sha256sum | cut -c1-16)"
+
+if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
+  tessera_say "Kokkos ($BACKEND) at $PREFIX is up to date ($stamp); nothing to build"
+  exit 0
+fi
+
+# timed LABEL COMMAND...: runs the command and says how long it took.
+timed() {
+  local label="$1" start
+  shift
+  start=$(date +%s)
+  "$@"
+  tessera_say "$label took $(($(date +%s) - start)) s"
+}
+
+download() {
+  mkdir -p "$KOKKOS_SRC_DIR"
+  if [[ -f "$SOURCE_TREE/packages/kokkos-kernels/CMakeLists.txt" ]]; then
+    tessera_say "source: $SOURCE_TREE already unpacked"
+    return
+  fi
+  # apt-get source needs a deb-src line; the Debian images here carry only binary ones.
+  if ! apt-get source --print-uris -qq "$SOURCE_PACKAGE=$SOURCE_VERSION" >/dev/null 2>&1; then
+    [[ "$(id -u)" == "0" ]] || tessera_die "no deb-src entry for bookworm main and not root; add one and run apt-get update"
+    tessera_say "adding a deb-src entry for bookworm main"
+    printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm' \
+      'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' \
+      >/etc/apt/sources.list.d/tessera-deb-src.sources
+    apt-get update -q
+  fi
+  (cd "$KOKKOS_SRC_DIR" && apt-get source -q --download-only "$SOURCE_PACKAGE=$SOURCE_VERSION")
+  # dpkg-source applies Debian's patches, among them the SONAME with major.minor (.so.13.2).
+  (cd "$KOKKOS_SRC_DIR" && dpkg-source -x "${SOURCE_PACKAGE}_$SOURCE_VERSION.dsc" "$SOURCE_TREE")
+}
+
+build_dir="$KOKKOS_SRC_DIR/build-$BACKEND"
+timed "source download and unpack" download
+mkdir -p "$build_dir"
+configure() {
+  cmake -S "$SOURCE_TREE" -B "$build_dir" "${options[@]}" >"$build_dir/configure.log" 2>&1 ||
+    { tail -40 "$build_dir/configure.log" >&2; tessera_die "configure failed (log: $build_dir/configure.log)"; }
+}
+timed "configure" configure
+timed "Kokkos build (core, containers, algorithms)" \
+  cmake --build "$build_dir" -j"$JOBS" --target Kokkos_libs
+timed "Kokkos Kernels build" cmake --build "$build_dir" -j"$JOBS" --target KokkosKernels_libs
+rm -f "$stamp_file"
+timed "install" cmake --install "$build_dir" >"$build_dir/install.log"
+printf '%s\n' "$stamp" >"$stamp_file"
+tessera_say "installed Kokkos ($BACKEND) in $PREFIX: configure Tessera with CMAKE_ARGS=-DKokkos_ROOT=$PREFIX"
