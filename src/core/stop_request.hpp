@@ -36,7 +36,8 @@ struct SafePoint {
   bool checkpoint = false;  // the wall-clock interval has passed on rank 0 (its clock restarts)
 };
 
-/// Collective over comm (one MPI_Allreduce of one int): every rank gets the same answer.
+/// Collective over comm (one MPI_Allreduce of one int): every rank gets the same answer. Then
+/// sleeps TESSERA_SAFE_POINT_DELAY seconds where that is set (fault-injection tests only).
 SafePoint poll_safe_point(MPI_Comm comm);
 
 /// Thrown on every rank of a run stopped at a safe point (by the code that agreed on it and wrote
