@@ -8,6 +8,10 @@ install(TARGETS tessera EXPORT TesseraTargets)
 # The installed application keeps the run path to its dependencies outside the system folders
 # (a Kokkos_ROOT, a module's PETSc) that the build tree's copy has.
 set_target_properties(tessera_app PROPERTIES INSTALL_RPATH_USE_LINK_PATH TRUE)
+if(TARGET tessera_kokkos_bridge)
+  install(TARGETS tessera_kokkos_bridge EXPORT TesseraTargets)
+  set_target_properties(tessera_app PROPERTIES INSTALL_RPATH "${CMAKE_INSTALL_FULL_LIBDIR}")
+endif()
 install(TARGETS tessera_app)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tessera
         FILES_MATCHING PATTERN "*.hpp")

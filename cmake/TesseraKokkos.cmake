@@ -27,6 +27,24 @@ if(NOT TESSERA_KOKKOS_BACKEND)
                       "'${Kokkos_DEVICES}')")
 endif()
 
+# A Kokkos core library other than Debian's (a standalone Kokkos 4.x) where Debian's exists:
+# Debian's PETSc loads it through Trilinos ML, a second Kokkos runtime in the process. The build
+# then makes src/kokkos_bridge/ into a library under Debian's name, which Tessera's programs load
+# first (src/CMakeLists.txt). TESSERA_KOKKOS_BRIDGE_VERSION: that name's version, or "" for none.
+set(TESSERA_KOKKOS_BRIDGE_VERSION "")
+if(TARGET Kokkos::kokkoscore AND NOT TARGET trilinos_kokkoskernels)
+  get_target_property(kokkos_core Kokkos::kokkoscore LOCATION)
+  find_library(debian_kokkos_core NAMES trilinos_kokkoscore NO_CACHE)
+  if(debian_kokkos_core AND NOT kokkos_core MATCHES "trilinos_kokkoscore")
+    file(REAL_PATH "${debian_kokkos_core}" debian_kokkos_core)
+    if(debian_kokkos_core MATCHES "libtrilinos_kokkoscore\\.so\\.([0-9.]+)$")
+      set(TESSERA_KOKKOS_BRIDGE_VERSION ${CMAKE_MATCH_1})
+      message(STATUS "Kokkos: ${kokkos_core} stands in for ${debian_kokkos_core} as well "
+                     "(src/kokkos_bridge)")
+    endif()
+  endif()
+endif()
+
 add_library(tessera::kokkos INTERFACE IMPORTED)
 
 # Replace include directories that do not exist by the ones the package config variables name.

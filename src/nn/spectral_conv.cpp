@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/allreduce.hpp"
+#include "core/device_math.hpp"
 #include "core/error.hpp"
 #include "core/profiling.hpp"
 #include "core/random.hpp"
@@ -37,8 +38,8 @@ void fill_dft_tables(const Matrix& real, const Matrix& imag, int n, int offset, 
         const double theta = 2.0 * M_PI * static_cast<double>(phase) / n;
         double s = 1.0;
         if (inverse) s = ((last && k != 0 && 2 * k != n) ? 2.0 : 1.0) / n;
-        const double c = s * Kokkos::Experimental::cos(theta);
-        const double si = s * Kokkos::Experimental::sin(theta);
+        const double c = s * math::cos(theta);
+        const double si = s * math::sin(theta);
         real(l, q) = c;
         real(l, q + kept) = -si;
         if (has_imag) {
