@@ -100,6 +100,7 @@ void Options::load_deck(const std::string& path) {
                          (readable ? " on some ranks" : ""),
                      __FILE__, __LINE__);
   for (const auto& key : check_deck_syntax(path)) deck_keys_.insert(lower(key));
+  const PetscLogRequests started = petsc_log_requests();
   if (PetscOptionsInsertFileYAML(comm_, nullptr, path.c_str(), PETSC_TRUE) != 0)
     throw InputError("input deck '" + path + "' is not a valid YAML options file", __FILE__,
                      __LINE__);
@@ -107,8 +108,8 @@ void Options::load_deck(const std::string& path) {
   int argc = argc_;
   char** argv = argv_;
   TESSERA_PETSC_CALL(PetscOptionsInsert(nullptr, &argc, &argv, nullptr));
-  // PetscInitialize has looked for -log_view already; the deck's arrives only now.
-  begin_log_from_options();
+  // PetscInitialize has looked for -log_view, -log_trace, -info already; the deck's arrive now.
+  begin_log_from_options(started);
   deck_ = path;
 }
 

@@ -21,8 +21,9 @@ public:
   Options(MPI_Comm comm, int argc, char** argv);
 
   /// Loads a YAML deck into the options database (collective). A missing or unreadable deck, and
-  /// one check_deck_syntax refuses (core/deck_syntax.hpp), is an InputError. A deck's log_view
-  /// starts PETSc's log (core/profiling.hpp: begin_log_from_options).
+  /// one check_deck_syntax refuses (core/deck_syntax.hpp), is an InputError. A deck's log_view,
+  /// log_trace, info, log_view_memory and memory_view start what they ask for
+  /// (core/profiling.hpp: begin_log_from_options).
   void load_deck(const std::string& path);
   const std::string& deck() const { return deck_; }
 

@@ -3,6 +3,9 @@
 #include <petsclog.h>
 #include <petscsys.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "core/error.hpp"
@@ -50,23 +53,98 @@ void register_profiling() {
   g_registered = true;
 }
 
-void begin_log_from_options() {
+PetscLogRequests petsc_log_requests() {
+  const auto has = [](const char* name) {
+    PetscBool set = PETSC_FALSE;
+    TESSERA_PETSC_CALL(PetscOptionsHasName(nullptr, nullptr, name, &set));
+    return set == PETSC_TRUE;
+  };
+  PetscLogRequests requests;
+  requests.view = has("-log_view") || has("-log_view_memory");
+  requests.memory = has("-log_view_memory") || has("-memory_view");
+  requests.trace = has("-log_trace");
+  requests.info = has("-info");
+  return requests;
+}
+
+namespace {
+
+// A deck's `log_view: true` is a YAML boolean, not a file or viewer: PetscFinalize would fail to
+// open a viewer named "true", and -log_trace and -info would write to a file of that name. true
+// (yes, 1) becomes the option without a value, false (no, 0) removes it.
+void normalize_flag(const char* option) {
   char value[PETSC_MAX_PATH_LEN] = {0};
   PetscBool set = PETSC_FALSE;
-  TESSERA_PETSC_CALL(
-      PetscOptionsGetString(nullptr, nullptr, "-log_view", value, sizeof value, &set));
+  TESSERA_PETSC_CALL(PetscOptionsGetString(nullptr, nullptr, option, value, sizeof value, &set));
   if (!set) return;
-  // A YAML boolean is not a viewer: PetscFinalize would fail to open a viewer named "true".
   const std::string word = value;
-  if (word == "false" || word == "no" || word == "0") {
-    TESSERA_PETSC_CALL(PetscOptionsClearValue(nullptr, "-log_view"));
-    return;
+  if (word == "false" || word == "no" || word == "0")
+    TESSERA_PETSC_CALL(PetscOptionsClearValue(nullptr, option));
+  else if (word == "true" || word == "yes" || word == "1")
+    TESSERA_PETSC_CALL(PetscOptionsSetValue(nullptr, option, nullptr));
+}
+
+// -log_trace [name]: name.<rank>, as PetscInitialize names it, or standard output.
+void begin_trace() {
+  char name[PETSC_MAX_PATH_LEN] = {0};
+  PetscBool set = PETSC_FALSE;
+  TESSERA_PETSC_CALL(
+      PetscOptionsGetString(nullptr, nullptr, "-log_trace", name, sizeof name, &set));
+  FILE* file = PETSC_STDOUT;
+  if (name[0] != '\0') {
+    int rank = 0;
+    TESSERA_MPI_CALL(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
+    const std::string path = std::string(name) + "." + std::to_string(rank);
+    file = std::fopen(path.c_str(), "w");
+    const std::string why = file == nullptr ? std::strerror(errno) : "";
+    // Every rank stops if one cannot write its trace (they are on their way to collectives).
+    int opened = file != nullptr ? 1 : 0;
+    TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &opened, 1, MPI_INT, MPI_MIN, PETSC_COMM_WORLD));
+    if (!opened) {
+      if (file != nullptr) std::fclose(file);
+      throw InputError("-log_trace " + std::string(name) + ": cannot open '" +
+                           (why.empty() ? std::string(name) + ".<rank>' on some rank"
+                                        : path + "' for writing: " + why),
+                       __FILE__, __LINE__);
+    }
   }
-  if (word == "true" || word == "yes" || word == "1")
-    TESSERA_PETSC_CALL(PetscOptionsSetValue(nullptr, "-log_view", nullptr));
-  PetscBool active = PETSC_FALSE;
-  TESSERA_PETSC_CALL(PetscLogIsActive(&active));
-  if (!active) TESSERA_PETSC_CALL(PetscLogDefaultBegin());
+  TESSERA_PETSC_CALL(PetscLogTraceBegin(file));
+}
+
+// -info [file]: PetscInfo messages, to file.<rank> or standard output. Class filters (-info
+// file:classes) can no longer be set once PETSc has started (PetscInfoSetFromOptions refuses).
+void begin_info() {
+  char value[PETSC_MAX_PATH_LEN] = {0};
+  PetscBool set = PETSC_FALSE;
+  TESSERA_PETSC_CALL(PetscOptionsGetString(nullptr, nullptr, "-info", value, sizeof value, &set));
+  const std::string spec = value;
+  if (spec.find(':') != std::string::npos)
+    throw InputError("info: " + spec +
+                         ": PETSc takes class filters (after ':') only on the command line or in "
+                         "PETSC_OPTIONS; in a deck give a file name only",
+                     __FILE__, __LINE__);
+  if (!spec.empty()) TESSERA_PETSC_CALL(PetscInfoSetFile(spec.c_str(), "w"));
+  TESSERA_PETSC_CALL(PetscInfoAllow(PETSC_TRUE));
+}
+
+}  // namespace
+
+void begin_log_from_options(const PetscLogRequests& started) {
+  for (const char* option : {"-log_view", "-log_trace", "-info"}) normalize_flag(option);
+  const PetscLogRequests now = petsc_log_requests();
+  if (now.info && !started.info) begin_info();
+  if (now.memory && !started.memory) {
+    PetscBool view_memory = PETSC_FALSE;
+    TESSERA_PETSC_CALL(PetscOptionsHasName(nullptr, nullptr, "-log_view_memory", &view_memory));
+    if (view_memory) PetscLogMemory = PETSC_TRUE;
+    TESSERA_PETSC_CALL(PetscMemorySetGetMaximumUsage());
+  }
+  if (now.view && !started.view) {
+    PetscBool active = PETSC_FALSE;
+    TESSERA_PETSC_CALL(PetscLogIsActive(&active));
+    if (!active) TESSERA_PETSC_CALL(PetscLogDefaultBegin());
+  }
+  if (now.trace && !started.trace) begin_trace();
 }
 
 ProfilingRegion::ProfilingRegion(Phase phase) : kokkos_(Kokkos::Profiling::profileLibraryLoaded()) {

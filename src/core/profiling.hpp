@@ -29,11 +29,24 @@ const char* kokkos_name(Stage stage);  // tessera::training, tessera::reference_
 /// -log_view's reduction over ranks needs. Environment calls it after PetscInitialize.
 void register_profiling();
 
-/// Starts PETSc's default log when -log_view or -log_view_memory arrived after PetscInitialize
-/// read its options (from a deck), so that PetscFinalize can print the log they ask for; a deck's
-/// `log_view: true` (or yes, 1) means -log_view with no viewer, false (no, 0) removes it.
-/// Collective over PETSC_COMM_WORLD.
-void begin_log_from_options();
+/// Which of PETSc's logging options the options database holds.
+struct PetscLogRequests {
+  bool view = false;    // -log_view, -log_view_memory: the default log, printed by PetscFinalize
+  bool memory = false;  // -log_view_memory, -memory_view: memory use is tracked
+  bool trace = false;   // -log_trace [file]: every event's begin and end as it happens
+  bool info = false;    // -info [file][:classes]: PetscInfo messages
+};
+
+/// Not collective. The logging options in the options database now.
+PetscLogRequests petsc_log_requests();
+
+/// Starts what the logging options that arrived after PetscInitialize (from a deck) ask for,
+/// as PetscInitialize does for those on the command line; started: the ones PetscInitialize saw,
+/// left alone. In a deck, `log_view`, `log_trace` and `info` set to true (or yes, 1) mean the
+/// option with no value, false (no, 0) removes it; `log_trace: name` writes name.<rank> (a file
+/// that cannot be opened on some rank is an InputError on every rank), without a name standard
+/// output. Collective over PETSC_COMM_WORLD.
+void begin_log_from_options(const PetscLogRequests& started);
 
 /// For the scope: pushes a Kokkos region and, for a phase or stage, begins the PETSc event or
 /// pushes the PETSc stage. Not collective. Scopes may nest.
