@@ -171,6 +171,9 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
                              domain_conditions(config.pde), config.training);
   };
   FlowField pinn, reference;
+  // (u, v) at the grid's points for the vector fields: the cavity's u and v lie on the cells'
+  // faces, half a cell off the points (the reference's face means, the network sampled there).
+  std::array<std::vector<double>, 2> pinn_velocity, reference_velocity;
   std::array<double, 3> origin{0, 0, 0}, spacing{1, 1, 1};
   std::array<std::vector<double>, 2> centres;  // written as x and y
   if (kovasznay) {
@@ -195,11 +198,13 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     pinn.u = sample(centres[0], centres[1], 0);
     pinn.v = sample(centres[0], centres[1], 1);
     pinn.p = sample(centres[0], centres[1], 2);
+    pinn_velocity = {pinn.u, pinn.v};
     for (int k = 0; k < 3; ++k) {
       auto& field = k == 0 ? reference.u : k == 1 ? reference.v : reference.p;
       field = solvers::sample_space_time_block(
           decomp, box, [&](double x, double y) { return flow.component(k, x, y); });
     }
+    reference_velocity = {reference.u, reference.v};
     const auto& n = decomp.global_points();
     origin = {K::x_min, K::y_min, 0.0};
     spacing = {(K::x_max - K::x_min) / (n[0] - 1), (K::y_max - K::y_min) / (n[1] - 1), 1.0};
@@ -233,6 +238,9 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     pinn.u = sample(faces_u[0], faces_u[1], 0);
     pinn.v = sample(faces_v[0], faces_v[1], 1);
     pinn.p = sample(centres[0], centres[1], 2);
+    pinn_velocity = {sample(centres[0], centres[1], 0), sample(centres[0], centres[1], 1)};
+    reference_velocity = {std::move(steady.centre_velocity[0]),
+                          std::move(steady.centre_velocity[1])};
     const double h = 1.0 / ns.cavity_cells;
     origin = {0.5 * h, 0.5 * h, 0.0};
     spacing = {h, h, 1.0};
@@ -261,10 +269,22 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
       const auto error = k == 2 ? p_error : difference(*fields[k][0], *fields[k][1]);
       file.write_field(name + "_error", decomp, error.data());
     }
+    const auto velocity_error =
+        std::array<std::vector<double>, 2>{difference(pinn_velocity[0], reference_velocity[0]),
+                                           difference(pinn_velocity[1], reference_velocity[1])};
+    file.write_vector_field("velocity", decomp, {pinn_velocity[0].data(), pinn_velocity[1].data()},
+                            io::kNondimensional);
+    file.write_vector_field("velocity" + ref, decomp,
+                            {reference_velocity[0].data(), reference_velocity[1].data()},
+                            io::kNondimensional);
+    file.write_vector_field("velocity_error", decomp,
+                            {velocity_error[0].data(), velocity_error[1].data()},
+                            io::kNondimensional);
     if (!kovasznay)
       file.set_attribute("staggering",
                          "u on the cells' left faces, v on their lower faces, p at the centres "
-                         "(the grid's points); p_error with both means removed");
+                         "(the grid's points); velocity at the centres (the reference's: the "
+                         "mean of each component's two faces); p_error with both means removed");
     file.set_attribute("relative_l2_u", errors.u);
     file.set_attribute("relative_l2_v", errors.v);
     file.set_attribute("relative_l2_velocity", errors.velocity);

@@ -65,6 +65,7 @@ CavitySteadyState run_cavity_to_steady_state(const Decomposition& decomp,
     if (state.change_rate <= steady.tolerance) break;
   }
   state.velocity = std::move(previous);
+  state.centre_velocity = solver.local_cell_centre_velocity();
   state.pressure = solver.local_pressure();
   state.time = solver.time();
   state.steps = solver.steps();

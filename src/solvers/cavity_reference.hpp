@@ -27,6 +27,7 @@ struct CavitySteadyConfig {
 /// local_velocity(c) (velocity[c], on the MAC faces) and local_pressure() (cell centres).
 struct CavitySteadyState {
   std::vector<std::vector<double>> velocity;
+  std::vector<std::vector<double>> centre_velocity;  // at the cell centres, as local_pressure()
   std::vector<double> pressure;
   double time = 0;         // when the check first passed
   double change_rate = 0;  // max |Δu| / interval at that check, over the lid velocity
