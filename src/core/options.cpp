@@ -262,18 +262,23 @@ double Options::real(const std::string& name, double fallback, double lo, double
   return parsed;
 }
 
+std::optional<bool> boolean_word(const std::string& word) {
+  const std::string w = lower(word);
+  if (w == "true" || w == "yes" || w == "on" || w == "1") return true;
+  if (w == "false" || w == "no" || w == "off" || w == "0") return false;
+  return std::nullopt;
+}
+
 bool Options::flag(const std::string& name, bool fallback, const std::string& help) {
   declare({name, "bool", fallback ? "true" : "false", "true or false", help,
            fallback ? "true" : "false", "", "default"});
   std::string value;
   bool has_value = false;
   if (!lookup(name, value, has_value)) return fallback;
-  const std::string v = lower(value);
-  const bool on = !has_value || v == "true" || v == "yes" || v == "on" || v == "1";  // bare: on
-  const bool off = v == "false" || v == "no" || v == "off" || v == "0";
-  if (on || off) {
-    accept(on ? "true" : "false", on ? "true" : "false");
-    return on;
+  const auto parsed = has_value ? boolean_word(value) : std::optional<bool>(true);  // bare: on
+  if (parsed) {
+    accept(*parsed ? "true" : "false", *parsed ? "true" : "false");
+    return *parsed;
   }
   report("-" + name + " = '" + value + "' is not a boolean; expected true or false");
   return fallback;

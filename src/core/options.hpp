@@ -7,6 +7,7 @@
 // command line wins.
 #include <mpi.h>
 
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -123,5 +124,9 @@ private:
   std::vector<Declaration> declared_;
   std::vector<std::string> problems_;
 };
+
+/// Not collective. A word as a boolean option's value: true, yes, on, 1 or false, no, off, 0 (any
+/// case); std::nullopt for any other word.
+std::optional<bool> boolean_word(const std::string& word);
 
 }  // namespace tessera

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/options.hpp"
 
 namespace tessera {
 
@@ -70,18 +71,16 @@ PetscLogRequests petsc_log_requests() {
 namespace {
 
 // A deck's `log_view: true` is a YAML boolean, not a file or viewer: PetscFinalize would fail to
-// open a viewer named "true", and -log_trace and -info would write to a file of that name. true
-// (yes, 1) becomes the option without a value, false (no, 0) removes it.
+// open a viewer named "true", and -log_trace and -info would write to a file of that name. A
+// boolean word (core/options.hpp) true becomes the option without a value, false removes it.
 void normalize_flag(const char* option) {
   char value[PETSC_MAX_PATH_LEN] = {0};
   PetscBool set = PETSC_FALSE;
   TESSERA_PETSC_CALL(PetscOptionsGetString(nullptr, nullptr, option, value, sizeof value, &set));
   if (!set) return;
-  const std::string word = value;
-  if (word == "false" || word == "no" || word == "0")
-    TESSERA_PETSC_CALL(PetscOptionsClearValue(nullptr, option));
-  else if (word == "true" || word == "yes" || word == "1")
-    TESSERA_PETSC_CALL(PetscOptionsSetValue(nullptr, option, nullptr));
+  const auto on = boolean_word(value);
+  if (on && !*on) TESSERA_PETSC_CALL(PetscOptionsClearValue(nullptr, option));
+  if (on && *on) TESSERA_PETSC_CALL(PetscOptionsSetValue(nullptr, option, nullptr));
 }
 
 // -log_trace [name]: name.<rank>, as PetscInitialize names it, or standard output.
