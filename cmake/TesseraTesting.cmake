@@ -54,6 +54,23 @@ function(tessera_label_backend_tests)
   endforeach()
 endfunction()
 
+# tessera_collect_programs(<target>): makes the custom target <target> (created on first use) depend
+# on every executable of the calling directory. unit_mpi_programs, from tests/unit and tests/mpi,
+# is what `ctest -L 'unit|mpi' -LE 'regression|perf'` runs: the OpenMP suite of
+# jobscripts/local/test_backends.sh builds it instead of everything.
+function(tessera_collect_programs target)
+  if(NOT TARGET ${target})
+    add_custom_target(${target})
+  endif()
+  get_property(targets DIRECTORY PROPERTY BUILDSYSTEM_TARGETS)
+  foreach(t IN LISTS targets)
+    get_target_property(type ${t} TYPE)
+    if(type STREQUAL "EXECUTABLE")
+      add_dependencies(${target} ${t})
+    endif()
+  endforeach()
+endfunction()
+
 # tessera_mpi_command(<out-var> <ranks> <executable> [args...])
 function(tessera_mpi_command out ranks exe)
   set(${out} ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${ranks} --oversubscribe --bind-to none

@@ -6,7 +6,13 @@
 # finds that SONAME already loaded, so one Kokkos runtime serves the whole process (a standalone
 # Kokkos next to Debian's makes two, and the process aborts at exit).
 # Safe to run again: an install whose stamp names the same source version and options is kept.
-#   BACKEND         openmp (default; Serial is built too, as Debian's Teuchos and ML expect it)
+#   BACKEND         openmp (default; Serial is built too, as Debian's Teuchos and ML expect it) or
+#                   cuda (CUDA 11.8 from Debian's non-free nvidia-cuda-toolkit with g++-11 as host
+#                   compiler, for Ampere sm_80, whose PTX also JITs on Hopper; Kokkos 3.4.1 does not
+#                   compile with CUDA 12 or 13, whatever else is on the PATH)
+#   KERNELS_ETI     1 (default): Kokkos Kernels instantiates Tessera's BLAS calls in its library;
+#                   0: nothing instantiated, the calls compile in Tessera's own files (the CUDA
+#                   compile check in CI: minutes instead of the Kernels' CUDA build)
 #   PREFIX          install prefix (default /opt/tessera-kokkos-$BACKEND)
 #   KOKKOS_SRC_DIR  where the source package is downloaded and built (default ~/.cache/tessera-kokkos-src)
 #   JOBS            parallel build jobs (default: nproc)
@@ -23,10 +29,28 @@ SOURCE_PACKAGE=trilinos
 SOURCE_VERSION=13.2.0-4
 SOURCE_TREE="$KOKKOS_SRC_DIR/trilinos-13.2.0"
 
+KERNELS_ETI="${KERNELS_ETI:-1}"
+eti=OFF
+[[ "$KERNELS_ETI" == "1" ]] && eti=ON
 case "$BACKEND" in
   openmp) backend_args=(-DTrilinos_ENABLE_OpenMP=ON -DKokkos_ENABLE_OPENMP=ON
-                        -DKokkosKernels_INST_EXECSPACE_OPENMP=ON) ;;
-  *) tessera_die "unknown BACKEND '$BACKEND' (openmp)" ;;
+                        -DKokkosKernels_INST_EXECSPACE_OPENMP="$eti"
+                        -DKokkosKernels_INST_MEMSPACE_HOSTSPACE="$eti") ;;
+  cuda)
+    if ! /usr/bin/nvcc --version 2>/dev/null | grep -q 'release 11\.8'; then
+      tessera_die "BACKEND=cuda needs Debian's CUDA 11.8: bash jobscripts/local/install_cuda_toolkit.sh"
+    fi
+    command -v g++-11 >/dev/null || tessera_die "BACKEND=cuda needs g++-11 (apt-get install g++-11)"
+    cuda_compiler="$PREFIX/bin/tessera-nvcc"
+    # CMake's FindCUDA would take a newer CUDA's runtime from /usr/local/lib, searched before
+    # /usr/lib/x86_64-linux-gnu: ignored, so that 11.8's is found.
+    backend_args=(-DTPL_ENABLE_CUDA=ON -DCUDA_TOOLKIT_ROOT_DIR=/usr -DKokkos_ENABLE_CUDA=ON
+                  -DCMAKE_IGNORE_PATH=/usr/local/lib
+                  -DKokkos_ENABLE_CUDA_LAMBDA=ON -DKokkos_ARCH_AMPERE80=ON
+                  -DCMAKE_CXX_COMPILER="$cuda_compiler"
+                  -DKokkosKernels_INST_EXECSPACE_CUDA="$eti"
+                  -DKokkosKernels_INST_MEMSPACE_CUDASPACE="$eti") ;;
+  *) tessera_die "unknown BACKEND '$BACKEND' (openmp, cuda)" ;;
 esac
 
 # Only what Tessera calls: KokkosBlas on double, LayoutLeft, host memory, instantiated for the
@@ -58,7 +82,7 @@ options=(
   -DTPL_ENABLE_LAPACK=ON -DTPL_LAPACK_LIBRARIES="$lapack_lib"
   -DKokkos_ENABLE_SERIAL=ON
   -DKokkosKernels_ADD_DEFAULT_ETI=OFF
-  -DKokkosKernels_INST_DOUBLE=ON
+  -DKokkosKernels_INST_DOUBLE="$eti"
   -DKokkosKernels_INST_FLOAT=OFF
   -DKokkosKernels_INST_COMPLEX_DOUBLE=OFF
   -DKokkosKernels_INST_COMPLEX_FLOAT=OFF
@@ -66,10 +90,9 @@ options=(
   -DKokkosKernels_INST_ORDINAL_INT64_T=OFF
   -DKokkosKernels_INST_OFFSET_INT=OFF
   -DKokkosKernels_INST_OFFSET_SIZE_T=OFF
-  -DKokkosKernels_INST_LAYOUTLEFT=ON
+  -DKokkosKernels_INST_LAYOUTLEFT="$eti"
   -DKokkosKernels_INST_LAYOUTRIGHT=OFF
   -DKokkosKernels_INST_EXECSPACE_SERIAL=OFF
-  -DKokkosKernels_INST_MEMSPACE_HOSTSPACE=ON
   "${backend_args[@]}"
 )
 stamp_file="$PREFIX/.tessera-kokkos-stamp"
@@ -108,6 +131,34 @@ download() {
   # dpkg-source applies Debian's patches, among them the SONAME with major.minor (.so.13.2).
   (cd "$KOKKOS_SRC_DIR" && dpkg-source -x "${SOURCE_PACKAGE}_$SOURCE_VERSION.dsc" "$SOURCE_TREE")
 }
+
+# write_cuda_compiler: $PREFIX/bin/tessera-nvcc, Kokkos's nvcc_wrapper pinned to Debian's CUDA 11.8,
+# g++-11 and sm_80, and $PREFIX/tessera-toolchain.cmake, which makes it Tessera's compiler. The
+# pins are needed because a newer CUDA may be installed too: first on the PATH (nvcc would run its
+# cudafe++ and ptxas, which do not match 11.8's headers), and with its
+# headers linked into /usr/local/include, which the host compiler searches before /usr/include
+# (CUDA 13's cuda_fp16.h breaks Kokkos 3.4.1's half_t). cuda-11.8-include/ links the 11.8 headers
+# those links shadow and comes first with -I.
+write_cuda_compiler() {
+  local overlay="$PREFIX/cuda-11.8-include" entry name
+  mkdir -p "$PREFIX/bin" "$overlay"
+  for entry in /usr/local/include/*; do
+    name="$(basename "$entry")"
+    [[ -e "/usr/include/$name" ]] && ln -sfn "/usr/include/$name" "$overlay/$name"
+  done
+  cat >"$cuda_compiler" <<WRAPPER
+#!/usr/bin/env bash
+# Written by jobscripts/local/build_kokkos.sh: nvcc_wrapper with Debian's CUDA 11.8 and g++-11.
+# nvcc runs cudafe++, ptxas, fatbinary from the PATH: Debian's are in /usr/bin.
+export CUDA_ROOT=/usr NVCC_WRAPPER_DEFAULT_COMPILER=g++-11 PATH="/usr/bin:\$PATH"
+wrapper="$PREFIX/bin/nvcc_wrapper"  # installed with Kokkos; the source's while Kokkos builds
+[[ -x "\$wrapper" ]] || wrapper="$SOURCE_TREE/packages/kokkos/bin/nvcc_wrapper"
+exec "\$wrapper" -arch=sm_80 -I"$overlay" "\$@"
+WRAPPER
+  chmod +x "$cuda_compiler"
+  printf '%s\n' "set(CMAKE_CXX_COMPILER \"$cuda_compiler\")" >"$PREFIX/tessera-toolchain.cmake"
+}
+[[ "$BACKEND" == "cuda" ]] && write_cuda_compiler
 
 build_dir="$KOKKOS_SRC_DIR/build-$BACKEND"
 timed "source download and unpack" download

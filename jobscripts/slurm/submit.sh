@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# submit.sh [DECK] [-option value ...]: submits cpu.sbatch for DECK (default input/poisson2d.yaml)
-# with the given overrides. sbatch options come from the environment:
+# submit.sh [DECK] [-option value ...]: submits cpu.sbatch (gpu.sbatch with GPU=1: one rank per
+# GPU) for DECK (default input/poisson2d.yaml) with the given overrides. sbatch options come from
+# the environment:
 #   NODES, NTASKS_PER_NODE, TIME (HH:MM:SS), PARTITION, ACCOUNT, JOB_NAME, QOS
+#   GPU=1         GPU nodes: gpu.sbatch (4 ranks per node, one GPU each, unless NTASKS_PER_NODE)
 #   SBATCH_EXTRA  further sbatch options, split on spaces
 #   RESTART_OPTION, MAX_REQUEUES  passed to cpu.sbatch (requeue on a stop signal, see there)
 #   DRY_RUN=1     print the sbatch command instead of submitting
@@ -28,7 +30,9 @@ if [[ -n "${SBATCH_EXTRA:-}" ]]; then
   read -r -a extra <<<"$SBATCH_EXTRA"
   cmd+=("${extra[@]}")
 fi
-cmd+=("$TESSERA_ROOT/jobscripts/slurm/cpu.sbatch" "$deck" "$@")
+job=cpu.sbatch
+[[ "${GPU:-0}" == "1" ]] && job=gpu.sbatch
+cmd+=("$TESSERA_ROOT/jobscripts/slurm/$job" "$deck" "$@")
 
 if [[ "${DRY_RUN:-0}" == "1" ]]; then
   tessera_print_cmd "${cmd[@]}"

@@ -4,6 +4,7 @@
 #include <Kokkos_Core.hpp>
 
 #include <chrono>
+#include <exception>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -28,7 +29,15 @@ Environment::Environment(int& argc, char**& argv) {
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
-  Kokkos::initialize(argc, argv);
+  try {
+    Kokkos::initialize(argc, argv);
+  } catch (const std::exception& e) {
+    // A GPU build on a node without a usable device throws here: say so on every rank, rather
+    // than abort through std::terminate.
+    std::cerr << "tessera: error on rank " << rank_ << ": Kokkos could not start (" << e.what()
+              << ")\n";
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
   if (PetscInitialize(&argc, &argv, nullptr, nullptr) != 0) {
     std::cerr << "tessera: PETSc initialisation failed on rank " << rank_ << "\n";
     MPI_Abort(MPI_COMM_WORLD, 1);

@@ -162,8 +162,10 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
     reader.require_finite("lbfgs_rho", state.lbfgs.rho);
     reader.require_finite("lbfgs_value", {state.lbfgs.value});
   }
-  for (const auto& [name, values] :
-       {std::pair{"term_weights", &state.term_weights}, {"refined_points", &state.refined_points}})
+  // Typed, not deduced: nvcc's front end cannot deduce a braced list of pairs.
+  const std::pair<const char*, std::vector<double>*> optional_tables[] = {
+      {"term_weights", &state.term_weights}, {"refined_points", &state.refined_points}};
+  for (const auto& [name, values] : optional_tables)
     if (reader.has_dataset(name)) {
       *values = reader.read_table(name).values;
       reader.require_finite(name, *values);

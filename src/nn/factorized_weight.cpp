@@ -229,6 +229,13 @@ CpFactors cp_factors(const Vector& parameters, const FactorizedWeight& w) {
   return f;
 }
 
+/// identity(k) = k on the device. A free function: nvcc refuses device lambdas in constructors.
+void fill_identity(const Kokkos::View<long*>& identity) {
+  Kokkos::parallel_for(
+      "tessera::nn::tucker_mode_identity", Kokkos::RangePolicy<>(0, identity.extent(0)),
+      KOKKOS_LAMBDA(const long k) { identity(k) = k; });
+}
+
 }  // namespace
 
 const char* to_string(Factorization f) {
@@ -304,10 +311,7 @@ FactorizedWeight::FactorizedWeight(Factorization factorization, double rank,
   }
   parameter_count_ = 2 * complex_count;
   identity_ = Kokkos::View<long*>("tessera::nn::tucker_mode_identity", kept_modes_);
-  const auto identity = identity_;
-  Kokkos::parallel_for(
-      "tessera::nn::tucker_mode_identity", Kokkos::RangePolicy<>(0, kept_modes_),
-      KOKKOS_LAMBDA(const long k) { identity(k) = k; });
+  fill_identity(identity_);
 }
 
 long FactorizedWeight::dense_parameter_count() const { return 2 * product(shape_); }

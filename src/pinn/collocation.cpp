@@ -91,4 +91,20 @@ void map_to_box(const nn::Matrix& points, const std::vector<double>& lower,
   Kokkos::deep_copy(points, h);
 }
 
+SpaceTimePoints space_time_points(MPI_Comm comm, long interior, long initial, long boundary,
+                                  std::uint64_t seed) {
+  SpaceTimePoints p;
+  p.interior = interior_points_2d(comm, interior, seed);
+  p.initial = interior_points_2d(comm, initial, seed + 1);
+  p.boundary = interior_points_2d(comm, boundary, seed + 2);
+  // Project uniform points onto t = 0 and onto x in {0, 1} (the side chosen by x < 1/2).
+  auto ic = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.initial);
+  for (size_t k = 0; k < ic.extent(1); ++k) ic(1, k) = 0.0;
+  Kokkos::deep_copy(p.initial, ic);
+  auto bc = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), p.boundary);
+  for (size_t k = 0; k < bc.extent(1); ++k) bc(0, k) = bc(0, k) < 0.5 ? 0.0 : 1.0;
+  Kokkos::deep_copy(p.boundary, bc);
+  return p;
+}
+
 }  // namespace tessera::pinn

@@ -36,6 +36,19 @@ nn::Matrix boundary_points_2d(MPI_Comm comm, long global_count, std::uint64_t se
 void map_to_box(const nn::Matrix& points, const std::vector<double>& lower,
                 const std::vector<double>& upper);
 
+/// The point sets of a PDE in one space dimension and time, on the unit square (x, t); map them to
+/// the PDE's box with map_to_box.
+struct SpaceTimePoints {
+  nn::Matrix interior;  // (x, t) uniform in [0,1]^2
+  nn::Matrix initial;   // (x, 0)
+  nn::Matrix boundary;  // (0, t) and (1, t)
+};
+
+/// Collective over comm. This rank's shares of the three point sets, drawn from seed the same way
+/// on every rank.
+SpaceTimePoints space_time_points(MPI_Comm comm, long interior, long initial, long boundary,
+                                  std::uint64_t seed);
+
 /// This rank's contiguous share [begin, end) of n items.
 void share(MPI_Comm comm, long n, long& begin, long& end);
 

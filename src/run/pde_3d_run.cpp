@@ -147,8 +147,10 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text,
     compared.push_back(std::move(r));
   } else {
     xyz.emplace_back(xyz[0].size());
-    for (const auto& [suffix, time] :
-         {std::pair<std::string, double>{"_mid", final_time / 2}, {"_final", final_time}}) {
+    // A typed array: nvcc's front end deduces no initializer list from nested braces.
+    const std::pair<const char*, double> instants[] = {{"_mid", final_time / 2},
+                                                       {"_final", final_time}};
+    for (const auto& [suffix, time] : instants) {
       heat_reference_->advance_to(time);
       Compared r;
       r.suffix = suffix;

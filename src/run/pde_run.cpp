@@ -13,7 +13,6 @@
 #include "io/output_directory.hpp"
 #include "io/uniform_grid.hpp"
 #include "pinn/collocation.hpp"
-#include "pinn/heat_loss.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "run/comparison.hpp"
 
@@ -346,7 +345,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
   } else if (!helmholtz) {
     // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then x onto [-1, 1].
     const auto points =
-        pinn::heat_points(comm_, p.interior_points, p.boundary_points, p.boundary_points, p.seed);
+        pinn::space_time_points(comm_, p.interior_points, p.boundary_points, p.boundary_points, p.seed);
     for (const auto* set : {&points.interior, &points.initial, &points.boundary})
       map_to_box(*set, box_);
     // Burgers: u(±1, t) = 0; Allen–Cahn: u_x(±1, t) = 0 (AllenCahnResidual says why), unless

@@ -137,7 +137,8 @@ TEST(AllenCahnReference, BlocksTileTheSpaceTimeGrid) {
   const Decomposition serial(MPI_COMM_SELF, 2, {64, 11, 1});
   const double expected =
       moment(serial, AllenCahnReference(serial, AllenCahn1D{}, config).local_solution());
-  for (const std::array<int, 3>& grid : {std::array<int, 3>{size, 1, 1}, {1, size, 1}}) {
+  for (const std::array<int, 3>& grid :
+       std::vector<std::array<int, 3>>{{size, 1, 1}, {1, size, 1}}) {
     const Decomposition decomp(MPI_COMM_WORLD, 2, {64, 11, 1}, grid);
     const auto u = AllenCahnReference(decomp, AllenCahn1D{}, config).local_solution();
     EXPECT_NEAR(moment(decomp, u), expected, 1e-10 * std::abs(expected));

@@ -160,7 +160,8 @@ TEST(BurgersReference, BlocksTileTheSpaceTimeGridOnEveryProcessGrid) {
   const Decomposition serial(MPI_COMM_SELF, 2, {65, 33, 1});
   const BurgersReference whole(serial, Burgers1D{}, BurgersReferenceConfig{});
   const double expected = moment(serial, whole.local_solution());
-  for (const std::array<int, 3>& grid : {std::array<int, 3>{size, 1, 1}, {1, size, 1}}) {
+  for (const std::array<int, 3>& grid :
+       std::vector<std::array<int, 3>>{{size, 1, 1}, {1, size, 1}}) {
     const Decomposition decomp(MPI_COMM_WORLD, 2, {65, 33, 1}, grid);
     const BurgersReference reference(decomp, Burgers1D{}, BurgersReferenceConfig{});
     EXPECT_NEAR(moment(decomp, reference.local_solution()), expected, 1e-10 * std::abs(expected));

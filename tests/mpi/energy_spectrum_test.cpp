@@ -149,7 +149,7 @@ TEST(EnergySpectrum, ParsevalMatchesKineticEnergy) {
 // The separable half-spectrum transform against the definition, on grids small enough for the
 // direct O(N²) sum, odd n included (no Nyquist mode).
 TEST(EnergySpectrum, MatchesDirectTransform) {
-  for (auto [dim, n] : {std::array<int, 2>{2, 10}, {2, 9}, {3, 6}, {3, 5}}) {
+  for (auto [dim, n] : std::vector<std::array<int, 2>>{{2, 10}, {2, 9}, {3, 6}, {3, 5}}) {
     const auto decomp = cube(MPI_COMM_WORLD, dim, n);
     const auto e = energy_spectrum(decomp, local_field(decomp, noise), kLength);
     const auto reference = direct_spectrum(dim, n, noise);
@@ -164,7 +164,7 @@ TEST(EnergySpectrum, MatchesDirectTransform) {
 TEST(EnergySpectrum, SameOnEveryProcessGrid) {
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  for (auto [dim, n] : {std::array<int, 2>{2, 20}, {3, 12}, {3, 9}}) {
+  for (auto [dim, n] : std::vector<std::array<int, 2>>{{2, 20}, {3, 12}, {3, 9}}) {
     const auto whole = cube(MPI_COMM_SELF, dim, n);
     const auto serial = energy_spectrum(whole, local_field(whole, noise), kLength);
     std::vector<std::array<int, 3>> grids{{0, 0, 0}, {size, 1, 1}, {1, size, 1}};

@@ -75,9 +75,9 @@ void write_analytic_file(const std::string& path, const Decomposition& decomp) {
 
 void expect_analytic_fields(const std::string& path, const Decomposition& decomp) {
   const FieldFileReader reader(decomp.comm(), path);
-  for (const auto& [name, f] :
-       {std::pair<std::string, tessera::testing::PointFunction>{"u", analytic_u},
-        {"v", analytic_v}}) {
+  const std::pair<const char*, tessera::testing::PointFunction> fields[] = {{"u", analytic_u},
+                                                                            {"v", analytic_v}};
+  for (const auto& [name, f] : fields) {
     const auto wrong = mismatches_over_ranks(decomp, reader.read_field(name, decomp), f);
     EXPECT_EQ(wrong.count, 0) << "field " << name << " of " << path << ": " << wrong.first;
   }
@@ -438,8 +438,9 @@ TEST(Xdmf, TemporalCollectionListsEveryStepWithItsTime) {
   step.fields = {"pressure"};
   step.vectors = {"velocity"};
   std::vector<tessera::io::XdmfDescription> steps;
-  for (const auto& [file, time] : {std::pair<const char*, double>{"run_snapshot_0000.h5", 0.0},
-                                   {"run_snapshot_0001.h5", 0.25}}) {
+  const std::pair<const char*, double> snapshots[] = {{"run_snapshot_0000.h5", 0.0},
+                                                      {"run_snapshot_0001.h5", 0.25}};
+  for (const auto& [file, time] : snapshots) {
     steps.push_back(step);
     steps.back().h5_file = file;
     steps.back().time = time;

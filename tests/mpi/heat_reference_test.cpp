@@ -121,7 +121,7 @@ TEST(HeatReference, SameSolutionOnEveryProcessGrid) {
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   for (const std::array<int, 3>& grid :
-       {std::array<int, 3>{size, 1, 1}, {1, size, 1}, {1, 1, size}}) {
+       std::vector<std::array<int, 3>>{{size, 1, 1}, {1, size, 1}, {1, 1, size}}) {
     const HeatRun r = run(Heat3D{0.1, 1}, 17, 0.05, 0.5, grid);
     EXPECT_LT(r.to_fully_discrete.max, 1e-9) << grid[0] << " x " << grid[1] << " x " << grid[2];
   }

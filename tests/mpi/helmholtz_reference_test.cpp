@@ -102,7 +102,8 @@ TEST(HelmholtzReference, HighWavenumberSecondOrder) {
 TEST(HelmholtzReference, SameSolutionOnEveryProcessGrid) {
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  for (const std::array<int, 3>& grid : {std::array<int, 3>{size, 1, 1}, {1, size, 1}}) {
+  for (const std::array<int, 3>& grid :
+       std::vector<std::array<int, 3>>{{size, 1, 1}, {1, size, 1}}) {
     const Result r = solve(Helmholtz2D{10.0, 3, 2}, 41, grid);
     EXPECT_LT(r.to_discrete.max, 1e-9) << grid[0] << " x " << grid[1];
   }

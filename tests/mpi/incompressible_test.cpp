@@ -292,9 +292,12 @@ TEST(Incompressible, SameHistoryOnEveryProcessGrid) {
   // The 3D case also with the dynamic model, on the Taylor–Green vortex that 8³ cells soon
   // under-resolve (C_s² ~ 0.017 after 8 steps): its box averages are one more sum whose order
   // depends on the grid.
-  for (const auto& [dim, model] :
+  for (const auto& [grid_dim, subgrid_model] :
        {std::pair{2, SubgridModel::none}, std::pair{3, SubgridModel::none},
         std::pair{3, SubgridModel::dynamic}}) {
+    // Copies: a lambda may not capture a structured binding (C++17; nvcc holds to it).
+    const int dim = grid_dim;
+    const SubgridModel model = subgrid_model;
     const auto config = with_model(config_for(dim, dim == 2 ? 24 : 8, 0.02), model);
     const int n = config.cells;
     auto run = [&](const Decomposition& decomp, std::vector<double>& energy) {

@@ -9,7 +9,6 @@
 
 #include "core/log.hpp"
 #include "pinn/collocation.hpp"
-#include "pinn/heat_loss.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "pinn_training_support.hpp"
 
@@ -22,13 +21,13 @@ constexpr std::uint64_t kSeed = 11;
 struct BurgersCase {
   explicit BurgersCase(MPI_Comm comm)
       : net({2, 1, 12, 2, nn::Activation::Tanh}),
-        points(pinn::heat_points(comm, 300, 64, 64, kSeed)) {
+        points(pinn::space_time_points(comm, 300, 64, 64, kSeed)) {
     for (const auto* set : {&points.interior, &points.initial, &points.boundary})
       pinn::map_to_box(*set, {-1, 0}, {1, 1});
     net.initialize_glorot(kSeed);
   }
   nn::Mlp net;
-  pinn::HeatPoints points;
+  pinn::SpaceTimePoints points;
 };
 
 struct HelmholtzCase {
@@ -148,6 +147,21 @@ struct HeatResidual {
   }
 };
 
+TEST(PdeLoss, HeatGradientMatchesFiniteDifferences) {
+  // u_t from the gradient stream and u_xx from the Laplacian restricted to x (laplacian_dims = 1),
+  // with weights 2 and 3 on the initial and boundary terms.
+  const physics::Heat1D problem{0.1, 1.0};
+  nn::Mlp net({2, 1, 6, 2, nn::Activation::Tanh});
+  net.initialize_glorot(3);
+  const auto points = pinn::space_time_points(MPI_COMM_WORLD, 64, 16, 16, 3);
+  pinn::PdeLoss<HeatResidual> loss(
+      MPI_COMM_WORLD, net, HeatResidual{problem}, points.interior, 1.0,
+      {{"initial", points.initial, 2.0}, {"boundary", points.boundary, 3.0}});
+  nn::Vector x("x", net.parameter_count());
+  Kokkos::deep_copy(x, net.parameters());
+  EXPECT_LT(test_support::gradient_difference_error(loss, x), 1e-7);
+}
+
 struct CausalOutcome {
   double late_error = 0;
   std::vector<double> weights;
@@ -157,7 +171,7 @@ CausalOutcome train_heat(double epsilon) {
   const physics::Heat1D problem{0.05, 2.0};
   nn::Mlp net({2, 1, 24, 2, nn::Activation::Tanh});
   net.initialize_glorot(9);
-  const auto points = pinn::heat_points(MPI_COMM_WORLD, 1024, 128, 128, 9);
+  const auto points = pinn::space_time_points(MPI_COMM_WORLD, 1024, 128, 128, 9);
   pinn::PdeLoss<HeatResidual> loss(MPI_COMM_WORLD, net, HeatResidual{problem}, points.interior, 1.0,
                                    {{"initial", points.initial}, {"boundary", points.boundary}},
                                    pinn::CausalConfig{16, epsilon});
@@ -168,8 +182,8 @@ CausalOutcome train_heat(double epsilon) {
 }
 
 TEST(PdeLoss, CausalTrainingFitsTheLateTimesBetter) {
-  // The heat problem of the HeatLoss causal test, through the generic loss: after the same 600
-  // Adam iterations, the causally trained network is the more accurate on t in [0.75, 1].
+  // A heat problem: after the same 600 Adam iterations, the causally trained network is the more
+  // accurate on t in [0.75, 1].
   const auto plain = train_heat(0.0), causal = train_heat(10.0);
   TESSERA_LOG("PdeLoss causal training, heat u_t = 0.05 u_xx, k = 2, 600 Adam iterations: "
               << "relative L2 on t in [0.75, 1] " << plain.late_error << " plain, "

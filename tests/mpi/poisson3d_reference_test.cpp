@@ -113,7 +113,7 @@ TEST(Poisson3DReference, SameSolutionOnEveryProcessGrid) {
   int size = 1;
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   for (const std::array<int, 3>& grid :
-       {std::array<int, 3>{size, 1, 1}, {1, size, 1}, {1, 1, size}}) {
+       std::vector<std::array<int, 3>>{{size, 1, 1}, {1, size, 1}, {1, 1, size}}) {
     const Result r = solve(Poisson3D{0.1, 4}, 17, grid);
     EXPECT_LT(r.to_discrete.max, 1e-9) << grid[0] << " x " << grid[1] << " x " << grid[2];
   }
