@@ -4,8 +4,8 @@
 #include <Kokkos_Core.hpp>
 
 #include <chrono>
-#include <exception>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <thread>
 
