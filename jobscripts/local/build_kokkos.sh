@@ -162,6 +162,9 @@ WRAPPER
 
 build_dir="$KOKKOS_SRC_DIR/build-$BACKEND"
 timed "source download and unpack" download
+# Other options or another prefix than the last build's: TriBITS refuses to reconfigure a build
+# folder for another install prefix, so start from an empty one.
+rm -rf "$build_dir"
 mkdir -p "$build_dir"
 configure() {
   cmake -S "$SOURCE_TREE" -B "$build_dir" "${options[@]}" >"$build_dir/configure.log" 2>&1 ||
