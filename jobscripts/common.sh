@@ -80,3 +80,12 @@ tessera_print_cmd() {
   done
   printf '%s\n' "${out# }"
 }
+
+# tessera_timed LABEL COMMAND...: runs the command and says how long it took.
+tessera_timed() {
+  local label="$1" start
+  shift
+  start=$(date +%s)
+  "$@"
+  tessera_say "$label took $(($(date +%s) - start)) s"
+}

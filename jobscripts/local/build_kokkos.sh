@@ -103,14 +103,6 @@ if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
   exit 0
 fi
 
-# timed LABEL COMMAND...: runs the command and says how long it took.
-timed() {
-  local label="$1" start
-  shift
-  start=$(date +%s)
-  "$@"
-  tessera_say "$label took $(($(date +%s) - start)) s"
-}
 
 download() {
   mkdir -p "$KOKKOS_SRC_DIR"
@@ -161,7 +153,7 @@ WRAPPER
 [[ "$BACKEND" == "cuda" ]] && write_cuda_compiler
 
 build_dir="$KOKKOS_SRC_DIR/build-$BACKEND"
-timed "source download and unpack" download
+tessera_timed "source download and unpack" download
 # Other options or another prefix than the last build's: TriBITS refuses to reconfigure a build
 # folder for another install prefix, so start from an empty one.
 rm -rf "$build_dir"
@@ -170,11 +162,11 @@ configure() {
   cmake -S "$SOURCE_TREE" -B "$build_dir" "${options[@]}" >"$build_dir/configure.log" 2>&1 ||
     { tail -40 "$build_dir/configure.log" >&2; tessera_die "configure failed (log: $build_dir/configure.log)"; }
 }
-timed "configure" configure
-timed "Kokkos build (core, containers, algorithms)" \
+tessera_timed "configure" configure
+tessera_timed "Kokkos build (core, containers, algorithms)" \
   cmake --build "$build_dir" -j"$JOBS" --target Kokkos_libs
-timed "Kokkos Kernels build" cmake --build "$build_dir" -j"$JOBS" --target KokkosKernels_libs
+tessera_timed "Kokkos Kernels build" cmake --build "$build_dir" -j"$JOBS" --target KokkosKernels_libs
 rm -f "$stamp_file"
-timed "install" cmake --install "$build_dir" >"$build_dir/install.log"
+tessera_timed "install" cmake --install "$build_dir" >"$build_dir/install.log"
 printf '%s\n' "$stamp" >"$stamp_file"
 tessera_say "installed Kokkos ($BACKEND) in $PREFIX: configure Tessera with CMAKE_ARGS=-DKokkos_ROOT=$PREFIX"

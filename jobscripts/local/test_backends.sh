@@ -19,15 +19,11 @@ local_dir="$TESSERA_ROOT/jobscripts/local"
 
 # run_step LABEL COMMAND...: runs (or under DRY_RUN=1 prints) the command and says how long it took.
 run_step() {
-  local label="$1" start
-  shift
   if [[ "${DRY_RUN:-0}" == "1" ]]; then
-    tessera_print_cmd "$@"
+    tessera_print_cmd "${@:2}"
     return
   fi
-  start=$(date +%s)
-  "$@"
-  tessera_say "$label took $(($(date +%s) - start)) s"
+  tessera_timed "$@"
 }
 
 openmp() {

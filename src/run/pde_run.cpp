@@ -344,8 +344,8 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
     training = subdomains_->train(pde, domain_conditions(config_.pde), config_.training);
   } else if (!helmholtz) {
     // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then x onto [-1, 1].
-    const auto points =
-        pinn::space_time_points(comm_, p.interior_points, p.boundary_points, p.boundary_points, p.seed);
+    const auto points = pinn::space_time_points(comm_, p.interior_points, p.boundary_points,
+                                                p.boundary_points, p.seed);
     for (const auto* set : {&points.interior, &points.initial, &points.boundary})
       map_to_box(*set, box_);
     // Burgers: u(±1, t) = 0; Allen–Cahn: u_x(±1, t) = 0 (AllenCahnResidual says why), unless
