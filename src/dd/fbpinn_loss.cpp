@@ -56,26 +56,59 @@ FbpinnLossBase::FbpinnLossBase(const SubdomainGrid& grid, const PartitionOfUnity
     : grid_(grid),
       nets_(nets),
       config_(points),
-      conditions_(conditions),
       dim_(grid.dim()),
       outputs_(outputs),
-      streams_(jet_count(grid.dim())),
-      width_(jet_count(grid.dim()) * outputs),
-      face_points_(interface_point_count(grid.dim(), points.face_points)) {
+      conditions_(conditions) {
   TESSERA_CHECK(nets.shape().inputs == dim_ && nets.shape().outputs == outputs,
                 "FbpinnLoss: needs networks of " << dim_ << " inputs and " << outputs
                                                  << " outputs, got " << nets.shape().inputs
                                                  << " and " << nets.shape().outputs);
   check_domain_conditions(conditions, dim_, outputs, "FbpinnLoss");
-  for (int id : grid.owned()) {
-    points_.push_back(training_points(grid, id, points, conditions));
-    boundary_faces_.emplace_back();
+  const auto& owned = grid.owned();
+  const int local = static_cast<int>(owned.size());
+  const long face_points = interface_point_count(dim_, points.face_points);
+  std::vector<std::vector<double>> xy;
+  for (int id : owned) xy.push_back(training_points(grid, id, points, conditions));
+  sum_ = std::make_unique<WindowedSum>(grid, windows, nets, xy, laplacian_dims);
+
+  const long total = sum_->point_offset(local);
+  coordinates_ = nn::Matrix("tessera::dd::fbpinn_points", dim_, total);
+  auto coordinates = Kokkos::create_mirror_view(coordinates_);
+  offsets_ = Kokkos::View<long*>("tessera::dd::fbpinn_offsets", local);
+  ranges_ = Kokkos::View<long**>("tessera::dd::fbpinn_ranges", local, 2);
+  auto offsets = Kokkos::create_mirror_view(offsets_);
+  auto ranges = Kokkos::create_mirror_view(ranges_);
+  std::vector<long> boundary_points;
+  std::vector<int> boundary_faces;
+  std::vector<double> boundary_scales;
+  for (int l = 0; l < local; ++l) {
+    const long first = sum_->point_offset(l);
+    offsets(l) = first;
+    ranges(l, 0) = first;
+    ranges(l, 1) = sum_->point_offset(l + 1);
+    for (long p = 0; p < ranges(l, 1) - first; ++p)
+      for (int d = 0; d < dim_; ++d) coordinates(d, first + p) = xy[l][dim_ * p + d];
+    std::vector<int> faces;
     for (int f = 0; f < 2 * dim_; ++f)
-      if (!grid.neighbour(id, f).exists() && !conditions[f].empty())
-        boundary_faces_.back().push_back(f);
-    adjoint_.emplace_back(points_.back().size() / dim_ * width_, 0.0);
+      if (!grid.neighbour(owned[l], f).exists() && !conditions[f].empty()) faces.push_back(f);
+    long p = first + points.interior_points;
+    for (int f : faces)
+      for (long i = 0; i < face_points; ++i, ++p) {
+        boundary_points.push_back(p);
+        boundary_faces.push_back(f);
+        boundary_scales.push_back(points.boundary_weight / (faces.size() * face_points));
+      }
   }
-  sum_ = std::make_unique<WindowedSum>(grid, windows, nets, points_, laplacian_dims);
+  Kokkos::deep_copy(coordinates_, coordinates);
+  Kokkos::deep_copy(offsets_, offsets);
+  Kokkos::deep_copy(ranges_, ranges);
+  boundary_points_ = nn::to_device("tessera::dd::fbpinn_boundary_points", boundary_points);
+  boundary_faces_ = nn::to_device("tessera::dd::fbpinn_boundary_faces", boundary_faces);
+  boundary_scales_ = nn::to_device("tessera::dd::fbpinn_boundary_scales", boundary_scales);
+  adjoint_ = Kokkos::View<double*>("tessera::dd::fbpinn_adjoint", sum_->jets().extent(0));
+  terms_ = Kokkos::View<double**>("tessera::dd::fbpinn_terms", total, kTerms);
+  rows_ = Kokkos::View<double**, Kokkos::LayoutRight>("tessera::dd::fbpinn_rows", local, kTerms);
+  rows_host_ = Kokkos::create_mirror_view(rows_);
   subdomain_terms_.assign(static_cast<size_t>(grid.count()) * kTerms, 0.0);
   global_terms_.assign(kTerms, 0.0);
 }
@@ -84,25 +117,13 @@ void FbpinnLossBase::begin_evaluation(const nn::Vector& x, const nn::Vector& gra
   if (x.data() != nets_.parameters().data()) Kokkos::deep_copy(nets_.parameters(), x);
   Kokkos::deep_copy(gradient, 0.0);
   sum_->forward();
-  for (auto& a : adjoint_) std::fill(a.begin(), a.end(), 0.0);
 }
 
-pinn::PointJet FbpinnLossBase::point_jet(int l, long p) const {
-  pinn::PointJet jet;
-  const double* x = points_[l].data() + dim_ * p;
-  const double* u = sum_->jets()[l].data() + width_ * p;
-  for (int d = 0; d < dim_; ++d) jet.x[d] = x[d];
-  for (int k = 0; k < outputs_; ++k) {
-    const double* uk = u + streams_ * k;
-    jet.u[k] = uk[0];
-    for (int d = 0; d < dim_; ++d) jet.gradient[k][d] = uk[1 + d];
-    jet.laplacian[k] = uk[1 + dim_];
-  }
-  return jet;
-}
-
-double FbpinnLossBase::end_evaluation(const std::vector<double>& rows, const nn::Vector& gradient) {
+double FbpinnLossBase::end_evaluation(const nn::Vector& gradient) {
   sum_->backward(adjoint_, gradient);
+  range_sums("tessera::dd::fbpinn_subdomain_terms", terms_, ranges_, rows_, kTerms);
+  Kokkos::deep_copy(rows_host_, rows_);
+  const std::vector<double> rows(rows_host_.data(), rows_host_.data() + rows_host_.span());
   const auto all = gather_subdomain_rows(grid_, rows, kTerms);
   std::fill(global_terms_.begin(), global_terms_.end(), 0.0);
   for (int id = 0; id < grid_.count(); ++id)

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "dd/domain_conditions.hpp"
+#include "dd/fbpinn_loss_kernels.hpp"
 #include "dd/partition_of_unity.hpp"
 #include "dd/windowed_sum.hpp"
 #include "dd/xpinn_loss.hpp"
@@ -67,33 +68,34 @@ protected:
                  int outputs, int laplacian_dims, const SubdomainPointConfig& points,
                  const DomainConditions& conditions);
 
-  /// x into the networks, the gradient zeroed, the windowed sum's forward pass; the adjoints
-  /// zeroed.
+  /// x into the networks, the gradient zeroed, the windowed sum's forward pass.
   void begin_evaluation(const nn::Vector& x, const nn::Vector& gradient);
-  /// The windowed sum's reverse pass of the adjoints, then gathers rows (kTerms per owned
-  /// subdomain) into the per-subdomain and global terms; returns F. Collective.
-  double end_evaluation(const std::vector<double>& rows, const nn::Vector& gradient);
-
-  /// The windowed sum's jet at point p of owned subdomain l, from the last forward pass.
-  pinn::PointJet point_jet(int l, long p) const;
-  /// Adds a to the adjoint of jet stream `stream` of output k at point p of owned subdomain l.
-  void add_adjoint(int l, long p, int k, int stream, double a) {
-    adjoint_[l][width_ * p + streams_ * k + stream] += a;
-  }
+  /// The windowed sum's reverse pass of adjoint_, then the per-subdomain sums of terms_ (one
+  /// kernel, one small copy to the host), gathered into the per-subdomain and global terms;
+  /// returns F. Collective.
+  double end_evaluation(const nn::Vector& gradient);
 
   const SubdomainGrid& grid_;
   nn::StackedMlp& nets_;
   SubdomainPointConfig config_;
-  DomainConditions conditions_;
   int dim_ = 2, outputs_ = 1;
-  int streams_ = 4, width_ = 4;  // jets per output, per point (WindowedSum's layout)
-  long face_points_ = 0;         // per constrained face: -dd_face_points, or 1 in 1D
-  std::vector<std::vector<double>> points_;
-  std::vector<std::vector<int>> boundary_faces_;  // per owned subdomain: its constrained faces
   std::unique_ptr<WindowedSum> sum_;
-  std::vector<std::vector<double>> adjoint_;
+  // Every owned point (point p of owned subdomain l is point_offset(l) + p): its coordinates
+  // (dim x points), the adjoint of its jets (WindowedSum's layout), its pde and boundary terms.
+  nn::Matrix coordinates_;
+  Kokkos::View<double*> adjoint_;
+  Kokkos::View<double**> terms_;
+  Kokkos::View<long*> offsets_;  // point_offset(l) for each owned subdomain
+  ConditionTable conditions_;
+  // The boundary points: owned point, its domain face, the weight of its term.
+  Kokkos::View<long*> boundary_points_;
+  Kokkos::View<int*> boundary_faces_;
+  Kokkos::View<double*> boundary_scales_;
 
 private:
+  Kokkos::View<long**> ranges_;                       // per owned subdomain: its points
+  Kokkos::View<double**, Kokkos::LayoutRight> rows_;  // per owned subdomain: its kTerms terms
+  Kokkos::View<double**, Kokkos::LayoutRight>::HostMirror rows_host_;
   std::vector<double> subdomain_terms_, global_terms_;
 };
 
@@ -108,67 +110,19 @@ public:
       : FbpinnLossBase(grid, windows, nets, Pde::outputs, Pde::laplacian_dims, points, conditions),
         pde_(pde) {}
 
-  /// Collective over grid.comm(). Evaluates at x (this rank's networks, copied into nets).
+  /// Collective over grid.comm(). Evaluates at x (this rank's networks, copied into nets): every
+  /// point's terms and adjoints as kernels on the default execution space.
   double value_and_gradient(const nn::Vector& x, const nn::Vector& gradient) override {
     begin_evaluation(x, gradient);
-    const int local = static_cast<int>(points_.size());
-    std::vector<double> rows(static_cast<size_t>(local) * kTerms, 0.0);
-    for (int l = 0; l < local; ++l) {
-      residual_term(l, rows[l * kTerms]);
-      boundary_term(l, rows[l * kTerms + 1]);
-    }
-    return end_evaluation(rows, gradient);
+    const long n = config_.interior_points;
+    fbpinn_residual_terms(pde_, coordinates_, sum_->jets(), adjoint_, terms_, offsets_,
+                          static_cast<int>(offsets_.extent(0)), n, config_.pde_weight / n);
+    fbpinn_boundary_terms(pde_, coordinates_, sum_->jets(), adjoint_, terms_, conditions_,
+                          boundary_points_, boundary_faces_, boundary_scales_);
+    return end_evaluation(gradient);
   }
 
 private:
-  void residual_term(int l, double& term) {
-    const long n = config_.interior_points;
-    const double scale = config_.pde_weight / n;
-    const int lap = 1 + dim_;
-    for (long p = 0; p < n; ++p) {
-      double r[pinn::kMaxResiduals];
-      pinn::JetSensitivity dr[pinn::kMaxResiduals];
-      pde_.residual(point_jet(l, p), r, dr);
-      double a[pinn::kMaxResiduals];  // d(scale r_j^2)/dr_j
-      for (int j = 0; j < Pde::residuals; ++j) {
-        term += scale * r[j] * r[j];
-        a[j] = 2.0 * scale * r[j];
-      }
-      for (int k = 0; k < Pde::outputs; ++k) {
-        double du = 0, dlap = 0;
-        for (int j = 0; j < Pde::residuals; ++j) {
-          du += a[j] * dr[j].u[k];
-          dlap += a[j] * dr[j].laplacian[k];
-        }
-        add_adjoint(l, p, k, 0, du);
-        add_adjoint(l, p, k, lap, dlap);
-        for (int i = 0; i < Pde::inputs; ++i) {
-          double dg = 0;
-          for (int j = 0; j < Pde::residuals; ++j) dg += a[j] * dr[j].gradient[k][i];
-          add_adjoint(l, p, k, 1 + i, dg);
-        }
-      }
-    }
-  }
-
-  void boundary_term(int l, double& term) {
-    const auto& faces = boundary_faces_[l];
-    if (faces.empty()) return;
-    const long nf = face_points_;
-    const double scale = config_.boundary_weight / (faces.size() * nf);
-    long p = config_.interior_points;
-    for (int f : faces)
-      for (long i = 0; i < nf; ++i, ++p) {
-        const auto jet = point_jet(l, p);
-        for (const auto& c : conditions_[f]) {
-          const double d = c.derivative < 0 ? jet.u[c.output] - pde_.condition(c.output, jet.x)
-                                            : jet.gradient[c.output][c.derivative];
-          term += scale * d * d;
-          add_adjoint(l, p, c.output, 1 + c.derivative, 2.0 * scale * d);
-        }
-      }
-  }
-
   Pde pde_;
 };
 

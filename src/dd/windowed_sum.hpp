@@ -18,16 +18,20 @@
 // adjoints of all points it touched are back). Both passes are nonblocking neighbour messages, one
 // per neighbour rank each way, on a duplicate of the grid's communicator.
 //
-// The point coordinates of the overlap are sent to the covering networks' ranks once, when the
-// sum is built. Every network's batch (its targets in id order, padded to the largest batch of any
-// network) and every point's sum (contributors in id order) are independent of the rank count, so
-// the same tiling gives bitwise the same values on 1, 2 or 4 ranks.
+// Every pass runs as kernels on the default execution space over index lists built once
+// (dd/windowed_sum_kernels.hpp); only the neighbour messages are staged through host memory
+// (a CUDA-aware MPI could take the device buffer instead). The point coordinates of the overlap
+// are sent to the covering networks' ranks once, when the sum is built. Every network's batch (its
+// targets in id order, padded to the largest batch of any network) and every point's sum
+// (contributors in id order) are independent of the rank count, so the same tiling gives bitwise
+// the same values on 1, 2 or 4 ranks.
 #include <mpi.h>
 
 #include <vector>
 
 #include "dd/partition_of_unity.hpp"
 #include "dd/subdomain_grid.hpp"
+#include "dd/windowed_sum_kernels.hpp"
 #include "nn/mlp.hpp"
 
 namespace tessera::dd {
@@ -45,20 +49,25 @@ public:
   WindowedSum(const WindowedSum&) = delete;
   WindowedSum& operator=(const WindowedSum&) = delete;
 
-  /// Evaluates u and its jets at every owned point with the networks' current parameters.
+  /// Evaluates u and its jets at every owned point with the networks' current parameters, as
+  /// kernels on the default execution space (host staging of the neighbour messages only).
   /// Neighbour messages only: every rank sharing an overlap must call it too.
   void forward();
-  /// jets()[l][J (K p + k) + q], J = jet_count(dim), K = outputs(): jet q (value, d/dx_d at
-  /// 1 + d, Laplacian at 1 + dim) of output k at point p of owned subdomain l, from the last
-  /// forward().
-  const std::vector<std::vector<double>>& jets() const { return jets_; }
+  /// jets()(J K P + J k + q), J = jet_count(dim), K = outputs(): jet q (value, d/dx_d at 1 + d,
+  /// Laplacian at 1 + dim) of output k at owned point P (point p of owned subdomain l is
+  /// P = point_offset(l) + p), from the last forward(); in execution-space memory.
+  const Kokkos::View<double*>& jets() const { return jets_; }
+  /// jets() copied to the host, per owned subdomain (J K values per point), for output and tests.
+  std::vector<std::vector<double>> host_jets() const;
+  /// The first owned point of owned subdomain l; point_offset(local count) is the total.
+  long point_offset(int l) const { return point_offsets_[l]; }
 
   /// Given dL/d(jets) at every owned point (layout of jets()), adds dL/d(parameters) of this
   /// rank's networks into gradient (the caller zeroes it). Needs the last forward(); neighbour
   /// messages only.
-  void backward(const std::vector<std::vector<double>>& adjoint, const nn::Vector& gradient);
+  void backward(const Kokkos::View<double*>& adjoint, const nn::Vector& gradient);
 
-  int outputs() const { return outputs_; }
+  int outputs() const { return shape_.outputs; }
   /// Points each network is evaluated at (the padded batch), the same on every rank.
   int batch_points() const { return batch_; }
   /// Bytes this rank sends to other ranks per forward + backward pair.
@@ -67,52 +76,37 @@ public:
   double communication_seconds() const { return communication_seconds_; }
 
 private:
-  // Subdomain `target` (owned here) receives the jets of network `source` at `indices`.
-  struct Incoming {
-    int local, source, rank;
-    std::vector<long> indices;
-    std::vector<WindowJet> windows;  // w_source and its derivatives at those points
-    std::vector<double> jets;  // J K per point: the source network's jets, physical coordinates
-    long offset = 0;  // in the peer's message (doubles); on this rank, the Outgoing's index
-  };
-  // Network `source` (owned here) evaluates at `count` points of subdomain `target`.
-  struct Outgoing {
-    int local, target, rank;
-    long count = 0, column = 0;  // columns [column, column + count) of the network's batch
-    long offset = 0;             // in the peer's message; or, on this rank, the Incoming's index
-  };
   struct Peer {
     int rank;
     long out_size = 0, in_size = 0;  // doubles: jets sent out / jets received
+    long out_base = 0, in_base = 0;  // their blocks in the pair buffer
   };
+  enum class Direction { Jets, Adjoints };
 
-  // One message each way per peer: receives posted before the work that fills the sends, the
-  // sends as soon as their buffers are full, the wait after the same-rank work.
-  void post_receives(std::vector<std::vector<double>>& receive, int tag);
-  void post_sends(std::vector<std::vector<double>>& send, int tag);
+  // One message each way per peer, staged through the host copy of the pair buffer: jets go out
+  // of the send region and come into the incoming region, adjoints the other way.
+  void post_receives(Direction direction, int tag);
+  void post_sends(Direction direction, int tag);
   void wait();
-  std::vector<double>& peer_buffer(std::vector<std::vector<double>>& buffers, int rank);
+  // Copies doubles [first, last) of the pair buffer to (to_host) or from its host copy.
+  void stage(long first, long last, bool to_host);
 
   const SubdomainGrid& grid_;
   const PartitionOfUnity& windows_;
   nn::StackedMlp& nets_;
-  int dim_ = 2;
-  int streams_ = 4;  // jets per output, jet_count(dim)
-  int outputs_ = 1;
-  int laplacian_dims_ = 2;  // axes the Laplacian sums over
-  int width_ = 4;           // values per point: streams_ outputs_
+  WindowedJetShape shape_{};
   MPI_Comm comm_ = MPI_COMM_NULL;
-  std::vector<Incoming> incoming_;  // by (local target, source id)
-  std::vector<Outgoing> outgoing_;  // by (local source, target id)
-  std::vector<Peer> peers_;         // ascending rank
-  std::vector<long> point_counts_;
+  std::vector<Peer> peers_;  // ascending rank
+  std::vector<long> point_offsets_;
+  long send_size_ = 0, receive_size_ = 0;  // the send region [0, send_size_), then the incoming
+                                           // region, its remote part first
+  long remote_pack_ = 0;                   // pack entries [0, remote_pack_) go to other ranks
   int batch_ = 0;
+  WindowedSumLists lists_;
   nn::Matrix batch_points_, batch_adjoint_;
-  nn::Matrix::HostMirror batch_adjoint_host_, jets_host_;  // jets_host_: ws_.output() on the host
   nn::MlpWorkspace ws_;
-  std::vector<double> scales_;  // per owned network
-  std::vector<std::vector<double>> jets_;
-  std::vector<std::vector<double>> send_, receive_;  // per peer
+  Kokkos::View<double*> buffer_, jets_;
+  Kokkos::View<double*>::HostMirror buffer_host_;
   std::vector<MPI_Request> requests_;
   long bytes_per_evaluation_ = 0;
   double communication_seconds_ = 0;

@@ -46,14 +46,13 @@ TEST(WindowedSum, ThreeOutputsWithASpatialLaplacianMatchFiniteDifferences) {
   ASSERT_EQ(sum.outputs(), 3);
   sum.forward();
   const int streams = dd::jet_count(2), width = 3 * streams;
+  const auto jets = sum.host_jets();
   double worst[3] = {0, 0, 0};
   for (size_t l = 0; l < xy.size(); ++l)
     for (int c = 0; c < centres; ++c)
       for (int k = 0; k < 3; ++k) {
         // Jet q of output k at stencil point s.
-        const auto u = [&](int s, int q) {
-          return sum.jets()[l][width * (5 * c + s) + streams * k + q];
-        };
+        const auto u = [&](int s, int q) { return jets[l][width * (5 * c + s) + streams * k + q]; };
         const double dx = (u(1, 0) - u(2, 0)) / (2 * h), dy = (u(3, 0) - u(4, 0)) / (2 * h);
         const double uxx = (u(1, 0) + u(2, 0) - 2 * u(0, 0)) / (h * h);
         worst[0] = std::max(worst[0], std::abs(u(0, 1) - dx) / (1 + std::abs(dx)));
