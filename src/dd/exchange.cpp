@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/profiling.hpp"
+#include "nn/types.hpp"
 
 namespace tessera::dd {
 
@@ -73,17 +74,26 @@ InterfaceExchange::InterfaceExchange(const SubdomainGrid& grid, const FaceCounts
     peers_.push_back({rank, start, offset - start});
     bytes_per_exchange_ += (offset - start) * static_cast<long>(sizeof(double));
   }
+  remote_size_ = offset;
   for (const auto& s : local) place(s);
+  std::vector<long> copy_from, copy_to;
   for (const auto& s : local) {
     const int other = grid.local_index(grid.neighbour(grid.owned()[s.local], s.face).id);
     const Slot from = slots_[other][opposite_face(s.face)], to = slots_[s.local][s.face];
     TESSERA_CHECK(from.count == to.count, "InterfaceExchange: the two sides of the face (subdomain "
                                               << s.key.lower << ", axis " << s.key.axis << ") have "
                                               << from.count << " and " << to.count << " points");
-    local_copies_.push_back({from.offset, to.offset, to.count * values_per_point});
+    for (long v = 0; v < to.count * values_per_point; ++v) {
+      copy_from.push_back(from.offset + v);
+      copy_to.push_back(to.offset + v);
+    }
   }
-  send_ = Kokkos::View<double*, Kokkos::HostSpace>("tessera::dd::exchange_send", offset);
-  receive_ = Kokkos::View<double*, Kokkos::HostSpace>("tessera::dd::exchange_receive", offset);
+  copy_from_ = nn::to_device("tessera::dd::exchange_copy_from", copy_from);
+  copy_to_ = nn::to_device("tessera::dd::exchange_copy_to", copy_to);
+  send_ = Kokkos::View<double*>("tessera::dd::exchange_send", offset);
+  receive_ = Kokkos::View<double*>("tessera::dd::exchange_receive", offset);
+  send_host_ = Kokkos::create_mirror_view(send_);
+  receive_host_ = Kokkos::create_mirror_view(receive_);
 
   TESSERA_MPI_CALL(MPI_Comm_dup(grid.comm(), &comm_));
   try {
@@ -140,30 +150,37 @@ InterfaceExchange::~InterfaceExchange() {
   if (comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
 }
 
-InterfaceExchange::HostMatrix InterfaceExchange::slot_view(
-    const Kokkos::View<double*, Kokkos::HostSpace>& buffer, int local, int face) const {
+InterfaceExchange::Slot InterfaceExchange::slot(int local, int face) const {
   TESSERA_CHECK(
       local >= 0 && local < static_cast<int>(slots_.size()) && face >= 0 && face < kMaxFaces,
       "InterfaceExchange: no face " << face << " of local subdomain " << local);
-  const Slot s = slots_[local][face];
-  return HostMatrix(s.offset < 0 ? nullptr : buffer.data() + s.offset, values_per_point_, s.count);
+  return slots_[local][face];
 }
 
 void InterfaceExchange::begin() {
   ProfilingRegion region(Phase::Exchange);
   TESSERA_CHECK(!in_flight_, "InterfaceExchange: begin() called twice without end()");
   requests_.assign(2 * peers_.size(), MPI_REQUEST_NULL);
+  const auto remote = std::make_pair(0L, remote_size_);
+  if (remote_size_ > 0)
+    Kokkos::deep_copy(Kokkos::subview(send_host_, remote), Kokkos::subview(send_, remote));
   // Receives first, so messages can land in place rather than in MPI's unexpected queue.
   for (size_t p = 0; p < peers_.size(); ++p)
-    TESSERA_MPI_CALL(MPI_Irecv(receive_.data() + peers_[p].offset, static_cast<int>(peers_[p].size),
-                               MPI_DOUBLE, peers_[p].rank, 0, comm_, &requests_[p]));
+    TESSERA_MPI_CALL(MPI_Irecv(receive_host_.data() + peers_[p].offset,
+                               static_cast<int>(peers_[p].size), MPI_DOUBLE, peers_[p].rank, 0,
+                               comm_, &requests_[p]));
   for (size_t p = 0; p < peers_.size(); ++p)
-    TESSERA_MPI_CALL(MPI_Isend(send_.data() + peers_[p].offset, static_cast<int>(peers_[p].size),
-                               MPI_DOUBLE, peers_[p].rank, 0, comm_,
-                               &requests_[peers_.size() + p]));
+    TESSERA_MPI_CALL(MPI_Isend(send_host_.data() + peers_[p].offset,
+                               static_cast<int>(peers_[p].size), MPI_DOUBLE, peers_[p].rank, 0,
+                               comm_, &requests_[peers_.size() + p]));
   in_flight_ = true;
-  for (const auto& c : local_copies_)
-    std::copy(send_.data() + c.from, send_.data() + c.from + c.size, receive_.data() + c.to);
+  if (copy_from_.extent(0) > 0) {
+    const auto from = copy_from_, to = copy_to_;
+    const auto send = send_, receive = receive_;
+    Kokkos::parallel_for(
+        "tessera::dd::exchange_same_rank", Kokkos::RangePolicy<>(0, from.extent(0)),
+        KOKKOS_LAMBDA(const long v) { receive(to(v)) = send(from(v)); });
+  }
   bytes_sent_ += bytes_per_exchange_;
   ++exchanges_;
 }
@@ -174,6 +191,9 @@ void InterfaceExchange::end() {
   in_flight_ = false;
   TESSERA_MPI_CALL(
       MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE));
+  const auto remote = std::make_pair(0L, remote_size_);
+  if (remote_size_ > 0)
+    Kokkos::deep_copy(Kokkos::subview(receive_, remote), Kokkos::subview(receive_host_, remote));
 }
 
 }  // namespace tessera::dd

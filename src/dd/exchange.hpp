@@ -2,19 +2,22 @@
 // Neighbour-to-neighbour exchange of per-point interface values (e.g. value, normal derivative,
 // PDE residual: k doubles per point). Built once from the tiling, applied every iteration:
 //
-//   exchange.send(l, f)(m, j) = ...;   // this side's values on face f of local subdomain l
-//   exchange.begin();                   // posts the messages
-//   ... interior residuals ...          // overlapped with the communication
+//   a kernel writes send_buffer()(o + m + k j)      // value m of point j of face f of local
+//                                                   // subdomain l, o = slot(l, f).offset
+//   exchange.begin();                                // posts the messages
+//   ... interior residuals ...                       // overlapped with the communication
 //   exchange.end();
-//   use exchange.received(l, f)(m, j);  // the neighbour's values at the same point j
+//   a kernel reads receive_buffer()(o + m + k j)     // the neighbour's values at point j
 //
 // One message each way per neighbour rank carries all faces the two ranks share, ordered by
 // the faces' global identity (FaceKey), which both sides sort the same way; faces whose neighbour
 // subdomain is on the same rank are copied without MPI. Each exchange owns a duplicate of the
 // grid's communicator, so its messages never match those of another exchange or of the solver.
 //
-// Buffers live in host memory. On a GPU build the values would be packed on the device and a
-// CUDA-aware MPI given the device buffers' pointers in begin(); the layout would not change.
+// Both buffers live in the default execution space's memory, so the losses pack and read them in
+// kernels; the faces that travel through MPI are staged through host copies of one contiguous
+// block (a no-op on host backends; a CUDA-aware MPI could take the device pointers instead), and
+// same-rank faces are copied by a kernel.
 #include <mpi.h>
 
 #include <Kokkos_Core.hpp>
@@ -27,9 +30,12 @@ namespace tessera::dd {
 
 class InterfaceExchange {
 public:
-  /// values_per_point x count, point-major: the k values of one point are contiguous.
-  using HostMatrix = Kokkos::View<double**, Kokkos::LayoutLeft, Kokkos::HostSpace,
-                                  Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+  /// Where a face's values lie in both buffers: values_per_point() values per point, point-major,
+  /// from offset (-1 on a face without a neighbour, whose count is 0).
+  struct Slot {
+    long offset = -1;
+    long count = 0;  // points
+  };
 
   /// Collective over grid.comm(): duplicates it and checks with each neighbour rank that both
   /// sides list the same shared faces with the same point counts (an Error names the first
@@ -41,10 +47,12 @@ public:
   InterfaceExchange(const InterfaceExchange&) = delete;
   InterfaceExchange& operator=(const InterfaceExchange&) = delete;
 
-  /// Where this side writes its values for face f of local subdomain l, before begin().
-  HostMatrix send(int local, int face) const { return slot_view(send_, local, face); }
-  /// The neighbour's values for the same face and points, valid after end() until next begin().
-  HostMatrix received(int local, int face) const { return slot_view(receive_, local, face); }
+  /// The slot of face f of local subdomain l. Throws a tessera::Error for a face that is none.
+  Slot slot(int local, int face) const;
+  /// This side's values of every shared face, written before begin(), in execution-space memory.
+  const Kokkos::View<double*>& send_buffer() const { return send_; }
+  /// The neighbours' values for the same faces and points, valid after end() until next begin().
+  const Kokkos::View<double*>& receive_buffer() const { return receive_; }
 
   /// Posts the receives and sends and copies same-rank faces. Not collective, but every rank that
   /// shares a face with this one must call begin() (and end()) the same number of times. The send
@@ -64,28 +72,20 @@ public:
   long exchanges() const { return exchanges_; }
 
 private:
-  struct Slot {
-    long offset = -1;  // into both buffers, in doubles; -1 on a boundary face
-    long count = 0;    // points
-  };
   struct Peer {
     int rank;
     long offset, size;  // contiguous block of both buffers, in doubles
   };
-  struct LocalCopy {
-    long from, to, size;  // send offset of one side -> receive offset of the other
-  };
-
-  HostMatrix slot_view(const Kokkos::View<double*, Kokkos::HostSpace>& buffer, int local,
-                       int face) const;
   void check_peer_counts(const std::vector<std::vector<long>>& layouts) const;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   int values_per_point_;
   std::vector<std::array<Slot, kMaxFaces>> slots_;
   std::vector<Peer> peers_;
-  std::vector<LocalCopy> local_copies_;
-  Kokkos::View<double*, Kokkos::HostSpace> send_, receive_;
+  long remote_size_ = 0;  // the peers' blocks are [0, remote_size_) of both buffers
+  Kokkos::View<long*> copy_from_, copy_to_;  // same-rank faces: one entry per value
+  Kokkos::View<double*> send_, receive_;
+  Kokkos::View<double*>::HostMirror send_host_, receive_host_;
   std::vector<MPI_Request> requests_;
   bool in_flight_ = false;
   long bytes_per_exchange_ = 0;

@@ -60,14 +60,15 @@ XpinnLossBase::XpinnLossBase(const SubdomainGrid& grid, nn::StackedMlp& nets, in
   check_domain_conditions(conditions, dim_, outputs, "XpinnLoss");
   exchange_ = std::make_unique<InterfaceExchange>(grid, interface_points_.counts(), 3 * channels);
   const long n = points.interior_points;
-  face_points_ = interface_point_count(dim_, points.face_points);
-  const long nf = face_points_;
-  face_count_ = 2 * dim_ * nf;
+  const long nf = interface_point_count(dim_, points.face_points);
+  const long face_count = 2 * dim_ * nf;
 
   interior_ = nn::Matrix("tessera::dd::interior_points", dim_, local_ * n);
-  faces_ = nn::Matrix("tessera::dd::face_points", dim_, local_ * face_count_);
+  faces_ = nn::Matrix("tessera::dd::face_points", dim_, local_ * face_count);
   auto interior_host = Kokkos::create_mirror_view(interior_);
-  faces_host_ = Kokkos::create_mirror_view(faces_);
+  auto faces_host = Kokkos::create_mirror_view(faces_);
+  std::vector<double> boundary_scale;
+  std::vector<long> slots(static_cast<size_t>(local_) * kMaxFaces, -1);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   for (int l = 0; l < local_; ++l) {
     const int id = grid.owned()[l];
@@ -78,12 +79,13 @@ XpinnLossBase::XpinnLossBase(const SubdomainGrid& grid, nn::StackedMlp& nets, in
         interior_host(d, l * n + p) = box.lo[d] + (box.hi[d] - box.lo[d]) * unit(rng);
     int constrained = 0;
     for (int f = 0; f < 2 * dim_; ++f) {
-      const long first = l * face_count_ + f * nf;
+      const long first = l * face_count + f * nf;
+      slots[kMaxFaces * l + f] = exchange_->slot(l, f).offset;
       if (grid.neighbour(id, f).exists()) {
         auto shared = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(),
                                                           interface_points_.points(l, f));
         for (long p = 0; p < nf; ++p)
-          for (int d = 0; d < dim_; ++d) faces_host_(d, first + p) = shared(d, p);
+          for (int d = 0; d < dim_; ++d) faces_host(d, first + p) = shared(d, p);
         continue;
       }
       constrained += conditions[f].empty() ? 0 : 1;
@@ -92,23 +94,37 @@ XpinnLossBase::XpinnLossBase(const SubdomainGrid& grid, nn::StackedMlp& nets, in
       auto face_rng = subdomain_generator(points.seed, id, 1 + f);
       for (long p = 0; p < nf; ++p)
         for (int d = 0; d < dim_; ++d)
-          faces_host_(d, first + p) =
+          faces_host(d, first + p) =
               d == axis ? plane : box.lo[d] + (box.hi[d] - box.lo[d]) * unit(face_rng);
     }
-    boundary_scale_.push_back(constrained ? points.boundary_weight / (constrained * nf) : 0.0);
+    boundary_scale.push_back(constrained ? points.boundary_weight / (constrained * nf) : 0.0);
   }
   Kokkos::deep_copy(interior_, interior_host);
-  Kokkos::deep_copy(faces_, faces_host_);
+  Kokkos::deep_copy(faces_, faces_host);
+  boundary_scale_ = nn::to_device("tessera::dd::boundary_scale", boundary_scale);
+  face_layout_ = FaceLayout{dim_, streams_,   3 * channels,
+                            nf,   face_count, nn::to_device("tessera::dd::face_slots", slots)};
 
   nets.prepare(interior_ws_, nn::JetOrder::Laplacian, static_cast<int>(n), laplacian_dims);
-  nets.prepare(face_ws_, nn::JetOrder::Laplacian, static_cast<int>(face_count_), laplacian_dims);
+  nets.prepare(face_ws_, nn::JetOrder::Laplacian, static_cast<int>(face_count), laplacian_dims);
   interior_adjoint_ = nn::Matrix("tessera::dd::interior_adjoint", local_ * streams_ * n, outputs);
-  residual_squares_ = nn::Vector("tessera::dd::residual_squares", local_ * n);
-  face_adjoint_ = nn::Matrix("tessera::dd::face_adjoint", local_ * streams_ * face_count_, outputs);
-  face_adjoint_host_ = Kokkos::create_mirror_view(face_adjoint_);
-  // The output jets live in the workspace prepared above, so one mirror serves every evaluation
-  // (on a host build it is the workspace itself and the copies below are no-ops).
-  face_out_host_ = Kokkos::create_mirror_view(face_ws_.output());
+  residual_squares_ = Kokkos::View<double**>("tessera::dd::residual_squares", local_ * n, 1);
+  face_adjoint_ = nn::Matrix("tessera::dd::face_adjoint", local_ * streams_ * face_count, outputs);
+  face_terms_ = Kokkos::View<double**>("tessera::dd::face_terms", local_ * face_count, kColumns);
+  interior_ranges_ = Kokkos::View<long**>("tessera::dd::interior_ranges", local_, 2);
+  face_ranges_ = Kokkos::View<long**>("tessera::dd::face_ranges", local_, 2);
+  auto interior_ranges = Kokkos::create_mirror_view(interior_ranges_);
+  auto face_ranges = Kokkos::create_mirror_view(face_ranges_);
+  for (int l = 0; l < local_; ++l) {
+    interior_ranges(l, 0) = l * n;
+    interior_ranges(l, 1) = (l + 1) * n;
+    face_ranges(l, 0) = l * face_count;
+    face_ranges(l, 1) = (l + 1) * face_count;
+  }
+  Kokkos::deep_copy(interior_ranges_, interior_ranges);
+  Kokkos::deep_copy(face_ranges_, face_ranges);
+  rows_ = Kokkos::View<double**, Kokkos::LayoutRight>("tessera::dd::xpinn_rows", local_, kColumns);
+  rows_host_ = Kokkos::create_mirror_view(rows_);
   subdomain_terms_.assign(static_cast<size_t>(grid.count()) * kTerms, 0.0);
   global_terms_.assign(kTerms, 0.0);
 }
@@ -132,8 +148,15 @@ void XpinnLossBase::wait_for_exchange() {
   communication_seconds_ += wait.seconds();
 }
 
-double XpinnLossBase::end_evaluation(const std::vector<double>& rows, const nn::Vector& gradient) {
+double XpinnLossBase::end_evaluation(const nn::Vector& gradient) {
   nets_.backward(face_ws_, face_adjoint_, gradient);
+  // Face columns first; the interior sums then overwrite column 0.
+  range_sums("tessera::dd::xpinn_face_sums", face_terms_, face_ranges_, rows_, kColumns);
+  range_sums("tessera::dd::xpinn_residual_sums", residual_squares_, interior_ranges_, rows_, 1);
+  Kokkos::deep_copy(rows_host_, rows_);
+  std::vector<double> rows(rows_host_.data(), rows_host_.data() + rows_host_.span());
+  const double scale = config_.pde_weight / interior_ws_.points;
+  for (int l = 0; l < local_; ++l) rows[l * kColumns] *= scale;
   const auto all = gather_subdomain_rows(grid_, rows, kColumns);
   std::fill(global_terms_.begin(), global_terms_.end(), 0.0);
   std::array<double, kJumps + 1> jumps{};

@@ -93,8 +93,9 @@ public:
 protected:
   // Per-subdomain row of the one allreduce: the loss terms, then the squared jumps of u, d_n u
   // and r summed over the interface points and channels, then the count of (point, channel).
-  static constexpr int kJumps = 3;
-  static constexpr int kColumns = kTerms + kJumps + 1;
+  static constexpr int kJumps = kFaceJumps;
+  static constexpr int kColumns = kFaceColumns;
+  static_assert(kColumns == kTerms + kJumps + 1, "the face kernels' row is the allreduce's row");
 
   /// Collective over grid.comm() (builds the exchange). nets holds one network of dim inputs and
   /// `outputs` outputs per owned subdomain, in grid.owned() order; channels interface channels;
@@ -109,36 +110,35 @@ protected:
   void begin_evaluation(const nn::Vector& x, const nn::Vector& gradient);
   /// Waits for the exchange begun after packing, timing the wait.
   void wait_for_exchange();
-  /// The end: the face points' backward pass, then gathers rows (kColumns per owned subdomain),
-  /// sets the per-subdomain and global terms and the mismatch; returns F. Collective.
-  double end_evaluation(const std::vector<double>& rows, const nn::Vector& gradient);
-
-  /// Row of stream s of face point j (j counts over the subdomain's 2 dim n face points) of
-  /// local network l in the face jets.
-  long face_row(int l, int s, long j) const { return (l * streams_ + s) * face_count_ + j; }
+  /// The end: the face points' backward pass, then the per-subdomain sums of the interior
+  /// squares and the face terms (one launch each, one small copy to the host), gathered into
+  /// the per-subdomain and global terms and the mismatch; returns F. Collective.
+  double end_evaluation(const nn::Vector& gradient);
 
   const SubdomainGrid& grid_;
   nn::StackedMlp& nets_;
   SubdomainPointConfig config_;
   InterfaceCondition condition_;
-  DomainConditions conditions_;
+  ConditionTable conditions_;
   InterfacePoints interface_points_;
   std::unique_ptr<InterfaceExchange> exchange_;
   int dim_ = 2;
   int streams_ = 4;  // Laplacian jets: u, du/dx_d (dim of them), Δu
   int channels_ = 1;
   int local_ = 0;
-  long face_points_ = 0;                // per face: -dd_face_points, or 1 in 1D
-  long face_count_ = 0;                 // face points per subdomain: 2 dim face_points_
-  std::vector<double> boundary_scale_;  // per owned subdomain: w_b / (constrained faces n)
+  FaceLayout face_layout_{};
+  Kokkos::View<double*> boundary_scale_;  // per owned subdomain: w_b / (constrained faces n)
   nn::Matrix interior_, faces_;
   nn::MlpWorkspace interior_ws_, face_ws_;
   nn::Matrix interior_adjoint_, face_adjoint_;
-  nn::Vector residual_squares_;  // per interior point, summed per subdomain in a fixed order
-  // Host copies of the face points and their output jets / adjoint.
-  nn::Matrix::HostMirror faces_host_, face_out_host_, face_adjoint_host_;
+  Kokkos::View<double**> residual_squares_;                 // per interior point: sum_j r_j^2
+  Kokkos::View<double**> face_terms_;                       // per face point: kColumns
+  Kokkos::View<pinn::JetSensitivity*> face_sensitivities_;  // residuals per face point
 
 private:
+  Kokkos::View<long**> interior_ranges_, face_ranges_;  // per owned subdomain: its points
+  Kokkos::View<double**, Kokkos::LayoutRight> rows_;    // per owned subdomain: kColumns
+  Kokkos::View<double**, Kokkos::LayoutRight>::HostMirror rows_host_;
   std::vector<double> subdomain_terms_, global_terms_;
   std::array<double, 3> mismatch_{0, 0, 0};
   double communication_seconds_ = 0;
@@ -157,140 +157,33 @@ public:
             const DomainConditions& conditions = dirichlet_everywhere())
       : XpinnLossBase(grid, nets, Pde::outputs, kChannels, Pde::laplacian_dims, points, weights,
                       conditions),
-        pde_(pde),
-        face_sensitivities_(static_cast<size_t>(local_) * face_count_ * Pde::residuals) {}
+        pde_(pde) {
+    face_sensitivities_ = Kokkos::View<pinn::JetSensitivity*>(
+        "tessera::dd::face_sensitivities", local_ * face_layout_.faces * Pde::residuals);
+  }
 
-  /// Collective over grid.comm(). Evaluates at x (this rank's networks, copied into nets).
+  /// Collective over grid.comm(). Evaluates at x (this rank's networks, copied into nets): every
+  /// point's terms and adjoints as kernels on the default execution space.
   double value_and_gradient(const nn::Vector& x, const nn::Vector& gradient) override {
     begin_evaluation(x, gradient);  // face points first: their values travel meanwhile
-    pack_face_quantities();
+    xpinn_pack_faces<Pde, kChannels>(pde_, faces_, face_ws_.output(), face_sensitivities_,
+                                     exchange_->send_buffer(), face_layout_, local_);
     exchange_->begin();
-    const auto pde = interior_terms(gradient);
+    const int n = interior_ws_.points;
+    nets_.forward(interior_, interior_ws_);
+    xpinn_residual_squares(pde_, interior_, interior_ws_.output(), interior_adjoint_,
+                           residual_squares_, local_, n, streams_, config_.pde_weight / n);
+    nets_.backward(interior_ws_, interior_adjoint_, gradient);
     wait_for_exchange();
-    std::vector<double> rows(static_cast<size_t>(local_) * kColumns, 0.0);
-    for (int l = 0; l < local_; ++l) rows[l * kColumns] = pde[l];
-    face_terms(rows);
-    return end_evaluation(rows, gradient);
+    xpinn_face_terms<Pde, kChannels>(pde_, condition_, conditions_, faces_, face_ws_.output(),
+                                     face_sensitivities_, exchange_->send_buffer(),
+                                     exchange_->receive_buffer(), boundary_scale_, face_adjoint_,
+                                     face_terms_, face_layout_, local_);
+    return end_evaluation(gradient);
   }
 
 private:
-  /// The jet of face point j of local network l, and its residuals and their sensitivities.
-  pinn::PointJet face_jet(int l, long j) const {
-    return pinn::point_jet<Pde::inputs, Pde::outputs>(
-        faces_host_, l * face_count_ + j, face_out_host_, face_row(l, 0, j), face_count_);
-  }
-
-  void pack_face_quantities() {
-    Kokkos::deep_copy(face_out_host_, face_ws_.output());
-    const long nf = face_points_;
-    for (int l = 0; l < local_; ++l)
-      for (int f = 0; f < 2 * dim_; ++f) {
-        if (interface_points_.count(l, f) == 0) continue;
-        const auto send = exchange_->send(l, f);
-        const int axis = face_axis(f);
-        for (long i = 0; i < nf; ++i) {
-          const auto jet = face_jet(l, f * nf + i);
-          double r[pinn::kMaxResiduals];
-          pinn::JetSensitivity dr[pinn::kMaxResiduals];
-          pde_.residual(jet, r, dr);
-          // Kept for the interface terms' reverse pass after the exchange.
-          std::copy(dr, dr + Pde::residuals, face_sensitivity(l, f * nf + i));
-          for (int c = 0; c < kChannels; ++c) {
-            const bool output = c < Pde::outputs;
-            send(3 * c + kValue, i) = output ? jet.u[c] : 0.0;
-            send(3 * c + kNormalDerivative, i) = output ? jet.gradient[c][axis] : 0.0;
-            send(3 * c + kResidual, i) = c < Pde::residuals ? r[c] : 0.0;
-          }
-        }
-      }
-  }
-
-  std::vector<double> interior_terms(const nn::Vector& gradient) {
-    const int n = interior_ws_.points;
-    nets_.forward(interior_, interior_ws_);
-    const double scale = config_.pde_weight / n;
-    xpinn_residual_squares(pde_, interior_, interior_ws_.output(), interior_adjoint_,
-                           residual_squares_, local_, n, streams_, scale);
-    nets_.backward(interior_ws_, interior_adjoint_, gradient);
-    std::vector<double> terms(local_);
-    for (int l = 0; l < local_; ++l)
-      terms[l] = scale * xpinn_range_sum(residual_squares_, l * n, (l + 1) * n);
-    return terms;
-  }
-
-  /// Adds adjoint a of residual channel c at face point j of network l through the residual's
-  /// sensitivities.
-  void add_residual_adjoint(int l, long j, const pinn::JetSensitivity& dr, double a) {
-    for (int k = 0; k < Pde::outputs; ++k) {
-      face_adjoint_host_(face_row(l, 0, j), k) += a * dr.u[k];
-      face_adjoint_host_(face_row(l, nn::laplacian_stream(Pde::inputs), j), k) +=
-          a * dr.laplacian[k];
-      for (int i = 0; i < Pde::inputs; ++i)
-        face_adjoint_host_(face_row(l, nn::gradient_stream(i), j), k) += a * dr.gradient[k][i];
-    }
-  }
-
-  void boundary_face(int l, int f, double* row) {
-    const long nf = face_points_;
-    const double scale = boundary_scale_[l];
-    for (long i = 0; i < nf; ++i) {
-      const long j = f * nf + i;
-      const auto jet = face_jet(l, j);
-      for (const auto& c : conditions_[f]) {
-        const double d = c.derivative < 0 ? jet.u[c.output] - pde_.condition(c.output, jet.x)
-                                          : jet.gradient[c.output][c.derivative];
-        row[1] += scale * d * d;
-        const int stream = c.derivative < 0 ? 0 : nn::gradient_stream(c.derivative);
-        face_adjoint_host_(face_row(l, stream, j), c.output) += 2.0 * scale * d;
-      }
-    }
-  }
-
-  void interface_face(int l, int f, double* row) {
-    const long nf = face_points_;
-    const int axis = face_axis(f);
-    const auto own = exchange_->send(l, f), other = exchange_->received(l, f);
-    for (long i = 0; i < nf; ++i) {
-      const long j = f * nf + i;
-      const pinn::JetSensitivity* dr = face_sensitivity(l, j);
-      for (int c = 0; c < kChannels; ++c) {
-        double d_own[kInterfaceQuantities];
-        condition_.evaluate(&own(3 * c, i), &other(3 * c, i), 1.0 / nf, row + 2, d_own);
-        if (c < Pde::outputs) {
-          face_adjoint_host_(face_row(l, 0, j), c) += d_own[kValue];
-          face_adjoint_host_(face_row(l, nn::gradient_stream(axis), j), c) +=
-              d_own[kNormalDerivative];
-        }
-        if (c < Pde::residuals) add_residual_adjoint(l, j, dr[c], d_own[kResidual]);
-        for (int q = 0; q < kJumps; ++q) {
-          const double jump = own(3 * c + q, i) - other(3 * c + q, i);
-          row[kTerms + q] += jump * jump;
-        }
-        row[kTerms + kJumps] += 1;
-      }
-    }
-  }
-
-  void face_terms(std::vector<double>& rows) {
-    Kokkos::deep_copy(face_adjoint_host_, 0.0);
-    for (int l = 0; l < local_; ++l)
-      for (int f = 0; f < 2 * dim_; ++f) {
-        double* row = rows.data() + l * kColumns;
-        if (interface_points_.count(l, f) == 0)
-          boundary_face(l, f, row);
-        else
-          interface_face(l, f, row);
-      }
-    Kokkos::deep_copy(face_adjoint_, face_adjoint_host_);
-  }
-
-  /// The residuals' sensitivities at face point j of local network l, from the last packing.
-  pinn::JetSensitivity* face_sensitivity(int l, long j) {
-    return face_sensitivities_.data() + (l * face_count_ + j) * Pde::residuals;
-  }
-
   Pde pde_;
-  std::vector<pinn::JetSensitivity> face_sensitivities_;  // Pde::residuals per face point
 };
 
 /// XpinnLoss of the Poisson problem of the grid's dimension (1, 2 or 3), u given on the whole
