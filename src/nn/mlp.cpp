@@ -4,6 +4,8 @@
 #include <KokkosBlas2_gemv.hpp>
 #include <KokkosBlas3_gemm.hpp>
 
+#include "nn/stacked_gemm.hpp"
+
 #include <cmath>
 #include <random>
 #include <type_traits>
@@ -301,10 +303,6 @@ void add_bias(const double* bias, const Matrix& z, const BlockLayout& layout) {
 }
 
 /// Rows of block b of a stacked jet matrix (a LayoutLeft view with the full matrix's stride).
-auto block_rows(const Matrix& m, const BlockLayout& layout, int b) {
-  const long rows = layout.block_rows();
-  return Kokkos::subview(m, std::make_pair(b * rows, (b + 1) * rows), Kokkos::ALL());
-}
 
 }  // namespace
 
@@ -384,6 +382,15 @@ void Mlp::bind(const Vector& parameters) {
 
 UnmanagedMatrix Mlp::weight(const double* flat, int l) const {
   return UnmanagedMatrix(const_cast<double*>(flat) + offset_[l], fan_out_[l], fan_in_[l]);
+}
+
+WeightBlocks Mlp::weight_blocks(const double* flat, int l) const {
+  return {const_cast<double*>(flat), parameter_count_, offset_[l], fan_out_[l], fan_in_[l]};
+}
+
+VectorBlocks Mlp::bias_blocks(const double* flat, int l) const {
+  return {const_cast<double*>(flat), parameter_count_, offset_[l] + long(fan_in_[l]) * fan_out_[l],
+          fan_out_[l]};
 }
 
 UnmanagedVector Mlp::bias(const double* flat, int l) const {
@@ -482,12 +489,12 @@ void Mlp::forward_blocks(const double* flat, const Matrix& points, MlpWorkspace&
   }
   const int last = layer_count() - 1;
   for (int l = 0; l <= last; ++l) {
-    // One GEMM per network (each has its own weights); the elementwise kernels below then run
-    // once over every network's rows.
-    for (int b = 0; b < ws.blocks; ++b)
-      KokkosBlas::gemm("N", "T", 1.0, block_rows(ws.inputs[l], layout, b),
-                       weight(flat + b * parameter_count_, l), 0.0,
-                       block_rows(ws.preactivations[l], layout, b));
+    // One batched GEMM over the networks (each has its own weights); the elementwise kernels
+    // below then run once over every network's rows.
+    const long rows = layout.block_rows();
+    stacked_gemm<Trans::NoTranspose, Trans::Transpose>(
+        ws.blocks, 0.0, RowBlocks{ws.inputs[l], rows}, weight_blocks(flat, l),
+        RowBlocks{ws.preactivations[l], rows});
     const double* b = bias(flat, l).data();
     if (l < last) {
       const auto act = shape_.activation;
@@ -539,13 +546,11 @@ void Mlp::backward_blocks(const double* flat, MlpWorkspace& ws, const Matrix& ou
   }
   Matrix spare = ws.adjoint_a;
   for (int l = layer_count() - 1; l >= 0; --l) {
-    for (int b = 0; b < ws.blocks; ++b) {
-      const auto zbar_b = block_rows(zbar, layout, b);
-      KokkosBlas::gemm("T", "N", 1.0, zbar_b, block_rows(ws.inputs[l], layout, b), 1.0,
-                       weight(gradient + b * stride, l));
-      auto value_rows = Kokkos::subview(zbar_b, std::make_pair(0, n), Kokkos::ALL());
-      KokkosBlas::gemv("T", 1.0, value_rows, ws.ones, 1.0, bias(gradient + b * stride, l));
-    }
+    const long rows = layout.block_rows();
+    stacked_gemm<Trans::Transpose, Trans::NoTranspose>(ws.blocks, 1.0, RowBlocks{zbar, rows},
+                                                       RowBlocks{ws.inputs[l], rows},
+                                                       weight_blocks(gradient, l));
+    stacked_column_sums(ws.blocks, n, RowBlocks{zbar, rows}, bias_blocks(gradient, l), ws.ones);
     if (l == 0) break;
     // dL/dA_l = dL/dZ_l W_l, then through the activation of layer l-1.
     const auto act = shape_.activation;
@@ -560,9 +565,8 @@ void Mlp::backward_blocks(const double* flat, MlpWorkspace& ws, const Matrix& ou
             lap_dims);
       });
     } else {
-      for (int b = 0; b < ws.blocks; ++b)
-        KokkosBlas::gemm("N", "N", 1.0, block_rows(zbar, layout, b), weight(flat + b * stride, l),
-                         0.0, block_rows(spare, layout, b));
+      stacked_gemm<Trans::NoTranspose, Trans::NoTranspose>(
+          ws.blocks, 0.0, RowBlocks{zbar, rows}, weight_blocks(flat, l), RowBlocks{spare, rows});
       const StoredAdjoint incoming{spare};
       dispatch_jet(shape_.inputs, ws.order, [&](auto dim, auto order) {
         activation_jets_adjoint<decltype(dim)::value, decltype(order)::value>(

@@ -17,6 +17,9 @@ class Options;
 
 namespace tessera::nn {
 
+struct WeightBlocks;
+struct VectorBlocks;
+
 struct MlpShape {
   int inputs = 2;
   int outputs = 1;
@@ -115,6 +118,9 @@ private:
   void backward_blocks(const double* flat, MlpWorkspace& ws, const Matrix& output_adjoint,
                        double* gradient) const;
   void glorot(double* flat, std::uint64_t seed) const;
+  // Layer l's weights / biases of every block of a flat vector of the blocks' layout.
+  WeightBlocks weight_blocks(const double* flat, int l) const;
+  VectorBlocks bias_blocks(const double* flat, int l) const;
   void draw_fourier_features();
 
   MlpShape shape_;
@@ -127,8 +133,8 @@ private:
 
 /// B networks of one shape (one per subdomain of a rank, say) whose parameters are consecutive
 /// blocks of one flat Vector, so an optimizer or a checkpoint sees one vector. A forward or
-/// backward pass takes B equal-size point batches side by side: the dense layers are one GEMM per
-/// network (each has its own weights; batched GEMM would fuse them on a GPU), the activation and
+/// backward pass takes B equal-size point batches side by side: the dense layers are one batched
+/// GEMM over the networks (each has its own weights; nn/stacked_gemm.hpp), the activation and
 /// bias kernels run once over all networks' rows.
 ///
 /// Fourier features and the hard Dirichlet ansatz are not supported for stacked networks (the
