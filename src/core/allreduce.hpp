@@ -36,12 +36,6 @@ void allreduce_sum(MPI_Comm comm, const View& view, const Staging& staging) {
   }
 }
 
-/// Collective over comm. Allocates a host mirror of device data for the call.
-template <class View>
-void allreduce_sum(MPI_Comm comm, const View& view) {
-  allreduce_sum(comm, view, Kokkos::create_mirror_view(view));
-}
-
 /// Collective over comm.
 inline double allreduce_sum(MPI_Comm comm, double value) {
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_DOUBLE, MPI_SUM, comm));

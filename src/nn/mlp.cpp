@@ -33,16 +33,22 @@ struct BlockLayout {
 };
 
 /// Calls body(block, row, r) for every point of every block and feature r < cols; row is the
-/// point's value-stream row (stream s is row + s n).
+/// point's value-stream row (stream s is row + s n). One team per (feature, chunk of kChunk
+/// points), so even the 1-3 features of an output layer fill a GPU.
 template <class Body>
 void for_each_point_feature(const char* label, const BlockLayout& layout, int cols,
                             const Body& body) {
+  constexpr int kChunk = 1024;
   const int n = layout.n, block_rows = static_cast<int>(layout.block_rows());
   const int total = n * layout.blocks;
+  const int chunks = (total + kChunk - 1) / kChunk;
+  if (chunks == 0 || cols == 0) return;
   Kokkos::parallel_for(
-      label, Kokkos::TeamPolicy<>(cols, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
-        const int r = team.league_rank();
-        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, total), [&](const int q) {
+      label, Kokkos::TeamPolicy<>(cols * chunks, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
+        const int r = team.league_rank() / chunks;
+        const int first = (team.league_rank() % chunks) * kChunk;
+        const int last = first + kChunk < total ? first + kChunk : total;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(team, first, last), [&](const int q) {
           const int block = n > 0 ? q / n : 0;
           body(block, block * block_rows + (q - block * n), r);
         });
@@ -357,7 +363,9 @@ void Mlp::draw_fourier_features() {
   auto host = Kokkos::create_mirror_view(encoding_);
   std::mt19937_64 rng(shape_.fourier_seed);
   std::normal_distribution<double> normal(0.0, shape_.fourier_scale);
-  UnmanagedMatrix w(host.data(), 2 * m, d);
+  const Kokkos::View<double**, Kokkos::LayoutLeft, Kokkos::HostSpace,
+                     Kokkos::MemoryTraits<Kokkos::Unmanaged>>
+      w(host.data(), 2 * m, d);
   const int harmonics = shape_.periodic_harmonics;
   for (int r = 0; r < m; ++r)
     for (int i = 0; i < d; ++i) {

@@ -57,6 +57,16 @@ void stacked_gemm_blas(int blocks, double beta, const A& a, const B& b, const C&
   for (int k = 0; k < blocks; ++k) KokkosBlas::gemm(ta, tb, 1.0, a(k), b(k), beta, c(k));
 }
 
+/// The rows of op(A) in range: rows of A, or columns of a transposed A.
+template <class A, class Range>
+KOKKOS_INLINE_FUNCTION auto op_rows(const A& a, const Range& range, Trans::NoTranspose) {
+  return Kokkos::subview(a, range, Kokkos::ALL());
+}
+template <class A, class Range>
+KOKKOS_INLINE_FUNCTION auto op_rows(const A& a, const Range& range, Trans::Transpose) {
+  return Kokkos::subview(a, Kokkos::ALL(), range);
+}
+
 /// The same as one launch of team GEMMs, one team per (block, tile of kTile rows of C_b). Not
 /// collective.
 template <class TransA, class TransB, class A, class B, class C>
@@ -73,18 +83,8 @@ void stacked_gemm_batched(int blocks, double beta, const A& a, const B& b, const
         const long first = (team.league_rank() % tiles) * kTile;
         const auto rows = Kokkos::make_pair(first, first + kTile < m ? first + kTile : m);
         const auto ck = Kokkos::subview(c(k), rows, Kokkos::ALL());
-        const auto ak = a(k);
-        // The rows of op(A_b) that meet this tile of C_b.
-        if constexpr (std::is_same<TransA, Trans::Transpose>::value)
-          KokkosBatched::TeamGemm<Team, TransA, TransB, KokkosBatched::Algo::Gemm::Unblocked>::
-              invoke(team, 1.0, Kokkos::subview(ak, Kokkos::ALL(), rows), b(k), beta, ck);
-        else
-          KokkosBatched::TeamGemm<Team, TransA, TransB,
-                                  KokkosBatched::Algo::Gemm::Unblocked>::invoke(team, 1.0,
-                                                                                Kokkos::subview(
-                                                                                    ak, rows,
-                                                                                    Kokkos::ALL()),
-                                                                                b(k), beta, ck);
+        KokkosBatched::TeamGemm<Team, TransA, TransB, KokkosBatched::Algo::Gemm::Unblocked>::invoke(
+            team, 1.0, op_rows(a(k), rows, TransA()), b(k), beta, ck);
       });
 }
 
@@ -99,9 +99,25 @@ void stacked_gemm(int blocks, double beta, const A& a, const B& b, const C& c) {
     stacked_gemm_batched<TransA, TransB>(blocks, beta, a, b, c);
 }
 
+/// y_b += sum over the first n rows of A_b for every block, one kernel over (block, column). Not
+/// collective.
+template <class A, class Y>
+void stacked_column_sums_kernel(int blocks, long n, const A& a, const Y& y) {
+  const int cols = static_cast<int>(a(0).extent(1));
+  Kokkos::parallel_for(
+      "tessera::nn::stacked_column_sums", Kokkos::RangePolicy<>(0, blocks * cols),
+      KOKKOS_LAMBDA(const int q) {
+        const int k = q / cols, r = q % cols;
+        const auto ak = a(k);
+        double sum = 0;
+        for (long p = 0; p < n; ++p) sum += ak(p, r);
+        y(k)(r) += sum;
+      });
+}
+
 /// y_b += sum over the first n rows of A_b (the value-stream rows of a block: a bias gradient)
-/// for every block: per-block BLAS GEMVs against ones (length n) on the host, one kernel over
-/// (block, column) elsewhere. Not collective.
+/// for every block: per-block BLAS GEMVs against ones (length n) on the host, one kernel
+/// elsewhere. Not collective.
 template <class A, class Y>
 void stacked_column_sums(int blocks, long n, const A& a, const Y& y, const Vector& ones) {
   if constexpr (Kokkos::SpaceAccessibility<
@@ -110,16 +126,7 @@ void stacked_column_sums(int blocks, long n, const A& a, const Y& y, const Vecto
       KokkosBlas::gemv("T", 1.0, Kokkos::subview(a(k), Kokkos::make_pair(0L, n), Kokkos::ALL()),
                        ones, 1.0, y(k));
   } else {
-    const int cols = static_cast<int>(a(0).extent(1));
-    Kokkos::parallel_for(
-        "tessera::nn::stacked_column_sums", Kokkos::RangePolicy<>(0, blocks * cols),
-        KOKKOS_LAMBDA(const int q) {
-          const int k = q / cols, r = q % cols;
-          const auto ak = a(k);
-          double sum = 0;
-          for (long p = 0; p < n; ++p) sum += ak(p, r);
-          y(k)(r) += sum;
-        });
+    stacked_column_sums_kernel(blocks, n, a, y);
   }
 }
 

@@ -65,6 +65,7 @@ public:
           const CausalConfig& causal = {})
       : comm_(comm),
         net_(net),
+        staging_(Kokkos::create_mirror_view(net.parameters())),
         pde_(pde),
         interior_(interior),
         conditions_(conditions),
@@ -125,7 +126,7 @@ public:
       terms_[c + 1] = condition_term(c, weights_[c + 1] / global_[c + 1], gradient);
     TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, terms_.data(), static_cast<int>(terms_.size()),
                                    MPI_DOUBLE, MPI_SUM, comm_));
-    allreduce_sum(comm_, gradient);
+    allreduce_sum(comm_, gradient, staging_);
     double value = 0;
     for (double t : terms_) value += t;
     return value;
@@ -260,6 +261,7 @@ private:
 
   MPI_Comm comm_;
   nn::Mlp& net_;
+  nn::Vector::HostMirror staging_;  // the gradient allreduce's host copy, made once
   Pde pde_;
   nn::Matrix interior_;
   std::vector<ConditionPoints> conditions_;

@@ -13,6 +13,7 @@ PoissonLoss::PoissonLoss(MPI_Comm comm, nn::Mlp& net, const physics::Poisson2D& 
                          double residual_weight, double boundary_weight, long batch_points)
     : comm_(comm),
       net_(net),
+      staging_(Kokkos::create_mirror_view(net.parameters())),
       problem_(problem),
       interior_(interior),
       boundary_(boundary),
@@ -111,7 +112,7 @@ double PoissonLoss::value_and_gradient(const nn::Vector& x, const nn::Vector& gr
   double terms[2] = {0.0, boundary_term(gradient)};
   for (const auto& batch : batches_) terms[0] += residual_term(batch, gradient);
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, terms, 2, MPI_DOUBLE, MPI_SUM, comm_));
-  allreduce_sum(comm_, gradient);
+  allreduce_sum(comm_, gradient, staging_);
   last_residual_ = terms[0];
   last_boundary_ = terms[1];
   return last_residual_ + last_boundary_;

@@ -57,6 +57,7 @@ private:
 
   MPI_Comm comm_;
   nn::Mlp& net_;
+  nn::Vector::HostMirror staging_;  // the gradient allreduce's host copy, made once
   physics::Poisson2D problem_;
   nn::Matrix interior_, boundary_;
   double residual_weight_, boundary_weight_;
