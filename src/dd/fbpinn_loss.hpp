@@ -12,7 +12,8 @@
 // points. The value is F = Σ_i (pde_i + boundary_i), the same function XpinnLoss sums its
 // subdomains' own terms into; its gradient with respect to network j collects every point j's
 // window touches, on whichever rank owns it (adjoints travel back), so the gradients are exact
-// and local. The only collective is the allreduce of the per-subdomain terms.
+// and local. The only collective is the allreduce of the per-subdomain terms. Every point's terms
+// and adjoints are kernels on the default execution space (dd/fbpinn_loss_kernels.hpp).
 #include <memory>
 #include <string>
 #include <vector>

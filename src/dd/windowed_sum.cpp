@@ -40,7 +40,7 @@ int message_size(long doubles) {
 WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& windows,
                          nn::StackedMlp& nets, const std::vector<std::vector<double>>& points,
                          int laplacian_dims)
-    : grid_(grid), windows_(windows), nets_(nets) {
+    : nets_(nets) {
   const int dim = grid.dim(), streams = jet_count(dim), outputs = nets.shape().outputs;
   const int lap_dims = laplacian_dims > 0 ? laplacian_dims : dim;
   const int width = streams * outputs;

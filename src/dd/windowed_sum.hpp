@@ -41,7 +41,8 @@ public:
   /// Collective over grid.comm(). points[l] holds the coordinates (dim per point, x first) of the
   /// points of the l-th owned subdomain, each inside its closed box; nets holds one dim-input
   /// network of 1 to 3 outputs per owned subdomain, in grid.owned() order. The Laplacian jets sum
-  /// over the first laplacian_dims inputs (0: all). windows must outlive the sum.
+  /// over the first laplacian_dims inputs (0: all). The sum keeps
+  /// no reference to grid or windows.
   WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& windows, nn::StackedMlp& nets,
               const std::vector<std::vector<double>>& points, int laplacian_dims = 0);
   /// Collective over grid.comm() (frees the duplicate communicator).
@@ -91,8 +92,6 @@ private:
   // Copies doubles [first, last) of the pair buffer to (to_host) or from its host copy.
   void stage(long first, long last, bool to_host);
 
-  const SubdomainGrid& grid_;
-  const PartitionOfUnity& windows_;
   nn::StackedMlp& nets_;
   WindowedJetShape shape_{};
   MPI_Comm comm_ = MPI_COMM_NULL;

@@ -19,7 +19,8 @@
 //
 // One evaluation: forward the face points, send the channels on every shared face
 // (InterfaceExchange::begin), forward/backward the interior points while the messages travel,
-// end(), then the boundary and interface terms and the face points' backward pass. Parameters
+// end(), then the boundary and interface terms and the face points' backward pass; each step a
+// kernel on the default execution space (dd/xpinn_loss_kernels.hpp). Parameters
 // and gradients stay on their rank; the only collective is one allreduce of a few numbers per
 // subdomain (the loss terms, see subdomain_sums.hpp).
 //
