@@ -74,16 +74,13 @@ FbpinnLossBase::FbpinnLossBase(const SubdomainGrid& grid, const PartitionOfUnity
   const long total = sum_->point_offset(local);
   coordinates_ = nn::Matrix("tessera::dd::fbpinn_points", dim_, total);
   auto coordinates = Kokkos::create_mirror_view(coordinates_);
-  offsets_ = Kokkos::View<long*>("tessera::dd::fbpinn_offsets", local);
   ranges_ = Kokkos::View<long**>("tessera::dd::fbpinn_ranges", local, 2);
-  auto offsets = Kokkos::create_mirror_view(offsets_);
   auto ranges = Kokkos::create_mirror_view(ranges_);
   std::vector<long> boundary_points;
   std::vector<int> boundary_faces;
   std::vector<double> boundary_scales;
   for (int l = 0; l < local; ++l) {
     const long first = sum_->point_offset(l);
-    offsets(l) = first;
     ranges(l, 0) = first;
     ranges(l, 1) = sum_->point_offset(l + 1);
     for (long p = 0; p < ranges(l, 1) - first; ++p)
@@ -100,7 +97,6 @@ FbpinnLossBase::FbpinnLossBase(const SubdomainGrid& grid, const PartitionOfUnity
       }
   }
   Kokkos::deep_copy(coordinates_, coordinates);
-  Kokkos::deep_copy(offsets_, offsets);
   Kokkos::deep_copy(ranges_, ranges);
   boundary_points_ = nn::to_device("tessera::dd::fbpinn_boundary_points", boundary_points);
   boundary_faces_ = nn::to_device("tessera::dd::fbpinn_boundary_faces", boundary_faces);

@@ -86,7 +86,7 @@ protected:
   nn::Matrix coordinates_;
   Kokkos::View<double*> adjoint_;
   Kokkos::View<double**> terms_;
-  Kokkos::View<long*> offsets_;  // point_offset(l) for each owned subdomain
+  Kokkos::View<long**> ranges_;  // per owned subdomain: its points [first, end)
   ConditionTable conditions_;
   // The boundary points: owned point, its domain face, the weight of its term.
   Kokkos::View<long*> boundary_points_;
@@ -94,7 +94,6 @@ protected:
   Kokkos::View<double*> boundary_scales_;
 
 private:
-  Kokkos::View<long**> ranges_;                       // per owned subdomain: its points
   Kokkos::View<double**, Kokkos::LayoutRight> rows_;  // per owned subdomain: its kTerms terms
   Kokkos::View<double**, Kokkos::LayoutRight>::HostMirror rows_host_;
   std::vector<double> subdomain_terms_, global_terms_;
@@ -116,8 +115,8 @@ public:
   double value_and_gradient(const nn::Vector& x, const nn::Vector& gradient) override {
     begin_evaluation(x, gradient);
     const long n = config_.interior_points;
-    fbpinn_residual_terms(pde_, coordinates_, sum_->jets(), adjoint_, terms_, offsets_,
-                          static_cast<int>(offsets_.extent(0)), n, config_.pde_weight / n);
+    fbpinn_residual_terms(pde_, coordinates_, sum_->jets(), adjoint_, terms_, ranges_, n,
+                          config_.pde_weight / n);
     fbpinn_boundary_terms(pde_, coordinates_, sum_->jets(), adjoint_, terms_, conditions_,
                           boundary_points_, boundary_faces_, boundary_scales_);
     return end_evaluation(gradient);

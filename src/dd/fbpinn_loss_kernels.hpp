@@ -37,18 +37,19 @@ KOKKOS_INLINE_FUNCTION pinn::PointJet windowed_point_jet(const Points& x, long p
 }
 
 /// For the n interior points of each of `local` subdomains (point q of subdomain l is owned point
-/// offsets(l) + q): terms(P, 0) = scale sum_j r_j^2, terms(P, 1) = 0, and the adjoint of that
-/// term in every jet of P. Not collective.
+/// ranges(l, 0) + q, ranges(l, 1) its end): terms(P, 0) = scale sum_j r_j^2, terms(P, 1) = 0, and
+/// the adjoint of that term in every jet of P. Not collective.
 template <class Pde, class Points, class Terms>
 void fbpinn_residual_terms(const Pde& pde, const Points& x, const Kokkos::View<double*>& jets,
                            const Kokkos::View<double*>& adjoint, const Terms& terms,
-                           const Kokkos::View<long*>& offsets, int local, long n, double scale) {
+                           const Kokkos::View<long**>& ranges, long n, double scale) {
+  const int local = static_cast<int>(ranges.extent(0));
   constexpr int inputs = Pde::inputs, outputs = Pde::outputs, residuals = Pde::residuals;
   constexpr int streams = 2 + inputs, width = streams * outputs;
   Kokkos::parallel_for(
       "tessera::dd::fbpinn_residual", Kokkos::RangePolicy<>(0, local * n),
       KOKKOS_LAMBDA(const long q) {
-        const long l = q / n, p = offsets(l) + (q - l * n);
+        const long l = q / n, p = ranges(l, 0) + (q - l * n);
         const WindowedPointJets u{jets, width * p, streams};
         double r[pinn::kMaxResiduals];
         pinn::JetSensitivity dr[pinn::kMaxResiduals];

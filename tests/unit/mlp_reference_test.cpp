@@ -281,14 +281,19 @@ TEST(StackedGemm, BatchedTeamKernelAndPerBlockBlasMatchScalarLoops) {
   for (int path = 0; path < 2; ++path) {
     const bool batched = path == 1;
     SCOPED_TRACE(batched ? "batched team GEMM" : "per-block BLAS");
+    // The path under test, the transpositions as tags.
+    const auto gemm = [batched](auto ta, auto tb, auto&&... args) {
+      using TA = decltype(ta);
+      using TB = decltype(tb);
+      if (batched)
+        stacked_gemm_batched<TA, TB>(args...);
+      else
+        stacked_gemm_blas<TA, TB>(args...);
+    };
     // Forward: Z_b = X_b W_b^T.
     Matrix z("z", blocks * rows, fan_out);
-    if (batched)
-      stacked_gemm_batched<Trans::NoTranspose, Trans::Transpose>(blocks, 0.0, RowBlocks{x, rows}, w,
-                                                                 RowBlocks{z, rows});
-    else
-      stacked_gemm_blas<Trans::NoTranspose, Trans::Transpose>(blocks, 0.0, RowBlocks{x, rows}, w,
-                                                              RowBlocks{z, rows});
+    gemm(Trans::NoTranspose(), Trans::Transpose(), blocks, 0.0, RowBlocks{x, rows}, w,
+         RowBlocks{z, rows});
     EXPECT_LT(worst(z,
                     [&](long r, int o) {
                       const int b = static_cast<int>(r / rows);
@@ -299,12 +304,8 @@ TEST(StackedGemm, BatchedTeamKernelAndPerBlockBlasMatchScalarLoops) {
               1e-14);
     // Reverse, input adjoint: X̄_b = Z̄_b W_b.
     Matrix xbar("xbar", blocks * rows, fan_in);
-    if (batched)
-      stacked_gemm_batched<Trans::NoTranspose, Trans::NoTranspose>(
-          blocks, 0.0, RowBlocks{zbar, rows}, w, RowBlocks{xbar, rows});
-    else
-      stacked_gemm_blas<Trans::NoTranspose, Trans::NoTranspose>(blocks, 0.0, RowBlocks{zbar, rows},
-                                                                w, RowBlocks{xbar, rows});
+    gemm(Trans::NoTranspose(), Trans::NoTranspose(), blocks, 0.0, RowBlocks{zbar, rows}, w,
+         RowBlocks{xbar, rows});
     EXPECT_LT(worst(xbar,
                     [&](long r, int i) {
                       const int b = static_cast<int>(r / rows);
@@ -317,12 +318,8 @@ TEST(StackedGemm, BatchedTeamKernelAndPerBlockBlasMatchScalarLoops) {
     Vector g("g", flat.extent(0));
     Kokkos::deep_copy(g, 1.0);
     const WeightBlocks gw{g.data(), stride, long(fan_out) * fan_in, fan_out, fan_in};
-    if (batched)
-      stacked_gemm_batched<Trans::Transpose, Trans::NoTranspose>(blocks, 1.0, RowBlocks{zbar, rows},
-                                                                 RowBlocks{x, rows}, gw);
-    else
-      stacked_gemm_blas<Trans::Transpose, Trans::NoTranspose>(blocks, 1.0, RowBlocks{zbar, rows},
-                                                              RowBlocks{x, rows}, gw);
+    gemm(Trans::Transpose(), Trans::NoTranspose(), blocks, 1.0, RowBlocks{zbar, rows},
+         RowBlocks{x, rows}, gw);
     const auto hg = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), g);
     double e = 0;
     for (int b = 0; b < blocks; ++b)
