@@ -1,6 +1,8 @@
 // tessera DECK.yaml [-option value ...]   runs a deck; -help lists every option of the deck's run.
 //
-// A deck names what it runs with the key `run:` (default poisson). Each kind is a Run class with
+// A deck names what it runs with the key `run:` (default pinn: a PINN, its problem and learner
+// from src/problems/registry.hpp; poisson, xpinn, fbpinn and pde are older names of it, each
+// printing what it maps to). Each kind is a Run class with
 // a Config read from the options, a constructor that sets everything up without touching a file,
 // prepare_output() and execute(options_text): the same five steps for every kind, here once,
 // then -plot's figures of what the run wrote (apps/tessera-plot, installed next to tessera, draws
@@ -16,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/options.hpp"
 #include "core/stop_request.hpp"
+#include "problems/registry.hpp"
 #include "run/dataset_run.hpp"
 #include "run/dd_pinn_run.hpp"
 #include "run/fbpinn_run.hpp"
@@ -38,9 +41,12 @@ const tessera::run::OutputConfig& output_of(const tessera::run::InterfaceBanditR
   return config.xpinn.output;
 }
 
-template <class Run>
-int drive(tessera::Environment& env, tessera::Options& options, bool validate_only) {
-  const auto config = Run::Config::from_options(options);
+/// Reads the run's Config from the options (with `selection` for the PINN runs), then the five
+/// steps. Collective.
+template <class Run, class... Selection>
+int drive(tessera::Environment& env, tessera::Options& options, bool validate_only,
+          const Selection&... selection) {
+  const auto config = Run::Config::from_options(options, selection...);
   if (options.help_requested()) {
     if (env.rank() == 0) std::cout << options.help_text();
     return 0;
@@ -61,6 +67,33 @@ int drive(tessera::Environment& env, tessera::Options& options, bool validate_on
   return 0;
 }
 
+/// run: pinn, and the older kinds that are its aliases (poisson, xpinn, fbpinn, pde): the problem
+/// and learner selected (src/problems/registry.hpp), trained by the Run that implements the pair.
+/// Collective.
+int drive_pinn(tessera::Environment& env, tessera::Options& options, bool validate_only,
+               const std::string& kind) {
+  namespace run = tessera::run;
+  const auto selection = tessera::problems::PinnSelection::from_options(options, kind);
+  if (kind != "pinn" && !options.help_requested() && env.rank() == 0)
+    std::cout << "run: " << kind << " is " << selection.as_deck() << std::endl;
+  const auto& problem = tessera::problems::find_problem(selection.problem);
+  if (selection.problem == "poisson2d" && selection.learner == "single")
+    return drive<run::PoissonRun>(env, options, validate_only);
+  // The Poisson problems on subdomains, 1D to 3D, the dimension their network's inputs.
+  if (selection.problem.rfind("poisson", 0) == 0 && selection.learner == "xpinn")
+    return drive<run::DdPinnRun>(env, options, validate_only, problem.inputs);
+  if (selection.problem.rfind("poisson", 0) == 0 && selection.learner == "fbpinn")
+    return drive<run::FbpinnRun>(env, options, validate_only, problem.inputs);
+  return drive<run::PdeRun>(env, options, validate_only, selection);
+}
+
+/// The entry point of run kind K of pinn_kinds.
+constexpr const char* pinn_kinds[] = {"pinn", "poisson", "xpinn", "fbpinn", "pde"};
+template <int K>
+int drive_pinn_kind(tessera::Environment& env, tessera::Options& options, bool validate_only) {
+  return drive_pinn(env, options, validate_only, pinn_kinds[K]);
+}
+
 struct RunKind {
   const char* name;
   int (*drive)(tessera::Environment&, tessera::Options&, bool);
@@ -68,14 +101,16 @@ struct RunKind {
 
 const std::vector<RunKind>& run_kinds() {
   static const std::vector<RunKind> kinds{
-      {"poisson", drive<tessera::run::PoissonRun>},
+      {"pinn", drive_pinn_kind<0>},
       {"dataset", drive<tessera::run::DatasetRun>},
       {"les", drive<tessera::run::LesRun>},
-      {"xpinn", drive<tessera::run::DdPinnRun>},
-      {"fbpinn", drive<tessera::run::FbpinnRun>},
       {"interface_bandit", drive<tessera::run::InterfaceBanditRun>},
-      {"pde", drive<tessera::run::PdeRun>},
       {"operator", drive<tessera::run::OperatorRun>},
+      // Aliases of run: pinn; each prints what it maps to.
+      {"poisson", drive_pinn_kind<1>},
+      {"xpinn", drive_pinn_kind<2>},
+      {"fbpinn", drive_pinn_kind<3>},
+      {"pde", drive_pinn_kind<4>},
   };
   return kinds;
 }

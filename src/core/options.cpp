@@ -397,7 +397,14 @@ void Options::reject_unused() const {
   TESSERA_PETSC_CALL(PetscOptionsLeftRestore(nullptr, &count, &names, &values));
   if (unused.empty()) return;
   std::string message = "unknown option" + std::string(unused.size() > 1 ? "s" : "") + ":";
-  for (const auto& u : unused) message += " " + u;
+  for (const auto& u : unused) {
+    message += " " + u;
+    for (const auto& [prefix, why] : unknown_explanations_)
+      if (u.compare(0, prefix.size() + 1, "-" + prefix) == 0) {
+        message += " (" + why + ")";
+        break;
+      }
+  }
   message += "\n  run with -help to list every option Tessera accepts";
   if (!deck_.empty()) message += " (deck: " + deck_ + ")";
   throw InputError(message, __FILE__, __LINE__);

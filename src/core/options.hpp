@@ -73,6 +73,13 @@ public:
   /// Adds a problem found by a component's own cross-option check (e.g. "a < b").
   void report(const std::string& problem) { problems_.push_back(problem); }
 
+  /// reject_unused() names an unknown key that begins with prefix as `explanation` (e.g. "an
+  /// option of -pinn_problem helmholtz, which this run does not solve"): the keys of a block the
+  /// run does not read. Not collective.
+  void explain_unknown(const std::string& prefix, const std::string& explanation) {
+    unknown_explanations_.emplace_back(prefix, explanation);
+  }
+
   /// Throws one InputError listing every problem reported so far, and every input_file() that
   /// does not exist on some rank. Collective over the communicator: every rank reads the same
   /// database and learns what every rank's file system holds, so every rank throws the same error.
@@ -123,6 +130,7 @@ private:
   bool help_ = false;
   std::vector<Declaration> declared_;
   std::vector<std::string> problems_;
+  std::vector<std::pair<std::string, std::string>> unknown_explanations_;  // prefix, why
 };
 
 /// Not collective. A word as a boolean option's value: true, yes, on, 1 or false, no, off, 0 (any

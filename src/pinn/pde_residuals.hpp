@@ -49,7 +49,7 @@ struct HelmholtzResidual {
 };
 
 /// Poisson in dim = 1, 2 or 3 dimensions (the problem's): r = -Δu - f, u = the manufactured
-/// solution on the boundary. The subdomain losses' form of the dimension-generic PoissonProblem.
+/// solution on the boundary; the one Poisson residual of every learner.
 template <int dim>
 struct PoissonResidual {
   physics::PoissonProblem problem;
@@ -61,20 +61,6 @@ struct PoissonResidual {
   }
   KOKKOS_INLINE_FUNCTION double condition(int, const double* x) const {
     return problem.boundary(x);
-  }
-};
-
-/// Poisson on (x, y, z) in [0,1]^3: r = -Δu - f, u = the manufactured solution on the boundary.
-struct Poisson3DResidual {
-  physics::Poisson3D problem;
-  static constexpr int inputs = 3, outputs = 1, residuals = 1, laplacian_dims = 0;
-
-  KOKKOS_INLINE_FUNCTION void residual(const PointJet& jet, double* r, JetSensitivity* dr) const {
-    dr[0].laplacian[0] = -1.0;
-    r[0] = problem.residual(jet.laplacian[0], jet.x[0], jet.x[1], jet.x[2]);
-  }
-  KOKKOS_INLINE_FUNCTION double condition(int, const double* x) const {
-    return problem.boundary(x[0], x[1], x[2]);
   }
 };
 

@@ -15,10 +15,9 @@
 
 namespace tessera::run {
 
-DdPinnRunConfig DdPinnRunConfig::from_options(Options& options) {
+DdPinnRunConfig DdPinnRunConfig::from_options(Options& options, int dim) {
   DdPinnRunConfig c;
-  c.domain = SubdomainProblemConfig::from_options(options);
-  const int dim = c.domain.dim();
+  c.domain = SubdomainProblemConfig::from_options(options, dim);
   c.network = nn::MlpShape::from_options(options, dim, 1);
   c.points = dd::SubdomainPointConfig::from_options(options);
   c.interface = dd::InterfaceWeights::from_options(options);

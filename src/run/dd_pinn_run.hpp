@@ -39,8 +39,9 @@ struct DdPinnRunConfig {
   OutputConfig output;
   dd::CheckpointConfig checkpoint;
 
-  /// Declares and reads every option of the run; problems are reported to options.
-  static DdPinnRunConfig from_options(Options& options);
+  /// Declares and reads every option of the run on the Poisson problem of dimension dim;
+  /// problems are reported to options. Not collective.
+  static DdPinnRunConfig from_options(Options& options, int dim);
 };
 
 struct DdPinnSummary : PinnOutcome {

@@ -17,9 +17,9 @@
 
 namespace tessera::run {
 
-FbpinnRunConfig FbpinnRunConfig::from_options(Options& options) {
+FbpinnRunConfig FbpinnRunConfig::from_options(Options& options, int dim) {
   FbpinnRunConfig c;
-  c.domain = SubdomainProblemConfig::from_options(options);
+  c.domain = SubdomainProblemConfig::from_options(options, dim);
   c.network = nn::MlpShape::from_options(options, c.domain.dim(), 1);
   c.points = dd::SubdomainPointConfig::from_options(options);
   c.fbpinn = dd::FbpinnConfig::from_options(options);

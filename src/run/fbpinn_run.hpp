@@ -36,8 +36,9 @@ struct FbpinnRunConfig {
   OutputConfig output;
   dd::CheckpointConfig checkpoint;
 
-  /// Declares and reads every option of the run; problems are reported to options.
-  static FbpinnRunConfig from_options(Options& options);
+  /// Declares and reads every option of the run on the Poisson problem of dimension dim;
+  /// problems are reported to options. Not collective.
+  static FbpinnRunConfig from_options(Options& options, int dim);
 };
 
 struct FbpinnSummary : PinnOutcome {

@@ -26,7 +26,8 @@ double reward(double error) { return -std::log10(error); }
 
 InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options) {
   InterfaceBanditRunConfig c;
-  c.xpinn = DdPinnRunConfig::from_options(options);
+  // 2D: its contexts are the frequencies k of the 2D Poisson problem.
+  c.xpinn = DdPinnRunConfig::from_options(options, 2);
   c.frequencies = options.integers("bandit_frequencies", "1,2,3,4", 1, 64,
                                    "the PDE family: comma-separated Poisson frequencies k, the "
                                    "bandit's contexts");
@@ -53,10 +54,6 @@ InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options
   c.reference_table = options.flag(
       "bandit_reference_table", c.reference_table,
       "train every (k, condition set) pair first, for the oracle, the best fixed set and regret");
-  if (c.xpinn.domain.dim() != 2)
-    options.report(
-        "run: interface_bandit is 2D (its contexts are the frequencies k of the 2D "
-        "problem); -dd_dim must be 2");
   // A study continues only its own checkpoint, whose trainings all had these options.
   if (c.xpinn.checkpoint.physics.warm_start)
     options.report("-restart_warm_start does not apply to run: interface_bandit");

@@ -36,9 +36,8 @@ struct NavierStokesPdeConfig {
   int cavity_cells = 64;  // PETSc cells per direction = comparison grid
   solvers::CavitySteadyConfig cavity_steady;
 
-  /// Declares and reads the kovasznay_*, cavity_* and cavity_reference_* options; problems are
-  /// reported to options. Not collective.
-  /// Reads both flows' blocks; the keys of the one `pde` is not are refused (refuse_other_pde).
+  /// Declares and reads the options of `pde` only: kovasznay_* for kovasznay, cavity_* and
+  /// cavity_reference_* for lid_driven_cavity; problems are reported to options. Not collective.
   static NavierStokesPdeConfig from_options(Options& options, const std::string& pde);
 };
 

@@ -22,17 +22,16 @@ namespace tessera::run {
 
 Pde3DConfig Pde3DConfig::from_options(Options& options, const std::string& pde) {
   Pde3DConfig c;
-  size_t first = options.declared_count();
-  c.poisson3d = physics::Poisson3D::from_options(options);
-  c.poisson3d_reference = solvers::Poisson3DReferenceConfig::from_options(options);
-  refuse_other_pde(options, first, pde, "poisson3d");
-  first = options.declared_count();
-  c.heat3d = physics::Heat3D::from_options(options);
-  c.heat_final_time = options.real("heat_final_time", c.heat_final_time, 1e-6, 1e6,
-                                   "T: the 3D heat PINN covers t in [0, T] and is compared at T/2 "
-                                   "and T");
-  c.heat_reference = solvers::HeatReferenceConfig::from_options(options);
-  refuse_other_pde(options, first, pde, "heat3d");
+  if (pde == "poisson3d") {
+    c.poisson3d = physics::Poisson3D::from_options(options);
+    c.poisson3d_reference = solvers::Poisson3DReferenceConfig::from_options(options);
+  } else {
+    c.heat3d = physics::Heat3D::from_options(options);
+    c.heat_final_time = options.real("heat_final_time", c.heat_final_time, 1e-6, 1e6,
+                                     "T: the 3D heat PINN covers t in [0, T] and is compared at "
+                                     "T/2 and T");
+    c.heat_reference = solvers::HeatReferenceConfig::from_options(options);
+  }
   return c;
 }
 
@@ -115,9 +114,9 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text,
   if (!heat) {
     const auto interior = pinn::interior_points(comm, 3, p.interior_points, p.seed);
     const auto boundary = pinn::face_points(comm, 3, 3, p.boundary_points, p.seed);
-    pinn::PdeLoss<pinn::Poisson3DResidual> loss(comm, net, {c.poisson3d}, interior,
-                                                p.residual_weight,
-                                                {{"boundary", boundary, p.boundary_weight}});
+    pinn::PdeLoss<pinn::PoissonResidual<3>> loss(comm, net, {c.poisson3d}, interior,
+                                                 p.residual_weight,
+                                                 {{"boundary", boundary, p.boundary_weight}});
     training = pinn::train(loss, net.parameters(), config_.training, control);
   } else {
     // (x, y, z, t): the interior, t = 0, and the cube's faces, with t on [0, T].

@@ -1,6 +1,6 @@
 #pragma once
 // The 3D PDEs of run: pde (-pde poisson3d | heat3d): one data-parallel network on (x, y, z) or
-// (x, y, z, t) over the unit cube, trained on PdeLoss with Poisson3DResidual or Heat3DResidual,
+// (x, y, z, t) over the unit cube, trained on PdeLoss with PoissonResidual<3> or Heat3DResidual,
 // and compared on the 3D Decomposition of the PETSc reference's grid with that reference (solved
 // on the same decomposition, so each rank compares its own block) and with the exact solution.
 // Heat is compared at half the final time and at the final time, the reference advanced to each.
@@ -30,8 +30,8 @@ struct Pde3DConfig {
   solvers::Poisson3DReferenceConfig poisson3d_reference;
   solvers::HeatReferenceConfig heat_reference;
 
-  /// Declares and reads the poisson3d_*, heat_* and heat_reference_* options. Not collective.
-  /// Reads both PDEs' blocks; the keys of the one `pde` is not are refused (refuse_other_pde).
+  /// Declares and reads the options of `pde` only: poisson3d_* for poisson3d, heat_* and
+  /// heat_reference_* for heat3d. Not collective.
   static Pde3DConfig from_options(Options& options, const std::string& pde);
 };
 

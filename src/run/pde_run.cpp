@@ -18,44 +18,30 @@
 
 namespace tessera::run {
 
-void refuse_other_pde(Options& options, size_t first, const std::string& pde,
-                      const std::string& owner) {
-  if (pde != owner)
-    options.refuse_given_since(first, "is an option of -pde " + owner +
-                                          ", which this run does not solve (-pde " + pde + ")");
-}
-
-PdeRunConfig PdeRunConfig::from_options(Options& options) {
+PdeRunConfig PdeRunConfig::from_options(Options& options,
+                                        const problems::PinnSelection& selection) {
   PdeRunConfig c;
-  c.pde = options.choice("pde", c.pde,
-                         {"burgers", "helmholtz", "allen_cahn", "poisson3d", "heat3d", "kovasznay",
-                          "lid_driven_cavity"},
-                         "the PDE the PINN solves");
-  // Each PDE's own block, read whatever -pde says (the run's structs hold them all), but a key of
-  // a block -pde does not select would be ignored: it is refused instead.
-  size_t first = options.declared_count();
-  c.burgers = physics::Burgers1D::from_options(options);
-  c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
-  refuse_other_pde(options, first, c.pde, "burgers");
-  first = options.declared_count();
-  c.helmholtz = physics::Helmholtz2D::from_options(options);
-  c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
-  refuse_other_pde(options, first, c.pde, "helmholtz");
-  first = options.declared_count();
-  c.allen_cahn = physics::AllenCahn1D::from_options(options);
-  c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
-  refuse_other_pde(options, first, c.pde, "allen_cahn");
-  c.pde3d = Pde3DConfig::from_options(options, c.pde);
-  c.navier_stokes = NavierStokesPdeConfig::from_options(options, c.pde);
+  c.selection = selection;
+  c.pde = selection.problem;
+  c.method = selection.learner;
+  // The PDE's own block only: a key of another PDE's stops the run as unknown
+  // (problems::PinnSelection names whose it is).
+  if (c.pde == "burgers") {
+    c.burgers = physics::Burgers1D::from_options(options);
+    c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
+  } else if (c.pde == "helmholtz") {
+    c.helmholtz = physics::Helmholtz2D::from_options(options);
+    c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
+  } else if (c.pde == "allen_cahn") {
+    c.allen_cahn = physics::AllenCahn1D::from_options(options);
+    c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
+  } else if (is_3d_pde(c.pde)) {
+    c.pde3d = Pde3DConfig::from_options(options, c.pde);
+  } else {
+    TESSERA_CHECK(is_navier_stokes(c.pde), "PdeRunConfig: no PDE " << c.pde);
+    c.navier_stokes = NavierStokesPdeConfig::from_options(options, c.pde);
+  }
   c.output = OutputConfig::from_options(options, c.pde);
-  c.method = options.choice("pde_method", c.method, {"single", "xpinn", "fbpinn"},
-                            "single: one data-parallel network; xpinn: one network per subdomain "
-                            "with interface conditions; fbpinn: overlapping subdomains, networks "
-                            "weighed by a partition of unity (2D PDEs)");
-  if (c.subdomain_method() && is_3d_pde(c.pde))
-    options.report("-pde_method " + c.method +
-                   ": the 3D PDEs have no subdomain method in run: pde (Poisson 3D is "
-                   "run: xpinn / fbpinn -dd_dim 3)");
   c.network = nn::MlpShape::from_options(options, is_3d_pde(c.pde) ? pde_3d_inputs(c.pde) : 2,
                                          is_navier_stokes(c.pde) ? 3 : 1);
   if (c.pde == "heat3d" && c.network.hard_dirichlet)
@@ -74,25 +60,26 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
       "Allen-Cahn: x enters as [sin, cos](k pi x), k = 1..K, periodic exactly; 0: raw x");
   c.network.periodic_length = 2.0;  // Allen–Cahn's x in [-1, 1]
   if (c.network.periodic_harmonics > 0 && (c.pde != "allen_cahn" || c.network.fourier_features))
-    options.report(
-        "-pinn_periodic_harmonics: a periodic embedding is for -pde allen_cahn and "
-        "replaces -pinn_fourier_features");
+    options.report("-pinn_periodic_harmonics: a periodic embedding is for " +
+                   selection.problem_key() + " allen_cahn and replaces -pinn_fourier_features");
   // The PDEs in (x, t) whose loss run: pde builds with time slabs and windows.
   const bool time_marching = c.pde == "burgers" || c.pde == "allen_cahn";
   if (c.causal.epsilon > 0 && !time_marching)
     options.report("-pinn_causal_epsilon: causal training needs a time-dependent PDE, not " +
-                   c.pde + " (it is implemented for -pde burgers and allen_cahn)");
+                   c.pde + " (it is implemented for " + selection.problem_key() +
+                   " burgers and allen_cahn)");
   c.training = pinn::TrainingConfig::from_options(options);
   if (c.subdomain_method()) {
-    refuse_single_network_options(options, c.network, c.training, "-pde_method " + c.method);
+    refuse_single_network_options(options, c.network, c.training, selection.learner_flag());
     if (c.causal.epsilon > 0 || c.network.periodic_harmonics > 0)
-      options.report("-pde_method " + c.method +
-                     ": causal weights and the periodic embedding are for -pde_method single");
+      options.report(selection.learner_flag() +
+                     ": causal weights and the periodic embedding are for " +
+                     selection.learner_key() + " single");
   } else if (c.training.resampling.every > 0) {
     // The trainer would find out only once the output exists: the PDE losses score no residuals.
     options.report(
-        "-train_rar_every: residual-based refinement is implemented for run: poisson only; "
-        "run: pde's losses do not score residuals (use 0)");
+        "-train_rar_every: residual-based refinement is implemented for poisson2d with the single "
+        "learner only; the other problems' losses do not score residuals (use 0)");
   }
   c.grid_x = options.integer("pde_grid_x", c.grid_x, 2, 1 << 16,
                              "Burgers / Allen-Cahn comparison grid points in x");
@@ -103,9 +90,8 @@ PdeRunConfig PdeRunConfig::from_options(Options& options) {
       "pde_time_windows", c.time_windows, 1, 1000,
       "Burgers / Allen-Cahn time marching: train on t <= k/K of the time range, k = 1..K in turn");
   if (c.time_windows > 1 && (!time_marching || c.subdomain_method()))
-    options.report(
-        "-pde_time_windows: time marching is for -pde burgers and allen_cahn with -pde_method "
-        "single");
+    options.report("-pde_time_windows: time marching is for " + selection.problem_key() +
+                   " burgers and allen_cahn with " + selection.learner_key() + " single");
   if (!c.subdomain_method()) {
     c.checkpoint = dd::CheckpointConfig::from_options(
         options, "pde_single_" + c.pde, c.output.checkpoint_path(), c.output.overwrite,

@@ -24,6 +24,7 @@
 #include "pinn/causal.hpp"
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
+#include "problems/registry.hpp"
 #include "run/navier_stokes_pde.hpp"
 #include "run/output_config.hpp"
 #include "run/pde_3d_run.hpp"
@@ -36,13 +37,8 @@
 
 namespace tessera::run {
 
-/// The keys of -pde `owner`'s options block (declared from declaration `first` on) where the run
-/// solves another `pde`: each given one is reported, naming its PDE, rather than ignored. Not
-/// collective.
-void refuse_other_pde(Options& options, size_t first, const std::string& pde,
-                      const std::string& owner);
-
 struct PdeRunConfig {
+  problems::PinnSelection selection;  // the problem and learner, as the deck named them
   std::string pde = "burgers";  // burgers, helmholtz, allen_cahn, poisson3d, heat3d, kovasznay,
                                 // lid_driven_cavity
   physics::Burgers1D burgers;
@@ -64,8 +60,9 @@ struct PdeRunConfig {
   OutputConfig output;
   dd::CheckpointConfig checkpoint;  // -pde_method single: a 1 x 1 tiling's
 
-  /// Declares and reads every option of the run; problems are reported to options.
-  static PdeRunConfig from_options(Options& options);
+  /// Declares and reads every option of the run on the problem and learner selected (the
+  /// problem's own options block only); problems are reported to options. Not collective.
+  static PdeRunConfig from_options(Options& options, const problems::PinnSelection& selection);
 
   /// Causal training followed by L-BFGS: Adam with the causal weights moving, then L-BFGS with
   /// the weights Adam ended with, frozen; two trainings of the network.

@@ -44,10 +44,9 @@ std::string counts_text(const std::array<int, 3>& counts, int dim) {
   return text;
 }
 
-SubdomainProblemConfig SubdomainProblemConfig::from_options(Options& options) {
+SubdomainProblemConfig SubdomainProblemConfig::from_options(Options& options, int dim) {
+  TESSERA_CHECK(dim >= 1 && dim <= 3, "SubdomainProblemConfig: dimension " << dim);
   SubdomainProblemConfig c;
-  const int dim = options.integer("dd_dim", 2, 1, 3,
-                                  "dimension of the Poisson problem and of its tiling: 1, 2 or 3");
   if (dim == 1)
     c.problem = physics::Poisson1D::from_options(options);
   else if (dim == 2)
@@ -60,8 +59,9 @@ SubdomainProblemConfig SubdomainProblemConfig::from_options(Options& options) {
                                       std::string("subdomains along ") + "xyz"[d] +
                                           " (default 2 within the dimension, 1 beyond)");
     if (d >= dim && c.subdomains[d] != 1)
-      options.report("-" + name + " = " + std::to_string(c.subdomains[d]) + " needs -dd_dim " +
-                     std::to_string(d + 1) + " or more (this run is " + std::to_string(dim) + "D)");
+      options.report("-" + name + " = " + std::to_string(c.subdomains[d]) + " needs a problem of " +
+                     std::to_string(d + 1) + " or more dimensions (this run's is " +
+                     std::to_string(dim) + "D)");
   }
   if (dim == 1)
     c.reference.points = solvers::read_multigrid_points(

@@ -43,9 +43,10 @@ struct SubdomainProblemConfig {
   solvers::PoissonReferenceConfig reference;      // 2D; in 1D only its points (the comparison grid)
   solvers::Poisson3DReferenceConfig reference3d;  // 3D
 
-  /// Reads -dd_dim, then the problem, -dd_subdomains_x/y/z and the reference options of that
-  /// dimension only, so a key of another dimension in the deck stops the run as unknown.
-  static SubdomainProblemConfig from_options(Options& options);
+  /// Reads the Poisson problem of dimension dim (1 to 3), -dd_subdomains_x/y/z and the reference
+  /// options of that dimension only, so a key of another dimension in the deck stops the run as
+  /// unknown. Not collective.
+  static SubdomainProblemConfig from_options(Options& options, int dim);
 
   int dim() const { return problem.dim; }
   /// Points per direction of the reference (comparison) grid.

@@ -48,8 +48,9 @@ TEST(PdeLoss3D, PoissonGradientMatchesFiniteDifferences) {
   // The multiscale source, with a residual weight ~ 1/max f² (as in the deck) that keeps the loss
   // O(1) so the differences are not lost to round-off.
   const physics::Poisson3D problem{0.1, 4};
-  pinn::PdeLoss<pinn::Poisson3DResidual> loss(MPI_COMM_WORLD, net, pinn::Poisson3DResidual{problem},
-                                              interior, 1e-3, {{"boundary", boundary, 1.0}});
+  pinn::PdeLoss<pinn::PoissonResidual<3>> loss(MPI_COMM_WORLD, net,
+                                               pinn::PoissonResidual<3>{problem}, interior, 1e-3,
+                                               {{"boundary", boundary, 1.0}});
   nn::Vector x("x", net.parameter_count());
   Kokkos::deep_copy(x, net.parameters());
   EXPECT_LT(test_support::gradient_difference_error(loss, x), 1e-6);
@@ -116,9 +117,9 @@ TEST(PdeLoss3D, TermsOfAFlatNetworkMatchTheirLimits) {
   Kokkos::deep_copy(poisson_net.parameters(), 0.0);
   const auto interior = pinn::interior_points(MPI_COMM_WORLD, 3, 4000, kSeed);
   const auto boundary = pinn::face_points(MPI_COMM_WORLD, 3, 3, 96, kSeed);
-  pinn::PdeLoss<pinn::Poisson3DResidual> poisson(MPI_COMM_WORLD, poisson_net,
-                                                 pinn::Poisson3DResidual{physics::Poisson3D{}},
-                                                 interior, 1.0, {{"boundary", boundary, 10.0}});
+  pinn::PdeLoss<pinn::PoissonResidual<3>> poisson(MPI_COMM_WORLD, poisson_net,
+                                                  pinn::PoissonResidual<3>{physics::Poisson3D{}},
+                                                  interior, 1.0, {{"boundary", boundary, 10.0}});
   nn::Vector g("g", poisson_net.parameter_count());
   poisson.value_and_gradient(poisson_net.parameters(), g);
   const double limit = std::pow(3 * M_PI * M_PI, 2) / 8;
