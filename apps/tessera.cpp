@@ -20,14 +20,13 @@
 #include "core/stop_request.hpp"
 #include "problems/registry.hpp"
 #include "run/dataset_run.hpp"
-#include "run/dd_pinn_run.hpp"
-#include "run/fbpinn_run.hpp"
 #include "run/interface_bandit_run.hpp"
 #include "run/les_run.hpp"
 #include "run/operator_run.hpp"
 #include "run/pde_run.hpp"
 #include "run/plots.hpp"
 #include "run/poisson_run.hpp"
+#include "run/poisson_subdomains_run.hpp"
 #include "solvers/options_prefixes.hpp"
 
 namespace {
@@ -76,14 +75,11 @@ int drive_pinn(tessera::Environment& env, tessera::Options& options, bool valida
   const auto selection = tessera::problems::PinnSelection::from_options(options, kind);
   if (kind != "pinn" && !options.help_requested() && env.rank() == 0)
     std::cout << "run: " << kind << " is " << selection.as_deck() << std::endl;
-  const auto& problem = tessera::problems::find_problem(selection.problem);
   if (selection.problem == "poisson2d" && selection.learner == "single")
     return drive<run::PoissonRun>(env, options, validate_only);
-  // The Poisson problems on subdomains, 1D to 3D, the dimension their network's inputs.
-  if (selection.problem.rfind("poisson", 0) == 0 && selection.learner == "xpinn")
-    return drive<run::DdPinnRun>(env, options, validate_only, problem.inputs);
-  if (selection.problem.rfind("poisson", 0) == 0 && selection.learner == "fbpinn")
-    return drive<run::FbpinnRun>(env, options, validate_only, problem.inputs);
+  // The Poisson problems on subdomains, 1D to 3D.
+  if (selection.problem.rfind("poisson", 0) == 0 && selection.learner != "single")
+    return drive<run::PoissonSubdomainsRun>(env, options, validate_only, selection);
   return drive<run::PdeRun>(env, options, validate_only, selection);
 }
 

@@ -170,6 +170,13 @@ std::string PinnSelection::learner_key() const {
   return kind == "pde" ? "-pde_method" : "-pinn_learner";
 }
 
+std::string PinnSelection::learner_flag() const {
+  if (kind == "pinn" || kind == "pde") return learner_key() + " " + learner;
+  return "run: " + kind;
+}
+
+int PinnSelection::inputs() const { return find_problem(problem).inputs; }
+
 std::string PinnSelection::as_deck() const {
   return "run: pinn -pinn_problem " + problem + " -pinn_learner " + learner;
 }

@@ -42,7 +42,7 @@ const std::vector<std::string>& learner_names();
 struct PinnSelection {
   std::string problem = "poisson2d";
   std::string learner = "single";
-  std::string kind = "pinn";  // the deck's run kind, whose keys messages name
+  std::string kind = "pinn";  // the run kind the deck named, whose keys messages name
 
   /// Reads the selection of run kind `kind`: pinn reads -pinn_problem and -pinn_learner; the
   /// older kinds read their own keys (poisson: none, poisson2d single; xpinn and fbpinn: -dd_dim,
@@ -51,6 +51,9 @@ struct PinnSelection {
   /// owns the option blocks of the problems not selected, so an unknown key of one is named.
   /// Not collective.
   static PinnSelection from_options(Options& options, const std::string& kind);
+
+  /// The network inputs of the problem (its dimension, time included).
+  int inputs() const;
 
   /// True for the run kinds from_options reads.
   static bool is_pinn_kind(const std::string& kind);
@@ -61,8 +64,9 @@ struct PinnSelection {
   std::string learner_key() const;
   /// "-pinn_problem burgers": the problem as the deck selected it.
   std::string problem_flag() const { return problem_key() + " " + problem; }
-  /// "-pinn_learner xpinn".
-  std::string learner_flag() const { return learner_key() + " " + learner; }
+  /// "-pinn_learner xpinn" (or "-pde_method xpinn"; "run: xpinn" under the kinds that fix the
+  /// learner).
+  std::string learner_flag() const;
 
   /// "run: pinn -pinn_problem poisson3d -pinn_learner xpinn": what an older kind maps to.
   std::string as_deck() const;

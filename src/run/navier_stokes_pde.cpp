@@ -152,9 +152,10 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
   PdeRunSummary s;
   const auto& ns = config.navier_stokes;
   const bool kovasznay = config.pde == "kovasznay";
-  TESSERA_LOG("Tessera " << version << ": PINN for " << config.pde
-                         << " at Re = " << (kovasznay ? ns.kovasznay.reynolds : ns.cavity.reynolds)
-                         << ", " << decomp.size() << " rank(s)");
+  TESSERA_LOG("Tessera " << version << ": PINN for " << config.pde << " at Re = "
+                         << (kovasznay ? ns.kovasznay.reynolds : ns.cavity.reynolds) << ", "
+                         << (subdomains ? subdomains->headline()
+                                        : std::to_string(decomp.size()) + " rank(s)"));
 
   nn::Mlp net(config.network);
   net.initialize_glorot(config.points.seed);

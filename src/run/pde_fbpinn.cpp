@@ -9,7 +9,7 @@
 
 namespace tessera::run {
 
-void PdeFbpinn::set_loss(const PlanePde& pde, const dd::DomainConditions& conditions) {
+void PdeFbpinn::set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) {
   std::visit(
       [&](const auto& residual) {
         using Pde = std::decay_t<decltype(residual)>;
@@ -29,15 +29,19 @@ void PdeFbpinn::write_attributes(io::FieldFile& file) const {
   file.set_attribute("bytes_per_evaluation", loss_->sum().bytes_per_evaluation());
 }
 
+std::string PdeFbpinn::points_note() const {
+  return ", " + std::to_string(loss_->sum().batch_points()) + " points each under its window";
+}
+
 std::string PdeFbpinn::description() const {
   return "FBPINN (overlap " + format("%g", windows_.overlap()) + ")";
 }
 
 std::string PdeFbpinn::summary() const {
   TESSERA_CHECK(loss_, "PdeFbpinn::summary before train");
-  return "  FBPINN              " + counts_text(grid_.subdomains(), 2) + " subdomains, overlap " +
-         format("%g", windows_.overlap()) + ", " + std::to_string(parameter_count()) +
-         " parameters in all\n" + "  communication       " +
+  return "  FBPINN              " + counts_text(grid_.subdomains(), grid_.dim()) +
+         " subdomains, overlap " + format("%g", windows_.overlap()) + ", " +
+         std::to_string(parameter_count()) + " parameters in all\n" + "  communication       " +
          format("%.2f s", loss_->sum().communication_seconds()) + " waiting, " +
          std::to_string(loss_->sum().bytes_per_evaluation()) + " bytes per evaluation (rank 0)\n";
 }

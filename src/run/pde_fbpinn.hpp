@@ -21,7 +21,7 @@ class PdeFbpinn : public PdeSubdomains {
 public:
   /// Collective over comm; see PdeSubdomains. The windows of config.fbpinn's overlap.
   PdeFbpinn(MPI_Comm comm, const PdeSubdomainsConfig& config, const nn::MlpShape& shape,
-            const std::array<double, 2>& lo, const std::array<double, 2>& hi,
+            const std::array<double, 3>& lo, const std::array<double, 3>& hi,
             const pinn::TrainingConfig& training)
       : PdeSubdomains(comm, config, shape, lo, hi, training),
         windows_(grid_, config.fbpinn.overlap) {}
@@ -32,11 +32,12 @@ public:
   std::string summary() const override;
 
 private:
-  void set_loss(const PlanePde& pde, const dd::DomainConditions& conditions) override;
+  void set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) override;
   pinn::Loss& loss() override { return *loss_; }
   const std::vector<double>& subdomain_terms() const override { return loss_->subdomain_terms(); }
   void write_attributes(io::FieldFile& file) const override;
   std::string description() const override;
+  std::string points_note() const override;
 
   dd::PartitionOfUnity windows_;
   std::unique_ptr<dd::FbpinnLossBase> loss_;

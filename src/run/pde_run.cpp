@@ -153,8 +153,8 @@ solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
 std::unique_ptr<PdeSubdomains> make_subdomains(MPI_Comm comm, const PdeRunConfig& c,
                                                const solvers::SpaceTimeBox& box) {
   if (!c.subdomain_method()) return nullptr;
-  return PdeSubdomains::make(comm, c.subdomains, c.network, {box.x0, box.t0}, {box.x1, box.t1},
-                             c.training);
+  return PdeSubdomains::make(comm, c.subdomains, c.network, {box.x0, box.t0, 0.0},
+                             {box.x1, box.t1, 1.0}, c.training);
 }
 
 std::array<int, 3> grid_points(const PdeRunConfig& c) {
@@ -317,16 +317,18 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
   PdeRunSummary s;
   const auto& p = config_.points;
   const bool burgers = config_.pde == "burgers", helmholtz = config_.pde == "helmholtz";
-  TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", " << decomp_.size()
-                         << " rank(s)");
+  TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", "
+                         << (subdomains_ ? subdomains_->headline()
+                                         : std::to_string(decomp_.size()) + " rank(s)"));
 
   nn::Mlp net(config_.network);
   net.initialize_glorot(p.seed);
   pinn::TrainingResult training;
   if (subdomains_) {
-    const PlanePde pde = burgers     ? PlanePde{pinn::BurgersResidual{config_.burgers}}
-                         : helmholtz ? PlanePde{pinn::HelmholtzResidual{config_.helmholtz}}
-                                     : PlanePde{pinn::AllenCahnResidual{config_.allen_cahn}};
+    const SubdomainPde pde = burgers ? SubdomainPde{pinn::BurgersResidual{config_.burgers}}
+                             : helmholtz
+                                 ? SubdomainPde{pinn::HelmholtzResidual{config_.helmholtz}}
+                                 : SubdomainPde{pinn::AllenCahnResidual{config_.allen_cahn}};
     training = subdomains_->train(pde, domain_conditions(config_.pde), config_.training);
   } else if (!helmholtz) {
     // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then x onto [-1, 1].

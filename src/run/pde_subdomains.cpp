@@ -52,8 +52,8 @@ dd::DomainConditions domain_conditions(const std::string& pde) {
 
 std::unique_ptr<PdeSubdomains> PdeSubdomains::make(MPI_Comm comm, const PdeSubdomainsConfig& config,
                                                    const nn::MlpShape& shape,
-                                                   const std::array<double, 2>& lo,
-                                                   const std::array<double, 2>& hi,
+                                                   const std::array<double, 3>& lo,
+                                                   const std::array<double, 3>& hi,
                                                    const pinn::TrainingConfig& training) {
   if (config.method == "fbpinn")
     return std::make_unique<PdeFbpinn>(comm, config, shape, lo, hi, training);
@@ -61,10 +61,10 @@ std::unique_ptr<PdeSubdomains> PdeSubdomains::make(MPI_Comm comm, const PdeSubdo
 }
 
 PdeSubdomains::PdeSubdomains(MPI_Comm comm, const PdeSubdomainsConfig& config,
-                             const nn::MlpShape& shape, const std::array<double, 2>& lo,
-                             const std::array<double, 2>& hi, const pinn::TrainingConfig& training)
+                             const nn::MlpShape& shape, const std::array<double, 3>& lo,
+                             const std::array<double, 3>& hi, const pinn::TrainingConfig& training)
     : config_(config),
-      grid_(comm, 2, {lo[0], lo[1], 0.0}, {hi[0], hi[1], 1.0}, config.subdomains),
+      grid_(comm, shape.inputs, lo, hi, config.subdomains),
       nets_(shape, static_cast<int>(grid_.owned().size())) {
   nets_.initialize_glorot(subdomain_network_seeds(grid_, config.points.seed));
   restart_ =
@@ -73,17 +73,17 @@ PdeSubdomains::PdeSubdomains(MPI_Comm comm, const PdeSubdomainsConfig& config,
 
 PdeSubdomains::~PdeSubdomains() = default;
 
-pinn::TrainingResult PdeSubdomains::train(const PlanePde& pde,
+pinn::TrainingResult PdeSubdomains::train(const SubdomainPde& pde,
                                           const dd::DomainConditions& conditions,
                                           const pinn::TrainingConfig& training) {
   set_loss(pde, conditions);
   const auto& shape = nets_.shape();
-  TESSERA_LOG(description() << " on " << counts_text(grid_.subdomains(), 2)
-                            << " subdomains, process grid " << counts_text(grid_.process_grid(), 2)
-                            << ": MLP " << shape.inputs << "-" << shape.width << "x" << shape.depth
-                            << "-" << shape.outputs << " (" << nets_.parameters_per_network()
-                            << " parameters) per subdomain, " << config_.points.interior_points
-                            << " interior + " << config_.points.face_points << " per face points");
+  TESSERA_LOG("networks: MLP " << shape.inputs << "-" << shape.width << "x" << shape.depth << "-"
+                               << shape.outputs << " " << nn::activation_name(shape.activation)
+                               << " (" << nets_.parameters_per_network()
+                               << " parameters) per subdomain, " << config_.points.interior_points
+                               << " interior + " << config_.points.face_points << " per face points"
+                               << points_note());
   histories_ = std::make_unique<SubdomainHistories>(grid_.count(), loss().term_names());
   pinn::TrainingControl control;
   const dd::SubdomainInnerProduct inner(grid_, nets_.parameters_per_network());
@@ -96,13 +96,26 @@ pinn::TrainingResult PdeSubdomains::train(const PlanePde& pde,
   return pinn::train(loss(), nets_.parameters(), training, control);
 }
 
+std::vector<double> PdeSubdomains::owners(const Coordinates& points) const {
+  std::vector<double> ids;
+  sample_subdomain_networks(grid_, nets_, points, 0, &ids);
+  return ids;
+}
+
+std::string PdeSubdomains::headline() const {
+  return description() + " on " + counts_text(grid_.subdomains(), grid_.dim()) + " subdomains, " +
+         std::to_string(grid_.size()) + " rank(s), process grid " +
+         counts_text(grid_.process_grid(), grid_.dim());
+}
+
 void PdeSubdomains::write(io::FieldFile& file) const {
   TESSERA_CHECK(histories_, "PdeSubdomains::write before train");
   histories_->write(file);
   file.set_attribute("method", config_.method);
   file.set_attribute("subdomains", grid_.count());
   file.set_attribute("subdomains_x", grid_.subdomains()[0]);
-  file.set_attribute("subdomains_y", grid_.subdomains()[1]);
+  if (grid_.dim() >= 2) file.set_attribute("subdomains_y", grid_.subdomains()[1]);
+  if (grid_.dim() == 3) file.set_attribute("subdomains_z", grid_.subdomains()[2]);
   file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
   write_attributes(file);
 }

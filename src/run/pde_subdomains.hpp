@@ -62,10 +62,11 @@ struct PdeSubdomainsConfig {
 ///   lid_driven_cavity  u, v on every face (p's constant is free; comparisons remove means)
 dd::DomainConditions domain_conditions(const std::string& pde);
 
-/// The 2D PDEs of run: pde as residuals of pinn/pde_residuals.hpp, each method's loss a template
-/// over them.
-using PlanePde =
-    std::variant<pinn::BurgersResidual, pinn::HelmholtzResidual, pinn::AllenCahnResidual,
+/// The PDEs the subdomain learners train, as residuals of pinn/pde_residuals.hpp (Poisson in 1 to
+/// 3 dimensions, the 2D ones of run: pde), each method's loss a template over them.
+using SubdomainPde =
+    std::variant<pinn::PoissonResidual<1>, pinn::PoissonResidual<2>, pinn::PoissonResidual<3>,
+                 pinn::BurgersResidual, pinn::HelmholtzResidual, pinn::AllenCahnResidual,
                  pinn::SteadyNavierStokesResidual<physics::Kovasznay>,
                  pinn::SteadyNavierStokesResidual<physics::LidDrivenCavity>>;
 
@@ -78,20 +79,23 @@ public:
   /// Collective over comm: the PdeXpinn or PdeFbpinn of config.method (see their constructors).
   static std::unique_ptr<PdeSubdomains> make(MPI_Comm comm, const PdeSubdomainsConfig& config,
                                              const nn::MlpShape& shape,
-                                             const std::array<double, 2>& lo,
-                                             const std::array<double, 2>& hi,
+                                             const std::array<double, 3>& lo,
+                                             const std::array<double, 3>& hi,
                                              const pinn::TrainingConfig& training);
 
   const dd::SubdomainGrid& grid() const { return grid_; }
 
   /// Collective. Trains the networks on the method's loss of pde with conditions, checkpointing
   /// as configured.
-  pinn::TrainingResult train(const PlanePde& pde, const dd::DomainConditions& conditions,
+  pinn::TrainingResult train(const SubdomainPde& pde, const dd::DomainConditions& conditions,
                              const pinn::TrainingConfig& training);
 
   /// Output `output` of the trained solution at this rank's points, all in its own subdomains.
   /// Collective (the FBPINN's windowed sum exchanges neighbour jets).
   virtual std::vector<double> sample(const Coordinates& points, int output = 0) = 0;
+  /// The id of the subdomain each of this rank's points lies in (all owned here, see
+  /// check_points_owned), as doubles for a field file. Not collective.
+  std::vector<double> owners(const Coordinates& points) const;
   /// Parameters of all subdomains' networks together.
   long parameter_count() const { return nets_.parameters_per_network() * grid_.count(); }
 
@@ -100,18 +104,21 @@ public:
   void write(io::FieldFile& file) const;
   /// The lines the run's summary adds, after train().
   virtual std::string summary() const = 0;
+  /// "XPINN on 2 x 2 subdomains" (FBPINN adds its overlap), for a run's first log line.
+  std::string headline() const;
 
 protected:
-  /// Collective over comm. The grid of config.subdomains over the box [lo, hi] of (x, y) or
-  /// (x, t), one network of `shape` per subdomain (Glorot, seeded by the subdomain id) and the
-  /// restart checkpoint if given; touches no file. An InputError on every rank if the tiling does
-  /// not fit the rank count or the checkpoint does not fit the run.
+  /// Collective over comm. The grid of config.subdomains over the box [lo, hi] of the network's
+  /// inputs (1 to 3: space, or space and time; coordinates beyond them unused), one network of
+  /// `shape` per subdomain (Glorot, seeded by the subdomain id) and the restart checkpoint if
+  /// given; touches no file. An InputError on every rank if the tiling does not fit the rank count
+  /// or the checkpoint does not fit the run.
   PdeSubdomains(MPI_Comm comm, const PdeSubdomainsConfig& config, const nn::MlpShape& shape,
-                const std::array<double, 2>& lo, const std::array<double, 2>& hi,
+                const std::array<double, 3>& lo, const std::array<double, 3>& hi,
                 const pinn::TrainingConfig& training);
 
   /// Builds the method's loss of pde with conditions (collective).
-  virtual void set_loss(const PlanePde& pde, const dd::DomainConditions& conditions) = 0;
+  virtual void set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) = 0;
   virtual pinn::Loss& loss() = 0;
   /// Every subdomain's terms at the last evaluation (the loss's term_names() per subdomain).
   virtual const std::vector<double>& subdomain_terms() const = 0;
@@ -119,6 +126,8 @@ protected:
   virtual void write_attributes(io::FieldFile& file) const = 0;
   /// The method in the log, e.g. "FBPINN (overlap 0.25)".
   virtual std::string description() const = 0;
+  /// What the networks' log line adds about their points (FBPINN: the points under each window).
+  virtual std::string points_note() const { return ""; }
 
   PdeSubdomainsConfig config_;
   dd::SubdomainGrid grid_;

@@ -9,7 +9,7 @@
 
 namespace tessera::run {
 
-void PdeXpinn::set_loss(const PlanePde& pde, const dd::DomainConditions& conditions) {
+void PdeXpinn::set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) {
   std::visit(
       [&](const auto& residual) {
         using Pde = std::decay_t<decltype(residual)>;
@@ -35,7 +35,7 @@ void PdeXpinn::write_attributes(io::FieldFile& file) const {
 std::string PdeXpinn::summary() const {
   TESSERA_CHECK(loss_, "PdeXpinn::summary before train");
   const auto& jumps = loss_->interface_mismatch();
-  return "  XPINN               " + counts_text(grid_.subdomains(), 2) + " subdomains, " +
+  return "  XPINN               " + counts_text(grid_.subdomains(), grid_.dim()) + " subdomains, " +
          std::to_string(parameter_count()) + " parameters in all\n" + "  interface RMS jumps u " +
          format("%.2e", jumps[0]) + ", d_n u " + format("%.2e", jumps[1]) + ", residual " +
          format("%.2e", jumps[2]) + "\n" + "  communication       " +

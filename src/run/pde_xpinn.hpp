@@ -19,7 +19,7 @@ class PdeXpinn : public PdeSubdomains {
 public:
   /// Collective over comm; see PdeSubdomains.
   PdeXpinn(MPI_Comm comm, const PdeSubdomainsConfig& config, const nn::MlpShape& shape,
-           const std::array<double, 2>& lo, const std::array<double, 2>& hi,
+           const std::array<double, 3>& lo, const std::array<double, 3>& hi,
            const pinn::TrainingConfig& training)
       : PdeSubdomains(comm, config, shape, lo, hi, training) {}
 
@@ -29,7 +29,7 @@ public:
   std::string summary() const override;
 
 private:
-  void set_loss(const PlanePde& pde, const dd::DomainConditions& conditions) override;
+  void set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) override;
   pinn::Loss& loss() override { return *loss_; }
   const std::vector<double>& subdomain_terms() const override { return loss_->subdomain_terms(); }
   void write_attributes(io::FieldFile& file) const override;

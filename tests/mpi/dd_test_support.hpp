@@ -84,7 +84,7 @@ inline physics::PoissonProblem poisson(int dim, double frequency) {
 
 /// -pde `pde` of run: pde (burgers, allen_cahn or kovasznay) as a residual, Burgers at
 /// ν = 0.01/π, the others with their defaults.
-inline run::PlanePde plane_pde(const std::string& pde) {
+inline run::SubdomainPde plane_pde(const std::string& pde) {
   if (pde == "burgers") return pinn::BurgersResidual{{0.01 / M_PI}};
   if (pde == "allen_cahn") return pinn::AllenCahnResidual{};
   return pinn::SteadyNavierStokesResidual<physics::Kovasznay>{};
