@@ -168,7 +168,7 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
   // box's faces.
   const auto train_subdomains = [&](const auto& flow) {
     return subdomains->train(pinn::SteadyNavierStokesResidual<std::decay_t<decltype(flow)>>{flow},
-                             domain_conditions(config.pde), config.training);
+                             problems::domain_conditions(config.pde), config.training);
   };
   FlowField pinn, reference;
   // (u, v) at the grid's points for the vector fields: the cavity's u and v lie on the cells'

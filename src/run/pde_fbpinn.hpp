@@ -1,9 +1,8 @@
 #pragma once
-// run: pde -pde_method fbpinn: a PDE of run: pde (Burgers, Helmholtz, Allen–Cahn, Kovasznay, the
-// lid-driven cavity) trained as a finite-basis PINN (dd/fbpinn_loss.hpp): one network per
-// subdomain of the PDE's box (run/pde_subdomains.hpp), each subdomain grown by -fbpinn_overlap
-// and its network weighed by its window, the solution u = Σ_j w_j N_j smooth across the
-// subdomain boundaries by construction, so no interface conditions.
+// -pinn_learner fbpinn: a problem trained as a finite-basis PINN (dd/fbpinn_loss.hpp): one network
+// per subdomain of its box (run/pde_subdomains.hpp), each subdomain grown by -fbpinn_overlap and
+// its network weighed by its window, the solution u = Σ_j w_j N_j smooth across the subdomain
+// boundaries by construction, so no interface conditions.
 #include <mpi.h>
 
 #include <array>

@@ -189,7 +189,7 @@ void check_comparison_split(const PdeSubdomains& subdomains, const Decomposition
   for (const auto& points : comparison_points(decomp, c, box))
     check_points_owned(subdomains.grid(), points,
                        "the " + std::to_string(n[0]) + " x " + std::to_string(n[1]) +
-                           " comparison grid of -pde " + c.pde);
+                           " comparison grid of " + c.selection.problem_flag());
 }
 
 /// Maps points of the unit square onto the PDE's box in place. Not collective.
@@ -329,7 +329,7 @@ PdeRunSummary PdeRun::execute(const std::string& options_text) {
                              : helmholtz
                                  ? SubdomainPde{pinn::HelmholtzResidual{config_.helmholtz}}
                                  : SubdomainPde{pinn::AllenCahnResidual{config_.allen_cahn}};
-    training = subdomains_->train(pde, domain_conditions(config_.pde), config_.training);
+    training = subdomains_->train(pde, problems::domain_conditions(config_.pde), config_.training);
   } else if (!helmholtz) {
     // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then x onto [-1, 1].
     const auto points = pinn::space_time_points(comm_, p.interior_points, p.boundary_points,

@@ -31,25 +31,6 @@ PdeSubdomainsConfig PdeSubdomainsConfig::from_options(Options& options, const st
   return c;
 }
 
-dd::DomainConditions domain_conditions(const std::string& pde) {
-  using dd::BoundaryCondition;
-  dd::DomainConditions faces;
-  if (pde == "burgers" || pde == "allen_cahn") {
-    const BoundaryCondition side =
-        pde == "burgers" ? BoundaryCondition{0, -1} : BoundaryCondition{0, 0};  // u_x = 0
-    faces[0] = faces[1] = {side};
-    faces[2] = {BoundaryCondition{0, -1}};  // the initial value; the final time is free
-    return faces;
-  }
-  if (pde == "helmholtz") return dd::dirichlet_everywhere();
-  if (pde == "kovasznay" || pde == "lid_driven_cavity") {
-    for (int f = 0; f < 4; ++f) faces[f] = {{0, -1}, {1, -1}};
-    if (pde == "kovasznay") faces[1].push_back({2, -1});  // the pressure gauge on the outlet
-    return faces;
-  }
-  TESSERA_THROW("domain_conditions: -pde " << pde << " has no subdomain conditions");
-}
-
 std::unique_ptr<PdeSubdomains> PdeSubdomains::make(MPI_Comm comm, const PdeSubdomainsConfig& config,
                                                    const nn::MlpShape& shape,
                                                    const std::array<double, 3>& lo,

@@ -1,14 +1,14 @@
 #pragma once
-// run: pde -pde_method xpinn | fbpinn: a 2D PDE of run: pde (Burgers, Helmholtz, Allen–Cahn,
-// Kovasznay, the lid-driven cavity) trained on subdomains of its box instead of one data-parallel
-// network. This is what both methods share: the box, space or space-time, tiled into
-// -dd_subdomains_x x -dd_subdomains_y subdomains over the process grid, one network per
-// subdomain, the PDE's conditions on the faces of the box (domain_conditions), training with
-// every subdomain's history and checkpoints. PdeXpinn (run/pde_xpinn.hpp: interface conditions
-// between neighbours) and PdeFbpinn (run/pde_fbpinn.hpp: overlapping windows, u = Σ w_j N_j) add
-// their loss, their sampling of the solution and their output. run: pde decomposes its comparison
-// grid, and with it the PDE's reference, over the same process grid, so each rank compares its
-// own subdomains.
+// The subdomain learners of run: pinn (-pinn_learner xpinn | fbpinn): a problem (Poisson in 1 to
+// 3 dimensions, Burgers, Helmholtz, Allen–Cahn, Kovasznay, the lid-driven cavity) trained on
+// subdomains of its box instead of one data-parallel network. This is what both methods share:
+// the box, space or space-time, tiled into -dd_subdomains_x (x _y (x _z)) subdomains over the
+// process grid, one network per subdomain, the problem's conditions on the faces of the box
+// (problems/domain_conditions.hpp), training with every subdomain's history and checkpoints.
+// PdeXpinn (run/pde_xpinn.hpp: interface conditions between neighbours) and PdeFbpinn
+// (run/pde_fbpinn.hpp: overlapping windows, u = Σ w_j N_j) add their loss, their sampling of the
+// solution and their output. The runs decompose their comparison grid, and with it the problem's
+// reference, over the same process grid, so each rank compares its own subdomains.
 #include <mpi.h>
 
 #include <array>
@@ -26,6 +26,7 @@
 #include "physics/lid_driven_cavity.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
+#include "problems/domain_conditions.hpp"
 #include "run/output_config.hpp"
 #include "run/subdomain_networks.hpp"
 
@@ -53,14 +54,6 @@ struct PdeSubdomainsConfig {
   static PdeSubdomainsConfig from_options(Options& options, const std::string& method,
                                           const std::string& pde, const OutputConfig& output);
 };
-
-/// The conditions of -pde `pde` on the faces of its box, -x, +x, -y (or -t), +y (or +t):
-///   burgers            u = 0 at x = ±1, u(x, 0) = -sin(πx); t = 1 free
-///   allen_cahn         u_x = 0 at x = ±1 (pinn::AllenCahnResidual says why), u(x, 0); t = 1 free
-///   helmholtz          u = the exact solution on every face
-///   kovasznay          u, v exact on every face, p exact on the outlet x = 1 (its gauge)
-///   lid_driven_cavity  u, v on every face (p's constant is free; comparisons remove means)
-dd::DomainConditions domain_conditions(const std::string& pde);
 
 /// The PDEs the subdomain learners train, as residuals of pinn/pde_residuals.hpp (Poisson in 1 to
 /// 3 dimensions, the 2D ones of run: pde), each method's loss a template over them.

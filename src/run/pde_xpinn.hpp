@@ -1,7 +1,7 @@
 #pragma once
-// run: pde -pde_method xpinn: a PDE of run: pde (Burgers, Helmholtz, Allen–Cahn, Kovasznay, the
-// lid-driven cavity) trained on the XPINN / cPINN decomposition of dd/xpinn_loss.hpp instead of
-// one data-parallel network: one network per subdomain of the PDE's box (run/pde_subdomains.hpp),
+// -pinn_learner xpinn: a problem trained on the XPINN / cPINN decomposition of dd/xpinn_loss.hpp
+// instead of one data-parallel network: one network per subdomain of its box
+// (run/pde_subdomains.hpp),
 // interface conditions between neighbours; each subdomain's network is the solution on its box.
 #include <mpi.h>
 

@@ -78,8 +78,9 @@ PoissonSubdomainsSummary PoissonSubdomainsRun::execute(const std::string& option
                          << learner_->headline());
   const Comparison comparison(reference_.decomposition(), reference_.h());
   const auto reference = reference_.solve(comparison);
-  const auto training = learner_->train(poisson_residual(domain.problem),
-                                        dd::dirichlet_everywhere(), config_.training);
+  const auto training =
+      learner_->train(poisson_residual(domain.problem),
+                      problems::domain_conditions(domain.problem.name()), config_.training);
   s.record_training(training, config_.training);
 
   const auto points = comparison_points(comparison, dim);

@@ -5,10 +5,14 @@
 # make every run deterministic, so equal reduced runs mean equal full ones.
 #   BEFORE   the tessera executable to compare against (e.g. one built from the previous commit)
 #   AFTER    the one under test (default build/apps/tessera)
+#   BEFORE_DECKS  the folder of the decks BEFORE runs (default input; the decks of the commit
+#            BEFORE was built from, where their form changed: `git archive REV input | tar -x -C DIR`)
 #   NP       ranks per run (default 2)
 #   OUT      folder for the runs (default a temporary folder, removed at the end)
 #   DECKS    deck names without .yaml (default every PINN deck: run pinn/poisson/xpinn/fbpinn/pde
 #            and the interface bandit)
+#   IGNORE   attribute names not compared (e.g. "options" where the decks' form changed: the
+#            options a run records are then the decks' other keys)
 # Extra arguments go to every run (default -train_adam_iterations 30 -train_lbfgs_iterations 8).
 # Prints one line per deck (figure, mapping of an alias, "same" or what differs) and exits 1 if
 # any deck differs. Needs h5py (Debian's python3-h5py; PYTHON, default /usr/bin/python3).
@@ -41,8 +45,9 @@ for deck in $DECKS; do
   for side in before after; do
     mkdir -p "$OUT/$side"
     exe=$BEFORE
-    [ $side = after ] && exe=$AFTER
-    mpirun -n "$NP" "$exe" "input/$deck.yaml" "${args[@]}" -output_directory "$OUT/$side/$deck" \
+    folder=${BEFORE_DECKS:-input}
+    [ $side = after ] && exe=$AFTER && folder=input
+    mpirun -n "$NP" "$exe" "$folder/$deck.yaml" "${args[@]}" -output_directory "$OUT/$side/$deck" \
       -output_overwrite true > "$OUT/$side/$deck.log" 2>&1 || {
       echo "$deck: the $side run failed, see $OUT/$side/$deck.log"
       status=1
@@ -55,6 +60,7 @@ import h5py
 import numpy as np
 out, deck = sys.argv[1], sys.argv[2]
 skip = ("seconds", "written_utc", "git_revision")
+ignored = os.environ.get("IGNORE", "").split()
 diffs = []
 def same(x, y):
     if isinstance(x, (bytes, str)) or getattr(x, "dtype", np.dtype(float)).kind in "SOU":
@@ -63,7 +69,7 @@ def same(x, y):
     return np.array_equal(np.asarray(x), np.asarray(y), equal_nan=True)
 def attributes(b, a, where):
     for k, v in b.attrs.items():
-        if any(s in k for s in skip):
+        if any(s in k for s in skip) or k in ignored:
             continue
         if k not in a.attrs or not same(v, a.attrs[k]):
             diffs.append(f"{where}@{k}")

@@ -21,6 +21,7 @@
 #include "dd_test_support.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
+#include "problems/domain_conditions.hpp"
 #include "run/pde_xpinn.hpp"
 
 namespace {
@@ -83,7 +84,7 @@ struct Problem {
           using Pde = std::decay_t<decltype(residual)>;
           loss = std::make_unique<dd::FbpinnLoss<Pde>>(grid, windows, nets, residual,
                                                        test_support::small_points(),
-                                                       run::domain_conditions(pde));
+                                                       problems::domain_conditions(pde));
         },
         test_support::plane_pde(pde));
   }
@@ -113,7 +114,7 @@ TEST(FbpinnPdeLoss, GradientIsThatOfTheGlobalObjective) {
 TEST(FbpinnPdeLoss, FreeFacesGetNoPoints) {
   // Burgers: x = ±1 and t = 0 constrained, t = 1 free. Subdomain 0 (x < 0, t < 1/2) has the faces
   // -x and -t; subdomain 3 (x > 0, t > 1/2) only +x, its +t face being the final time.
-  const auto faces = run::domain_conditions("burgers");
+  const auto faces = problems::domain_conditions("burgers");
   dd::SubdomainGrid grid(MPI_COMM_SELF, 2, {-1, 0, 0}, {1, 1, 1}, {2, 2, 1});
   dd::SubdomainPointConfig points;
   points.interior_points = 10;
@@ -138,7 +139,7 @@ TEST(FbpinnPdeLoss, ConditionsNameOnlyWhatTheNetworksHave) {
   nn::StackedMlp nets({2, 1, 4, 1, nn::Activation::Tanh}, static_cast<int>(grid.owned().size()));
   EXPECT_THROW(dd::FbpinnLoss<pinn::HelmholtzResidual>(
                    grid, windows, nets, pinn::HelmholtzResidual{}, dd::SubdomainPointConfig{},
-                   run::domain_conditions("kovasznay")),
+                   problems::domain_conditions("kovasznay")),
                Error);
 }
 

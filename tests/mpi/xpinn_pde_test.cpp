@@ -17,6 +17,7 @@
 #include "dd_test_support.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
+#include "problems/domain_conditions.hpp"
 #include "run/pde_xpinn.hpp"
 
 namespace {
@@ -36,7 +37,7 @@ struct Problem {
           using Pde = std::decay_t<decltype(residual)>;
           loss = std::make_unique<dd::XpinnLoss<Pde>>(
               grid, nets, residual, test_support::small_points(),
-              dd::InterfaceWeights{2.0, 1.0, 0.5, 0.1}, run::domain_conditions(pde));
+              dd::InterfaceWeights{2.0, 1.0, 0.5, 0.1}, problems::domain_conditions(pde));
         },
         test_support::plane_pde(pde));
   }
@@ -75,7 +76,7 @@ TEST(XpinnPdeLoss, ConditionsNameOnlyWhatTheNetworksHave) {
   nn::StackedMlp nets({2, 1, 4, 1, nn::Activation::Tanh}, static_cast<int>(grid.owned().size()));
   EXPECT_THROW(dd::XpinnLoss<pinn::HelmholtzResidual>(
                    grid, nets, pinn::HelmholtzResidual{}, dd::SubdomainPointConfig{},
-                   dd::InterfaceWeights{}, run::domain_conditions("kovasznay")),
+                   dd::InterfaceWeights{}, problems::domain_conditions("kovasznay")),
                Error);
 }
 
