@@ -13,7 +13,7 @@
 #include "pinn/pde_residuals.hpp"
 #include "run/comparison.hpp"
 #include "run/pde_run.hpp"
-#include "run/pde_subdomains.hpp"
+#include "run/subdomain_learner.hpp"
 #include "solvers/space_time_block.hpp"
 
 namespace tessera::run {
@@ -146,7 +146,7 @@ FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& re
 
 PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
                                     const PdeRunConfig& config, const std::string& options_text,
-                                    PdeSubdomains* subdomains,
+                                    SubdomainLearner* subdomains,
                                     const dd::ReplicatedCheckpoints* checkpoints) {
   Timer total;
   PdeRunSummary s;

@@ -71,7 +71,7 @@ struct FlowErrors {
 /// Collective over comm. The errors of flow against reference, both on the same points.
 FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& reference);
 
-class PdeSubdomains;
+class SubdomainLearner;
 
 /// Collective. Trains the network of config.pde (kovasznay or lid_driven_cavity), checkpointed
 /// by checkpoints and continuing from its restart, or the subdomain networks of xpinn if given
@@ -79,7 +79,7 @@ class PdeSubdomains;
 /// the summary on rank 0.
 PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
                                     const PdeRunConfig& config, const std::string& options_text,
-                                    PdeSubdomains* subdomains,
+                                    SubdomainLearner* subdomains,
                                     const dd::ReplicatedCheckpoints* checkpoints);
 
 }  // namespace tessera::run

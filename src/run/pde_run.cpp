@@ -49,7 +49,7 @@ PdeRunConfig PdeRunConfig::from_options(Options& options,
         "-pinn_hard_boundary: its ansatz vanishes on every face of the unit box, t = 0 "
         "and t = 1 included, so it cannot hold the heat equation's initial value");
   if (c.subdomain_method()) {
-    c.subdomains = PdeSubdomainsConfig::from_options(options, c.method, c.pde, c.output);
+    c.subdomains = SubdomainLearnerConfig::from_options(options, c.method, c.pde, c.output);
   } else {
     c.points = pinn::PointSetConfig::from_options(options);
     c.network.fourier_seed = c.points.seed;
@@ -123,7 +123,7 @@ std::vector<pinn::TrainingConfig> PdeRunConfig::training_stages() const {
 
 void finish_pde_result(io::FieldFile& file, const PdeRunConfig& config, long parameters,
                        const pinn::TrainingResult& training, const PdeRunSummary& summary,
-                       const std::string& options_text, const PdeSubdomains* subdomains) {
+                       const std::string& options_text, const SubdomainLearner* subdomains) {
   write_history(file, "history", training.history.columns, training.history.rows);
   if (subdomains) subdomains->write(file);
   file.set_attribute("options", options_text);
@@ -136,7 +136,7 @@ void finish_pde_result(io::FieldFile& file, const PdeRunConfig& config, long par
   file.commit_with_xdmf();
 }
 
-std::string subdomains_summary(const PdeSubdomains* subdomains) {
+std::string subdomains_summary(const SubdomainLearner* subdomains) {
   return subdomains ? subdomains->summary() : "";
 }
 
@@ -150,11 +150,11 @@ solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
 }
 
 /// -pde_method xpinn / fbpinn: the subdomains over the PDE's box. Collective.
-std::unique_ptr<PdeSubdomains> make_subdomains(MPI_Comm comm, const PdeRunConfig& c,
-                                               const solvers::SpaceTimeBox& box) {
+std::unique_ptr<SubdomainLearner> make_subdomains(MPI_Comm comm, const PdeRunConfig& c,
+                                                  const solvers::SpaceTimeBox& box) {
   if (!c.subdomain_method()) return nullptr;
-  return PdeSubdomains::make(comm, c.subdomains, c.network, {box.x0, box.t0, 0.0},
-                             {box.x1, box.t1, 1.0}, c.training);
+  return SubdomainLearner::make(comm, c.subdomains, c.network, {box.x0, box.t0, 0.0},
+                                {box.x1, box.t1, 1.0}, c.training);
 }
 
 std::array<int, 3> grid_points(const PdeRunConfig& c) {
@@ -183,7 +183,7 @@ std::vector<Coordinates> comparison_points(const Decomposition& decomp, const Pd
 
 /// Collective. An InputError on every rank if a rank's comparison points, and so its block of
 /// the reference, reach into subdomains it does not own.
-void check_comparison_split(const PdeSubdomains& subdomains, const Decomposition& decomp,
+void check_comparison_split(const SubdomainLearner& subdomains, const Decomposition& decomp,
                             const PdeRunConfig& c, const solvers::SpaceTimeBox& box) {
   const auto& n = decomp.global_points();
   for (const auto& points : comparison_points(decomp, c, box))

@@ -7,8 +7,8 @@
 // XDMF.
 // The 3D PDEs (-pde poisson3d|heat3d) are set up, trained and compared in run/pde_3d_run.hpp.
 // -pde_method xpinn / fbpinn trains the 2D ones (space or space-time) on subdomains instead
-// (run/pde_subdomains.hpp), with the reference and the comparison grid on the subdomains' process
-// grid.
+// (run/subdomain_learner.hpp), with the reference and the comparison grid on the subdomains'
+// process grid.
 #include <mpi.h>
 
 #include <memory>
@@ -28,8 +28,8 @@
 #include "run/navier_stokes_pde.hpp"
 #include "run/output_config.hpp"
 #include "run/pde_3d_run.hpp"
-#include "run/pde_subdomains.hpp"
 #include "run/pinn_result.hpp"
+#include "run/subdomain_learner.hpp"
 #include "solvers/allen_cahn_reference.hpp"
 #include "solvers/burgers_reference.hpp"
 #include "solvers/helmholtz_reference.hpp"
@@ -45,7 +45,7 @@ struct PdeRunConfig {
   physics::Helmholtz2D helmholtz;
   physics::AllenCahn1D allen_cahn;
   std::string method = "single";        // single (one data-parallel network), xpinn or fbpinn
-  PdeSubdomainsConfig subdomains;       // -pde_method xpinn or fbpinn
+  SubdomainLearnerConfig subdomains;    // -pde_method xpinn or fbpinn
   Pde3DConfig pde3d;                    // poisson3d and heat3d
   NavierStokesPdeConfig navier_stokes;  // kovasznay and lid_driven_cavity
   nn::MlpShape network;
@@ -90,10 +90,11 @@ struct PdeRunSummary : TrainingOutcome {
 /// subdomain method if given, commits the file and writes its XDMF beside it.
 void finish_pde_result(io::FieldFile& file, const PdeRunConfig& config, long parameters,
                        const pinn::TrainingResult& training, const PdeRunSummary& summary,
-                       const std::string& options_text, const PdeSubdomains* subdomains = nullptr);
+                       const std::string& options_text,
+                       const SubdomainLearner* subdomains = nullptr);
 
 /// The lines a run's summary adds for the subdomain method, or none without one.
-std::string subdomains_summary(const PdeSubdomains* subdomains);
+std::string subdomains_summary(const SubdomainLearner* subdomains);
 
 class PdeRun {
 public:
@@ -113,9 +114,10 @@ public:
 private:
   PdeRunConfig config_;
   MPI_Comm comm_;
-  io::OutputLock output_lock_;                 // from prepare_output() to the end of the run
-  solvers::SpaceTimeBox box_;                  // the PDE's (x, t) or (x, y) box
-  std::unique_ptr<PdeSubdomains> subdomains_;  // -pde_method xpinn / fbpinn; process grid decomp_'s
+  io::OutputLock output_lock_;  // from prepare_output() to the end of the run
+  solvers::SpaceTimeBox box_;   // the PDE's (x, t) or (x, y) box
+  std::unique_ptr<SubdomainLearner>
+      subdomains_;  // -pde_method xpinn / fbpinn; process grid decomp_'s
   Decomposition decomp_;
   std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
   std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;

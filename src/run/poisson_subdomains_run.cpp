@@ -34,8 +34,8 @@ PoissonSubdomainsRunConfig PoissonSubdomainsRunConfig::from_options(
   return c;
 }
 
-PdeSubdomainsConfig PoissonSubdomainsRunConfig::subdomains() const {
-  PdeSubdomainsConfig s;
+SubdomainLearnerConfig PoissonSubdomainsRunConfig::subdomains() const {
+  SubdomainLearnerConfig s;
   s.method = learner;
   s.subdomains = domain.subdomains;
   s.points = points;
@@ -48,8 +48,8 @@ PdeSubdomainsConfig PoissonSubdomainsRunConfig::subdomains() const {
 PoissonSubdomainsRun::PoissonSubdomainsRun(MPI_Comm comm, const PoissonSubdomainsRunConfig& config)
     : config_(config),
       comm_(comm),
-      learner_(PdeSubdomains::make(comm, config.subdomains(), config.network, {0.0, 0.0, 0.0},
-                                   {1.0, 1.0, 1.0}, config.training)),
+      learner_(SubdomainLearner::make(comm, config.subdomains(), config.network, {0.0, 0.0, 0.0},
+                                      {1.0, 1.0, 1.0}, config.training)),
       reference_(learner_->grid(), config.domain) {}
 
 PoissonSubdomainsRun::~PoissonSubdomainsRun() = default;

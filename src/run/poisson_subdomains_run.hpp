@@ -2,8 +2,8 @@
 // The Poisson problem in 1, 2 or 3 dimensions on subdomains (run: pinn -pinn_problem poisson<d>d
 // -pinn_learner xpinn | fbpinn; the older run: xpinn and run: fbpinn with -dd_dim d): the unit box
 // tiled into S_x (x S_y (x S_z)) subdomains over the process grid, one network per subdomain,
-// trained by the subdomain learner of run/pde_subdomains.hpp (XPINN: interface conditions between
-// neighbours; FBPINN: overlapping windows, u = Σ w_j N_j); a PETSc reference solve
+// trained by the subdomain learner of run/subdomain_learner.hpp (XPINN: interface conditions
+// between neighbours; FBPINN: overlapping windows, u = Σ w_j N_j); a PETSc reference solve
 // (PoissonReference in 2D, Poisson3DReference in 3D; in 1D the exact solution stands for it) on a
 // grid whose ranks own the same blocks as the subdomain grid's process grid; the learned solution,
 // the reference, the exact solution and the error written as global fields of one HDF5 file with
@@ -23,8 +23,8 @@
 #include "nn/mlp.hpp"
 #include "pinn/trainer.hpp"
 #include "problems/registry.hpp"
-#include "run/pde_subdomains.hpp"
 #include "run/pinn_result.hpp"
+#include "run/subdomain_learner.hpp"
 #include "run/subdomain_problem.hpp"
 
 namespace tessera::run {
@@ -46,7 +46,7 @@ struct PoissonSubdomainsRunConfig {
                                                  const problems::PinnSelection& selection);
 
   /// The learner's settings.
-  PdeSubdomainsConfig subdomains() const;
+  SubdomainLearnerConfig subdomains() const;
 };
 
 struct PoissonSubdomainsSummary : PinnOutcome {};
@@ -72,7 +72,7 @@ private:
   PoissonSubdomainsRunConfig config_;
   MPI_Comm comm_;
   io::OutputLock output_lock_;  // from prepare_output() to the end of the run
-  std::unique_ptr<PdeSubdomains> learner_;
+  std::unique_ptr<SubdomainLearner> learner_;
   SubdomainReference reference_;  // on the learner's process grid
 };
 

@@ -21,7 +21,7 @@
 #include "physics/poisson_problem.hpp"
 #include "pinn/trainer.hpp"
 #include "pinn_training_support.hpp"
-#include "run/pde_subdomains.hpp"
+#include "run/subdomain_learner.hpp"
 
 namespace tessera::test_support {
 

@@ -22,7 +22,7 @@
 #include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
 #include "problems/domain_conditions.hpp"
-#include "run/pde_xpinn.hpp"
+#include "run/xpinn_learner.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "run/pde_fbpinn.hpp"
+#include "run/fbpinn_learner.hpp"
 
 #include <type_traits>
 
@@ -9,7 +9,7 @@
 
 namespace tessera::run {
 
-void PdeFbpinn::set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) {
+void FbpinnLearner::set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) {
   std::visit(
       [&](const auto& residual) {
         using Pde = std::decay_t<decltype(residual)>;
@@ -19,26 +19,26 @@ void PdeFbpinn::set_loss(const SubdomainPde& pde, const dd::DomainConditions& co
       pde);
 }
 
-std::vector<double> PdeFbpinn::sample(const Coordinates& points, int output) {
+std::vector<double> FbpinnLearner::sample(const Coordinates& points, int output) {
   return sample_windowed_sum(grid_, windows_, nets_, points, output);
 }
 
-void PdeFbpinn::write_attributes(io::FieldFile& file) const {
+void FbpinnLearner::write_attributes(io::FieldFile& file) const {
   file.set_attribute("fbpinn_overlap", windows_.overlap());
   file.set_attribute("communication_seconds", loss_->sum().communication_seconds());
   file.set_attribute("bytes_per_evaluation", loss_->sum().bytes_per_evaluation());
 }
 
-std::string PdeFbpinn::points_note() const {
+std::string FbpinnLearner::points_note() const {
   return ", " + std::to_string(loss_->sum().batch_points()) + " points each under its window";
 }
 
-std::string PdeFbpinn::description() const {
+std::string FbpinnLearner::description() const {
   return "FBPINN (overlap " + format("%g", windows_.overlap()) + ")";
 }
 
-std::string PdeFbpinn::summary() const {
-  TESSERA_CHECK(loss_, "PdeFbpinn::summary before train");
+std::string FbpinnLearner::summary() const {
+  TESSERA_CHECK(loss_, "FbpinnLearner::summary before train");
   return "  FBPINN              " + counts_text(grid_.subdomains(), grid_.dim()) +
          " subdomains, overlap " + format("%g", windows_.overlap()) + ", " +
          std::to_string(parameter_count()) + " parameters in all\n" + "  communication       " +

@@ -1,6 +1,6 @@
 #pragma once
 // -pinn_learner fbpinn: a problem trained as a finite-basis PINN (dd/fbpinn_loss.hpp): one network
-// per subdomain of its box (run/pde_subdomains.hpp), each subdomain grown by -fbpinn_overlap and
+// per subdomain of its box (run/subdomain_learner.hpp), each subdomain grown by -fbpinn_overlap and
 // its network weighed by its window, the solution u = Σ_j w_j N_j smooth across the subdomain
 // boundaries by construction, so no interface conditions.
 #include <mpi.h>
@@ -12,17 +12,17 @@
 
 #include "dd/fbpinn_loss.hpp"
 #include "dd/partition_of_unity.hpp"
-#include "run/pde_subdomains.hpp"
+#include "run/subdomain_learner.hpp"
 
 namespace tessera::run {
 
-class PdeFbpinn : public PdeSubdomains {
+class FbpinnLearner : public SubdomainLearner {
 public:
-  /// Collective over comm; see PdeSubdomains. The windows of config.fbpinn's overlap.
-  PdeFbpinn(MPI_Comm comm, const PdeSubdomainsConfig& config, const nn::MlpShape& shape,
-            const std::array<double, 3>& lo, const std::array<double, 3>& hi,
-            const pinn::TrainingConfig& training)
-      : PdeSubdomains(comm, config, shape, lo, hi, training),
+  /// Collective over comm; see SubdomainLearner. The windows of config.fbpinn's overlap.
+  FbpinnLearner(MPI_Comm comm, const SubdomainLearnerConfig& config, const nn::MlpShape& shape,
+                const std::array<double, 3>& lo, const std::array<double, 3>& hi,
+                const pinn::TrainingConfig& training)
+      : SubdomainLearner(comm, config, shape, lo, hi, training),
         windows_(grid_, config.fbpinn.overlap) {}
 
   /// Output `output` of the windowed sum. Collective: neighbours exchange their networks' jets.

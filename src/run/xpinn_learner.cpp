@@ -1,4 +1,4 @@
-#include "run/pde_xpinn.hpp"
+#include "run/xpinn_learner.hpp"
 
 #include <type_traits>
 
@@ -9,7 +9,7 @@
 
 namespace tessera::run {
 
-void PdeXpinn::set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) {
+void XpinnLearner::set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) {
   std::visit(
       [&](const auto& residual) {
         using Pde = std::decay_t<decltype(residual)>;
@@ -19,11 +19,11 @@ void PdeXpinn::set_loss(const SubdomainPde& pde, const dd::DomainConditions& con
       pde);
 }
 
-std::vector<double> PdeXpinn::sample(const Coordinates& points, int output) {
+std::vector<double> XpinnLearner::sample(const Coordinates& points, int output) {
   return sample_subdomain_networks(grid_, nets_, points, output);
 }
 
-void PdeXpinn::write_attributes(io::FieldFile& file) const {
+void XpinnLearner::write_attributes(io::FieldFile& file) const {
   const auto& jumps = loss_->interface_mismatch();
   file.set_attribute("interface_rms_jump_u", jumps[0]);
   file.set_attribute("interface_rms_jump_flux", jumps[1]);
@@ -32,8 +32,8 @@ void PdeXpinn::write_attributes(io::FieldFile& file) const {
   file.set_attribute("bytes_per_exchange", loss_->exchange().bytes_per_exchange());
 }
 
-std::string PdeXpinn::summary() const {
-  TESSERA_CHECK(loss_, "PdeXpinn::summary before train");
+std::string XpinnLearner::summary() const {
+  TESSERA_CHECK(loss_, "XpinnLearner::summary before train");
   const auto& jumps = loss_->interface_mismatch();
   return "  XPINN               " + counts_text(grid_.subdomains(), grid_.dim()) + " subdomains, " +
          std::to_string(parameter_count()) + " parameters in all\n" + "  interface RMS jumps u " +

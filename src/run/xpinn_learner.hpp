@@ -1,7 +1,7 @@
 #pragma once
 // -pinn_learner xpinn: a problem trained on the XPINN / cPINN decomposition of dd/xpinn_loss.hpp
 // instead of one data-parallel network: one network per subdomain of its box
-// (run/pde_subdomains.hpp),
+// (run/subdomain_learner.hpp),
 // interface conditions between neighbours; each subdomain's network is the solution on its box.
 #include <mpi.h>
 
@@ -11,17 +11,17 @@
 #include <vector>
 
 #include "dd/xpinn_loss.hpp"
-#include "run/pde_subdomains.hpp"
+#include "run/subdomain_learner.hpp"
 
 namespace tessera::run {
 
-class PdeXpinn : public PdeSubdomains {
+class XpinnLearner : public SubdomainLearner {
 public:
-  /// Collective over comm; see PdeSubdomains.
-  PdeXpinn(MPI_Comm comm, const PdeSubdomainsConfig& config, const nn::MlpShape& shape,
-           const std::array<double, 3>& lo, const std::array<double, 3>& hi,
-           const pinn::TrainingConfig& training)
-      : PdeSubdomains(comm, config, shape, lo, hi, training) {}
+  /// Collective over comm; see SubdomainLearner.
+  XpinnLearner(MPI_Comm comm, const SubdomainLearnerConfig& config, const nn::MlpShape& shape,
+               const std::array<double, 3>& lo, const std::array<double, 3>& hi,
+               const pinn::TrainingConfig& training)
+      : SubdomainLearner(comm, config, shape, lo, hi, training) {}
 
   /// Output `output` of each point's subdomain network; no communication.
   std::vector<double> sample(const Coordinates& points, int output = 0) override;

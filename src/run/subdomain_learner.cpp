@@ -1,20 +1,21 @@
-#include "run/pde_subdomains.hpp"
+#include "run/subdomain_learner.hpp"
 
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
 #include "dd/subdomain_sums.hpp"
 #include "io/field_file.hpp"
-#include "run/pde_fbpinn.hpp"
-#include "run/pde_xpinn.hpp"
+#include "run/fbpinn_learner.hpp"
 #include "run/subdomain_problem.hpp"
+#include "run/xpinn_learner.hpp"
 
 namespace tessera::run {
 
-PdeSubdomainsConfig PdeSubdomainsConfig::from_options(Options& options, const std::string& method,
-                                                      const std::string& pde,
-                                                      const OutputConfig& output) {
-  PdeSubdomainsConfig c;
+SubdomainLearnerConfig SubdomainLearnerConfig::from_options(Options& options,
+                                                            const std::string& method,
+                                                            const std::string& pde,
+                                                            const OutputConfig& output) {
+  SubdomainLearnerConfig c;
   c.method = method;
   for (int d = 0; d < 2; ++d)
     c.subdomains[d] = options.integer(std::string("dd_subdomains_") + "xy"[d], 2, 1, 1024,
@@ -31,19 +32,21 @@ PdeSubdomainsConfig PdeSubdomainsConfig::from_options(Options& options, const st
   return c;
 }
 
-std::unique_ptr<PdeSubdomains> PdeSubdomains::make(MPI_Comm comm, const PdeSubdomainsConfig& config,
-                                                   const nn::MlpShape& shape,
-                                                   const std::array<double, 3>& lo,
-                                                   const std::array<double, 3>& hi,
-                                                   const pinn::TrainingConfig& training) {
+std::unique_ptr<SubdomainLearner> SubdomainLearner::make(MPI_Comm comm,
+                                                         const SubdomainLearnerConfig& config,
+                                                         const nn::MlpShape& shape,
+                                                         const std::array<double, 3>& lo,
+                                                         const std::array<double, 3>& hi,
+                                                         const pinn::TrainingConfig& training) {
   if (config.method == "fbpinn")
-    return std::make_unique<PdeFbpinn>(comm, config, shape, lo, hi, training);
-  return std::make_unique<PdeXpinn>(comm, config, shape, lo, hi, training);
+    return std::make_unique<FbpinnLearner>(comm, config, shape, lo, hi, training);
+  return std::make_unique<XpinnLearner>(comm, config, shape, lo, hi, training);
 }
 
-PdeSubdomains::PdeSubdomains(MPI_Comm comm, const PdeSubdomainsConfig& config,
-                             const nn::MlpShape& shape, const std::array<double, 3>& lo,
-                             const std::array<double, 3>& hi, const pinn::TrainingConfig& training)
+SubdomainLearner::SubdomainLearner(MPI_Comm comm, const SubdomainLearnerConfig& config,
+                                   const nn::MlpShape& shape, const std::array<double, 3>& lo,
+                                   const std::array<double, 3>& hi,
+                                   const pinn::TrainingConfig& training)
     : config_(config),
       grid_(comm, shape.inputs, lo, hi, config.subdomains),
       nets_(shape, static_cast<int>(grid_.owned().size())) {
@@ -52,11 +55,11 @@ PdeSubdomains::PdeSubdomains(MPI_Comm comm, const PdeSubdomainsConfig& config,
       dd::read_restart(grid_, nets_.parameters_per_network(), config_.checkpoint, {training});
 }
 
-PdeSubdomains::~PdeSubdomains() = default;
+SubdomainLearner::~SubdomainLearner() = default;
 
-pinn::TrainingResult PdeSubdomains::train(const SubdomainPde& pde,
-                                          const dd::DomainConditions& conditions,
-                                          const pinn::TrainingConfig& training) {
+pinn::TrainingResult SubdomainLearner::train(const SubdomainPde& pde,
+                                             const dd::DomainConditions& conditions,
+                                             const pinn::TrainingConfig& training) {
   set_loss(pde, conditions);
   const auto& shape = nets_.shape();
   TESSERA_LOG("networks: MLP " << shape.inputs << "-" << shape.width << "x" << shape.depth << "-"
@@ -77,20 +80,20 @@ pinn::TrainingResult PdeSubdomains::train(const SubdomainPde& pde,
   return pinn::train(loss(), nets_.parameters(), training, control);
 }
 
-std::vector<double> PdeSubdomains::owners(const Coordinates& points) const {
+std::vector<double> SubdomainLearner::owners(const Coordinates& points) const {
   std::vector<double> ids;
   sample_subdomain_networks(grid_, nets_, points, 0, &ids);
   return ids;
 }
 
-std::string PdeSubdomains::headline() const {
+std::string SubdomainLearner::headline() const {
   return description() + " on " + counts_text(grid_.subdomains(), grid_.dim()) + " subdomains, " +
          std::to_string(grid_.size()) + " rank(s), process grid " +
          counts_text(grid_.process_grid(), grid_.dim());
 }
 
-void PdeSubdomains::write(io::FieldFile& file) const {
-  TESSERA_CHECK(histories_, "PdeSubdomains::write before train");
+void SubdomainLearner::write(io::FieldFile& file) const {
+  TESSERA_CHECK(histories_, "SubdomainLearner::write before train");
   histories_->write(file);
   file.set_attribute("method", config_.method);
   file.set_attribute("subdomains", grid_.count());

@@ -5,10 +5,10 @@
 // the box, space or space-time, tiled into -dd_subdomains_x (x _y (x _z)) subdomains over the
 // process grid, one network per subdomain, the problem's conditions on the faces of the box
 // (problems/domain_conditions.hpp), training with every subdomain's history and checkpoints.
-// PdeXpinn (run/pde_xpinn.hpp: interface conditions between neighbours) and PdeFbpinn
-// (run/pde_fbpinn.hpp: overlapping windows, u = Σ w_j N_j) add their loss, their sampling of the
-// solution and their output. The runs decompose their comparison grid, and with it the problem's
-// reference, over the same process grid, so each rank compares its own subdomains.
+// XpinnLearner (run/xpinn_learner.hpp: interface conditions between neighbours) and FbpinnLearner
+// (run/fbpinn_learner.hpp: overlapping windows, u = Σ w_j N_j) add their loss, their sampling of
+// the solution and their output. The runs decompose their comparison grid, and with it the
+// problem's reference, over the same process grid, so each rank compares its own subdomains.
 #include <mpi.h>
 
 #include <array>
@@ -40,7 +40,7 @@ class FieldFile;
 
 namespace tessera::run {
 
-struct PdeSubdomainsConfig {
+struct SubdomainLearnerConfig {
   std::string method = "xpinn";  // xpinn or fbpinn
   std::array<int, 3> subdomains{2, 2, 1};
   dd::SubdomainPointConfig points;
@@ -51,8 +51,8 @@ struct PdeSubdomainsConfig {
   /// Reads -dd_subdomains_x, -dd_subdomains_y, the subdomain points, the method's own options
   /// (xpinn: the interface weights; fbpinn: -fbpinn_overlap) and the checkpoint options;
   /// checkpoints are of kind pde_<method>_<pde>, so a restart of another PDE or method is refused.
-  static PdeSubdomainsConfig from_options(Options& options, const std::string& method,
-                                          const std::string& pde, const OutputConfig& output);
+  static SubdomainLearnerConfig from_options(Options& options, const std::string& method,
+                                             const std::string& pde, const OutputConfig& output);
 };
 
 /// The PDEs the subdomain learners train, as residuals of pinn/pde_residuals.hpp (Poisson in 1 to
@@ -63,18 +63,19 @@ using SubdomainPde =
                  pinn::SteadyNavierStokesResidual<physics::Kovasznay>,
                  pinn::SteadyNavierStokesResidual<physics::LidDrivenCavity>>;
 
-class PdeSubdomains {
+class SubdomainLearner {
 public:
-  virtual ~PdeSubdomains();
-  PdeSubdomains(const PdeSubdomains&) = delete;
-  PdeSubdomains& operator=(const PdeSubdomains&) = delete;
+  virtual ~SubdomainLearner();
+  SubdomainLearner(const SubdomainLearner&) = delete;
+  SubdomainLearner& operator=(const SubdomainLearner&) = delete;
 
-  /// Collective over comm: the PdeXpinn or PdeFbpinn of config.method (see their constructors).
-  static std::unique_ptr<PdeSubdomains> make(MPI_Comm comm, const PdeSubdomainsConfig& config,
-                                             const nn::MlpShape& shape,
-                                             const std::array<double, 3>& lo,
-                                             const std::array<double, 3>& hi,
-                                             const pinn::TrainingConfig& training);
+  /// Collective over comm: the XpinnLearner or FbpinnLearner of config.method (see their
+  /// constructors).
+  static std::unique_ptr<SubdomainLearner> make(MPI_Comm comm, const SubdomainLearnerConfig& config,
+                                                const nn::MlpShape& shape,
+                                                const std::array<double, 3>& lo,
+                                                const std::array<double, 3>& hi,
+                                                const pinn::TrainingConfig& training);
 
   const dd::SubdomainGrid& grid() const { return grid_; }
 
@@ -106,9 +107,9 @@ protected:
   /// `shape` per subdomain (Glorot, seeded by the subdomain id) and the restart checkpoint if
   /// given; touches no file. An InputError on every rank if the tiling does not fit the rank count
   /// or the checkpoint does not fit the run.
-  PdeSubdomains(MPI_Comm comm, const PdeSubdomainsConfig& config, const nn::MlpShape& shape,
-                const std::array<double, 3>& lo, const std::array<double, 3>& hi,
-                const pinn::TrainingConfig& training);
+  SubdomainLearner(MPI_Comm comm, const SubdomainLearnerConfig& config, const nn::MlpShape& shape,
+                   const std::array<double, 3>& lo, const std::array<double, 3>& hi,
+                   const pinn::TrainingConfig& training);
 
   /// Builds the method's loss of pde with conditions (collective).
   virtual void set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) = 0;
@@ -122,7 +123,7 @@ protected:
   /// What the networks' log line adds about their points (FBPINN: the points under each window).
   virtual std::string points_note() const { return ""; }
 
-  PdeSubdomainsConfig config_;
+  SubdomainLearnerConfig config_;
   dd::SubdomainGrid grid_;
   nn::StackedMlp nets_;
 
