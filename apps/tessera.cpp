@@ -10,6 +10,7 @@
 // progress").
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -83,31 +84,30 @@ int drive_pinn(tessera::Environment& env, tessera::Options& options, bool valida
   return drive<run::PdeRun>(env, options, validate_only, selection);
 }
 
-/// The entry point of run kind K of pinn_kinds.
-constexpr const char* pinn_kinds[] = {"pinn", "poisson", "xpinn", "fbpinn", "pde"};
-template <int K>
-int drive_pinn_kind(tessera::Environment& env, tessera::Options& options, bool validate_only) {
-  return drive_pinn(env, options, validate_only, pinn_kinds[K]);
-}
-
 struct RunKind {
-  const char* name;
-  int (*drive)(tessera::Environment&, tessera::Options&, bool);
+  std::string name;
+  std::function<int(tessera::Environment&, tessera::Options&, bool)> drive;
 };
 
 const std::vector<RunKind>& run_kinds() {
-  static const std::vector<RunKind> kinds{
-      {"pinn", drive_pinn_kind<0>},
-      {"dataset", drive<tessera::run::DatasetRun>},
-      {"les", drive<tessera::run::LesRun>},
-      {"interface_bandit", drive<tessera::run::InterfaceBanditRun>},
-      {"operator", drive<tessera::run::OperatorRun>},
-      // Aliases of run: pinn; each prints what it maps to.
-      {"poisson", drive_pinn_kind<1>},
-      {"xpinn", drive_pinn_kind<2>},
-      {"fbpinn", drive_pinn_kind<3>},
-      {"pde", drive_pinn_kind<4>},
-  };
+  static const std::vector<RunKind> kinds = [] {
+    std::vector<RunKind> k{{"pinn", nullptr},
+                           {"dataset", drive<tessera::run::DatasetRun>},
+                           {"les", drive<tessera::run::LesRun>},
+                           {"interface_bandit", drive<tessera::run::InterfaceBanditRun>},
+                           {"operator", drive<tessera::run::OperatorRun>}};
+    // run: pinn first (the default), its older names last; each prints what it maps to.
+    for (const auto& name : tessera::problems::pinn_run_kinds()) {
+      auto pinn = [name](tessera::Environment& env, tessera::Options& options, bool validate) {
+        return drive_pinn(env, options, validate, name);
+      };
+      if (name == "pinn")
+        k.front().drive = pinn;
+      else
+        k.push_back({name, pinn});
+    }
+    return k;
+  }();
   return kinds;
 }
 

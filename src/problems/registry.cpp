@@ -78,9 +78,9 @@ const std::vector<std::string>& learner_names() {
   return names;
 }
 
-bool PinnSelection::is_pinn_kind(const std::string& kind) {
-  return kind == "pinn" || kind == "poisson" || kind == "xpinn" || kind == "fbpinn" ||
-         kind == "pde";
+const std::vector<std::string>& pinn_run_kinds() {
+  static const std::vector<std::string> kinds{"pinn", "poisson", "xpinn", "fbpinn", "pde"};
+  return kinds;
 }
 
 namespace {
@@ -128,7 +128,9 @@ void explain_other_blocks(Options& options, const ProblemEntry& selected,
 }  // namespace
 
 PinnSelection PinnSelection::from_options(Options& options, const std::string& kind) {
-  TESSERA_CHECK(is_pinn_kind(kind), "PinnSelection: run kind '" << kind << "' is not a PINN run");
+  const auto& kinds = pinn_run_kinds();
+  TESSERA_CHECK(std::find(kinds.begin(), kinds.end(), kind) != kinds.end(),
+                "PinnSelection: run kind '" << kind << "' is not a PINN run");
   PinnSelection s;
   s.kind = kind;
   std::string problem_help = "the PINN problem:";

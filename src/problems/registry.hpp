@@ -38,6 +38,9 @@ const ProblemEntry& find_problem(const std::string& name);
 /// single, xpinn, fbpinn.
 const std::vector<std::string>& learner_names();
 
+/// The run kinds of a PINN: pinn, then its older names poisson, xpinn, fbpinn, pde.
+const std::vector<std::string>& pinn_run_kinds();
+
 /// What a PINN deck trains: a problem of the registry with one of its learners.
 struct PinnSelection {
   std::string problem = "poisson2d";
@@ -54,9 +57,6 @@ struct PinnSelection {
 
   /// The network inputs of the problem (its dimension, time included).
   int inputs() const;
-
-  /// True for the run kinds from_options reads.
-  static bool is_pinn_kind(const std::string& kind);
 
   /// "-pinn_problem" (or "-pde" under run: pde): the key that selects the problem, for messages.
   std::string problem_key() const;

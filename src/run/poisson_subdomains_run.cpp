@@ -69,9 +69,9 @@ SubdomainPde poisson_residual(const physics::PoissonProblem& problem) {
 
 }  // namespace
 
-PoissonSubdomainsSummary PoissonSubdomainsRun::execute(const std::string& options_text) {
+PinnOutcome PoissonSubdomainsRun::execute(const std::string& options_text) {
   Timer total;
-  PoissonSubdomainsSummary s;
+  PinnOutcome s;
   const auto& domain = config_.domain;
   const int n = domain.reference_points(), dim = domain.dim();
   TESSERA_LOG("Tessera " << version << ": " << domain.description() << ", "
@@ -89,7 +89,8 @@ PoissonSubdomainsSummary PoissonSubdomainsRun::execute(const std::string& option
   const GridFields fields{comparison, pinn, reference, exact};
   s.record_errors(fields);
   // XPINN: each point's value is one subdomain's network's.
-  const auto owners = config_.learner == "xpinn" ? learner_->owners(points) : std::vector<double>();
+  const auto owners =
+      config_.learner == "xpinn" ? subdomain_ids(learner_->grid(), points) : std::vector<double>();
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
   write_pinn_result(

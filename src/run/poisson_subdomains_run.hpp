@@ -49,8 +49,6 @@ struct PoissonSubdomainsRunConfig {
   SubdomainLearnerConfig subdomains() const;
 };
 
-struct PoissonSubdomainsSummary : PinnOutcome {};
-
 class PoissonSubdomainsRun {
 public:
   using Config = PoissonSubdomainsRunConfig;
@@ -66,7 +64,7 @@ public:
   void prepare_output();
 
   /// Collective. Solves, trains, compares, writes, prints the summary on rank 0.
-  PoissonSubdomainsSummary execute(const std::string& options_text);
+  PinnOutcome execute(const std::string& options_text);
 
 private:
   PoissonSubdomainsRunConfig config_;

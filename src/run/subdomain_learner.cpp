@@ -80,12 +80,6 @@ pinn::TrainingResult SubdomainLearner::train(const SubdomainPde& pde,
   return pinn::train(loss(), nets_.parameters(), training, control);
 }
 
-std::vector<double> SubdomainLearner::owners(const Coordinates& points) const {
-  std::vector<double> ids;
-  sample_subdomain_networks(grid_, nets_, points, 0, &ids);
-  return ids;
-}
-
 std::string SubdomainLearner::headline() const {
   return description() + " on " + counts_text(grid_.subdomains(), grid_.dim()) + " subdomains, " +
          std::to_string(grid_.size()) + " rank(s), process grid " +

@@ -87,9 +87,6 @@ public:
   /// Output `output` of the trained solution at this rank's points, all in its own subdomains.
   /// Collective (the FBPINN's windowed sum exchanges neighbour jets).
   virtual std::vector<double> sample(const Coordinates& points, int output = 0) = 0;
-  /// The id of the subdomain each of this rank's points lies in (all owned here, see
-  /// check_points_owned), as doubles for a field file. Not collective.
-  std::vector<double> owners(const Coordinates& points) const;
   /// Parameters of all subdomains' networks together.
   long parameter_count() const { return nets_.parameters_per_network() * grid_.count(); }
 

@@ -94,18 +94,20 @@ void check_points_owned(const dd::SubdomainGrid& grid, const Coordinates& points
                      __FILE__, __LINE__);
 }
 
+std::vector<double> subdomain_ids(const dd::SubdomainGrid& grid, const Coordinates& points) {
+  std::vector<double> ids;
+  for (int l : owned_subdomains(grid, points, "subdomain_ids")) ids.push_back(grid.owned()[l]);
+  return ids;
+}
+
 std::vector<double> sample_subdomain_networks(const dd::SubdomainGrid& grid,
                                               const nn::StackedMlp& nets, const Coordinates& points,
-                                              int output, std::vector<double>* ids) {
+                                              int output) {
   const size_t n = point_count(points);
   std::vector<double> values(n, 0.0);
-  if (ids) ids->assign(n, -1.0);
   std::vector<std::vector<size_t>> members(grid.owned().size());
   const auto local = owned_subdomains(grid, points, "sample_subdomain_networks");
-  for (size_t k = 0; k < n; ++k) {
-    if (ids) (*ids)[k] = grid.owned()[local[k]];
-    members[local[k]].push_back(k);
-  }
+  for (size_t k = 0; k < n; ++k) members[local[k]].push_back(k);
   for (size_t l = 0; l < members.size(); ++l) {
     const int m = static_cast<int>(members[l].size());
     if (m == 0) continue;

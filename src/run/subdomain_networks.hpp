@@ -45,11 +45,14 @@ std::vector<std::uint64_t> subdomain_network_seeds(const dd::SubdomainGrid& grid
 void check_points_owned(const dd::SubdomainGrid& grid, const Coordinates& points,
                         const std::string& what);
 
-/// Output `output` of the network of each point's subdomain (all owned here), and the
-/// subdomain's id per point into ids if given. Not collective.
+/// The id of the subdomain (all owned here, see check_points_owned) each of this rank's points
+/// lies in, as doubles for a field file. Not collective.
+std::vector<double> subdomain_ids(const dd::SubdomainGrid& grid, const Coordinates& points);
+
+/// Output `output` of the network of each point's subdomain (all owned here). Not collective.
 std::vector<double> sample_subdomain_networks(const dd::SubdomainGrid& grid,
                                               const nn::StackedMlp& nets, const Coordinates& points,
-                                              int output = 0, std::vector<double>* ids = nullptr);
+                                              int output = 0);
 
 /// Output `output` of the FBPINN windowed sum (dd/windowed_sum.hpp) of nets under windows at
 /// this rank's points, each assigned to the subdomain whose box holds it (all owned here; see
