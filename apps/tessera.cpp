@@ -77,7 +77,7 @@ int drive_pinn(tessera::Environment& env, tessera::Options& options, bool valida
   if (kind != "pinn" && !options.help_requested() && env.rank() == 0)
     std::cout << "run: " << kind << " is " << selection.as_deck() << std::endl;
   if (selection.problem == "poisson2d" && selection.learner == "single")
-    return drive<run::PoissonRun>(env, options, validate_only);
+    return drive<run::PoissonRun>(env, options, validate_only, selection);
   // The Poisson problems on subdomains, 1D to 3D.
   if (selection.problem.rfind("poisson", 0) == 0 && selection.learner != "single")
     return drive<run::PoissonSubdomainsRun>(env, options, validate_only, selection);

@@ -8,8 +8,8 @@
 // with its weight, output k and target g_k = the PDE's condition(k, x), or a homogeneous Neumann
 // condition. A PDE is then a few lines (pde_residuals.hpp) rather than a loss class: its residuals
 // and their partial derivatives with respect to the jet's streams, which seed the network's reverse
-// pass. Like PoissonLoss, each rank holds a share of the points and the terms and the flat gradient
-// are summed over ranks.
+// pass. Each rank holds a share of the points and the terms and the flat gradient are summed over
+// ranks.
 //
 // Causal training (pinn/causal.hpp) of a time-dependent PDE, time its last input: with an epsilon
 // > 0 the residual term becomes w_r (1/S) sum_i c_i L_i over S equal time slabs of the interior's
@@ -17,6 +17,12 @@
 // constants in the gradient. The slab losses are sums over ranks, so the weights are the same on
 // every rank count. The interior points are kept sorted by slab, which makes each slab's sum one
 // reduction over a contiguous range.
+//
+// Interior points go through forward, residual and backward in batches of batch_points that reuse
+// one workspace per batch size: on a CPU a batch's activations stay in cache between the passes
+// (PointSetConfig). Causal training evaluates the interior as one batch: every slab's loss, and so
+// every point's weight, needs the whole forward pass before the first backward one.
+// The interior set can grow by residual-based refinement (ResidualSampled, resampling.hpp).
 #include <mpi.h>
 
 #include <algorithm>
@@ -30,6 +36,7 @@
 #include "pinn/causal.hpp"
 #include "pinn/loss.hpp"
 #include "pinn/pde_loss_kernels.hpp"
+#include "pinn/resampling.hpp"
 
 namespace tessera::pinn {
 
@@ -51,7 +58,7 @@ struct ConditionPoints {
 };
 
 template <class Pde>
-class PdeLoss : public Loss {
+class PdeLoss : public Loss, public ResidualSampled {
   static_assert(Pde::inputs >= 1 && Pde::inputs <= kMaxJetInputs, "PdeLoss: 1 to 4 inputs");
   static_assert(Pde::outputs >= 1 && Pde::outputs <= kMaxJetOutputs, "PdeLoss: 1 to 3 outputs");
   static_assert(Pde::residuals >= 1 && Pde::residuals <= kMaxResiduals,
@@ -59,19 +66,22 @@ class PdeLoss : public Loss {
 
 public:
   /// Collective over comm (counts the global points). causal.epsilon > 0: causal weights over
-  /// the last input, time.
+  /// the last input, time. batch_points: interior points per batch, 0 for all at once (so with
+  /// causal weights).
   PdeLoss(MPI_Comm comm, nn::Mlp& net, const Pde& pde, const nn::Matrix& interior,
           double residual_weight, const std::vector<ConditionPoints>& conditions,
-          const CausalConfig& causal = {})
+          const CausalConfig& causal = {}, long batch_points = 0)
       : comm_(comm),
         net_(net),
         staging_(Kokkos::create_mirror_view(net.parameters())),
         pde_(pde),
         interior_(interior),
         conditions_(conditions),
-        causal_epsilon_(causal.epsilon) {
-    TESSERA_CHECK(causal.time_slabs >= 1 && causal.epsilon >= 0,
-                  "PdeLoss: causal training needs at least one time slab and an epsilon >= 0");
+        causal_epsilon_(causal.epsilon),
+        batch_points_(causal.epsilon > 0 ? 0 : batch_points) {
+    TESSERA_CHECK(causal.time_slabs >= 1 && causal.epsilon >= 0 && batch_points >= 0,
+                  "PdeLoss: causal training needs at least one time slab and an epsilon >= 0; "
+                  "batches at least 0 points");
     if (causal.epsilon > 0) sort_into_slabs(causal.time_slabs);
     TESSERA_CHECK(net.shape().inputs == Pde::inputs && net.shape().outputs == Pde::outputs,
                   "PdeLoss: the network must map " << Pde::inputs << " inputs to " << Pde::outputs
@@ -89,11 +99,7 @@ public:
     TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, global_.data(), static_cast<int>(terms), MPI_LONG,
                                    MPI_SUM, comm));
     for (long count : global_) TESSERA_CHECK(count > 0, "PdeLoss: a point set is empty");
-    const int n = static_cast<int>(interior.extent(1));
-    net.prepare(interior_ws_, nn::JetOrder::Laplacian, n, Pde::laplacian_dims);
-    interior_adjoint_ =
-        nn::Matrix("tessera::pinn::pde_interior_adjoint",
-                   nn::stream_count(nn::JetOrder::Laplacian, Pde::inputs) * n, Pde::outputs);
+    build_batches();
     condition_ws_.resize(conditions.size());
     for (size_t c = 0; c < conditions.size(); ++c) {
       const int m = static_cast<int>(conditions[c].points.extent(1));
@@ -163,7 +169,73 @@ public:
     weights_ = weights;
   }
 
+  MPI_Comm communicator() const override { return comm_; }
+  /// sqrt(sum_j r_j^2) of the network at each of this rank's points (inputs x n). Not collective.
+  std::vector<double> residual_magnitudes(const nn::Matrix& points) override {
+    TESSERA_CHECK(static_cast<int>(points.extent(0)) == Pde::inputs,
+                  "PdeLoss: points of " << Pde::inputs << " coordinates");
+    const int n = static_cast<int>(points.extent(1));
+    if (n == 0) return {};
+    nn::MlpWorkspace ws;
+    net_.prepare(ws, nn::JetOrder::Laplacian, n, Pde::laplacian_dims);
+    net_.forward(points, ws);
+    Kokkos::View<double*> magnitude("tessera::pinn::pde_residual_magnitude", n);
+    residual_magnitude(pde_, points, ws.output(), magnitude, n);
+    auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), magnitude);
+    return std::vector<double>(host.data(), host.data() + n);
+  }
+  /// Collective over comm: appends this rank's points (inputs x n) to the interior set and
+  /// recounts the global set. Not with causal weights (the points are sorted by time slab).
+  void add_interior_points(const nn::Matrix& points) override {
+    TESSERA_CHECK(slab_points_.size() == 1,
+                  "PdeLoss: refinement of the interior set with causal weights is not implemented");
+    const long old = static_cast<long>(interior_.extent(1));
+    long added = static_cast<long>(points.extent(1));
+    nn::Matrix grown("tessera::pinn::pde_interior", Pde::inputs, old + added);
+    Kokkos::deep_copy(Kokkos::subview(grown, Kokkos::ALL(), std::make_pair(0L, old)), interior_);
+    Kokkos::deep_copy(Kokkos::subview(grown, Kokkos::ALL(), std::make_pair(old, old + added)),
+                      points);
+    interior_ = grown;
+    TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &added, 1, MPI_LONG, MPI_SUM, comm_));
+    global_[0] += added;
+    slab_points_[0] = global_[0];
+    slab_of_ = Kokkos::View<int*>("tessera::pinn::pde_slab_of", interior_.extent(1));
+    build_batches();
+  }
+  /// This rank's interior points (inputs x n), refined ones included, and the global count.
+  const nn::Matrix& interior() const { return interior_; }
+  long global_interior_points() const { return global_[0]; }
+
 private:
+  struct Batch {
+    nn::Matrix points;  // inputs x n, a range of interior_
+    nn::MlpWorkspace* workspace;
+    nn::Matrix* adjoint;
+  };
+
+  /// Splits this rank's interior into batches of batch_points_ (the last one the remainder).
+  /// Not collective.
+  void build_batches() {
+    const long n = static_cast<long>(interior_.extent(1));
+    const long full = (batch_points_ <= 0 || batch_points_ > n) ? n : batch_points_;
+    const int streams = nn::stream_count(nn::JetOrder::Laplacian, Pde::inputs);
+    batches_.clear();
+    for (long begin = 0; begin < n; begin += full) {
+      const long end = std::min(n, begin + full);
+      const bool tail = end - begin != full;
+      auto& ws = tail ? tail_ws_ : interior_ws_;
+      auto& adjoint = tail ? tail_adjoint_ : interior_adjoint_;
+      if (ws.points != end - begin || adjoint.extent(0) == 0) {  // a new batch size
+        net_.prepare(ws, nn::JetOrder::Laplacian, static_cast<int>(end - begin),
+                     Pde::laplacian_dims);
+        adjoint = nn::Matrix("tessera::pinn::pde_interior_adjoint", streams * (end - begin),
+                             Pde::outputs);
+      }
+      batches_.push_back(
+          {Kokkos::subview(interior_, Kokkos::ALL(), std::make_pair(begin, end)), &ws, &adjoint});
+    }
+  }
+
   /// Sorts the interior points by time slab (of the global time range) and counts each slab's
   /// global points. Collective over comm.
   void sort_into_slabs(int slabs) {
@@ -226,20 +298,29 @@ private:
   /// This rank's weighted sum over points of sum_j r_j^2; adds its parameter gradient. Collective
   /// over comm with causal training (the slab losses), else not.
   double residual_term(const nn::Vector& gradient) {
-    const int n = interior_ws_.points, slabs = static_cast<int>(slab_points_.size());
-    if (n > 0) net_.forward(interior_, interior_ws_);
+    const int slabs = static_cast<int>(slab_points_.size());
+    // Causal training: one batch (the constructor's), its forward pass before the weights.
+    const bool has_points = !batches_.empty();
+    if (causal_epsilon_ > 0 && has_points) net_.forward(batches_[0].points, interior_ws_);
     if (causal_epsilon_ > 0 && !frozen_) update_causal_weights();
     // Point p's term is scale(slab) sum_j r_j^2: w_r / N without causal training.
     for (int i = 0; i < slabs; ++i)
       slab_scale_host_(i) = weights_[0] * causal_weights_[i] / (double(slabs) * slab_points_[i]);
     Kokkos::deep_copy(slab_scale_, slab_scale_host_);
-    if (n == 0) return 0.0;
-    // One slab: the scale multiplies the sum, as it always did, so plain runs keep their rounding.
+    if (!has_points) return 0.0;
+    // One slab: the scale multiplies the sum, as it always did, so plain runs keep their rounding
+    // (every point's slab index is then 0, so each batch reads slab_of_ from its start).
     const bool one_slab = slabs == 1;
-    const double sum = weighted_residual_sum(pde_, interior_, interior_ws_.output(),
-                                             interior_adjoint_, slab_of_, slab_scale_, n, one_slab);
-    net_.backward(interior_ws_, interior_adjoint_, gradient);
-    return one_slab ? slab_scale_host_(0) * sum : sum;
+    double total = 0;
+    for (const auto& batch : batches_) {
+      const int n = batch.workspace->points;
+      if (causal_epsilon_ == 0) net_.forward(batch.points, *batch.workspace);
+      const double sum = weighted_residual_sum(pde_, batch.points, batch.workspace->output(),
+                                               *batch.adjoint, slab_of_, slab_scale_, n, one_slab);
+      net_.backward(*batch.workspace, *batch.adjoint, gradient);
+      total += one_slab ? slab_scale_host_(0) * sum : sum;
+    }
+    return total;
   }
 
   /// scale * sum_p d_p^2 over condition c's points on this rank, d = u_k - condition(k, x) or
@@ -267,13 +348,16 @@ private:
   std::vector<ConditionPoints> conditions_;
   std::vector<double> weights_;  // residual, then the conditions'
   std::vector<long> global_;     // global points of each term's set
-  nn::MlpWorkspace interior_ws_;
-  nn::Matrix interior_adjoint_;
+  std::vector<Batch> batches_;
+  // Batches have at most two sizes (full and the remainder), each with its own workspace.
+  nn::MlpWorkspace interior_ws_, tail_ws_;
+  nn::Matrix interior_adjoint_, tail_adjoint_;
   std::vector<nn::MlpWorkspace> condition_ws_;
   std::vector<nn::Matrix> condition_adjoint_;
   std::vector<double> terms_;  // weighted terms of the last evaluation
   // Time slabs: one (every point, weight 1) without causal training.
   double causal_epsilon_ = 0;
+  long batch_points_ = 0;  // 0: one batch
   bool frozen_ = false;
   std::vector<int> slab_begin_;    // this rank's sorted interior points: slab i is [b_i, b_{i+1})
   std::vector<long> slab_points_;  // global points per slab

@@ -5,6 +5,8 @@
 // member function does not compile under nvcc, and alone they can be tested and reused.
 #include <Kokkos_Core.hpp>
 
+#include "core/device_math.hpp"
+
 #include "nn/mlp.hpp"
 
 namespace tessera::pinn {
@@ -90,6 +92,24 @@ double slab_residual_sum(const Pde& pde, const Points& x, const Jets& u, int n, 
       },
       sum);
   return sum;
+}
+
+/// magnitude(p) = sqrt(sum_j r_j^2) at the jets u of a forward pass of one network over the n
+/// points x (inputs x n): what residual-based refinement ranks candidates by. Not collective.
+template <class Pde, class Points, class Jets>
+void residual_magnitude(const Pde& pde, const Points& x, const Jets& u,
+                        const Kokkos::View<double*>& magnitude, int n) {
+  constexpr int inputs = Pde::inputs, outputs = Pde::outputs, residuals = Pde::residuals;
+  Kokkos::parallel_for(
+      "tessera::pinn::pde_residual_magnitude", Kokkos::RangePolicy<>(0, n),
+      KOKKOS_LAMBDA(const int p) {
+        double r[kMaxResiduals];
+        JetSensitivity dr[kMaxResiduals];
+        pde.residual(point_jet<inputs, outputs>(x, u, n, p), r, dr);
+        double sum = 0;
+        for (int j = 0; j < residuals; ++j) sum += r[j] * r[j];
+        magnitude(p) = math::sqrt(sum);
+      });
 }
 
 /// sum over the n points of s_p sum_j r_j^2, s_p = slab_scale(slab_of(p)) (1 when one_slab: the

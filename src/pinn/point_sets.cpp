@@ -11,7 +11,8 @@ long PointSetConfig::default_batch_points() {
   return Kokkos::SpaceAccessibility<Kokkos::HostSpace, Space>::accessible ? 256 : 0;
 }
 
-PointSetConfig PointSetConfig::from_options(Options& options) {
+PointSetConfig PointSetConfig::from_options(Options& options,
+                                            const std::string& unbatched_because) {
   PointSetConfig c;
   c.interior_points = options.integer("pinn_interior_points", 4096, 1, 100000000,
                                       "interior collocation points (global, split over ranks)");
@@ -21,10 +22,13 @@ PointSetConfig PointSetConfig::from_options(Options& options) {
       options.real("pinn_residual_weight", 1.0, 0.0, 1e12, "weight of the PDE residual loss");
   c.boundary_weight =
       options.real("pinn_boundary_weight", 1.0, 0.0, 1e12, "weight of the boundary loss");
+  const size_t batch_key = options.declared_count();
   c.batch_points = options.integer(
-      "pinn_batch_points", static_cast<int>(c.batch_points), 0, 100000000,
+      "pinn_batch_points", static_cast<int>(unbatched_because.empty() ? c.batch_points : 0), 0,
+      100000000,
       "interior points per forward/backward batch, 0 for all at once (default: cache-sized on "
       "CPU backends, all on GPUs)");
+  if (!unbatched_because.empty()) options.refuse_given_since(batch_key, unbatched_because);
   c.seed = static_cast<std::uint64_t>(options.integer(
       "pinn_seed", 1234, 0, 2147483647, "seed for collocation points and network initialisation"));
   return c;

@@ -1,6 +1,7 @@
 #pragma once
 // How many collocation points, how they are weighted, and the seed that draws them.
 #include <cstdint>
+#include <string>
 
 namespace tessera {
 class Options;
@@ -20,7 +21,9 @@ struct PointSetConfig {
 
   static long default_batch_points();
 
-  static PointSetConfig from_options(Options& options);
+  /// Reads the -pinn_ point options. unbatched_because non-empty: the run evaluates its interior
+  /// points at once, and a -pinn_batch_points given is refused with that reason. Not collective.
+  static PointSetConfig from_options(Options& options, const std::string& unbatched_because = "");
 };
 
 }  // namespace tessera::pinn

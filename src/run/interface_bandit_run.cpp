@@ -123,7 +123,7 @@ double InterfaceBanditRun::error(int frequency_index, int arm, const std::string
   if (continues_own_) c.checkpoint.overwrite = true;
   if (resumed_) c.checkpoint.restart = io::kLatestCheckpoint;
   resumed_ = false;
-  const double e = PoissonSubdomainsRun(comm_, c).execute(options_text).pinn_error;
+  const double e = PoissonSubdomainsRun(comm_, c).execute(options_text).pinn_vs_exact;
   errors_[key] = e;
   write_checkpoint();
   if (poll_safe_point(comm_).stop)

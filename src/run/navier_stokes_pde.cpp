@@ -144,12 +144,12 @@ FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& re
   return e;
 }
 
-PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
-                                    const PdeRunConfig& config, const std::string& options_text,
-                                    SubdomainLearner* subdomains,
-                                    const dd::ReplicatedCheckpoints* checkpoints) {
+PinnOutcome run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
+                                  const PdeRunConfig& config, const std::string& options_text,
+                                  SubdomainLearner* subdomains,
+                                  const dd::ReplicatedCheckpoints* checkpoints) {
   Timer total;
-  PdeRunSummary s;
+  PinnOutcome s;
   const auto& ns = config.navier_stokes;
   const bool kovasznay = config.pde == "kovasznay";
   TESSERA_LOG("Tessera " << version << ": PINN for " << config.pde << " at Re = "
@@ -289,9 +289,11 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     file.set_attribute("relative_l2_v", errors.v);
     file.set_attribute("relative_l2_velocity", errors.velocity);
     file.set_attribute("relative_l2_pressure", errors.pressure);
-    finish_pde_result(file, config,
-                      subdomains ? subdomains->parameter_count() : net.parameter_count(), training,
-                      s, options_text, subdomains);
+    finish_pinn_result(
+        file,
+        {config.selection, subdomains ? subdomains->parameter_count() : net.parameter_count(), s,
+         training.history, options_text, subdomains},
+        total.seconds());
   }
 
   const auto& n = decomp.global_points();
@@ -302,9 +304,7 @@ PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
               << "  v                   " << format("%.3e", errors.v) << "\n"
               << "  velocity            " << format("%.3e", errors.velocity) << "\n"
               << "  p (mean removed)    " << format("%.3e", errors.pressure) << "\n"
-              << subdomains_summary(subdomains) << training_summary(s) << "\n"
-              << "  wall time           " << format("%.1f s", total.seconds()) << "\n"
-              << "  output              " << path << " (+ .xmf for ParaView)");
+              << summary_tail(subdomains, s, total.seconds(), path));
   return s;
 }
 

@@ -27,7 +27,7 @@ class Options;
 namespace tessera::run {
 
 struct PdeRunConfig;
-struct PdeRunSummary;
+struct PinnOutcome;
 
 struct NavierStokesPdeConfig {
   physics::Kovasznay kovasznay;                        // Re 40 (NSFnets, Jin et al. 2021)
@@ -77,9 +77,9 @@ class SubdomainLearner;
 /// by checkpoints and continuing from its restart, or the subdomain networks of xpinn if given
 /// (checkpoints then nullptr), compares it on decomp's grid, writes the result file and prints
 /// the summary on rank 0.
-PdeRunSummary run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
-                                    const PdeRunConfig& config, const std::string& options_text,
-                                    SubdomainLearner* subdomains,
-                                    const dd::ReplicatedCheckpoints* checkpoints);
+PinnOutcome run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
+                                  const PdeRunConfig& config, const std::string& options_text,
+                                  SubdomainLearner* subdomains,
+                                  const dd::ReplicatedCheckpoints* checkpoints);
 
 }  // namespace tessera::run

@@ -94,10 +94,10 @@ Pde3DRun::Pde3DRun(const Decomposition& decomp, const PdeRunConfig& config)
 
 Pde3DRun::~Pde3DRun() = default;
 
-PdeRunSummary Pde3DRun::execute(const std::string& options_text,
-                                const dd::ReplicatedCheckpoints& checkpoints) {
+PinnOutcome Pde3DRun::execute(const std::string& options_text,
+                              const dd::ReplicatedCheckpoints& checkpoints) {
   Timer total;
-  PdeRunSummary s;
+  PinnOutcome s;
   const MPI_Comm comm = decomp_.comm();
   const auto& p = config_.points;
   const auto& c = config_.pde3d;
@@ -188,7 +188,9 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text,
       file.set_attribute("relative_l2_pinn_vs_exact" + r.suffix, r.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact" + r.suffix, r.reference_vs_exact);
     }
-    finish_pde_result(file, config_, net.parameter_count(), training, s, options_text);
+    finish_pinn_result(
+        file, {config_.selection, net.parameter_count(), s, training.history, options_text},
+        total.seconds());
   }
 
   const auto& n = decomp_.global_points();
@@ -201,9 +203,7 @@ PdeRunSummary Pde3DRun::execute(const std::string& options_text,
   }
   TESSERA_LOG("summary (relative L2 on the "
               << n[0] << " x " << n[1] << " x " << n[2] << " grid):\n"
-              << errors << training_summary(s) << "\n"
-              << "  wall time           " << format("%.1f s", total.seconds()) << "\n"
-              << "  output              " << path << " (+ .xmf for ParaView)");
+              << errors << summary_tail(nullptr, s, total.seconds(), path));
   return s;
 }
 

@@ -21,7 +21,7 @@ class Options;
 namespace tessera::run {
 
 struct PdeRunConfig;
-struct PdeRunSummary;
+struct PinnOutcome;
 
 struct Pde3DConfig {
   physics::Poisson3D poisson3d;
@@ -54,8 +54,8 @@ public:
   /// Collective. Trains (checkpointed by checkpoints, continuing from its restart), solves the
   /// reference, compares, writes the result file and its XDMF, prints the summary on rank 0. The
   /// summary's errors are those at the final time for heat.
-  PdeRunSummary execute(const std::string& options_text,
-                        const dd::ReplicatedCheckpoints& checkpoints);
+  PinnOutcome execute(const std::string& options_text,
+                      const dd::ReplicatedCheckpoints& checkpoints);
 
 private:
   const Decomposition& decomp_;

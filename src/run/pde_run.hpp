@@ -77,25 +77,6 @@ struct PdeRunConfig {
   bool subdomain_method() const { return method != "single"; }
 };
 
-struct PdeRunSummary : TrainingOutcome {
-  double pinn_vs_reference = 0;   // relative L2; the reference is exact for Burgers (velocity
-                                  // for Navier–Stokes)
-  double pinn_vs_exact = 0;       // Helmholtz, Kovasznay and the 3D PDEs only
-  double reference_vs_exact = 0;  // Helmholtz and the 3D PDEs only
-};
-
-/// Collective over the file's communicator. Ends a run: pde result file, whose fields and error
-/// attributes the PDE has written: adds the training history and the attributes every PDE's file
-/// has (options, problem, parameter count, training time, final loss, L-BFGS stop), those of the
-/// subdomain method if given, commits the file and writes its XDMF beside it.
-void finish_pde_result(io::FieldFile& file, const PdeRunConfig& config, long parameters,
-                       const pinn::TrainingResult& training, const PdeRunSummary& summary,
-                       const std::string& options_text,
-                       const SubdomainLearner* subdomains = nullptr);
-
-/// The lines a run's summary adds for the subdomain method, or none without one.
-std::string subdomains_summary(const SubdomainLearner* subdomains);
-
 class PdeRun {
 public:
   using Config = PdeRunConfig;
@@ -109,7 +90,7 @@ public:
   void prepare_output();
 
   /// Collective. Trains, compares, writes, prints the summary on rank 0.
-  PdeRunSummary execute(const std::string& options_text);
+  PinnOutcome execute(const std::string& options_text);
 
 private:
   PdeRunConfig config_;

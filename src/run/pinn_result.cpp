@@ -8,6 +8,7 @@
 #include "io/field_file.hpp"
 #include "io/uniform_grid.hpp"
 #include "nn/lbfgs.hpp"
+#include "run/subdomain_learner.hpp"
 
 namespace tessera::run {
 
@@ -21,15 +22,29 @@ void TrainingOutcome::record_training(const pinn::TrainingResult& training,
 }
 
 void PinnOutcome::record_errors(const GridFields& f) {
-  pinn_error = f.grid.relative_l2(f.pinn, f.exact);
-  reference_error = f.grid.relative_l2(f.reference, f.exact);
+  pinn_vs_exact = f.grid.relative_l2(f.pinn, f.exact);
+  reference_vs_exact = f.grid.relative_l2(f.reference, f.exact);
   pinn_vs_reference = f.grid.relative_l2(f.pinn, f.reference);
+}
+
+void finish_pinn_result(io::FieldFile& file, const PinnRunRecord& run, double wall_seconds) {
+  write_history(file, "history", run.history.columns, run.history.rows);
+  if (run.subdomains) run.subdomains->write(file);
+  file.set_attribute("options", run.options_text);
+  file.set_attribute("problem", run.selection.problem);
+  file.set_attribute("learner", run.selection.learner);
+  file.set_attribute("parameters", run.parameters);
+  file.set_attribute("training_seconds", run.outcome.training_seconds);
+  file.set_attribute("initial_loss", run.outcome.initial_loss);
+  file.set_attribute("final_loss", run.outcome.final_loss);
+  file.set_attribute("lbfgs_stop", run.outcome.lbfgs_stop);
+  file.set_attribute("wall_seconds", wall_seconds);
+  file.commit_with_xdmf();
 }
 
 void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
                        const GridFields& fields, const PinnOutcome& outcome,
-                       const pinn::TrainingHistory& history, const std::string& options_text,
-                       const std::string& problem, double frequency,
+                       const PinnRunRecord& run, double frequency,
                        const std::function<double()>& wall_seconds,
                        const std::function<void(io::FieldFile&)>& extra) {
   ProfilingRegion stage(Stage::Output);
@@ -44,20 +59,12 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
   file.write_field("reference", decomp, fields.reference.data());
   file.write_field("exact", decomp, fields.exact.data());
   file.write_field("pinn_error", decomp, error.data());
-  write_history(file, "history", history.columns, history.rows);
-  file.set_attribute("options", options_text);
-  file.set_attribute("problem", problem);
   file.set_attribute("poisson_frequency", frequency);
-  file.set_attribute("relative_l2_pinn_vs_exact", outcome.pinn_error);
-  file.set_attribute("relative_l2_reference_vs_exact", outcome.reference_error);
+  file.set_attribute("relative_l2_pinn_vs_exact", outcome.pinn_vs_exact);
+  file.set_attribute("relative_l2_reference_vs_exact", outcome.reference_vs_exact);
   file.set_attribute("relative_l2_pinn_vs_reference", outcome.pinn_vs_reference);
-  file.set_attribute("training_seconds", outcome.training_seconds);
-  file.set_attribute("initial_loss", outcome.initial_loss);
-  file.set_attribute("final_loss", outcome.final_loss);
-  file.set_attribute("lbfgs_stop", outcome.lbfgs_stop);
   if (extra) extra(file);
-  file.set_attribute("wall_seconds", wall_seconds());
-  file.commit_with_xdmf();
+  finish_pinn_result(file, run, wall_seconds());
 }
 
 void write_history(io::FieldFile& file, const std::string& name,
@@ -73,8 +80,8 @@ std::string error_summary(const std::string& label, int n, const PinnOutcome& o,
   const std::string learned = (label + " vs exact").append(20, ' ').substr(0, 20);
   const std::string versus = (label + " vs reference").append(20, ' ').substr(0, 20);
   os << "summary (relative L2 on the " << grid << " reference grid):\n"
-     << "  " << learned << format("%.3e", o.pinn_error) << "\n"
-     << "  reference vs exact  " << format("%.3e", o.reference_error) << "\n"
+     << "  " << learned << format("%.3e", o.pinn_vs_exact) << "\n"
+     << "  reference vs exact  " << format("%.3e", o.reference_vs_exact) << "\n"
      << "  " << versus << format("%.3e", o.pinn_vs_reference);
   return os.str();
 }
@@ -84,6 +91,13 @@ std::string training_summary(const TrainingOutcome& o) {
          format("%.3e", o.final_loss) + " (initial " + format("%.3e", o.initial_loss) +
          ", reduction " + format("%.2e", o.initial_loss / o.final_loss) +
          "), L-BFGS: " + o.lbfgs_stop;
+}
+
+std::string summary_tail(const SubdomainLearner* subdomains, const TrainingOutcome& outcome,
+                         double wall_seconds, const std::string& output_file) {
+  return (subdomains ? subdomains->summary() : std::string()) + training_summary(outcome) + "\n" +
+         "  wall time           " + format("%.1f s", wall_seconds) + "\n" +
+         "  output              " + output_file + " (+ .xmf for ParaView)";
 }
 
 }  // namespace tessera::run

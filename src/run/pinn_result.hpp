@@ -1,7 +1,9 @@
 #pragma once
-// What every Poisson PINN run (one network, XPINN, FBPINN) reports: the errors against the
-// exact solution and the PETSc reference on the reference grid, and the result file holding them.
-// The run kinds add their own fields and attributes through a callback.
+// What every PINN run reports, whatever its problem and learner: the errors of the learned
+// solution against the exact solution and the PETSc reference, its training, and the result
+// file that holds them. A run writes its own fields and error attributes into the file, then
+// finish_pinn_result adds what every PINN result file has and commits it; its summary ends with
+// summary_tail's lines.
 #include <mpi.h>
 
 #include <functional>
@@ -10,6 +12,7 @@
 
 #include "core/decomposition.hpp"
 #include "pinn/trainer.hpp"
+#include "problems/registry.hpp"
 #include "run/comparison.hpp"
 
 namespace tessera::io {
@@ -18,7 +21,8 @@ class FieldFile;
 
 namespace tessera::run {
 
-/// The part of a PINN run's summary that every kind shares.
+class SubdomainLearner;
+
 /// What every PINN run reports of its training.
 struct TrainingOutcome {
   double training_seconds = 0;
@@ -30,10 +34,13 @@ struct TrainingOutcome {
   void record_training(const pinn::TrainingResult& training, const pinn::TrainingConfig& config);
 };
 
+/// A PINN run's outcome: its training and the relative L2 errors of its comparison (those the
+/// problem has: no exact solution for Allen–Cahn or the cavity, the exact solution is the
+/// reference for Burgers and Kovasznay; the 3D heat equation's at its final time).
 struct PinnOutcome : TrainingOutcome {
-  double pinn_error = 0;         // relative L2, learned vs exact
-  double reference_error = 0;    // relative L2, PETSc reference vs exact
-  double pinn_vs_reference = 0;  // relative L2
+  double pinn_vs_exact = 0;
+  double reference_vs_exact = 0;
+  double pinn_vs_reference = 0;  // velocity for the Navier–Stokes flows
   double total_seconds = 0;
   std::string output_file;
 
@@ -49,14 +56,30 @@ struct GridFields {
   const std::vector<double>& exact;
 };
 
-/// Collective. Writes outcome.output_file: fields x, y (2D, 3D), z (3D), pinn, reference, exact,
-/// pinn_error, the history table, the attributes every PINN run shares (options, problem, k, the
-/// errors, training time, final loss, L-BFGS stop), then whatever extra() adds, then wall_seconds;
-/// commits the file (tmp + rename) and writes the XDMF beside it.
+/// What a PINN result file says about the run beside its fields and errors.
+struct PinnRunRecord {
+  const problems::PinnSelection& selection;  // the problem and the learner
+  long parameters = 0;                       // of every network together
+  const TrainingOutcome& outcome;
+  const pinn::TrainingHistory& history;
+  const std::string& options_text;
+  const SubdomainLearner* subdomains = nullptr;  // the subdomain learners' tiling and histories
+};
+
+/// Collective over the file's communicator. Ends a PINN result file whose grid, fields and error
+/// attributes the run has written: adds the training history, the subdomain learner's tables and
+/// attributes if any, the attributes every PINN result has (options, problem, learner,
+/// parameters, training time, initial and final loss, L-BFGS stop, wall_seconds), commits the
+/// file (tmp + rename) and writes its XDMF beside it.
+void finish_pinn_result(io::FieldFile& file, const PinnRunRecord& run, double wall_seconds);
+
+/// Collective. The result of a problem with an exact solution compared on the reference grid
+/// (the Poisson problems): fields x, y (2D, 3D), z (3D), pinn, reference, exact, pinn_error, the
+/// three errors as attributes, poisson_frequency, whatever extra() adds, then
+/// finish_pinn_result's (wall_seconds() read last). outcome.output_file names the file.
 void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
                        const GridFields& fields, const PinnOutcome& outcome,
-                       const pinn::TrainingHistory& history, const std::string& options_text,
-                       const std::string& problem, double frequency,
+                       const PinnRunRecord& run, double frequency,
                        const std::function<double()>& wall_seconds,
                        const std::function<void(io::FieldFile&)>& extra);
 
@@ -72,5 +95,9 @@ std::string error_summary(const std::string& label, int n, const PinnOutcome& ou
 /// The training line of a run's summary: time, final loss, its reduction from the initial loss
 /// (the figure the reduced regression runs check), why L-BFGS stopped.
 std::string training_summary(const TrainingOutcome& outcome);
+/// The last lines of every PINN run's summary: the subdomain learner's, if any, the training
+/// line, the wall time and the result file.
+std::string summary_tail(const SubdomainLearner* subdomains, const TrainingOutcome& outcome,
+                         double wall_seconds, const std::string& output_file);
 
 }  // namespace tessera::run

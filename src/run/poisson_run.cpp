@@ -11,13 +11,15 @@
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
 #include "pinn/collocation.hpp"
-#include "pinn/poisson_loss.hpp"
+#include "pinn/pde_residuals.hpp"
 #include "run/comparison.hpp"
 
 namespace tessera::run {
 
-PoissonRunConfig PoissonRunConfig::from_options(Options& options) {
+PoissonRunConfig PoissonRunConfig::from_options(Options& options,
+                                                const problems::PinnSelection& selection) {
   PoissonRunConfig c;
+  c.selection = selection;
   c.problem = physics::Poisson2D::from_options(options);
   c.network = nn::MlpShape::from_options(options, 2, 1);
   c.points = pinn::PointSetConfig::from_options(options);
@@ -43,9 +45,9 @@ void PoissonRun::prepare_output() {
                                               config_.output.overwrite);
 }
 
-RunSummary PoissonRun::execute(const std::string& options_text) {
+PinnOutcome PoissonRun::execute(const std::string& options_text) {
   Timer total;
-  RunSummary s;
+  PinnOutcome s;
   const auto& net_shape = config_.network;
   const auto& grid = decomp_.process_grid();
   const int n = config_.reference.points;
@@ -55,10 +57,10 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
 
   Timer t;
   reference_.solve();
-  s.reference_seconds = t.seconds();
-  s.reference_iterations = reference_.iterations();
-  TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << s.reference_iterations
-                                       << " iterations, " << format("%.2f s", s.reference_seconds));
+  const double reference_seconds = t.seconds();
+  const int reference_iterations = reference_.iterations();
+  TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << reference_iterations
+                                       << " iterations, " << format("%.2f s", reference_seconds));
 
   nn::Mlp net(net_shape);
   net.initialize_glorot(config_.points.seed);
@@ -66,9 +68,9 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
       pinn::interior_points_2d(comm_, config_.points.interior_points, config_.points.seed);
   const auto boundary =
       pinn::boundary_points_2d(comm_, config_.points.boundary_points, config_.points.seed);
-  pinn::PoissonLoss loss(comm_, net, config_.problem, interior, boundary,
-                         config_.points.residual_weight, config_.points.boundary_weight,
-                         config_.points.batch_points);
+  pinn::PdeLoss<pinn::PoissonResidual<2>> loss(
+      comm_, net, {config_.problem}, interior, config_.points.residual_weight,
+      {{"boundary", boundary, config_.points.boundary_weight}}, {}, config_.points.batch_points);
   TESSERA_LOG("PINN: MLP 2-" << net_shape.width << "x" << net_shape.depth << "-1 "
                              << nn::activation_name(net_shape.activation) << " ("
                              << net.parameter_count() << " parameters), "
@@ -90,7 +92,8 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
   write_pinn_result(
-      comm_, decomp_, reference_.h(), fields, s, training.history, options_text, "poisson2d",
+      comm_, decomp_, reference_.h(), fields, s,
+      {config_.selection, net.parameter_count(), s, training.history, options_text},
       config_.problem.frequency, [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
         file.set_attribute("poisson_multiscale_amplitude", config_.problem.multiscale_amplitude);
@@ -98,17 +101,14 @@ RunSummary PoissonRun::execute(const std::string& options_text) {
         file.set_attribute("network", "MLP 2-" + std::to_string(net_shape.width) + "x" +
                                           std::to_string(net_shape.depth) + "-1 " +
                                           nn::activation_name(net_shape.activation));
-        file.set_attribute("parameters", net.parameter_count());
-        file.set_attribute("reference_iterations", s.reference_iterations);
-        file.set_attribute("reference_seconds", s.reference_seconds);
+        file.set_attribute("reference_iterations", reference_iterations);
+        file.set_attribute("reference_seconds", reference_seconds);
       });
   s.total_seconds = total.seconds();
 
   TESSERA_LOG(error_summary("PINN", n, s)
               << "\n"
-              << training_summary(s) << "\n"
-              << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"
-              << "  output              " << s.output_file << " (+ .xmf for ParaView)");
+              << summary_tail(nullptr, s, s.total_seconds, s.output_file));
   return s;
 }
 

@@ -14,6 +14,7 @@
 #include "physics/poisson.hpp"
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
+#include "problems/registry.hpp"
 #include "run/output_config.hpp"
 #include "run/pinn_result.hpp"
 #include "solvers/poisson_reference.hpp"
@@ -21,6 +22,7 @@
 namespace tessera::run {
 
 struct PoissonRunConfig {
+  problems::PinnSelection selection;  // poisson2d, single, as the deck named them
   physics::Poisson2D problem;
   nn::MlpShape network;
   pinn::PointSetConfig points;
@@ -30,12 +32,7 @@ struct PoissonRunConfig {
   dd::CheckpointConfig checkpoint;  // -dd_checkpoint_every, -dd_restart: a 1 x 1 tiling's
 
   /// Declares and reads every option of the run; problems are reported to options.
-  static PoissonRunConfig from_options(Options& options);
-};
-
-struct RunSummary : PinnOutcome {
-  int reference_iterations = 0;
-  double reference_seconds = 0;
+  static PoissonRunConfig from_options(Options& options, const problems::PinnSelection& selection);
 };
 
 class PoissonRun {
@@ -53,7 +50,7 @@ public:
 
   /// Collective. Solves, trains, compares, writes, prints the summary on rank 0.
   /// options_text is stored with the results.
-  RunSummary execute(const std::string& options_text);
+  PinnOutcome execute(const std::string& options_text);
 
 private:
   PoissonRunConfig config_;

@@ -17,26 +17,27 @@ PoissonSubdomainsRunConfig PoissonSubdomainsRunConfig::from_options(
   TESSERA_CHECK(selection.learner == "xpinn" || selection.learner == "fbpinn",
                 "PoissonSubdomainsRunConfig: learner " << selection.learner);
   PoissonSubdomainsRunConfig c;
-  c.learner = selection.learner;
+  c.selection = selection;
   c.domain = SubdomainProblemConfig::from_options(options, selection.inputs());
   c.network = nn::MlpShape::from_options(options, c.domain.dim(), 1);
   c.points = dd::SubdomainPointConfig::from_options(options);
-  if (c.learner == "xpinn")
+  if (c.selection.learner == "xpinn")
     c.interface = dd::InterfaceWeights::from_options(options);
   else
     c.fbpinn = dd::FbpinnConfig::from_options(options);
   c.training = pinn::TrainingConfig::from_options(options);
   refuse_single_network_options(options, c.network, c.training, selection.learner_flag());
-  c.output =
-      OutputConfig::from_options(options, std::string(c.domain.problem.name()) + "_" + c.learner);
-  c.checkpoint = dd::CheckpointConfig::from_options(options, c.learner, c.output.checkpoint_path(),
-                                                    c.output.overwrite, c.output.checkpoints_kept);
+  c.output = OutputConfig::from_options(
+      options, std::string(c.domain.problem.name()) + "_" + c.selection.learner);
+  c.checkpoint =
+      dd::CheckpointConfig::from_options(options, c.selection.learner, c.output.checkpoint_path(),
+                                         c.output.overwrite, c.output.checkpoints_kept);
   return c;
 }
 
 SubdomainLearnerConfig PoissonSubdomainsRunConfig::subdomains() const {
   SubdomainLearnerConfig s;
-  s.method = learner;
+  s.method = selection.learner;
   s.subdomains = domain.subdomains;
   s.points = points;
   s.interface = interface;
@@ -89,14 +90,15 @@ PinnOutcome PoissonSubdomainsRun::execute(const std::string& options_text) {
   const GridFields fields{comparison, pinn, reference, exact};
   s.record_errors(fields);
   // XPINN: each point's value is one subdomain's network's.
-  const auto owners =
-      config_.learner == "xpinn" ? subdomain_ids(learner_->grid(), points) : std::vector<double>();
+  const auto owners = config_.selection.learner == "xpinn" ? subdomain_ids(learner_->grid(), points)
+                                                           : std::vector<double>();
 
   s.output_file = io::result_path(config_.output.directory, config_.output.name);
   write_pinn_result(
-      comm_, reference_.decomposition(), reference_.h(), fields, s, training.history, options_text,
-      std::string(domain.problem.name()) + "_" + config_.learner, domain.frequency(),
-      [&] { return total.seconds(); },
+      comm_, reference_.decomposition(), reference_.h(), fields, s,
+      {config_.selection, learner_->parameter_count(), s, training.history, options_text,
+       learner_.get()},
+      domain.frequency(), [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
         if (!owners.empty()) {
           file.write_field("subdomain", reference_.decomposition(), owners.data());
@@ -104,7 +106,6 @@ PinnOutcome PoissonSubdomainsRun::execute(const std::string& options_text) {
                                      "index (0 to subdomains - 1) of the subdomain whose network "
                                      "gives the point's pinn value");
         }
-        learner_->write(file);
         file.set_attribute("dim", dim);
         if (dim == 3) {
           file.set_attribute("poisson3d_multiscale_amplitude",
@@ -115,11 +116,9 @@ PinnOutcome PoissonSubdomainsRun::execute(const std::string& options_text) {
       });
   s.total_seconds = total.seconds();
 
-  TESSERA_LOG(error_summary(config_.learner == "xpinn" ? "PINN" : "FBPINN", n, s, dim)
+  TESSERA_LOG(error_summary(config_.selection.learner == "xpinn" ? "PINN" : "FBPINN", n, s, dim)
               << (dim == 1 ? "\n  (1D: the reference is the exact solution)" : "") << "\n"
-              << learner_->summary() << training_summary(s) << "\n"
-              << "  wall time           " << format("%.1f s", s.total_seconds) << "\n"
-              << "  output              " << s.output_file << " (+ .xmf for ParaView)");
+              << summary_tail(learner_.get(), s, s.total_seconds, s.output_file));
   return s;
 }
 

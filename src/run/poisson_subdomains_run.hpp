@@ -30,9 +30,9 @@
 namespace tessera::run {
 
 struct PoissonSubdomainsRunConfig {
-  std::string learner = "xpinn";  // xpinn or fbpinn
-  SubdomainProblemConfig domain;  // the problem, its dimension, tiling and reference
-  nn::MlpShape network;           // of every subdomain
+  problems::PinnSelection selection;  // a Poisson problem; xpinn or fbpinn
+  SubdomainProblemConfig domain;      // the problem, its dimension, tiling and reference
+  nn::MlpShape network;               // of every subdomain
   dd::SubdomainPointConfig points;
   dd::InterfaceWeights interface;  // xpinn
   dd::FbpinnConfig fbpinn;         // fbpinn

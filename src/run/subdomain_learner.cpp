@@ -89,7 +89,6 @@ std::string SubdomainLearner::headline() const {
 void SubdomainLearner::write(io::FieldFile& file) const {
   TESSERA_CHECK(histories_, "SubdomainLearner::write before train");
   histories_->write(file);
-  file.set_attribute("method", config_.method);
   file.set_attribute("subdomains", grid_.count());
   file.set_attribute("subdomains_x", grid_.subdomains()[0]);
   if (grid_.dim() >= 2) file.set_attribute("subdomains_y", grid_.subdomains()[1]);

@@ -10,8 +10,8 @@
 #include "core/timer.hpp"
 #include "nn/adam.hpp"
 #include "pinn/collocation.hpp"
+#include "pinn/pde_residuals.hpp"
 #include "pinn/point_sets.hpp"
-#include "pinn/poisson_loss.hpp"
 
 int main(int argc, char** argv) {
   const int iterations = argc > 1 ? std::atoi(argv[1]) : 200;
@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
     net.initialize_glorot(1234);
     const auto xi = pinn::interior_points_2d(env.comm(), interior, 42);
     const auto xb = pinn::boundary_points_2d(env.comm(), boundary, 42);
-    pinn::PoissonLoss loss(env.comm(), net, physics::Poisson2D{1.0}, xi, xb, 1.0, 1.0, batch);
+    pinn::PdeLoss<pinn::PoissonResidual<2>> loss(env.comm(), net, {physics::Poisson2D{1.0}}, xi,
+                                                 1.0, {{"boundary", xb, 1.0}}, {}, batch);
     nn::Adam adam({1e-3}, net.parameter_count());
     nn::Vector gradient("gradient", net.parameter_count());
     auto step = [&] {

@@ -5,7 +5,9 @@
 // count, and their effect on a heat problem's late times.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "core/log.hpp"
 #include "pinn/collocation.hpp"
@@ -195,22 +197,33 @@ TEST(PdeLoss, CausalTrainingFitsTheLateTimesBetter) {
   EXPECT_LT(causal.late_error, 0.9 * plain.late_error);  // 0.054 vs 0.067 measured
 }
 
-TEST(PdeLoss, NavierStokesGradientOfThreeOutputsMatchesFiniteDifferences) {
-  // Kovasznay flow at Re = 10 on a (u, v, p) network: three residuals coupling the outputs, a
-  // Dirichlet condition on each velocity component and a Neumann one on the pressure.
+/// Kovasznay flow at Re = 10 on a (u, v, p) network: three residuals coupling the outputs; 300
+/// interior and 64 boundary points over the flow's box.
+struct KovasznayCase {
   using Residual = pinn::SteadyNavierStokesResidual<physics::Kovasznay>;
-  nn::Mlp net({2, 3, 12, 2, nn::Activation::Tanh});
-  net.initialize_glorot(kSeed);
-  const auto interior = pinn::interior_points_2d(MPI_COMM_WORLD, 300, kSeed);
-  const auto boundary = pinn::boundary_points_2d(MPI_COMM_WORLD, 64, kSeed);
-  for (const auto* set : {&interior, &boundary})
-    pinn::map_to_box(*set, {physics::Kovasznay::x_min, physics::Kovasznay::y_min},
-                     {physics::Kovasznay::x_max, physics::Kovasznay::y_max});
-  pinn::PdeLoss<Residual> loss(
-      MPI_COMM_WORLD, net, Residual{physics::Kovasznay{10.0}}, interior, 1.0,
-      {{"u", boundary, 10.0, -1, 0}, {"v", boundary, 10.0, -1, 1}, {"p_x", boundary, 1.0, 0, 2}});
-  nn::Vector x("x", net.parameter_count());
-  Kokkos::deep_copy(x, net.parameters());
+  KovasznayCase()
+      : net({2, 3, 12, 2, nn::Activation::Tanh}),
+        interior(pinn::interior_points_2d(MPI_COMM_WORLD, 300, kSeed)),
+        boundary(pinn::boundary_points_2d(MPI_COMM_WORLD, 64, kSeed)) {
+    net.initialize_glorot(kSeed);
+    for (const auto* set : {&interior, &boundary})
+      pinn::map_to_box(*set, {physics::Kovasznay::x_min, physics::Kovasznay::y_min},
+                       {physics::Kovasznay::x_max, physics::Kovasznay::y_max});
+  }
+  nn::Mlp net;
+  nn::Matrix interior, boundary;
+  Residual pde{physics::Kovasznay{10.0}};
+};
+
+TEST(PdeLoss, NavierStokesGradientOfThreeOutputsMatchesFiniteDifferences) {
+  // A Dirichlet condition on each velocity component and a Neumann one on the pressure.
+  KovasznayCase c;
+  pinn::PdeLoss<KovasznayCase::Residual> loss(MPI_COMM_WORLD, c.net, c.pde, c.interior, 1.0,
+                                              {{"u", c.boundary, 10.0, -1, 0},
+                                               {"v", c.boundary, 10.0, -1, 1},
+                                               {"p_x", c.boundary, 1.0, 0, 2}});
+  nn::Vector x("x", c.net.parameter_count());
+  Kokkos::deep_copy(x, c.net.parameters());
   EXPECT_LT(test_support::gradient_difference_error(loss, x), 1e-6);
 }
 
@@ -241,6 +254,48 @@ TEST(PdeLoss, NavierStokesTermsVanishOnlyForTheExactFlow) {
   MPI_Allreduce(&count, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
   EXPECT_EQ(loss.term_values()[0], 0.0);
   EXPECT_NEAR(loss.term_values()[1], 2.0 * sum / total, 1e-12);
+}
+
+TEST(PdeLoss, BatchesGiveTheValueAndGradientOfOneBatch) {
+  // The Kovasznay loss, its interior in batches of 37 points (a remainder batch on every rank
+  // count): the same value and gradient as all points at once, up to the sums' order, and a
+  // gradient that still matches finite differences.
+  KovasznayCase c;
+  auto& net = c.net;
+  const std::vector<pinn::ConditionPoints> conditions{{"u", c.boundary, 10.0, -1, 0},
+                                                      {"v", c.boundary, 10.0, -1, 1}};
+  pinn::PdeLoss<KovasznayCase::Residual> whole(MPI_COMM_WORLD, net, c.pde, c.interior, 1.0,
+                                               conditions);
+  pinn::PdeLoss<KovasznayCase::Residual> batched(MPI_COMM_WORLD, net, c.pde, c.interior, 1.0,
+                                                 conditions, {}, 37);
+  nn::Vector x("x", net.parameter_count()), g0("g0", x.extent(0)), g1("g1", x.extent(0));
+  Kokkos::deep_copy(x, net.parameters());
+  const double v0 = whole.value_and_gradient(x, g0), v1 = batched.value_and_gradient(x, g1);
+  EXPECT_NEAR(v1, v0, 1e-13 * v0);
+  const auto h0 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), g0);
+  const auto h1 = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), g1);
+  double diff = 0, norm = 0;
+  for (size_t k = 0; k < h0.extent(0); ++k)
+    diff = std::max(diff, std::abs(h1(k) - h0(k))), norm = std::max(norm, std::abs(h0(k)));
+  EXPECT_LT(diff, 1e-12 * norm);
+  EXPECT_LT(test_support::gradient_difference_error(batched, x), 1e-6);
+}
+
+TEST(PdeLoss, ResidualMagnitudesOfAZeroNetworkAreTheSource) {
+  // u = 0 leaves the Helmholtz residual -Δu - k²u - f = -f: residual-based refinement ranks the
+  // candidates by |f|.
+  HelmholtzCase c(MPI_COMM_WORLD);
+  Kokkos::deep_copy(c.net.parameters(), 0.0);
+  const physics::Helmholtz2D problem;
+  pinn::PdeLoss<pinn::HelmholtzResidual> loss(MPI_COMM_WORLD, c.net,
+                                              pinn::HelmholtzResidual{problem}, c.interior, 1.0,
+                                              {{"boundary", c.boundary, 1.0}});
+  const auto magnitude = loss.residual_magnitudes(c.interior);
+  const auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), c.interior);
+  ASSERT_EQ(magnitude.size(), x.extent(1));
+  for (size_t p = 0; p < magnitude.size(); ++p)
+    EXPECT_NEAR(magnitude[p], std::abs(problem.source(x(0, p), x(1, p))),
+                1e-12 * (1 + std::abs(problem.source(x(0, p), x(1, p)))));
 }
 
 TEST(PdeLoss, TermsOfAFlatNetworkMatchTheirLimits) {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "pinn/collocation.hpp"
-#include "pinn/poisson_loss.hpp"
+#include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
 #include "pinn_training_support.hpp"
 
@@ -22,12 +22,13 @@ struct Problem {
       : net({2, 1, 12, 2, nn::Activation::Tanh}),
         interior(pinn::interior_points_2d(comm, kInterior, kSeed)),
         boundary(pinn::boundary_points_2d(comm, kBoundary, kSeed)),
-        loss(comm, net, physics::Poisson2D{frequency}, interior, boundary, 1.0, 10.0) {
+        loss(comm, net, {physics::Poisson2D{frequency}}, interior, 1.0,
+             {{"boundary", boundary, 10.0}}) {
     net.initialize_glorot(kSeed);
   }
   nn::Mlp net;
   nn::Matrix interior, boundary;
-  pinn::PoissonLoss loss;
+  pinn::PdeLoss<pinn::PoissonResidual<2>> loss;
 };
 
 std::vector<double> host_copy(const nn::Vector& v) {
@@ -35,14 +36,14 @@ std::vector<double> host_copy(const nn::Vector& v) {
   return std::vector<double>(h.data(), h.data() + h.extent(0));
 }
 
-TEST(PoissonLoss, GradientMatchesFiniteDifferences) {
+TEST(PoissonPdeLoss, GradientMatchesFiniteDifferences) {
   Problem p(MPI_COMM_WORLD, 2.0);
   nn::Vector x("x", p.net.parameter_count());
   Kokkos::deep_copy(x, p.net.parameters());
   EXPECT_LT(test_support::gradient_difference_error(p.loss, x), 1e-6);
 }
 
-TEST(PoissonLoss, TermsSumToTheValueAndMatchTheExactSolutionLimit) {
+TEST(PoissonPdeLoss, TermsSumToTheValueAndMatchTheExactSolutionLimit) {
   Problem p(MPI_COMM_WORLD);
   nn::Vector g("g", p.net.parameter_count());
   const double value = p.loss.value_and_gradient(p.net.parameters(), g);

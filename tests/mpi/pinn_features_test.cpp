@@ -12,7 +12,6 @@
 #include "core/log.hpp"
 #include "pinn/causal.hpp"
 #include "pinn/collocation.hpp"
-#include "pinn/poisson_loss.hpp"
 #include "pinn/trainer.hpp"
 #include "pinn_training_support.hpp"
 

@@ -14,7 +14,7 @@
 #include "core/log.hpp"
 #include "pinn/causal.hpp"
 #include "pinn/collocation.hpp"
-#include "pinn/poisson_loss.hpp"
+#include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
 #include "pinn_training_support.hpp"
 
@@ -63,10 +63,12 @@ struct PeakCase : PoissonCase {
     net.initialize_glorot(seed);
   }
   /// Collective over MPI_COMM_WORLD.
-  std::unique_ptr<pinn::PoissonLoss> loss() {
-    return std::make_unique<pinn::PoissonLoss>(
-        MPI_COMM_WORLD, net, problem, pinn::interior_points_2d(MPI_COMM_WORLD, 100, seed),
-        pinn::boundary_points_2d(MPI_COMM_WORLD, 40, seed), 1.0, 1.0, 0);
+  std::unique_ptr<pinn::PdeLoss<pinn::PoissonResidual<2>>> loss() {
+    return std::make_unique<pinn::PdeLoss<pinn::PoissonResidual<2>>>(
+        MPI_COMM_WORLD, net, pinn::PoissonResidual<2>{problem},
+        pinn::interior_points_2d(MPI_COMM_WORLD, 100, seed), 1.0,
+        std::vector<pinn::ConditionPoints>{
+            {"boundary", pinn::boundary_points_2d(MPI_COMM_WORLD, 40, seed), 1.0}});
   }
 };
 

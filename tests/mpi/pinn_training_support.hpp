@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "pinn/collocation.hpp"
-#include "pinn/poisson_loss.hpp"
+#include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
 
 namespace tessera::test_support {
@@ -178,8 +178,9 @@ inline PoissonOutcome train_poisson(const PoissonCase& c, const pinn::TrainingCo
   net.initialize_glorot(c.seed);
   const auto interior = pinn::interior_points_2d(MPI_COMM_WORLD, c.interior, c.seed);
   const auto boundary = pinn::boundary_points_2d(MPI_COMM_WORLD, c.boundary, c.seed);
-  pinn::PoissonLoss loss(MPI_COMM_WORLD, net, c.problem, interior, boundary, c.residual_weight,
-                         c.boundary_weight, 0);
+  pinn::PdeLoss<pinn::PoissonResidual<2>> loss(MPI_COMM_WORLD, net, {c.problem}, interior,
+                                               c.residual_weight,
+                                               {{"boundary", boundary, c.boundary_weight}});
   PoissonOutcome o;
   o.training = pinn::train(loss, net, config);
   o.boundary_term = loss.term_values()[1];

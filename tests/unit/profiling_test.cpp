@@ -10,7 +10,7 @@
 
 #include "core/profiling.hpp"
 #include "pinn/collocation.hpp"
-#include "pinn/poisson_loss.hpp"
+#include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
 
 namespace {
@@ -59,8 +59,8 @@ TEST(Profiling, KokkosToolAndPetscLogSeeTheTrainingPhases) {
   net.initialize_glorot(seed);
   const auto interior = pinn::interior_points_2d(MPI_COMM_WORLD, 64, seed);
   const auto boundary = pinn::boundary_points_2d(MPI_COMM_WORLD, 16, seed);
-  pinn::PoissonLoss loss(MPI_COMM_WORLD, net, physics::Poisson2D{1.0}, interior, boundary, 1.0,
-                         1.0);
+  pinn::PdeLoss<pinn::PoissonResidual<2>> loss(MPI_COMM_WORLD, net, {physics::Poisson2D{1.0}},
+                                               interior, 1.0, {{"boundary", boundary, 1.0}});
   pinn::TrainingConfig config;
   config.adam_iterations = 2;
   config.lbfgs_iterations = 0;
