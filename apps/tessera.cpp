@@ -76,11 +76,11 @@ int drive_pinn(tessera::Environment& env, tessera::Options& options, bool valida
   const auto selection = tessera::problems::PinnSelection::from_options(options, kind);
   if (kind != "pinn" && !options.help_requested() && env.rank() == 0)
     std::cout << "run: " << kind << " is " << selection.as_deck() << std::endl;
-  if (selection.problem == "poisson2d" && selection.learner == "single")
-    return drive<run::PoissonRun>(env, options, validate_only, selection);
-  // The Poisson problems on subdomains, 1D to 3D.
-  if (selection.problem.rfind("poisson", 0) == 0 && selection.learner != "single")
-    return drive<run::PoissonSubdomainsRun>(env, options, validate_only, selection);
+  // The Poisson problems, 1D to 3D: one network, or on subdomains.
+  if (selection.problem.rfind("poisson", 0) == 0)
+    return selection.learner == "single"
+               ? drive<run::PoissonRun>(env, options, validate_only, selection)
+               : drive<run::PoissonSubdomainsRun>(env, options, validate_only, selection);
   return drive<run::PdeRun>(env, options, validate_only, selection);
 }
 

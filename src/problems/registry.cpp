@@ -13,7 +13,7 @@ const std::vector<ProblemEntry>& registry() {
        "-u'' = f on [0, 1], u = sin(k pi x)",
        1,
        1,
-       {"xpinn", "fbpinn"},
+       {"single", "xpinn", "fbpinn"},
        {"poisson_", "reference_"}},
       {"poisson2d",
        "-Laplace u = f on the unit square, manufactured u",

@@ -5,7 +5,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "io/field_file.hpp"
-#include "run/subdomain_problem.hpp"
+#include "run/poisson_domain.hpp"
 
 namespace tessera::run {
 

@@ -35,14 +35,14 @@ PdeRunConfig PdeRunConfig::from_options(Options& options,
   } else if (c.pde == "allen_cahn") {
     c.allen_cahn = physics::AllenCahn1D::from_options(options);
     c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
-  } else if (is_3d_pde(c.pde)) {
-    c.pde3d = Pde3DConfig::from_options(options, c.pde);
+  } else if (c.pde == "heat3d") {
+    c.heat = Heat3DConfig::from_options(options);
   } else {
     TESSERA_CHECK(is_navier_stokes(c.pde), "PdeRunConfig: no PDE " << c.pde);
     c.navier_stokes = NavierStokesPdeConfig::from_options(options, c.pde);
   }
   c.output = OutputConfig::from_options(options, c.pde);
-  c.network = nn::MlpShape::from_options(options, is_3d_pde(c.pde) ? pde_3d_inputs(c.pde) : 2,
+  c.network = nn::MlpShape::from_options(options, c.pde == "heat3d" ? 4 : 2,
                                          is_navier_stokes(c.pde) ? 3 : 1);
   if (c.pde == "heat3d" && c.network.hard_dirichlet)
     options.report(
@@ -144,8 +144,9 @@ std::unique_ptr<SubdomainLearner> make_subdomains(MPI_Comm comm, const PdeRunCon
 }
 
 std::array<int, 3> grid_points(const PdeRunConfig& c) {
-  if (is_3d_pde(c.pde))
-    return {pde_3d_grid_points(c), pde_3d_grid_points(c), pde_3d_grid_points(c)};
+  if (c.pde == "heat3d")
+    return {c.heat.heat_reference.points, c.heat.heat_reference.points,
+            c.heat.heat_reference.points};
   if (is_navier_stokes(c.pde)) return navier_stokes_grid(c.pde, c.navier_stokes);
   if (c.pde != "helmholtz") return {c.grid_x, c.grid_t, 1};
   return {c.helmholtz_reference.points, c.helmholtz_reference.points, 1};
@@ -269,10 +270,10 @@ PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
       comm_(comm),
       box_(pde_box(config)),
       subdomains_(make_subdomains(comm, config, box_)),
-      decomp_(comm, is_3d_pde(config.pde) ? 3 : 2, grid_points(config),
+      decomp_(comm, config.pde == "heat3d" ? 3 : 2, grid_points(config),
               subdomains_ ? subdomains_->grid().process_grid() : std::array<int, 3>{0, 0, 0}) {
   if (subdomains_) check_comparison_split(*subdomains_, decomp_, config_, box_);
-  if (is_3d_pde(config.pde)) pde3d_ = std::make_unique<Pde3DRun>(decomp_, config_);
+  if (config.pde == "heat3d") heat3d_ = std::make_unique<Heat3DRun>(decomp_, config_);
   if (config.pde == "helmholtz")
     helmholtz_reference_ = std::make_unique<solvers::HelmholtzReference>(
         decomp_, config.helmholtz, config.helmholtz_reference);
@@ -295,7 +296,7 @@ void PdeRun::prepare_output() {
 }
 
 PinnOutcome PdeRun::execute(const std::string& options_text) {
-  if (pde3d_) return pde3d_->execute(options_text, *checkpoints_);
+  if (heat3d_) return heat3d_->execute(options_text, *checkpoints_);
   if (is_navier_stokes(config_.pde))
     return run_navier_stokes_pde(comm_, decomp_, config_, options_text, subdomains_.get(),
                                  checkpoints_.get());

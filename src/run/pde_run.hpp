@@ -1,11 +1,10 @@
 #pragma once
-// PINNs for the PDEs beyond Poisson (run: pde, -pde burgers|helmholtz|allen_cahn, and the
-// Navier–Stokes flows of navier_stokes_pde.hpp): one
-// data-parallel network trained on PdeLoss (pinn/pde_loss.hpp) and compared on a grid with the
-// PDE's reference, the exact Cole–Hopf solution for Burgers, the exact solution and a PETSc solve
-// for Helmholtz, a PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with
-// XDMF.
-// The 3D PDEs (-pde poisson3d|heat3d) are set up, trained and compared in run/pde_3d_run.hpp.
+// PINNs for the problems beyond Poisson (run: pinn -pinn_problem burgers|helmholtz|allen_cahn, the
+// Navier–Stokes flows of navier_stokes_pde.hpp, heat3d of heat3d_run.hpp): one data-parallel
+// network trained on PdeLoss (pinn/pde_loss.hpp) and compared on a grid with the PDE's reference,
+// the exact Cole–Hopf solution for Burgers, the exact solution and a PETSc solve for Helmholtz, a
+// PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with XDMF.
+// (The Poisson problems: run/poisson_run.hpp, run/poisson_subdomains_run.hpp.)
 // -pde_method xpinn / fbpinn trains the 2D ones (space or space-time) on subdomains instead
 // (run/subdomain_learner.hpp), with the reference and the comparison grid on the subdomains'
 // process grid.
@@ -25,9 +24,9 @@
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
 #include "problems/registry.hpp"
+#include "run/heat3d_run.hpp"
 #include "run/navier_stokes_pde.hpp"
 #include "run/output_config.hpp"
-#include "run/pde_3d_run.hpp"
 #include "run/pinn_result.hpp"
 #include "run/subdomain_learner.hpp"
 #include "solvers/allen_cahn_reference.hpp"
@@ -39,14 +38,14 @@ namespace tessera::run {
 
 struct PdeRunConfig {
   problems::PinnSelection selection;  // the problem and learner, as the deck named them
-  std::string pde = "burgers";  // burgers, helmholtz, allen_cahn, poisson3d, heat3d, kovasznay,
-                                // lid_driven_cavity
+  std::string pde = "burgers";        // burgers, helmholtz, allen_cahn, heat3d, kovasznay,
+                                      // lid_driven_cavity
   physics::Burgers1D burgers;
   physics::Helmholtz2D helmholtz;
   physics::AllenCahn1D allen_cahn;
   std::string method = "single";        // single (one data-parallel network), xpinn or fbpinn
   SubdomainLearnerConfig subdomains;    // -pde_method xpinn or fbpinn
-  Pde3DConfig pde3d;                    // poisson3d and heat3d
+  Heat3DConfig heat;                    // heat3d
   NavierStokesPdeConfig navier_stokes;  // kovasznay and lid_driven_cavity
   nn::MlpShape network;
   pinn::PointSetConfig points;  // -pde_method single
@@ -102,7 +101,7 @@ private:
   Decomposition decomp_;
   std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
   std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;
-  std::unique_ptr<Pde3DRun> pde3d_;                         // poisson3d and heat3d
+  std::unique_ptr<Heat3DRun> heat3d_;                       // heat3d
   std::unique_ptr<dd::ReplicatedCheckpoints> checkpoints_;  // -pde_method single
 };
 

@@ -44,8 +44,7 @@ void finish_pinn_result(io::FieldFile& file, const PinnRunRecord& run, double wa
 
 void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
                        const GridFields& fields, const PinnOutcome& outcome,
-                       const PinnRunRecord& run, double frequency,
-                       const std::function<double()>& wall_seconds,
+                       const PinnRunRecord& run, const std::function<double()>& wall_seconds,
                        const std::function<void(io::FieldFile&)>& extra) {
   ProfilingRegion stage(Stage::Output);
   std::vector<double> error(fields.pinn.size());
@@ -59,7 +58,6 @@ void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
   file.write_field("reference", decomp, fields.reference.data());
   file.write_field("exact", decomp, fields.exact.data());
   file.write_field("pinn_error", decomp, error.data());
-  file.set_attribute("poisson_frequency", frequency);
   file.set_attribute("relative_l2_pinn_vs_exact", outcome.pinn_vs_exact);
   file.set_attribute("relative_l2_reference_vs_exact", outcome.reference_vs_exact);
   file.set_attribute("relative_l2_pinn_vs_reference", outcome.pinn_vs_reference);

@@ -74,13 +74,12 @@ struct PinnRunRecord {
 void finish_pinn_result(io::FieldFile& file, const PinnRunRecord& run, double wall_seconds);
 
 /// Collective. The result of a problem with an exact solution compared on the reference grid
-/// (the Poisson problems): fields x, y (2D, 3D), z (3D), pinn, reference, exact, pinn_error, the
-/// three errors as attributes, poisson_frequency, whatever extra() adds, then
+/// (the Poisson problems): fields x, y (2D, 3D), z (3D), pinn, reference, exact, pinn_error
+/// (pinn - exact), the three errors as attributes, whatever extra() adds, then
 /// finish_pinn_result's (wall_seconds() read last). outcome.output_file names the file.
 void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
                        const GridFields& fields, const PinnOutcome& outcome,
-                       const PinnRunRecord& run, double frequency,
-                       const std::function<double()>& wall_seconds,
+                       const PinnRunRecord& run, const std::function<double()>& wall_seconds,
                        const std::function<void(io::FieldFile&)>& extra);
 
 /// Collective over file's communicator. Writes a training history (columns iteration, phase,

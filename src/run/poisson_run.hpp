@@ -1,7 +1,11 @@
 #pragma once
-// The 2D Poisson slice end to end: a PETSc reference solve and a data-parallel PINN on the same
-// decomposition, compared on the reference grid against each other and the exact solution, and
-// written to one parallel HDF5 file with XDMF.
+// The Poisson problem in 1, 2 or 3 dimensions with the single learner (run: pinn -pinn_problem
+// poisson<d>d -pinn_learner single): one data-parallel network on the unit box, trained on the
+// generic PDE loss (pinn/pde_loss.hpp) with PoissonResidual<d>; a PETSc reference solve on the
+// same decomposition (PoissonReference in 2D, Poisson3DReference in 3D; in 1D the exact solution
+// stands for it), the learned solution compared with it and with the exact solution on the
+// reference grid, and written to one parallel HDF5 file with XDMF. The subdomain learners of the
+// same problems: run/poisson_subdomains_run.hpp.
 #include <mpi.h>
 
 #include <memory>
@@ -11,27 +15,26 @@
 #include "dd/checkpoint.hpp"
 #include "io/output_lock.hpp"
 #include "nn/mlp.hpp"
-#include "physics/poisson.hpp"
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
 #include "problems/registry.hpp"
 #include "run/output_config.hpp"
 #include "run/pinn_result.hpp"
-#include "solvers/poisson_reference.hpp"
+#include "run/poisson_domain.hpp"
 
 namespace tessera::run {
 
 struct PoissonRunConfig {
-  problems::PinnSelection selection;  // poisson2d, single, as the deck named them
-  physics::Poisson2D problem;
+  problems::PinnSelection selection;  // poisson1d, 2d or 3d; single
+  PoissonDomainConfig domain;         // the problem, its dimension and reference (no tiling)
   nn::MlpShape network;
   pinn::PointSetConfig points;
   pinn::TrainingConfig training;
-  solvers::PoissonReferenceConfig reference;
   OutputConfig output;
   dd::CheckpointConfig checkpoint;  // -dd_checkpoint_every, -dd_restart: a 1 x 1 tiling's
 
-  /// Declares and reads every option of the run; problems are reported to options.
+  /// Declares and reads every option of the run on the Poisson problem selected; problems are
+  /// reported to options. Not collective.
   static PoissonRunConfig from_options(Options& options, const problems::PinnSelection& selection);
 };
 
@@ -56,8 +59,7 @@ private:
   PoissonRunConfig config_;
   MPI_Comm comm_;
   io::OutputLock output_lock_;  // from prepare_output() to the end of the run
-  Decomposition decomp_;
-  solvers::PoissonReference reference_;
+  PoissonDomainReference reference_;
   dd::ReplicatedCheckpoints checkpoints_;
 };
 

@@ -18,7 +18,7 @@ PoissonSubdomainsRunConfig PoissonSubdomainsRunConfig::from_options(
                 "PoissonSubdomainsRunConfig: learner " << selection.learner);
   PoissonSubdomainsRunConfig c;
   c.selection = selection;
-  c.domain = SubdomainProblemConfig::from_options(options, selection.inputs());
+  c.domain = PoissonDomainConfig::from_options(options, selection.inputs());
   c.network = nn::MlpShape::from_options(options, c.domain.dim(), 1);
   c.points = dd::SubdomainPointConfig::from_options(options);
   if (c.selection.learner == "xpinn")
@@ -98,7 +98,7 @@ PinnOutcome PoissonSubdomainsRun::execute(const std::string& options_text) {
       comm_, reference_.decomposition(), reference_.h(), fields, s,
       {config_.selection, learner_->parameter_count(), s, training.history, options_text,
        learner_.get()},
-      domain.frequency(), [&] { return total.seconds(); },
+      [&] { return total.seconds(); },
       [&](io::FieldFile& file) {
         if (!owners.empty()) {
           file.write_field("subdomain", reference_.decomposition(), owners.data());
@@ -106,13 +106,7 @@ PinnOutcome PoissonSubdomainsRun::execute(const std::string& options_text) {
                                      "index (0 to subdomains - 1) of the subdomain whose network "
                                      "gives the point's pinn value");
         }
-        file.set_attribute("dim", dim);
-        if (dim == 3) {
-          file.set_attribute("poisson3d_multiscale_amplitude",
-                             domain.problem.cube.multiscale_amplitude);
-          file.set_attribute("poisson3d_multiscale_frequency",
-                             domain.problem.cube.multiscale_frequency);
-        }
+        domain.write_attributes(file);
       });
   s.total_seconds = total.seconds();
 

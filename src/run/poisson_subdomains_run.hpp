@@ -24,14 +24,14 @@
 #include "pinn/trainer.hpp"
 #include "problems/registry.hpp"
 #include "run/pinn_result.hpp"
+#include "run/poisson_domain.hpp"
 #include "run/subdomain_learner.hpp"
-#include "run/subdomain_problem.hpp"
 
 namespace tessera::run {
 
 struct PoissonSubdomainsRunConfig {
   problems::PinnSelection selection;  // a Poisson problem; xpinn or fbpinn
-  SubdomainProblemConfig domain;      // the problem, its dimension, tiling and reference
+  PoissonDomainConfig domain;         // the problem, its dimension, tiling and reference
   nn::MlpShape network;               // of every subdomain
   dd::SubdomainPointConfig points;
   dd::InterfaceWeights interface;  // xpinn
@@ -71,7 +71,7 @@ private:
   MPI_Comm comm_;
   io::OutputLock output_lock_;  // from prepare_output() to the end of the run
   std::unique_ptr<SubdomainLearner> learner_;
-  SubdomainReference reference_;  // on the learner's process grid
+  PoissonDomainReference reference_;  // on the learner's process grid
 };
 
 }  // namespace tessera::run

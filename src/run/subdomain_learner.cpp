@@ -6,7 +6,7 @@
 #include "dd/subdomain_sums.hpp"
 #include "io/field_file.hpp"
 #include "run/fbpinn_learner.hpp"
-#include "run/subdomain_problem.hpp"
+#include "run/poisson_domain.hpp"
 #include "run/xpinn_learner.hpp"
 
 namespace tessera::run {

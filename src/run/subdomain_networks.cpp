@@ -9,7 +9,7 @@
 #include "io/field_file.hpp"
 #include "pinn/trainer.hpp"
 #include "run/pinn_result.hpp"
-#include "run/subdomain_problem.hpp"
+#include "run/poisson_domain.hpp"
 
 namespace tessera::run {
 

@@ -1,8 +1,10 @@
-#include "run/subdomain_problem.hpp"
+#include "run/poisson_domain.hpp"
 
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/timer.hpp"
+#include "io/field_file.hpp"
 #include "solvers/dmda_grid.hpp"
 
 namespace tessera::run {
@@ -10,7 +12,7 @@ namespace tessera::run {
 namespace {
 
 /// Points per direction of the reference grid: n within the dimension, 1 beyond.
-std::array<int, 3> reference_grid_points(const SubdomainProblemConfig& config) {
+std::array<int, 3> reference_grid_points(const PoissonDomainConfig& config) {
   const int n = config.reference_points();
   return {n, config.dim() >= 2 ? n : 1, config.dim() == 3 ? n : 1};
 }
@@ -44,16 +46,16 @@ std::string counts_text(const std::array<int, 3>& counts, int dim) {
   return text;
 }
 
-SubdomainProblemConfig SubdomainProblemConfig::from_options(Options& options, int dim) {
-  TESSERA_CHECK(dim >= 1 && dim <= 3, "SubdomainProblemConfig: dimension " << dim);
-  SubdomainProblemConfig c;
+PoissonDomainConfig PoissonDomainConfig::from_options(Options& options, int dim, bool tiled) {
+  TESSERA_CHECK(dim >= 1 && dim <= 3, "PoissonDomainConfig: dimension " << dim);
+  PoissonDomainConfig c;
   if (dim == 1)
     c.problem = physics::Poisson1D::from_options(options);
   else if (dim == 2)
     c.problem = physics::Poisson2D::from_options(options);
   else
     c.problem = physics::Poisson3D::from_options(options);
-  for (int d = 0; d < 3; ++d) {
+  for (int d = 0; d < 3 && tiled; ++d) {
     const std::string name = std::string("dd_subdomains_") + "xyz"[d];
     c.subdomains[d] = options.integer(name, d < dim ? 2 : 1, 1, 1024,
                                       std::string("subdomains along ") + "xyz"[d] +
@@ -74,11 +76,11 @@ SubdomainProblemConfig SubdomainProblemConfig::from_options(Options& options, in
   return c;
 }
 
-double SubdomainProblemConfig::frequency() const {
+double PoissonDomainConfig::frequency() const {
   return dim() == 1 ? problem.line.frequency : dim() == 2 ? problem.square.frequency : 1.0;
 }
 
-std::string SubdomainProblemConfig::description() const {
+std::string PoissonDomainConfig::description() const {
   std::string text = std::to_string(dim()) + "D Poisson, ";
   if (dim() == 3 && problem.cube.multiscale_amplitude > 0)
     return text + "sin(pi x) sin(pi y) sin(pi z) + " +
@@ -87,10 +89,23 @@ std::string SubdomainProblemConfig::description() const {
   return text + "k = " + format("%g", frequency());
 }
 
-SubdomainReference::SubdomainReference(const dd::SubdomainGrid& grid,
-                                       const SubdomainProblemConfig& config)
+void PoissonDomainConfig::write_attributes(io::FieldFile& file) const {
+  file.set_attribute("dim", dim());
+  file.set_attribute("poisson_frequency", frequency());
+  if (dim() == 2) {
+    file.set_attribute("poisson_multiscale_amplitude", problem.square.multiscale_amplitude);
+    file.set_attribute("poisson_multiscale_frequency", problem.square.multiscale_frequency);
+  }
+  if (dim() == 3) {
+    file.set_attribute("poisson3d_multiscale_amplitude", problem.cube.multiscale_amplitude);
+    file.set_attribute("poisson3d_multiscale_frequency", problem.cube.multiscale_frequency);
+  }
+}
+
+PoissonDomainReference::PoissonDomainReference(MPI_Comm comm, const PoissonDomainConfig& config,
+                                               const std::array<int, 3>& process_grid)
     : config_(config),
-      decomp_(grid.comm(), config.dim(), reference_grid_points(config), grid.process_grid()),
+      decomp_(comm, config.dim(), reference_grid_points(config), process_grid),
       h_(1.0 / (config.reference_points() - 1)) {
   if (config.dim() == 2)
     reference_ = std::make_unique<solvers::PoissonReference>(decomp_, config.problem.square,
@@ -98,30 +113,42 @@ SubdomainReference::SubdomainReference(const dd::SubdomainGrid& grid,
   if (config.dim() == 3)
     reference3d_ = std::make_unique<solvers::Poisson3DReference>(decomp_, config.problem.cube,
                                                                  config.reference3d);
+}
+
+PoissonDomainReference::PoissonDomainReference(const dd::SubdomainGrid& grid,
+                                               const PoissonDomainConfig& config)
+    : PoissonDomainReference(grid.comm(), config, grid.process_grid()) {
   check_reference_split(grid, Comparison(decomp_, h_),
                         config.dim() == 3 ? "poisson3d_reference_points" : "reference_points",
                         config.reference_points());
 }
 
-std::vector<double> SubdomainReference::solve(const Comparison& comparison) {
+std::vector<double> PoissonDomainReference::solve(const Comparison& comparison) {
   const int n = config_.reference_points();
+  Timer timer;
   if (reference_) {
     reference_->solve();
+    seconds_ = timer.seconds();
     TESSERA_LOG("reference: PETSc DMDA " << n << " x " << n << ", " << reference_->iterations()
-                                         << " iterations");
+                                         << " iterations, " << format("%.2f s", seconds_));
     return reference_->local_solution();
   }
   if (reference3d_) {
     reference3d_->solve();
+    seconds_ = timer.seconds();
     TESSERA_LOG("reference: PETSc DMDA " << n << "^3, " << reference3d_->iterations()
-                                         << " iterations");
+                                         << " iterations, " << format("%.2f s", seconds_));
     return reference3d_->local_solution();
   }
   TESSERA_LOG("reference: none in 1D; the exact solution on " << n << " points stands for it");
   return exact(comparison);
 }
 
-std::vector<double> SubdomainReference::exact(const Comparison& comparison) const {
+int PoissonDomainReference::iterations() const {
+  return reference_ ? reference_->iterations() : reference3d_ ? reference3d_->iterations() : 0;
+}
+
+std::vector<double> PoissonDomainReference::exact(const Comparison& comparison) const {
   std::vector<double> u(comparison.x().size());
   for (size_t k = 0; k < u.size(); ++k) u[k] = config_.problem.exact(comparison.point(k).data());
   return u;

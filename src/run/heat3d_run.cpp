@@ -1,4 +1,4 @@
-#include "run/pde_3d_run.hpp"
+#include "run/heat3d_run.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -20,28 +20,14 @@
 
 namespace tessera::run {
 
-Pde3DConfig Pde3DConfig::from_options(Options& options, const std::string& pde) {
-  Pde3DConfig c;
-  if (pde == "poisson3d") {
-    c.poisson3d = physics::Poisson3D::from_options(options);
-    c.poisson3d_reference = solvers::Poisson3DReferenceConfig::from_options(options);
-  } else {
-    c.heat3d = physics::Heat3D::from_options(options);
-    c.heat_final_time = options.real("heat_final_time", c.heat_final_time, 1e-6, 1e6,
-                                     "T: the 3D heat PINN covers t in [0, T] and is compared at "
-                                     "T/2 and T");
-    c.heat_reference = solvers::HeatReferenceConfig::from_options(options);
-  }
+Heat3DConfig Heat3DConfig::from_options(Options& options) {
+  Heat3DConfig c;
+  c.heat3d = physics::Heat3D::from_options(options);
+  c.heat_final_time = options.real("heat_final_time", c.heat_final_time, 1e-6, 1e6,
+                                   "T: the 3D heat PINN covers t in [0, T] and is compared at "
+                                   "T/2 and T");
+  c.heat_reference = solvers::HeatReferenceConfig::from_options(options);
   return c;
-}
-
-bool is_3d_pde(const std::string& pde) { return pde == "poisson3d" || pde == "heat3d"; }
-
-int pde_3d_inputs(const std::string& pde) { return pde == "heat3d" ? 4 : 3; }
-
-int pde_3d_grid_points(const PdeRunConfig& config) {
-  return config.pde == "heat3d" ? config.pde3d.heat_reference.points
-                                : config.pde3d.poisson3d_reference.points;
 }
 
 namespace {
@@ -64,9 +50,9 @@ std::vector<std::vector<double>> block_coordinates(const Decomposition& decomp) 
   return xyz;
 }
 
-/// The fields and errors of one comparison (a time for heat).
+/// The fields and errors of the comparison at one time.
 struct Compared {
-  std::string suffix;  // of the field names: "" (Poisson), "_mid" or "_final" (heat)
+  std::string suffix;  // of the field names: "_mid" or "_final"
   double time = 0;
   std::vector<double> pinn, reference, exact;
   double pinn_vs_reference = 0, pinn_vs_exact = 0, reference_vs_exact = 0;
@@ -81,27 +67,22 @@ struct Compared {
 
 }  // namespace
 
-Pde3DRun::Pde3DRun(const Decomposition& decomp, const PdeRunConfig& config)
+Heat3DRun::Heat3DRun(const Decomposition& decomp, const PdeRunConfig& config)
     : decomp_(decomp), config_(config) {
-  TESSERA_CHECK(decomp.dim() == 3, "Pde3DRun: needs a 3D decomposition");
-  if (config.pde == "poisson3d")
-    poisson_reference_ = std::make_unique<solvers::Poisson3DReference>(
-        decomp, config.pde3d.poisson3d, config.pde3d.poisson3d_reference);
-  else
-    heat_reference_ = std::make_unique<solvers::HeatReference>(decomp, config.pde3d.heat3d,
-                                                               config.pde3d.heat_reference);
+  TESSERA_CHECK(decomp.dim() == 3, "Heat3DRun: needs a 3D decomposition");
+  heat_reference_ = std::make_unique<solvers::HeatReference>(decomp, config.heat.heat3d,
+                                                             config.heat.heat_reference);
 }
 
-Pde3DRun::~Pde3DRun() = default;
+Heat3DRun::~Heat3DRun() = default;
 
-PinnOutcome Pde3DRun::execute(const std::string& options_text,
-                              const dd::ReplicatedCheckpoints& checkpoints) {
+PinnOutcome Heat3DRun::execute(const std::string& options_text,
+                               const dd::ReplicatedCheckpoints& checkpoints) {
   Timer total;
   PinnOutcome s;
   const MPI_Comm comm = decomp_.comm();
   const auto& p = config_.points;
-  const auto& c = config_.pde3d;
-  const bool heat = config_.pde == "heat3d";
+  const auto& c = config_.heat;
   const double final_time = c.heat_final_time;
   TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", " << decomp_.size()
                          << " rank(s)");
@@ -111,14 +92,7 @@ PinnOutcome Pde3DRun::execute(const std::string& options_text,
   pinn::TrainingResult training;
   pinn::TrainingControl control;
   checkpoints.attach(control);
-  if (!heat) {
-    const auto interior = pinn::interior_points(comm, 3, p.interior_points, p.seed);
-    const auto boundary = pinn::face_points(comm, 3, 3, p.boundary_points, p.seed);
-    pinn::PdeLoss<pinn::PoissonResidual<3>> loss(comm, net, {c.poisson3d}, interior,
-                                                 p.residual_weight,
-                                                 {{"boundary", boundary, p.boundary_weight}});
-    training = pinn::train(loss, net.parameters(), config_.training, control);
-  } else {
+  {
     // (x, y, z, t): the interior, t = 0, and the cube's faces, with t on [0, T].
     const auto interior = pinn::interior_points(comm, 4, p.interior_points, p.seed);
     const auto initial = pinn::interior_points(comm, 4, p.boundary_points, p.seed + 1);
@@ -135,16 +109,7 @@ PinnOutcome Pde3DRun::execute(const std::string& options_text,
 
   auto xyz = block_coordinates(decomp_);
   std::vector<Compared> compared;
-  if (!heat) {
-    poisson_reference_->solve();
-    Compared r;
-    r.pinn = sample_network(net, xyz);
-    r.reference = poisson_reference_->local_solution();
-    const auto problem = c.poisson3d;
-    for (size_t k = 0; k < xyz[0].size(); ++k)
-      r.exact.push_back(problem.exact(xyz[0][k], xyz[1][k], xyz[2][k]));
-    compared.push_back(std::move(r));
-  } else {
+  {
     xyz.emplace_back(xyz[0].size());
     // A typed array: nvcc's front end deduces no initializer list from nested braces.
     const std::pair<const char*, double> instants[] = {{"_mid", final_time / 2},
@@ -183,7 +148,7 @@ PinnOutcome Pde3DRun::execute(const std::string& options_text,
       file.write_field("reference" + r.suffix, decomp_, r.reference.data());
       file.write_field("exact" + r.suffix, decomp_, r.exact.data());
       file.write_field("pinn_error" + r.suffix, decomp_, error.data());
-      if (heat) file.set_attribute("time" + r.suffix, r.time);
+      file.set_attribute("time" + r.suffix, r.time);
       file.set_attribute("relative_l2_pinn_vs_reference" + r.suffix, r.pinn_vs_reference);
       file.set_attribute("relative_l2_pinn_vs_exact" + r.suffix, r.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact" + r.suffix, r.reference_vs_exact);
@@ -196,7 +161,7 @@ PinnOutcome Pde3DRun::execute(const std::string& options_text,
   const auto& n = decomp_.global_points();
   std::string errors;
   for (const auto& r : compared) {
-    if (heat) errors += "  at t = " + format("%g", r.time) + ":\n";
+    errors += "  at t = " + format("%g", r.time) + ":\n";
     errors += "  PINN vs reference   " + format("%.3e", r.pinn_vs_reference) + " (PETSc)\n" +
               "  PINN vs exact       " + format("%.3e", r.pinn_vs_exact) + "\n" +
               "  reference vs exact  " + format("%.3e", r.reference_vs_exact) + "\n";
