@@ -26,8 +26,10 @@ PointSetConfig PointSetConfig::from_options(Options& options,
   c.batch_points = options.integer(
       "pinn_batch_points", static_cast<int>(unbatched_because.empty() ? c.batch_points : 0), 0,
       100000000,
-      "interior points per forward/backward batch, 0 for all at once (default: cache-sized on "
-      "CPU backends, all on GPUs)");
+      unbatched_because.empty()
+          ? "interior points per forward/backward batch, 0 for all at once (default: cache-sized "
+            "on CPU backends, all on GPUs)"
+          : "not for this problem: its interior points are evaluated at once (0)");
   if (!unbatched_because.empty()) options.refuse_given_since(batch_key, unbatched_because);
   c.seed = static_cast<std::uint64_t>(options.integer(
       "pinn_seed", 1234, 0, 2147483647, "seed for collocation points and network initialisation"));
