@@ -27,7 +27,6 @@
 #include "run/pde_run.hpp"
 #include "run/plots.hpp"
 #include "run/poisson_run.hpp"
-#include "run/poisson_subdomains_run.hpp"
 #include "solvers/options_prefixes.hpp"
 
 namespace {
@@ -76,11 +75,9 @@ int drive_pinn(tessera::Environment& env, tessera::Options& options, bool valida
   const auto selection = tessera::problems::PinnSelection::from_options(options, kind);
   if (kind != "pinn" && !options.help_requested() && env.rank() == 0)
     std::cout << "run: " << kind << " is " << selection.as_deck() << std::endl;
-  // The Poisson problems, 1D to 3D: one network, or on subdomains.
+  // The Poisson problems, 1D to 3D, with any learner.
   if (selection.problem.rfind("poisson", 0) == 0)
-    return selection.learner == "single"
-               ? drive<run::PoissonRun>(env, options, validate_only, selection)
-               : drive<run::PoissonSubdomainsRun>(env, options, validate_only, selection);
+    return drive<run::PoissonRun>(env, options, validate_only, selection);
   return drive<run::PdeRun>(env, options, validate_only, selection);
 }
 

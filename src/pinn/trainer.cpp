@@ -377,4 +377,13 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
   return result;
 }
 
+void append(TrainingResult& total, const TrainingResult& next) {
+  const double seconds = total.seconds + next.seconds;
+  auto rows = std::move(total.history.rows);
+  total = next;
+  total.seconds = seconds;
+  rows.insert(rows.end(), next.history.rows.begin(), next.history.rows.end());
+  total.history.rows = std::move(rows);
+}
+
 }  // namespace tessera::pinn

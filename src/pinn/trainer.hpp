@@ -131,4 +131,8 @@ TrainingResult train(Loss& loss, nn::Mlp& net, const TrainingConfig& config,
 TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& config,
                      const TrainingControl& control = {});
 
+/// Appends a later training of the same network to total: its history rows (iterations count
+/// from 0 again), its time; the rest is the later one's. Not collective.
+void append(TrainingResult& total, const TrainingResult& next);
+
 }  // namespace tessera::pinn

@@ -17,6 +17,7 @@
 #include "pinn/pde_residuals.hpp"
 #include "run/comparison.hpp"
 #include "run/pde_run.hpp"
+#include "run/single_learner.hpp"
 
 namespace tessera::run {
 
@@ -76,8 +77,7 @@ Heat3DRun::Heat3DRun(const Decomposition& decomp, const PdeRunConfig& config)
 
 Heat3DRun::~Heat3DRun() = default;
 
-PinnOutcome Heat3DRun::execute(const std::string& options_text,
-                               const dd::ReplicatedCheckpoints& checkpoints) {
+PinnOutcome Heat3DRun::execute(const std::string& options_text, SingleLearner& learner) {
   Timer total;
   PinnOutcome s;
   const MPI_Comm comm = decomp_.comm();
@@ -87,11 +87,7 @@ PinnOutcome Heat3DRun::execute(const std::string& options_text,
   TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", " << decomp_.size()
                          << " rank(s)");
 
-  nn::Mlp net(config_.network);
-  net.initialize_glorot(p.seed);
   pinn::TrainingResult training;
-  pinn::TrainingControl control;
-  checkpoints.attach(control);
   {
     // (x, y, z, t): the interior, t = 0, and the cube's faces, with t on [0, T].
     const auto interior = pinn::interior_points(comm, 4, p.interior_points, p.seed);
@@ -100,10 +96,9 @@ PinnOutcome Heat3DRun::execute(const std::string& options_text,
     pinn::map_to_box(interior, {0, 0, 0, 0}, {1, 1, 1, final_time});
     pinn::map_to_box(initial, {0, 0, 0, 0}, {1, 1, 1, 0});
     pinn::map_to_box(boundary, {0, 0, 0, 0}, {1, 1, 1, final_time});
-    pinn::PdeLoss<pinn::Heat3DResidual> loss(
-        comm, net, {c.heat3d}, interior, p.residual_weight,
+    training = learner.train(
+        pinn::Heat3DResidual{c.heat3d}, interior,
         {{"initial", initial, p.boundary_weight}, {"boundary", boundary, p.boundary_weight}});
-    training = pinn::train(loss, net.parameters(), config_.training, control);
   }
   s.record_training(training, config_.training);
 
@@ -120,7 +115,7 @@ PinnOutcome Heat3DRun::execute(const std::string& options_text,
       r.suffix = suffix;
       r.time = time;
       std::fill(xyz[3].begin(), xyz[3].end(), time);
-      r.pinn = sample_network(net, xyz);
+      r.pinn = learner.sample(xyz);
       r.reference = heat_reference_->local_solution();
       const auto problem = c.heat3d;
       for (size_t k = 0; k < xyz[0].size(); ++k)
@@ -153,9 +148,8 @@ PinnOutcome Heat3DRun::execute(const std::string& options_text,
       file.set_attribute("relative_l2_pinn_vs_exact" + r.suffix, r.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact" + r.suffix, r.reference_vs_exact);
     }
-    finish_pinn_result(
-        file, {config_.selection, net.parameter_count(), s, training.history, options_text},
-        total.seconds());
+    finish_pinn_result(file, {config_.selection, learner, s, training.history, options_text},
+                       total.seconds());
   }
 
   const auto& n = decomp_.global_points();
@@ -168,7 +162,7 @@ PinnOutcome Heat3DRun::execute(const std::string& options_text,
   }
   TESSERA_LOG("summary (relative L2 on the "
               << n[0] << " x " << n[1] << " x " << n[2] << " grid):\n"
-              << errors << summary_tail(nullptr, s, total.seconds(), path));
+              << errors << summary_tail(learner, s, total.seconds(), path));
   return s;
 }
 

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "core/decomposition.hpp"
-#include "dd/checkpoint.hpp"
 #include "physics/heat.hpp"
 #include "solvers/heat_reference.hpp"
 
@@ -20,6 +19,7 @@ namespace tessera::run {
 
 struct PdeRunConfig;
 struct PinnOutcome;
+class SingleLearner;
 
 struct Heat3DConfig {
   physics::Heat3D heat3d;
@@ -39,11 +39,10 @@ public:
   Heat3DRun(const Decomposition& decomp, const PdeRunConfig& config);
   ~Heat3DRun();
 
-  /// Collective. Trains (checkpointed by checkpoints, continuing from its restart), solves the
-  /// reference, compares, writes the result file and its XDMF, prints the summary on rank 0. The
-  /// summary's errors are those at the final time.
-  PinnOutcome execute(const std::string& options_text,
-                      const dd::ReplicatedCheckpoints& checkpoints);
+  /// Collective. Trains the learner's network (checkpointed, continuing from its restart), solves
+  /// the reference, compares, writes the result file and its XDMF, prints the summary on rank 0.
+  /// The summary's errors are those at the final time.
+  PinnOutcome execute(const std::string& options_text, SingleLearner& learner);
 
 private:
   const Decomposition& decomp_;

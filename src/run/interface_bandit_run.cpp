@@ -27,8 +27,7 @@ double reward(double error) { return -std::log10(error); }
 InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options) {
   InterfaceBanditRunConfig c;
   // 2D: its contexts are the frequencies k of the 2D Poisson problem.
-  c.xpinn =
-      PoissonSubdomainsRunConfig::from_options(options, {"poisson2d", "xpinn", "interface_bandit"});
+  c.xpinn = PoissonRunConfig::from_options(options, {"poisson2d", "xpinn", "interface_bandit"});
   c.frequencies = options.integers("bandit_frequencies", "1,2,3,4", 1, 64,
                                    "the PDE family: comma-separated Poisson frequencies k, the "
                                    "bandit's contexts");
@@ -73,9 +72,9 @@ InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options
 InterfaceBanditRun::InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunConfig& config)
     : config_(config), comm_(comm), arms_(dd::standard_interface_arms()) {
   // The tiling and reference split are checked by building one training's run, as run: xpinn would.
-  PoissonSubdomainsRunConfig check = training_config(0, 0);
+  PoissonRunConfig check = training_config(0, 0);
   check.checkpoint.path.clear();
-  const PoissonSubdomainsRun probe(comm, check);
+  const PoissonRun probe(comm, check);
   auto& c = config_.checkpoint;
   c.restart = io::resolve_restart(comm, "dd_restart", c.restart, c.path, c.overwrite);
   if (c.restart.empty()) return;
@@ -86,8 +85,8 @@ InterfaceBanditRun::InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunCo
   continues_own_ = std::find(kept.begin(), kept.end(), c.restart) != kept.end();
 }
 
-PoissonSubdomainsRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm) const {
-  PoissonSubdomainsRunConfig c = config_.xpinn;
+PoissonRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm) const {
+  PoissonRunConfig c = config_.xpinn;
   c.domain.problem.square.frequency = config_.frequencies[frequency_index];
   c.interface = arms_[arm].weights;
   c.training.verbose = false;
@@ -123,7 +122,7 @@ double InterfaceBanditRun::error(int frequency_index, int arm, const std::string
   if (continues_own_) c.checkpoint.overwrite = true;
   if (resumed_) c.checkpoint.restart = io::kLatestCheckpoint;
   resumed_ = false;
-  const double e = PoissonSubdomainsRun(comm_, c).execute(options_text).pinn_vs_exact;
+  const double e = PoissonRun(comm_, c).execute(options_text).pinn_vs_exact;
   errors_[key] = e;
   write_checkpoint();
   if (poll_safe_point(comm_).stop)

@@ -13,6 +13,7 @@
 #include "pinn/pde_residuals.hpp"
 #include "run/comparison.hpp"
 #include "run/pde_run.hpp"
+#include "run/single_learner.hpp"
 #include "run/subdomain_learner.hpp"
 #include "solvers/space_time_block.hpp"
 
@@ -95,14 +96,13 @@ void pin_coordinate(const nn::Matrix& points, int d, double value) {
       KOKKOS_LAMBDA(const int k) { points(d, k) = value; });
 }
 
-/// Collective. Trains net on the flow's steady Navier–Stokes loss over the box [lower, upper]:
-/// interior residuals, u and v on the whole boundary, and p = the flow's on the pressure points
-/// if given; checkpointed by checkpoints, continuing from its restart.
+/// Collective. Trains the network on the flow's steady Navier–Stokes loss over the box
+/// [lower, upper]: interior residuals, u and v on the whole boundary, and p = the flow's on the
+/// pressure points if given.
 template <class Flow>
-pinn::TrainingResult train_flow(MPI_Comm comm, nn::Mlp& net, const Flow& flow,
+pinn::TrainingResult train_flow(MPI_Comm comm, SingleLearner& learner, const Flow& flow,
                                 const std::vector<double>& lower, const std::vector<double>& upper,
-                                const nn::Matrix* pressure, const PdeRunConfig& config,
-                                const dd::ReplicatedCheckpoints& checkpoints) {
+                                const nn::Matrix* pressure, const PdeRunConfig& config) {
   const auto& p = config.points;
   const auto interior = pinn::interior_points_2d(comm, p.interior_points, p.seed);
   const auto boundary = pinn::boundary_points_2d(comm, p.boundary_points, p.seed);
@@ -111,11 +111,7 @@ pinn::TrainingResult train_flow(MPI_Comm comm, nn::Mlp& net, const Flow& flow,
   std::vector<pinn::ConditionPoints> conditions{{"boundary_u", boundary, p.boundary_weight, -1, 0},
                                                 {"boundary_v", boundary, p.boundary_weight, -1, 1}};
   if (pressure) conditions.push_back({"pressure", *pressure, p.boundary_weight, -1, 2});
-  pinn::PdeLoss<pinn::SteadyNavierStokesResidual<Flow>> loss(comm, net, {flow}, interior,
-                                                             p.residual_weight, conditions);
-  pinn::TrainingControl control;
-  checkpoints.attach(control);
-  return pinn::train(loss, net.parameters(), config.training, control);
+  return learner.train(pinn::SteadyNavierStokesResidual<Flow>{flow}, interior, conditions);
 }
 
 }  // namespace
@@ -146,23 +142,20 @@ FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& re
 
 PinnOutcome run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
                                   const PdeRunConfig& config, const std::string& options_text,
-                                  SubdomainLearner* subdomains,
-                                  const dd::ReplicatedCheckpoints* checkpoints) {
+                                  SingleLearner* single, SubdomainLearner* subdomains) {
   Timer total;
   PinnOutcome s;
+  Learner& learner = single ? static_cast<Learner&>(*single) : *subdomains;
   const auto& ns = config.navier_stokes;
   const bool kovasznay = config.pde == "kovasznay";
-  TESSERA_LOG("Tessera " << version << ": PINN for " << config.pde << " at Re = "
-                         << (kovasznay ? ns.kovasznay.reynolds : ns.cavity.reynolds) << ", "
-                         << (subdomains ? subdomains->headline()
-                                        : std::to_string(decomp.size()) + " rank(s)"));
+  TESSERA_LOG("Tessera " << version << ": PINN for " << config.pde
+                         << " at Re = " << (kovasznay ? ns.kovasznay.reynolds : ns.cavity.reynolds)
+                         << ", " << learner.headline());
 
-  nn::Mlp net(config.network);
-  net.initialize_glorot(config.points.seed);
   pinn::TrainingResult training;
-  // Output k of the network, or of the subdomain networks, at (xs, ys).
+  // Output k of the learned flow at (xs, ys).
   const auto sample = [&](const std::vector<double>& xs, const std::vector<double>& ys, int k) {
-    return subdomains ? subdomains->sample({xs, ys}, k) : sample_network(net, xs, ys, k);
+    return learner.sample({xs, ys}, k);
   };
   // -pde_method xpinn / fbpinn: the flow's residuals on the subdomains, its conditions on the
   // box's faces.
@@ -188,8 +181,8 @@ PinnOutcome run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
           pinn::interior_points_2d(comm, config.points.boundary_points / 4, config.points.seed + 1);
       pinn::map_to_box(outlet, {K::x_min, K::y_min}, {K::x_max, K::y_max});
       pin_coordinate(outlet, 0, K::x_max);
-      training = train_flow(comm, net, ns.kovasznay, {K::x_min, K::y_min}, {K::x_max, K::y_max},
-                            &outlet, config, *checkpoints);
+      training = train_flow(comm, *single, ns.kovasznay, {K::x_min, K::y_min}, {K::x_max, K::y_max},
+                            &outlet, config);
     }
     const auto box = navier_stokes_box(config.pde);
     centres[0] = solvers::sample_space_time_block(decomp, box, [](double x, double) { return x; });
@@ -211,9 +204,9 @@ PinnOutcome run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
   } else {
     // No pressure condition: p enters the residuals through its gradient only, so its constant
     // is free; the comparison removes both means.
-    training = subdomains ? train_subdomains(ns.cavity)
-                          : train_flow(comm, net, ns.cavity, {0.0, 0.0}, {1.0, 1.0}, nullptr,
-                                       config, *checkpoints);
+    training = subdomains
+                   ? train_subdomains(ns.cavity)
+                   : train_flow(comm, *single, ns.cavity, {0.0, 0.0}, {1.0, 1.0}, nullptr, config);
     solvers::IncompressibleConfig flow;
     flow.dim = 2;
     flow.cells = ns.cavity_cells;
@@ -289,11 +282,8 @@ PinnOutcome run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
     file.set_attribute("relative_l2_v", errors.v);
     file.set_attribute("relative_l2_velocity", errors.velocity);
     file.set_attribute("relative_l2_pressure", errors.pressure);
-    finish_pinn_result(
-        file,
-        {config.selection, subdomains ? subdomains->parameter_count() : net.parameter_count(), s,
-         training.history, options_text, subdomains},
-        total.seconds());
+    finish_pinn_result(file, {config.selection, learner, s, training.history, options_text},
+                       total.seconds());
   }
 
   const auto& n = decomp.global_points();
@@ -304,7 +294,7 @@ PinnOutcome run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
               << "  v                   " << format("%.3e", errors.v) << "\n"
               << "  velocity            " << format("%.3e", errors.velocity) << "\n"
               << "  p (mean removed)    " << format("%.3e", errors.pressure) << "\n"
-              << summary_tail(subdomains, s, total.seconds(), path));
+              << summary_tail(learner, s, total.seconds(), path));
   return s;
 }
 

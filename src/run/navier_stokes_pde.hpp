@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "core/decomposition.hpp"
-#include "dd/checkpoint.hpp"
 #include "physics/kovasznay.hpp"
 #include "physics/lid_driven_cavity.hpp"
 #include "solvers/cavity_reference.hpp"
@@ -71,15 +70,15 @@ struct FlowErrors {
 /// Collective over comm. The errors of flow against reference, both on the same points.
 FlowErrors flow_errors(MPI_Comm comm, const FlowField& flow, const FlowField& reference);
 
+class SingleLearner;
 class SubdomainLearner;
 
-/// Collective. Trains the network of config.pde (kovasznay or lid_driven_cavity), checkpointed
-/// by checkpoints and continuing from its restart, or the subdomain networks of xpinn if given
-/// (checkpoints then nullptr), compares it on decomp's grid, writes the result file and prints
-/// the summary on rank 0.
+/// Collective. Trains the flow of config.pde (kovasznay or lid_driven_cavity) with the learner
+/// given, one of single (one network, continuing from its restart) and subdomains (the other
+/// nullptr), compares it on decomp's grid, writes the result file and prints the summary on
+/// rank 0.
 PinnOutcome run_navier_stokes_pde(MPI_Comm comm, const Decomposition& decomp,
                                   const PdeRunConfig& config, const std::string& options_text,
-                                  SubdomainLearner* subdomains,
-                                  const dd::ReplicatedCheckpoints* checkpoints);
+                                  SingleLearner* single, SubdomainLearner* subdomains);
 
 }  // namespace tessera::run

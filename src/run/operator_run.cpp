@@ -427,6 +427,9 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
                                  "stop after this epoch with a checkpoint (0: never; for tests)");
   c.progress_every = options.integer("operator_progress_every", 1, 1, 100000000,
                                      "a progress line every this many epochs");
+  c.progress_seconds = options.real("operator_progress_seconds", c.progress_seconds, 0.0, 1e9,
+                                    "within a long epoch, a line of the batches done at most "
+                                    "this often (0: none)");
   c.restart = options.input_file("operator_restart", "",
                                  "checkpoint to continue training from; latest: the newest "
                                  "readable one this run keeps, if there is one",
@@ -907,7 +910,23 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
       };
       // A stop or a wall-clock checkpoint between batches: an epoch may outlast the time between
       // SLURM's signal and the job's end (input/README.md).
+      // Within an epoch, rank 0's own batches so far (no collective: its group's loss).
+      double next_line = c.progress_seconds;
       auto between_batches = [&](const nn::EpochResult& group_sums) {
+        const double elapsed = timer.seconds();
+        if (c.progress_seconds > 0 && elapsed >= next_line) {
+          next_line = elapsed + c.progress_seconds;
+          const long in_run = long(lanes.batches()) * (last_epoch - first_epoch),
+                     done = long(lanes.batches()) * (epoch - first_epoch) + group_sums.batches -
+                            (epoch == first_epoch ? resumed.batches : 0);
+          const double per_batch = training.seconds() / double(std::max(done, 1L));
+          TESSERA_LOG("  epoch " << epoch + 1 << "/" << c.epochs << ", batch " << group_sums.batches
+                                 << "/" << lanes.batches() << ": loss "
+                                 << format("%.6e", group_sums.loss_sum / double(group_sums.batches))
+                                 << " (this group's batches so far), "
+                                 << progress_text(double(done) / double(in_run),
+                                                  per_batch * double(in_run - done)));
+        }
         const SafePoint point = poll_safe_point(comm_);
         if (!point.stop && !point.checkpoint) return;
         const nn::EpochResult part = trainer.over_groups(epoch, group_sums);

@@ -71,6 +71,7 @@ struct OperatorRunConfig {
   double lr_step_factor = 0.5;
   int space_ranks = 1;
   int checkpoint_every = 50, stop_after = 0, progress_every = 1;
+  double progress_seconds = 60;     // within an epoch, a batch line at most this often
   std::string restart, checkpoint;  // continue training from; evaluate this one
   OutputConfig output;
 

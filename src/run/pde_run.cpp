@@ -199,55 +199,6 @@ nn::Matrix points_until(const nn::Matrix& points, double end) {
   return window;
 }
 
-/// Appends a later training of the same network to total: its history rows (iterations count
-/// from 0 again), its time; the rest is the later one's. Not collective.
-void append(pinn::TrainingResult& total, const pinn::TrainingResult& next) {
-  const double seconds = total.seconds + next.seconds;
-  auto rows = std::move(total.history.rows);
-  total = next;
-  total.seconds = seconds;
-  rows.insert(rows.end(), next.history.rows.begin(), next.history.rows.end());
-  total.history.rows = std::move(rows);
-}
-
-/// Collective. Trains net on the PDE's loss in the stages [first, last) of the run's
-/// (PdeRunConfig::training_stages), those before checkpoints.first_stage() excepted (done before
-/// the restart). A stage after the first keeps the causal weights the one before ended with
-/// frozen (causal_then_lbfgs: L-BFGS's line search fails on weights that move with every
-/// evaluation), or, first after a restart, the restart's. With causal training, logs the last
-/// time slab's weight (the smallest) with every history row: near 1, the whole time range is
-/// being fitted.
-template <class Pde>
-pinn::TrainingResult train_pde(MPI_Comm comm, nn::Mlp& net, const Pde& pde,
-                               const nn::Matrix& interior, double residual_weight,
-                               const std::vector<pinn::ConditionPoints>& conditions,
-                               const std::vector<pinn::TrainingConfig>& stages, int first, int last,
-                               const dd::ReplicatedCheckpoints& checkpoints,
-                               const pinn::CausalConfig& causal = {}) {
-  pinn::PdeLoss<Pde> loss(comm, net, pde, interior, residual_weight, conditions, causal);
-  pinn::TrainingResult result;
-  for (int stage = std::max(first, checkpoints.first_stage()); stage < last; ++stage) {
-    std::vector<double> frozen;
-    if (stage > first) {
-      if (stage == checkpoints.first_stage())
-        loss.freeze_causal_weights(checkpoints.restart()->causal_weights);
-      else
-        loss.freeze_causal_weights(true);
-      frozen = loss.causal_weights();
-      TESSERA_LOG("causal weights frozen for L-BFGS");
-    }
-    pinn::TrainingControl control;
-    checkpoints.attach(control, stage, std::move(frozen));
-    if (causal.epsilon > 0)
-      control.on_record = [&](int iteration, int) {
-        TESSERA_LOG("causal it " << iteration << "  last slab weight "
-                                 << format("%.3e", loss.causal_weights().back()));
-      };
-    append(result, pinn::train(loss, net.parameters(), stages[stage], control));
-  }
-  return result;
-}
-
 /// An InputError, on every rank (each holds the same restart), if restart belongs to a stage
 /// whose loss holds causal weights frozen (the L-BFGS of causal_then_lbfgs) without one weight per
 /// time slab of this run.
@@ -278,10 +229,9 @@ PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
     helmholtz_reference_ = std::make_unique<solvers::HelmholtzReference>(
         decomp_, config.helmholtz, config.helmholtz_reference);
   if (!subdomains_) {
-    const auto stages = config.training_stages();
-    checkpoints_ = std::make_unique<dd::ReplicatedCheckpoints>(
-        comm, nn::Mlp(config.network).parameter_count(), config.checkpoint, stages);
-    check_frozen_weights(checkpoints_->restart(), config);
+    single_ = std::make_unique<SingleLearner>(comm, config.network, config.points,
+                                              config.checkpoint, config.training_stages());
+    check_frozen_weights(single_->restart(), config);
   }
   if (config.pde == "allen_cahn")  // checks the grids fit before any output
     allen_cahn_reference_ = std::make_unique<solvers::AllenCahnReference>(
@@ -290,26 +240,28 @@ PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
 
 PdeRun::~PdeRun() = default;
 
+Learner& PdeRun::learner() const {
+  if (single_) return *single_;
+  return *subdomains_;
+}
+
 void PdeRun::prepare_output() {
   output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
                                               config_.output.overwrite);
 }
 
 PinnOutcome PdeRun::execute(const std::string& options_text) {
-  if (heat3d_) return heat3d_->execute(options_text, *checkpoints_);
+  if (heat3d_) return heat3d_->execute(options_text, *single_);
   if (is_navier_stokes(config_.pde))
-    return run_navier_stokes_pde(comm_, decomp_, config_, options_text, subdomains_.get(),
-                                 checkpoints_.get());
+    return run_navier_stokes_pde(comm_, decomp_, config_, options_text, single_.get(),
+                                 subdomains_.get());
   Timer total;
   PinnOutcome s;
   const auto& p = config_.points;
   const bool burgers = config_.pde == "burgers", helmholtz = config_.pde == "helmholtz";
   TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", "
-                         << (subdomains_ ? subdomains_->headline()
-                                         : std::to_string(decomp_.size()) + " rank(s)"));
+                         << learner().headline());
 
-  nn::Mlp net(config_.network);
-  net.initialize_glorot(p.seed);
   pinn::TrainingResult training;
   if (subdomains_) {
     const SubdomainPde pde = burgers ? SubdomainPde{pinn::BurgersResidual{config_.burgers}}
@@ -329,11 +281,10 @@ PinnOutcome PdeRun::execute(const std::string& options_text) {
     // in the stages [(k - 1) n, k n) of the run (n per window). Those before the restart's are
     // done: the restart holds the network they ended with.
     const int windows = config_.time_windows;
-    const auto stages = config_.training_stages();
-    const int per_window = static_cast<int>(stages.size()) / windows;
+    const int per_window = static_cast<int>(single_->stages().size()) / windows;
     for (int k = 1; k <= windows; ++k) {
       const double end = box_.t0 + (box_.t1 - box_.t0) * k / windows;
-      if (k * per_window <= checkpoints_->first_stage()) {
+      if (k * per_window <= single_->first_stage()) {
         TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end
                                    << ", trained before the restart");
         continue;
@@ -346,21 +297,19 @@ PinnOutcome PdeRun::execute(const std::string& options_text) {
                               p.boundary_weight, burgers ? -1 : 0});
       if (windows > 1) TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end);
       const int first = (k - 1) * per_window, last = k * per_window;
-      append(training, burgers ? train_pde(comm_, net, pinn::BurgersResidual{config_.burgers},
-                                           interior, p.residual_weight, conditions, stages, first,
-                                           last, *checkpoints_, config_.causal)
-                               : train_pde(comm_, net, pinn::AllenCahnResidual{config_.allen_cahn},
-                                           interior, p.residual_weight, conditions, stages, first,
-                                           last, *checkpoints_, config_.causal));
+      pinn::append(training,
+                   burgers ? single_->train(pinn::BurgersResidual{config_.burgers}, interior,
+                                            conditions, first, last, config_.causal)
+                           : single_->train(pinn::AllenCahnResidual{config_.allen_cahn}, interior,
+                                            conditions, first, last, config_.causal));
     }
   } else {
     const auto interior = pinn::interior_points_2d(comm_, p.interior_points, p.seed);
     const auto boundary = pinn::boundary_points_2d(comm_, p.boundary_points, p.seed);
     map_to_box(interior, box_);
     map_to_box(boundary, box_);
-    training = train_pde(comm_, net, pinn::HelmholtzResidual{config_.helmholtz}, interior,
-                         p.residual_weight, {{"boundary", boundary, p.boundary_weight}},
-                         config_.training_stages(), 0, 1, *checkpoints_);
+    training = single_->train(pinn::HelmholtzResidual{config_.helmholtz}, interior,
+                              {{"boundary", boundary, p.boundary_weight}});
   }
   s.record_training(training, config_.training);
 
@@ -368,7 +317,7 @@ PinnOutcome PdeRun::execute(const std::string& options_text) {
       solvers::sample_space_time_block(decomp_, box_, [](double x, double) { return x; });
   const auto ys =
       solvers::sample_space_time_block(decomp_, box_, [](double, double y) { return y; });
-  const auto pinn = subdomains_ ? subdomains_->sample({xs, ys}) : sample_network(net, xs, ys);
+  const auto pinn = learner().sample({xs, ys});
   std::vector<double> reference, exact;
   if (burgers) {
     reference = solvers::BurgersReference(decomp_, config_.burgers, config_.burgers_reference)
@@ -407,11 +356,8 @@ PinnOutcome PdeRun::execute(const std::string& options_text) {
       file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact", s.reference_vs_exact);
     }
-    finish_pinn_result(
-        file,
-        {config_.selection, subdomains_ ? subdomains_->parameter_count() : net.parameter_count(), s,
-         training.history, options_text, subdomains_.get()},
-        total.seconds());
+    finish_pinn_result(file, {config_.selection, learner(), s, training.history, options_text},
+                       total.seconds());
   }
 
   const auto& n = decomp_.global_points();
@@ -425,7 +371,7 @@ PinnOutcome PdeRun::execute(const std::string& options_text) {
       << "\n"
       << (helmholtz ? "  PINN vs exact       " + format("%.3e", s.pinn_vs_exact) + "\n" : "")
       << (helmholtz ? "  reference vs exact  " + format("%.3e", s.reference_vs_exact) + "\n" : "")
-      << summary_tail(subdomains_.get(), s, total.seconds(), path));
+      << summary_tail(learner(), s, total.seconds(), path));
   return s;
 }
 

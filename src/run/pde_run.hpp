@@ -4,7 +4,7 @@
 // network trained on PdeLoss (pinn/pde_loss.hpp) and compared on a grid with the PDE's reference,
 // the exact Cole–Hopf solution for Burgers, the exact solution and a PETSc solve for Helmholtz, a
 // PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with XDMF.
-// (The Poisson problems: run/poisson_run.hpp, run/poisson_subdomains_run.hpp.)
+// (The Poisson problems: run/poisson_run.hpp.)
 // -pde_method xpinn / fbpinn trains the 2D ones (space or space-time) on subdomains instead
 // (run/subdomain_learner.hpp), with the reference and the comparison grid on the subdomains'
 // process grid.
@@ -28,6 +28,7 @@
 #include "run/navier_stokes_pde.hpp"
 #include "run/output_config.hpp"
 #include "run/pinn_result.hpp"
+#include "run/single_learner.hpp"
 #include "run/subdomain_learner.hpp"
 #include "solvers/allen_cahn_reference.hpp"
 #include "solvers/burgers_reference.hpp"
@@ -101,8 +102,11 @@ private:
   Decomposition decomp_;
   std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
   std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;
-  std::unique_ptr<Heat3DRun> heat3d_;                       // heat3d
-  std::unique_ptr<dd::ReplicatedCheckpoints> checkpoints_;  // -pde_method single
+  std::unique_ptr<Heat3DRun> heat3d_;      // heat3d
+  std::unique_ptr<SingleLearner> single_;  // -pde_method single
+
+  /// The run's learner: single_ or subdomains_.
+  Learner& learner() const;
 };
 
 }  // namespace tessera::run

@@ -8,7 +8,7 @@
 #include "io/field_file.hpp"
 #include "io/uniform_grid.hpp"
 #include "nn/lbfgs.hpp"
-#include "run/subdomain_learner.hpp"
+#include "run/learner.hpp"
 
 namespace tessera::run {
 
@@ -29,11 +29,11 @@ void PinnOutcome::record_errors(const GridFields& f) {
 
 void finish_pinn_result(io::FieldFile& file, const PinnRunRecord& run, double wall_seconds) {
   write_history(file, "history", run.history.columns, run.history.rows);
-  if (run.subdomains) run.subdomains->write(file);
+  run.learner.write(file);
   file.set_attribute("options", run.options_text);
   file.set_attribute("problem", run.selection.problem);
   file.set_attribute("learner", run.selection.learner);
-  file.set_attribute("parameters", run.parameters);
+  file.set_attribute("parameters", run.learner.parameter_count());
   file.set_attribute("training_seconds", run.outcome.training_seconds);
   file.set_attribute("initial_loss", run.outcome.initial_loss);
   file.set_attribute("final_loss", run.outcome.final_loss);
@@ -91,11 +91,11 @@ std::string training_summary(const TrainingOutcome& o) {
          "), L-BFGS: " + o.lbfgs_stop;
 }
 
-std::string summary_tail(const SubdomainLearner* subdomains, const TrainingOutcome& outcome,
+std::string summary_tail(const Learner& learner, const TrainingOutcome& outcome,
                          double wall_seconds, const std::string& output_file) {
-  return (subdomains ? subdomains->summary() : std::string()) + training_summary(outcome) + "\n" +
-         "  wall time           " + format("%.1f s", wall_seconds) + "\n" +
-         "  output              " + output_file + " (+ .xmf for ParaView)";
+  return learner.summary() + training_summary(outcome) + "\n" + "  wall time           " +
+         format("%.1f s", wall_seconds) + "\n" + "  output              " + output_file +
+         " (+ .xmf for ParaView)";
 }
 
 }  // namespace tessera::run

@@ -21,7 +21,7 @@ class FieldFile;
 
 namespace tessera::run {
 
-class SubdomainLearner;
+class Learner;
 
 /// What every PINN run reports of its training.
 struct TrainingOutcome {
@@ -59,16 +59,15 @@ struct GridFields {
 /// What a PINN result file says about the run beside its fields and errors.
 struct PinnRunRecord {
   const problems::PinnSelection& selection;  // the problem and the learner
-  long parameters = 0;                       // of every network together
+  const Learner& learner;                    // its parameters, tables and attributes
   const TrainingOutcome& outcome;
   const pinn::TrainingHistory& history;
   const std::string& options_text;
-  const SubdomainLearner* subdomains = nullptr;  // the subdomain learners' tiling and histories
 };
 
 /// Collective over the file's communicator. Ends a PINN result file whose grid, fields and error
-/// attributes the run has written: adds the training history, the subdomain learner's tables and
-/// attributes if any, the attributes every PINN result has (options, problem, learner,
+/// attributes the run has written: adds the training history, the learner's tables and
+/// attributes (Learner::write), the attributes every PINN result has (options, problem, learner,
 /// parameters, training time, initial and final loss, L-BFGS stop, wall_seconds), commits the
 /// file (tmp + rename) and writes its XDMF beside it.
 void finish_pinn_result(io::FieldFile& file, const PinnRunRecord& run, double wall_seconds);
@@ -94,9 +93,9 @@ std::string error_summary(const std::string& label, int n, const PinnOutcome& ou
 /// The training line of a run's summary: time, final loss, its reduction from the initial loss
 /// (the figure the reduced regression runs check), why L-BFGS stopped.
 std::string training_summary(const TrainingOutcome& outcome);
-/// The last lines of every PINN run's summary: the subdomain learner's, if any, the training
+/// The last lines of every PINN run's summary: the learner's (Learner::summary), the training
 /// line, the wall time and the result file.
-std::string summary_tail(const SubdomainLearner* subdomains, const TrainingOutcome& outcome,
+std::string summary_tail(const Learner& learner, const TrainingOutcome& outcome,
                          double wall_seconds, const std::string& output_file);
 
 }  // namespace tessera::run

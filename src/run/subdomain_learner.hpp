@@ -63,9 +63,9 @@ using SubdomainPde =
                  pinn::SteadyNavierStokesResidual<physics::Kovasznay>,
                  pinn::SteadyNavierStokesResidual<physics::LidDrivenCavity>>;
 
-class SubdomainLearner {
+class SubdomainLearner : public Learner {
 public:
-  virtual ~SubdomainLearner();
+  ~SubdomainLearner() override;
   SubdomainLearner(const SubdomainLearner&) = delete;
   SubdomainLearner& operator=(const SubdomainLearner&) = delete;
 
@@ -84,19 +84,16 @@ public:
   pinn::TrainingResult train(const SubdomainPde& pde, const dd::DomainConditions& conditions,
                              const pinn::TrainingConfig& training);
 
-  /// Output `output` of the trained solution at this rank's points, all in its own subdomains.
-  /// Collective (the FBPINN's windowed sum exchanges neighbour jets).
-  virtual std::vector<double> sample(const Coordinates& points, int output = 0) = 0;
+  // sample (the method's): at points all in this rank's own subdomains.
+
   /// Parameters of all subdomains' networks together.
-  long parameter_count() const { return nets_.parameters_per_network() * grid_.count(); }
+  long parameter_count() const override { return nets_.parameters_per_network() * grid_.count(); }
 
   /// Collective over the file's communicator, after train(): every subdomain's history, the
   /// tiling and the method's attributes.
-  void write(io::FieldFile& file) const;
-  /// The lines the run's summary adds, after train().
-  virtual std::string summary() const = 0;
+  void write(io::FieldFile& file) const override;
   /// "XPINN on 2 x 2 subdomains" (FBPINN adds its overlap), for a run's first log line.
-  std::string headline() const;
+  std::string headline() const override;
 
 protected:
   /// Collective over comm. The grid of config.subdomains over the box [lo, hi] of the network's

@@ -10,6 +10,7 @@
 #include "dd/partition_of_unity.hpp"
 #include "dd/subdomain_grid.hpp"
 #include "nn/mlp.hpp"
+#include "run/learner.hpp"
 
 namespace tessera {
 class Options;
@@ -22,9 +23,6 @@ struct TrainingConfig;
 }
 
 namespace tessera::run {
-
-/// Points as one coordinate list per dimension of the grid, all of the same length.
-using Coordinates = std::vector<std::vector<double>>;
 
 /// Reports, for `run` (e.g. "run: fbpinn"), each option a run of one network per subdomain cannot
 /// honour: a StackedMlp has neither the Fourier encoding nor the hard-boundary ansatz, and the
