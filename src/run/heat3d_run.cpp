@@ -84,8 +84,7 @@ PinnOutcome Heat3DRun::execute(const std::string& options_text, SingleLearner& l
   const auto& p = config_.points;
   const auto& c = config_.heat;
   const double final_time = c.heat_final_time;
-  TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", " << decomp_.size()
-                         << " rank(s)");
+  TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", " << learner.headline());
 
   pinn::TrainingResult training;
   {

@@ -908,17 +908,18 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
         TESSERA_MPI_CALL(MPI_Bcast(&seconds, 1, MPI_DOUBLE, 0, comm_));
         return seconds;
       };
-      // A stop or a wall-clock checkpoint between batches: an epoch may outlast the time between
+      // Between batches: a progress line within a long epoch (rank 0's group's loss so far, no
+      // collective), and a stop or a wall-clock checkpoint: an epoch may outlast the time between
       // SLURM's signal and the job's end (input/README.md).
-      // Within an epoch, rank 0's own batches so far (no collective: its group's loss).
       double next_line = c.progress_seconds;
       auto between_batches = [&](const nn::EpochResult& group_sums) {
         const double elapsed = timer.seconds();
         if (c.progress_seconds > 0 && elapsed >= next_line) {
           next_line = elapsed + c.progress_seconds;
-          const long in_run = long(lanes.batches()) * (last_epoch - first_epoch),
+          // Batches this run trains (a restart's epoch continues after its batches done).
+          const long in_run = long(lanes.batches()) * (last_epoch - first_epoch) - resumed.batches,
                      done = long(lanes.batches()) * (epoch - first_epoch) + group_sums.batches -
-                            (epoch == first_epoch ? resumed.batches : 0);
+                            resumed.batches;
           const double per_batch = training.seconds() / double(std::max(done, 1L));
           TESSERA_LOG("  epoch " << epoch + 1 << "/" << c.epochs << ", batch " << group_sums.batches
                                  << "/" << lanes.batches() << ": loss "

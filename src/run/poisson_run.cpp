@@ -8,7 +8,6 @@
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
 #include "pinn/collocation.hpp"
-#include "pinn/pde_loss.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "run/comparison.hpp"
 #include "run/subdomain_networks.hpp"
