@@ -9,7 +9,8 @@
 
 namespace tessera::run {
 
-void FbpinnLearner::set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) {
+void FbpinnLearner::set_loss(const problems::Residual& pde,
+                             const dd::DomainConditions& conditions) {
   std::visit(
       [&](const auto& residual) {
         using Pde = std::decay_t<decltype(residual)>;

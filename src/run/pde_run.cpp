@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <utility>
+#include <variant>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -26,15 +27,8 @@ PdeRunConfig PdeRunConfig::from_options(Options& options,
   c.method = selection.learner;
   // The PDE's own block only: a key of another PDE's stops the run as unknown
   // (problems::PinnSelection names whose it is).
-  if (c.pde == "burgers") {
-    c.burgers = physics::Burgers1D::from_options(options);
-    c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
-  } else if (c.pde == "helmholtz") {
-    c.helmholtz = physics::Helmholtz2D::from_options(options);
-    c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
-  } else if (c.pde == "allen_cahn") {
-    c.allen_cahn = physics::AllenCahn1D::from_options(options);
-    c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
+  if (problems::BoxProblemConfig::is_box_problem(c.pde)) {
+    c.problem = problems::BoxProblemConfig::from_options(options, c.pde);
   } else if (c.pde == "heat3d") {
     c.heat = Heat3DConfig::from_options(options);
   } else {
@@ -86,11 +80,6 @@ PdeRunConfig PdeRunConfig::from_options(Options& options,
         "-train_rar_every: residual-based refinement is implemented for poisson2d with the single "
         "learner only (its candidates are drawn in the unit square; use 0)");
   }
-  c.grid_x = options.integer("pde_grid_x", c.grid_x, 2, 1 << 16,
-                             "Burgers / Allen-Cahn comparison grid points in x");
-  c.grid_t =
-      options.integer("pde_grid_t", c.grid_t, 2, 1 << 16,
-                      "Burgers / Allen-Cahn comparison grid points in t, t = 0 and 1 included");
   c.time_windows = options.integer(
       "pde_time_windows", c.time_windows, 1, 1000,
       "Burgers / Allen-Cahn time marching: train on t <= k/K of the time range, k = 1..K in turn");
@@ -129,10 +118,9 @@ std::vector<pinn::TrainingConfig> PdeRunConfig::training_stages() const {
 namespace {
 
 solvers::SpaceTimeBox pde_box(const PdeRunConfig& c) {
-  if (c.pde == "burgers") return solvers::BurgersReference::box;
-  if (c.pde == "allen_cahn") return solvers::AllenCahnReference::box;
   if (is_navier_stokes(c.pde)) return navier_stokes_box(c.pde);
-  return {-1.0, 1.0, -1.0, 1.0, false};
+  if (c.pde == "heat3d") return {};  // Heat3DRun's own: the unit cube and [0, T]
+  return c.problem.box();
 }
 
 /// -pde_method xpinn / fbpinn: the subdomains over the PDE's box. Collective.
@@ -148,8 +136,7 @@ std::array<int, 3> grid_points(const PdeRunConfig& c) {
     return {c.heat.heat_reference.points, c.heat.heat_reference.points,
             c.heat.heat_reference.points};
   if (is_navier_stokes(c.pde)) return navier_stokes_grid(c.pde, c.navier_stokes);
-  if (c.pde != "helmholtz") return {c.grid_x, c.grid_t, 1};
-  return {c.helmholtz_reference.points, c.helmholtz_reference.points, 1};
+  return c.problem.grid_points();
 }
 
 /// The comparison points of every output, one coordinate list per input, on this rank: the
@@ -225,17 +212,13 @@ PdeRun::PdeRun(MPI_Comm comm, const PdeRunConfig& config)
               subdomains_ ? subdomains_->grid().process_grid() : std::array<int, 3>{0, 0, 0}) {
   if (subdomains_) check_comparison_split(*subdomains_, decomp_, config_, box_);
   if (config.pde == "heat3d") heat3d_ = std::make_unique<Heat3DRun>(decomp_, config_);
-  if (config.pde == "helmholtz")
-    helmholtz_reference_ = std::make_unique<solvers::HelmholtzReference>(
-        decomp_, config.helmholtz, config.helmholtz_reference);
+  if (problems::BoxProblemConfig::is_box_problem(config.pde))
+    problem_ = problems::make_box_problem(config.problem, decomp_);
   if (!subdomains_) {
     single_ = std::make_unique<SingleLearner>(comm, config.network, config.points,
                                               config.checkpoint, config.training_stages());
     check_frozen_weights(single_->restart(), config);
   }
-  if (config.pde == "allen_cahn")  // checks the grids fit before any output
-    allen_cahn_reference_ = std::make_unique<solvers::AllenCahnReference>(
-        decomp_, config.allen_cahn, config.allen_cahn_reference);
 }
 
 PdeRun::~PdeRun() = default;
@@ -258,58 +241,25 @@ PinnOutcome PdeRun::execute(const std::string& options_text) {
   Timer total;
   PinnOutcome s;
   const auto& p = config_.points;
-  const bool burgers = config_.pde == "burgers", helmholtz = config_.pde == "helmholtz";
   TESSERA_LOG("Tessera " << version << ": PINN for " << config_.pde << ", "
                          << learner().headline());
 
   pinn::TrainingResult training;
   if (subdomains_) {
-    const SubdomainPde pde = burgers ? SubdomainPde{pinn::BurgersResidual{config_.burgers}}
-                             : helmholtz
-                                 ? SubdomainPde{pinn::HelmholtzResidual{config_.helmholtz}}
-                                 : SubdomainPde{pinn::AllenCahnResidual{config_.allen_cahn}};
-    training = subdomains_->train(pde, problems::domain_conditions(config_.pde), config_.training);
-  } else if (!helmholtz) {
-    // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then x onto [-1, 1].
-    const auto points = pinn::space_time_points(comm_, p.interior_points, p.boundary_points,
-                                                p.boundary_points, p.seed);
-    for (const auto* set : {&points.interior, &points.initial, &points.boundary})
-      map_to_box(*set, box_);
-    // Burgers: u(±1, t) = 0; Allen–Cahn: u_x(±1, t) = 0 (AllenCahnResidual says why), unless
-    // the periodic embedding makes u periodic exactly.
-    // Time marching: window k trains on t <= t0 + (t1 - t0) k / K, from the last window's net,
-    // in the stages [(k - 1) n, k n) of the run (n per window). Those before the restart's are
-    // done: the restart holds the network they ended with.
-    const int windows = config_.time_windows;
-    const int per_window = static_cast<int>(single_->stages().size()) / windows;
-    for (int k = 1; k <= windows; ++k) {
-      const double end = box_.t0 + (box_.t1 - box_.t0) * k / windows;
-      if (k * per_window <= single_->first_stage()) {
-        TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end
-                                   << ", trained before the restart");
-        continue;
-      }
-      const auto interior = k < windows ? points_until(points.interior, end) : points.interior;
-      std::vector<pinn::ConditionPoints> conditions{{"initial", points.initial, p.boundary_weight}};
-      if (config_.network.periodic_harmonics == 0)
-        conditions.push_back({"boundary",
-                              k < windows ? points_until(points.boundary, end) : points.boundary,
-                              p.boundary_weight, burgers ? -1 : 0});
-      if (windows > 1) TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end);
-      const int first = (k - 1) * per_window, last = k * per_window;
-      pinn::append(training,
-                   burgers ? single_->train(pinn::BurgersResidual{config_.burgers}, interior,
-                                            conditions, first, last, config_.causal)
-                           : single_->train(pinn::AllenCahnResidual{config_.allen_cahn}, interior,
-                                            conditions, first, last, config_.causal));
-    }
+    training = subdomains_->train(problem_->residual(), problems::domain_conditions(config_.pde),
+                                  config_.training);
+  } else if (problem_->time_dependent()) {
+    training = train_time_windows();
   } else {
     const auto interior = pinn::interior_points_2d(comm_, p.interior_points, p.seed);
     const auto boundary = pinn::boundary_points_2d(comm_, p.boundary_points, p.seed);
     map_to_box(interior, box_);
     map_to_box(boundary, box_);
-    training = single_->train(pinn::HelmholtzResidual{config_.helmholtz}, interior,
-                              {{"boundary", boundary, p.boundary_weight}});
+    training = std::visit(
+        [&](const auto& residual) {
+          return single_->train(residual, interior, {{"boundary", boundary, p.boundary_weight}});
+        },
+        problem_->residual());
   }
   s.record_training(training, config_.training);
 
@@ -318,18 +268,9 @@ PinnOutcome PdeRun::execute(const std::string& options_text) {
   const auto ys =
       solvers::sample_space_time_block(decomp_, box_, [](double, double y) { return y; });
   const auto pinn = learner().sample({xs, ys});
-  std::vector<double> reference, exact;
-  if (burgers) {
-    reference = solvers::BurgersReference(decomp_, config_.burgers, config_.burgers_reference)
-                    .local_solution();
-  } else if (!helmholtz) {
-    reference = allen_cahn_reference_->local_solution();
-  } else {
-    helmholtz_reference_->solve();
-    reference = helmholtz_reference_->local_solution();
-    const auto problem = config_.helmholtz;
-    exact = solvers::sample_space_time_block(
-        decomp_, box_, [&](double x, double y) { return problem.exact(x, y); });
+  const auto reference = problem_->reference();
+  const auto exact = problem_->exact();
+  if (!exact.empty()) {
     s.pinn_vs_exact = relative_l2(comm_, pinn, exact);
     s.reference_vs_exact = relative_l2(comm_, reference, exact);
   }
@@ -346,13 +287,13 @@ PinnOutcome PdeRun::execute(const std::string& options_text) {
         decomp_, {box_.x0, box_.t0, 0.0},
         {(box_.x1 - box_.x0) / (n[0] - 1), (box_.t1 - box_.t0) / (n[1] - 1), 1.0}));
     file.write_field("x", decomp_, xs.data());
-    file.write_field(helmholtz ? "y" : "t", decomp_, ys.data());
+    file.write_field(problem_->time_dependent() ? "t" : "y", decomp_, ys.data());
     file.write_field("pinn", decomp_, pinn.data());
     file.write_field("reference", decomp_, reference.data());
     if (!exact.empty()) file.write_field("exact", decomp_, exact.data());
     file.write_field("pinn_error", decomp_, error.data());
     file.set_attribute("relative_l2_pinn_vs_reference", s.pinn_vs_reference);
-    if (helmholtz) {
+    if (!exact.empty()) {
       file.set_attribute("relative_l2_pinn_vs_exact", s.pinn_vs_exact);
       file.set_attribute("relative_l2_reference_vs_exact", s.reference_vs_exact);
     }
@@ -361,18 +302,56 @@ PinnOutcome PdeRun::execute(const std::string& options_text) {
   }
 
   const auto& n = decomp_.global_points();
-  TESSERA_LOG(
-      "summary (relative L2 on the "
-      << n[0] << " x " << n[1] << " grid):\n"
-      << "  PINN vs reference   " << format("%.3e", s.pinn_vs_reference)
-      << (burgers     ? " (Cole-Hopf, exact)"
-          : helmholtz ? " (PETSc)"
-                      : " (PETSc TS)")
-      << "\n"
-      << (helmholtz ? "  PINN vs exact       " + format("%.3e", s.pinn_vs_exact) + "\n" : "")
-      << (helmholtz ? "  reference vs exact  " + format("%.3e", s.reference_vs_exact) + "\n" : "")
-      << summary_tail(learner(), s, total.seconds(), path));
+  TESSERA_LOG("summary (relative L2 on the "
+              << n[0] << " x " << n[1] << " grid):\n"
+              << "  PINN vs reference   " << format("%.3e", s.pinn_vs_reference) << " ("
+              << problem_->reference_source() << ")\n"
+              << (exact.empty()
+                      ? ""
+                      : "  PINN vs exact       " + format("%.3e", s.pinn_vs_exact) + "\n" +
+                            "  reference vs exact  " + format("%.3e", s.reference_vs_exact) + "\n")
+              << summary_tail(learner(), s, total.seconds(), path));
   return s;
+}
+
+pinn::TrainingResult PdeRun::train_time_windows() {
+  const auto& p = config_.points;
+  // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then onto the box.
+  const auto points = pinn::space_time_points(comm_, p.interior_points, p.boundary_points,
+                                              p.boundary_points, p.seed);
+  for (const auto* set : {&points.interior, &points.initial, &points.boundary})
+    map_to_box(*set, box_);
+  // The sides hold the problem's condition, unless the periodic embedding makes u periodic
+  // exactly. Window k trains on t <= t0 + (t1 - t0) k / K, from the last window's net, in the
+  // stages [(k - 1) n, k n) of the run (n per window). Those before the restart's are done: the
+  // restart holds the network they ended with.
+  const auto residual = problem_->residual();
+  const int windows = config_.time_windows;
+  const int per_window = static_cast<int>(single_->stages().size()) / windows;
+  pinn::TrainingResult training;
+  for (int k = 1; k <= windows; ++k) {
+    const double end = box_.t0 + (box_.t1 - box_.t0) * k / windows;
+    if (k * per_window <= single_->first_stage()) {
+      TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end
+                                 << ", trained before the restart");
+      continue;
+    }
+    const auto interior = k < windows ? points_until(points.interior, end) : points.interior;
+    std::vector<pinn::ConditionPoints> conditions{{"initial", points.initial, p.boundary_weight}};
+    if (config_.network.periodic_harmonics == 0)
+      conditions.push_back({"boundary",
+                            k < windows ? points_until(points.boundary, end) : points.boundary,
+                            p.boundary_weight, problem_->side_derivative()});
+    if (windows > 1) TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end);
+    const int first = (k - 1) * per_window, last = k * per_window;
+    pinn::append(training, std::visit(
+                               [&](const auto& pde) {
+                                 return single_->train(pde, interior, conditions, first, last,
+                                                       config_.causal);
+                               },
+                               residual));
+  }
+  return training;
 }
 
 }  // namespace tessera::run

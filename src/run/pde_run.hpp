@@ -1,13 +1,13 @@
 #pragma once
 // PINNs for the problems beyond Poisson (run: pinn -pinn_problem burgers|helmholtz|allen_cahn, the
-// Navier–Stokes flows of navier_stokes_pde.hpp, heat3d of heat3d_run.hpp): one data-parallel
-// network trained on PdeLoss (pinn/pde_loss.hpp) and compared on a grid with the PDE's reference,
-// the exact Cole–Hopf solution for Burgers, the exact solution and a PETSc solve for Helmholtz, a
-// PETSc TS integration for Allen–Cahn, all written to one parallel HDF5 file with XDMF.
+// Navier–Stokes flows of navier_stokes_pde.hpp, heat3d of heat3d_run.hpp). For the box problems
+// (problems/box_problem.hpp: burgers, helmholtz, allen_cahn) one driver whatever the problem: the
+// learner trains on the problem's residual and conditions (one data-parallel network on PdeLoss,
+// in time windows on a space-time box, or -pinn_learner xpinn / fbpinn on subdomains,
+// run/subdomain_learner.hpp, with the comparison grid and the reference on the subdomains'
+// process grid), then is compared on the problem's grid with its reference (and its exact
+// solution where it has one), all written to one parallel HDF5 file with XDMF.
 // (The Poisson problems: run/poisson_run.hpp.)
-// -pde_method xpinn / fbpinn trains the 2D ones (space or space-time) on subdomains instead
-// (run/subdomain_learner.hpp), with the reference and the comparison grid on the subdomains'
-// process grid.
 #include <mpi.h>
 
 #include <memory>
@@ -17,12 +17,10 @@
 #include "io/field_file.hpp"
 #include "io/output_lock.hpp"
 #include "nn/mlp.hpp"
-#include "physics/allen_cahn.hpp"
-#include "physics/burgers.hpp"
-#include "physics/helmholtz.hpp"
 #include "pinn/causal.hpp"
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
+#include "problems/box_problem.hpp"
 #include "problems/registry.hpp"
 #include "run/heat3d_run.hpp"
 #include "run/navier_stokes_pde.hpp"
@@ -30,20 +28,15 @@
 #include "run/pinn_result.hpp"
 #include "run/single_learner.hpp"
 #include "run/subdomain_learner.hpp"
-#include "solvers/allen_cahn_reference.hpp"
-#include "solvers/burgers_reference.hpp"
-#include "solvers/helmholtz_reference.hpp"
 #include "solvers/space_time_block.hpp"
 
 namespace tessera::run {
 
 struct PdeRunConfig {
-  problems::PinnSelection selection;  // the problem and learner, as the deck named them
-  std::string pde = "burgers";        // burgers, helmholtz, allen_cahn, heat3d, kovasznay,
-                                      // lid_driven_cavity
-  physics::Burgers1D burgers;
-  physics::Helmholtz2D helmholtz;
-  physics::AllenCahn1D allen_cahn;
+  problems::PinnSelection selection;    // the problem and learner, as the deck named them
+  std::string pde = "burgers";          // burgers, helmholtz, allen_cahn, heat3d, kovasznay,
+                                        // lid_driven_cavity
+  problems::BoxProblemConfig problem;   // burgers, helmholtz, allen_cahn
   std::string method = "single";        // single (one data-parallel network), xpinn or fbpinn
   SubdomainLearnerConfig subdomains;    // -pde_method xpinn or fbpinn
   Heat3DConfig heat;                    // heat3d
@@ -52,11 +45,7 @@ struct PdeRunConfig {
   pinn::PointSetConfig points;  // -pde_method single
   pinn::CausalConfig causal;    // time-dependent PDEs (Burgers, Allen–Cahn)
   pinn::TrainingConfig training;
-  solvers::BurgersReferenceConfig burgers_reference;
-  solvers::HelmholtzReferenceConfig helmholtz_reference;
-  solvers::AllenCahnReferenceConfig allen_cahn_reference;
-  int grid_x = 256, grid_t = 101;  // Burgers / Allen–Cahn comparison grid over (x, t)
-  int time_windows = 1;            // time marching over growing windows [t0, t0 + k T / K]
+  int time_windows = 1;  // time marching over growing windows [t0, t0 + k T / K]
   OutputConfig output;
   dd::CheckpointConfig checkpoint;  // -pde_method single: a 1 x 1 tiling's
 
@@ -81,8 +70,9 @@ class PdeRun {
 public:
   using Config = PdeRunConfig;
 
-  /// Collective. Builds the decomposition of the comparison grid and sets up the Helmholtz PETSc
-  /// reference (reading its options) or checks the Allen–Cahn reference's grid; touches no file.
+  /// Collective. Builds the decomposition of the comparison grid and the problem's reference on it
+  /// (problems::make_box_problem: a PETSc solver reads its options, a grid is checked); touches no
+  /// file.
   PdeRun(MPI_Comm comm, const PdeRunConfig& config);
   ~PdeRun();
 
@@ -100,13 +90,15 @@ private:
   std::unique_ptr<SubdomainLearner>
       subdomains_;  // -pde_method xpinn / fbpinn; process grid decomp_'s
   Decomposition decomp_;
-  std::unique_ptr<solvers::HelmholtzReference> helmholtz_reference_;
-  std::unique_ptr<solvers::AllenCahnReference> allen_cahn_reference_;
-  std::unique_ptr<Heat3DRun> heat3d_;      // heat3d
-  std::unique_ptr<SingleLearner> single_;  // -pde_method single
+  std::unique_ptr<problems::BoxProblem> problem_;  // burgers, helmholtz, allen_cahn
+  std::unique_ptr<Heat3DRun> heat3d_;              // heat3d
+  std::unique_ptr<SingleLearner> single_;          // -pde_method single
 
   /// The run's learner: single_ or subdomains_.
   Learner& learner() const;
+  /// Collective. -pinn_learner single on a space-time box: the trainings of every time window
+  /// in turn on the box's interior, t = t0 and the sides x = x0, x1.
+  pinn::TrainingResult train_time_windows();
 };
 
 }  // namespace tessera::run

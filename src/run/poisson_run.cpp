@@ -127,7 +127,7 @@ pinn::TrainingResult train_single(MPI_Comm comm, SingleLearner& learner,
                        {{"boundary", boundary, p.boundary_weight}});
 }
 
-SubdomainPde poisson_residual(const physics::PoissonProblem& problem) {
+problems::Residual poisson_residual(const physics::PoissonProblem& problem) {
   if (problem.dim == 1) return pinn::PoissonResidual<1>{problem};
   if (problem.dim == 2) return pinn::PoissonResidual<2>{problem};
   return pinn::PoissonResidual<3>{problem};

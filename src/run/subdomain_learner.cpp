@@ -57,7 +57,7 @@ SubdomainLearner::SubdomainLearner(MPI_Comm comm, const SubdomainLearnerConfig& 
 
 SubdomainLearner::~SubdomainLearner() = default;
 
-pinn::TrainingResult SubdomainLearner::train(const SubdomainPde& pde,
+pinn::TrainingResult SubdomainLearner::train(const problems::Residual& pde,
                                              const dd::DomainConditions& conditions,
                                              const pinn::TrainingConfig& training) {
   set_loss(pde, conditions);

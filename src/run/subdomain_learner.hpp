@@ -14,7 +14,6 @@
 #include <array>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "dd/checkpoint.hpp"
@@ -23,10 +22,9 @@
 #include "dd/subdomain_grid.hpp"
 #include "dd/xpinn_loss.hpp"
 #include "nn/mlp.hpp"
-#include "physics/lid_driven_cavity.hpp"
-#include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
 #include "problems/domain_conditions.hpp"
+#include "problems/residual.hpp"
 #include "run/output_config.hpp"
 #include "run/subdomain_networks.hpp"
 
@@ -55,14 +53,6 @@ struct SubdomainLearnerConfig {
                                              const std::string& pde, const OutputConfig& output);
 };
 
-/// The PDEs the subdomain learners train, as residuals of pinn/pde_residuals.hpp (Poisson in 1 to
-/// 3 dimensions, the 2D ones of run: pde), each method's loss a template over them.
-using SubdomainPde =
-    std::variant<pinn::PoissonResidual<1>, pinn::PoissonResidual<2>, pinn::PoissonResidual<3>,
-                 pinn::BurgersResidual, pinn::HelmholtzResidual, pinn::AllenCahnResidual,
-                 pinn::SteadyNavierStokesResidual<physics::Kovasznay>,
-                 pinn::SteadyNavierStokesResidual<physics::LidDrivenCavity>>;
-
 class SubdomainLearner : public Learner {
 public:
   ~SubdomainLearner() override;
@@ -81,7 +71,7 @@ public:
 
   /// Collective. Trains the networks on the method's loss of pde with conditions, checkpointing
   /// as configured.
-  pinn::TrainingResult train(const SubdomainPde& pde, const dd::DomainConditions& conditions,
+  pinn::TrainingResult train(const problems::Residual& pde, const dd::DomainConditions& conditions,
                              const pinn::TrainingConfig& training);
 
   // sample (the method's): at points all in this rank's own subdomains.
@@ -106,7 +96,7 @@ protected:
                    const pinn::TrainingConfig& training);
 
   /// Builds the method's loss of pde with conditions (collective).
-  virtual void set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) = 0;
+  virtual void set_loss(const problems::Residual& pde, const dd::DomainConditions& conditions) = 0;
   virtual pinn::Loss& loss() = 0;
   /// Every subdomain's terms at the last evaluation (the loss's term_names() per subdomain).
   virtual const std::vector<double>& subdomain_terms() const = 0;

@@ -29,7 +29,7 @@ public:
   std::string summary() const override;
 
 private:
-  void set_loss(const SubdomainPde& pde, const dd::DomainConditions& conditions) override;
+  void set_loss(const problems::Residual& pde, const dd::DomainConditions& conditions) override;
   pinn::Loss& loss() override { return *loss_; }
   const std::vector<double>& subdomain_terms() const override { return loss_->subdomain_terms(); }
   void write_attributes(io::FieldFile& file) const override;

@@ -1,0 +1,28 @@
+#pragma once
+// Allen–Cahn on (x, t) in [-1, 1] x [0, 1], periodic in x (-pinn_problem allen_cahn,
+// physics/allen_cahn.hpp): u(x, 0) = x² cos(πx), and one network holds u_x = 0 on x = ±1
+// (pinn::AllenCahnResidual says why); the reference is a PETSc TS integration on a 1D DMDA.
+#include "problems/box_problem.hpp"
+
+namespace tessera::problems {
+
+class AllenCahnProblem final : public BoxProblem {
+public:
+  /// Not collective. decomp must be the 2D decomposition of the comparison grid over box and
+  /// outlive the problem; throws tessera::Error naming -allen_cahn_reference_points if the
+  /// reference grid does not refine the comparison grid's x points.
+  AllenCahnProblem(const BoxProblemConfig& config, const Decomposition& decomp);
+
+  bool time_dependent() const override { return true; }
+  Residual residual() const override { return pinn::AllenCahnResidual{problem_}; }
+  int side_derivative() const override { return 0; }  // u_x = 0
+  /// Collective: integrates to the end of this rank's time range.
+  std::vector<double> reference() override { return reference_.local_solution(); }
+  std::string reference_source() const override { return "PETSc TS"; }
+
+private:
+  physics::AllenCahn1D problem_;
+  solvers::AllenCahnReference reference_;
+};
+
+}  // namespace tessera::problems

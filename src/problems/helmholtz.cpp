@@ -1,0 +1,21 @@
+#include "problems/helmholtz.hpp"
+
+namespace tessera::problems {
+
+HelmholtzProblem::HelmholtzProblem(const BoxProblemConfig& config, const Decomposition& decomp)
+    : decomp_(decomp),
+      problem_(config.helmholtz),
+      reference_(decomp, config.helmholtz, config.helmholtz_reference) {}
+
+std::vector<double> HelmholtzProblem::reference() {
+  reference_.solve();
+  return reference_.local_solution();
+}
+
+std::vector<double> HelmholtzProblem::exact() const {
+  const auto problem = problem_;
+  return solvers::sample_space_time_block(decomp_, kBox,
+                                          [&](double x, double y) { return problem.exact(x, y); });
+}
+
+}  // namespace tessera::problems

@@ -1,0 +1,97 @@
+// The box problems of run: pinn (problems/box_problem.hpp) as the PINN run sees them: each one's
+// residual and side condition, and its reference on the comparison grid of its box, whatever the
+// ranks: the Burgers and Allen–Cahn references hold their initial values at t = 0, the Helmholtz
+// PETSc reference converges to the exact mode at second order, and the grid lies on the box.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <variant>
+#include <vector>
+
+#include "core/decomposition.hpp"
+#include "core/log.hpp"
+#include "problems/box_problem.hpp"
+#include "run/comparison.hpp"
+
+namespace {
+
+using tessera::Decomposition;
+using tessera::problems::BoxProblemConfig;
+using tessera::problems::make_box_problem;
+
+BoxProblemConfig config_of(const std::string& name) {
+  BoxProblemConfig c;
+  c.name = name;
+  c.grid_x = 64;  // divides the Allen–Cahn reference's 512 points
+  c.grid_t = 11;
+  return c;
+}
+
+// The largest |reference - initial(x)| over this rank's points at t = t0, over every rank.
+template <class Initial>
+double initial_row_error(const Decomposition& decomp, const BoxProblemConfig& config,
+                         const std::vector<double>& reference, const Initial& initial) {
+  const auto box = config.box();
+  const auto xs =
+      tessera::solvers::sample_space_time_block(decomp, box, [](double x, double) { return x; });
+  const auto ts =
+      tessera::solvers::sample_space_time_block(decomp, box, [](double, double t) { return t; });
+  double worst = 0;
+  for (size_t k = 0; k < xs.size(); ++k)
+    if (ts[k] == box.t0) worst = std::max(worst, std::abs(reference[k] - initial(xs[k])));
+  MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_DOUBLE, MPI_MAX, decomp.comm());
+  return worst;
+}
+
+TEST(BoxProblem, BurgersReferenceStartsAtItsInitialValue) {
+  const auto config = config_of("burgers");
+  Decomposition decomp(MPI_COMM_WORLD, 2, config.grid_points());
+  const auto problem = make_box_problem(config, decomp);
+  EXPECT_TRUE(problem->time_dependent());
+  EXPECT_EQ(problem->side_derivative(), -1);  // u = 0 on x = ±1
+  EXPECT_TRUE(std::holds_alternative<tessera::pinn::BurgersResidual>(problem->residual()));
+  EXPECT_TRUE(problem->exact().empty());  // the reference is the exact solution
+  const auto reference = problem->reference();
+  EXPECT_LT(
+      initial_row_error(decomp, config, reference, [](double x) { return -std::sin(M_PI * x); }),
+      1e-12);
+}
+
+TEST(BoxProblem, AllenCahnReferenceStartsAtItsInitialValue) {
+  const auto config = config_of("allen_cahn");
+  Decomposition decomp(MPI_COMM_WORLD, 2, config.grid_points());
+  const auto problem = make_box_problem(config, decomp);
+  EXPECT_TRUE(problem->time_dependent());
+  EXPECT_EQ(problem->side_derivative(), 0);  // u_x = 0 on x = ±1
+  EXPECT_TRUE(std::holds_alternative<tessera::pinn::AllenCahnResidual>(problem->residual()));
+  const auto reference = problem->reference();
+  EXPECT_LT(initial_row_error(decomp, config, reference,
+                              [](double x) { return x * x * std::cos(M_PI * x); }),
+            1e-14);
+}
+
+// Relative L2 of the Helmholtz reference against the exact mode on an n x n grid.
+double helmholtz_error(int n) {
+  auto config = config_of("helmholtz");
+  config.helmholtz_reference.points = n;
+  Decomposition decomp(MPI_COMM_WORLD, 2, config.grid_points());
+  EXPECT_EQ(decomp.global_points()[0], n);
+  const auto problem = make_box_problem(config, decomp);
+  EXPECT_FALSE(problem->time_dependent());
+  EXPECT_TRUE(std::holds_alternative<tessera::pinn::HelmholtzResidual>(problem->residual()));
+  const auto reference = problem->reference();
+  const auto exact = problem->exact();
+  EXPECT_EQ(reference.size(), exact.size());
+  return tessera::run::relative_l2(MPI_COMM_WORLD, reference, exact);
+}
+
+TEST(BoxProblem, HelmholtzReferenceConvergesToTheExactModeAtSecondOrder) {
+  const double coarse = helmholtz_error(33), fine = helmholtz_error(65);
+  tessera::print_root("Helmholtz reference vs exact: " + std::to_string(coarse) + " (33^2), " +
+                      std::to_string(fine) + " (65^2), order " +
+                      std::to_string(std::log2(coarse / fine)));
+  EXPECT_NEAR(std::log2(coarse / fine), 2.0, 0.1);
+}
+
+}  // namespace
