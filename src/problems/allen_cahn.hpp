@@ -15,7 +15,6 @@ public:
 
   bool time_dependent() const override { return true; }
   Residual residual() const override { return pinn::AllenCahnResidual{problem_}; }
-  int side_derivative() const override { return 0; }  // u_x = 0
   /// Collective: integrates to the end of this rank's time range.
   std::vector<double> reference() override { return reference_.local_solution(); }
   std::string reference_source() const override { return "PETSc TS"; }

@@ -34,10 +34,6 @@ public:
   virtual bool time_dependent() const = 0;
   /// The residual the learners train on.
   virtual Residual residual() const = 0;
-  /// What one network holds on the sides x = x0, x1 of a space-time box: -1 u (to the residual's
-  /// condition), i >= 0 u's derivative along input i, at 0 (pinn::ConditionPoints::derivative).
-  /// A space box holds u on all four sides.
-  virtual int side_derivative() const { return -1; }
 
   /// Collective over the decomposition's communicator. This rank's block of the reference on the
   /// comparison grid over the box, x fastest (solvers/space_time_block.hpp), solved here.

@@ -15,6 +15,7 @@
 #include "io/uniform_grid.hpp"
 #include "pinn/collocation.hpp"
 #include "pinn/pde_residuals.hpp"
+#include "problems/domain_conditions.hpp"
 #include "run/comparison.hpp"
 
 namespace tessera::run {
@@ -326,6 +327,8 @@ pinn::TrainingResult PdeRun::train_time_windows() {
   // stages [(k - 1) n, k n) of the run (n per window). Those before the restart's are done: the
   // restart holds the network they ended with.
   const auto residual = problem_->residual();
+  // The condition on x = x0 and x1 is the one the subdomain learners hold there.
+  const dd::BoundaryCondition side = problems::domain_conditions(config_.pde)[0].front();
   const int windows = config_.time_windows;
   const int per_window = static_cast<int>(single_->stages().size()) / windows;
   pinn::TrainingResult training;
@@ -341,7 +344,7 @@ pinn::TrainingResult PdeRun::train_time_windows() {
     if (config_.network.periodic_harmonics == 0)
       conditions.push_back({"boundary",
                             k < windows ? points_until(points.boundary, end) : points.boundary,
-                            p.boundary_weight, problem_->side_derivative()});
+                            p.boundary_weight, side.derivative});
     if (windows > 1) TESSERA_LOG("time window " << k << " of " << windows << ": t <= " << end);
     const int first = (k - 1) * per_window, last = k * per_window;
     pinn::append(training, std::visit(
