@@ -8,7 +8,7 @@
 # Safe to run again: an install whose stamp names the same source version and options is kept.
 #   BACKEND         openmp (default; Serial is built too, as Debian's Teuchos and ML expect it) or
 #                   cuda (CUDA 11.8 from Debian's non-free nvidia-cuda-toolkit with g++-11 as host
-#                   compiler, for Ampere sm_80, whose PTX also JITs on Hopper; Kokkos 3.4.1 does not
+#                   compiler, machine code for Ampere sm_80 and Hopper sm_90; Kokkos 3.4.1 does not
 #                   compile with CUDA 12 or 13, whatever else is on the PATH)
 #   KERNELS_ETI     1 (default): Kokkos Kernels instantiates Tessera's BLAS calls in its library;
 #                   0: nothing instantiated, the calls compile in Tessera's own files (the CUDA
@@ -42,6 +42,12 @@ case "$BACKEND" in
     fi
     command -v g++-11 >/dev/null || tessera_die "BACKEND=cuda needs g++-11 (apt-get install g++-11)"
     cuda_compiler="$PREFIX/bin/tessera-nvcc"
+    # Kokkos 3.4.1 knows no Hopper architecture, and its initialisation aborts where its kernels
+    # run on another major compute capability than they were built for (CudaInternal::initialize:
+    # the PTX of sm_80 JITs on Hopper as compute capability 8.0, "not supported by CUDA!").
+    # nvcc_wrapper takes one -arch flag; nvcc adds the second target from NVCC_APPEND_FLAGS, so
+    # every object carries sm_80 and sm_90 code.
+    cuda_targets="-gencode=arch=compute_90,code=sm_90"
     # CMake's FindCUDA would take a newer CUDA's runtime from /usr/local/lib, searched before
     # /usr/lib/x86_64-linux-gnu: ignored, so that 11.8's is found.
     backend_args=(-DTPL_ENABLE_CUDA=ON -DCUDA_TOOLKIT_ROOT_DIR=/usr -DKokkos_ENABLE_CUDA=ON
@@ -96,7 +102,8 @@ options=(
   "${backend_args[@]}"
 )
 stamp_file="$PREFIX/.tessera-kokkos-stamp"
-stamp="$SOURCE_PACKAGE $SOURCE_VERSION $(printf '%s\n' "${options[@]}" | sha256sum | cut -c1-16)"
+stamp="$SOURCE_PACKAGE $SOURCE_VERSION $(printf '%s\n' "${options[@]}" "${cuda_targets:-}" |
+  sha256sum | cut -c1-16)"
 
 if [[ -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp" ]]; then
   tessera_say "Kokkos ($BACKEND) at $PREFIX is up to date ($stamp); nothing to build"
@@ -125,7 +132,7 @@ download() {
 }
 
 # write_cuda_compiler: $PREFIX/bin/tessera-nvcc, Kokkos's nvcc_wrapper pinned to Debian's CUDA 11.8,
-# g++-11 and sm_80, and $PREFIX/tessera-toolchain.cmake, which makes it Tessera's compiler. The
+# g++-11, sm_80 and sm_90, and $PREFIX/tessera-toolchain.cmake, which makes it Tessera's compiler. The
 # pins are needed because a newer CUDA may be installed too: first on the PATH (nvcc would run its
 # cudafe++ and ptxas, which do not match 11.8's headers), and with its
 # headers linked into /usr/local/include, which the host compiler searches before /usr/include
@@ -143,6 +150,7 @@ write_cuda_compiler() {
 # Written by jobscripts/local/build_kokkos.sh: nvcc_wrapper with Debian's CUDA 11.8 and g++-11.
 # nvcc runs cudafe++, ptxas, fatbinary from the PATH: Debian's are in /usr/bin.
 export CUDA_ROOT=/usr NVCC_WRAPPER_DEFAULT_COMPILER=g++-11 PATH="/usr/bin:\$PATH"
+export NVCC_APPEND_FLAGS="$cuda_targets"
 wrapper="$PREFIX/bin/nvcc_wrapper"  # installed with Kokkos; the source's while Kokkos builds
 [[ -x "\$wrapper" ]] || wrapper="$SOURCE_TREE/packages/kokkos/bin/nvcc_wrapper"
 exec "\$wrapper" -arch=sm_80 -I"$overlay" "\$@"

@@ -327,7 +327,14 @@ void time_training(const std::string& name, const nn::FnoShape& shape, const std
   };
   // Regions nest one level in the table: "fno_forward > spectral_mixing" is the mixing inside
   // the forward pass; in the backward pass a transform's label stands for its adjoint.
+  // Kokkos Kernels 3.4 labels its cuBLAS dgemm "TPL_BLAS" too: the host's BLAS only where the
+  // views live on the host.
   const char* gemm = " > KokkosBlas::gemm[TPL_BLAS,double]";
+  const std::string blas =
+      Kokkos::SpaceAccessibility<Kokkos::HostSpace,
+                                 Kokkos::DefaultExecutionSpace::memory_space>::accessible
+          ? "OpenBLAS dgemm"
+          : std::string("vendor BLAS dgemm on ") + Kokkos::DefaultExecutionSpace::name();
   TESSERA_LOG("  where the time goes (mean of " << repeats << " steps, " << total
                                                 << " s per step):");
   const std::pair<const char*, const char*> pass[2] = {{"fno_forward", "forward"},
@@ -347,13 +354,12 @@ void time_training(const std::string& name, const nn::FnoShape& shape, const std
   row("the rest: batch gather, decode, loss, gradient zeroing",
       timed - get("fno_forward") - get("fno_backward") - get("adam_step"));
   TESSERA_LOG("  across both passes:");
-  row("  truncated DFT GEMMs (OpenBLAS dgemm)",
-      get(std::string("spectral_forward_dft") + gemm) +
-          get(std::string("spectral_inverse_dft") + gemm));
-  row("  pointwise W GEMMs (OpenBLAS dgemm)", get(std::string("fno_pointwise") + gemm));
+  row("  truncated DFT GEMMs (" + blas + ")", get(std::string("spectral_forward_dft") + gemm) +
+                                                  get(std::string("spectral_inverse_dft") + gemm));
+  row("  pointwise W GEMMs (" + blas + ")", get(std::string("fno_pointwise") + gemm));
   row("  bias + GELU kernels (hidden layers and projection)", get("fno_bias_gelu"));
   row("  GELU adjoint kernels", get("fno_gelu_adjoint"));
-  row("  allreduces (1 rank: MPI_COMM_SELF, no traffic)",
+  row("  allreduces (1 rank: no traffic; skipped on a GPU)",
       get("spectral_allreduce") + get("fno_gradient_allreduce"));
   if (detail) {
     TESSERA_LOG("  every region and kernel (inclusive, mean per step; \"a > b\": b inside a):");

@@ -16,7 +16,7 @@ Adam (lr 1e-3, weight decay 1e-4) step; after zero_grad. Two models of the same 
           domain padding. Its SpectralConv makes complex64 (cfloat) weights and output buffer
           whatever the default dtype, so it runs in float32 only; float64 is reported unsupported
 
-width 32, 12 modes, 64^2, batch 10 by default, one thread; float64 (complex128 weights) and
+width 32, 12 modes, 64^2, batch 10 by default, one thread (--device cuda: on the GPU); float64 (complex128 weights) and
 float32 (complex64). Prints, per model and precision,
 
   torch_fno model=<paper|neuralop> dtype=<float64|float32> seconds_per_step=<s>
@@ -71,14 +71,16 @@ class PaperFno2d(torch.nn.Module):
         self.fc2 = torch.nn.Linear(128, 1)
 
     @staticmethod
-    def grid(shape, dtype):
+    def grid(shape, dtype, device):
         batch, n1, n2 = shape[0], shape[1], shape[2]
-        gx = torch.linspace(0, 1, n1, dtype=dtype).reshape(1, n1, 1, 1).repeat(batch, 1, n2, 1)
-        gy = torch.linspace(0, 1, n2, dtype=dtype).reshape(1, 1, n2, 1).repeat(batch, n1, 1, 1)
+        gx = torch.linspace(0, 1, n1, dtype=dtype, device=device)
+        gy = torch.linspace(0, 1, n2, dtype=dtype, device=device)
+        gx = gx.reshape(1, n1, 1, 1).repeat(batch, 1, n2, 1)
+        gy = gy.reshape(1, 1, n2, 1).repeat(batch, n1, 1, 1)
         return torch.cat((gx, gy), dim=-1)
 
     def forward(self, x):
-        x = torch.cat((x, self.grid(x.shape, x.dtype)), dim=-1)
+        x = torch.cat((x, self.grid(x.shape, x.dtype, x.device)), dim=-1)
         x = self.fc0(x).permute(0, 3, 1, 2)
         last = len(self.convs) - 1
         for k, (conv, w) in enumerate(zip(self.convs, self.ws)):
@@ -106,7 +108,7 @@ def time_model(name, model, x, y, mean, std, warmup, repeats):
         loss = relative_l2_sum(out, y)
         loss.backward()
         optimizer.step()
-        return loss.item()
+        return loss.item()  # waits for the device's work too
 
     for _ in range(warmup):
         step()
@@ -132,11 +134,16 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="untimed steps first (2)")
     parser.add_argument("--models", default="paper,neuralop")
     parser.add_argument("--dtypes", default="float64,float32")
+    parser.add_argument("--device", default="cpu", help="cpu (one thread) or cuda (cuda:0)")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
+    device = torch.device(args.device)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
           f"CPU capability {torch.backends.cpu.get_cpu_capability()}")
+    if device.type == "cuda":
+        print(f"torch_config: - device {torch.cuda.get_device_name(device)}, CUDA "
+              f"{torch.version.cuda}, cuBLAS and cuFFT")
     for line in torch.__config__.show().splitlines():
         line = line.strip()
         if line.startswith("- Build settings:"):  # only its kernel-choosing keys
@@ -164,9 +171,9 @@ def main() -> None:
         torch.set_default_dtype(dtype)
         torch.manual_seed(1234)
         n, b = args.grid, args.batch
-        x = torch.rand(b, n, n, 1) * 2 - 1
-        y = torch.rand(b, n, n, 1) * 2 - 1
-        mean, std = torch.zeros(n, n, 1), torch.ones(n, n, 1)
+        x = (torch.rand(b, n, n, 1) * 2 - 1).to(device)
+        y = (torch.rand(b, n, n, 1) * 2 - 1).to(device)
+        mean, std = torch.zeros(n, n, 1, device=device), torch.ones(n, n, 1, device=device)
         for name in args.models.split(","):
             if name == "paper":
                 model = PaperFno2d(args.modes, args.width, 4, complex_dtype)
@@ -183,13 +190,15 @@ def main() -> None:
             else:
                 parser.error(f"unknown model {name}")
             try:
-                median, low, high, parameters = time_model(name, model, inputs, y, mean, std,
+                median, low, high, parameters = time_model(name, model.to(device), inputs, y,
+                                                           mean, std,
                                                            args.warmup, args.repeats)
             except RuntimeError as error:  # neuraloperator's spectral weights are complex64 only
                 print(f"torch_fno model={name} dtype={dtype_name} unsupported: "
                       f"{str(error).splitlines()[0]}", flush=True)
                 continue
-            print(f"torch_fno model={name} dtype={dtype_name} batch={b} grid={n}x{n} "
+            print(f"torch_fno model={name} dtype={dtype_name} device={device.type} batch={b} "
+                  f"grid={n}x{n} "
                   f"steps={args.repeats} seconds_per_step={median:.6g} "
                   f"seconds_per_sample={median / b:.6g} min_step={low:.6g} max_step={high:.6g} "
                   f"parameters={parameters}", flush=True)
