@@ -132,8 +132,8 @@ download() {
 }
 
 # write_cuda_compiler: $PREFIX/bin/tessera-nvcc, Kokkos's nvcc_wrapper pinned to Debian's CUDA 11.8,
-# g++-11, sm_80 and sm_90, and $PREFIX/tessera-toolchain.cmake, which makes it Tessera's compiler. The
-# pins are needed because a newer CUDA may be installed too: first on the PATH (nvcc would run its
+# g++-11, sm_80 and sm_90, and $PREFIX/tessera-toolchain.cmake, which makes it Tessera's compiler.
+# The pins are needed because a newer CUDA may be installed too: first on the PATH (nvcc would run its
 # cudafe++ and ptxas, which do not match 11.8's headers), and with its
 # headers linked into /usr/local/include, which the host compiler searches before /usr/include
 # (CUDA 13's cuda_fp16.h breaks Kokkos 3.4.1's half_t). cuda-11.8-include/ links the 11.8 headers

@@ -6,8 +6,9 @@
 #          suites with 2 OpenMP threads per rank (ctest -L 'unit|mpi' -LE 'regression|perf'; the
 #          tests set the threads).
 #  cuda    installs Debian's CUDA 11.8 and g++-11 (install_cuda_toolkit.sh), builds Kokkos for CUDA
-#          (Ampere sm_80 and Hopper sm_90) from the same source with no Kokkos Kernels instantiations, then compiles
-#          and links the library and the application in build-cuda. No GPU here: nothing runs.
+#          (Ampere sm_80 and Hopper sm_90) from the same source with no Kokkos Kernels
+#          instantiations, then compiles and links the library and the application in build-cuda.
+#          No GPU here: nothing runs.
 #          The whole build, tests and Kernels instantiations included: docs/building.md, "CUDA".
 #   BACKENDS  which of them, in order (default "openmp cuda")
 #   JOBS      parallel build jobs (default: nproc); TEST_JOBS parallel tests (default 2)

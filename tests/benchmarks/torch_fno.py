@@ -16,10 +16,10 @@ Adam (lr 1e-3, weight decay 1e-4) step; after zero_grad. Two models of the same 
           domain padding. Its SpectralConv makes complex64 (cfloat) weights and output buffer
           whatever the default dtype, so it runs in float32 only; float64 is reported unsupported
 
-width 32, 12 modes, 64^2, batch 10 by default, one thread (--device cuda: on the GPU); float64 (complex128 weights) and
-float32 (complex64). Prints, per model and precision,
+width 32, 12 modes, 64^2, batch 10 by default, one thread (--device cuda: on the GPU); float64
+(complex128 weights) and float32 (complex64). Prints, per model and precision,
 
-  torch_fno model=<paper|neuralop> dtype=<float64|float32> seconds_per_step=<s>
+  torch_fno model=<paper|neuralop> dtype=<float64|float32> device=<cpu|cuda> seconds_per_step=<s>
       seconds_per_sample=<s> parameters=<n>
 
 (the median over --repeats steps after --warmup), and the kernels torch uses (torch.__config__).
@@ -191,15 +191,13 @@ def main() -> None:
                 parser.error(f"unknown model {name}")
             try:
                 median, low, high, parameters = time_model(name, model.to(device), inputs, y,
-                                                           mean, std,
-                                                           args.warmup, args.repeats)
+                                                           mean, std, args.warmup, args.repeats)
             except RuntimeError as error:  # neuraloperator's spectral weights are complex64 only
                 print(f"torch_fno model={name} dtype={dtype_name} unsupported: "
                       f"{str(error).splitlines()[0]}", flush=True)
                 continue
             print(f"torch_fno model={name} dtype={dtype_name} device={device.type} batch={b} "
-                  f"grid={n}x{n} "
-                  f"steps={args.repeats} seconds_per_step={median:.6g} "
+                  f"grid={n}x{n} steps={args.repeats} seconds_per_step={median:.6g} "
                   f"seconds_per_sample={median / b:.6g} min_step={low:.6g} max_step={high:.6g} "
                   f"parameters={parameters}", flush=True)
 
