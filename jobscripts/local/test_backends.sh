@@ -7,8 +7,8 @@
 #          tests set the threads).
 #  cuda    installs Debian's CUDA 11.8 and g++-11 (install_cuda_toolkit.sh), builds Kokkos for CUDA
 #          (Ampere sm_80 and Hopper sm_90) from the same source with no Kokkos Kernels
-#          instantiations, then compiles and links the library and the application in build-cuda.
-#          No GPU here: nothing runs.
+#          instantiations, then compiles and links the library and the application in build-cuda
+#          and checks that it carries sm_80 and sm_90 machine code. No GPU here: nothing runs.
 #          The whole build, tests and Kernels instantiations included: docs/building.md, "CUDA".
 #   BACKENDS  which of them, in order (default "openmp cuda")
 #   JOBS      parallel build jobs (default: nproc); TEST_JOBS parallel tests (default 2)
@@ -36,6 +36,19 @@ openmp() {
     --output-on-failure -j"${TEST_JOBS:-2}" -L 'unit|mpi' -LE 'regression|perf'
 }
 
+# check_gpu_code BINARY ARCH...: BINARY carries machine code for every ARCH (Debian's cuobjdump, of
+# CUDA 11.8). Kokkos 3.4.1 aborts at start-up on a GPU of another major compute capability than
+# its code's, so an H100 or H200 needs sm_90 code, not sm_80's PTX (build_kokkos.sh).
+check_gpu_code() {
+  local binary="$1" listing arch
+  listing="$(/usr/bin/cuobjdump --list-elf "$binary")" || tessera_die "cuobjdump cannot read $binary"
+  for arch in "${@:2}"; do
+    grep -q "\.$arch\.cubin\$" <<<"$listing" ||
+      tessera_die "$binary carries no $arch machine code: Kokkos would abort on such a GPU"
+  done
+  tessera_say "$binary carries machine code for ${*:2}"
+}
+
 cuda() {
   local prefix=/opt/tessera-kokkos-cuda
   run_step "CUDA 11.8 toolkit" bash "$local_dir/install_cuda_toolkit.sh"
@@ -45,6 +58,7 @@ cuda() {
     TARGET=tessera_app SKIP_APT=1 \
     CMAKE_ARGS="-DCMAKE_TOOLCHAIN_FILE=$prefix/tessera-toolchain.cmake -DKokkos_ROOT=$prefix" \
     bash "$local_dir/setup.sh"
+  run_step "GPU machine code" check_gpu_code "$TESSERA_ROOT/build-cuda/apps/tessera" sm_80 sm_90
 }
 
 read -r -a backends <<<"${BACKENDS:-openmp cuda}"
