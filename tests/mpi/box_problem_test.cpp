@@ -12,6 +12,7 @@
 #include "core/decomposition.hpp"
 #include "core/log.hpp"
 #include "problems/box_problem.hpp"
+#include "problems/domain_conditions.hpp"
 #include "run/comparison.hpp"
 
 namespace {
@@ -49,6 +50,7 @@ TEST(BoxProblem, BurgersReferenceStartsAtItsInitialValue) {
   Decomposition decomp(MPI_COMM_WORLD, 2, config.grid_points());
   const auto problem = make_box_problem(config, decomp);
   EXPECT_TRUE(problem->time_dependent());
+  EXPECT_EQ(tessera::problems::domain_conditions("burgers")[0].front().derivative, -1);  // u = 0
   EXPECT_TRUE(std::holds_alternative<tessera::pinn::BurgersResidual>(problem->residual()));
   EXPECT_TRUE(problem->exact().empty());  // the reference is the exact solution
   const auto reference = problem->reference();
@@ -62,6 +64,7 @@ TEST(BoxProblem, AllenCahnReferenceStartsAtItsInitialValue) {
   Decomposition decomp(MPI_COMM_WORLD, 2, config.grid_points());
   const auto problem = make_box_problem(config, decomp);
   EXPECT_TRUE(problem->time_dependent());
+  EXPECT_EQ(tessera::problems::domain_conditions("allen_cahn")[0].front().derivative, 0);  // u_x
   EXPECT_TRUE(std::holds_alternative<tessera::pinn::AllenCahnResidual>(problem->residual()));
   const auto reference = problem->reference();
   EXPECT_LT(initial_row_error(decomp, config, reference,
