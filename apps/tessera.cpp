@@ -24,9 +24,8 @@
 #include "run/interface_bandit_run.hpp"
 #include "run/les_run.hpp"
 #include "run/operator_run.hpp"
-#include "run/pde_run.hpp"
+#include "run/pinn_run.hpp"
 #include "run/plots.hpp"
-#include "run/poisson_run.hpp"
 #include "solvers/options_prefixes.hpp"
 
 namespace {
@@ -67,18 +66,15 @@ int drive(tessera::Environment& env, tessera::Options& options, bool validate_on
 }
 
 /// run: pinn, and the older kinds that are its aliases (poisson, xpinn, fbpinn, pde): the problem
-/// and learner selected (src/problems/registry.hpp), trained by the Run that implements the pair.
-/// Collective.
+/// and learner selected (src/problems/registry.hpp), trained by the one PINN run
+/// (src/run/pinn_run.hpp). Collective.
 int drive_pinn(tessera::Environment& env, tessera::Options& options, bool validate_only,
                const std::string& kind) {
   namespace run = tessera::run;
   const auto selection = tessera::problems::PinnSelection::from_options(options, kind);
   if (kind != "pinn" && !options.help_requested() && env.rank() == 0)
     std::cout << "run: " << kind << " is " << selection.as_deck() << std::endl;
-  // The Poisson problems, 1D to 3D, with any learner.
-  if (selection.problem.rfind("poisson", 0) == 0)
-    return drive<run::PoissonRun>(env, options, validate_only, selection);
-  return drive<run::PdeRun>(env, options, validate_only, selection);
+  return drive<run::PinnRun>(env, options, validate_only, selection);
 }
 
 struct RunKind {

@@ -347,12 +347,6 @@ std::string Options::input_file(const std::string& name, const std::string& fall
   return path;
 }
 
-void Options::refuse_given_since(size_t first, const std::string& why) {
-  for (size_t i = first; i < declared_.size(); ++i)
-    if (declared_[i].source != "default")
-      report("-" + declared_[i].name + " (" + declared_[i].source + ") " + why);
-}
-
 void Options::check() const {
   std::vector<std::string> problems = problems_;
   // Every rank looks for itself: on a cluster a file may sit on a file system some nodes lack.

@@ -64,12 +64,6 @@ public:
   std::string input_file(const std::string& name, const std::string& fallback,
                          const std::string& help, const std::vector<std::string>& keywords = {});
 
-  /// Reports every option declared from declaration `first` on (declared_count() before a block
-  /// of reads) that the deck or the command line gives, as "-name <why>": the keys of a block
-  /// the run does not read, which would otherwise be ignored without a word. Not collective.
-  size_t declared_count() const { return declared_.size(); }
-  void refuse_given_since(size_t first, const std::string& why);
-
   /// Adds a problem found by a component's own cross-option check (e.g. "a < b").
   void report(const std::string& problem) { problems_.push_back(problem); }
 

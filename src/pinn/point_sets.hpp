@@ -21,9 +21,10 @@ struct PointSetConfig {
 
   static long default_batch_points();
 
-  /// Reads the -pinn_ point options. unbatched_because non-empty: the run evaluates its interior
-  /// points at once, and a -pinn_batch_points given is refused with that reason. Not collective.
-  static PointSetConfig from_options(Options& options, const std::string& unbatched_because = "");
+  /// Reads the -pinn_ point options. batched_by_default false: -pinn_batch_points defaults to 0,
+  /// all interior points at once (a problem whose published figures were measured so, since
+  /// batching changes a training's round-off). Not collective.
+  static PointSetConfig from_options(Options& options, bool batched_by_default = true);
 };
 
 }  // namespace tessera::pinn

@@ -2,8 +2,10 @@
 
 namespace tessera::problems {
 
-AllenCahnProblem::AllenCahnProblem(const BoxProblemConfig& config, const Decomposition& decomp)
-    : problem_(config.allen_cahn),
-      reference_(decomp, config.allen_cahn, config.allen_cahn_reference) {}
+AllenCahnProblem::AllenCahnProblem(MPI_Comm comm, const ProblemConfig& config,
+                                   const std::array<int, 3>& process_grid)
+    : BoxProblem(comm, config, process_grid),
+      problem_(config.allen_cahn),
+      reference_(decomp_, config.allen_cahn, config.allen_cahn_reference) {}
 
 }  // namespace tessera::problems

@@ -8,10 +8,11 @@ namespace tessera::problems {
 
 class AllenCahnProblem final : public BoxProblem {
 public:
-  /// Not collective. decomp must be the 2D decomposition of the comparison grid over box and
-  /// outlive the problem; throws tessera::Error naming -allen_cahn_reference_points if the
-  /// reference grid does not refine the comparison grid's x points.
-  AllenCahnProblem(const BoxProblemConfig& config, const Decomposition& decomp);
+  /// Collective over comm: the comparison grid (see Problem); throws tessera::Error naming
+  /// -allen_cahn_reference_points if the reference grid does not refine the comparison grid's x
+  /// points.
+  AllenCahnProblem(MPI_Comm comm, const ProblemConfig& config,
+                   const std::array<int, 3>& process_grid);
 
   bool time_dependent() const override { return true; }
   Residual residual() const override { return pinn::AllenCahnResidual{problem_}; }

@@ -1,56 +1,77 @@
 #include "problems/box_problem.hpp"
 
-#include "core/error.hpp"
-#include "core/options.hpp"
-#include "problems/allen_cahn.hpp"
-#include "problems/burgers.hpp"
+#include "core/log.hpp"
+#include "pinn/collocation.hpp"
+#include "problems/domain_conditions.hpp"
 #include "problems/helmholtz.hpp"
 
 namespace tessera::problems {
 
-bool BoxProblemConfig::is_box_problem(const std::string& name) {
-  return name == "burgers" || name == "helmholtz" || name == "allen_cahn";
-}
-
-BoxProblemConfig BoxProblemConfig::from_options(Options& options, const std::string& name) {
-  TESSERA_CHECK(is_box_problem(name), "BoxProblemConfig: " << name << " is not a box problem");
-  BoxProblemConfig c;
-  c.name = name;
-  if (name == "burgers") {
-    c.burgers = physics::Burgers1D::from_options(options);
-    c.burgers_reference = solvers::BurgersReferenceConfig::from_options(options);
-  } else if (name == "helmholtz") {
-    c.helmholtz = physics::Helmholtz2D::from_options(options);
-    c.helmholtz_reference = solvers::HelmholtzReferenceConfig::from_options(options);
-    return c;  // its comparison grid is its reference's
-  } else {
-    c.allen_cahn = physics::AllenCahn1D::from_options(options);
-    c.allen_cahn_reference = solvers::AllenCahnReferenceConfig::from_options(options);
-  }
-  c.grid_x = options.integer("pde_grid_x", c.grid_x, 2, 1 << 16,
-                             "Burgers / Allen-Cahn comparison grid points in x");
-  c.grid_t =
-      options.integer("pde_grid_t", c.grid_t, 2, 1 << 16,
-                      "Burgers / Allen-Cahn comparison grid points in t, t = 0 and 1 included");
-  return c;
-}
-
-solvers::SpaceTimeBox BoxProblemConfig::box() const {
+solvers::SpaceTimeBox BoxProblem::box(const std::string& name) {
   if (name == "burgers") return solvers::BurgersReference::box;
   if (name == "allen_cahn") return solvers::AllenCahnReference::box;
   return HelmholtzProblem::kBox;
 }
 
-std::array<int, 3> BoxProblemConfig::grid_points() const {
-  if (name == "helmholtz") return {helmholtz_reference.points, helmholtz_reference.points, 1};
-  return {grid_x, grid_t, 1};
+TrainingPoints BoxProblem::training_points(MPI_Comm comm, const pinn::PointSetConfig& p) const {
+  const std::vector<double> lower{box_.x0, box_.t0}, upper{box_.x1, box_.t1};
+  if (!time_dependent()) {
+    TrainingPoints points{pinn::interior_points_2d(comm, p.interior_points, p.seed),
+                          {{"boundary", pinn::boundary_points_2d(comm, p.boundary_points, p.seed),
+                            p.boundary_weight}}};
+    pinn::map_to_box(points.interior, lower, upper);
+    pinn::map_to_box(points.conditions[0].points, lower, upper);
+    return points;
+  }
+  // (x, t) on the unit square: interior, t = 0, and x in {0, 1}; then onto the box.
+  const auto drawn = pinn::space_time_points(comm, p.interior_points, p.boundary_points,
+                                             p.boundary_points, p.seed);
+  for (const auto* set : {&drawn.interior, &drawn.initial, &drawn.boundary})
+    pinn::map_to_box(*set, lower, upper);
+  // The condition on x = x0 and x1 is the one the subdomain learners hold there.
+  const dd::BoundaryCondition side = domain_conditions(config_.name)[0].front();
+  return {drawn.interior,
+          {{"initial", drawn.initial, p.boundary_weight},
+           {"boundary", drawn.boundary, p.boundary_weight, side.derivative}}};
 }
 
-std::unique_ptr<BoxProblem> make_box_problem(const BoxProblemConfig& config,
-                                             const Decomposition& decomp) {
-  if (config.name == "burgers") return std::make_unique<BurgersProblem>(config, decomp);
-  if (config.name == "allen_cahn") return std::make_unique<AllenCahnProblem>(config, decomp);
-  return std::make_unique<HelmholtzProblem>(config, decomp);
+Coordinates BoxProblem::grid_points() const {
+  return {solvers::sample_space_time_block(decomp_, box_, [](double x, double) { return x; }),
+          solvers::sample_space_time_block(decomp_, box_, [](double, double y) { return y; })};
+}
+
+ProblemComparison BoxProblem::compare(const Sampler& sample, const std::string&) {
+  const MPI_Comm comm = decomp_.comm();
+  const auto points = grid_points();
+  const auto pinn = sample(points, 0);
+  const auto exact = this->exact();
+  ProblemComparison c;
+  const auto& n = decomp_.global_points();
+  c.origin = {box_.x0, box_.t0, 0.0};
+  c.spacing = {(box_.x1 - box_.x0) / (n[0] - 1), (box_.t1 - box_.t0) / (n[1] - 1), 1.0};
+  c.pinn_vs_reference = relative_l2(comm, pinn, reference_);
+  if (!exact.empty()) {
+    c.pinn_vs_exact = relative_l2(comm, pinn, exact);
+    c.reference_vs_exact = relative_l2(comm, reference_, exact);
+  }
+  c.fields = {{"x", points[0]},
+              {time_dependent() ? "t" : "y", points[1]},
+              {"pinn", pinn},
+              {"reference", reference_}};
+  if (!exact.empty()) c.fields.push_back({"exact", exact});
+  c.fields.push_back({"pinn_error", difference(pinn, reference_)});
+  c.attributes.push_back({"relative_l2_pinn_vs_reference", c.pinn_vs_reference});
+  if (!exact.empty()) {
+    c.attributes.push_back({"relative_l2_pinn_vs_exact", c.pinn_vs_exact});
+    c.attributes.push_back({"relative_l2_reference_vs_exact", c.reference_vs_exact});
+  }
+  c.summary = "summary (relative L2 on the " + std::to_string(n[0]) + " x " + std::to_string(n[1]) +
+              " grid):\n" + "  PINN vs reference   " + format("%.3e", c.pinn_vs_reference) + " (" +
+              reference_source() + ")\n";
+  if (!exact.empty())
+    c.summary += "  PINN vs exact       " + format("%.3e", c.pinn_vs_exact) + "\n" +
+                 "  reference vs exact  " + format("%.3e", c.reference_vs_exact) + "\n";
+  return c;
 }
 
 }  // namespace tessera::problems

@@ -1,39 +1,31 @@
 #pragma once
-// A scalar PINN problem on a 2D box, space-time (x, t) or space (x, y), whose learned solution is
-// compared with its reference on a grid over the box (-pinn_problem burgers, helmholtz,
-// allen_cahn): what the PINN run (run/pde_run.hpp) asks of it, whatever the learner: its box and
-// comparison grid (BoxProblemConfig), its residual, the conditions of one network on the box's
-// sides, the reference on the Decomposition of the comparison grid, the exact solution where it
-// has one. Each problem is its own class: problems/burgers.hpp, helmholtz.hpp, allen_cahn.hpp.
-#include <array>
-#include <memory>
+// A scalar PINN problem on a 2D box, space-time (x, t) or space (x, y), compared with its
+// reference on a uniform grid over the box (-pinn_problem burgers, helmholtz, allen_cahn): what
+// they share (the points one network trains on, the comparison grid and the comparison); each
+// problem gives its residual, its reference on the comparison grid and its exact solution where
+// it has one: problems/burgers.hpp, helmholtz.hpp, allen_cahn.hpp.
 #include <string>
 #include <vector>
 
-#include "core/decomposition.hpp"
-#include "physics/allen_cahn.hpp"
-#include "physics/burgers.hpp"
-#include "physics/helmholtz.hpp"
-#include "problems/residual.hpp"
-#include "solvers/allen_cahn_reference.hpp"
-#include "solvers/burgers_reference.hpp"
-#include "solvers/helmholtz_reference.hpp"
+#include "problems/problem.hpp"
 #include "solvers/space_time_block.hpp"
-
-namespace tessera {
-class Options;
-}
 
 namespace tessera::problems {
 
-class BoxProblem {
+class BoxProblem : public Problem {
 public:
-  virtual ~BoxProblem() = default;
+  /// The box of problem `name` (burgers, helmholtz or allen_cahn).
+  static solvers::SpaceTimeBox box(const std::string& name);
 
-  /// The second input is time (an initial value at t0, t1 free) rather than y.
-  virtual bool time_dependent() const = 0;
-  /// The residual the learners train on.
-  virtual Residual residual() const = 0;
+  /// "PINN for burgers".
+  std::string description() const override { return "PINN for " + config_.name; }
+  /// Space-time: the interior, t = t0 and the sides x = x0, x1 (the condition the subdomain
+  /// learners hold there, problems/domain_conditions.hpp); space: the interior and the boundary.
+  TrainingPoints training_points(MPI_Comm comm, const pinn::PointSetConfig& p) const override;
+  Coordinates grid_points() const override;
+  /// Collective: reference() (its solve, where it has one).
+  void solve_reference() override { reference_ = reference(); }
+  ProblemComparison compare(const Sampler& sample, const std::string& label) override;
 
   /// Collective over the decomposition's communicator. This rank's block of the reference on the
   /// comparison grid over the box, x fastest (solvers/space_time_block.hpp), solved here.
@@ -43,38 +35,16 @@ public:
   virtual std::vector<double> exact() const { return {}; }
   /// Where the reference comes from, for the summary: "Cole-Hopf, exact", "PETSc", "PETSc TS".
   virtual std::string reference_source() const = 0;
+
+protected:
+  /// Collective over comm: the comparison grid (see Problem).
+  BoxProblem(MPI_Comm comm, const ProblemConfig& config, const std::array<int, 3>& process_grid)
+      : Problem(comm, config, process_grid), box_(box(config.name)) {}
+
+  solvers::SpaceTimeBox box_;
+
+private:
+  std::vector<double> reference_;  // of solve_reference()
 };
-
-/// The selected box problem's own options: its physics block and its reference's, and the
-/// comparison grid.
-struct BoxProblemConfig {
-  std::string name;  // burgers, helmholtz or allen_cahn
-  physics::Burgers1D burgers;
-  solvers::BurgersReferenceConfig burgers_reference;
-  physics::Helmholtz2D helmholtz;
-  solvers::HelmholtzReferenceConfig helmholtz_reference;
-  physics::AllenCahn1D allen_cahn;
-  solvers::AllenCahnReferenceConfig allen_cahn_reference;
-  int grid_x = 256, grid_t = 101;  // the comparison grid over (x, t) (Burgers, Allen–Cahn)
-
-  /// Whether `name` is a box problem.
-  static bool is_box_problem(const std::string& name);
-
-  /// Declares and reads the physics and reference options of problem `name` only (a key of
-  /// another problem's block stays unknown). Not collective.
-  static BoxProblemConfig from_options(Options& options, const std::string& name);
-
-  /// The box of the problem.
-  solvers::SpaceTimeBox box() const;
-  /// The comparison grid's points in x and in t (or y), and 1.
-  std::array<int, 3> grid_points() const;
-};
-
-/// Collective over decomp's communicator; decomp is the comparison grid's (grid_points() over
-/// box()) and must outlive the problem. Sets the reference up (a PETSc solver reads its options, a
-/// grid is checked against the decomposition): an InputError or tessera::Error on every rank if it
-/// does not fit. Touches no file.
-std::unique_ptr<BoxProblem> make_box_problem(const BoxProblemConfig& config,
-                                             const Decomposition& decomp);
 
 }  // namespace tessera::problems

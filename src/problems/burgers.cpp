@@ -2,7 +2,10 @@
 
 namespace tessera::problems {
 
-BurgersProblem::BurgersProblem(const BoxProblemConfig& config, const Decomposition& decomp)
-    : problem_(config.burgers), reference_(decomp, config.burgers, config.burgers_reference) {}
+BurgersProblem::BurgersProblem(MPI_Comm comm, const ProblemConfig& config,
+                               const std::array<int, 3>& process_grid)
+    : BoxProblem(comm, config, process_grid),
+      problem_(config.burgers),
+      reference_(decomp_, config.burgers, config.burgers_reference) {}
 
 }  // namespace tessera::problems

@@ -7,9 +7,9 @@ namespace tessera::problems {
 
 class BurgersProblem final : public BoxProblem {
 public:
-  /// Not collective. decomp must be the 2D decomposition of the comparison grid over box and
-  /// outlive the problem.
-  BurgersProblem(const BoxProblemConfig& config, const Decomposition& decomp);
+  /// Collective over comm: the comparison grid (see Problem).
+  BurgersProblem(MPI_Comm comm, const ProblemConfig& config,
+                 const std::array<int, 3>& process_grid);
 
   bool time_dependent() const override { return true; }
   Residual residual() const override { return pinn::BurgersResidual{problem_}; }

@@ -2,10 +2,11 @@
 
 namespace tessera::problems {
 
-HelmholtzProblem::HelmholtzProblem(const BoxProblemConfig& config, const Decomposition& decomp)
-    : decomp_(decomp),
+HelmholtzProblem::HelmholtzProblem(MPI_Comm comm, const ProblemConfig& config,
+                                   const std::array<int, 3>& process_grid)
+    : BoxProblem(comm, config, process_grid),
       problem_(config.helmholtz),
-      reference_(decomp, config.helmholtz, config.helmholtz_reference) {}
+      reference_(decomp_, config.helmholtz, config.helmholtz_reference) {}
 
 std::vector<double> HelmholtzProblem::reference() {
   reference_.solve();

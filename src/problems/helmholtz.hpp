@@ -10,10 +10,10 @@ namespace tessera::problems {
 
 class HelmholtzProblem final : public BoxProblem {
 public:
-  /// Collective over decomp's communicator. decomp must be the 2D decomposition of the
-  /// comparison grid (config.helmholtz_reference.points per direction) and outlive the problem;
-  /// assembles the PETSc reference and reads its options (solvers::HelmholtzReference).
-  HelmholtzProblem(const BoxProblemConfig& config, const Decomposition& decomp);
+  /// Collective over comm: the comparison grid (see Problem); assembles the PETSc reference and
+  /// reads its options (solvers::HelmholtzReference).
+  HelmholtzProblem(MPI_Comm comm, const ProblemConfig& config,
+                   const std::array<int, 3>& process_grid);
 
   bool time_dependent() const override { return false; }
   Residual residual() const override { return pinn::HelmholtzResidual{problem_}; }
@@ -25,7 +25,6 @@ public:
   static constexpr solvers::SpaceTimeBox kBox{-1.0, 1.0, -1.0, 1.0, false};
 
 private:
-  const Decomposition& decomp_;
   physics::Helmholtz2D problem_;
   solvers::HelmholtzReference reference_;
 };

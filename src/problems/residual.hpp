@@ -1,8 +1,8 @@
 #pragma once
 // The residuals of the registry's problems (pinn/pde_residuals.hpp) as one type: what a problem
 // hands to any learner (the single network's PdeLoss and the subdomain learners' losses are
-// templates over them; a learner visits the one it is given). Heat3DResidual is not among them:
-// heat3d has the single learner only, which takes it directly.
+// templates over them; a learner visits the one it is given). The subdomain learners tile 1 to 3
+// inputs, so the registry offers heat3d (4 inputs) the single learner only.
 #include <variant>
 
 #include "physics/lid_driven_cavity.hpp"
@@ -13,7 +13,7 @@ namespace tessera::problems {
 using Residual =
     std::variant<pinn::PoissonResidual<1>, pinn::PoissonResidual<2>, pinn::PoissonResidual<3>,
                  pinn::BurgersResidual, pinn::HelmholtzResidual, pinn::AllenCahnResidual,
-                 pinn::SteadyNavierStokesResidual<physics::Kovasznay>,
+                 pinn::Heat3DResidual, pinn::SteadyNavierStokesResidual<physics::Kovasznay>,
                  pinn::SteadyNavierStokesResidual<physics::LidDrivenCavity>>;
 
 }  // namespace tessera::problems

@@ -87,7 +87,7 @@ public:
   DatasetRun(MPI_Comm comm, const DatasetRunConfig& config);
 
   /// Collective. Creates the output directory and locks the output name until the run ends (see
-  /// PoissonRun::prepare_output); refuses to replace an existing result unless the deck allows it.
+  /// PinnRun::prepare_output); refuses to replace an existing result unless the deck allows it.
   void prepare_output();
 
   /// Collective. darcy: solves the sequence once per strategy, writing the samples during the

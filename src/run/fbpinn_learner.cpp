@@ -5,7 +5,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "io/field_file.hpp"
-#include "run/poisson_domain.hpp"
+#include "run/subdomain_networks.hpp"
 
 namespace tessera::run {
 
@@ -14,8 +14,12 @@ void FbpinnLearner::set_loss(const problems::Residual& pde,
   std::visit(
       [&](const auto& residual) {
         using Pde = std::decay_t<decltype(residual)>;
-        loss_ = std::make_unique<dd::FbpinnLoss<Pde>>(grid_, windows_, nets_, residual,
-                                                      config_.points, conditions);
+        // The subdomain grid tiles 1 to 3 inputs (the registry offers no more to this learner).
+        if constexpr (Pde::inputs <= 3)
+          loss_ = std::make_unique<dd::FbpinnLoss<Pde>>(grid_, windows_, nets_, residual,
+                                                        config_.points, conditions);
+        else
+          TESSERA_THROW("FbpinnLearner: no subdomain grid over " << Pde::inputs << " inputs");
       },
       pde);
 }

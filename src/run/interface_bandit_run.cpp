@@ -27,7 +27,7 @@ double reward(double error) { return -std::log10(error); }
 InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options) {
   InterfaceBanditRunConfig c;
   // 2D: its contexts are the frequencies k of the 2D Poisson problem.
-  c.xpinn = PoissonRunConfig::from_options(options, {"poisson2d", "xpinn", "interface_bandit"});
+  c.xpinn = PinnRunConfig::from_options(options, {"poisson2d", "xpinn", "interface_bandit"});
   c.frequencies = options.integers("bandit_frequencies", "1,2,3,4", 1, 64,
                                    "the PDE family: comma-separated Poisson frequencies k, the "
                                    "bandit's contexts");
@@ -72,9 +72,9 @@ InterfaceBanditRunConfig InterfaceBanditRunConfig::from_options(Options& options
 InterfaceBanditRun::InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunConfig& config)
     : config_(config), comm_(comm), arms_(dd::standard_interface_arms()) {
   // The tiling and reference split are checked by building one training's run, as run: xpinn would.
-  PoissonRunConfig check = training_config(0, 0);
+  PinnRunConfig check = training_config(0, 0);
   check.checkpoint.path.clear();
-  const PoissonRun probe(comm, check);
+  const PinnRun probe(comm, check);
   auto& c = config_.checkpoint;
   c.restart = io::resolve_restart(comm, "dd_restart", c.restart, c.path, c.overwrite);
   if (c.restart.empty()) return;
@@ -85,17 +85,17 @@ InterfaceBanditRun::InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunCo
   continues_own_ = std::find(kept.begin(), kept.end(), c.restart) != kept.end();
 }
 
-PoissonRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm) const {
-  PoissonRunConfig c = config_.xpinn;
-  c.domain.problem.square.frequency = config_.frequencies[frequency_index];
-  c.interface = arms_[arm].weights;
+PinnRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm) const {
+  PinnRunConfig c = config_.xpinn;
+  c.problem.poisson.square.frequency = config_.frequencies[frequency_index];
+  c.subdomains.interface = arms_[arm].weights;
   c.training.verbose = false;
   c.output.name = config_.xpinn.output.name + "_k" +
                   std::to_string(config_.frequencies[frequency_index]) + "_" + arms_[arm].name;
   c.checkpoint.path = c.output.checkpoint_path();
   c.checkpoint.restart.clear();  // -dd_restart names the study's checkpoint
   for (auto& [name, value] : c.checkpoint.physics.options)
-    if (name == "poisson_frequency") value = std::to_string(c.domain.problem.square.frequency);
+    if (name == "poisson_frequency") value = std::to_string(c.problem.poisson.square.frequency);
   return c;
 }
 
@@ -122,7 +122,7 @@ double InterfaceBanditRun::error(int frequency_index, int arm, const std::string
   if (continues_own_) c.checkpoint.overwrite = true;
   if (resumed_) c.checkpoint.restart = io::kLatestCheckpoint;
   resumed_ = false;
-  const double e = PoissonRun(comm_, c).execute(options_text).pinn_vs_exact;
+  const double e = PinnRun(comm_, c).execute(options_text).pinn_vs_exact;
   errors_[key] = e;
   write_checkpoint();
   if (poll_safe_point(comm_).stop)

@@ -25,12 +25,12 @@
 
 #include "dd/interface_bandit.hpp"
 #include "io/output_lock.hpp"
-#include "run/poisson_run.hpp"
+#include "run/pinn_run.hpp"
 
 namespace tessera::run {
 
 struct InterfaceBanditRunConfig {
-  PoissonRunConfig xpinn;  // of every training; frequency and interface weights per run
+  PinnRunConfig xpinn;  // of every training; frequency and interface weights per run
   std::vector<int> frequencies{1, 2, 3, 4};
   int rounds = 12;
   ContextArmKernel kernel{1.0, 1.5, 0.3};
@@ -67,7 +67,7 @@ public:
   InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunConfig& config);
 
   /// Collective. Prepares the output directory for every training's result file, locking the
-  /// study's name and each training's (see PoissonRun::prepare_output). A study continued from a
+  /// study's name and each training's (see PinnRun::prepare_output). A study continued from a
   /// checkpoint it keeps may replace its own trainings' results (one finished after that checkpoint
   /// is trained again).
   void prepare_output();
@@ -80,7 +80,7 @@ public:
 private:
   /// The relative L2 error of the XPINN training for (frequency index, arm), trained on first use.
   double error(int frequency_index, int arm, const std::string& options_text);
-  PoissonRunConfig training_config(int frequency_index, int arm) const;
+  PinnRunConfig training_config(int frequency_index, int arm) const;
   /// Collective. The study checkpoint of the errors so far, newest of config_.checkpoint.kept.
   void write_checkpoint() const;
   /// Collective. The errors of the study checkpoint at path, into errors_.

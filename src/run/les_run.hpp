@@ -108,7 +108,7 @@ public:
   /// replace a checkpoint the run does not continue from), reads the restart file and the
   /// reference table, if any (a missing or mismatched one is an InputError), sets the start state
   /// (the restart's or the case's), refuses a fixed -les_dt beyond the scheme's stability limits
-  /// for it (InputError), then prepares the output directory (see PoissonRun::prepare_output).
+  /// for it (InputError), then prepares the output directory (see PinnRun::prepare_output).
   /// Nothing is written before the checks pass.
   void prepare_output();
 

@@ -105,7 +105,7 @@ public:
   OperatorRun(const OperatorRun&) = delete;
   OperatorRun& operator=(const OperatorRun&) = delete;
 
-  /// Collective. Prepares the output directory (see PoissonRun::prepare_output).
+  /// Collective. Prepares the output directory (see PinnRun::prepare_output).
   void prepare_output();
 
   /// Collective. Reads the samples, trains (progress per epoch, checkpoints) or evaluates, writes

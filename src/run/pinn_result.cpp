@@ -1,7 +1,6 @@
 #include "run/pinn_result.hpp"
 
-#include <iomanip>
-#include <sstream>
+#include <variant>
 
 #include "core/log.hpp"
 #include "core/profiling.hpp"
@@ -21,13 +20,22 @@ void TrainingOutcome::record_training(const pinn::TrainingResult& training,
       config.lbfgs_iterations > 0 ? nn::stop_reason(training.lbfgs.reason) : "no L-BFGS phase";
 }
 
-void PinnOutcome::record_errors(const GridFields& f) {
-  pinn_vs_exact = f.grid.relative_l2(f.pinn, f.exact);
-  reference_vs_exact = f.grid.relative_l2(f.reference, f.exact);
-  pinn_vs_reference = f.grid.relative_l2(f.pinn, f.reference);
-}
-
-void finish_pinn_result(io::FieldFile& file, const PinnRunRecord& run, double wall_seconds) {
+void write_pinn_result(MPI_Comm comm, const std::string& path, const Decomposition& decomp,
+                       const problems::ProblemComparison& comparison, const PinnRunRecord& run,
+                       const std::function<void(io::FieldFile&)>& extra,
+                       const std::function<double()>& wall_seconds) {
+  ProfilingRegion stage(Stage::Output);
+  io::FieldFile file(comm, path);
+  file.set_grid(io::uniform_grid(decomp, comparison.origin, comparison.spacing));
+  for (const auto& [name, values] : comparison.fields)
+    file.write_field(name, decomp, values.data());
+  for (const auto& [name, components] : comparison.vectors)
+    file.write_vector_field(name, decomp, {components[0].data(), components[1].data()},
+                            io::kNondimensional);
+  for (const auto& attribute : comparison.attributes)
+    std::visit([&](const auto& value) { file.set_attribute(attribute.name, value); },
+               attribute.value);
+  if (extra) extra(file);
   write_history(file, "history", run.history.columns, run.history.rows);
   run.learner.write(file);
   file.set_attribute("options", run.options_text);
@@ -38,50 +46,14 @@ void finish_pinn_result(io::FieldFile& file, const PinnRunRecord& run, double wa
   file.set_attribute("initial_loss", run.outcome.initial_loss);
   file.set_attribute("final_loss", run.outcome.final_loss);
   file.set_attribute("lbfgs_stop", run.outcome.lbfgs_stop);
-  file.set_attribute("wall_seconds", wall_seconds);
+  file.set_attribute("wall_seconds", wall_seconds());
   file.commit_with_xdmf();
-}
-
-void write_pinn_result(MPI_Comm comm, const Decomposition& decomp, double h,
-                       const GridFields& fields, const PinnOutcome& outcome,
-                       const PinnRunRecord& run, const std::function<double()>& wall_seconds,
-                       const std::function<void(io::FieldFile&)>& extra) {
-  ProfilingRegion stage(Stage::Output);
-  std::vector<double> error(fields.pinn.size());
-  for (size_t k = 0; k < error.size(); ++k) error[k] = fields.pinn[k] - fields.exact[k];
-  io::FieldFile file(comm, outcome.output_file);
-  file.set_grid(io::uniform_grid(decomp, {0.0, 0.0, 0.0}, {h, h, h}));
-  file.write_field("x", decomp, fields.grid.x().data());
-  if (decomp.dim() >= 2) file.write_field("y", decomp, fields.grid.y().data());
-  if (decomp.dim() == 3) file.write_field("z", decomp, fields.grid.z().data());
-  file.write_field("pinn", decomp, fields.pinn.data());
-  file.write_field("reference", decomp, fields.reference.data());
-  file.write_field("exact", decomp, fields.exact.data());
-  file.write_field("pinn_error", decomp, error.data());
-  file.set_attribute("relative_l2_pinn_vs_exact", outcome.pinn_vs_exact);
-  file.set_attribute("relative_l2_reference_vs_exact", outcome.reference_vs_exact);
-  file.set_attribute("relative_l2_pinn_vs_reference", outcome.pinn_vs_reference);
-  if (extra) extra(file);
-  finish_pinn_result(file, run, wall_seconds());
 }
 
 void write_history(io::FieldFile& file, const std::string& name,
                    const std::vector<std::string>& columns, const std::vector<double>& rows) {
   file.write_table(name, columns, rows);
   file.set_dataset_attribute(name, "phase_meaning", pinn::kPhaseMeaning);
-}
-
-std::string error_summary(const std::string& label, int n, const PinnOutcome& o, int dim) {
-  std::ostringstream os;
-  std::string grid = std::to_string(n) + (dim == 1 ? "-point" : "");
-  for (int d = 1; d < dim; ++d) grid += " x " + std::to_string(n);
-  const std::string learned = (label + " vs exact").append(20, ' ').substr(0, 20);
-  const std::string versus = (label + " vs reference").append(20, ' ').substr(0, 20);
-  os << "summary (relative L2 on the " << grid << " reference grid):\n"
-     << "  " << learned << format("%.3e", o.pinn_vs_exact) << "\n"
-     << "  reference vs exact  " << format("%.3e", o.reference_vs_exact) << "\n"
-     << "  " << versus << format("%.3e", o.pinn_vs_reference);
-  return os.str();
 }
 
 std::string training_summary(const TrainingOutcome& o) {

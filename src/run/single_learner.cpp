@@ -1,15 +1,48 @@
 #include "run/single_learner.hpp"
 
+#include <type_traits>
 #include <utility>
+#include <variant>
 
+#include "core/error.hpp"
 #include "core/log.hpp"
 #include "physics/kovasznay.hpp"
 #include "physics/lid_driven_cavity.hpp"
 #include "pinn/pde_loss.hpp"
 #include "pinn/pde_residuals.hpp"
-#include "run/comparison.hpp"
 
 namespace tessera::run {
+
+namespace {
+
+/// Network output `output` at the points whose coordinate i is coordinates[i][k], one list per
+/// input, all of the same length. Not collective.
+std::vector<double> sample_network(const nn::Mlp& net, const Coordinates& coordinates, int output) {
+  const int dims = static_cast<int>(coordinates.size());
+  TESSERA_CHECK(dims == net.shape().inputs, "sample_network: " << dims
+                                                               << " coordinates for a network of "
+                                                               << net.shape().inputs << " inputs");
+  TESSERA_CHECK(output >= 0 && output < net.shape().outputs,
+                "sample_network: the network has no output " << output);
+  const int n = static_cast<int>(coordinates[0].size());
+  for (const auto& c : coordinates)
+    TESSERA_CHECK(static_cast<int>(c.size()) == n,
+                  "sample_network: coordinate lists of different sizes");
+  nn::Matrix points("tessera::run::comparison_points", dims, n);
+  auto host = Kokkos::create_mirror_view(points);
+  for (int d = 0; d < dims; ++d)
+    for (int k = 0; k < n; ++k) host(d, k) = coordinates[d][k];
+  Kokkos::deep_copy(points, host);
+  nn::MlpWorkspace ws;
+  net.prepare(ws, nn::JetOrder::Value, n);
+  if (n > 0) net.forward(points, ws);
+  auto out = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ws.output());
+  std::vector<double> values(n);
+  for (int k = 0; k < n; ++k) values[k] = out(k, output);
+  return values;
+}
+
+}  // namespace
 
 SingleLearner::SingleLearner(MPI_Comm comm, const nn::MlpShape& shape,
                              const pinn::PointSetConfig& points,
@@ -23,12 +56,23 @@ SingleLearner::SingleLearner(MPI_Comm comm, const nn::MlpShape& shape,
   net_.initialize_glorot(points.seed);
 }
 
-template <class Pde>
-pinn::TrainingResult SingleLearner::train(const Pde& pde, const nn::Matrix& interior,
+pinn::TrainingResult SingleLearner::train(const problems::Residual& residual,
+                                          const nn::Matrix& interior,
                                           const std::vector<pinn::ConditionPoints>& conditions,
                                           int first, int last, const pinn::CausalConfig& causal) {
-  pinn::PdeLoss<Pde> loss(comm_, net_, pde, interior, points_.residual_weight, conditions, causal,
-                          points_.batch_points);
+  return std::visit(
+      [&](const auto& pde) {
+        using Pde = std::decay_t<decltype(pde)>;
+        pinn::PdeLoss<Pde> loss(comm_, net_, pde, interior, points_.residual_weight, conditions,
+                                causal, points_.batch_points);
+        return train(loss, first, last, causal);
+      },
+      residual);
+}
+
+template <class Loss>
+pinn::TrainingResult SingleLearner::train(Loss& loss, int first, int last,
+                                          const pinn::CausalConfig& causal) {
   pinn::TrainingResult result;
   for (int stage = std::max(first, first_stage()); stage < last; ++stage) {
     std::vector<double> frozen;
@@ -61,21 +105,5 @@ std::string SingleLearner::headline() const {
   MPI_Comm_size(comm_, &size);
   return std::to_string(size) + " rank(s)";
 }
-
-// The residuals the single network trains on (pinn/pde_residuals.hpp).
-#define TESSERA_SINGLE_LEARNER_TRAIN(Pde)                                                       \
-  template pinn::TrainingResult SingleLearner::train(const Pde&, const nn::Matrix&,             \
-                                                     const std::vector<pinn::ConditionPoints>&, \
-                                                     int, int, const pinn::CausalConfig&);
-TESSERA_SINGLE_LEARNER_TRAIN(pinn::PoissonResidual<1>)
-TESSERA_SINGLE_LEARNER_TRAIN(pinn::PoissonResidual<2>)
-TESSERA_SINGLE_LEARNER_TRAIN(pinn::PoissonResidual<3>)
-TESSERA_SINGLE_LEARNER_TRAIN(pinn::BurgersResidual)
-TESSERA_SINGLE_LEARNER_TRAIN(pinn::HelmholtzResidual)
-TESSERA_SINGLE_LEARNER_TRAIN(pinn::AllenCahnResidual)
-TESSERA_SINGLE_LEARNER_TRAIN(pinn::Heat3DResidual)
-TESSERA_SINGLE_LEARNER_TRAIN(pinn::SteadyNavierStokesResidual<physics::Kovasznay>)
-TESSERA_SINGLE_LEARNER_TRAIN(pinn::SteadyNavierStokesResidual<physics::LidDrivenCavity>)
-#undef TESSERA_SINGLE_LEARNER_TRAIN
 
 }  // namespace tessera::run

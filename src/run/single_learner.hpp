@@ -15,6 +15,7 @@
 #include "pinn/causal.hpp"
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
+#include "problems/residual.hpp"
 #include "run/learner.hpp"
 
 namespace tessera::pinn {
@@ -32,16 +33,15 @@ public:
   SingleLearner(MPI_Comm comm, const nn::MlpShape& shape, const pinn::PointSetConfig& points,
                 const dd::CheckpointConfig& checkpoint, std::vector<pinn::TrainingConfig> stages);
 
-  /// Collective. Trains the network on PdeLoss<Pde> of this rank's interior points and conditions
-  /// (the residual weight and interior batches of the point set configuration) in the stages
-  /// [first, last), those before the restart's stage excepted (done before the restart: it holds
-  /// the network they ended with). A stage after `first` keeps the causal weights the one before
-  /// ended with frozen (L-BFGS's line search fails on weights that move with every evaluation),
-  /// or, first after a restart, the restart's. With causal training, logs the last time slab's
-  /// weight (the smallest) with every history row: near 1, the whole time range is being fitted.
-  /// Defined for the residuals of pinn/pde_residuals.hpp.
-  template <class Pde>
-  pinn::TrainingResult train(const Pde& pde, const nn::Matrix& interior,
+  /// Collective. Trains the network on the PdeLoss of residual pde on this rank's interior points
+  /// and conditions (the residual weight and interior batches of the point set configuration) in
+  /// the stages [first, last), those before the restart's stage excepted (done before the restart:
+  /// it holds the network they ended with). A stage after `first` keeps the causal weights the one
+  /// before ended with frozen (L-BFGS's line search fails on weights that move with every
+  /// evaluation), or, first after a restart, the restart's. With causal training, logs the last
+  /// time slab's weight (the smallest) with every history row: near 1, the whole time range is
+  /// being fitted.
+  pinn::TrainingResult train(const problems::Residual& pde, const nn::Matrix& interior,
                              const std::vector<pinn::ConditionPoints>& conditions, int first = 0,
                              int last = 1, const pinn::CausalConfig& causal = {});
 
@@ -61,6 +61,10 @@ public:
   std::string headline() const override;
 
 private:
+  /// The stages [first, last) of loss (a PdeLoss).
+  template <class Loss>
+  pinn::TrainingResult train(Loss& loss, int first, int last, const pinn::CausalConfig& causal);
+
   MPI_Comm comm_;
   nn::Mlp net_;
   pinn::PointSetConfig points_;

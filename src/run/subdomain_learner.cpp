@@ -6,29 +6,31 @@
 #include "dd/subdomain_sums.hpp"
 #include "io/field_file.hpp"
 #include "run/fbpinn_learner.hpp"
-#include "run/poisson_domain.hpp"
+#include "run/subdomain_networks.hpp"
 #include "run/xpinn_learner.hpp"
 
 namespace tessera::run {
 
 SubdomainLearnerConfig SubdomainLearnerConfig::from_options(Options& options,
-                                                            const std::string& method,
-                                                            const std::string& pde,
-                                                            const OutputConfig& output) {
+                                                            const std::string& method, int inputs) {
   SubdomainLearnerConfig c;
   c.method = method;
-  for (int d = 0; d < 2; ++d)
-    c.subdomains[d] = options.integer(std::string("dd_subdomains_") + "xy"[d], 2, 1, 1024,
-                                      std::string("subdomains along the PDE's ") +
-                                          (d ? "second" : "first") + " input (x; y or t)");
+  for (int d = 0; d < 3; ++d) {
+    const std::string name = std::string("dd_subdomains_") + "xyz"[d];
+    c.subdomains[d] =
+        options.integer(name, d < inputs ? 2 : 1, 1, 1024,
+                        std::string("subdomains along the problem's input ") + "xyz"[d] +
+                            " (x; y or t; z), default 2 within its inputs, 1 beyond");
+    if (d >= inputs && c.subdomains[d] != 1)
+      options.report("-" + name + " = " + std::to_string(c.subdomains[d]) + " needs a problem of " +
+                     std::to_string(d + 1) + " or more dimensions (this run's is " +
+                     std::to_string(inputs) + "D)");
+  }
   c.points = dd::SubdomainPointConfig::from_options(options);
   if (method == "fbpinn")
     c.fbpinn = dd::FbpinnConfig::from_options(options);
   else
     c.interface = dd::InterfaceWeights::from_options(options);
-  c.checkpoint = dd::CheckpointConfig::from_options(options, "pde_" + method + "_" + pde,
-                                                    output.checkpoint_path(), output.overwrite,
-                                                    output.checkpoints_kept);
   return c;
 }
 

@@ -42,15 +42,16 @@ struct SubdomainLearnerConfig {
   std::string method = "xpinn";  // xpinn or fbpinn
   std::array<int, 3> subdomains{2, 2, 1};
   dd::SubdomainPointConfig points;
-  dd::InterfaceWeights interface;  // xpinn
-  dd::FbpinnConfig fbpinn;         // fbpinn
-  dd::CheckpointConfig checkpoint;
+  dd::InterfaceWeights interface;   // xpinn
+  dd::FbpinnConfig fbpinn;          // fbpinn
+  dd::CheckpointConfig checkpoint;  // the run's
 
-  /// Reads -dd_subdomains_x, -dd_subdomains_y, the subdomain points, the method's own options
-  /// (xpinn: the interface weights; fbpinn: -fbpinn_overlap) and the checkpoint options;
-  /// checkpoints are of kind pde_<method>_<pde>, so a restart of another PDE or method is refused.
+  /// Reads the tiling (-dd_subdomains_x, _y, _z, 1 beyond the problem's inputs), the subdomain
+  /// points and the method's own options (xpinn: the interface weights; fbpinn:
+  /// -fbpinn_overlap); the run sets the checkpoint. Problems are reported to options. Not
+  /// collective.
   static SubdomainLearnerConfig from_options(Options& options, const std::string& method,
-                                             const std::string& pde, const OutputConfig& output);
+                                             int inputs);
 };
 
 class SubdomainLearner : public Learner {

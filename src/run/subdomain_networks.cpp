@@ -9,9 +9,24 @@
 #include "io/field_file.hpp"
 #include "pinn/trainer.hpp"
 #include "run/pinn_result.hpp"
-#include "run/poisson_domain.hpp"
 
 namespace tessera::run {
+
+/// Along each axis the first subdomain whose upper plane is at or above the coordinate, so a
+/// point on an interface goes to the lower side (which is also the side whose rank owns it in the
+/// DMDA split of a 2^k + 1 grid).
+int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& point) {
+  std::array<int, 3> c{0, 0, 0};
+  for (int d = 0; d < grid.dim(); ++d)
+    while (c[d] < grid.subdomains()[d] - 1 && point[d] > grid.plane(d, c[d] + 1)) ++c[d];
+  return grid.id(c);
+}
+
+std::string counts_text(const std::array<int, 3>& counts, int dim) {
+  std::string text;
+  for (int d = 0; d < dim; ++d) text += (d ? " x " : "") + std::to_string(counts[d]);
+  return text;
+}
 
 void refuse_single_network_options(Options& options, const nn::MlpShape& network,
                                    const pinn::TrainingConfig& training, const std::string& run) {

@@ -3,6 +3,7 @@
 // xpinn / fbpinn) does with its networks after and during training: evaluate the piecewise solution
 // at this rank's comparison points, which lie in this rank's own subdomains, and keep every
 // subdomain's loss history.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,6 +31,13 @@ namespace tessera::run {
 /// so that they stop the run before any output, not inside training. Not collective.
 void refuse_single_network_options(Options& options, const nn::MlpShape& network,
                                    const pinn::TrainingConfig& training, const std::string& run);
+
+/// The subdomain a point (coordinates beyond the grid's dimension unused) belongs to: a point on
+/// an interface goes to the lower side. Local.
+int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& point);
+
+/// "2 x 2 x 2": the first dim counts (subdomains or processes per direction). Local.
+std::string counts_text(const std::array<int, 3>& counts, int dim);
 
 /// The initial-network seeds of this rank's subdomains, from the run's seed and each subdomain's
 /// id (never the rank), so a tiling starts from the same networks on every rank count.

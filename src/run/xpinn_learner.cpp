@@ -5,7 +5,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "io/field_file.hpp"
-#include "run/poisson_domain.hpp"
+#include "run/subdomain_networks.hpp"
 
 namespace tessera::run {
 
@@ -13,8 +13,12 @@ void XpinnLearner::set_loss(const problems::Residual& pde, const dd::DomainCondi
   std::visit(
       [&](const auto& residual) {
         using Pde = std::decay_t<decltype(residual)>;
-        loss_ = std::make_unique<dd::XpinnLoss<Pde>>(grid_, nets_, residual, config_.points,
-                                                     config_.interface, conditions);
+        // The subdomain grid tiles 1 to 3 inputs (the registry offers no more to this learner).
+        if constexpr (Pde::inputs <= 3)
+          loss_ = std::make_unique<dd::XpinnLoss<Pde>>(grid_, nets_, residual, config_.points,
+                                                       config_.interface, conditions);
+        else
+          TESSERA_THROW("XpinnLearner: no subdomain grid over " << Pde::inputs << " inputs");
       },
       pde);
 }

@@ -1,7 +1,8 @@
 // The box problems of run: pinn (problems/box_problem.hpp) as the PINN run sees them: each one's
-// residual and side condition, and its reference on the comparison grid of its box, whatever the
-// ranks: the Burgers and Allen–Cahn references hold their initial values at t = 0, the Helmholtz
-// PETSc reference converges to the exact mode at second order, and the grid lies on the box.
+// residual and side condition (that of the subdomain learners and of one network's points), and its
+// reference on the comparison grid of its box, whatever the ranks: the Burgers and Allen–Cahn
+// references hold their initial values at t = 0, the Helmholtz PETSc reference converges to the
+// exact mode at second order, and the grid lies on the box.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,27 +14,43 @@
 #include "core/log.hpp"
 #include "problems/box_problem.hpp"
 #include "problems/domain_conditions.hpp"
-#include "run/comparison.hpp"
 
 namespace {
 
 using tessera::Decomposition;
-using tessera::problems::BoxProblemConfig;
-using tessera::problems::make_box_problem;
+using tessera::problems::BoxProblem;
+using tessera::problems::ProblemConfig;
 
-BoxProblemConfig config_of(const std::string& name) {
-  BoxProblemConfig c;
+ProblemConfig config_of(const std::string& name) {
+  ProblemConfig c;
   c.name = name;
   c.grid_x = 64;  // divides the Allen–Cahn reference's 512 points
   c.grid_t = 11;
   return c;
 }
 
+// The box problem of config on its comparison grid over every rank.
+std::unique_ptr<BoxProblem> make_box_problem(const ProblemConfig& config) {
+  auto problem = tessera::problems::make_problem(MPI_COMM_WORLD, config);
+  return std::unique_ptr<BoxProblem>(dynamic_cast<BoxProblem*>(problem.release()));
+}
+
+// The condition one network holds on the sides x = x0, x1: the training points' "boundary" set.
+int side_derivative(const BoxProblem& problem) {
+  tessera::pinn::PointSetConfig points;
+  points.interior_points = 64;
+  points.boundary_points = 16;
+  const auto training = problem.training_points(MPI_COMM_WORLD, points);
+  EXPECT_EQ(training.conditions.size(), 2u);
+  EXPECT_EQ(training.conditions.back().name, "boundary");
+  return training.conditions.back().derivative;
+}
+
 // The largest |reference - initial(x)| over this rank's points at t = t0, over every rank.
 template <class Initial>
-double initial_row_error(const Decomposition& decomp, const BoxProblemConfig& config,
+double initial_row_error(const Decomposition& decomp, const ProblemConfig& config,
                          const std::vector<double>& reference, const Initial& initial) {
-  const auto box = config.box();
+  const auto box = BoxProblem::box(config.name);
   const auto xs =
       tessera::solvers::sample_space_time_block(decomp, box, [](double x, double) { return x; });
   const auto ts =
@@ -47,10 +64,11 @@ double initial_row_error(const Decomposition& decomp, const BoxProblemConfig& co
 
 TEST(BoxProblem, BurgersReferenceStartsAtItsInitialValue) {
   const auto config = config_of("burgers");
-  Decomposition decomp(MPI_COMM_WORLD, 2, config.grid_points());
-  const auto problem = make_box_problem(config, decomp);
+  const auto problem = make_box_problem(config);
+  const auto& decomp = problem->decomposition();
   EXPECT_TRUE(problem->time_dependent());
   EXPECT_EQ(tessera::problems::domain_conditions("burgers")[0].front().derivative, -1);  // u = 0
+  EXPECT_EQ(side_derivative(*problem), -1);
   EXPECT_TRUE(std::holds_alternative<tessera::pinn::BurgersResidual>(problem->residual()));
   EXPECT_TRUE(problem->exact().empty());  // the reference is the exact solution
   const auto reference = problem->reference();
@@ -61,10 +79,11 @@ TEST(BoxProblem, BurgersReferenceStartsAtItsInitialValue) {
 
 TEST(BoxProblem, AllenCahnReferenceStartsAtItsInitialValue) {
   const auto config = config_of("allen_cahn");
-  Decomposition decomp(MPI_COMM_WORLD, 2, config.grid_points());
-  const auto problem = make_box_problem(config, decomp);
+  const auto problem = make_box_problem(config);
+  const auto& decomp = problem->decomposition();
   EXPECT_TRUE(problem->time_dependent());
   EXPECT_EQ(tessera::problems::domain_conditions("allen_cahn")[0].front().derivative, 0);  // u_x
+  EXPECT_EQ(side_derivative(*problem), 0);
   EXPECT_TRUE(std::holds_alternative<tessera::pinn::AllenCahnResidual>(problem->residual()));
   const auto reference = problem->reference();
   EXPECT_LT(initial_row_error(decomp, config, reference,
@@ -76,15 +95,14 @@ TEST(BoxProblem, AllenCahnReferenceStartsAtItsInitialValue) {
 double helmholtz_error(int n) {
   auto config = config_of("helmholtz");
   config.helmholtz_reference.points = n;
-  Decomposition decomp(MPI_COMM_WORLD, 2, config.grid_points());
-  EXPECT_EQ(decomp.global_points()[0], n);
-  const auto problem = make_box_problem(config, decomp);
+  const auto problem = make_box_problem(config);
+  EXPECT_EQ(problem->decomposition().global_points()[0], n);
   EXPECT_FALSE(problem->time_dependent());
   EXPECT_TRUE(std::holds_alternative<tessera::pinn::HelmholtzResidual>(problem->residual()));
   const auto reference = problem->reference();
   const auto exact = problem->exact();
   EXPECT_EQ(reference.size(), exact.size());
-  return tessera::run::relative_l2(MPI_COMM_WORLD, reference, exact);
+  return tessera::problems::relative_l2(MPI_COMM_WORLD, reference, exact);
 }
 
 TEST(BoxProblem, HelmholtzReferenceConvergesToTheExactModeAtSecondOrder) {

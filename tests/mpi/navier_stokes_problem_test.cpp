@@ -1,4 +1,4 @@
-// The comparison of the Navier–Stokes PINN runs (run/navier_stokes_pde.hpp): the errors of a flow
+// The comparison of the Navier–Stokes PINN runs (problems/navier_stokes.hpp): the errors of a flow
 // against a reference (exact Kovasznay fields against themselves, a known perturbation, a pressure
 // that differs by a constant), and the cavity's comparison points lying where the PETSc
 // reference's MAC grid holds each component, at every rank count.
@@ -8,7 +8,7 @@
 
 #include "core/decomposition.hpp"
 #include "physics/kovasznay.hpp"
-#include "run/navier_stokes_pde.hpp"
+#include "problems/navier_stokes.hpp"
 #include "solvers/incompressible.hpp"
 #include "solvers/space_time_block.hpp"
 
@@ -16,7 +16,7 @@ namespace {
 
 using tessera::Decomposition;
 using tessera::physics::Kovasznay;
-using tessera::run::FlowField;
+using tessera::problems::FlowField;
 
 // This rank's exact Kovasznay fields on a grid over the standard box.
 FlowField kovasznay_block(const Decomposition& decomp, const Kovasznay& flow) {
@@ -42,7 +42,7 @@ double global_sum_of_squares(const std::vector<double>& a) {
 TEST(FlowErrors, ExactKovasznayAgainstItselfIsZero) {
   const Decomposition decomp(MPI_COMM_WORLD, 2, {31, 41, 1});
   const auto exact = kovasznay_block(decomp, Kovasznay{40.0});
-  const auto e = tessera::run::flow_errors(MPI_COMM_WORLD, exact, exact);
+  const auto e = tessera::problems::flow_errors(MPI_COMM_WORLD, exact, exact);
   EXPECT_EQ(e.u, 0.0);
   EXPECT_EQ(e.v, 0.0);
   EXPECT_EQ(e.velocity, 0.0);
@@ -57,7 +57,7 @@ TEST(FlowErrors, ScaledVelocityAndShiftedPressure) {
   auto flow = exact;
   for (double& u : flow.u) u *= 1.01;
   for (double& p : flow.p) p += 3.0;
-  const auto e = tessera::run::flow_errors(MPI_COMM_WORLD, flow, exact);
+  const auto e = tessera::problems::flow_errors(MPI_COMM_WORLD, flow, exact);
   const double uu = global_sum_of_squares(exact.u), vv = global_sum_of_squares(exact.v);
   EXPECT_NEAR(e.u, 0.01, 1e-13);
   EXPECT_EQ(e.v, 0.0);
@@ -84,13 +84,13 @@ TEST(CavityPoints, MatchTheReferencesMacFaces) {
   solver.set_velocity([&](int c, const std::array<double, 3>& x) { return field(c, x[0], x[1]); });
   for (int c = 0; c < 2; ++c) {
     const auto held = solver.local_velocity(c);
-    const auto points = tessera::run::cavity_points(decomp, c);
+    const auto points = tessera::problems::cavity_points(decomp, c);
     ASSERT_EQ(points[0].size(), held.size());
     for (size_t k = 0; k < held.size(); ++k)
       EXPECT_NEAR(held[k], field(c, points[0][k], points[1][k]), 1e-14)
           << "component " << c << " at (" << points[0][k] << ", " << points[1][k] << ")";
   }
-  const auto centres = tessera::run::cavity_points(decomp, 2);
+  const auto centres = tessera::problems::cavity_points(decomp, 2);
   const auto& s = decomp.local_start();
   EXPECT_DOUBLE_EQ(centres[0][0], (s[0] + 0.5) / n);
   EXPECT_DOUBLE_EQ(centres[1][0], (s[1] + 0.5) / n);
