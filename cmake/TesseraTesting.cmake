@@ -25,6 +25,14 @@ else()
   set(TESSERA_TEST_THREADS 1)
 endif()
 
+# Prefix for a test command whose exit status must count even where a pass regex decides the
+# verdict (a pass regex makes CTest ignore the exit status): the script fails with "tessera check
+# failed" (TESSERA_CHECK_FAILED, every such test's fail regex) on a non-zero status or a failed
+# check. Both were lost in a merge once, and every run test with a pass regex then passed on its
+# regex alone, its checks and exit status unread: tests/regression's harness_* tests guard them.
+set(TESSERA_CHECK_RUN ${CMAKE_COMMAND} -P ${PROJECT_SOURCE_DIR}/cmake/TesseraCheckRun.cmake --)
+set(TESSERA_CHECK_FAILED "tessera check failed")
+
 # tessera_test_properties(<test> <ranks> <labels>): the labels (plus mpi beyond one rank and the
 # backend's), the processors CTest reserves (ranks x threads) and the environment of every test.
 function(tessera_test_properties name np labels)

@@ -12,6 +12,7 @@
 #include "io/field_file.hpp"
 #include "io/field_reader.hpp"
 #include "io/restart.hpp"
+#include "pinn/resampling.hpp"
 
 namespace tessera::dd {
 
@@ -105,7 +106,8 @@ void write_checkpoint(const SubdomainGrid& grid, long parameters_per_network,
   // Adaptive weights and refined points are the same on every rank.
   if (!state.term_weights.empty()) file.write_table("term_weights", {"weight"}, state.term_weights);
   if (!state.refined_points.empty())
-    file.write_table("refined_points", {"round", "x", "y"}, state.refined_points);
+    file.write_table("refined_points", pinn::refinement_columns(state.refined_inputs),
+                     state.refined_points);
   file.commit_checkpoint(kept);
 }
 
@@ -167,8 +169,11 @@ pinn::TrainingCheckpoint read_checkpoint(const SubdomainGrid& grid, long paramet
       {"term_weights", &state.term_weights}, {"refined_points", &state.refined_points}};
   for (const auto& [name, values] : optional_tables)
     if (reader.has_dataset(name)) {
-      *values = reader.read_table(name).values;
+      const auto table = reader.read_table(name);
+      *values = table.values;
       reader.require_finite(name, *values);
+      if (values == &state.refined_points)
+        state.refined_inputs = static_cast<int>(table.columns.size()) - 1;
     }
   for (const auto& [name, vector] : vector_fields(state)) {
     // read_field names both shapes if the file holds another tiling or network size.
@@ -224,7 +229,8 @@ std::unique_ptr<pinn::TrainingCheckpoint> read_restart(
   const int last = state->phase == 0 ? state->iteration - 1 : training.adam_iterations - 1;
   const long rounds = every > 0 && last > 0 ? last / every : 0;
   const auto& refined = state->refined_points;
-  const long stored = refined.empty() ? 0 : std::lround(refined[refined.size() - 3]);
+  const std::size_t width = 1 + static_cast<std::size_t>(state->refined_inputs);
+  const long stored = refined.size() < width ? 0 : std::lround(refined[refined.size() - width]);
   if (every > 0 && rounds != stored)
     throw InputError("checkpoint '" + source + "' holds " + std::to_string(stored) +
                          " residual refinement round(s); this run (-train_rar_every " +

@@ -170,6 +170,7 @@ public:
   }
 
   MPI_Comm communicator() const override { return comm_; }
+  int inputs() const override { return Pde::inputs; }
   /// sqrt(sum_j r_j^2) of the network at each of this rank's points (inputs x n). Not collective.
   std::vector<double> residual_magnitudes(const nn::Matrix& points) override {
     TESSERA_CHECK(static_cast<int>(points.extent(0)) == Pde::inputs,

@@ -76,17 +76,35 @@ std::vector<long> draw_by_density(const std::vector<double>& magnitude, long m,
   return chosen;
 }
 
-/// Collective over loss.communicator(). Adds this rank's share of a round's points ((x, y) each;
-/// every rank passes the same), in order.
-void add_share(ResidualSampled& loss, const std::vector<std::array<double, 2>>& points) {
+/// Collective over loss.communicator(). Adds this rank's share of a round's points (inputs
+/// coordinates each, one after the other; every rank passes the same), in order.
+void add_share(ResidualSampled& loss, const std::vector<double>& points) {
+  const int inputs = loss.inputs();
   long first = 0, last = 0;
-  share(loss.communicator(), static_cast<long>(points.size()), first, last);
-  nn::Matrix added("tessera::pinn::rar_points", 2, last - first);
+  share(loss.communicator(), static_cast<long>(points.size()) / inputs, first, last);
+  nn::Matrix added("tessera::pinn::rar_points", inputs, last - first);
   auto host = Kokkos::create_mirror_view(added);
   for (long k = first; k < last; ++k)
-    for (int i = 0; i < 2; ++i) host(i, k - first) = points[k][i];
+    for (int i = 0; i < inputs; ++i) host(i, k - first) = points[size_t(k * inputs + i)];
   Kokkos::deep_copy(added, host);
   loss.add_interior_points(added);
+}
+
+/// Every rank's candidates of a round: uniform in the box (the unit square's own draw in 2D, the
+/// draw of the published refinement runs), inputs x n.
+nn::Matrix draw_candidates(const ResidualSampled& loss, const ResamplingConfig& config,
+                           std::uint64_t seed) {
+  const int inputs = loss.inputs();
+  const long n = config.candidates;
+  const nn::Matrix candidates = inputs == 2 ? interior_points_2d(MPI_COMM_SELF, n, seed)
+                                            : interior_points(MPI_COMM_SELF, inputs, n, seed);
+  if (!config.lower.empty()) {
+    TESSERA_CHECK(static_cast<int>(config.lower.size()) == inputs,
+                  "refine_by_residual: a box of " << config.lower.size() << " bounds for a loss of "
+                                                  << inputs << " inputs");
+    map_to_box(candidates, config.lower, config.upper);
+  }
+  return candidates;
 }
 
 }  // namespace
@@ -99,9 +117,8 @@ long refine_by_residual(ResidualSampled& loss, const ResamplingConfig& config, i
   TESSERA_MPI_CALL(MPI_Comm_size(comm, &size));
   const long n = config.candidates;
   // Every rank draws all candidates (on MPI_COMM_SELF nothing is split) and scores its share.
-  const nn::Matrix candidates = interior_points_2d(
-      MPI_COMM_SELF, n,
-      config.seed + 0x632be59bd9b4e019ULL * static_cast<std::uint64_t>(round + 1));
+  const nn::Matrix candidates = draw_candidates(
+      loss, config, config.seed + 0x632be59bd9b4e019ULL * static_cast<std::uint64_t>(round + 1));
   long begin = 0, end = 0;
   share(comm, n, begin, end);
   const nn::Matrix mine = Kokkos::subview(candidates, Kokkos::ALL(), std::make_pair(begin, end));
@@ -122,26 +139,39 @@ long refine_by_residual(ResidualSampled& loss, const ResamplingConfig& config, i
   const auto order =
       config.density ? draw_by_density(magnitude, m, config, round) : largest(magnitude, m);
   auto all = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), candidates);
-  std::vector<std::array<double, 2>> points(m);
+  const int inputs = loss.inputs();
+  std::vector<double> points;
   for (long k = 0; k < m; ++k) {
-    points[k] = {all(0, order[k]), all(1, order[k])};
-    if (chosen) chosen->insert(chosen->end(), {double(round), points[k][0], points[k][1]});
+    if (chosen) chosen->push_back(double(round));
+    for (int i = 0; i < inputs; ++i) {
+      points.push_back(all(i, order[k]));
+      if (chosen) chosen->push_back(points.back());
+    }
   }
   add_share(loss, points);
   return m;
 }
 
 long restore_refinement(ResidualSampled& loss, const std::vector<double>& rows) {
-  TESSERA_CHECK(rows.size() % 3 == 0, "restore_refinement: " << rows.size() << " values");
-  std::vector<std::array<double, 2>> points;
-  for (std::size_t r = 0; r < rows.size(); r += 3) {
-    points.push_back({rows[r + 1], rows[r + 2]});
-    if (r + 3 == rows.size() || rows[r + 3] != rows[r]) {  // the round's last point
+  const std::size_t width = 1 + static_cast<std::size_t>(loss.inputs());
+  TESSERA_CHECK(rows.size() % width == 0,
+                "restore_refinement: " << rows.size() << " values in rows of " << width);
+  std::vector<double> points;
+  for (std::size_t r = 0; r < rows.size(); r += width) {
+    points.insert(points.end(), rows.begin() + long(r + 1), rows.begin() + long(r + width));
+    if (r + width == rows.size() || rows[r + width] != rows[r]) {  // the round's last point
       add_share(loss, points);
       points.clear();
     }
   }
-  return static_cast<long>(rows.size() / 3);
+  return static_cast<long>(rows.size() / width);
+}
+
+std::vector<std::string> refinement_columns(int inputs) {
+  const char* names[4] = {"x", "y", "z", "t"};
+  std::vector<std::string> columns{"round"};
+  for (int i = 0; i < inputs && i < 4; ++i) columns.push_back(names[i]);
+  return columns;
 }
 
 }  // namespace tessera::pinn

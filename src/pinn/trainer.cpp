@@ -275,6 +275,7 @@ TrainingResult train(Loss& loss, const nn::Vector& x, const TrainingConfig& conf
   const auto adapted = [&](TrainingCheckpoint state) {
     if (annealing) state.term_weights = annealing->weights();
     state.refined_points = refined;
+    if (sampled) state.refined_inputs = sampled->inputs();
     return state;
   };
   double value = 0;

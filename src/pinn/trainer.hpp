@@ -75,8 +75,9 @@ struct TrainingCheckpoint {
   long adam_steps = 0;
   nn::LbfgsState lbfgs;                // phase 1
   std::vector<double> term_weights;    // the adaptive term weights reached (-train_balance_every)
-  std::vector<double> refined_points;  // rows (round, x, y) of every refinement round so far
-                                       // (pinn::refine_by_residual), the same on every rank
+  std::vector<double> refined_points;  // rows (round, x, y, ...) of every refinement round so
+                                       // far (pinn::refine_by_residual), the same on every rank
+  int refined_inputs = 2;              // the coordinates of a refined point (a row's, less 1)
   // A run that trains one network several times in turn (time windows; causal Adam, then L-BFGS)
   // checkpoints each training as a stage of its own (dd::ReplicatedCheckpoints); one training is
   // stage 0 of 1.

@@ -82,12 +82,16 @@ PinnRunConfig PinnRunConfig::from_options(Options& options,
       options.report(selection.learner_flag() +
                      ": causal weights and the periodic embedding are for " +
                      selection.learner_key() + " single");
-  } else if (problem != "poisson2d" && c.training.resampling.every > 0) {
-    // Refinement draws its candidates in the unit square, and the trainer would find out only
-    // once the output exists.
-    options.report(
-        "-train_rar_every: residual-based refinement is implemented for poisson2d with the single "
-        "learner only (its candidates are drawn in the unit square; use 0)");
+  } else if (c.training.resampling.every > 0) {
+    // Refinement draws its candidates in the problem's box and adds them to one training's
+    // interior set; the loss would refuse it only once the output exists.
+    c.training.resampling.lower = c.problem.lower();
+    c.training.resampling.upper = c.problem.upper();
+    if (c.causal.epsilon > 0)
+      options.report(
+          "-train_rar_every: residual-based refinement with causal training is not implemented "
+          "(the time slabs' points are fixed when training starts; use 0 for one of "
+          "-train_rar_every, -pinn_causal_epsilon)");
   }
   c.time_windows = options.integer(
       "pde_time_windows", c.time_windows, 1, 1000,
@@ -95,6 +99,11 @@ PinnRunConfig PinnRunConfig::from_options(Options& options,
   if (c.time_windows > 1 && (!time_marching || !single))
     options.report("-pde_time_windows: time marching is for " + selection.problem_key() +
                    " burgers and allen_cahn with " + selection.learner_key() + " single");
+  if (c.time_windows > 1 && c.training.resampling.every > 0)
+    options.report(
+        "-train_rar_every: residual-based refinement with time windows is not implemented (its "
+        "candidates span the whole time range; use 0 for one of -train_rar_every, "
+        "-pde_time_windows > 1)");
   c.output =
       OutputConfig::from_options(options, single ? problem : problem + "_" + selection.learner);
   c.checkpoint = dd::CheckpointConfig::from_options(options, checkpoint_kind(selection),

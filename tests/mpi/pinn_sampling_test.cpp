@@ -5,16 +5,20 @@
 // ranks up to round-off growth.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/log.hpp"
 #include "pinn/causal.hpp"
 #include "pinn/collocation.hpp"
+#include "pinn/pde_loss.hpp"
 #include "pinn/pde_residuals.hpp"
+#include "pinn/resampling.hpp"
 #include "pinn/trainer.hpp"
 #include "pinn_training_support.hpp"
 
@@ -122,6 +126,83 @@ TEST(ResidualRefinement, RestoredRoundsGiveEveryRankItsPointsInTheirOrder) {
   ASSERT_EQ(got.extent(1), want.extent(1));
   for (std::size_t k = 0; k < got.extent(1); ++k)
     for (int i = 0; i < 2; ++i) EXPECT_EQ(got(i, k), want(i, k)) << "point " << k;
+}
+
+TEST(ResidualRefinement, DrawsTheCandidatesInTheProblemsBox) {
+  // Helmholtz on [-1, 1]^2 with a zero network: the residual is |f|, and the 20 candidates of 2000
+  // chosen lie in the box (some at negative coordinates, which the unit square has none of), each
+  // with |f| above the 95th percentile of |f| over uniform points of the box.
+  const physics::Helmholtz2D problem;
+  nn::Mlp net({2, 1, 8, 2, nn::Activation::Tanh});
+  Kokkos::deep_copy(net.parameters(), 0.0);
+  const auto interior = pinn::interior_points_2d(MPI_COMM_WORLD, 200, 3);
+  const auto boundary = pinn::boundary_points_2d(MPI_COMM_WORLD, 40, 3);
+  pinn::map_to_box(interior, {-1, -1}, {1, 1});
+  pinn::map_to_box(boundary, {-1, -1}, {1, 1});
+  pinn::PdeLoss<pinn::HelmholtzResidual> loss(MPI_COMM_WORLD, net, pinn::HelmholtzResidual{problem},
+                                              interior, 1.0, {{"boundary", boundary, 1.0}});
+  pinn::ResamplingConfig rc;
+  rc.candidates = 2000;
+  rc.points = 20;
+  rc.lower = {-1, -1};
+  rc.upper = {1, 1};
+  const long before = static_cast<long>(loss.interior().extent(1));
+  std::vector<double> rows;
+  EXPECT_EQ(pinn::refine_by_residual(loss, rc, 1, &rows), 20);
+  ASSERT_EQ(rows.size(), 20u * 3);
+  std::vector<double> uniform;
+  const auto sample = pinn::interior_points_2d(MPI_COMM_SELF, 2000, 17);
+  pinn::map_to_box(sample, {-1, -1}, {1, 1});
+  const auto u = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sample);
+  for (size_t k = 0; k < u.extent(1); ++k)
+    uniform.push_back(std::abs(problem.source(u(0, k), u(1, k))));
+  std::sort(uniform.begin(), uniform.end());
+  const double p95 = uniform[uniform.size() * 95 / 100];
+  bool negative = false;
+  for (size_t r = 0; r < rows.size(); r += 3) {
+    const double x = rows[r + 1], y = rows[r + 2];
+    EXPECT_TRUE(x >= -1 && x <= 1 && y >= -1 && y <= 1) << x << ", " << y;
+    EXPECT_GT(std::abs(problem.source(x, y)), p95) << x << ", " << y;
+    negative = negative || x < 0 || y < 0;
+  }
+  EXPECT_TRUE(negative);
+  // Every rank keeps its share, in the loss's interior set.
+  long mine = static_cast<long>(loss.interior().extent(1)) - before, total = 0;
+  MPI_Allreduce(&mine, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+  EXPECT_EQ(total, 20);
+}
+
+TEST(ResidualRefinement, ThreeDimensionalRoundsRestoreAsRecorded) {
+  // 3D Poisson: rows (round, x, y, z), the columns a checkpoint names them by, and two rounds
+  // restored into a loss built afresh give every rank its interior set value for value.
+  const physics::PoissonProblem problem{physics::Poisson3D{}};
+  nn::Mlp net({3, 1, 8, 2, nn::Activation::Tanh});
+  net.initialize_glorot(7);
+  const auto make = [&] {
+    return std::make_unique<pinn::PdeLoss<pinn::PoissonResidual<3>>>(
+        MPI_COMM_WORLD, net, pinn::PoissonResidual<3>{problem},
+        pinn::interior_points(MPI_COMM_WORLD, 3, 100, 7), 1.0,
+        std::vector<pinn::ConditionPoints>{
+            {"boundary", pinn::face_points(MPI_COMM_WORLD, 3, 3, 60, 7), 1.0}});
+  };
+  const auto refined = make();
+  pinn::ResamplingConfig rc;
+  rc.candidates = 300;
+  rc.points = 5;
+  std::vector<double> rows;
+  pinn::refine_by_residual(*refined, rc, 1, &rows);
+  pinn::refine_by_residual(*refined, rc, 2, &rows);
+  ASSERT_EQ(rows.size(), 2u * 5 * 4);
+  EXPECT_EQ(rows[rows.size() - 4], 2.0);  // the round of the last row
+  EXPECT_EQ(pinn::refinement_columns(3), (std::vector<std::string>{"round", "x", "y", "z"}));
+  const auto restored = make();
+  EXPECT_EQ(pinn::restore_refinement(*restored, rows), 10);
+  EXPECT_EQ(restored->global_interior_points(), 110);
+  auto want = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), refined->interior());
+  auto got = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), restored->interior());
+  ASSERT_EQ(got.extent(1), want.extent(1));
+  for (std::size_t k = 0; k < got.extent(1); ++k)
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(got(i, k), want(i, k)) << "point " << k;
 }
 
 TEST(CausalWeights, AreMonotoneAndStartAtOne) {
