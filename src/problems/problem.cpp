@@ -16,8 +16,6 @@ namespace tessera::problems {
 
 namespace {
 
-bool is_poisson(const std::string& name) { return name.rfind("poisson", 0) == 0; }
-
 /// The Poisson problem of dimension dim and its reference's options (none but the comparison
 /// grid's points in 1D, where the exact solution stands for the reference).
 void read_poisson(Options& options, int dim, ProblemConfig& c) {
@@ -133,13 +131,13 @@ std::array<int, 3> ProblemConfig::grid_points() const {
   return {grid_x, grid_t, 1};
 }
 
-std::string ProblemConfig::grid_name() const {
+std::string ProblemConfig::grid_name(const std::string& problem_flag) const {
   const auto n = grid_points();
   if (is_poisson(name))
     return (inputs() == 3 ? "-poisson3d_reference_points = " : "-reference_points = ") +
            std::to_string(n[0]);
-  return "the " + std::to_string(n[0]) + " x " + std::to_string(n[1]) +
-         " comparison grid of -pinn_problem " + name;
+  return "the " + std::to_string(n[0]) + " x " + std::to_string(n[1]) + " comparison grid of " +
+         problem_flag;
 }
 
 Problem::Problem(MPI_Comm comm, const ProblemConfig& config, const std::array<int, 3>& process_grid)

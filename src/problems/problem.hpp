@@ -115,8 +115,10 @@ struct ProblemConfig {
   int grid_dim() const;
   /// Points per direction of the comparison grid (1 beyond its dimension).
   std::array<int, 3> grid_points() const;
-  /// The comparison grid in messages: "-reference_points = 33", "the 256 x 101 comparison grid".
-  std::string grid_name() const;
+  /// The comparison grid in messages: its option for the Poisson problems ("-reference_points =
+  /// 33"), its size otherwise ("the 256 x 101 comparison grid of <problem_flag>", problem_flag as
+  /// the deck selected the problem: "-pinn_problem burgers").
+  std::string grid_name(const std::string& problem_flag) const;
 };
 
 class Problem {
@@ -137,7 +139,6 @@ public:
 
   /// The decomposition of the comparison grid.
   const Decomposition& decomposition() const { return decomp_; }
-  const ProblemConfig& config() const { return config_; }
   /// This rank's points of the result file's grid, one list per spatial (or space-time) axis of
   /// the grid. Not collective.
   virtual Coordinates grid_points() const = 0;
@@ -173,6 +174,9 @@ protected:
 /// tessera::Error on every rank if it does not fit. Touches no file.
 std::unique_ptr<Problem> make_problem(MPI_Comm comm, const ProblemConfig& config,
                                       const std::array<int, 3>& process_grid = {0, 0, 0});
+
+/// poisson1d, poisson2d, poisson3d: the problems of PoissonProblem.
+inline bool is_poisson(const std::string& name) { return name.rfind("poisson", 0) == 0; }
 
 /// Collective over comm. ||a - b|| / ||b|| over the union of every rank's a and b.
 double relative_l2(MPI_Comm comm, const std::vector<double>& a, const std::vector<double>& b);

@@ -17,8 +17,6 @@ namespace tessera::run {
 
 namespace {
 
-bool is_poisson(const std::string& problem) { return problem.rfind("poisson", 0) == 0; }
-
 /// The checkpoint kind of a run: those of the runs that trained these problems before (run:
 /// poisson, run: xpinn / fbpinn, run: pde), so that their checkpoints restart. One network on
 /// Poisson: 1D shares the 2D kind (its physics options are the 2D ones', and the network's size
@@ -26,7 +24,7 @@ bool is_poisson(const std::string& problem) { return problem.rfind("poisson", 0)
 std::string checkpoint_kind(const problems::PinnSelection& selection) {
   const auto& problem = selection.problem;
   const auto& learner = selection.learner;
-  if (!is_poisson(problem) || (problem == "poisson3d" && learner == "single"))
+  if (!problems::is_poisson(problem) || (problem == "poisson3d" && learner == "single"))
     return "pde_" + learner + "_" + problem;
   return learner == "single" ? "poisson" : learner;
 }
@@ -151,16 +149,6 @@ std::array<double, 3> corner(const std::vector<double>& box, double fill) {
   return c;
 }
 
-/// The comparison grid in a message: its option for the Poisson problems, its size otherwise.
-std::string comparison_grid_name(const PinnRunConfig& c) {
-  const auto n = c.problem.grid_points();
-  if (is_poisson(c.problem.name))
-    return (c.problem.inputs() == 3 ? "-poisson3d_reference_points = " : "-reference_points = ") +
-           std::to_string(n[0]);
-  return "the " + std::to_string(n[0]) + " x " + std::to_string(n[1]) + " comparison grid of " +
-         c.selection.problem_flag();
-}
-
 /// This rank's points (inputs x n) whose time, the last input, is at most end. Not collective.
 nn::Matrix points_until(const nn::Matrix& points, double end) {
   const auto x = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), points);
@@ -205,7 +193,8 @@ PinnRun::PinnRun(MPI_Comm comm, const PinnRunConfig& config) : config_(config), 
       subdomains_ ? subdomains_->grid().process_grid() : std::array<int, 3>{0, 0, 0});
   if (subdomains_)
     for (const auto& points : problem_->comparison_points())
-      check_points_owned(subdomains_->grid(), points, comparison_grid_name(config));
+      check_points_owned(subdomains_->grid(), points,
+                         problem.grid_name(config.selection.problem_flag()));
   if (config.single()) {
     single_ = std::make_unique<SingleLearner>(comm, config.network, config.points,
                                               config.checkpoint, config.training_stages());
