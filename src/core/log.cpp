@@ -22,6 +22,13 @@ std::string format(const char* fmt, double value) {
   return buffer;
 }
 
+std::string word_list(const std::vector<std::string>& words) {
+  std::string text;
+  for (std::size_t i = 0; i < words.size(); ++i)
+    text += (i == 0 ? "" : i + 1 == words.size() ? " and " : ", ") + words[i];
+  return text;
+}
+
 std::string duration_text(double seconds) {
   const long total = static_cast<long>(seconds + 0.5);
   char text[32];

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace tessera {
 
@@ -15,6 +16,9 @@ void print_root(const std::string& line, MPI_Comm comm = MPI_COMM_WORLD);
 
 /// One number through a printf format, for progress and summary lines: format("%.3e", x).
 std::string format(const char* fmt, double value);
+
+/// "a, b and c": words as a message lists them.
+std::string word_list(const std::vector<std::string>& words);
 
 /// A duration as h:mm:ss (rounded to the second), for the time left in progress lines.
 std::string duration_text(double seconds);

@@ -26,7 +26,7 @@ Decomposition parameter_layout(const SubdomainGrid& grid, long parameters_per_ne
   const auto& s = grid.subdomains();
   const auto& p = grid.process_grid();
   const int per = static_cast<int>(parameters_per_network);
-  if (grid.dim() == 3) return Decomposition(grid.comm(), 3, {per * s[0], s[1], s[2]}, p);
+  if (grid.tiled_dim() == 3) return Decomposition(grid.comm(), 3, {per * s[0], s[1], s[2]}, p);
   return Decomposition(grid.comm(), 3, {per, s[0], s[1]}, {1, p[0], p[1]});
 }
 

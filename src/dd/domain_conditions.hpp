@@ -16,7 +16,7 @@ struct BoundaryCondition {
   int derivative = -1;
 };
 
-/// The conditions on each face of the domain box, -x, +x, -y, +y, -z, +z (faces beyond the
+/// The conditions on each face of the domain box, -x, +x, -y, +y, -z, +z, -t, +t (faces beyond the
 /// dimension unused).
 using DomainConditions = std::array<std::vector<BoundaryCondition>, kMaxFaces>;
 

@@ -19,8 +19,8 @@ long interface_point_count(int dim, long requested) {
   return dim == 1 ? 1 : requested;
 }
 
-std::array<double, 3> outward_normal(int face) {
-  std::array<double, 3> n{0, 0, 0};
+Corner outward_normal(int face) {
+  Corner n{0, 0, 0, 0};
   n[face_axis(face)] = face_sign(face);
   return n;
 }

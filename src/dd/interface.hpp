@@ -29,7 +29,7 @@ FaceKey face_key(const SubdomainGrid& grid, int id, int face);
 long interface_point_count(int dim, long requested);
 
 /// Unit outward normal of a subdomain across face (entries beyond the dimension are 0).
-std::array<double, 3> outward_normal(int face);
+Corner outward_normal(int face);
 
 /// The points of one shared face (dim x interface_point_count(dim, count)), uniform at random
 /// over the face with the coordinate along the normal exactly the shared plane. Identical for

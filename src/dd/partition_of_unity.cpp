@@ -14,7 +14,7 @@ PartitionOfUnity::PartitionOfUnity(const SubdomainGrid& grid, double overlap)
 }
 
 std::array<double, 2> PartitionOfUnity::support(int id, int axis) const {
-  const int c = grid_.coords(id)[axis];
+  const int c = grid_.coordinate(id, axis);
   const double a = grid_.plane(axis, c), b = grid_.plane(axis, c + 1);
   return {0.5 * (a + b), 0.5 * (b - a) + overlap_ * (b - a)};
 }
@@ -42,7 +42,7 @@ bool PartitionOfUnity::covers(int id, const Point& x) const {
 WindowJet PartitionOfUnity::raw_window(int id, const Point& x, int laplacian_dims) const {
   const int dim = grid_.dim(), lap_dims = laplacian_dims > 0 ? laplacian_dims : dim;
   // Per axis: φ and its first two derivatives in physical coordinates.
-  std::array<std::array<double, 3>, 3> b{};
+  std::array<std::array<double, 3>, kMaxDim> b{};
   for (int d = 0; d < dim; ++d) {
     const auto s = support(id, d);
     const auto p = bump((x[d] - s[0]) / s[1]);
@@ -96,7 +96,7 @@ std::vector<WindowJet> PartitionOfUnity::windows(const std::vector<int>& ids, co
 }
 
 Point PartitionOfUnity::centre(int id) const {
-  Point c{0.0, 0.0, 0.0};
+  Point c{0.0, 0.0, 0.0, 0.0};
   for (int d = 0; d < grid_.dim(); ++d) c[d] = support(id, d)[0];
   return c;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // The overlapping subdomains and smooth windows of FBPINNs (Moseley, Markham & Nissen-Meyer 2023)
-// on a SubdomainGrid of 1, 2 or 3 dimensions. Subdomain j's box [a, b] per axis grows by
+// on a SubdomainGrid of 1 to 4 dimensions. Subdomain j's box [a, b] per axis grows by
 // δ = overlap (b - a) on each side; its unnormalised window is a product of 1D compactly supported
 // bumps, one per axis,
 //   ŵ_j(x) = Π_d φ(t_d),  t = (x - m) / h,  m = (a + b) / 2,  h = (b - a) / 2 + δ,
@@ -18,11 +18,11 @@ namespace tessera::dd {
 /// Value, gradient (d/dx_d at 1 + d) and Laplacian (at 1 + dim) of a scalar field at one point:
 /// the jets FBPINN needs, jet_count(dim) of them; entries beyond are 0. The Laplacian may sum over
 /// the first laplacian_dims axes only (0: all), the spatial Laplacian of a space-time field.
-using WindowJet = std::array<double, 5>;
+using WindowJet = std::array<double, 2 + kMaxDim>;
 constexpr int jet_count(int dim) { return 2 + dim; }
 
 /// A point of the box; coordinates beyond the grid's dimension are unused.
-using Point = std::array<double, 3>;
+using Point = Corner;
 
 /// φ(t) = (1 - t²)³ on |t| < 1 and its first two derivatives: {φ, φ', φ''}.
 inline std::array<double, 3> bump(double t) {

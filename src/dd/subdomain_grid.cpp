@@ -12,7 +12,7 @@ namespace tessera::dd {
 
 namespace {
 
-constexpr const char* kAxisNames = "xyz";
+constexpr const char* kAxisNames = "xyzt";
 
 std::string grid_text(const std::array<int, 3>& n, int dim) {
   std::string text;
@@ -27,7 +27,7 @@ std::string grid_text(const std::array<int, 3>& n, int dim) {
 }  // namespace
 
 const char* face_name(int face) {
-  static const char* const names[kMaxFaces] = {"-x", "+x", "-y", "+y", "-z", "+z"};
+  static const char* const names[kMaxFaces] = {"-x", "+x", "-y", "+y", "-z", "+z", "-t", "+t"};
   return face >= 0 && face < kMaxFaces ? names[face] : "?";
 }
 
@@ -66,14 +66,21 @@ std::array<int, 3> fitting_process_grid(int size, int dim, const std::array<int,
 
 }  // namespace
 
-std::array<int, 3> SubdomainGrid::checked_process_grid(MPI_Comm comm, int dim,
-                                                       const std::array<double, 3>& lo,
-                                                       const std::array<double, 3>& hi,
+std::array<int, 3> SubdomainGrid::checked_process_grid(MPI_Comm comm, int box_dim, const Corner& lo,
+                                                       const Corner& hi,
                                                        const std::array<int, 3>& subdomains,
                                                        const std::array<int, 3>& process_grid) {
   // Every check reads only arguments that all ranks share, so all ranks throw together.
-  if (dim < 1 || dim > 3)
-    input_error("dimension " + std::to_string(dim) + " is not 1, 2 or 3", __LINE__);
+  if (box_dim < 1 || box_dim > kMaxDim)
+    input_error("dimension " + std::to_string(box_dim) + " is not 1, 2, 3 or 4", __LINE__);
+  for (int d = 0; d < box_dim; ++d)
+    if (!(lo[d] < hi[d]) || !std::isfinite(lo[d]) || !std::isfinite(hi[d])) {
+      std::ostringstream m;
+      m << "the box along " << kAxisNames[d] << " is [" << lo[d] << ", " << hi[d]
+        << "]; it needs finite lo < hi";
+      input_error(m.str(), __LINE__);
+    }
+  const int dim = std::min(box_dim, kMaxTiledDim);
   int size = 1;
   TESSERA_MPI_CALL(MPI_Comm_size(comm, &size));
   int given = 1;
@@ -81,12 +88,6 @@ std::array<int, 3> SubdomainGrid::checked_process_grid(MPI_Comm comm, int dim,
   for (int d = 0; d < dim; ++d) {
     std::ostringstream where;
     where << " along " << kAxisNames[d];
-    if (!(lo[d] < hi[d]) || !std::isfinite(lo[d]) || !std::isfinite(hi[d])) {
-      std::ostringstream m;
-      m << "the box" << where.str() << " is [" << lo[d] << ", " << hi[d]
-        << "]; it needs finite lo < hi";
-      input_error(m.str(), __LINE__);
-    }
     if (subdomains[d] < 1)
       input_error(std::to_string(subdomains[d]) + " subdomains" + where.str() + "; it needs >= 1",
                   __LINE__);
@@ -126,10 +127,10 @@ std::array<int, 3> SubdomainGrid::checked_process_grid(MPI_Comm comm, int dim,
   return procs;
 }
 
-SubdomainGrid::SubdomainGrid(MPI_Comm comm, int dim, std::array<double, 3> lo,
-                             std::array<double, 3> hi, std::array<int, 3> subdomains,
-                             std::array<int, 3> process_grid)
-    : decomposition_(comm, dim, subdomains,
+SubdomainGrid::SubdomainGrid(MPI_Comm comm, int dim, const Corner& lo, const Corner& hi,
+                             std::array<int, 3> subdomains, std::array<int, 3> process_grid)
+    : dim_(dim),
+      decomposition_(comm, std::min(dim, kMaxTiledDim), subdomains,
                      checked_process_grid(comm, dim, lo, hi, subdomains, process_grid)) {
   for (int d = 0; d < dim; ++d) lo_[d] = lo[d], hi_[d] = hi[d];
   const auto& start = decomposition_.local_start();
@@ -175,8 +176,16 @@ int SubdomainGrid::id(const std::array<int, 3>& c) const {
   return c[0] + s[0] * (c[1] + s[1] * c[2]);
 }
 
+int SubdomainGrid::subdomains_along(int axis) const {
+  return axis < tiled_dim() ? subdomains()[axis] : 1;
+}
+
+int SubdomainGrid::coordinate(int id, int axis) const {
+  return axis < tiled_dim() ? coords(id)[axis] : 0;
+}
+
 double SubdomainGrid::plane(int axis, int k) const {
-  const int s = subdomains()[axis];
+  const int s = subdomains_along(axis);
   // The last plane is hi itself rather than lo + (hi - lo), which may round differently.
   return k == s ? hi_[axis] : lo_[axis] + (hi_[axis] - lo_[axis]) * k / s;
 }
@@ -186,8 +195,8 @@ Box SubdomainGrid::box(int id) const {
   b.id = id;
   b.coords = coords(id);
   for (int d = 0; d < dim(); ++d) {
-    b.lo[d] = plane(d, b.coords[d]);
-    b.hi[d] = plane(d, b.coords[d] + 1);
+    b.lo[d] = plane(d, coordinate(id, d));
+    b.hi[d] = plane(d, coordinate(id, d) + 1);
   }
   return b;
 }
@@ -204,11 +213,12 @@ int SubdomainGrid::owner(int id) const {
 Neighbour SubdomainGrid::neighbour(int id, int face) const {
   TESSERA_CHECK(face >= 0 && face < face_count(),
                 "SubdomainGrid: face " << face << " is not in 0.." << face_count() - 1);
-  auto c = coords(id);
   const int axis = face_axis(face);
-  c[axis] += face_sign(face);
+  const int across = coordinate(id, axis) + face_sign(face);
   Neighbour n;
-  if (c[axis] < 0 || c[axis] >= subdomains()[axis]) return n;
+  if (across < 0 || across >= subdomains_along(axis)) return n;
+  auto c = coords(id);
+  c[axis] = across;
   n.id = this->id(c);
   n.rank = owner(n.id);
   return n;

@@ -70,7 +70,7 @@ WindowedSum::WindowedSum(const SubdomainGrid& grid, const PartitionOfUnity& wind
     const long m = static_cast<long>(points[l].size() / dim);
     point_offsets_.push_back(point_offsets_.back() + m);
     for (long p = 0; p < m; ++p) {
-      Point x{0.0, 0.0, 0.0};
+      Point x{0.0, 0.0, 0.0, 0.0};
       bool inside = true;
       for (int d = 0; d < dim; ++d) {
         x[d] = points[l][dim * p + d];

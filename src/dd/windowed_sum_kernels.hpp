@@ -7,6 +7,8 @@
 // whichever rank computed them.
 #include <Kokkos_Core.hpp>
 
+#include "dd/subdomain_grid.hpp"
+
 namespace tessera::dd {
 
 /// The index lists of a windowed sum on one rank, in execution-space memory.
@@ -19,7 +21,7 @@ struct WindowedSumLists {
   // Contributions (one per (owned point, covering network) pair): the slot of that network's
   // jets in the pair buffer, the owned point (rows of the owned jets), the window's jets there.
   Kokkos::View<long*> entry_slot, entry_point;
-  Kokkos::View<double**, Kokkos::LayoutRight> entry_window;  // entries x 5
+  Kokkos::View<double**, Kokkos::LayoutRight> entry_window;  // entries x (2 + kMaxDim)
   // Per owned point, its contributions in id order of the covering networks: CSR.
   Kokkos::View<long*> point_first, point_entries;
 };
@@ -68,7 +70,7 @@ inline void sum_windowed_jets(const WindowedSumLists& lists, const WindowedJetSh
       "tessera::dd::windowed_sum", Kokkos::RangePolicy<>(0, points), KOKKOS_LAMBDA(const long p) {
         const int dim = shape.dim, lap = 1 + dim, width = shape.width();
         for (int k = 0; k < shape.outputs; ++k) {
-          double up[5] = {0, 0, 0, 0, 0};
+          double up[2 + kMaxDim] = {};
           for (long c = first(p); c < first(p + 1); ++c) {
             const long e = entries(c);
             const double* nj = &buffer(slot(e) + shape.streams * k);

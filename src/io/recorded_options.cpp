@@ -8,6 +8,7 @@
 #include "core/options.hpp"
 #include "io/field_file.hpp"
 #include "io/field_reader.hpp"
+#include "problems/registry.hpp"
 
 namespace tessera::io {
 
@@ -68,21 +69,15 @@ std::vector<std::string> physics_option_names(const std::string& kind) {
   if (kind.compare(0, pde_prefix.size(), pde_prefix) == 0) {
     // pde_<method>_<pde>: the PDE's own coefficients, the tiling and the networks, and the time
     // windows, which set the problem each stage of the run trains on (dd::ReplicatedCheckpoints).
-    const std::vector<std::pair<std::string, std::vector<std::string>>> coefficients{
-        {"burgers", {"burgers_viscosity"}},
-        {"helmholtz", {"helmholtz_wavenumber", "helmholtz_mode_x", "helmholtz_mode_y"}},
-        {"allen_cahn", {"allen_cahn_diffusion", "allen_cahn_reaction"}},
-        {"heat3d", {"heat_diffusivity", "heat_mode", "heat_final_time"}},
-        {"poisson3d", {"poisson3d_multiscale_amplitude", "poisson3d_multiscale_frequency"}},
-        {"kovasznay", {"kovasznay_reynolds"}},
-        {"lid_driven_cavity", {"cavity_reynolds", "cavity_lid"}}};
     std::vector<std::string> names{"pde", "dd_subdomains_x", "dd_subdomains_y", "fbpinn_overlap",
                                    "pde_time_windows"};
-    for (const auto& [pde, list] : coefficients)
+    for (const auto& problem : problems::registry()) {
+      const auto& pde = problem.name;
       if (kind.size() > pde.size() &&
           kind.compare(kind.size() - pde.size(), pde.size(), pde) == 0 &&
           kind[kind.size() - pde.size() - 1] == '_')
-        names.insert(names.end(), list.begin(), list.end());
+        names.insert(names.end(), problem.restart_options.begin(), problem.restart_options.end());
+    }
     return with_network(names);
   }
   TESSERA_THROW("physics_option_names: no physics options listed for run kind '" << kind << "'");

@@ -73,11 +73,9 @@ std::map<int, std::string> kept_by_age(const std::string& checkpoint_path) {
 }
 
 // "'a', 'b' and 'c'"
-std::string quoted_list(const std::vector<std::string>& names) {
-  std::string text;
-  for (std::size_t i = 0; i < names.size(); ++i)
-    text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + ("'" + names[i] + "'");
-  return text;
+std::string quoted_list(std::vector<std::string> names) {
+  for (auto& name : names) name = "'" + name + "'";
+  return word_list(names);
 }
 
 }  // namespace

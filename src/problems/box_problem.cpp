@@ -1,16 +1,27 @@
 #include "problems/box_problem.hpp"
 
 #include "core/log.hpp"
+#include "core/options.hpp"
 #include "pinn/collocation.hpp"
-#include "problems/domain_conditions.hpp"
-#include "problems/helmholtz.hpp"
 
 namespace tessera::problems {
 
-solvers::SpaceTimeBox BoxProblem::box(const std::string& name) {
-  if (name == "burgers") return solvers::BurgersReference::box;
-  if (name == "allen_cahn") return solvers::AllenCahnReference::box;
-  return HelmholtzProblem::kBox;
+std::vector<double> BoxConfig::lower() const {
+  const auto b = box();
+  return {b.x0, b.t0};
+}
+
+std::vector<double> BoxConfig::upper() const {
+  const auto b = box();
+  return {b.x1, b.t1};
+}
+
+void SpaceTimeConfig::read_grid(Options& options) {
+  grid_x = options.integer("pde_grid_x", grid_x, 2, 1 << 16,
+                           "Burgers / Allen-Cahn comparison grid points in x");
+  grid_t =
+      options.integer("pde_grid_t", grid_t, 2, 1 << 16,
+                      "Burgers / Allen-Cahn comparison grid points in t, t = 0 and 1 included");
 }
 
 TrainingPoints BoxProblem::training_points(MPI_Comm comm, const pinn::PointSetConfig& p) const {
@@ -29,7 +40,7 @@ TrainingPoints BoxProblem::training_points(MPI_Comm comm, const pinn::PointSetCo
   for (const auto* set : {&drawn.interior, &drawn.initial, &drawn.boundary})
     pinn::map_to_box(*set, lower, upper);
   // The condition on x = x0 and x1 is the one the subdomain learners hold there.
-  const dd::BoundaryCondition side = domain_conditions(config_.name)[0].front();
+  const dd::BoundaryCondition side = domain_conditions(name())[0].front();
   return {drawn.interior,
           {{"initial", drawn.initial, p.boundary_weight},
            {"boundary", drawn.boundary, p.boundary_weight, side.derivative}}};
@@ -40,7 +51,7 @@ Coordinates BoxProblem::grid_points() const {
           solvers::sample_space_time_block(decomp_, box_, [](double, double y) { return y; })};
 }
 
-ProblemComparison BoxProblem::compare(const Sampler& sample, const std::string&) {
+ProblemComparison BoxProblem::compare(const Sampler& sample, const std::string& label) {
   const MPI_Comm comm = decomp_.comm();
   const auto points = grid_points();
   const auto pinn = sample(points, 0);
@@ -66,11 +77,11 @@ ProblemComparison BoxProblem::compare(const Sampler& sample, const std::string&)
     c.attributes.push_back({"relative_l2_reference_vs_exact", c.reference_vs_exact});
   }
   c.summary = "summary (relative L2 on the " + std::to_string(n[0]) + " x " + std::to_string(n[1]) +
-              " grid):\n" + "  PINN vs reference   " + format("%.3e", c.pinn_vs_reference) + " (" +
+              " grid):\n" + summary_row(label + " vs reference", c.pinn_vs_reference) + " (" +
               reference_source() + ")\n";
   if (!exact.empty())
-    c.summary += "  PINN vs exact       " + format("%.3e", c.pinn_vs_exact) + "\n" +
-                 "  reference vs exact  " + format("%.3e", c.reference_vs_exact) + "\n";
+    c.summary += summary_row(label + " vs exact", c.pinn_vs_exact) + "\n" +
+                 summary_row("reference vs exact", c.reference_vs_exact) + "\n";
   return c;
 }
 

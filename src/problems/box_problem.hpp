@@ -12,15 +12,36 @@
 
 namespace tessera::problems {
 
+/// The options of a problem on a 2D box: the box is its own.
+struct BoxConfig : ProblemConfig {
+  virtual solvers::SpaceTimeBox box() const = 0;
+  std::vector<double> lower() const override;
+  std::vector<double> upper() const override;
+
+protected:
+  using ProblemConfig::ProblemConfig;
+};
+
+/// A box problem in (x, t) compared on a grid of its own size (-pde_grid_x, -pde_grid_t).
+struct SpaceTimeConfig : BoxConfig {
+  int grid_x = 256, grid_t = 101;
+  std::array<int, 3> grid_points() const override { return {grid_x, grid_t, 1}; }
+
+protected:
+  using BoxConfig::BoxConfig;
+  /// Reads -pde_grid_x and -pde_grid_t. Not collective.
+  void read_grid(Options& options);
+};
+
 class BoxProblem : public Problem {
 public:
-  /// The box of problem `name` (burgers, helmholtz or allen_cahn).
-  static solvers::SpaceTimeBox box(const std::string& name);
+  /// The box of the network's inputs.
+  const solvers::SpaceTimeBox& box() const { return box_; }
 
   /// "PINN for burgers".
-  std::string description() const override { return "PINN for " + config_.name; }
+  std::string description() const override { return "PINN for " + name(); }
   /// Space-time: the interior, t = t0 and the sides x = x0, x1 (the condition the subdomain
-  /// learners hold there, problems/domain_conditions.hpp); space: the interior and the boundary.
+  /// learners hold there, problems::domain_conditions); space: the interior and the boundary.
   TrainingPoints training_points(MPI_Comm comm, const pinn::PointSetConfig& p) const override;
   Coordinates grid_points() const override;
   /// Collective: reference() (its solve, where it has one).
@@ -38,8 +59,8 @@ public:
 
 protected:
   /// Collective over comm: the comparison grid (see Problem).
-  BoxProblem(MPI_Comm comm, const ProblemConfig& config, const std::array<int, 3>& process_grid)
-      : Problem(comm, config, process_grid), box_(box(config.name)) {}
+  BoxProblem(MPI_Comm comm, const BoxConfig& config, const std::array<int, 3>& process_grid)
+      : Problem(comm, config, process_grid), box_(config.box()) {}
 
   solvers::SpaceTimeBox box_;
 

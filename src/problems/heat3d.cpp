@@ -4,25 +4,51 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/options.hpp"
 #include "pinn/collocation.hpp"
 
 namespace tessera::problems {
 
-Heat3DProblem::Heat3DProblem(MPI_Comm comm, const ProblemConfig& config,
+std::shared_ptr<const ProblemConfig> Heat3DConfig::read(Options& options, const std::string&) {
+  auto c = std::make_shared<Heat3DConfig>();
+  c->heat3d = physics::Heat3D::from_options(options);
+  c->final_time = options.real("heat_final_time", c->final_time, 1e-6, 1e6,
+                               "T: the 3D heat PINN covers t in [0, T] and is compared at T/2 "
+                               "and T");
+  c->reference = solvers::HeatReferenceConfig::from_options(options);
+  return c;
+}
+
+std::array<int, 3> Heat3DConfig::grid_points() const {
+  return {reference.points, reference.points, reference.points};
+}
+
+void Heat3DConfig::check_network(Options& options, const nn::MlpShape& network) const {
+  if (network.hard_dirichlet)
+    options.report(
+        "-pinn_hard_boundary: its ansatz vanishes on every face of the unit box, t = 0 "
+        "and t = 1 included, so it cannot hold the heat equation's initial value");
+}
+
+std::unique_ptr<Problem> Heat3DConfig::make(MPI_Comm comm,
+                                            const std::array<int, 3>& process_grid) const {
+  return std::make_unique<Heat3DProblem>(comm, *this, process_grid);
+}
+
+Heat3DProblem::Heat3DProblem(MPI_Comm comm, const Heat3DConfig& config,
                              const std::array<int, 3>& process_grid)
-    : Problem(comm, config, process_grid) {
-  reference_ =
-      std::make_unique<solvers::HeatReference>(decomp_, config.heat3d, config.heat_reference);
+    : Problem(comm, config, process_grid), config_(config) {
+  reference_ = std::make_unique<solvers::HeatReference>(decomp_, config.heat3d, config.reference);
 }
 
 Heat3DProblem::~Heat3DProblem() = default;
 
 std::vector<double> Heat3DProblem::times() const {
-  return {config_.heat_final_time / 2, config_.heat_final_time};
+  return {config_.final_time / 2, config_.final_time};
 }
 
 TrainingPoints Heat3DProblem::training_points(MPI_Comm comm, const pinn::PointSetConfig& p) const {
-  const double final_time = config_.heat_final_time;
+  const double final_time = config_.final_time;
   TrainingPoints points{pinn::interior_points(comm, 4, p.interior_points, p.seed),
                         {{"initial", pinn::interior_points(comm, 4, p.boundary_points, p.seed + 1),
                           p.boundary_weight},
@@ -47,7 +73,7 @@ void Heat3DProblem::solve_reference() {
   }
 }
 
-ProblemComparison Heat3DProblem::compare(const Sampler& sample, const std::string&) {
+ProblemComparison Heat3DProblem::compare(const Sampler& sample, const std::string& label) {
   TESSERA_CHECK(solutions_.size() == 2, "Heat3DProblem::compare before solve_reference");
   const MPI_Comm comm = decomp_.comm();
   auto xyzt = grid_points();
@@ -79,10 +105,10 @@ ProblemComparison Heat3DProblem::compare(const Sampler& sample, const std::strin
     c.attributes.push_back({"relative_l2_pinn_vs_reference" + suffix, c.pinn_vs_reference});
     c.attributes.push_back({"relative_l2_pinn_vs_exact" + suffix, c.pinn_vs_exact});
     c.attributes.push_back({"relative_l2_reference_vs_exact" + suffix, c.reference_vs_exact});
-    c.summary += "  at t = " + format("%g", time) + ":\n" + "  PINN vs reference   " +
-                 format("%.3e", c.pinn_vs_reference) + " (PETSc)\n" + "  PINN vs exact       " +
-                 format("%.3e", c.pinn_vs_exact) + "\n" + "  reference vs exact  " +
-                 format("%.3e", c.reference_vs_exact) + "\n";
+    c.summary += "  at t = " + format("%g", time) + ":\n" +
+                 summary_row(label + " vs reference", c.pinn_vs_reference) + " (PETSc)\n" +
+                 summary_row(label + " vs exact", c.pinn_vs_exact) + "\n" +
+                 summary_row("reference vs exact", c.reference_vs_exact) + "\n";
   }
   return c;
 }

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/options.hpp"
 #include "core/timer.hpp"
 #include "pinn/collocation.hpp"
 #include "solvers/space_time_block.hpp"
@@ -70,7 +71,8 @@ std::array<std::vector<double>, 2> cavity_points(const Decomposition& decomp, in
 
 TrainingPoints NavierStokesProblem::training_points(MPI_Comm comm,
                                                     const pinn::PointSetConfig& p) const {
-  const auto lower = config_.lower(), upper = config_.upper();
+  const auto& lower = lower_;
+  const auto& upper = upper_;
   const auto interior = pinn::interior_points_2d(comm, p.interior_points, p.seed);
   const auto boundary = pinn::boundary_points_2d(comm, p.boundary_points, p.seed);
   pinn::map_to_box(interior, lower, upper);
@@ -82,16 +84,6 @@ TrainingPoints NavierStokesProblem::training_points(MPI_Comm comm,
   if (pressure.is_allocated())
     points.conditions.push_back({"pressure", pressure, p.boundary_weight, -1, 2});
   return points;
-}
-
-Coordinates NavierStokesProblem::grid_points() const {
-  if (config_.name == "lid_driven_cavity") {
-    auto xy = cavity_points(decomp_, 2);
-    return {std::move(xy[0]), std::move(xy[1])};
-  }
-  const auto box = kovasznay_box();
-  return {solvers::sample_space_time_block(decomp_, box, [](double x, double) { return x; }),
-          solvers::sample_space_time_block(decomp_, box, [](double, double y) { return y; })};
 }
 
 std::vector<Coordinates> NavierStokesProblem::comparison_points() const {
@@ -131,12 +123,7 @@ ProblemComparison NavierStokesProblem::compare(const Sampler& sample, const std:
                {"velocity_error",
                 {difference(pinn_velocity[0], reference_velocity_[0]),
                  difference(pinn_velocity[1], reference_velocity_[1])}}};
-  if (config_.name == "lid_driven_cavity")
-    c.attributes.push_back(
-        {"staggering",
-         std::string("u on the cells' left faces, v on their lower faces, p at the centres "
-                     "(the grid's points); velocity at the centres (the reference's: the "
-                     "mean of each component's two faces); p_error with both means removed")});
+  if (!staggering_.empty()) c.attributes.push_back({"staggering", staggering_});
   c.attributes.push_back({"relative_l2_u", errors.u});
   c.attributes.push_back({"relative_l2_v", errors.v});
   c.attributes.push_back({"relative_l2_velocity", errors.velocity});
@@ -151,15 +138,45 @@ ProblemComparison NavierStokesProblem::compare(const Sampler& sample, const std:
   return c;
 }
 
-KovasznayProblem::KovasznayProblem(MPI_Comm comm, const ProblemConfig& config,
+std::shared_ptr<const ProblemConfig> KovasznayConfig::read(Options& options, const std::string&) {
+  auto c = std::make_shared<KovasznayConfig>();
+  c->kovasznay.reynolds = options.real("kovasznay_reynolds", c->kovasznay.reynolds, 1e-3, 1e4,
+                                       "Kovasznay flow: Reynolds number (20 and 40 are usual)");
+  c->grid_x = options.integer("kovasznay_grid_x", c->grid_x, 2, 1 << 16,
+                              "Kovasznay: comparison grid points in x over [-0.5, 1]");
+  c->grid_y = options.integer("kovasznay_grid_y", c->grid_y, 2, 1 << 16,
+                              "Kovasznay: comparison grid points in y over [-0.5, 1.5]");
+  return c;
+}
+
+std::vector<double> KovasznayConfig::lower() const {
+  return {physics::Kovasznay::x_min, physics::Kovasznay::y_min};
+}
+
+std::vector<double> KovasznayConfig::upper() const {
+  return {physics::Kovasznay::x_max, physics::Kovasznay::y_max};
+}
+
+std::unique_ptr<Problem> KovasznayConfig::make(MPI_Comm comm,
+                                               const std::array<int, 3>& process_grid) const {
+  return std::make_unique<KovasznayProblem>(comm, *this, process_grid);
+}
+
+KovasznayProblem::KovasznayProblem(MPI_Comm comm, const KovasznayConfig& config,
                                    const std::array<int, 3>& process_grid)
-    : NavierStokesProblem(comm, config, process_grid) {
+    : NavierStokesProblem(comm, config, process_grid), config_(config) {
   using K = physics::Kovasznay;
   const auto& n = decomp_.global_points();
   origin_ = {K::x_min, K::y_min, 0.0};
   spacing_ = {(K::x_max - K::x_min) / (n[0] - 1), (K::y_max - K::y_min) / (n[1] - 1), 1.0};
   reference_name_ = "exact";
   versus_ = "the exact solution";
+}
+
+Coordinates KovasznayProblem::grid_points() const {
+  const auto box = kovasznay_box();
+  return {solvers::sample_space_time_block(decomp_, box, [](double x, double) { return x; }),
+          solvers::sample_space_time_block(decomp_, box, [](double, double y) { return y; })};
 }
 
 std::string KovasznayProblem::description() const {
@@ -187,18 +204,48 @@ void KovasznayProblem::solve_reference() {
   reference_velocity_ = {reference_.u, reference_.v};
 }
 
-CavityProblem::CavityProblem(MPI_Comm comm, const ProblemConfig& config,
+std::shared_ptr<const ProblemConfig> CavityConfig::read(Options& options, const std::string&) {
+  auto c = std::make_shared<CavityConfig>();
+  c->cavity.reynolds = options.real("cavity_reynolds", c->cavity.reynolds, 1e-3, 1e4,
+                                    "lid-driven cavity: Reynolds number U L / nu");
+  c->cavity.regularised_lid =
+      options.choice("cavity_lid", c->cavity.regularised_lid ? "regularised" : "uniform",
+                     {"regularised", "uniform"},
+                     "lid-driven cavity: lid velocity 16 x^2 (1 - x)^2 (smooth at the corners) "
+                     "or 1 (Ghia et al.; singular corners)") == "regularised";
+  c->cells = options.integer("cavity_reference_cells", c->cells, 4, 1 << 14,
+                             "lid-driven cavity: PETSc reference cells per direction, also the "
+                             "comparison grid (u, v on their MAC faces, p at the cell centres)");
+  c->steady = solvers::CavitySteadyConfig::from_options(options);
+  return c;
+}
+
+std::unique_ptr<Problem> CavityConfig::make(MPI_Comm comm,
+                                            const std::array<int, 3>& process_grid) const {
+  return std::make_unique<CavityProblem>(comm, *this, process_grid);
+}
+
+CavityProblem::CavityProblem(MPI_Comm comm, const CavityConfig& config,
                              const std::array<int, 3>& process_grid)
-    : NavierStokesProblem(comm, config, process_grid) {
-  const double h = 1.0 / config.cavity_cells;
+    : NavierStokesProblem(comm, config, process_grid), config_(config) {
+  const double h = 1.0 / config.cells;
   origin_ = {0.5 * h, 0.5 * h, 0.0};
   spacing_ = {h, h, 1.0};
   reference_name_ = "reference";
   versus_ = "the PETSc cavity";
+  staggering_ =
+      "u on the cells' left faces, v on their lower faces, p at the centres (the grid's points); "
+      "velocity at the centres (the reference's: the mean of each component's two faces); "
+      "p_error with both means removed";
 }
 
 std::string CavityProblem::description() const {
   return "PINN for lid_driven_cavity at Re = " + format("%g", config_.cavity.reynolds);
+}
+
+Coordinates CavityProblem::grid_points() const {
+  auto xy = cavity_points(decomp_, 2);
+  return {std::move(xy[0]), std::move(xy[1])};
 }
 
 std::vector<Coordinates> CavityProblem::comparison_points() const {
@@ -213,16 +260,16 @@ std::vector<Coordinates> CavityProblem::comparison_points() const {
 void CavityProblem::solve_reference() {
   solvers::IncompressibleConfig flow;
   flow.dim = 2;
-  flow.cells = config_.cavity_cells;
+  flow.cells = config_.cells;
   flow.length = 1.0;
   flow.viscosity = 1.0 / config_.cavity.reynolds;
   flow.boundary = solvers::Boundary::cavity;
   flow.lid_velocity = 1.0;
   flow.regularised_lid = config_.cavity.regularised_lid;
   Timer timer;
-  auto steady = solvers::run_cavity_to_steady_state(decomp_, flow, config_.cavity_steady);
+  auto steady = solvers::run_cavity_to_steady_state(decomp_, flow, config_.steady);
   TESSERA_LOG("PETSc cavity reference on "
-              << config_.cavity_cells << "^2 cells: steady at t = " << steady.time << " after "
+              << config_.cells << "^2 cells: steady at t = " << steady.time << " after "
               << steady.steps << " steps, max div " << format("%.1e", steady.max_divergence) << ", "
               << format("%.1f s", timer.seconds()));
   reference_.u = std::move(steady.velocity[0]);

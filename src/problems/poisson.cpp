@@ -3,18 +3,56 @@
 #include "core/log.hpp"
 #include "core/timer.hpp"
 #include "pinn/collocation.hpp"
+#include "solvers/dmda_grid.hpp"
 
 namespace tessera::problems {
 
-PoissonProblem::PoissonProblem(MPI_Comm comm, const ProblemConfig& config,
+std::shared_ptr<const ProblemConfig> PoissonConfig::read(Options& options,
+                                                         const std::string& name) {
+  auto c = std::make_shared<PoissonConfig>(name);
+  const int dim = c->inputs();
+  if (dim == 1)
+    c->poisson = physics::Poisson1D::from_options(options);
+  else if (dim == 2)
+    c->poisson = physics::Poisson2D::from_options(options);
+  else
+    c->poisson = physics::Poisson3D::from_options(options);
+  if (dim == 1)
+    c->reference.points = solvers::read_multigrid_points(
+        options, "reference_points", c->reference.points,
+        "comparison grid (1D: no reference solve, the exact solution stands for it)", 1);
+  else if (dim == 2)
+    c->reference = solvers::PoissonReferenceConfig::from_options(options);
+  else
+    c->reference3d = solvers::Poisson3DReferenceConfig::from_options(options);
+  return c;
+}
+
+std::array<int, 3> PoissonConfig::grid_points() const {
+  const int dim = inputs();
+  const int n = dim == 3 ? reference3d.points : reference.points;
+  return {n, dim >= 2 ? n : 1, dim == 3 ? n : 1};
+}
+
+std::string PoissonConfig::grid_name(const std::string&) const {
+  return (inputs() == 3 ? "-poisson3d_reference_points = " : "-reference_points = ") +
+         std::to_string(grid_points()[0]);
+}
+
+std::unique_ptr<Problem> PoissonConfig::make(MPI_Comm comm,
+                                             const std::array<int, 3>& process_grid) const {
+  return std::make_unique<PoissonProblem>(comm, *this, process_grid);
+}
+
+PoissonProblem::PoissonProblem(MPI_Comm comm, const PoissonConfig& config,
                                const std::array<int, 3>& process_grid)
-    : Problem(comm, config, process_grid) {
+    : Problem(comm, config, process_grid), config_(config) {
   if (dim() == 2)
     reference2d_ = std::make_unique<solvers::PoissonReference>(decomp_, config.poisson.square,
-                                                               config.poisson_reference);
+                                                               config.reference);
   if (dim() == 3)
     reference3d_ = std::make_unique<solvers::Poisson3DReference>(decomp_, config.poisson.cube,
-                                                                 config.poisson3d_reference);
+                                                                 config.reference3d);
 }
 
 PoissonProblem::~PoissonProblem() = default;
@@ -127,11 +165,10 @@ ProblemComparison PoissonProblem::compare(const Sampler& sample, const std::stri
   const int n = decomp_.global_points()[0];
   std::string grid = std::to_string(n) + (dim() == 1 ? "-point" : "");
   for (int d = 1; d < dim(); ++d) grid += " x " + std::to_string(n);
-  const auto row = [](std::string name) { return name.append(20, ' ').substr(0, 20); };
-  c.summary = "summary (relative L2 on the " + grid + " reference grid):\n  " +
-              row(label + " vs exact") + format("%.3e", c.pinn_vs_exact) + "\n" +
-              "  reference vs exact  " + format("%.3e", c.reference_vs_exact) + "\n  " +
-              row(label + " vs reference") + format("%.3e", c.pinn_vs_reference) + "\n" +
+  c.summary = "summary (relative L2 on the " + grid + " reference grid):\n" +
+              summary_row(label + " vs exact", c.pinn_vs_exact) + "\n" +
+              summary_row("reference vs exact", c.reference_vs_exact) + "\n" +
+              summary_row(label + " vs reference", c.pinn_vs_reference) + "\n" +
               (dim() == 1 ? "  (1D: the reference is the exact solution)\n" : "");
   return c;
 }

@@ -7,15 +7,39 @@
 #include <string>
 #include <vector>
 
+#include "physics/poisson_problem.hpp"
 #include "problems/problem.hpp"
+#include "solvers/poisson3d_reference.hpp"
+#include "solvers/poisson_reference.hpp"
 
 namespace tessera::problems {
+
+struct PoissonConfig final : ProblemConfig {
+  physics::PoissonProblem poisson;            // of dimension inputs()
+  solvers::PoissonReferenceConfig reference;  // 2D; in 1D only its points
+  solvers::Poisson3DReferenceConfig reference3d;
+
+  /// name: poisson1d, poisson2d or poisson3d.
+  explicit PoissonConfig(std::string name = "poisson2d") : ProblemConfig(std::move(name)) {}
+  /// The problem of name's dimension and its reference's options (none but the comparison
+  /// grid's points in 1D, where the exact solution stands for the reference).
+  static std::shared_ptr<const ProblemConfig> read(Options& options, const std::string& name);
+
+  std::vector<double> lower() const override { return std::vector<double>(inputs(), 0.0); }
+  std::vector<double> upper() const override { return std::vector<double>(inputs(), 1.0); }
+  int grid_dim() const override { return inputs(); }
+  std::array<int, 3> grid_points() const override;
+  /// "-reference_points = 33" (3D: -poisson3d_reference_points).
+  std::string grid_name(const std::string& problem_flag) const override;
+  std::unique_ptr<Problem> make(MPI_Comm comm,
+                                const std::array<int, 3>& process_grid) const override;
+};
 
 class PoissonProblem final : public Problem {
 public:
   /// Collective over comm: the reference grid (see Problem) and the solver of the problem's
   /// dimension, which reads its PETSc options.
-  PoissonProblem(MPI_Comm comm, const ProblemConfig& config,
+  PoissonProblem(MPI_Comm comm, const PoissonConfig& config,
                  const std::array<int, 3>& process_grid);
   ~PoissonProblem() override;
 
@@ -32,6 +56,8 @@ public:
   ProblemComparison compare(const Sampler& sample, const std::string& label) override;
 
 private:
+  PoissonConfig config_;
+
   int dim() const { return config_.poisson.dim; }
   double h() const { return 1.0 / (decomp_.global_points()[0] - 1); }
   /// The frequency k of the problem's sine mode (1 in 3D, where it is fixed).

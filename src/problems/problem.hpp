@@ -10,7 +10,8 @@
 //                               allen_cahn.hpp
 //   problems/navier_stokes.hpp  kovasznay, lid_driven_cavity
 //   problems/heat3d.hpp         heat3d
-// ProblemConfig holds the options of the selected problem only, read only when it is selected.
+// Adding a problem: its ProblemConfig and Problem classes, one registry entry
+// (problems/registry.cpp) naming them, and its residual's type in problems/residual.hpp if new.
 #include <mpi.h>
 
 #include <array>
@@ -21,24 +22,11 @@
 #include <vector>
 
 #include "core/decomposition.hpp"
-#include "physics/allen_cahn.hpp"
-#include "physics/burgers.hpp"
-#include "physics/heat.hpp"
-#include "physics/helmholtz.hpp"
-#include "physics/kovasznay.hpp"
-#include "physics/lid_driven_cavity.hpp"
-#include "physics/poisson_problem.hpp"
+#include "nn/mlp.hpp"
 #include "pinn/point_sets.hpp"
 #include "pinn/trainer.hpp"
 #include "problems/registry.hpp"
 #include "problems/residual.hpp"
-#include "solvers/allen_cahn_reference.hpp"
-#include "solvers/burgers_reference.hpp"
-#include "solvers/cavity_reference.hpp"
-#include "solvers/heat_reference.hpp"
-#include "solvers/helmholtz_reference.hpp"
-#include "solvers/poisson3d_reference.hpp"
-#include "solvers/poisson_reference.hpp"
 
 namespace tessera {
 class Options;
@@ -79,46 +67,53 @@ struct ProblemComparison {
   double pinn_vs_exact = 0, reference_vs_exact = 0, pinn_vs_reference = 0;
 };
 
-/// The options of the selected problem: its physics block, its reference's, its comparison grid.
-struct ProblemConfig {
-  std::string name = "poisson2d";                     // a registry entry's name
-  physics::PoissonProblem poisson;                    // poisson1d, 2d, 3d: of dimension inputs()
-  solvers::PoissonReferenceConfig poisson_reference;  // 2D; in 1D only its points
-  solvers::Poisson3DReferenceConfig poisson3d_reference;
-  physics::Burgers1D burgers;
-  solvers::BurgersReferenceConfig burgers_reference;
-  physics::Helmholtz2D helmholtz;
-  solvers::HelmholtzReferenceConfig helmholtz_reference;
-  physics::AllenCahn1D allen_cahn;
-  solvers::AllenCahnReferenceConfig allen_cahn_reference;
-  int grid_x = 256, grid_t = 101;  // Burgers' and Allen–Cahn's comparison grid over (x, t)
-  physics::Heat3D heat3d;
-  double heat_final_time = 1.0;  // T: the network's time input spans [0, T]
-  solvers::HeatReferenceConfig heat_reference;
-  physics::Kovasznay kovasznay;                        // Re 40 (NSFnets, Jin et al. 2021)
-  int kovasznay_grid_x = 151, kovasznay_grid_y = 201;  // comparison grid, h = 0.01
-  physics::LidDrivenCavity cavity;                     // Re 100, regularised lid
-  int cavity_cells = 64;  // PETSc cells per direction = comparison grid
-  solvers::CavitySteadyConfig cavity_steady;
+class Problem;
+
+/// The options of the selected problem, read only when it is selected (its registry entry's
+/// `read`), and what the run needs of them before a Problem exists: its box and comparison grid.
+/// Each problem's own subclass holds its physics block and its reference's options, beside its
+/// Problem class: PoissonConfig (problems/poisson.hpp), BurgersConfig, HelmholtzConfig,
+/// AllenCahnConfig (burgers.hpp, ...), Heat3DConfig, KovasznayConfig, CavityConfig
+/// (navier_stokes.hpp).
+class ProblemConfig {
+public:
+  virtual ~ProblemConfig();
 
   /// Declares and reads the options of problem `name` only (a key of another problem's block
-  /// stays unknown). Not collective.
-  static ProblemConfig from_options(Options& options, const std::string& name);
+  /// stays unknown): its registry entry's reader. Problems are reported to options. Not
+  /// collective.
+  static std::shared_ptr<const ProblemConfig> from_options(Options& options,
+                                                           const std::string& name);
 
-  /// Network inputs (space, then time) and outputs: the registry's.
+  std::string name;  // a registry entry's name
+
+  /// Network inputs (space, then time): the registry's.
   int inputs() const { return find_problem(name).inputs; }
-  int outputs() const { return find_problem(name).outputs; }
   /// The box of the network's inputs: its lower and upper corners, one entry per input.
-  std::vector<double> lower() const;
-  std::vector<double> upper() const;
+  virtual std::vector<double> lower() const = 0;
+  virtual std::vector<double> upper() const = 0;
   /// The dimension of the comparison grid: the inputs' without time (space-time: its plane).
-  int grid_dim() const;
+  virtual int grid_dim() const { return 2; }
   /// Points per direction of the comparison grid (1 beyond its dimension).
-  std::array<int, 3> grid_points() const;
-  /// The comparison grid in messages: its option for the Poisson problems ("-reference_points =
-  /// 33"), its size otherwise ("the 256 x 101 comparison grid of <problem_flag>", problem_flag as
-  /// the deck selected the problem: "-pinn_problem burgers").
-  std::string grid_name(const std::string& problem_flag) const;
+  virtual std::array<int, 3> grid_points() const = 0;
+  /// The comparison grid in messages: its size ("the 256 x 101 comparison grid of
+  /// <problem_flag>", problem_flag as the deck selected the problem: "-pinn_problem burgers"),
+  /// or the option that sets it.
+  virtual std::string grid_name(const std::string& problem_flag) const;
+  /// Reports to options what of the network does not suit the problem (none by default).
+  virtual void check_network(Options& options, const nn::MlpShape& network) const;
+
+  /// Collective over comm. The problem, its comparison grid over process_grid (the subdomain
+  /// learners': each rank compares its own subdomains; {0, 0, 0}: PETSc's choice) and its
+  /// reference set up (a PETSc solver reads its options, a grid is checked): an InputError or
+  /// tessera::Error on every rank if it does not fit. Touches no file.
+  virtual std::unique_ptr<Problem> make(MPI_Comm comm,
+                                        const std::array<int, 3>& process_grid) const = 0;
+
+protected:
+  explicit ProblemConfig(std::string problem_name) : name(std::move(problem_name)) {}
+  ProblemConfig(const ProblemConfig&) = default;
+  ProblemConfig& operator=(const ProblemConfig&) = default;
 };
 
 class Problem {
@@ -159,27 +154,29 @@ protected:
   /// ({0, 0, 0}: PETSc's choice).
   Problem(MPI_Comm comm, const ProblemConfig& config, const std::array<int, 3>& process_grid);
 
+  /// The problem's own name in the registry.
+  const std::string& name() const { return name_; }
+
   /// This rank's block of the comparison grid's points on the unit box, x fastest, one list per
   /// dimension of the grid: coordinate d of global index i is coordinate(i, n_d), n_d points
   /// along d (each problem computes it as its reference does, to the last bit). Not collective.
   Coordinates unit_box_points(double (*coordinate)(int i, int n)) const;
 
-  ProblemConfig config_;
   Decomposition decomp_;
-};
 
-/// Collective over comm. The problem of config.name, its comparison grid over process_grid (the
-/// subdomain learners': each rank compares its own subdomains; {0, 0, 0}: PETSc's choice) and its
-/// reference set up (a PETSc solver reads its options, a grid is checked): an InputError or
-/// tessera::Error on every rank if it does not fit. Touches no file.
-std::unique_ptr<Problem> make_problem(MPI_Comm comm, const ProblemConfig& config,
-                                      const std::array<int, 3>& process_grid = {0, 0, 0});
+private:
+  std::string name_;
+};
 
 /// poisson1d, poisson2d, poisson3d: the problems of PoissonProblem.
 inline bool is_poisson(const std::string& name) { return name.rfind("poisson", 0) == 0; }
 
 /// Collective over comm. ||a - b|| / ||b|| over the union of every rank's a and b.
 double relative_l2(MPI_Comm comm, const std::vector<double>& a, const std::vector<double>& b);
+
+/// "  PINN vs exact       1.234e-02": a line of a comparison's summary (without its newline), the
+/// name padded to 20 characters. Not collective.
+std::string summary_row(const std::string& name, double value);
 
 /// a - b, entry by entry. Not collective.
 std::vector<double> difference(const std::vector<double>& a, const std::vector<double>& b);

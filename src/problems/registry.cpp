@@ -3,9 +3,45 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/options.hpp"
+#include "problems/allen_cahn.hpp"
+#include "problems/burgers.hpp"
+#include "problems/heat3d.hpp"
+#include "problems/helmholtz.hpp"
+#include "problems/navier_stokes.hpp"
+#include "problems/poisson.hpp"
 
 namespace tessera::problems {
+
+namespace {
+
+using dd::BoundaryCondition;
+
+/// Space-time (x, t): the sides x = ±1 hold `side`, t = 0 the initial value, t = 1 is free.
+dd::DomainConditions space_time_conditions(BoundaryCondition side) {
+  dd::DomainConditions faces;
+  faces[0] = faces[1] = {side};
+  faces[2] = {BoundaryCondition{0, -1}};
+  return faces;
+}
+
+/// 3D space and time: u on the cube's faces and at t = 0 (the exact mode); t = T is free.
+dd::DomainConditions heat_conditions() {
+  dd::DomainConditions faces;
+  for (int f = 0; f < 7; ++f) faces[f] = {BoundaryCondition{0, -1}};
+  return faces;
+}
+
+/// u and v on every face of the square; p on the upper x face too where it has a gauge there.
+dd::DomainConditions velocity_conditions(bool pressure_on_outlet) {
+  dd::DomainConditions faces;
+  for (int f = 0; f < 4; ++f) faces[f] = {{0, -1}, {1, -1}};
+  if (pressure_on_outlet) faces[1].push_back({2, -1});
+  return faces;
+}
+
+}  // namespace
 
 const std::vector<ProblemEntry>& registry() {
   static const std::vector<ProblemEntry> entries{
@@ -13,56 +49,75 @@ const std::vector<ProblemEntry>& registry() {
        "-u'' = f on [0, 1], u = sin(k pi x)",
        1,
        1,
-       {"single", "xpinn", "fbpinn"},
-       {"poisson_", "reference_"}},
+       {"poisson_", "reference_"},
+       &PoissonConfig::read,
+       dd::dirichlet_everywhere()},
       {"poisson2d",
        "-Laplace u = f on the unit square, manufactured u",
        2,
        1,
-       {"single", "xpinn", "fbpinn"},
-       {"poisson_", "reference_"}},
+       {"poisson_", "reference_"},
+       &PoissonConfig::read,
+       dd::dirichlet_everywhere()},
       {"poisson3d",
        "-Laplace u = f on the unit cube, manufactured u (optionally multiscale)",
        3,
        1,
-       {"single", "xpinn", "fbpinn"},
-       {"poisson3d_"}},
+       {"poisson3d_"},
+       &PoissonConfig::read,
+       dd::dirichlet_everywhere(),
+       {"poisson3d_multiscale_amplitude", "poisson3d_multiscale_frequency"}},
       {"heat3d",
        "u_t = kappa Laplace u on the unit cube, t in [0, T], exact mode",
        4,
        1,
-       {"single"},
-       {"heat_"}},
+       {"heat_"},
+       &Heat3DConfig::read,
+       heat_conditions(),
+       {"heat_diffusivity", "heat_mode", "heat_final_time"}},
       {"burgers",
        "viscous Burgers on (x, t) in [-1, 1] x [0, 1], Cole-Hopf reference",
        2,
        1,
-       {"single", "xpinn", "fbpinn"},
-       {"burgers_", "pde_grid_"}},
+       {"burgers_", "pde_grid_"},
+       &BurgersConfig::read,
+       space_time_conditions(BoundaryCondition{0, -1}),
+       {"burgers_viscosity"},
+       kTimeMarching},
       {"helmholtz",
        "Helmholtz on [-1, 1]^2, exact mode and PETSc reference",
        2,
        1,
-       {"single", "xpinn", "fbpinn"},
-       {"helmholtz_"}},
+       {"helmholtz_"},
+       &HelmholtzConfig::read,
+       dd::dirichlet_everywhere(),
+       {"helmholtz_wavenumber", "helmholtz_mode_x", "helmholtz_mode_y"}},
+      // u_x = 0 on the sides: pinn::AllenCahnResidual says why.
       {"allen_cahn",
        "Allen-Cahn on (x, t) in [-1, 1] x [0, 1], PETSc TS reference",
        2,
        1,
-       {"single", "xpinn", "fbpinn"},
-       {"allen_cahn_", "pde_grid_"}},
+       {"allen_cahn_", "pde_grid_"},
+       &AllenCahnConfig::read,
+       space_time_conditions(BoundaryCondition{0, 0}),
+       {"allen_cahn_diffusion", "allen_cahn_reaction"},
+       kTimeMarching | kPeriodicInX},
       {"kovasznay",
        "steady Navier-Stokes, Kovasznay flow (exact)",
        2,
        3,
-       {"single", "xpinn", "fbpinn"},
-       {"kovasznay_"}},
+       {"kovasznay_"},
+       &KovasznayConfig::read,
+       velocity_conditions(true),
+       {"kovasznay_reynolds"}},
       {"lid_driven_cavity",
        "steady Navier-Stokes, lid-driven cavity, PETSc MAC reference",
        2,
        3,
-       {"single", "xpinn", "fbpinn"},
-       {"cavity_"}},
+       {"cavity_"},
+       &CavityConfig::read,
+       velocity_conditions(false),
+       {"cavity_reynolds", "cavity_lid"}},
   };
   return entries;
 }
@@ -71,6 +126,17 @@ const ProblemEntry& find_problem(const std::string& name) {
   for (const auto& e : registry())
     if (e.name == name) return e;
   TESSERA_THROW("no PINN problem '" << name << "' in the registry");
+}
+
+std::string problems_with(ProblemTraits trait) {
+  std::vector<std::string> names;
+  for (const auto& e : registry())
+    if (e.has(trait)) names.push_back(e.name);
+  return word_list(names);
+}
+
+const dd::DomainConditions& domain_conditions(const std::string& name) {
+  return find_problem(name).conditions;
 }
 
 const std::vector<std::string>& learner_names() {
@@ -134,9 +200,7 @@ PinnSelection PinnSelection::from_options(Options& options, const std::string& k
   PinnSelection s;
   s.kind = kind;
   std::string problem_help = "the PINN problem:";
-  for (const auto& e : registry())
-    problem_help +=
-        "\n        " + e.name + ": " + e.description + " (learners " + joined(e.learners) + ")";
+  for (const auto& e : registry()) problem_help += "\n        " + e.name + ": " + e.description;
   const std::string learner_help =
       "single: one data-parallel network; xpinn: one network per subdomain with interface "
       "conditions; fbpinn: overlapping subdomains, networks weighed by a partition of unity";
@@ -156,13 +220,7 @@ PinnSelection PinnSelection::from_options(Options& options, const std::string& k
     s.learner = options.choice("pde_method", s.learner, learner_names(),
                                learner_help + " (run: pde is run: pinn -pinn_learner)");
   }
-  const auto& entry = find_problem(s.problem);
-  if (std::find(entry.learners.begin(), entry.learners.end(), s.learner) == entry.learners.end()) {
-    options.report(s.learner_flag() + ": " + s.problem_flag() +
-                   " is implemented for the learners " + joined(entry.learners));
-    s.learner = entry.learners.front();
-  }
-  explain_other_blocks(options, entry, s.problem_key());
+  explain_other_blocks(options, find_problem(s.problem), s.problem_key());
   return s;
 }
 

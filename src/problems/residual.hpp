@@ -1,8 +1,7 @@
 #pragma once
 // The residuals of the registry's problems (pinn/pde_residuals.hpp) as one type: what a problem
 // hands to any learner (the single network's PdeLoss and the subdomain learners' losses are
-// templates over them; a learner visits the one it is given). The subdomain learners tile 1 to 3
-// inputs, so the registry offers heat3d (4 inputs) the single learner only.
+// templates over them; a learner visits the one it is given).
 #include <variant>
 
 #include "physics/lid_driven_cavity.hpp"

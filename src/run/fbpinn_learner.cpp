@@ -14,12 +14,8 @@ void FbpinnLearner::set_loss(const problems::Residual& pde,
   std::visit(
       [&](const auto& residual) {
         using Pde = std::decay_t<decltype(residual)>;
-        // The subdomain grid tiles 1 to 3 inputs (the registry offers no more to this learner).
-        if constexpr (Pde::inputs <= 3)
-          loss_ = std::make_unique<dd::FbpinnLoss<Pde>>(grid_, windows_, nets_, residual,
-                                                        config_.points, conditions);
-        else
-          TESSERA_THROW("FbpinnLearner: no subdomain grid over " << Pde::inputs << " inputs");
+        loss_ = std::make_unique<dd::FbpinnLoss<Pde>>(grid_, windows_, nets_, residual,
+                                                      config_.points, conditions);
       },
       pde);
 }
@@ -44,7 +40,7 @@ std::string FbpinnLearner::description() const {
 
 std::string FbpinnLearner::summary() const {
   TESSERA_CHECK(loss_, "FbpinnLearner::summary before train");
-  return "  FBPINN              " + counts_text(grid_.subdomains(), grid_.dim()) +
+  return "  FBPINN              " + counts_text(grid_.subdomains(), grid_.tiled_dim()) +
          " subdomains, overlap " + format("%g", windows_.overlap()) + ", " +
          std::to_string(parameter_count()) + " parameters in all\n" + "  communication       " +
          format("%.2f s", loss_->sum().communication_seconds()) + " waiting, " +

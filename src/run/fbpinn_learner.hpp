@@ -20,8 +20,7 @@ class FbpinnLearner : public SubdomainLearner {
 public:
   /// Collective over comm; see SubdomainLearner. The windows of config.fbpinn's overlap.
   FbpinnLearner(MPI_Comm comm, const SubdomainLearnerConfig& config, const nn::MlpShape& shape,
-                const std::array<double, 3>& lo, const std::array<double, 3>& hi,
-                const pinn::TrainingConfig& training)
+                const dd::Corner& lo, const dd::Corner& hi, const pinn::TrainingConfig& training)
       : SubdomainLearner(comm, config, shape, lo, hi, training),
         windows_(grid_, config.fbpinn.overlap) {}
 

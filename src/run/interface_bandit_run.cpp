@@ -15,6 +15,7 @@
 #include "io/field_reader.hpp"
 #include "io/output_directory.hpp"
 #include "io/restart.hpp"
+#include "problems/poisson.hpp"
 
 namespace tessera::run {
 
@@ -87,7 +88,11 @@ InterfaceBanditRun::InterfaceBanditRun(MPI_Comm comm, const InterfaceBanditRunCo
 
 PinnRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm) const {
   PinnRunConfig c = config_.xpinn;
-  c.problem.poisson.square.frequency = config_.frequencies[frequency_index];
+  // The study trains poisson2d (its deck's PinnSelection).
+  auto problem = std::make_shared<problems::PoissonConfig>(
+      dynamic_cast<const problems::PoissonConfig&>(*c.problem));
+  problem->poisson.square.frequency = config_.frequencies[frequency_index];
+  c.problem = problem;
   c.subdomains.interface = arms_[arm].weights;
   c.training.verbose = false;
   c.output.name = config_.xpinn.output.name + "_k" +
@@ -95,7 +100,7 @@ PinnRunConfig InterfaceBanditRun::training_config(int frequency_index, int arm) 
   c.checkpoint.path = c.output.checkpoint_path();
   c.checkpoint.restart.clear();  // -dd_restart names the study's checkpoint
   for (auto& [name, value] : c.checkpoint.physics.options)
-    if (name == "poisson_frequency") value = std::to_string(c.problem.poisson.square.frequency);
+    if (name == "poisson_frequency") value = std::to_string(problem->poisson.square.frequency);
   return c;
 }
 

@@ -10,7 +10,6 @@
 #include "core/version.hpp"
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
-#include "problems/domain_conditions.hpp"
 #include "run/subdomain_networks.hpp"
 
 namespace tessera::run {
@@ -40,34 +39,33 @@ PinnRunConfig PinnRunConfig::from_options(Options& options,
   // The problem's own block only: a key of another problem's stops the run as unknown
   // (problems::PinnSelection names whose it is).
   c.problem = problems::ProblemConfig::from_options(options, problem);
-  c.network = nn::MlpShape::from_options(options, c.problem.inputs(), c.problem.outputs());
-  if (problem == "heat3d" && c.network.hard_dirichlet)
-    options.report(
-        "-pinn_hard_boundary: its ansatz vanishes on every face of the unit box, t = 0 "
-        "and t = 1 included, so it cannot hold the heat equation's initial value");
+  const auto& entry = problems::find_problem(problem);
+  c.network = nn::MlpShape::from_options(options, entry.inputs, entry.outputs);
+  c.problem->check_network(options, c.network);
   if (single) {
     // Batching changes the round-off of a training, and the other problems' published figures
     // were measured without it: they batch when a deck asks.
     c.points = pinn::PointSetConfig::from_options(options, problem == "poisson2d");
     c.network.fourier_seed = c.points.seed;  // the feature frequencies are drawn like the points
   } else {
-    c.subdomains =
-        SubdomainLearnerConfig::from_options(options, selection.learner, c.problem.inputs());
+    c.subdomains = SubdomainLearnerConfig::from_options(options, selection.learner, entry.inputs);
   }
   c.causal = pinn::CausalConfig::from_options(options);
   c.network.periodic_harmonics = options.integer(
       "pinn_periodic_harmonics", 0, 0, 64,
       "Allen-Cahn: x enters as [sin, cos](k pi x), k = 1..K, periodic exactly; 0: raw x");
   c.network.periodic_length = 2.0;  // Allen–Cahn's x in [-1, 1]
-  if (c.network.periodic_harmonics > 0 && (problem != "allen_cahn" || c.network.fourier_features))
+  if (c.network.periodic_harmonics > 0 &&
+      (!entry.has(problems::kPeriodicInX) || c.network.fourier_features))
     options.report("-pinn_periodic_harmonics: a periodic embedding is for " +
-                   selection.problem_key() + " allen_cahn and replaces -pinn_fourier_features");
+                   selection.problem_key() + " " + problems::problems_with(problems::kPeriodicInX) +
+                   " and replaces -pinn_fourier_features");
   // The problems in (x, t) trained in time slabs and windows.
-  const bool time_marching = problem == "burgers" || problem == "allen_cahn";
+  const bool time_marching = entry.has(problems::kTimeMarching);
   if (c.causal.epsilon > 0 && !time_marching)
     options.report("-pinn_causal_epsilon: causal training needs a time-dependent PDE, not " +
-                   problem + " (it is implemented for " + selection.problem_key() +
-                   " burgers and allen_cahn)");
+                   problem + " (it is implemented for " + selection.problem_key() + " " +
+                   problems::problems_with(problems::kTimeMarching) + ")");
   if (single && c.causal.epsilon > 0 && c.points.batch_points > 0)
     options.report(
         "-pinn_batch_points " + std::to_string(c.points.batch_points) +
@@ -83,8 +81,8 @@ PinnRunConfig PinnRunConfig::from_options(Options& options,
   } else if (c.training.resampling.every > 0) {
     // Refinement draws its candidates in the problem's box and adds them to one training's
     // interior set; the loss would refuse it only once the output exists.
-    c.training.resampling.lower = c.problem.lower();
-    c.training.resampling.upper = c.problem.upper();
+    c.training.resampling.lower = c.problem->lower();
+    c.training.resampling.upper = c.problem->upper();
     if (c.causal.epsilon > 0)
       options.report(
           "-train_rar_every: residual-based refinement with causal training is not implemented "
@@ -95,8 +93,9 @@ PinnRunConfig PinnRunConfig::from_options(Options& options,
       "pde_time_windows", c.time_windows, 1, 1000,
       "Burgers / Allen-Cahn time marching: train on t <= k/K of the time range, k = 1..K in turn");
   if (c.time_windows > 1 && (!time_marching || !single))
-    options.report("-pde_time_windows: time marching is for " + selection.problem_key() +
-                   " burgers and allen_cahn with " + selection.learner_key() + " single");
+    options.report("-pde_time_windows: time marching is for " + selection.problem_key() + " " +
+                   problems::problems_with(problems::kTimeMarching) + " with " +
+                   selection.learner_key() + " single");
   if (c.time_windows > 1 && c.training.resampling.every > 0)
     options.report(
         "-train_rar_every: residual-based refinement with time windows is not implemented (its "
@@ -141,11 +140,11 @@ std::vector<pinn::TrainingConfig> PinnRunConfig::training_stages() const {
 
 namespace {
 
-/// The corner of the problem's box as the subdomain grid takes it: three coordinates, those
-/// beyond the inputs `fill`.
-std::array<double, 3> corner(const std::vector<double>& box, double fill) {
-  std::array<double, 3> c{fill, fill, fill};
-  for (size_t d = 0; d < box.size() && d < 3; ++d) c[d] = box[d];
+/// The corner of the problem's box as the subdomain grid takes it, coordinates beyond the
+/// inputs `fill`.
+dd::Corner corner(const std::vector<double>& box, double fill) {
+  dd::Corner c{fill, fill, fill, fill};
+  for (size_t d = 0; d < box.size() && d < c.size(); ++d) c[d] = box[d];
   return c;
 }
 
@@ -182,15 +181,14 @@ void check_frozen_weights(const pinn::TrainingCheckpoint* restart, const PinnRun
 }  // namespace
 
 PinnRun::PinnRun(MPI_Comm comm, const PinnRunConfig& config) : config_(config), comm_(comm) {
-  const auto& problem = config.problem;
+  const auto& problem = *config.problem;
   if (!config.single())
     subdomains_ = SubdomainLearner::make(comm, config.subdomain_learner(), config.network,
                                          corner(problem.lower(), 0.0), corner(problem.upper(), 1.0),
                                          config.training);
   // The reference before the restart is read: its solver reads its PETSc options.
-  problem_ = problems::make_problem(
-      comm, problem,
-      subdomains_ ? subdomains_->grid().process_grid() : std::array<int, 3>{0, 0, 0});
+  problem_ = problem.make(
+      comm, subdomains_ ? subdomains_->grid().process_grid() : std::array<int, 3>{0, 0, 0});
   if (subdomains_)
     for (const auto& points : problem_->comparison_points())
       check_points_owned(subdomains_->grid(), points,
@@ -231,11 +229,11 @@ PinnOutcome PinnRun::execute(const std::string& options_text) {
                              << config_.points.boundary_points << " boundary points");
 
   problem_->solve_reference();
-  const auto training =
-      single_
-          ? train_single()
-          : subdomains_->train(problem_->residual(),
-                               problems::domain_conditions(config_.problem.name), config_.training);
+  const auto training = single_
+                            ? train_single()
+                            : subdomains_->train(problem_->residual(),
+                                                 problems::domain_conditions(config_.problem->name),
+                                                 config_.training);
   s.record_training(training, config_.training);
 
   const std::string label = config_.selection.learner == "fbpinn" ? "FBPINN" : "PINN";
@@ -288,7 +286,7 @@ pinn::TrainingResult PinnRun::train_single() {
   const auto residual = problem_->residual();
   const int windows = config_.time_windows;
   const int per_window = static_cast<int>(single_->stages().size()) / windows;
-  const double t0 = config_.problem.lower().back(), t1 = config_.problem.upper().back();
+  const double t0 = config_.problem->lower().back(), t1 = config_.problem->upper().back();
   pinn::TrainingResult training;
   for (int k = 1; k <= windows; ++k) {
     const double end = t0 + (t1 - t0) * k / windows;

@@ -32,9 +32,9 @@ namespace tessera::run {
 
 struct PinnRunConfig {
   problems::PinnSelection selection;  // the problem and learner, as the deck named them
-  problems::ProblemConfig problem;    // the selected problem's options
-  nn::MlpShape network;               // the network, or every subdomain's
-  pinn::PointSetConfig points;        // single
+  std::shared_ptr<const problems::ProblemConfig> problem;  // the selected problem's options
+  nn::MlpShape network;                                    // the network, or every subdomain's
+  pinn::PointSetConfig points;                             // single
   SubdomainLearnerConfig subdomains;  // xpinn, fbpinn (its checkpoint: subdomain_learner())
   pinn::CausalConfig causal;          // time-dependent problems (Burgers, Allen–Cahn)
   pinn::TrainingConfig training;
@@ -66,8 +66,8 @@ public:
 
   /// Collective. Builds the learner (the network or the subdomain grid and networks, the restart
   /// checkpoint if one is given) and the problem with its reference on the learner's process grid
-  /// (problems::make_problem: a PETSc solver reads its options, a grid is checked); touches no
-  /// output file. An InputError (every rank) if the tiling does not fit the rank count, the
+  /// (problems::ProblemConfig::make: a PETSc solver reads its options, a grid is checked); touches
+  /// no output file. An InputError (every rank) if the tiling does not fit the rank count, the
   /// comparison grid does not split along the subdomain boundaries, or the checkpoint does not
   /// fit.
   PinnRun(MPI_Comm comm, const PinnRunConfig& config);

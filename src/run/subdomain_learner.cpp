@@ -20,7 +20,8 @@ SubdomainLearnerConfig SubdomainLearnerConfig::from_options(Options& options,
     c.subdomains[d] =
         options.integer(name, d < inputs ? 2 : 1, 1, 1024,
                         std::string("subdomains along the problem's input ") + "xyz"[d] +
-                            " (x; y or t; z), default 2 within its inputs, 1 beyond");
+                            " (x; y or t; z), default 2 within its inputs, 1 beyond (a fourth "
+                            "input, time, is not tiled: each subdomain spans it)");
     if (d >= inputs && c.subdomains[d] != 1)
       options.report("-" + name + " = " + std::to_string(c.subdomains[d]) + " needs a problem of " +
                      std::to_string(d + 1) + " or more dimensions (this run's is " +
@@ -37,8 +38,7 @@ SubdomainLearnerConfig SubdomainLearnerConfig::from_options(Options& options,
 std::unique_ptr<SubdomainLearner> SubdomainLearner::make(MPI_Comm comm,
                                                          const SubdomainLearnerConfig& config,
                                                          const nn::MlpShape& shape,
-                                                         const std::array<double, 3>& lo,
-                                                         const std::array<double, 3>& hi,
+                                                         const dd::Corner& lo, const dd::Corner& hi,
                                                          const pinn::TrainingConfig& training) {
   if (config.method == "fbpinn")
     return std::make_unique<FbpinnLearner>(comm, config, shape, lo, hi, training);
@@ -46,9 +46,8 @@ std::unique_ptr<SubdomainLearner> SubdomainLearner::make(MPI_Comm comm,
 }
 
 SubdomainLearner::SubdomainLearner(MPI_Comm comm, const SubdomainLearnerConfig& config,
-                                   const nn::MlpShape& shape, const std::array<double, 3>& lo,
-                                   const std::array<double, 3>& hi,
-                                   const pinn::TrainingConfig& training)
+                                   const nn::MlpShape& shape, const dd::Corner& lo,
+                                   const dd::Corner& hi, const pinn::TrainingConfig& training)
     : config_(config),
       grid_(comm, shape.inputs, lo, hi, config.subdomains),
       nets_(shape, static_cast<int>(grid_.owned().size())) {
@@ -83,9 +82,9 @@ pinn::TrainingResult SubdomainLearner::train(const problems::Residual& pde,
 }
 
 std::string SubdomainLearner::headline() const {
-  return description() + " on " + counts_text(grid_.subdomains(), grid_.dim()) + " subdomains, " +
-         std::to_string(grid_.size()) + " rank(s), process grid " +
-         counts_text(grid_.process_grid(), grid_.dim());
+  return description() + " on " + counts_text(grid_.subdomains(), grid_.tiled_dim()) +
+         " subdomains, " + std::to_string(grid_.size()) + " rank(s), process grid " +
+         counts_text(grid_.process_grid(), grid_.tiled_dim());
 }
 
 void SubdomainLearner::write(io::FieldFile& file) const {
@@ -93,8 +92,8 @@ void SubdomainLearner::write(io::FieldFile& file) const {
   histories_->write(file);
   file.set_attribute("subdomains", grid_.count());
   file.set_attribute("subdomains_x", grid_.subdomains()[0]);
-  if (grid_.dim() >= 2) file.set_attribute("subdomains_y", grid_.subdomains()[1]);
-  if (grid_.dim() == 3) file.set_attribute("subdomains_z", grid_.subdomains()[2]);
+  if (grid_.tiled_dim() >= 2) file.set_attribute("subdomains_y", grid_.subdomains()[1]);
+  if (grid_.tiled_dim() == 3) file.set_attribute("subdomains_z", grid_.subdomains()[2]);
   file.set_attribute("parameters_per_subdomain", nets_.parameters_per_network());
   write_attributes(file);
 }

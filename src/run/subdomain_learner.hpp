@@ -1,10 +1,11 @@
 #pragma once
 // The subdomain learners of run: pinn (-pinn_learner xpinn | fbpinn): a problem (Poisson in 1 to
-// 3 dimensions, Burgers, Helmholtz, Allen–Cahn, Kovasznay, the lid-driven cavity) trained on
-// subdomains of its box instead of one data-parallel network. This is what both methods share:
-// the box, space or space-time, tiled into -dd_subdomains_x (x _y (x _z)) subdomains over the
-// process grid, one network per subdomain, the problem's conditions on the faces of the box
-// (problems/domain_conditions.hpp), training with every subdomain's history and checkpoints.
+// 3 dimensions, Burgers, Helmholtz, Allen–Cahn, the 3D heat equation, Kovasznay, the lid-driven
+// cavity) trained on subdomains of its box instead of one data-parallel network. This is what
+// both methods share: the box, space or space-time, tiled into -dd_subdomains_x (x _y (x _z))
+// subdomains over the process grid (3D space and time: in space, each subdomain spanning the time
+// range), one network per subdomain, the problem's conditions on the faces of the box
+// (problems::domain_conditions), training with every subdomain's history and checkpoints.
 // XpinnLearner (run/xpinn_learner.hpp: interface conditions between neighbours) and FbpinnLearner
 // (run/fbpinn_learner.hpp: overlapping windows, u = Σ w_j N_j) add their loss, their sampling of
 // the solution and their output. The runs decompose their comparison grid, and with it the
@@ -23,7 +24,7 @@
 #include "dd/xpinn_loss.hpp"
 #include "nn/mlp.hpp"
 #include "pinn/trainer.hpp"
-#include "problems/domain_conditions.hpp"
+#include "problems/registry.hpp"
 #include "problems/residual.hpp"
 #include "run/output_config.hpp"
 #include "run/subdomain_networks.hpp"
@@ -63,9 +64,8 @@ public:
   /// Collective over comm: the XpinnLearner or FbpinnLearner of config.method (see their
   /// constructors).
   static std::unique_ptr<SubdomainLearner> make(MPI_Comm comm, const SubdomainLearnerConfig& config,
-                                                const nn::MlpShape& shape,
-                                                const std::array<double, 3>& lo,
-                                                const std::array<double, 3>& hi,
+                                                const nn::MlpShape& shape, const dd::Corner& lo,
+                                                const dd::Corner& hi,
                                                 const pinn::TrainingConfig& training);
 
   const dd::SubdomainGrid& grid() const { return grid_; }
@@ -88,12 +88,12 @@ public:
 
 protected:
   /// Collective over comm. The grid of config.subdomains over the box [lo, hi] of the network's
-  /// inputs (1 to 3: space, or space and time; coordinates beyond them unused), one network of
+  /// inputs (1 to 4: space, or space and time; coordinates beyond them unused), one network of
   /// `shape` per subdomain (Glorot, seeded by the subdomain id) and the restart checkpoint if
   /// given; touches no file. An InputError on every rank if the tiling does not fit the rank count
   /// or the checkpoint does not fit the run.
   SubdomainLearner(MPI_Comm comm, const SubdomainLearnerConfig& config, const nn::MlpShape& shape,
-                   const std::array<double, 3>& lo, const std::array<double, 3>& hi,
+                   const dd::Corner& lo, const dd::Corner& hi,
                    const pinn::TrainingConfig& training);
 
   /// Builds the method's loss of pde with conditions (collective).

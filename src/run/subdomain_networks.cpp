@@ -15,9 +15,9 @@ namespace tessera::run {
 /// Along each axis the first subdomain whose upper plane is at or above the coordinate, so a
 /// point on an interface goes to the lower side (which is also the side whose rank owns it in the
 /// DMDA split of a 2^k + 1 grid).
-int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& point) {
+int subdomain_of(const dd::SubdomainGrid& grid, const dd::Corner& point) {
   std::array<int, 3> c{0, 0, 0};
-  for (int d = 0; d < grid.dim(); ++d)
+  for (int d = 0; d < grid.tiled_dim(); ++d)
     while (c[d] < grid.subdomains()[d] - 1 && point[d] > grid.plane(d, c[d] + 1)) ++c[d];
   return grid.id(c);
 }
@@ -42,8 +42,8 @@ void refuse_single_network_options(Options& options, const nn::MlpShape& network
 
 namespace {
 
-std::array<double, 3> point(const Coordinates& points, size_t k) {
-  std::array<double, 3> p{0, 0, 0};
+dd::Corner point(const Coordinates& points, size_t k) {
+  dd::Corner p{0, 0, 0, 0};
   for (size_t d = 0; d < points.size(); ++d) p[d] = points[d][k];
   return p;
 }
@@ -53,14 +53,14 @@ size_t point_count(const Coordinates& points) { return points.empty() ? 0 : poin
 /// The local index of the owned subdomain whose closed box holds p, or -1: subdomain_of's, or on
 /// an interface plane the one above it when that one is owned here (a MAC grid's face points on
 /// the plane belong to the upper block of cells, a 2^k + 1 grid's to the lower one).
-int owned_subdomain(const dd::SubdomainGrid& grid, const std::array<double, 3>& p) {
+int owned_subdomain(const dd::SubdomainGrid& grid, const dd::Corner& p) {
   const int below = subdomain_of(grid, p);
   if (grid.local_index(below) >= 0) return grid.local_index(below);
   const auto c = grid.coords(below);
-  for (int sides = 1; sides < (1 << grid.dim()); ++sides) {
+  for (int sides = 1; sides < (1 << grid.tiled_dim()); ++sides) {
     auto above = c;
     bool on_planes = true;
-    for (int d = 0; d < grid.dim() && on_planes; ++d) {
+    for (int d = 0; d < grid.tiled_dim() && on_planes; ++d) {
       if (!(sides >> d & 1)) continue;
       const double tolerance = 1e-12 * (grid.hi()[d] - grid.lo()[d]);
       on_planes =

@@ -34,7 +34,7 @@ void refuse_single_network_options(Options& options, const nn::MlpShape& network
 
 /// The subdomain a point (coordinates beyond the grid's dimension unused) belongs to: a point on
 /// an interface goes to the lower side. Local.
-int subdomain_of(const dd::SubdomainGrid& grid, const std::array<double, 3>& point);
+int subdomain_of(const dd::SubdomainGrid& grid, const dd::Corner& point);
 
 /// "2 x 2 x 2": the first dim counts (subdomains or processes per direction). Local.
 std::string counts_text(const std::array<int, 3>& counts, int dim);

@@ -13,12 +13,8 @@ void XpinnLearner::set_loss(const problems::Residual& pde, const dd::DomainCondi
   std::visit(
       [&](const auto& residual) {
         using Pde = std::decay_t<decltype(residual)>;
-        // The subdomain grid tiles 1 to 3 inputs (the registry offers no more to this learner).
-        if constexpr (Pde::inputs <= 3)
-          loss_ = std::make_unique<dd::XpinnLoss<Pde>>(grid_, nets_, residual, config_.points,
-                                                       config_.interface, conditions);
-        else
-          TESSERA_THROW("XpinnLearner: no subdomain grid over " << Pde::inputs << " inputs");
+        loss_ = std::make_unique<dd::XpinnLoss<Pde>>(grid_, nets_, residual, config_.points,
+                                                     config_.interface, conditions);
       },
       pde);
 }
@@ -39,12 +35,13 @@ void XpinnLearner::write_attributes(io::FieldFile& file) const {
 std::string XpinnLearner::summary() const {
   TESSERA_CHECK(loss_, "XpinnLearner::summary before train");
   const auto& jumps = loss_->interface_mismatch();
-  return "  XPINN               " + counts_text(grid_.subdomains(), grid_.dim()) + " subdomains, " +
-         std::to_string(parameter_count()) + " parameters in all\n" + "  interface RMS jumps u " +
-         format("%.2e", jumps[0]) + ", d_n u " + format("%.2e", jumps[1]) + ", residual " +
-         format("%.2e", jumps[2]) + "\n" + "  communication       " +
-         format("%.2f s", loss_->communication_seconds()) + " waiting, " +
-         std::to_string(loss_->exchange().bytes_per_exchange()) + " bytes per exchange (rank 0)\n";
+  return "  XPINN               " + counts_text(grid_.subdomains(), grid_.tiled_dim()) +
+         " subdomains, " + std::to_string(parameter_count()) + " parameters in all\n" +
+         "  interface RMS jumps u " + format("%.2e", jumps[0]) + ", d_n u " +
+         format("%.2e", jumps[1]) + ", residual " + format("%.2e", jumps[2]) + "\n" +
+         "  communication       " + format("%.2f s", loss_->communication_seconds()) +
+         " waiting, " + std::to_string(loss_->exchange().bytes_per_exchange()) +
+         " bytes per exchange (rank 0)\n";
 }
 
 }  // namespace tessera::run

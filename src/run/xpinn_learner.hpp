@@ -19,8 +19,7 @@ class XpinnLearner : public SubdomainLearner {
 public:
   /// Collective over comm; see SubdomainLearner.
   XpinnLearner(MPI_Comm comm, const SubdomainLearnerConfig& config, const nn::MlpShape& shape,
-               const std::array<double, 3>& lo, const std::array<double, 3>& hi,
-               const pinn::TrainingConfig& training)
+               const dd::Corner& lo, const dd::Corner& hi, const pinn::TrainingConfig& training)
       : SubdomainLearner(comm, config, shape, lo, hi, training) {}
 
   /// Output `output` of each point's subdomain network; no communication.

@@ -12,18 +12,20 @@
 
 #include "core/decomposition.hpp"
 #include "core/log.hpp"
-#include "problems/box_problem.hpp"
-#include "problems/domain_conditions.hpp"
+#include "problems/allen_cahn.hpp"
+#include "problems/burgers.hpp"
+#include "problems/helmholtz.hpp"
+#include "problems/registry.hpp"
 
 namespace {
 
-using tessera::Decomposition;
 using tessera::problems::BoxProblem;
 using tessera::problems::ProblemConfig;
 
-ProblemConfig config_of(const std::string& name) {
-  ProblemConfig c;
-  c.name = name;
+// A space-time problem's options on a small comparison grid.
+template <class Config>
+Config config_of() {
+  Config c;
   c.grid_x = 64;  // divides the Allen–Cahn reference's 512 points
   c.grid_t = 11;
   return c;
@@ -31,7 +33,7 @@ ProblemConfig config_of(const std::string& name) {
 
 // The box problem of config on its comparison grid over every rank.
 std::unique_ptr<BoxProblem> make_box_problem(const ProblemConfig& config) {
-  auto problem = tessera::problems::make_problem(MPI_COMM_WORLD, config);
+  auto problem = config.make(MPI_COMM_WORLD, {0, 0, 0});
   return std::unique_ptr<BoxProblem>(dynamic_cast<BoxProblem*>(problem.release()));
 }
 
@@ -48,9 +50,10 @@ int side_derivative(const BoxProblem& problem) {
 
 // The largest |reference - initial(x)| over this rank's points at t = t0, over every rank.
 template <class Initial>
-double initial_row_error(const Decomposition& decomp, const ProblemConfig& config,
-                         const std::vector<double>& reference, const Initial& initial) {
-  const auto box = BoxProblem::box(config.name);
+double initial_row_error(const BoxProblem& problem, const std::vector<double>& reference,
+                         const Initial& initial) {
+  const auto& decomp = problem.decomposition();
+  const auto box = problem.box();
   const auto xs =
       tessera::solvers::sample_space_time_block(decomp, box, [](double x, double) { return x; });
   const auto ts =
@@ -63,38 +66,33 @@ double initial_row_error(const Decomposition& decomp, const ProblemConfig& confi
 }
 
 TEST(BoxProblem, BurgersReferenceStartsAtItsInitialValue) {
-  const auto config = config_of("burgers");
-  const auto problem = make_box_problem(config);
-  const auto& decomp = problem->decomposition();
+  const auto problem = make_box_problem(config_of<tessera::problems::BurgersConfig>());
   EXPECT_TRUE(problem->time_dependent());
   EXPECT_EQ(tessera::problems::domain_conditions("burgers")[0].front().derivative, -1);  // u = 0
   EXPECT_EQ(side_derivative(*problem), -1);
   EXPECT_TRUE(std::holds_alternative<tessera::pinn::BurgersResidual>(problem->residual()));
   EXPECT_TRUE(problem->exact().empty());  // the reference is the exact solution
   const auto reference = problem->reference();
-  EXPECT_LT(
-      initial_row_error(decomp, config, reference, [](double x) { return -std::sin(M_PI * x); }),
-      1e-12);
+  EXPECT_LT(initial_row_error(*problem, reference, [](double x) { return -std::sin(M_PI * x); }),
+            1e-12);
 }
 
 TEST(BoxProblem, AllenCahnReferenceStartsAtItsInitialValue) {
-  const auto config = config_of("allen_cahn");
-  const auto problem = make_box_problem(config);
-  const auto& decomp = problem->decomposition();
+  const auto problem = make_box_problem(config_of<tessera::problems::AllenCahnConfig>());
   EXPECT_TRUE(problem->time_dependent());
   EXPECT_EQ(tessera::problems::domain_conditions("allen_cahn")[0].front().derivative, 0);  // u_x
   EXPECT_EQ(side_derivative(*problem), 0);
   EXPECT_TRUE(std::holds_alternative<tessera::pinn::AllenCahnResidual>(problem->residual()));
   const auto reference = problem->reference();
-  EXPECT_LT(initial_row_error(decomp, config, reference,
-                              [](double x) { return x * x * std::cos(M_PI * x); }),
-            1e-14);
+  EXPECT_LT(
+      initial_row_error(*problem, reference, [](double x) { return x * x * std::cos(M_PI * x); }),
+      1e-14);
 }
 
 // Relative L2 of the Helmholtz reference against the exact mode on an n x n grid.
 double helmholtz_error(int n) {
-  auto config = config_of("helmholtz");
-  config.helmholtz_reference.points = n;
+  tessera::problems::HelmholtzConfig config;
+  config.reference.points = n;
   const auto problem = make_box_problem(config);
   EXPECT_EQ(problem->decomposition().global_points()[0], n);
   EXPECT_FALSE(problem->time_dependent());

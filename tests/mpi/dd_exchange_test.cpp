@@ -22,7 +22,7 @@ namespace {
 using namespace tessera;
 
 // A box with awkward bounds, so plane coordinates are not exact binary fractions.
-const std::array<double, 3> kLo{-1.0, 0.1, 2.0}, kHi{1.3, 0.7, 3.3};
+const dd::Corner kLo{-1.0, 0.1, 2.0, 0.0}, kHi{1.3, 0.7, 3.3, 1.0};
 constexpr std::uint64_t kSeed = 11;
 
 struct Tiling {
@@ -322,7 +322,13 @@ TEST(SubdomainGrid, BadTilingsAreInputErrorsNamingTheNumbers) {
   expect_input_error(
       make(2, {4, 2, 1}, {p + 1, 1, 0}),
       {"process grid " + std::to_string(p + 1) + " x 1", std::to_string(p) + " ranks"});
-  expect_input_error(make(4, {2, 2, 2}, {0, 0, 0}), {"dimension 4"});
+  expect_input_error(make(5, {2, 2, 2}, {0, 0, 0}), {"dimension 5"});
+  // A 4D box (3D space and time): its time range is checked too.
+  expect_input_error(
+      [] {
+        dd::SubdomainGrid g(MPI_COMM_WORLD, 4, {0, 0, 0, 1}, {1, 1, 1, 1}, {1, 1, 1});
+      },
+      {"the box along t", "[1, 1]"});
   expect_input_error(make(2, {0, 2, 1}, {0, 0, 0}), {"0 subdomains along x"});
   expect_input_error(
       [] {

@@ -69,10 +69,15 @@ inline pinn::TrainingResult train_briefly(pinn::Loss& loss, nn::StackedMlp& nets
   return pinn::train(loss, nets.parameters(), config, control);
 }
 
-/// The box [lo, hi] of -pde `pde`'s (x, y) or (x, t): Kovasznay's, else [-1, 1] x [0, 1].
-inline std::array<std::array<double, 3>, 2> pde_box(const std::string& pde) {
-  if (pde == "kovasznay") return {{{-0.5, -0.5, 0.0}, {1.0, 1.5, 1.0}}};
-  return {{{-1.0, 0.0, 0.0}, {1.0, 1.0, 1.0}}};
+/// The inputs of -pde `pde`: (x, y, z, t) for heat3d, (x, y) or (x, t) otherwise.
+inline int pde_dim(const std::string& pde) { return pde == "heat3d" ? 4 : 2; }
+
+/// The box [lo, hi] of -pde `pde`'s inputs: Kovasznay's, the unit cube and t in [0, 1] for
+/// heat3d, else [-1, 1] x [0, 1].
+inline std::array<dd::Corner, 2> pde_box(const std::string& pde) {
+  if (pde == "kovasznay") return {{{-0.5, -0.5, 0.0, 0.0}, {1.0, 1.5, 1.0, 1.0}}};
+  if (pde == "heat3d") return {{{0.0, 0.0, 0.0, 0.0}, {1.0, 1.0, 1.0, 1.0}}};
+  return {{{-1.0, 0.0, 0.0, 0.0}, {1.0, 1.0, 1.0, 1.0}}};
 }
 
 /// The Poisson problem of dimension dim (k = frequency in 1D and 2D; the 3D one has k = 1).
@@ -82,11 +87,12 @@ inline physics::PoissonProblem poisson(int dim, double frequency) {
   return physics::Poisson3D{};
 }
 
-/// -pde `pde` of run: pde (burgers, allen_cahn or kovasznay) as a residual, Burgers at
+/// -pde `pde` of run: pde (burgers, allen_cahn, heat3d or kovasznay) as a residual, Burgers at
 /// ν = 0.01/π, the others with their defaults.
 inline problems::Residual plane_pde(const std::string& pde) {
   if (pde == "burgers") return pinn::BurgersResidual{{0.01 / M_PI}};
   if (pde == "allen_cahn") return pinn::AllenCahnResidual{};
+  if (pde == "heat3d") return pinn::Heat3DResidual{};
   return pinn::SteadyNavierStokesResidual<physics::Kovasznay>{};
 }
 
@@ -102,7 +108,7 @@ inline dd::SubdomainPointConfig small_points() {
 
 /// One network (x, y) -> `outputs`, 2-8x2, per subdomain grid's rank owns, Glorot from 300 + id.
 inline nn::StackedMlp small_networks(const dd::SubdomainGrid& grid, int outputs) {
-  nn::StackedMlp nets({2, outputs, 8, 2, nn::Activation::Tanh},
+  nn::StackedMlp nets({grid.dim(), outputs, 8, 2, nn::Activation::Tanh},
                       static_cast<int>(grid.owned().size()));
   std::vector<std::uint64_t> seeds;
   for (int id : grid.owned()) seeds.push_back(300 + id);

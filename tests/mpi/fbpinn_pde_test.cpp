@@ -21,7 +21,7 @@
 #include "dd_test_support.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
-#include "problems/domain_conditions.hpp"
+#include "problems/registry.hpp"
 #include "run/xpinn_learner.hpp"
 
 namespace {
@@ -73,9 +73,8 @@ TEST(WindowedSum, ThreeOutputsWithASpatialLaplacianMatchFiniteDifferences) {
 
 /// A small FBPINN problem of -pde `pde` on 2 x 2 subdomains of its box over comm.
 struct Problem {
-  Problem(MPI_Comm comm, const std::string& pde, std::array<double, 3> lo, std::array<double, 3> hi,
-          int outputs)
-      : grid(comm, 2, lo, hi, {2, 2, 1}),
+  Problem(MPI_Comm comm, const std::string& pde, dd::Corner lo, dd::Corner hi, int outputs)
+      : grid(comm, test_support::pde_dim(pde), lo, hi, {2, 2, 1}),
         windows(grid, 0.3),
         nets(test_support::small_networks(grid, outputs)),
         inner(grid, nets.parameters_per_network()) {
@@ -104,7 +103,7 @@ std::unique_ptr<Problem> problem(MPI_Comm comm, const std::string& pde) {
 }
 
 TEST(FbpinnPdeLoss, GradientIsThatOfTheGlobalObjective) {
-  for (const char* pde : {"burgers", "allen_cahn", "kovasznay"}) {
+  for (const char* pde : {"burgers", "allen_cahn", "kovasznay", "heat3d"}) {
     SCOPED_TRACE(pde);
     auto p = problem(MPI_COMM_WORLD, pde);
     test_support::expect_gradient_matches_differences(p->grid, *p->loss, p->nets);
@@ -123,6 +122,34 @@ TEST(FbpinnPdeLoss, FreeFacesGetNoPoints) {
   const auto last = dd::FbpinnLossBase::training_points(grid, 3, points, faces);
   ASSERT_EQ(last.size(), 2u * (10 + 4));
   for (int p = 10; p < 14; ++p) EXPECT_EQ(last[2 * p], grid.box(3).hi[0]);  // on x = 1
+}
+
+TEST(FbpinnPdeLoss, HeatSubdomainsSpanTheTimeRangeWithTheInitialValueAtItsStart) {
+  // 2 x 2 x 1 subdomains of the unit cube, each over t in [0, 1] (time is not tiled): subdomain 0
+  // (x, y < 1/2) has the domain faces -x, -y, -z, +z and t = 0; t = 1 is free.
+  const auto faces = problems::domain_conditions("heat3d");
+  dd::SubdomainGrid grid(MPI_COMM_SELF, 4, {0, 0, 0, 0}, {1, 1, 1, 1}, {2, 2, 1});
+  EXPECT_EQ(grid.count(), 4);
+  EXPECT_EQ(grid.tiled_dim(), 3);
+  EXPECT_EQ(grid.face_count(), 8);
+  EXPECT_TRUE(grid.neighbour(0, 1).exists());   // +x
+  EXPECT_FALSE(grid.neighbour(0, 6).exists());  // -t
+  EXPECT_FALSE(grid.neighbour(3, 7).exists());  // +t
+  EXPECT_STREQ(dd::face_name(6), "-t");
+  for (int id = 0; id < grid.count(); ++id) {
+    EXPECT_EQ(grid.box(id).lo[3], 0.0);
+    EXPECT_EQ(grid.box(id).hi[3], 1.0);
+  }
+  dd::SubdomainPointConfig points;
+  points.interior_points = 10;
+  points.face_points = 4;
+  const auto xyzt = dd::FbpinnLossBase::training_points(grid, 0, points, faces);
+  ASSERT_EQ(xyzt.size(), 4u * (10 + 5 * 4));
+  for (size_t p = 0; p < xyzt.size() / 4; ++p) {
+    EXPECT_GE(xyzt[4 * p + 3], 0.0);
+    EXPECT_LE(xyzt[4 * p + 3], 1.0);
+  }
+  for (int p = 26; p < 30; ++p) EXPECT_EQ(xyzt[4 * p + 3], 0.0);  // the last face's: t = 0
 }
 
 TEST(FbpinnPdeLoss, NavierStokesTrainsTheSameOnEveryRankCount) {

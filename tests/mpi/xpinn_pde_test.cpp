@@ -17,7 +17,7 @@
 #include "dd_test_support.hpp"
 #include "pinn/pde_residuals.hpp"
 #include "pinn/trainer.hpp"
-#include "problems/domain_conditions.hpp"
+#include "problems/registry.hpp"
 #include "run/xpinn_learner.hpp"
 
 namespace {
@@ -27,9 +27,8 @@ using test_support::losses;
 
 /// A small XPINN problem of -pde `pde` on 2 x 2 subdomains of its box over comm.
 struct Problem {
-  Problem(MPI_Comm comm, const std::string& pde, std::array<double, 3> lo, std::array<double, 3> hi,
-          int outputs)
-      : grid(comm, 2, lo, hi, {2, 2, 1}),
+  Problem(MPI_Comm comm, const std::string& pde, dd::Corner lo, dd::Corner hi, int outputs)
+      : grid(comm, test_support::pde_dim(pde), lo, hi, {2, 2, 1}),
         nets(test_support::small_networks(grid, outputs)),
         inner(grid, nets.parameters_per_network()) {
     std::visit(
@@ -56,7 +55,7 @@ std::unique_ptr<Problem> problem(MPI_Comm comm, const std::string& pde) {
 }
 
 TEST(XpinnPdeLoss, GradientIsThatOfTheGlobalObjective) {
-  for (const char* pde : {"burgers", "allen_cahn", "kovasznay"}) {
+  for (const char* pde : {"burgers", "allen_cahn", "kovasznay", "heat3d"}) {
     SCOPED_TRACE(pde);
     auto p = problem(MPI_COMM_WORLD, pde);
     test_support::expect_gradient_matches_differences(p->grid, *p->loss, p->nets);
