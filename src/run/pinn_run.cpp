@@ -54,7 +54,7 @@ PinnRunConfig PinnRunConfig::from_options(Options& options,
   c.network.periodic_harmonics = options.integer(
       "pinn_periodic_harmonics", 0, 0, 64,
       "Allen-Cahn: x enters as [sin, cos](k pi x), k = 1..K, periodic exactly; 0: raw x");
-  c.network.periodic_length = 2.0;  // Allen–Cahn's x in [-1, 1]
+  c.network.periodic_length = c.problem->upper()[0] - c.problem->lower()[0];  // x's period
   if (c.network.periodic_harmonics > 0 &&
       (!entry.has(problems::kPeriodicInX) || c.network.fourier_features))
     options.report("-pinn_periodic_harmonics: a periodic embedding is for " +
