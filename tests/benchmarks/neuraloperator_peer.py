@@ -1,42 +1,54 @@
 #!/usr/bin/env python3
 """The peer: neuraloperator's FNO and TFNO trained on a Tessera sample file as run: operator trains.
 
-compare_neuraloperator.sh runs this next to Tessera's `tessera input/darcy_fno.yaml`. What is the
+compare_neuraloperator.sh runs this next to Tessera's `tessera input/darcy_fno.yaml` (--scheme
+direct, the default) or `tessera input/navier_stokes_fno2d.yaml` (--scheme rollout). What is the
 same as Tessera (src/run/operator_run.hpp, src/nn/operator_training.hpp) and the FNO paper's
-fourier_2d.py:
+fourier_2d.py / fourier_2d_time.py:
 
   data        the HDF5 sample file of run: dataset: /samples float64 [sample][field][y][x], the
-              field names in its attribute "fields"; every --stride-th point of each dimension
+              field names in its attribute "fields"; --input and --output name fields as
+              -operator_input / -operator_output do (a name, or a comma-separated list of names
+              and ranges such as omega_t1..omega_t10); every --stride-th point of each dimension
               (421^2 with stride 5 is 85^2: indices 0, 5, ..., 420); split as -operator_split_seed
               0: the file's order, the first --train samples train, the next --validation skipped,
               the next --test test
-  normaliser  UnitGaussianNormalizer: pointwise mean and unbiased std over the training samples,
-              eps 1e-5; the input encoded, the network's output decoded before the loss
-  loss        relative L2 per sample over the grid, summed over the batch (LpLoss
-              size_average=False); train error = epoch sum / training samples
-  optimiser   Adam lr 1e-3, weight decay 1e-4 (torch.optim.Adam: L2 added to the gradient, as
-              Tessera's), StepLR every --lr-step epochs by --lr-factor, batch 20, a fresh shuffle
-              every epoch (torch.randperm; Tessera shuffles within 20 lanes: see
+  direct      (Darcy) one input field to one output field; UnitGaussianNormalizer: pointwise mean
+              and unbiased std over the training samples, eps 1e-5; the input encoded, the
+              network's output decoded before the loss; the loss the relative L2 per sample over
+              the grid, summed over the batch (LpLoss size_average=False); train error = epoch
+              sum / training samples
+  rollout     (Navier-Stokes, fourier_2d_time.py) the window of input records and the grid in, the
+              next record out; the prediction joins the window and its oldest record leaves it,
+              one step per output record; no normaliser; the loss the per-step relative L2 summed
+              over steps and samples, backpropagated through the whole rollout; train error =
+              epoch sum / (training samples x steps); the test error of a sample its relative L2
+              over all its output records (Tessera's "test rel L2 mean"), and per record
+  optimiser   Adam --lr (1e-3), weight decay 1e-4 (torch.optim.Adam: L2 added to the gradient, as
+              Tessera's), StepLR every --lr-step epochs by --lr-factor, --batch (20), a fresh
+              shuffle every epoch (torch.randperm; Tessera shuffles within --batch lanes: see
               operator_training.hpp)
-  network     width 32, 12 x 12 modes (the paper's two corners: n_modes (24, 22), neuraloperator
-              keeping n_modes[0] modes around 0 in the first dimension and n_modes[-1] // 2 + 1 in
-              the last), a linear lifting 3 -> 32 (lifting_channel_ratio 0), 4 Fourier layers with
-              a linear 1x1 skip, projection 32 -> 128 -> 1 with GELU, grid coordinates
-              linspace(0, 1, n) appended to the input as channels 1, 2 (the paper's get_grid), 9
-              zero points padded at the end of each dimension after the lifting (pad_at_end):
+  network     width --width (32; the Navier-Stokes deck's 20), 12 x 12 modes (the paper's two
+              corners: n_modes (24, 22), neuraloperator keeping n_modes[0] modes around 0 in the
+              first dimension and n_modes[-1] // 2 + 1 in the last), a linear lifting from the
+              input records + 2 grid channels to the width (lifting_channel_ratio 0), 4 Fourier
+              layers with a linear 1x1 skip, projection width -> 128 -> 1 with GELU, grid
+              coordinates linspace(0, 1, n) appended to the input records as the last two
+              channels (the paper's get_grid), --padding zero points (9; 0 for periodic data)
+              padded at the end of each dimension after the lifting (pad_at_end): for Darcy
               2,368,001 parameters, the paper's count
 
 What differs, as neuraloperator 2.0.0's FNO allows it:
   - its FNO block applies the non-linearity twice between Fourier layers: after the skip sum and
     again where the channel MLP would be, also with use_channel_mlp False (gelu(gelu(h)))
-  - the grid channels are made here (positional_embedding None, in_channels 3): neuraloperator's
+  - the grid channels are made here (positional_embedding None): neuraloperator's
     GridEmbedding2D uses linspace(0, 1, n + 1)[:-1], not the paper's endpoint-inclusive grid
   - its SpectralConv: fft_norm "forward" (the paper: "backward"), its own weight initialisation
     (the paper: U(0, 1) / width^2), and a bias of its own (the paper's bias sits in the 1x1 skip;
     neuraloperator's linear skip has none): the same count
   - its DomainPadding pads round(f n) points on both sides; pad_at_end fills its per-grid caches
-    with 9 points at the end instead, at the training grid and every zero-shot grid (Tessera pads
-    the same 9 points on a finer grid)
+    with --padding points at the end instead, at the training grid and every zero-shot grid
+    (Tessera pads the same points on a finer grid)
   - float32 by default (torch's); --dtype float64 makes its complex spectral weights complex128
     and its SpectralConv's spectrum buffer too (it is torch.cfloat whatever the default dtype,
     which would take the Fourier layers back to single precision): use_float64, make_float64
@@ -51,7 +63,8 @@ Prints the versions and the threads / BLAS torch uses, per model one line
       train_rel_l2_last=.. test_rel_l2_mean=.. test_rel_l2_median=.. test_rel_l2_max=..
 
 (seconds_per_epoch: the mean over the epochs trained, those before a --checkpoint restart
-included), and with --zero-shot 3,2 the trained network's error on the same test samples read with those
+included; rollout: also test_rel_l2_record_mean, _first_record, _last_record), and with
+--zero-shot 3,2 (direct) the trained network's error on the same test samples read with those
 strides (zero-shot super-resolution; the normaliser fitted at the training grid interpolated
 bilinearly onto the finer grid, node-aligned, as Tessera's evaluation does):
 
@@ -75,16 +88,32 @@ import torch.nn.functional as F  # noqa: E402
 EPS = 1e-5
 
 
-def read_fields(path, dataset, input_name, output_name, first, count, stride, block=25):
-    """Samples first .. first + count - 1 of the file, input and output fields, every stride-th
-    point: two float64 arrays [count][ny][nx]. Reads whole samples (one chunk per field) in
+def field_names(spec):
+    """-operator_input's syntax: comma-separated names and ranges prefixN..prefixM."""
+    names = []
+    for item in spec.split(","):
+        item = item.strip()
+        if ".." not in item:
+            names.append(item)
+            continue
+        first, last = item.split("..")
+        head = first.rstrip("0123456789")
+        if not last.startswith(head) or head == first or len(last) == len(head):
+            sys.exit(f"'{item}': a range is prefixN..prefixM, the same prefix")
+        names += [f"{head}{i}" for i in range(int(first[len(head):]), int(last[len(head):]) + 1)]
+    return names
+
+
+def read_fields(path, dataset, names, first, count, stride, block=25):
+    """Samples first .. first + count - 1 of the file, the named fields, every stride-th point:
+    a float64 array [count][fields][ny][nx]. Reads whole samples (one chunk per field) in
     blocks and subsamples in memory."""
     with h5py.File(path, "r") as f:
         ds = f[dataset]
-        names = [n.decode() if isinstance(n, bytes) else str(n) for n in ds.attrs["fields"]]
-        if input_name not in names or output_name not in names:
-            sys.exit(f"{path}: /{dataset} holds fields {names}, not {input_name} and "
-                     f"{output_name}")
+        stored = [n.decode() if isinstance(n, bytes) else str(n) for n in ds.attrs["fields"]]
+        missing = [n for n in names if n not in stored]
+        if missing:
+            sys.exit(f"{path}: /{dataset} holds fields {stored}, not {missing}")
         if ds.ndim != 4:
             sys.exit(f"{path}: /{dataset} is {ds.ndim - 2}D, this script is for 2D")
         if first + count > ds.shape[0]:
@@ -92,16 +121,14 @@ def read_fields(path, dataset, input_name, output_name, first, count, stride, bl
         for n in ds.shape[2:]:
             if (n - 1) % stride:
                 sys.exit(f"stride {stride} does not divide {n} - 1 (the grid's end points)")
-        fi, fo = names.index(input_name), names.index(output_name)
+        index = [stored.index(n) for n in names]
         ny, nx = (ds.shape[2] - 1) // stride + 1, (ds.shape[3] - 1) // stride + 1
-        x = np.empty((count, ny, nx))
-        y = np.empty((count, ny, nx))
+        out = np.empty((count, len(names), ny, nx))
         for s in range(first, first + count, block):
             e = min(s + block, first + count)
             chunk = ds[s:e]
-            x[s - first:e - first] = chunk[:, fi, ::stride, ::stride]
-            y[s - first:e - first] = chunk[:, fo, ::stride, ::stride]
-        return x, y
+            out[s - first:e - first] = chunk[:, index, ::stride, ::stride]
+        return out
 
 
 class Normalizer:
@@ -139,17 +166,18 @@ def relative_l2(out, y):
 
 
 def with_grid(x):
-    """[b][n1][n2] -> [b][3][n1][n2]: the field, then linspace(0, 1, n1) and linspace(0, 1, n2)
-    (the paper's get_grid: gridx varies along the first grid dimension)."""
-    b, n1, n2 = x.shape
-    g1 = torch.linspace(0, 1, n1, dtype=x.dtype).reshape(1, n1, 1).expand(b, n1, n2)
-    g2 = torch.linspace(0, 1, n2, dtype=x.dtype).reshape(1, 1, n2).expand(b, n1, n2)
-    return torch.stack((x, g1, g2), dim=1)
+    """[b][c][n1][n2] -> [b][c + 2][n1][n2]: the fields, then linspace(0, 1, n1) and
+    linspace(0, 1, n2) (the paper's get_grid: gridx varies along the first grid dimension)."""
+    b, _, n1, n2 = x.shape
+    g1 = torch.linspace(0, 1, n1, dtype=x.dtype).reshape(1, 1, n1, 1).expand(b, 1, n1, n2)
+    g2 = torch.linspace(0, 1, n2, dtype=x.dtype).reshape(1, 1, 1, n2).expand(b, 1, n1, n2)
+    return torch.cat((x, g1, g2), dim=1)
 
 
-def make_model(kind, args):
+def make_model(kind, args, in_records):
     from neuralop.models import FNO
-    options = dict(n_modes=(2 * args.modes, 2 * args.modes - 2), in_channels=3, out_channels=1,
+    options = dict(n_modes=(2 * args.modes, 2 * args.modes - 2), in_channels=in_records + 2,
+                   out_channels=1,
                    hidden_channels=args.width, n_layers=args.layers, lifting_channel_ratio=0,
                    projection_channel_ratio=args.projection / args.width,
                    positional_embedding=None, use_channel_mlp=False, fno_skip="linear",
@@ -204,16 +232,41 @@ def parameter_count(model):
     return sum(p.numel() * (2 if p.is_complex() else 1) for p in model.parameters())
 
 
-def evaluate(model, x, y, y_norm, batch):
-    """Per-sample decoded relative L2 errors of the encoded inputs x against y."""
-    errors = []
+def predict(model, x, scheme, y_norm, steps):
+    """The predictions [b][K][n1][n2] in the data's units: direct, the decoded output of the
+    encoded input x (with its grid channels); rollout, K steps from the window x [b][in][n1][n2],
+    each prediction joining the window (not detached, as fourier_2d_time.py)."""
+    if scheme == "direct":
+        return y_norm.decode(model(x)[:, 0])[:, None]
+    window, predictions = x, []
+    for _ in range(steps):
+        out = model(with_grid(window))[:, 0]
+        predictions.append(out)
+        window = torch.cat((window[:, 1:], out[:, None]), dim=1)
+    return torch.stack(predictions, dim=1)
+
+
+def batch_loss(out, y, scheme):
+    """The loss of a batch: the relative L2 of each sample (direct) or of each step of each
+    sample (rollout), summed."""
+    if scheme == "direct":
+        return relative_l2(out[:, 0], y[:, 0]).sum()
+    return sum(relative_l2(out[:, t], y[:, t]).sum() for t in range(out.shape[1]))
+
+
+def evaluate(model, x, y, scheme, y_norm, batch):
+    """Per-sample relative L2 errors over all output records, and per sample and record
+    ([samples][K])."""
+    errors, records = [], []
     model.eval()
     with torch.no_grad():
         for s in range(0, x.shape[0], batch):
-            out = model(x[s:s + batch])[:, 0]
-            errors.append(relative_l2(y_norm.decode(out), y[s:s + batch]))
+            out, ys = predict(model, x[s:s + batch], scheme, y_norm, y.shape[1]), y[s:s + batch]
+            errors.append(relative_l2(out, ys))
+            records.append(torch.stack([relative_l2(out[:, t], ys[:, t])
+                                        for t in range(ys.shape[1])], dim=1))
     model.train()
-    return torch.cat(errors).tolist()
+    return torch.cat(errors).tolist(), torch.cat(records)
 
 
 def summary(errors):
@@ -224,6 +277,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", help="a Tessera sample file (run: dataset)")
     parser.add_argument("--dataset", default="samples")
+    parser.add_argument("--scheme", choices=("direct", "rollout"), default="direct")
     parser.add_argument("--input", default="permeability")
     parser.add_argument("--output", default="pressure")
     parser.add_argument("--stride", type=int, default=5, help="every stride-th point (5)")
@@ -279,42 +333,51 @@ def main() -> None:
         use_float64()
     start = time.perf_counter()
     test_first = args.train + args.validation
-    x_train, y_train = read_fields(args.file, args.dataset, args.input, args.output, 0,
-                                   args.train, args.stride)
-    x_test, y_test = read_fields(args.file, args.dataset, args.input, args.output, test_first,
-                                 args.test, args.stride)
-    n = x_train.shape[1]
-    print(f"data {args.file}: {args.input} -> {args.output}, every {args.stride} point(s): "
-          f"{x_train.shape[1]}x{x_train.shape[2]}; train samples 0..{args.train - 1}, test "
-          f"{test_first}..{test_first + args.test - 1} (file order); read in "
-          f"{time.perf_counter() - start:.1f} s", flush=True)
-    # Normalisers fitted in float64 on the training split, then cast (the FNO code fits in the
-    # data's float32; Tessera in double).
+    inputs, outputs = field_names(args.input), field_names(args.output)
+    rollout = args.scheme == "rollout"
+    if not rollout and (len(inputs) != 1 or len(outputs) != 1):
+        sys.exit("--scheme direct maps one --input field to one --output field")
+    if rollout and args.zero_shot:
+        sys.exit("--zero-shot is for --scheme direct")
+    x_train = read_fields(args.file, args.dataset, inputs, 0, args.train, args.stride)
+    y_train = read_fields(args.file, args.dataset, outputs, 0, args.train, args.stride)
+    x_test = read_fields(args.file, args.dataset, inputs, test_first, args.test, args.stride)
+    y_test = read_fields(args.file, args.dataset, outputs, test_first, args.test, args.stride)
+    n = x_train.shape[2]
+    print(f"data {args.file}: {args.input} -> {args.output} ({args.scheme}), every "
+          f"{args.stride} point(s): {x_train.shape[2]}x{x_train.shape[3]}; train samples "
+          f"0..{args.train - 1}, test {test_first}..{test_first + args.test - 1} (file order); "
+          f"read in {time.perf_counter() - start:.1f} s", flush=True)
     to = dict(dtype=dtype)
-    x_norm = Normalizer(torch.from_numpy(x_train))
-    y_norm = Normalizer(torch.from_numpy(y_train))
-    x_tr = with_grid(x_norm.encode(torch.from_numpy(x_train)).to(**to))
     y_tr = torch.from_numpy(y_train).to(**to)
-    x_te = with_grid(x_norm.encode(torch.from_numpy(x_test)).to(**to))
     y_te = torch.from_numpy(y_test).to(**to)
-    y_norm_t = Normalizer.__new__(Normalizer)
-    y_norm_t.mean, y_norm_t.std = y_norm.mean.to(**to), y_norm.std.to(**to)
-
     strides = [int(s) for s in args.zero_shot.split(",") if s.strip()]
     zero_shot_data = {}
-    for stride in strides:
-        xs, ys = read_fields(args.file, args.dataset, args.input, args.output, test_first,
-                             args.test, stride)
-        xn = x_norm.on_grid(xs.shape[1:])
-        yn = y_norm.on_grid(xs.shape[1:])
-        yn_t = Normalizer.__new__(Normalizer)
-        yn_t.mean, yn_t.std = yn.mean.to(**to), yn.std.to(**to)
-        zero_shot_data[stride] = (with_grid(xn.encode(torch.from_numpy(xs)).to(**to)),
-                                  torch.from_numpy(ys).to(**to), yn_t)
+    if rollout:  # no normaliser: the raw window in, the grid added at every step
+        x_tr, x_te = torch.from_numpy(x_train).to(**to), torch.from_numpy(x_test).to(**to)
+        y_norm_t = None
+    else:
+        # Normalisers fitted in float64 on the training split, then cast (the FNO code fits in
+        # the data's float32; Tessera in double).
+        x_norm = Normalizer(torch.from_numpy(x_train[:, 0]))
+        y_norm = Normalizer(torch.from_numpy(y_train[:, 0]))
+        x_tr = with_grid(x_norm.encode(torch.from_numpy(x_train[:, 0])).to(**to)[:, None])
+        x_te = with_grid(x_norm.encode(torch.from_numpy(x_test[:, 0])).to(**to)[:, None])
+        y_norm_t = Normalizer.__new__(Normalizer)
+        y_norm_t.mean, y_norm_t.std = y_norm.mean.to(**to), y_norm.std.to(**to)
+        for stride in strides:
+            xs = read_fields(args.file, args.dataset, inputs, test_first, args.test, stride)[:, 0]
+            ys = read_fields(args.file, args.dataset, outputs, test_first, args.test, stride)
+            xn = x_norm.on_grid(xs.shape[1:])
+            yn = y_norm.on_grid(xs.shape[1:])
+            yn_t = Normalizer.__new__(Normalizer)
+            yn_t.mean, yn_t.std = yn.mean.to(**to), yn.std.to(**to)
+            zero_shot_data[stride] = (with_grid(xn.encode(torch.from_numpy(xs)).to(**to)[:, None]),
+                                      torch.from_numpy(ys).to(**to), yn_t)
 
     for kind in args.models.split(","):
         torch.manual_seed(args.seed)
-        model = make_model(kind, args)
+        model = make_model(kind, args, len(inputs))
         if dtype == torch.float64:
             make_float64(model)
         pad_at_end(model, x_tr.shape[2:], args.padding)
@@ -330,7 +393,9 @@ def main() -> None:
                                                     gamma=args.lr_factor)
         seconds, train_error, first, history = [], 0.0, 0, []
         settings = dict(model=kind, dtype=args.dtype, file=os.path.abspath(args.file),
-                        stride=args.stride, train=args.train, batch=args.batch, lr=args.lr,
+                        scheme=args.scheme, input=args.input, output=args.output,
+                        width=args.width, stride=args.stride, train=args.train, batch=args.batch,
+                        lr=args.lr,
                         weight_decay=args.weight_decay, lr_step=args.lr_step,
                         lr_factor=args.lr_factor, rank=args.rank, padding=args.padding,
                         seed=args.seed)
@@ -356,16 +421,17 @@ def main() -> None:
             for s in range(0, args.train, args.batch):
                 index = permutation[s:s + args.batch]
                 optimizer.zero_grad()
-                out = y_norm_t.decode(model(x_tr[index])[:, 0])
-                loss = relative_l2(out, y_tr[index]).sum()
+                out = predict(model, x_tr[index], args.scheme, y_norm_t, y_tr.shape[1])
+                loss = batch_loss(out, y_tr[index], args.scheme)
                 loss.backward()
                 optimizer.step()
                 loss_sum += loss.item()
             lr = scheduler.get_last_lr()[0]
             scheduler.step()
             seconds.append(time.perf_counter() - t0)
-            train_error = loss_sum / args.train
-            test_mean = summary(evaluate(model, x_te, y_te, y_norm_t, args.batch))[0]
+            train_error = loss_sum / (args.train * (y_tr.shape[1] if rollout else 1))
+            test_mean = summary(evaluate(model, x_te, y_te, args.scheme, y_norm_t,
+                                         args.batch)[0])[0]
             history.append(f"  {kind} epoch {epoch + 1:3d}/{args.epochs}: train rel L2 "
                            f"{train_error:.6e}, test rel L2 {test_mean:.6e}, lr {lr:.2e}, "
                            f"{seconds[-1]:.2f} s")
@@ -378,18 +444,22 @@ def main() -> None:
                                 history=history),
                            path + ".tmp")
                 os.replace(path + ".tmp", path)
-        errors = evaluate(model, x_te, y_te, y_norm_t, args.batch)
+        errors, record_errors = evaluate(model, x_te, y_te, args.scheme, y_norm_t, args.batch)
         mean, median, worst = summary(errors)
-        print(f"peer model={kind} dtype={args.dtype} grid={n}x{x_train.shape[2]} "
+        per_record = record_errors.mean(0).tolist()
+        records = (f" test_rel_l2_record_mean={sum(per_record) / len(per_record):.6e} "
+                   f"test_rel_l2_first_record={per_record[0]:.6e} "
+                   f"test_rel_l2_last_record={per_record[-1]:.6e}" if rollout else "")
+        print(f"peer model={kind} dtype={args.dtype} grid={n}x{x_train.shape[3]} "
               f"epochs={args.epochs} parameters={parameters} "
               f"seconds_per_epoch={sum(seconds) / max(len(seconds), 1):.3f} "
               f"train_rel_l2_last={train_error:.6e} test_rel_l2_mean={mean:.6e} "
-              f"test_rel_l2_median={median:.6e} test_rel_l2_max={worst:.6e}", flush=True)
+              f"test_rel_l2_median={median:.6e} test_rel_l2_max={worst:.6e}{records}", flush=True)
         for stride, (xs, ys, yn) in zero_shot_data.items():
             m = xs.shape[2]
-            mean, median, worst = summary(evaluate(model, xs, ys, yn, args.batch))
+            mean, median, worst = summary(evaluate(model, xs, ys, "direct", yn, args.batch)[0])
             print(f"peer_zero_shot model={kind} dtype={args.dtype} grid={m}x{xs.shape[3]} "
-                  f"trained_grid={n}x{x_train.shape[2]} test_rel_l2_mean={mean:.6e} "
+                  f"trained_grid={n}x{x_train.shape[3]} test_rel_l2_mean={mean:.6e} "
                   f"test_rel_l2_median={median:.6e} test_rel_l2_max={worst:.6e}", flush=True)
 
 
