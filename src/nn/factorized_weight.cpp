@@ -348,13 +348,12 @@ std::string FactorizedWeight::describe() const {
   return s.str();
 }
 
-void FactorizedWeight::initialize(std::uint64_t seed, const Vector& parameters) const {
+void FactorizedWeight::initialize(std::uint64_t seed, const Vector& parameters,
+                                  double mean_square) const {
   TESSERA_CHECK(long(parameters.extent(0)) == parameter_count_,
                 "FactorizedWeight::initialize: the parameters hold "
                     << parameters.extent(0) << " values, not " << parameter_count_);
   const int n = static_cast<int>(shape_.size());
-  const double c = 1.0 / (double(shape_[0]) * shape_[1]);
-  const double mean_square = 2.0 * c * c / 3.0;  // E|W|^2 of the dense draw
   const bool cp = factorization_ == Factorization::Cp;
   const double variance = cp ? std::pow(mean_square / ranks_[0], 1.0 / n)
                              : std::pow(mean_square / double(product(ranks_)), 1.0 / (n + 1));

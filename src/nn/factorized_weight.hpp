@@ -45,10 +45,9 @@
 //
 // Initialisation: every factor entry (and the CP lambda = 1 aside, the Tucker core) complex
 // normal with E|z|^2 = sigma^2 (re and im N(0, sigma^2 / 2)), sigma chosen so that the
-// reconstructed weight has the dense initialisation's mean square E|W|^2 = 2 c^2 / 3, c = 1 /
-// (I O) (re, im uniform in [0, c)): CP sigma^2 = (E|W|^2 / R)^(1 / N), Tucker sigma^2 = (E|W|^2
-// / prod r)^(1 / (N + 1)) (the factors and the core alike, as tltorch's cp_normal_ and
-// tucker_normal_). Zero mean, unlike the dense draw.
+// reconstructed weight has a given mean square E|W|^2 (SpectralConv's: its SpectralInit's):
+// CP sigma^2 = (E|W|^2 / R)^(1 / N), Tucker sigma^2 = (E|W|^2 / prod r)^(1 / (N + 1)) (the factors
+// and the core alike, as tltorch's cp_normal_ and tucker_normal_). Zero mean.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -107,8 +106,8 @@ public:
   static std::vector<int> tucker_ranks(double fraction, const std::vector<int>& shape);
 
   /// Draws the parameters (parameter_count() values) as the header comment says, from seed, the
-  /// same on every rank. Not collective.
-  void initialize(std::uint64_t seed, const Vector& parameters) const;
+  /// same on every rank, the reconstructed weight's E|W|^2 = mean_square. Not collective.
+  void initialize(std::uint64_t seed, const Vector& parameters, double mean_square) const;
 
   /// Sizes ws for batch samples; cheap when already sized. Not collective.
   void prepare(FactorizedWorkspace& ws, int batch) const;

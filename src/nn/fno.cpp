@@ -121,7 +121,7 @@ Fno::Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& b
   lifting_ = {shape.in_channels + (shape.grid_coordinates ? dims : 0), width, 0};
   long offset = lifting_.parameter_count();
   const SpectralConvShape spectral_shape{
-      width, width, padding_.grid, shape.modes, shape.factorization, shape.rank, {}};
+      width, width, padding_.grid, shape.modes, shape.factorization, shape.rank, {}, shape.init};
   for (int l = 0; l < shape.layers; ++l) {
     spectral_.emplace_back(spectral_shape, padding_.block, space);
     spectral_offset_.push_back(offset);

@@ -62,6 +62,7 @@ struct FnoShape {
   // dense parameter count (FactorizedWeight's rule); dense is the FNO.
   Factorization factorization = Factorization::Dense;
   double rank = 1.0;
+  SpectralInit init = SpectralInit::Paper;  // how the Fourier layers' weights are drawn
 };
 
 /// One pointwise linear layer (a 1x1 convolution with bias) of the flat parameter vector: its

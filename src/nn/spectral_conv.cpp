@@ -151,15 +151,25 @@ void SpectralConv::bind(const Vector& parameters) {
   parameters_ = parameters;
 }
 
+SpectralInit spectral_init_from_name(const std::string& name) {
+  if (name == "paper") return SpectralInit::Paper;
+  if (name == "neuraloperator") return SpectralInit::Neuraloperator;
+  TESSERA_THROW("unknown spectral initialisation '" << name
+                                                    << "'; expected paper or neuraloperator");
+}
+
 void SpectralConv::initialize(std::uint64_t seed) {
+  const double in = shape_.in_channels, out = shape_.out_channels, c = 1.0 / (in * out);
+  const bool paper = shape_.init == SpectralInit::Paper;
   if (factorized()) {
-    factorized_.initialize(seed, parameters_);
+    factorized_.initialize(seed, parameters_, paper ? 2.0 * c * c / 3.0 : 2.0 / (in + out));
     return;
   }
   auto host = Kokkos::create_mirror_view(parameters_);
-  const double scale = 1.0 / (double(shape_.in_channels) * shape_.out_channels);
   std::uint64_t state = splitmix64(seed);
-  for (long p = 0; p < parameter_count_; ++p) host(p) = scale * uniform_unit(state);
+  const double deviation = std::sqrt(1.0 / (in + out));  // of re and of im: E|W|^2 = 2/(in + out)
+  for (long p = 0; p < parameter_count_; ++p)
+    host(p) = paper ? c * uniform_unit(state) : deviation * standard_normal(state);
   Kokkos::deep_copy(parameters_, host);
 }
 

@@ -37,12 +37,23 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "nn/factorized_weight.hpp"
 #include "nn/types.hpp"
 
 namespace tessera::nn {
+
+/// How SpectralConv::initialize draws the spectral weights (a factorised weight: its factors, so
+/// that the weight they rebuild has the same mean square E|W|^2).
+enum class SpectralInit {
+  Paper,  // the FNO code: re and im uniform in [0, c), c = 1 / (in out): E|W|^2 = 2 c^2 / 3
+  Neuraloperator,  // neuraloperator's SpectralConv (init_std "auto"): complex normal, zero mean,
+                   // E|W|^2 = 2 / (in + out), about 10^4 times the paper's at width 20
+};
+
+SpectralInit spectral_init_from_name(const std::string& name);  // "paper", "neuraloperator"
 
 struct SpectralConvShape {
   int in_channels = 1;
@@ -52,6 +63,7 @@ struct SpectralConvShape {
   Factorization factorization = Factorization::Dense;  // dense, cp or tucker (TFNO)
   double rank = 1.0;                // factorised: fraction of the dense parameter count
   std::vector<int> tucker_ranks{};  // tucker: explicit ranks (in, out, K_1..K_D), else from rank
+  SpectralInit init = SpectralInit::Paper;
 };
 
 /// This rank's block of the global grid: first global index and number of points per dimension
@@ -122,9 +134,10 @@ public:
   /// Not collective.
   void bind(const Vector& parameters);
 
-  /// As the FNO code: re and im of every weight uniform in [0, 1/(in*out)), drawn from seed
-  /// (SplitMix64), so every rank draws the same weights; factorised layers draw their factors
-  /// to the same mean square (FactorizedWeight::initialize). Not collective.
+  /// Draws the weights as the shape's SpectralInit says (by default as the FNO code: re and im of
+  /// every weight uniform in [0, 1/(in*out))) from seed (SplitMix64), so every rank draws the
+  /// same weights; factorised layers draw their factors to the same mean square
+  /// (FactorizedWeight::initialize). Not collective.
   void initialize(std::uint64_t seed);
 
   /// Sizes ws for batch samples; cheap when already sized. Not collective.

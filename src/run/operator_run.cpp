@@ -354,6 +354,12 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
                      "tfno: factorisation of the spectral weights");
   const double rank = options.real("operator_rank", 0.1, 1e-6, 1.0,
                                    "tfno: rank as a fraction of the dense spectral parameters");
+  c.shape.init = nn::spectral_init_from_name(options.choice(
+      "operator_spectral_init", "paper", {"paper", "neuraloperator"},
+      "fno, tfno: the spectral weights' initial draw: paper (the FNO code's, re and im uniform in "
+      "[0, 1/(width^2))) or neuraloperator (its SpectralConv's, complex normal with mean square "
+      "2/(2 width)); a TFNO draws its factors so that the weight they rebuild has that mean "
+      "square"));
   if (model == "tfno") {
     c.shape.factorization =
         factorization == "cp" ? nn::Factorization::Cp : nn::Factorization::Tucker;

@@ -302,18 +302,13 @@ TEST(Tfno, FullRankTuckerRepresentsAnyDenseLayer) {
   std::printf("full-rank Tucker with identity factors vs dense: max relative error %.3e\n", worst);
 }
 
-// The reconstructed weight's mean square is the dense initialisation's, 2 c^2 / 3 with
-// c = 1 / (in out), to sampling error.
-TEST(Tfno, InitialWeightHasTheDenseScale) {
-  const Shape base{8, 8, {16, 16}, {4, 4}};
-  SpectralConv dense(base);
-  dense.initialize(3);
-  const auto wd = to_host(dense.parameters());
-  const double dense_ms = dot(wd, wd) / double(wd.size() / 2);
+// The mean square |W|^2 of the weight a CP and a Tucker layer of ranks 1, 0.5, 0.1 rebuild from
+// their initial factors, averaged over 8 seeds (with small ranks one draw's mean square is a
+// product of few-sample averages, the core's above all, and spreads widely), within 0.6 to 1.6
+// times expected.
+void expect_factorized_initial_mean_square(const Shape& base, double expected) {
   for (const Factorization f : {Factorization::Cp, Factorization::Tucker})
     for (const double rank : {1.0, 0.5, 0.1}) {
-      // Averaged over seeds: with small ranks one draw's mean square is a product of few-sample
-      // averages (the core's above all) and spreads widely.
       SpectralConv layer(factorized(base, f, rank));
       double ms = 0;
       const int seeds = 8;
@@ -322,11 +317,44 @@ TEST(Tfno, InitialWeightHasTheDenseScale) {
         const auto w = reconstruct(layer, to_host(layer.parameters()));
         ms += dot(w, w) / double(w.size() / 2) / seeds;
       }
-      std::printf("%-6s rank %-4g: initial mean square |W|^2 %.3e, dense %.3e (ratio %.2f)\n",
-                  to_string(f), rank, ms, dense_ms, ms / dense_ms);
-      EXPECT_GT(ms / dense_ms, 0.6) << to_string(f) << " rank " << rank;
-      EXPECT_LT(ms / dense_ms, 1.6) << to_string(f) << " rank " << rank;
+      std::printf("%-6s rank %-4g: initial mean square |W|^2 %.3e, expected %.3e (ratio %.2f)\n",
+                  to_string(f), rank, ms, expected, ms / expected);
+      EXPECT_GT(ms / expected, 0.6) << to_string(f) << " rank " << rank;
+      EXPECT_LT(ms / expected, 1.6) << to_string(f) << " rank " << rank;
     }
+}
+
+// The reconstructed weight's mean square is the dense initialisation's, 2 c^2 / 3 with
+// c = 1 / (in out), to sampling error.
+TEST(Tfno, InitialWeightHasTheDenseScale) {
+  const Shape base{8, 8, {16, 16}, {4, 4}};
+  SpectralConv dense(base);
+  dense.initialize(3);
+  const auto wd = to_host(dense.parameters());
+  expect_factorized_initial_mean_square(base, dot(wd, wd) / double(wd.size() / 2));
+}
+
+// -operator_spectral_init neuraloperator: the dense weight's mean square is 2 / (in + out)
+// (neuraloperator's init_std "auto"), zero mean; a factorised weight rebuilds the same mean square
+// to sampling error.
+TEST(Tfno, NeuraloperatorInitialWeightScale) {
+  Shape base{8, 24, {16, 16}, {4, 4}};
+  base.init = tessera::nn::SpectralInit::Neuraloperator;
+  const double expected = 2.0 / (8 + 24);
+  SpectralConv dense(base);
+  dense.initialize(3);
+  const auto wd = to_host(dense.parameters());
+  const double n = double(wd.size() / 2);
+  double mean = 0;
+  for (double v : wd) mean += v / double(wd.size());
+  // 3072 complex normals (2 corners x 8 x 24 x 4 x 4): |W|^2 has relative deviation 1, so the
+  // sample mean square's is 1.8%: within 6%; the mean of the 6144 re and im parts, deviation
+  // 0.009 sqrt(2/(in + out)): within 0.04 of it.
+  EXPECT_NEAR(dot(wd, wd) / n / expected, 1.0, 0.06);
+  EXPECT_LT(std::abs(mean), 0.04 * std::sqrt(expected));
+  std::printf("neuraloperator init, dense: mean square %.4e (2/(in + out) = %.4e), mean %.1e\n",
+              dot(wd, wd) / n, expected, mean);
+  expect_factorized_initial_mean_square(base, expected);
 }
 
 TEST(Tfno, NetworkCountsAndSummary) {
