@@ -358,7 +358,8 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
       "operator_spectral_init", "paper", {"paper", "neuraloperator"},
       "fno, tfno: the spectral weights' initial draw: paper (the FNO code's, re and im uniform in "
       "[0, 1/(width^2))) or neuraloperator (its SpectralConv's, complex normal with mean square "
-      "2/(2 width)); a TFNO draws its factors so that the weight they rebuild has that mean "
+      "1/width, i.e. 2/(in + out)); a TFNO draws its factors so that the weight they rebuild has "
+      "that mean "
       "square"));
   if (model == "tfno") {
     c.shape.factorization =
