@@ -74,11 +74,14 @@ void note_independent_writes(MPI_Comm comm) {
 
 std::string resumable_path(const std::string& path) { return path + ".tmp"; }
 
-bool unfinished_file_exists(MPI_Comm comm, const std::string& path) {
-  const std::string exists = run_on_root(comm, [&] {
-    return std::string(std::filesystem::is_regular_file(resumable_path(path)) ? "yes" : "");
-  });
+bool file_exists(MPI_Comm comm, const std::string& path) {
+  const std::string exists = run_on_root(
+      comm, [&] { return std::string(std::filesystem::is_regular_file(path) ? "yes" : ""); });
   return !exists.empty();
+}
+
+bool unfinished_file_exists(MPI_Comm comm, const std::string& path) {
+  return file_exists(comm, resumable_path(path));
 }
 
 FieldFile::FieldFile(MPI_Comm comm, const std::string& path, FileMode mode)

@@ -60,6 +60,9 @@ inline constexpr const char* kNondimensional = "nondimensional";
 /// Not collective. `<path>.tmp`: where a resumable file is written until it is complete.
 std::string resumable_path(const std::string& path);
 
+/// Collective over comm. Whether path is a regular file (rank 0 looks; every rank learns it).
+bool file_exists(MPI_Comm comm, const std::string& path);
+
 /// Collective over comm. Whether resumable_path(path), the unfinished file of an earlier run,
 /// exists.
 bool unfinished_file_exists(MPI_Comm comm, const std::string& path);

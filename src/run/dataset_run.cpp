@@ -185,10 +185,50 @@ bool resumes(MPI_Comm comm, const DatasetRunConfig& config, const std::string& p
   return unfinished && config.resume;
 }
 
+// Collective. With -dataset_resume and no unfinished file, the finished data set at path grows
+// when it holds fewer samples of the same generating options (dataset_samples aside): returns its
+// sample count, 0 where there is none and the run starts afresh. A finished set that cannot grow
+// (other options, as many samples or more, a comparison of strategies, not a resumable run's file)
+// is an InputError on every rank, naming why, unless the deck allows replacing it
+// (output_overwrite; then 0). DatasetRun::prepare_output leaves this refusal to here.
+int grown_from(MPI_Comm comm, const DatasetRunConfig& config, const std::string& path,
+               const GeneratingOptions& generating) {
+  if (!config.resume || !io::file_exists(comm, path)) return 0;
+  auto refuse = [&](const std::string& why) {
+    if (config.output.overwrite) return 0;
+    throw InputError("the data set '" + path + "' exists and " + why +
+                         "; set -output_overwrite true to make it again, or choose another output "
+                         "directory",
+                     __FILE__, __LINE__);
+  };
+  if (config.strategies.size() > 1)
+    return refuse(
+        "a comparison of reuse strategies (-dataset_reuse all) cannot grow it (its table compares "
+        "whole passes); grow it with one strategy");
+  const io::FieldFileReader file(comm, path, "data set");
+  if (!file.has_attribute("samples_complete") || !file.has_dataset("samples"))
+    return refuse("records no complete samples (not written by a resumable data-set run)");
+  GeneratingOptions others;
+  for (const auto& option : generating)
+    if (option.first != "dataset_samples") others.push_back(option);
+  if (const auto d = io::first_difference(file, others))
+    return refuse(d.missing ? "does not record -" + d.name + ", so it cannot grow"
+                            : "cannot grow: -" + d.name + " is " + io::option_text(d.here) +
+                                  " in this run but " + io::option_text(d.stored) + " in the file");
+  const long long held = file.integer_attribute("samples_complete");
+  if (held >= config.sequence.samples)
+    return refuse("already holds " + std::to_string(held) +
+                  " samples of this deck (-dataset_samples " +
+                  std::to_string(config.sequence.samples) + "); raise -dataset_samples to grow it");
+  return static_cast<int>(held);
+}
+
 // The one sample-set file of a data-set run, either problem: created afresh with the generating
 // options as attributes and samples_complete = 0, or (resume) the unfinished file of an earlier
-// run of the same deck reopened after checking them; samples then marked complete in order; the
-// finishing attributes and the rename at the end.
+// run of the same deck reopened after checking them, or (resume, grow) created afresh for more
+// samples with those of the finished file of the same deck copied in first; samples then marked
+// complete in order; the finishing attributes and the rename at the end (which replaces the
+// smaller finished file only when the grown one is complete).
 class SampleSet {
 public:
   // Collective. create makes the sample set(s) in a fresh file.
@@ -196,6 +236,7 @@ public:
             const GeneratingOptions& generating, const std::function<void(io::FieldFile&)>& create)
       : comm_(comm),
         resuming_(resumes(comm, config, path)),
+        grown_from_(resuming_ ? 0 : grown_from(comm, config, path, generating)),
         resumed_(resuming_ ? check_resumable(comm, io::resumable_path(path), generating)
                            : ResumePoint()),
         // A data set is always written under the resumable name, so that a run stopped by a
@@ -214,6 +255,7 @@ public:
     io::record_options(file_, generating);
     file_.set_attribute("samples_complete", 0);
     file_.flush();
+    if (grown_from_ > 0) grow(path, config.sequence.samples);
   }
 
   io::FieldFile& file() { return file_; }
@@ -263,8 +305,47 @@ public:
   }
 
 private:
+  // Collective. Copies the samples [0, grown_from_) of the finished set at path into the new
+  // file, whole samples split over the ranks in rounds (round m: sample mP + rank), each round
+  // marked complete, so that a run stopped while copying resumes after the copied ones.
+  void grow(const std::string& path, int samples) {
+    TESSERA_LOG("  growing '" << path << "' from its " << grown_from_ << " complete samples to "
+                              << samples << " (copied into '" << file_.temporary_path()
+                              << "'; the finished file stays as it is until the grown one is "
+                                 "complete)");
+    Timer copy;
+    const io::FieldFileReader previous(comm_, path, "data set");
+    const std::vector<hsize_t> shape = previous.dataset_shape("samples");
+    io::BlockSelection whole;
+    whole.rank = static_cast<int>(shape.size()) - 2;
+    whole.global = {1, 1, 1};
+    for (int d = 0; d < whole.rank; ++d) whole.global[size_t(d)] = shape[size_t(2 + d)];
+    whole.count = whole.global;
+    io::BlockSelection none = whole;
+    none.count = {0, 0, 0};
+    int rank = 0, ranks = 1;
+    TESSERA_MPI_CALL(MPI_Comm_rank(comm_, &rank));
+    TESSERA_MPI_CALL(MPI_Comm_size(comm_, &ranks));
+    for (int round = 0; round < grown_from_; round += ranks) {
+      const int sample = round + rank;
+      const bool mine = sample < grown_from_;
+      io::SampleSelection selection;
+      selection.first = mine ? sample : 0;
+      selection.count = mine ? 1 : 0;
+      const io::SampleShard shard = previous.read_sample_block("samples", selection);
+      std::vector<const double*> blocks(shape[1], nullptr);
+      if (mine)
+        for (size_t f = 0; f < blocks.size(); ++f) blocks[f] = shard.field(0, f);
+      file_.write_sample("samples", mine ? whole : none, mine ? sample : 0, blocks);
+      complete(std::min(round + ranks, grown_from_));
+    }
+    resumed_.samples = grown_from_;
+    TESSERA_LOG("  copied " << grown_from_ << " samples in " << copy.seconds() << " s");
+  }
+
   MPI_Comm comm_;
   bool resuming_;
+  int grown_from_;  // the samples of the finished set this run grows, 0 if none
   ResumePoint resumed_;
   io::FieldFile file_;
 };
@@ -391,7 +472,8 @@ DatasetRunConfig DatasetRunConfig::from_options(Options& options) {
                    " (e.g. 256 points: 4 gives the FNO paper's 64)");
   c.resume = options.flag("dataset_resume", c.resume,
                           "go on from the unfinished file (<name>.h5.tmp) of an earlier run of the "
-                          "same deck, if there is one; keep this run's if it stops early");
+                          "same deck, if there is one, or grow its finished <name>.h5 to more "
+                          "-dataset_samples; keep this run's if it stops early");
   c.stop_after = options.integer("dataset_stop_after", c.stop_after, 0, 1000000,
                                  "stop once this many samples are complete, keeping the unfinished "
                                  "file for -dataset_resume (0: never; for tests)");
@@ -436,8 +518,10 @@ DatasetRun::DatasetRun(MPI_Comm comm, const DatasetRunConfig& config)
 }
 
 void DatasetRun::prepare_output() {
+  // A resumed run may find the finished set it grows under the final name: execute() decides
+  // whether it can (grown_from), before it writes anything.
   output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
-                                              config_.output.overwrite);
+                                              config_.output.overwrite || config_.resume);
 }
 
 DatasetSummary DatasetRun::execute(const std::string& options_text) {

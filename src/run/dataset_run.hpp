@@ -26,6 +26,12 @@
 // it, and goes on at the first pass not complete (the none pass after its recorded solves, any
 // other from its first sample, so that its figures are an uninterrupted pass's). The final name
 // still only ever holds a complete data set: the file is renamed when its last sample is written.
+// Grow: with -dataset_resume, no unfinished file and a finished one of the same generating options
+// but fewer samples (k < S), a run makes the unfinished file of S samples, copies the k into it
+// (marked complete) and goes on from sample k as a resumed run does; the finished file is replaced
+// only when the grown one is complete. Samples are seeded by index, so the grown set is the one a
+// single S-sample run writes. A finished file that cannot grow is refused (an InputError naming
+// why) unless the deck allows overwriting.
 // Both problems share this mechanism, the progress line (samples done, seconds per sample, time
 // left) and the finishing attributes.
 #include <mpi.h>
@@ -87,7 +93,8 @@ public:
   DatasetRun(MPI_Comm comm, const DatasetRunConfig& config);
 
   /// Collective. Creates the output directory and locks the output name until the run ends (see
-  /// PinnRun::prepare_output); refuses to replace an existing result unless the deck allows it.
+  /// PinnRun::prepare_output); refuses to replace an existing result unless the deck allows it
+  /// or resumes (execute() then refuses a finished set it cannot grow).
   void prepare_output();
 
   /// Collective. darcy: solves the sequence once per strategy, writing the samples during the

@@ -18,7 +18,6 @@
 #include "io/field_file.hpp"
 #include "io/output_directory.hpp"
 #include "io/restart.hpp"
-#include "io/root_task.hpp"
 #include "solvers/energy_spectrum.hpp"
 
 namespace tessera::run {
@@ -430,9 +429,7 @@ void LesRun::find_earlier_snapshots(int next) {
   snapshot_times_.clear();
   for (int k = 0; k < next; ++k) {
     const std::string path = file_path(snapshot_suffix(k));
-    const std::string exists = io::run_on_root(
-        comm_, [&] { return std::string(std::filesystem::is_regular_file(path) ? "yes" : ""); });
-    if (exists.empty()) continue;
+    if (!io::file_exists(comm_, path)) continue;
     const io::FieldFileReader file(comm_, path, "LES snapshot");
     snapshot_times_.emplace_back(std::filesystem::path(path).filename().string(),
                                  file.real_attribute("time"));

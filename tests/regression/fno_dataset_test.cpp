@@ -1,8 +1,9 @@
 // The FNO data deck, reduced (darcy_fno_full / darcy_fno_resumed, 6 samples solved at 61 x 61 and
-// stored at 21 x 21, on 2 ranks): a run stopped after 2 samples and resumed wrote the same file as
-// an uninterrupted run, bit for bit (reuse none: every solve starts from zero); the stored
-// coefficients are the threshold field's two values at every 3rd node, equal to a recomputation;
-// the pressure equals a fresh solve on the fine grid at the stored nodes; the metadata are there.
+// stored at 21 x 21, on 2 ranks): a run stopped after 2 samples and resumed, and a finished
+// 2-sample set grown to 6 (darcy_fno_grown), wrote the same file as an uninterrupted run, bit for
+// bit (reuse none: every solve starts from zero); the stored coefficients are the threshold field's
+// two values at every 3rd node, equal to a recomputation; the pressure equals a fresh solve on the
+// fine grid at the stored nodes; the metadata are there.
 #include <gtest/gtest.h>
 #include <mpi.h>
 #include <petscsys.h>
@@ -24,21 +25,37 @@ std::string result(const std::string& run) {
   return std::string(TESSERA_BINARY_DIR) + "/tests/regression/out/" + run + "/darcy_fno.h5";
 }
 
+// Values that differ between two sample sets of one shape, over all ranks' shards (the size
+// counts as one if the shapes differ).
+long differing_values(const io::FieldFileReader& a, const io::FieldFileReader& b) {
+  const auto x = a.read_sample_shard("samples"), y = b.read_sample_shard("samples");
+  long differ = x.values.size() == y.values.size() ? 0 : 1;
+  for (size_t k = 0; k < std::min(x.values.size(), y.values.size()); ++k)
+    differ += x.values[k] != y.values[k];
+  MPI_Allreduce(MPI_IN_PLACE, &differ, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+  return differ;
+}
+
 TEST(FnoDataset, ResumedRunEqualsUninterruptedRunBitForBit) {
   const io::FieldFileReader full(MPI_COMM_WORLD, result("darcy_fno_full"));
   const io::FieldFileReader resumed(MPI_COMM_WORLD, result("darcy_fno_resumed"));
-  const auto a = full.read_sample_shard("samples"), b = resumed.read_sample_shard("samples");
-  ASSERT_EQ(a.values.size(), b.values.size());
-  long differ = 0;
-  for (size_t k = 0; k < a.values.size(); ++k) differ += a.values[k] != b.values[k];
-  MPI_Allreduce(MPI_IN_PLACE, &differ, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
-  EXPECT_EQ(differ, 0);
+  EXPECT_EQ(differing_values(full, resumed), 0);
   EXPECT_EQ(full.integer_attribute("resumed_at"), 0);
   EXPECT_EQ(resumed.integer_attribute("resumed_at"), 2);
   for (const auto* file : {&full, &resumed}) {
     EXPECT_EQ(file->integer_attribute("samples_complete"), 6);
     EXPECT_EQ(file->string_attribute("darcy_family"), "threshold");
   }
+}
+
+TEST(FnoDataset, GrownSetEqualsUninterruptedRunBitForBit) {
+  // darcy_fno_grown: 2 samples, then grown to 6 by the same deck with -dataset_samples 6.
+  const io::FieldFileReader full(MPI_COMM_WORLD, result("darcy_fno_full"));
+  const io::FieldFileReader grown(MPI_COMM_WORLD, result("darcy_fno_grown"));
+  EXPECT_EQ(differing_values(full, grown), 0);
+  EXPECT_EQ(grown.dataset_shape("samples"), full.dataset_shape("samples"));
+  EXPECT_EQ(grown.integer_attribute("resumed_at"), 2);
+  EXPECT_EQ(grown.integer_attribute("samples_complete"), 6);
 }
 
 TEST(FnoDataset, SamplesAreTheThresholdFieldAndItsSolutionAtEveryThirdNode) {

@@ -1,8 +1,9 @@
 // The Navier–Stokes data deck, reduced (6 samples of 64² to T = 2 on 2 ranks, navier_stokes_full
 // and navier_stokes_resumed; 5 samples on 1, 2 and 4 ranks, navier_stokes_dataset_reduced_ranks*):
-// a run stopped after 3 samples and resumed wrote the same file as an uninterrupted run, bit for
-// bit; the stored records are fresh solves of the same samples, bit for bit (the same solver on
-// one rank); the data do not depend on the rank count; the layout and metadata are there.
+// a run stopped after 3 samples and resumed, and a finished 3-sample set grown to 6
+// (navier_stokes_grown), wrote the same file as an uninterrupted run, bit for bit; the stored
+// records are fresh solves of the same samples, bit for bit (the same solver on one rank); the data
+// do not depend on the rank count; the layout and metadata are there.
 #include <gtest/gtest.h>
 #include <mpi.h>
 
@@ -39,6 +40,17 @@ TEST(NavierStokesDataset, ResumedRunEqualsUninterruptedRunBitForBit) {
     EXPECT_EQ(file->integer_attribute("samples_complete"), 6);
     EXPECT_EQ(file->string_attribute("dataset_problem"), "navier_stokes");
   }
+}
+
+TEST(NavierStokesDataset, GrownSetEqualsUninterruptedRunBitForBit) {
+  // navier_stokes_grown: 3 samples, then grown to 6 by the same deck with -dataset_samples 6.
+  const io::FieldFileReader full(MPI_COMM_WORLD, result("navier_stokes_full"));
+  const io::FieldFileReader grown(MPI_COMM_WORLD, result("navier_stokes_grown"));
+  EXPECT_EQ(differing_values(full.read_sample_shard("samples"), grown.read_sample_shard("samples")),
+            0);
+  EXPECT_EQ(grown.integer_attribute("resumed_at"), 3);
+  EXPECT_EQ(grown.integer_attribute("samples_complete"), 6);
+  EXPECT_EQ(grown.integer_attribute("dataset_samples"), 6);
 }
 
 TEST(NavierStokesDataset, RecordsAreTheSolversVorticityAtEachTime) {
