@@ -14,52 +14,64 @@ namespace tessera::nn {
 
 namespace {
 
+template <class Scalar>
 using ConstUnmanagedMatrix =
-    Kokkos::View<const double**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+    Kokkos::View<const Scalar**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
 
 /// A complex array in a flat buffer of doubles: entry t has its real part at data[t step] and its
 /// imaginary part at data[t step + im]; split blocks (step 1, im = entries) or interleaved pairs
 /// (step 2, im = 1).
+template <class Scalar>
 struct Complexes {
-  double* data = nullptr;
+  Scalar* data = nullptr;
   long im = 0, step = 1;
-  KOKKOS_INLINE_FUNCTION double& re_at(long t) const { return data[t * step]; }
-  KOKKOS_INLINE_FUNCTION double& im_at(long t) const { return data[t * step + im]; }
+  KOKKOS_INLINE_FUNCTION Scalar& re_at(long t) const { return data[t * step]; }
+  KOKKOS_INLINE_FUNCTION Scalar& im_at(long t) const { return data[t * step + im]; }
 };
 
 /// re + i im += conj(a) b.
-KOKKOS_INLINE_FUNCTION void add_conj_product(double& re, double& im, double ar, double ai,
-                                             double br, double bi) {
+template <class Scalar>
+KOKKOS_INLINE_FUNCTION void add_conj_product(Scalar& re, Scalar& im, Scalar ar, Scalar ai,
+                                             Scalar br, Scalar bi) {
   re += ar * br + ai * bi;
   im += ar * bi - ai * br;
 }
 
 /// re + i im *= c.
-KOKKOS_INLINE_FUNCTION void multiply(double& re, double& im, double cr, double ci) {
-  const double r = re * cr - im * ci;
+template <class Scalar>
+KOKKOS_INLINE_FUNCTION void multiply(Scalar& re, Scalar& im, Scalar cr, Scalar ci) {
+  const Scalar r = re * cr - im * ci;
   im = re * ci + im * cr;
   re = r;
 }
 
-Complexes split(double* data, long entries) { return {data, entries, 1}; }
-Complexes interleaved(double* data) { return {data, 1, 2}; }
+template <class Scalar>
+Complexes<Scalar> split(Scalar* data, long entries) {
+  return {data, entries, 1};
+}
+template <class Scalar>
+Complexes<Scalar> interleaved(Scalar* data) {
+  return {data, 1, 2};
+}
 
 /// A column-major complex matrix (rows x cols) stored split: the real parts at data, the
 /// imaginary parts at data + rows cols; conjugated where asked.
+template <class Scalar>
 struct SplitMatrix {
-  const double* data;
+  const Scalar* data;
   long rows, cols;
   bool conjugate = false;
 };
 
 /// c = op(a) op(b) + beta c, op(.) = (.)^T for "T"; c split, rows x cols: four real GEMMs.
-void complex_gemm(const char* ta, const SplitMatrix& a, const char* tb, const SplitMatrix& b,
-                  double beta, double* c, long rows, long cols) {
+template <class Scalar>
+void complex_gemm(const char* ta, const SplitMatrix<Scalar>& a, const char* tb,
+                  const SplitMatrix<Scalar>& b, double beta, Scalar* c, long rows, long cols) {
   const long na = a.rows * a.cols, nb = b.rows * b.cols, nc = rows * cols;
-  const double sa = a.conjugate ? -1.0 : 1.0, sb = b.conjugate ? -1.0 : 1.0;
-  const ConstUnmanagedMatrix ar(a.data, a.rows, a.cols), ai(a.data + na, a.rows, a.cols);
-  const ConstUnmanagedMatrix br(b.data, b.rows, b.cols), bi(b.data + nb, b.rows, b.cols);
-  const UnmanagedMatrix cr(c, rows, cols), ci(c + nc, rows, cols);
+  const Scalar sa = a.conjugate ? -1.0 : 1.0, sb = b.conjugate ? -1.0 : 1.0;
+  const ConstUnmanagedMatrix<Scalar> ar(a.data, a.rows, a.cols), ai(a.data + na, a.rows, a.cols);
+  const ConstUnmanagedMatrix<Scalar> br(b.data, b.rows, b.cols), bi(b.data + nb, b.rows, b.cols);
+  const UnmanagedMatrixOf<Scalar> cr(c, rows, cols), ci(c + nc, rows, cols);
   KokkosBlas::gemm(ta, tb, 1.0, ar, br, beta, cr);
   KokkosBlas::gemm(ta, tb, -sa * sb, ai, bi, 1.0, cr);
   KokkosBlas::gemm(ta, tb, sb, ar, bi, beta, ci);
@@ -67,10 +79,11 @@ void complex_gemm(const char* ta, const SplitMatrix& a, const char* tb, const Sp
 }
 
 /// The CP factors by value for the kernels: lambda (R), the mode factors C_d (K_d x R).
+template <class Scalar>
 struct CpFactors {
   int dims = 0, rank = 0;
   long kept[3] = {1, 1, 1};
-  Complexes lambda, mode[3];
+  Complexes<Scalar> lambda, mode[3];
   // q_d of kept mode k (C order over K_1 .. K_D).
   KOKKOS_INLINE_FUNCTION long mode_index(long k, int d) const {
     for (int e = dims - 1; e > d; --e) k /= kept[e];
@@ -79,13 +92,14 @@ struct CpFactors {
 };
 
 /// s[k][r] = lambda_r prod_d C_d[q_d][r] (split, K x R).
-void cp_scale_table(const CpFactors& f, long modes, const Vector& s) {
+template <class Scalar>
+void cp_scale_table(const CpFactors<Scalar>& f, long modes, const VectorOf<Scalar>& s) {
   const long rank = f.rank, im = modes * rank;
   Kokkos::parallel_for(
       "tessera::nn::cp_scale_table", Kokkos::RangePolicy<>(0, modes * rank),
       KOKKOS_LAMBDA(const long t) {
         const long r = t % rank, k = t / rank;
-        double re = f.lambda.re_at(r), imag = f.lambda.im_at(r);
+        Scalar re = f.lambda.re_at(r), imag = f.lambda.im_at(r);
         for (int d = 0; d < f.dims; ++d) {
           const long e = f.mode_index(k, d) * rank + r;
           multiply(re, imag, f.mode[d].re_at(e), f.mode[d].im_at(e));
@@ -96,28 +110,30 @@ void cp_scale_table(const CpFactors& f, long modes, const Vector& s) {
 }
 
 /// y[k][b][r] = x[k][b][r] s[k][r], or x conj(s) for the adjoint (split arrays).
-void cp_scale_apply(const char* label, const Vector& x, const Vector& s, const Vector& y,
-                    long modes, long batch, long rank, bool adjoint) {
+template <class Scalar>
+void cp_scale_apply(const char* label, const VectorOf<Scalar>& x, const VectorOf<Scalar>& s,
+                    const VectorOf<Scalar>& y, long modes, long batch, long rank, bool adjoint) {
   const long n = modes * batch * rank, s_im = modes * rank;
-  const double sign = adjoint ? -1.0 : 1.0;
+  const Scalar sign = adjoint ? -1.0 : 1.0;
   Kokkos::parallel_for(
       label, Kokkos::RangePolicy<>(0, n), KOKKOS_LAMBDA(const long t) {
         const long r = t % rank, k = t / (batch * rank), st = k * rank + r;
-        const double xr = x(t), xi = x(t + n), sr = s(st), si = sign * s(st + s_im);
+        const Scalar xr = x(t), xi = x(t + n), sr = s(st), si = sign * s(st + s_im);
         y(t) = xr * sr - xi * si;
         y(t + n) = xr * si + xi * sr;
       });
 }
 
 /// ds[k][r] = sum_b conj(P[k][b][r]) dQ[k][b][r] (split arrays).
-void cp_scale_gradient(const Vector& p, const Vector& dq, const Vector& ds, long modes, long batch,
-                       long rank) {
+template <class Scalar>
+void cp_scale_gradient(const VectorOf<Scalar>& p, const VectorOf<Scalar>& dq,
+                       const VectorOf<Scalar>& ds, long modes, long batch, long rank) {
   const long n = modes * batch * rank, s_im = modes * rank;
   Kokkos::parallel_for(
       "tessera::nn::cp_scale_gradient", Kokkos::RangePolicy<>(0, modes * rank),
       KOKKOS_LAMBDA(const long t) {
         const long r = t % rank, k = t / rank;
-        double re = 0, im = 0;
+        Scalar re = 0, im = 0;
         for (long b = 0; b < batch; ++b) {
           const long i = (k * batch + b) * rank + r;
           add_conj_product(re, im, p(i), p(i + n), dq(i), dq(i + n));
@@ -129,8 +145,9 @@ void cp_scale_gradient(const Vector& p, const Vector& dq, const Vector& ds, long
 
 /// Adds the gradient of lambda (d < 0) or of C_d from ds[k][r]: entry (q, r) gets
 /// sum over the modes with q_d = q (all modes for lambda) of conj(the other factors) ds[k][r].
-void cp_factor_gradient(const CpFactors& f, int d, const Vector& ds, long modes,
-                        const Complexes& gradient) {
+template <class Scalar>
+void cp_factor_gradient(const CpFactors<Scalar>& f, int d, const VectorOf<Scalar>& ds, long modes,
+                        const Complexes<Scalar>& gradient) {
   const long rank = f.rank, s_im = modes * rank;
   long inner = 1, extent = 1;  // modes after dimension d; K_d
   if (d >= 0) {
@@ -144,12 +161,12 @@ void cp_factor_gradient(const CpFactors& f, int d, const Vector& ds, long modes,
       "tessera::nn::cp_factor_gradient", Kokkos::RangePolicy<>(0, extent * rank),
       KOKKOS_LAMBDA(const long t) {
         const long r = t % rank, q = t / rank;
-        double re = 0, im = 0;
+        Scalar re = 0, im = 0;
         for (long o = 0; o < outer; ++o)
           for (long i = 0; i < inner; ++i) {
             const long k = (o * extent + q) * inner + i;
             // conj(product of the factors other than the one differentiated) ds[k][r]
-            double pr = 1, pi = 0;
+            Scalar pr = 1, pi = 0;
             if (d >= 0) pr = f.lambda.re_at(r), pi = f.lambda.im_at(r);
             for (int e = 0; e < f.dims; ++e) {
               if (e == d) continue;
@@ -171,18 +188,19 @@ struct ModeShape {
 /// Mode product with the factor U (K x r, C order, split): forward (from = r, to = K)
 /// out[a][q][c] = sum_t in[a][t][c] U[q][t]; adjoint (from = K, to = r)
 /// out[a][t][c] = sum_q in[a][q][c] conj(U[q][t]). Adds to out when accumulate.
-void mode_product(const char* label, const Complexes& in, const Complexes& out, const Complexes& u,
-                  const ModeShape& s, bool adjoint, bool accumulate) {
+template <class Scalar>
+void mode_product(const char* label, const Complexes<Scalar>& in, const Complexes<Scalar>& out,
+                  const Complexes<Scalar>& u, const ModeShape& s, bool adjoint, bool accumulate) {
   const long from = s.from, to = s.to, c = s.c;
-  const double sign = adjoint ? -1.0 : 1.0;
+  const Scalar sign = adjoint ? -1.0 : 1.0;
   Kokkos::parallel_for(
       label, Kokkos::RangePolicy<>(0, s.a * to * c), KOKKOS_LAMBDA(const long t) {
         const long ci = t % c, j = (t / c) % to, a = t / (c * to);
-        double re = 0, im = 0;
+        Scalar re = 0, im = 0;
         for (long f = 0; f < from; ++f) {
           const long ui = adjoint ? f * to + j : j * from + f, xi = (a * from + f) * c + ci;
-          const double ur = u.re_at(ui), um = sign * u.im_at(ui);
-          const double xr = in.re_at(xi), xm = in.im_at(xi);
+          const Scalar ur = u.re_at(ui), um = sign * u.im_at(ui);
+          const Scalar xr = in.re_at(xi), xm = in.im_at(xi);
           re += xr * ur - xm * um;
           im += xr * um + xm * ur;
         }
@@ -198,14 +216,15 @@ void mode_product(const char* label, const Complexes& in, const Complexes& out, 
 
 /// gU[q][t] += sum_{a, c} conj(in[a][t][c]) dout[a][q][c] for the forward mode product
 /// in[a][t][c] -> out[a][q][c] (from = r, to = K).
-void mode_factor_gradient(const Complexes& in, const Complexes& dout, const Complexes& gradient,
-                          const ModeShape& s) {
+template <class Scalar>
+void mode_factor_gradient(const Complexes<Scalar>& in, const Complexes<Scalar>& dout,
+                          const Complexes<Scalar>& gradient, const ModeShape& s) {
   const long from = s.from, to = s.to, c = s.c, outer = s.a;
   Kokkos::parallel_for(
       "tessera::nn::tucker_factor_gradient", Kokkos::RangePolicy<>(0, to * from),
       KOKKOS_LAMBDA(const long t) {
         const long f = t % from, q = t / from;
-        double re = 0, im = 0;
+        Scalar re = 0, im = 0;
         for (long a = 0; a < outer; ++a)
           for (long ci = 0; ci < c; ++ci) {
             const long xi = (a * from + f) * c + ci, gi = (a * to + q) * c + ci;
@@ -217,8 +236,9 @@ void mode_factor_gradient(const Complexes& in, const Complexes& dout, const Comp
 }
 
 /// The CP weight's lambda and mode factors in parameters.
-CpFactors cp_factors(const Vector& parameters, const FactorizedWeight& w) {
-  CpFactors f;
+template <class Scalar>
+CpFactors<Scalar> cp_factors(const VectorOf<Scalar>& parameters, const FactorizedWeight& w) {
+  CpFactors<Scalar> f;
   f.dims = static_cast<int>(w.tensor_shape().size()) - 2;
   f.rank = w.ranks()[0];
   f.lambda = split(parameters.data() + w.block_offset(0), w.block_entries(0));
@@ -348,7 +368,8 @@ std::string FactorizedWeight::describe() const {
   return s.str();
 }
 
-void FactorizedWeight::initialize(std::uint64_t seed, const Vector& parameters,
+template <class Scalar>
+void FactorizedWeight::initialize(std::uint64_t seed, const VectorOf<Scalar>& parameters,
                                   double mean_square) const {
   TESSERA_CHECK(long(parameters.extent(0)) == parameter_count_,
                 "FactorizedWeight::initialize: the parameters hold "
@@ -364,18 +385,19 @@ void FactorizedWeight::initialize(std::uint64_t seed, const Vector& parameters,
     const long at = offsets_[size_t(b)], e = entries_[size_t(b)];
     for (long t = 0; t < e; ++t) {
       const bool lambda = cp && b == 0;
-      host(at + t) = lambda ? 1.0 : deviation * standard_normal(state);
-      host(at + e + t) = lambda ? 0.0 : deviation * standard_normal(state);
+      host(at + t) = Scalar(lambda ? 1.0 : deviation * standard_normal(state));
+      host(at + e + t) = Scalar(lambda ? 0.0 : deviation * standard_normal(state));
     }
   }
   Kokkos::deep_copy(parameters, host);
 }
 
-void FactorizedWeight::prepare(FactorizedWorkspace& ws, int batch) const {
+template <class Scalar>
+void FactorizedWeight::prepare(FactorizedWorkspaceOf<Scalar>& ws, int batch) const {
   const long modes_batch = kept_modes_ * batch;
   if (ws.batch == batch && long(ws.projected.extent(0)) == 2 * modes_batch * in_rank()) return;
   ws.batch = batch;
-  auto vector = [](const char* label, long n) { return Vector(std::string(label), n); };
+  auto vector = [](const char* label, long n) { return VectorOf<Scalar>(std::string(label), n); };
   ws.projected = vector("tessera::nn::factorized_projected", 2 * modes_batch * in_rank());
   ws.projected_adjoint =
       vector("tessera::nn::factorized_projected_adjoint", 2 * modes_batch * in_rank());
@@ -389,7 +411,7 @@ void FactorizedWeight::prepare(FactorizedWorkspace& ws, int batch) const {
   const long core = 2 * long(ranks_[0]) * ranks_[1] * kept_modes_;
   ws.core = vector("tessera::nn::tucker_mode_core", core);
   ws.core_adjoint = vector("tessera::nn::tucker_mode_core_adjoint", core);
-  ws.chain.assign(size_t(dims()), Vector());
+  ws.chain.assign(size_t(dims()), VectorOf<Scalar>());
   long largest = 1;
   for (int d = 1; d < dims(); ++d) {
     ws.chain[size_t(d)] = vector("tessera::nn::tucker_chain", 2 * chain_size(d));
@@ -398,37 +420,40 @@ void FactorizedWeight::prepare(FactorizedWorkspace& ws, int batch) const {
   for (auto& v : ws.chain_adjoint) v = vector("tessera::nn::tucker_chain_adjoint", largest);
 }
 
-void FactorizedWeight::contract_core(const Vector& parameters, FactorizedWorkspace& ws) const {
+template <class Scalar>
+void FactorizedWeight::contract_core(const VectorOf<Scalar>& parameters,
+                                     FactorizedWorkspaceOf<Scalar>& ws) const {
   // T_D = G; T_{d-1} = T_d x_d U_d for d = D .. 1; M = T_0 (interleaved for the mixing).
-  double* p = parameters.data();
+  Scalar* p = parameters.data();
   const int last = dims();
   for (int d = last; d >= 1; --d) {
-    const Complexes from = d == last ? split(p + offsets_[0], chain_size(d))
-                                     : split(ws.chain[size_t(d)].data(), chain_size(d));
-    const Complexes to = d == 1 ? interleaved(ws.core.data())
-                                : split(ws.chain[size_t(d - 1)].data(), chain_size(d - 1));
-    const Complexes u = split(p + offsets_[size_t(2 + d)], entries_[size_t(2 + d)]);
+    const auto from = d == last ? split(p + offsets_[0], chain_size(d))
+                                : split(ws.chain[size_t(d)].data(), chain_size(d));
+    const auto to = d == 1 ? interleaved(ws.core.data())
+                           : split(ws.chain[size_t(d - 1)].data(), chain_size(d - 1));
+    const auto u = split(p + offsets_[size_t(2 + d)], entries_[size_t(2 + d)]);
     mode_product("tessera::nn::tucker_mode_product", from, to, u,
                  {chain_before(d), ranks_[size_t(1 + d)], shape_[size_t(1 + d)], chain_after(d)},
                  false, false);
   }
 }
 
-void FactorizedWeight::contract_core_adjoint(const Vector& parameters, const Vector& gradient,
-                                             FactorizedWorkspace& ws) const {
+template <class Scalar>
+void FactorizedWeight::contract_core_adjoint(const VectorOf<Scalar>& parameters,
+                                             const VectorOf<Scalar>& gradient,
+                                             FactorizedWorkspaceOf<Scalar>& ws) const {
   // dL/dT_0 = dL/dM; for d = 1 .. D: dU_d from T_d and dL/dT_{d-1}, dL/dT_d = dL/dT_{d-1} x_d U_d^H
   // (added into the core's gradient for d = D).
-  double* p = parameters.data();
-  double* g = gradient.data();
+  Scalar* p = parameters.data();
+  Scalar* g = gradient.data();
   const int last = dims();
   for (int d = 1; d <= last; ++d) {
-    const Complexes t = d == last ? split(p + offsets_[0], chain_size(d))
-                                  : split(ws.chain[size_t(d)].data(), chain_size(d));
-    const Complexes dt_prev = d == 1
-                                  ? interleaved(ws.core_adjoint.data())
-                                  : split(ws.chain_adjoint[(d - 1) % 2].data(), chain_size(d - 1));
-    const Complexes dt = d == last ? split(g + offsets_[0], chain_size(d))
-                                   : split(ws.chain_adjoint[d % 2].data(), chain_size(d));
+    const auto t = d == last ? split(p + offsets_[0], chain_size(d))
+                             : split(ws.chain[size_t(d)].data(), chain_size(d));
+    const auto dt_prev = d == 1 ? interleaved(ws.core_adjoint.data())
+                                : split(ws.chain_adjoint[(d - 1) % 2].data(), chain_size(d - 1));
+    const auto dt = d == last ? split(g + offsets_[0], chain_size(d))
+                              : split(ws.chain_adjoint[d % 2].data(), chain_size(d));
     const long r = ranks_[size_t(1 + d)], k = shape_[size_t(1 + d)];
     const long before = chain_before(d), after = chain_after(d);
     const long u_at = offsets_[size_t(2 + d)], u_entries = entries_[size_t(2 + d)];
@@ -438,18 +463,20 @@ void FactorizedWeight::contract_core_adjoint(const Vector& parameters, const Vec
   }
 }
 
-void FactorizedWeight::forward(const Vector& parameters, const Vector& x, const Vector& y,
-                               int batch, FactorizedWorkspace& ws) const {
+template <class Scalar>
+void FactorizedWeight::forward(const VectorOf<Scalar>& parameters, const VectorOf<Scalar>& x,
+                               const VectorOf<Scalar>& y, int batch,
+                               FactorizedWorkspaceOf<Scalar>& ws) const {
   prepare(ws, batch);
   const long kb = kept_modes_ * batch, in = shape_[0], out = shape_[1];
   const long r_in = in_rank(), r_out = out_rank();
-  const double* p = parameters.data();
+  const Scalar* p = parameters.data();
   // P = X (input factor): (r_in x KB) = A_c (r_in x I) X (I x KB), A_c the factor (I, r_in) read
   // column-major.
   complex_gemm("N", {p + offsets_[1], r_in, in}, "N", {x.data(), in, kb}, 0.0, ws.projected.data(),
                r_in, kb);
   if (factorization_ == Factorization::Cp) {
-    const CpFactors f = cp_factors(parameters, *this);
+    const auto f = cp_factors(parameters, *this);
     cp_scale_table(f, kept_modes_, ws.scale);
     cp_scale_apply("tessera::nn::cp_scale", ws.projected, ws.scale, ws.mixed, kept_modes_, batch,
                    r_in, false);
@@ -463,21 +490,23 @@ void FactorizedWeight::forward(const Vector& parameters, const Vector& x, const 
                out, kb);
 }
 
-void FactorizedWeight::backward(const Vector& parameters, const Vector& x, const Vector& dy,
-                                const Vector& dx, const Vector& gradient,
-                                FactorizedWorkspace& ws) const {
+template <class Scalar>
+void FactorizedWeight::backward(const VectorOf<Scalar>& parameters, const VectorOf<Scalar>& x,
+                                const VectorOf<Scalar>& dy, const VectorOf<Scalar>& dx,
+                                const VectorOf<Scalar>& gradient,
+                                FactorizedWorkspaceOf<Scalar>& ws) const {
   const int batch = ws.batch;
   const long kb = kept_modes_ * batch, in = shape_[0], out = shape_[1];
   const long r_in = in_rank(), r_out = out_rank();
-  const double* p = parameters.data();
-  double* g = gradient.data();
+  const Scalar* p = parameters.data();
+  Scalar* g = gradient.data();
   // Output factor: dB_c += conj(Z) dy^T, dZ = conj(B_c) dy.
   complex_gemm("N", {ws.mixed.data(), r_out, kb, true}, "T", {dy.data(), out, kb}, 1.0,
                g + offsets_[2], r_out, out);
   complex_gemm("N", {p + offsets_[2], r_out, out, true}, "N", {dy.data(), out, kb}, 0.0,
                ws.mixed_adjoint.data(), r_out, kb);
   if (factorization_ == Factorization::Cp) {
-    const CpFactors f = cp_factors(parameters, *this);
+    const auto f = cp_factors(parameters, *this);
     cp_scale_gradient(ws.projected, ws.mixed_adjoint, ws.scale_adjoint, kept_modes_, batch, r_in);
     cp_scale_apply("tessera::nn::cp_scale_adjoint", ws.mixed_adjoint, ws.scale,
                    ws.projected_adjoint, kept_modes_, batch, r_in, true);
@@ -488,7 +517,7 @@ void FactorizedWeight::backward(const Vector& parameters, const Vector& x, const
     }
   } else {
     const MixShape mix{kept_modes_, batch, r_in, r_out, kept_modes_};
-    Kokkos::deep_copy(ws.core_adjoint, 0.0);
+    Kokkos::deep_copy(ws.core_adjoint, Scalar(0));
     spectral_mix_weight_adjoint(mix, ws.projected, ws.mixed_adjoint, identity_, ws.core_adjoint);
     spectral_mix("tessera::nn::tucker_core_mix_adjoint", mix, true, ws.mixed_adjoint, ws.core,
                  identity_, ws.projected_adjoint);
@@ -500,5 +529,25 @@ void FactorizedWeight::backward(const Vector& parameters, const Vector& x, const
   complex_gemm("T", {p + offsets_[1], r_in, in, true}, "N", {ws.projected_adjoint.data(), r_in, kb},
                0.0, dx.data(), in, kb);
 }
+
+// The layer's two precisions (nn/spectral_conv).
+template void FactorizedWeight::initialize(std::uint64_t, const VectorOf<double>&, double) const;
+template void FactorizedWeight::prepare(FactorizedWorkspaceOf<double>&, int) const;
+template void FactorizedWeight::forward(const VectorOf<double>&, const VectorOf<double>&,
+                                        const VectorOf<double>&, int,
+                                        FactorizedWorkspaceOf<double>&) const;
+template void FactorizedWeight::backward(const VectorOf<double>&, const VectorOf<double>&,
+                                         const VectorOf<double>&, const VectorOf<double>&,
+                                         const VectorOf<double>&,
+                                         FactorizedWorkspaceOf<double>&) const;
+template void FactorizedWeight::initialize(std::uint64_t, const VectorOf<float>&, double) const;
+template void FactorizedWeight::prepare(FactorizedWorkspaceOf<float>&, int) const;
+template void FactorizedWeight::forward(const VectorOf<float>&, const VectorOf<float>&,
+                                        const VectorOf<float>&, int,
+                                        FactorizedWorkspaceOf<float>&) const;
+template void FactorizedWeight::backward(const VectorOf<float>&, const VectorOf<float>&,
+                                         const VectorOf<float>&, const VectorOf<float>&,
+                                         const VectorOf<float>&,
+                                         FactorizedWorkspaceOf<float>&) const;
 
 }  // namespace tessera::nn

@@ -22,7 +22,8 @@
 //           r_d = max(1, round(s_d x)) (here also at most s_d). Parameters (complex):
 //           prod_d r_d + sum_d s_d r_d.
 // tucker_ranks, when given (N entries), replaces the rule.
-// Doubles in the flat parameter vector: twice the complex counts.
+// Values in the flat parameter vector: twice the complex counts. The methods that take values
+// are templates on their scalar (double or float: the layer's precision, nn/spectral_conv).
 //
 // Parameter layout (parameter_count() doubles, gradients alike): blocks one after the other,
 // each a complex tensor in C order stored as all its real parts, then all its imaginary parts
@@ -64,20 +65,24 @@ const char* to_string(Factorization f);
 /// What the factorised contraction keeps from forward for backward, and its buffers (complex;
 /// split [re/im] unless said otherwise). The batch-dependent ones are sized per batch, the rest
 /// once.
-struct FactorizedWorkspace {
+/// Scalar: the layer's precision (double or float), as the parameters the methods take.
+template <class Scalar>
+struct FactorizedWorkspaceOf {
+  using Values = VectorOf<Scalar>;
   int batch = 0;
-  Vector projected;           // P = X A or X U_i, [k][b][r_in]
-  Vector mixed;               // Q or Z, before the output factor, [k][b][r_out]
-  Vector projected_adjoint;   // dL/dP
-  Vector mixed_adjoint;       // dL/dQ or dL/dZ
-  Vector scale;               // CP: s[k][r] = lambda_r prod_d C_d[q_d][r]
-  Vector scale_adjoint;       // CP: dL/ds
-  Vector core;                // Tucker: M = T_0, interleaved (re, im) [p][s][k]
-  Vector core_adjoint;        // Tucker: dL/dM, interleaved
-  std::vector<Vector> chain;  // Tucker: T_d, d = 1 .. D-1 (entry d; T_D is the core G):
+  Values projected;           // P = X A or X U_i, [k][b][r_in]
+  Values mixed;               // Q or Z, before the output factor, [k][b][r_out]
+  Values projected_adjoint;   // dL/dP
+  Values mixed_adjoint;       // dL/dQ or dL/dZ
+  Values scale;               // CP: s[k][r] = lambda_r prod_d C_d[q_d][r]
+  Values scale_adjoint;       // CP: dL/ds
+  Values core;                // Tucker: M = T_0, interleaved (re, im) [p][s][k]
+  Values core_adjoint;        // Tucker: dL/dM, interleaved
+  std::vector<Values> chain;  // Tucker: T_d, d = 1 .. D-1 (entry d; T_D is the core G):
                               // [p][s][t_1..t_d][q_{d+1}..q_D], T_{d-1} = T_d x_d U_d
-  Vector chain_adjoint[2];    // Tucker: dL/dT_d, alternating
+  Values chain_adjoint[2];    // Tucker: dL/dT_d, alternating
 };
+using FactorizedWorkspace = FactorizedWorkspaceOf<double>;
 
 class FactorizedWeight {
 public:
@@ -107,20 +112,25 @@ public:
 
   /// Draws the parameters (parameter_count() values) as the header comment says, from seed, the
   /// same on every rank, the reconstructed weight's E|W|^2 = mean_square. Not collective.
-  void initialize(std::uint64_t seed, const Vector& parameters, double mean_square) const;
+  template <class Scalar>
+  void initialize(std::uint64_t seed, const VectorOf<Scalar>& parameters, double mean_square) const;
 
   /// Sizes ws for batch samples; cheap when already sized. Not collective.
-  void prepare(FactorizedWorkspace& ws, int batch) const;
+  template <class Scalar>
+  void prepare(FactorizedWorkspaceOf<Scalar>& ws, int batch) const;
 
   /// out_hat[k][b][o] = sum_i X[k][b][i] W[i][o][k] on the kept modes, x and y in SpectralConv's
   /// [re/im][k][b][channel] layout, without forming W. Keeps what backward needs in ws.
   /// Not collective (the coefficients are already global).
-  void forward(const Vector& parameters, const Vector& x, const Vector& y, int batch,
-               FactorizedWorkspace& ws) const;
+  template <class Scalar>
+  void forward(const VectorOf<Scalar>& parameters, const VectorOf<Scalar>& x,
+               const VectorOf<Scalar>& y, int batch, FactorizedWorkspaceOf<Scalar>& ws) const;
   /// Given dL/d out_hat (dy) of the last forward(ws) with input x, writes dL/dX into dx and adds
   /// dL/d(parameters) into gradient (parameter_count() entries). Not collective.
-  void backward(const Vector& parameters, const Vector& x, const Vector& dy, const Vector& dx,
-                const Vector& gradient, FactorizedWorkspace& ws) const;
+  template <class Scalar>
+  void backward(const VectorOf<Scalar>& parameters, const VectorOf<Scalar>& x,
+                const VectorOf<Scalar>& dy, const VectorOf<Scalar>& dx,
+                const VectorOf<Scalar>& gradient, FactorizedWorkspaceOf<Scalar>& ws) const;
 
   /// E.g. "CP rank 0.1 (R = 295)", "Tucker rank 0.1 (ranks 18x18x13x7)".
   std::string describe() const;
@@ -136,9 +146,11 @@ private:
   long chain_after(int d) const;
   // Tucker: M (interleaved [p][s][k]) from the core and the mode factors, keeping the chain;
   // and its adjoint from ws.core_adjoint into the core's and mode factors' gradients.
-  void contract_core(const Vector& parameters, FactorizedWorkspace& ws) const;
-  void contract_core_adjoint(const Vector& parameters, const Vector& gradient,
-                             FactorizedWorkspace& ws) const;
+  template <class Scalar>
+  void contract_core(const VectorOf<Scalar>& parameters, FactorizedWorkspaceOf<Scalar>& ws) const;
+  template <class Scalar>
+  void contract_core_adjoint(const VectorOf<Scalar>& parameters, const VectorOf<Scalar>& gradient,
+                             FactorizedWorkspaceOf<Scalar>& ws) const;
 
   Factorization factorization_ = Factorization::Dense;
   double fraction_ = 1.0;

@@ -20,8 +20,9 @@ namespace tessera::nn {
 
 namespace {
 
+template <class Scalar>
 using ConstUnmanagedMatrix =
-    Kokkos::View<const double**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+    Kokkos::View<const Scalar**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
 using Team = Kokkos::TeamPolicy<>::member_type;
 
 /// The (unpadded) grid and this rank's block of it, by value for the kernels.
@@ -32,8 +33,9 @@ struct BlockIndex {
 
 /// a[b][c][p] = x[b][c][p] for c < in, else the coordinate linspace(0, 1, n_d)[global index] of
 /// dimension d = c - in at this rank's point p.
-void append_grid(const Vector& x, const Vector& a, int batch, int in, long points,
-                 const BlockIndex& g) {
+template <class Scalar>
+void append_grid(const VectorOf<Scalar>& x, const VectorOf<Scalar>& a, int batch, int in,
+                 long points, const BlockIndex& g) {
   const int channels = in + g.dims;
   Kokkos::parallel_for(
       "tessera::nn::fno_append_grid", Kokkos::RangePolicy<>(0, long(batch) * channels * points),
@@ -47,37 +49,51 @@ void append_grid(const Vector& x, const Vector& a, int batch, int in, long point
         long rest = p;
         for (int e = g.dims - 1; e > d; --e) rest /= g.extent[e];
         const int global = g.offset[d] + static_cast<int>(rest % g.extent[d]);
-        a(t) = g.n[d] > 1 ? double(global) / (g.n[d] - 1) : 0.0;
+        a(t) = static_cast<Scalar>(g.n[d] > 1 ? double(global) / (g.n[d] - 1) : 0.0);
       });
 }
 
 /// z[b][c][p] += bias[c]; with an activation output a, also a = gelu(z).
-void add_bias(const char* label, const Vector& z, const UnmanagedVector& bias, long points,
-              const Vector& a) {
+template <class Scalar>
+void add_bias(const char* label, const VectorOf<Scalar>& z, const UnmanagedVectorOf<Scalar>& bias,
+              long points, const VectorOf<Scalar>& a) {
   // One team per field [b][c]: the channel once per field, not two integer divisions per value.
   const long channels = long(bias.extent(0)), fields = long(z.extent(0)) / points;
   const bool activate_too = a.extent(0) > 0;
+  // The activation's loop apart, on raw pointers: so that the float GELU's loop vectorises.
+  Scalar* zd = z.data();
+  Scalar* ad = a.data();
   Kokkos::parallel_for(
       label, Kokkos::TeamPolicy<>(fields, Kokkos::AUTO), KOKKOS_LAMBDA(const Team& team) {
-        const long first = team.league_rank() * points;
-        const double b = bias(team.league_rank() % channels);
+        Scalar* zf = zd + team.league_rank() * points;
+        const Scalar b = bias(team.league_rank() % channels);
+        if (!activate_too) {
+          Kokkos::parallel_for(Kokkos::TeamThreadRange(team, points),
+                               [&](const long p) { zf[p] += b; });
+          return;
+        }
+        Scalar* af = ad + team.league_rank() * points;
         Kokkos::parallel_for(Kokkos::TeamThreadRange(team, points), [&](const long p) {
-          const double value = z(first + p) + b;
-          z(first + p) = value;
-          if (activate_too) a(first + p) = activate(Activation::Gelu, value);
+          const Scalar value = zf[p] + b;
+          zf[p] = value;
+          af[p] = gelu(value);
         });
       });
 }
 
 /// out = in * gelu'(z), elementwise (out may be in), a = gelu(z) as the forward pass stored it.
-void gelu_adjoint(const Vector& in, const Vector& z, const Vector& a, const Vector& out) {
+template <class Scalar>
+void gelu_adjoint(const VectorOf<Scalar>& in, const VectorOf<Scalar>& z, const VectorOf<Scalar>& a,
+                  const VectorOf<Scalar>& out) {
   Kokkos::parallel_for(
       "tessera::nn::fno_gelu_adjoint", Kokkos::RangePolicy<>(0, long(out.extent(0))),
       KOKKOS_LAMBDA(const long t) { out(t) = in(t)*gelu_derivative(z(t), a(t)); });
 }
 
 /// dx[b][c][p] = da[b][c][p] for c < in (the grid channels' adjoint is dropped).
-void input_channels(const Vector& da, const Vector& dx, int in, int channels, long points) {
+template <class Scalar>
+void input_channels(const VectorOf<Scalar>& da, const VectorOf<Scalar>& dx, int in, int channels,
+                    long points) {
   Kokkos::parallel_for(
       "tessera::nn::fno_input_adjoint", Kokkos::RangePolicy<>(0, long(dx.extent(0))),
       KOKKOS_LAMBDA(const long t) {
@@ -97,11 +113,13 @@ std::string with_thousands(long value) {
 
 }  // namespace
 
-Fno::Fno(const FnoShape& shape, const std::vector<int>& grid)
-    : Fno(shape, grid, GridBlock{std::vector<int>(grid.size(), 0), grid}, MPI_COMM_SELF) {}
+template <class Scalar>
+FnoOf<Scalar>::FnoOf(const FnoShape& shape, const std::vector<int>& grid)
+    : FnoOf(shape, grid, GridBlock{std::vector<int>(grid.size(), 0), grid}, MPI_COMM_SELF) {}
 
-Fno::Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& block,
-         MPI_Comm space)
+template <class Scalar>
+FnoOf<Scalar>::FnoOf(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& block,
+                     MPI_Comm space)
     : shape_(shape), grid_(grid), block_(block), space_(space) {
   const int dims = shape.dims;
   TESSERA_CHECK(dims == 2 || dims == 3, "Fno: " << dims << " dimensions; 2 or 3 are supported");
@@ -137,7 +155,7 @@ Fno::Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& b
   projection_[1] = {shape.projection_width, shape.out_channels, offset};
   parameter_count_ = offset + projection_[1].parameter_count();
 
-  parameters_ = Vector("tessera::nn::fno_parameters", parameter_count_);
+  parameters_ = Values("tessera::nn::fno_parameters", parameter_count_);
   for (int l = 0; l < shape.layers; ++l) {
     const long begin = spectral_offset_[size_t(l)];
     spectral_[size_t(l)].bind(Kokkos::subview(
@@ -148,13 +166,14 @@ Fno::Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& b
         Kokkos::View<double*, Kokkos::HostSpace>("tessera::nn::fno_staging", parameter_count_);
 }
 
-void Fno::initialize(std::uint64_t seed) {
+template <class Scalar>
+void FnoOf<Scalar>::initialize(std::uint64_t seed) {
   auto host = Kokkos::create_mirror_view(parameters_);
   std::uint64_t state = splitmix64(seed);
   auto draw = [&](const PointwiseLinear& layer) {
     const double bound = 1.0 / std::sqrt(double(layer.in));
     for (long k = 0; k < layer.parameter_count(); ++k)
-      host(layer.offset + k) = bound * (2.0 * uniform_unit(state) - 1.0);
+      host(layer.offset + k) = static_cast<Scalar>(bound * (2.0 * uniform_unit(state) - 1.0));
   };
   draw(lifting_);
   for (const auto& layer : pointwise_) draw(layer);
@@ -165,7 +184,8 @@ void Fno::initialize(std::uint64_t seed) {
   for (size_t l = 0; l < spectral_.size(); ++l) spectral_[l].initialize(splitmix64(seed + 1 + l));
 }
 
-void Fno::prepare(FnoWorkspace& ws, int batch) const {
+template <class Scalar>
+void FnoOf<Scalar>::prepare(Workspace& ws, int batch) const {
   TESSERA_CHECK(batch >= 1, "Fno: the batch must hold at least one sample");
   const int layers = shape_.layers;
   const long b = batch, width = shape_.width, p0 = local_points(), p = padded_local_points();
@@ -175,7 +195,7 @@ void Fno::prepare(FnoWorkspace& ws, int batch) const {
       long(ws.projection.extent(0)) == b * shape_.projection_width * p0)
     return;
   auto vector = [](const char* label, long n) {
-    return Vector(Kokkos::view_alloc(std::string(label), Kokkos::WithoutInitializing), n);
+    return Values(Kokkos::view_alloc(std::string(label), Kokkos::WithoutInitializing), n);
   };
   ws.batch = batch;
   ws.lift_input = vector("tessera::nn::fno_lift_input", b * lifting_.in * p0);
@@ -204,66 +224,74 @@ void Fno::prepare(FnoWorkspace& ws, int batch) const {
   ws.adjoint_projection = vector("tessera::nn::fno_adjoint_projection", projection);
   ws.adjoint_lift_input = shape_.grid_coordinates
                               ? vector("tessera::nn::fno_adjoint_lift_input", b * lifting_.in * p0)
-                              : Vector();
-  ws.spectral.assign(size_t(layers), SpectralConvWorkspace());
+                              : Values();
+  ws.spectral.assign(size_t(layers), SpectralConvWorkspaceOf<Scalar>());
   for (int l = 0; l < layers; ++l) spectral_[size_t(l)].prepare(ws.spectral[size_t(l)], batch);
   const long pointwise = lifting_.parameter_count() + parameter_count_ - tail_offset_;
-  ws.pointwise_gradient = Vector("tessera::nn::fno_pointwise_gradient", pointwise);
-  ws.ones = Vector("tessera::nn::fno_ones", std::max(p0, p));
-  Kokkos::deep_copy(ws.ones, 1.0);
+  ws.pointwise_gradient = Values("tessera::nn::fno_pointwise_gradient", pointwise);
+  ws.ones = Values("tessera::nn::fno_ones", std::max(p0, p));
+  Kokkos::deep_copy(ws.ones, Scalar(1));
   if (!Kokkos::SpaceAccessibility<Kokkos::HostSpace, Vector::memory_space>::accessible)
     ws.staging =
         Kokkos::View<double*, Kokkos::HostSpace>("tessera::nn::fno_gradient_staging", pointwise);
 }
 
-void Fno::linear(const PointwiseLinear& layer, bool adjoint, const Vector& from, const Vector& to,
-                 long points, int batch, double beta) const {
+template <class Scalar>
+void FnoOf<Scalar>::linear(const PointwiseLinear& layer, bool adjoint, const Values& from,
+                           const Values& to, long points, int batch, double beta) const {
   // Per sample: [points x in] M = [points x out], M the weight (out, in) in C order; the adjoint
   // [points x out] M^T = [points x in].
-  const ConstUnmanagedMatrix m(parameters_.data() + layer.offset, layer.in, layer.out);
+  const ConstUnmanagedMatrix<Scalar> m(parameters_.data() + layer.offset, layer.in, layer.out);
   const long from_channels = adjoint ? layer.out : layer.in;
   const long to_channels = adjoint ? layer.in : layer.out;
   for (long b = 0; b < batch; ++b)
     KokkosBlas::gemm(
         "N", adjoint ? "T" : "N", 1.0,
-        ConstUnmanagedMatrix(from.data() + b * from_channels * points, points, from_channels), m,
-        beta, UnmanagedMatrix(to.data() + b * to_channels * points, points, to_channels));
+        ConstUnmanagedMatrix<Scalar>(from.data() + b * from_channels * points, points,
+                                     from_channels),
+        m, beta,
+        UnmanagedMatrixOf<Scalar>(to.data() + b * to_channels * points, points, to_channels));
 }
 
-UnmanagedVector Fno::pointwise_gradient(const PointwiseLinear& layer, const Vector& buffer) const {
+template <class Scalar>
+UnmanagedVectorOf<Scalar> FnoOf<Scalar>::pointwise_gradient(const PointwiseLinear& layer,
+                                                            const Values& buffer) const {
   const long at = layer.offset < tail_offset_
                       ? layer.offset
                       : layer.offset - tail_offset_ + lifting_.parameter_count();
-  return UnmanagedVector(buffer.data() + at, layer.parameter_count());
+  return UnmanagedVectorOf<Scalar>(buffer.data() + at, layer.parameter_count());
 }
 
-void Fno::linear_backward(const PointwiseLinear& layer, const Vector& x, const Vector& dy,
-                          const Vector& gradient, const Vector& ones, long points,
-                          int batch) const {
+template <class Scalar>
+void FnoOf<Scalar>::linear_backward(const PointwiseLinear& layer, const Values& x, const Values& dy,
+                                    const Values& gradient, const Values& ones, long points,
+                                    int batch) const {
   // dM += sum over samples of [points x in]^T [points x out]; the bias' gradient after M's, the
   // sum over points as a GEMV with ones.
-  const UnmanagedVector g = pointwise_gradient(layer, gradient);
-  const UnmanagedMatrix dm(g.data(), layer.in, layer.out);
-  const UnmanagedVector db(g.data() + long(layer.in) * layer.out, layer.out);
+  const UnmanagedVectorOf<Scalar> g = pointwise_gradient(layer, gradient);
+  const UnmanagedMatrixOf<Scalar> dm(g.data(), layer.in, layer.out);
+  const UnmanagedVectorOf<Scalar> db(g.data() + long(layer.in) * layer.out, layer.out);
   const auto ones_p = Kokkos::subview(ones, std::make_pair(0L, points));
   for (long b = 0; b < batch; ++b) {
-    const ConstUnmanagedMatrix dy_b(dy.data() + b * layer.out * points, points, layer.out);
-    KokkosBlas::gemm("T", "N", 1.0,
-                     ConstUnmanagedMatrix(x.data() + b * layer.in * points, points, layer.in), dy_b,
-                     1.0, dm);
+    const ConstUnmanagedMatrix<Scalar> dy_b(dy.data() + b * layer.out * points, points, layer.out);
+    KokkosBlas::gemm(
+        "T", "N", 1.0,
+        ConstUnmanagedMatrix<Scalar>(x.data() + b * layer.in * points, points, layer.in), dy_b, 1.0,
+        dm);
     KokkosBlas::gemv("T", 1.0, dy_b, ones_p, 1.0, db);
   }
 }
 
-void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
+template <class Scalar>
+void FnoOf<Scalar>::forward(const Values& x, const Values& y, Workspace& ws) const {
   const int batch = batch_of("Fno::forward", x, shape_.in_channels * local_points(), y,
                              shape_.out_channels * local_points());
   prepare(ws, batch);
   ProfilingRegion region("tessera::nn::fno_forward");
   const long p0 = local_points(), p = padded_local_points();
   auto bias = [&](const PointwiseLinear& layer) {
-    return UnmanagedVector(parameters_.data() + layer.offset + long(layer.in) * layer.out,
-                           layer.out);
+    return UnmanagedVectorOf<Scalar>(parameters_.data() + layer.offset + long(layer.in) * layer.out,
+                                     layer.out);
   };
 
   {
@@ -281,19 +309,19 @@ void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
       Kokkos::deep_copy(ws.lift_input, x);
     }
     linear(lifting_, false, ws.lift_input, ws.lifted, p0, batch, 0.0);
-    add_bias("tessera::nn::fno_bias", ws.lifted, bias(lifting_), p0, Vector());
+    add_bias("tessera::nn::fno_bias", ws.lifted, bias(lifting_), p0, Values());
     if (padded()) pad_points(padding_, ws.lifted, ws.hidden.front());
   }
 
   const int last = shape_.layers - 1;
   for (int l = 0; l <= last; ++l) {
-    const Vector& h = ws.hidden[size_t(l)];
-    const Vector& z = ws.preactivation[size_t(l)];
+    const Values& h = ws.hidden[size_t(l)];
+    const Values& z = ws.preactivation[size_t(l)];
     spectral_[size_t(l)].forward(h, z, ws.spectral[size_t(l)]);
     ProfilingRegion pointwise("tessera::nn::fno_pointwise");
     linear(pointwise_[size_t(l)], false, h, z, p, batch, 1.0);
     add_bias("tessera::nn::fno_bias_gelu", z, bias(pointwise_[size_t(l)]), p,
-             l < last ? ws.hidden[size_t(l + 1)] : Vector());
+             l < last ? ws.hidden[size_t(l + 1)] : Values());
   }
 
   ProfilingRegion projection("tessera::nn::fno_projection");
@@ -302,11 +330,12 @@ void Fno::forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const {
   add_bias("tessera::nn::fno_bias_gelu", ws.projection_preactivation, bias(projection_[0]), p0,
            ws.projection);
   linear(projection_[1], false, ws.projection, y, p0, batch, 0.0);
-  add_bias("tessera::nn::fno_bias", y, bias(projection_[1]), p0, Vector());
+  add_bias("tessera::nn::fno_bias", y, bias(projection_[1]), p0, Values());
 }
 
-void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
-                   const Vector& dx) const {
+template <class Scalar>
+void FnoOf<Scalar>::backward(const Values& dy, const Values& gradient, Workspace& ws,
+                             const Values& dx) const {
   const int batch = ws.batch;
   const long p0 = local_points(), p = padded_local_points();
   TESSERA_CHECK(batch > 0 && long(dy.extent(0)) == batch * shape_.out_channels * p0,
@@ -318,8 +347,8 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
                 "Fno::backward: the gradient holds " << gradient.extent(0) << " values, not "
                                                      << parameter_count_);
   ProfilingRegion region("tessera::nn::fno_backward");
-  const Vector& pg = ws.pointwise_gradient;
-  Kokkos::deep_copy(pg, 0.0);
+  const Values& pg = ws.pointwise_gradient;
+  Kokkos::deep_copy(pg, Scalar(0));
 
   // Projection: fc2, gelu, fc1.
   {
@@ -345,9 +374,9 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
       linear_backward(pointwise_[size_t(l)], ws.hidden[size_t(l)], ws.adjoint_z, pg, ws.ones, p,
                       batch);
     }
-    const SpectralConv& k = spectral_[size_t(l)];
+    const SpectralConvOf<Scalar>& k = spectral_[size_t(l)];
     k.backward(ws.adjoint_z, ws.adjoint_h,
-               Vector(gradient.data() + spectral_offset_[size_t(l)], k.parameter_count()),
+               Values(gradient.data() + spectral_offset_[size_t(l)], k.parameter_count()),
                ws.spectral[size_t(l)]);
     ProfilingRegion pointwise("tessera::nn::fno_pointwise");
     linear(pointwise_[size_t(l)], true, ws.adjoint_z, ws.adjoint_h, p, batch, 1.0);
@@ -380,18 +409,21 @@ void Fno::backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
                    Kokkos::subview(gradient, std::make_pair(tail_offset_, parameter_count_)));
 }
 
-void Fno::allreduce_gradient(const Vector& gradient, MPI_Comm comm) const {
+template <class Scalar>
+void FnoOf<Scalar>::allreduce_gradient(const Values& gradient, MPI_Comm comm) const {
   TESSERA_CHECK(long(gradient.extent(0)) == parameter_count_,
                 "Fno::allreduce_gradient: the gradient holds "
                     << gradient.extent(0) << " values, not " << parameter_count_);
   allreduce_sum(comm, gradient, staging_);
 }
 
-SpectralConvTraffic Fno::bytes_per_layer(int batch) const {
+template <class Scalar>
+SpectralConvTraffic FnoOf<Scalar>::bytes_per_layer(int batch) const {
   return spectral_.front().bytes_per_call(batch);
 }
 
-std::string Fno::summary() const {
+template <class Scalar>
+std::string FnoOf<Scalar>::summary() const {
   std::ostringstream s;
   const bool factorized = shape_.factorization != Factorization::Dense;
   s << (factorized ? "TFNO-" : "FNO-") << shape_.dims << "D: width " << shape_.width << ", "
@@ -413,5 +445,8 @@ std::string Fno::summary() const {
   s << ", " << with_thousands(parameter_count_) << " parameters";
   return s.str();
 }
+
+template class FnoOf<double>;
+template class FnoOf<float>;
 
 }  // namespace tessera::nn

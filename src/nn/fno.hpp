@@ -23,7 +23,7 @@
 // the hidden layers (their padded block extends by it); crop removes them before the
 // projection, so x and y never hold padded points.
 //
-// Parameters: one flat Vector of parameter_count() doubles, gradients in another of the same
+// Parameters: one flat Vector of parameter_count() values, gradients in another of the same
 // layout: the reference module's parameters() in registration order, each tensor flattened in C
 // order, complex as (re, im) pairs, i.e. torch.cat([torch.view_as_real(p).flatten() if
 // p.is_complex() else p.flatten() for p in model.parameters()]):
@@ -74,37 +74,49 @@ struct PointwiseLinear {
 };
 
 /// Activations a forward pass keeps for the backward pass, and the buffers both reuse; sized by
-/// the first call for a batch size, reused while it stays the same.
-struct FnoWorkspace {
+/// the first call for a batch size, reused while it stays the same. Scalar: the network's
+/// precision.
+template <class Scalar>
+struct FnoWorkspaceOf {
+  using Values = VectorOf<Scalar>;
   int batch = 0;
-  Vector lift_input;                  // a = [x, grid], [b][in (+dims)][points]
-  Vector lifted;                      // P a + p before padding (aliases hidden[0] unpadded)
-  std::vector<Vector> hidden;         // h_l, l < L, [b][width][padded points]
-  std::vector<Vector> preactivation;  // K_l h_l + W_l h_l + b_l, [b][width][padded points]
-  Vector cropped;                     // crop(h_L) (aliases preactivation[L-1] unpadded)
-  Vector projection_preactivation, projection;  // Q_1 crop(h_L) + q_1 and its gelu
-  Vector adjoint_projection;    // dL/d(projection), then in place its preactivation's
-  Vector adjoint_cropped;       // dL/d crop(h_L) (aliases adjoint_z unpadded)
-  Vector adjoint_z, adjoint_h;  // dL/d preactivation_l, dL/dh_l, padded
-  Vector adjoint_lifted;        // crop(dL/dh_0) (aliases adjoint_h unpadded)
-  Vector adjoint_lift_input;    // dL/da with grid coordinates
-  std::vector<SpectralConvWorkspace> spectral;  // one per Fourier layer
-  Vector ones;                // max(points, padded points) ones: bias gradients as GEMVs
-  Vector pointwise_gradient;  // this rank's share of the pointwise layers' gradient: fc0, then
+  Values lift_input;                  // a = [x, grid], [b][in (+dims)][points]
+  Values lifted;                      // P a + p before padding (aliases hidden[0] unpadded)
+  std::vector<Values> hidden;         // h_l, l < L, [b][width][padded points]
+  std::vector<Values> preactivation;  // K_l h_l + W_l h_l + b_l, [b][width][padded points]
+  Values cropped;                     // crop(h_L) (aliases preactivation[L-1] unpadded)
+  Values projection_preactivation, projection;  // Q_1 crop(h_L) + q_1 and its gelu
+  Values adjoint_projection;    // dL/d(projection), then in place its preactivation's
+  Values adjoint_cropped;       // dL/d crop(h_L) (aliases adjoint_z unpadded)
+  Values adjoint_z, adjoint_h;  // dL/d preactivation_l, dL/dh_l, padded
+  Values adjoint_lifted;        // crop(dL/dh_0) (aliases adjoint_h unpadded)
+  Values adjoint_lift_input;    // dL/da with grid coordinates
+  std::vector<SpectralConvWorkspaceOf<Scalar>> spectral;  // one per Fourier layer
+  Values ones;                // max(points, padded points) ones: bias gradients as GEMVs
+  Values pointwise_gradient;  // this rank's share of the pointwise layers' gradient: fc0, then
                               // w_0 .. fc2 (the flat layout without the spectral weights)
   Kokkos::View<double*, Kokkos::HostSpace> staging;  // its allreduce's host side (device builds)
 };
+using FnoWorkspace = FnoWorkspaceOf<double>;
 
-class Fno {
+/// Scalar: the precision the network computes and stores its parameters in, double or float
+/// (-operator_precision; nn/operator_model keeps a float network's master parameters in double);
+/// Fno is the double network.
+template <class Scalar>
+class FnoOf {
 public:
+  using Values = VectorOf<Scalar>;
+  using Workspace = FnoWorkspaceOf<Scalar>;
+
   /// grid: global points per dimension (unpadded); block: this rank's part of it (any Cartesian
   /// split, as SpectralConv). Collective over space (the Fourier layers check the blocks). Throws
   /// tessera::Error, on every rank, for a shape that does not fit: dims not 2 or 3, channels,
   /// width, layers or projection width < 1, padding not one count >= 0 per dimension, modes
   /// above the Nyquist limit of the padded grid. space must outlive the network.
-  Fno(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& block, MPI_Comm space);
+  FnoOf(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& block,
+        MPI_Comm space);
   /// The whole grid on this rank alone (MPI_COMM_SELF). Not collective.
-  Fno(const FnoShape& shape, const std::vector<int>& grid);
+  FnoOf(const FnoShape& shape, const std::vector<int>& grid);
 
   const FnoShape& shape() const { return shape_; }
   const std::vector<int>& grid() const { return grid_; }
@@ -118,14 +130,14 @@ public:
   long padded_local_points() const { return padding_.padded_points; }
   long parameter_count() const { return parameter_count_; }
   /// The flat parameters (deep_copy into them; the Fourier layers hold views of their slices).
-  const Vector& parameters() const { return parameters_; }
+  const Values& parameters() const { return parameters_; }
 
   /// The blocks of the flat layout (see the header comment).
   const PointwiseLinear& lifting() const { return lifting_; }
   const PointwiseLinear& pointwise(int l) const { return pointwise_[size_t(l)]; }
   const PointwiseLinear& projection(int k) const { return projection_[size_t(k)]; }
   long spectral_offset(int l) const { return spectral_offset_[size_t(l)]; }
-  const SpectralConv& spectral(int l) const { return spectral_[size_t(l)]; }
+  const SpectralConvOf<Scalar>& spectral(int l) const { return spectral_[size_t(l)]; }
 
   /// torch's defaults from seed, the same on every rank: every pointwise weight and bias uniform
   /// in [-1/sqrt(in), 1/sqrt(in)); SpectralConv::initialize for the Fourier layers. Not
@@ -133,12 +145,12 @@ public:
   void initialize(std::uint64_t seed);
 
   /// Sizes ws for batch samples; cheap when already sized. Not collective.
-  void prepare(FnoWorkspace& ws, int batch) const;
+  void prepare(Workspace& ws, int batch) const;
 
   /// y = FNO(x) at this rank's points (layouts above; the batch is x.extent(0) / (in_channels *
   /// local_points())). Keeps what backward needs in ws. Collective over space: one
   /// MPI_Allreduce per Fourier layer.
-  void forward(const Vector& x, const Vector& y, FnoWorkspace& ws) const;
+  void forward(const Values& x, const Values& y, Workspace& ws) const;
 
   /// Reverse pass of the last forward(ws): given dL/dy at this rank's points, adds dL/d(parameters)
   /// into gradient (parameter_count() entries; the caller zeroes it) and, if dx is not empty,
@@ -147,14 +159,14 @@ public:
   /// ws.pointwise_gradient): do not sum it over space again. Collective over space: one
   /// MPI_Allreduce per Fourier layer and one of the pointwise layers' gradient (its size
   /// independent of the grid).
-  void backward(const Vector& dy, const Vector& gradient, FnoWorkspace& ws,
-                const Vector& dx = Vector()) const;
+  void backward(const Values& dy, const Values& gradient, Workspace& ws,
+                const Values& dx = Values()) const;
 
   /// Sums gradient (parameter_count() entries, in place) over comm: the gradient of the sum of
   /// the ranks' losses. Over the samples communicator of data parallelism, with each rank's loss
   /// normalised by the global sample count, that is the whole batch's mean-loss gradient.
   /// Collective over comm.
-  void allreduce_gradient(const Vector& gradient, MPI_Comm comm) const;
+  void allreduce_gradient(const Values& gradient, MPI_Comm comm) const;
 
   /// Bytes reduced over space by one Fourier layer's forward and backward call (all layers are
   /// alike): SpectralConv::bytes_per_call, independent of the grid and its split.
@@ -171,13 +183,14 @@ public:
 private:
   // Per sample, from [points x in] M to [points x out] (adjoint: [points x out] M^T to
   // [points x in]), M the layer's weight; to = product + beta to.
-  void linear(const PointwiseLinear& layer, bool adjoint, const Vector& from, const Vector& to,
+  void linear(const PointwiseLinear& layer, bool adjoint, const Values& from, const Values& to,
               long points, int batch, double beta) const;
   // Adds the weight and bias gradient of the layer (input x, output adjoint dy) into its slot
   // of the pointwise gradient buffer.
-  void linear_backward(const PointwiseLinear& layer, const Vector& x, const Vector& dy,
-                       const Vector& gradient, const Vector& ones, long points, int batch) const;
-  UnmanagedVector pointwise_gradient(const PointwiseLinear& layer, const Vector& buffer) const;
+  void linear_backward(const PointwiseLinear& layer, const Values& x, const Values& dy,
+                       const Values& gradient, const Values& ones, long points, int batch) const;
+  UnmanagedVectorOf<Scalar> pointwise_gradient(const PointwiseLinear& layer,
+                                               const Values& buffer) const;
   bool padded() const { return padding_.pads(); }
 
   FnoShape shape_;
@@ -191,9 +204,10 @@ private:
   PointwiseLinear projection_[2];
   std::vector<long> spectral_offset_;
   long tail_offset_ = 0;  // where w_0.weight starts: the pointwise layers after the spectral ones
-  std::vector<SpectralConv> spectral_;
-  Vector parameters_;
+  std::vector<SpectralConvOf<Scalar>> spectral_;
+  Values parameters_;
   Kokkos::View<double*, Kokkos::HostSpace> staging_;  // allreduce_gradient on device builds
 };
+using Fno = FnoOf<double>;
 
 }  // namespace tessera::nn

@@ -44,8 +44,9 @@ namespace {
 
 /// Throws unless unpadded and padded hold the same number of fields of the unpadded and the
 /// padded block.
-void require_fields(const char* what, const FnoPadding& padding, const Vector& unpadded,
-                    const Vector& padded) {
+template <class Scalar>
+void require_fields(const char* what, const FnoPadding& padding, const VectorOf<Scalar>& unpadded,
+                    const VectorOf<Scalar>& padded) {
   const long n = long(unpadded.extent(0));
   TESSERA_CHECK(n % padding.local_points == 0 &&
                     long(padded.extent(0)) == n / padding.local_points * padding.padded_points,
@@ -56,11 +57,13 @@ void require_fields(const char* what, const FnoPadding& padding, const Vector& u
 
 }  // namespace
 
-void pad_points(const FnoPadding& padding, const Vector& from, const Vector& to) {
+template <class Scalar>
+void pad_points(const FnoPadding& padding, const VectorOf<Scalar>& from,
+                const VectorOf<Scalar>& to) {
   const long points = padding.local_points, padded = padding.padded_points;
   require_fields("pad_points", padding, from, to);
   const auto index = padding.index;
-  Kokkos::deep_copy(to, 0.0);
+  Kokkos::deep_copy(to, Scalar(0));
   Kokkos::parallel_for(
       "tessera::nn::fno_pad", Kokkos::RangePolicy<>(0, long(from.extent(0))),
       KOKKOS_LAMBDA(const long t) {
@@ -69,7 +72,9 @@ void pad_points(const FnoPadding& padding, const Vector& from, const Vector& to)
       });
 }
 
-void crop_points(const FnoPadding& padding, const Vector& from, const Vector& to) {
+template <class Scalar>
+void crop_points(const FnoPadding& padding, const VectorOf<Scalar>& from,
+                 const VectorOf<Scalar>& to) {
   const long points = padding.local_points, padded = padding.padded_points;
   require_fields("crop_points", padding, to, from);
   const auto index = padding.index;
@@ -80,5 +85,10 @@ void crop_points(const FnoPadding& padding, const Vector& from, const Vector& to
         to(t) = from(field * padded + index(t % points));
       });
 }
+
+template void pad_points(const FnoPadding&, const VectorOf<double>&, const VectorOf<double>&);
+template void pad_points(const FnoPadding&, const VectorOf<float>&, const VectorOf<float>&);
+template void crop_points(const FnoPadding&, const VectorOf<double>&, const VectorOf<double>&);
+template void crop_points(const FnoPadding&, const VectorOf<float>&, const VectorOf<float>&);
 
 }  // namespace tessera::nn

@@ -39,11 +39,15 @@ struct FnoPadding {
 };
 
 /// to = pad(from): from holds fields x local_points values, to fields x padded_points (its padded
-/// points set to 0). Not collective.
-void pad_points(const FnoPadding& padding, const Vector& from, const Vector& to);
+/// points set to 0). Scalar double or float. Not collective.
+template <class Scalar>
+void pad_points(const FnoPadding& padding, const VectorOf<Scalar>& from,
+                const VectorOf<Scalar>& to);
 
 /// to = crop(from), the adjoint of pad_points: from holds fields x padded_points values, to
-/// fields x local_points. Not collective.
-void crop_points(const FnoPadding& padding, const Vector& from, const Vector& to);
+/// fields x local_points. Scalar double or float. Not collective.
+template <class Scalar>
+void crop_points(const FnoPadding& padding, const VectorOf<Scalar>& from,
+                 const VectorOf<Scalar>& to);
 
 }  // namespace tessera::nn

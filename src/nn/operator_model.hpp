@@ -5,7 +5,8 @@
 // rank's points of the grid, with a reverse pass into one flat gradient of the flat parameters.
 //
 // The models: FnoOperator (nn::Fno, FNO and TFNO, any split of the grid over its space
-// communicator) and DeepOnetOperator (nn/deeponet_operator.hpp, the whole grid on every rank).
+// communicator), FnoSingleOperator (the same network computing in float) and DeepOnetOperator
+// (nn/deeponet_operator.hpp, the whole grid on every rank).
 #include <mpi.h>
 
 #include <cstdint>
@@ -104,5 +105,56 @@ private:
   FnoWorkspace ws_[2];
   FnoWorkspace* last_ = nullptr;  // the workspace of the last forward
 };
+
+/// nn::FnoOf<float> behind the OperatorModel interface (-operator_precision single): the network
+/// computes and stores its activations in float, while the parameters the trainer sees (Adam's,
+/// the checkpoints', the best model's) stay double, the master copy. forward rounds the master
+/// parameters to the network's (so a deep_copy into parameters() takes effect at the next forward)
+/// and the input to float, and widens the output; backward widens the float gradient and adds it
+/// to the caller's double one. Adam's update of small steps on double parameters is then not lost
+/// to float rounding (mixed precision as in PyTorch's AMP with float32 master weights).
+class FnoSingleOperator final : public OperatorModel {
+public:
+  /// As Fno's constructor: collective over space.
+  FnoSingleOperator(const FnoShape& shape, const std::vector<int>& grid, const GridBlock& block,
+                    MPI_Comm space);
+  /// The whole grid on this rank alone. Not collective.
+  FnoSingleOperator(const FnoShape& shape, const std::vector<int>& grid);
+
+  const FnoOf<float>& fno() const { return net_; }
+
+  int in_channels() const override { return net_.shape().in_channels; }
+  int out_channels() const override { return net_.shape().out_channels; }
+  long local_points() const override { return net_.local_points(); }
+  MPI_Comm space() const override { return net_.space(); }
+  long parameter_count() const override { return net_.parameter_count(); }
+  const Vector& parameters() const override { return master_; }
+  /// The float network's draw, widened: the master parameters are exactly the network's.
+  void initialize(std::uint64_t seed) override;
+  void forward(const Vector& x, const Vector& y, int batch) override;
+  void backward(const Vector& dy, const Vector& gradient, const Vector& dx) override;
+  void allreduce_gradient(const Vector& gradient, MPI_Comm comm) const override;
+  std::string summary() const override;
+
+private:
+  // Float copies of one batch's boundary values, per batch size (batch_slot).
+  struct Boundary {
+    int batch = 0;
+    VectorOf<float> x, y, dy, dx;
+    FnoWorkspaceOf<float> ws;
+  };
+  Boundary& boundary(int batch);
+
+  FnoOf<float> net_;
+  Vector master_;
+  VectorOf<float> gradient_;  // the float network's gradient of one backward
+  Boundary slots_[2];
+  Boundary* last_ = nullptr;                          // the slot of the last forward
+  Kokkos::View<double*, Kokkos::HostSpace> staging_;  // allreduce_gradient on device builds
+};
+
+/// to = from rounded or widened to to's scalar type, elementwise (equal extents). Not collective.
+template <class From, class To>
+void convert_values(const VectorOf<From>& from, const VectorOf<To>& to);
 
 }  // namespace tessera::nn

@@ -17,16 +17,19 @@ namespace tessera::nn {
 
 namespace {
 
+template <class Scalar>
 using ConstUnmanagedMatrix =
-    Kokkos::View<const double**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+    Kokkos::View<const Scalar**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
 
 /// Fills the DFT tables of one dimension (n points, this rank's indices offset..offset+e-1, the
 /// kept modes: q < modes is k = q, else k = n - 2 modes + q; in the last dimension k = q):
 /// real = s [cos, -sin], imag = s [sin, cos] (e x 2K, imag may be empty) of 2 pi k (offset+l)/n,
 /// s = 1 for the forward transform, w_k / n for the inverse (w_k = 2 in the last dimension
 /// except for k = 0 and k = n/2, else 1). The phase is reduced modulo n in integers first.
-void fill_dft_tables(const Matrix& real, const Matrix& imag, int n, int offset, int modes,
-                     bool last, bool inverse) {
+/// The tables of a layer of precision Scalar are the double ones rounded to it.
+template <class Scalar>
+void fill_dft_tables(const MatrixOf<Scalar>& real, const MatrixOf<Scalar>& imag, int n, int offset,
+                     int modes, bool last, bool inverse) {
   const int e = static_cast<int>(real.extent(0)), kept = static_cast<int>(real.extent(1)) / 2;
   const bool has_imag = imag.extent(0) > 0;
   Kokkos::parallel_for(
@@ -38,8 +41,8 @@ void fill_dft_tables(const Matrix& real, const Matrix& imag, int n, int offset, 
         const double theta = 2.0 * M_PI * static_cast<double>(phase) / n;
         double s = 1.0;
         if (inverse) s = ((last && k != 0 && 2 * k != n) ? 2.0 : 1.0) / n;
-        const double c = s * math::cos(theta);
-        const double si = s * math::sin(theta);
+        const Scalar c = static_cast<Scalar>(s * math::cos(theta));
+        const Scalar si = static_cast<Scalar>(s * math::sin(theta));
         real(l, q) = c;
         real(l, q + kept) = -si;
         if (has_imag) {
@@ -51,11 +54,14 @@ void fill_dft_tables(const Matrix& real, const Matrix& imag, int n, int offset, 
 
 }  // namespace
 
-SpectralConv::SpectralConv(const SpectralConvShape& shape)
-    : SpectralConv(shape, GridBlock{std::vector<int>(shape.grid.size(), 0), shape.grid},
-                   MPI_COMM_SELF) {}
+template <class Scalar>
+SpectralConvOf<Scalar>::SpectralConvOf(const SpectralConvShape& shape)
+    : SpectralConvOf(shape, GridBlock{std::vector<int>(shape.grid.size(), 0), shape.grid},
+                     MPI_COMM_SELF) {}
 
-SpectralConv::SpectralConv(const SpectralConvShape& shape, const GridBlock& block, MPI_Comm space)
+template <class Scalar>
+SpectralConvOf<Scalar>::SpectralConvOf(const SpectralConvShape& shape, const GridBlock& block,
+                                       MPI_Comm space)
     : shape_(shape), block_(block), space_(space) {
   const int dims = static_cast<int>(shape.grid.size());
   TESSERA_CHECK(dims == 2 || dims == 3,
@@ -107,13 +113,13 @@ SpectralConv::SpectralConv(const SpectralConvShape& shape, const GridBlock& bloc
     factorized_ = FactorizedWeight(shape.factorization, shape.rank, shape.tucker_ranks,
                                    shape.in_channels, shape.out_channels, kept_);
   parameter_count_ = factorized() ? factorized_.parameter_count() : dense_parameter_count();
-  parameters_ = Vector("tessera::nn::spectral_conv_parameters", parameter_count_);
+  parameters_ = Values("tessera::nn::spectral_conv_parameters", parameter_count_);
 
   for (int d = 0; d < dims; ++d) {
     const bool last = d == dims - 1;
     const int e = block.extent[d], cols = 2 * kept_[d];
     auto table = [&](const std::string& label, bool used) {
-      return used ? Matrix(label, e, cols) : Matrix();
+      return used ? MatrixOf<Scalar>(label, e, cols) : MatrixOf<Scalar>();
     };
     forward_real_.push_back(table("tessera::nn::spectral_forward_real", true));
     forward_imag_.push_back(table("tessera::nn::spectral_forward_imag", !last));
@@ -144,7 +150,8 @@ SpectralConv::SpectralConv(const SpectralConvShape& shape, const GridBlock& bloc
   Kokkos::deep_copy(mode_weight_, host);
 }
 
-void SpectralConv::bind(const Vector& parameters) {
+template <class Scalar>
+void SpectralConvOf<Scalar>::bind(const Values& parameters) {
   TESSERA_CHECK(long(parameters.extent(0)) == parameter_count_,
                 "SpectralConv::bind: the parameters hold "
                     << parameters.extent(0) << " values, the layer needs " << parameter_count_);
@@ -158,7 +165,8 @@ SpectralInit spectral_init_from_name(const std::string& name) {
                                                     << "'; expected paper or neuraloperator");
 }
 
-void SpectralConv::initialize(std::uint64_t seed) {
+template <class Scalar>
+void SpectralConvOf<Scalar>::initialize(std::uint64_t seed) {
   const double in = shape_.in_channels, out = shape_.out_channels, c = 1.0 / (in * out);
   const bool paper = shape_.init == SpectralInit::Paper;
   if (factorized()) {
@@ -169,23 +177,27 @@ void SpectralConv::initialize(std::uint64_t seed) {
   std::uint64_t state = splitmix64(seed);
   const double deviation = std::sqrt(1.0 / (in + out));  // of re and of im: E|W|^2 = 2/(in + out)
   for (long p = 0; p < parameter_count_; ++p)
-    host(p) = paper ? c * uniform_unit(state) : deviation * standard_normal(state);
+    host(p) =
+        static_cast<Scalar>(paper ? c * uniform_unit(state) : deviation * standard_normal(state));
   Kokkos::deep_copy(parameters_, host);
 }
 
-long SpectralConv::points_before(int d) const {
+template <class Scalar>
+long SpectralConvOf<Scalar>::points_before(int d) const {
   long p = 1;
   for (int e = 0; e < d; ++e) p *= block_.extent[e];
   return p;
 }
 
-long SpectralConv::modes_after(int d) const {
+template <class Scalar>
+long SpectralConvOf<Scalar>::modes_after(int d) const {
   long k = 1;
   for (int e = d + 1; e < dimensions(); ++e) k *= kept_[e];
   return k;
 }
 
-void SpectralConv::prepare(SpectralConvWorkspace& ws, int batch) const {
+template <class Scalar>
+void SpectralConvOf<Scalar>::prepare(Workspace& ws, int batch) const {
   TESSERA_CHECK(batch >= 1, "SpectralConv: the batch must hold at least one sample");
   const long channels = long(std::max(shape_.in_channels, shape_.out_channels)) * batch;
   // The intermediates: after to_modes' step on dimension d >= 1 (points before d, modes from d
@@ -203,65 +215,73 @@ void SpectralConv::prepare(SpectralConvWorkspace& ws, int batch) const {
       long(ws.output_modes.extent(0)) == out_modes && long(ws.work_a.extent(0)) >= work)
     return;
   ws.batch = batch;
-  ws.input_modes = Vector("tessera::nn::spectral_input_modes", in_modes);
-  ws.output_modes = Vector("tessera::nn::spectral_output_modes", out_modes);
-  ws.input_modes_adjoint = Vector("tessera::nn::spectral_input_modes_adjoint", in_modes);
-  ws.work_a = Vector("tessera::nn::spectral_work_a", work);
-  ws.work_b = Vector("tessera::nn::spectral_work_b", work);
+  ws.input_modes = Values("tessera::nn::spectral_input_modes", in_modes);
+  ws.output_modes = Values("tessera::nn::spectral_output_modes", out_modes);
+  ws.input_modes_adjoint = Values("tessera::nn::spectral_input_modes_adjoint", in_modes);
+  ws.work_a = Values("tessera::nn::spectral_work_a", work);
+  ws.work_b = Values("tessera::nn::spectral_work_b", work);
   const long dense = factorized() ? 0 : dense_parameter_count();
-  ws.packed_weights = Vector("tessera::nn::spectral_packed_weights", dense);
-  ws.packed_gradient = Vector("tessera::nn::spectral_packed_gradient", dense);
+  ws.packed_weights = Values("tessera::nn::spectral_packed_weights", dense);
+  ws.packed_gradient = Values("tessera::nn::spectral_packed_gradient", dense);
   if (!Kokkos::SpaceAccessibility<Kokkos::HostSpace, Vector::memory_space>::accessible)
     ws.staging = Kokkos::View<double*, Kokkos::HostSpace>(
         "tessera::nn::spectral_staging",
         std::max(ws.input_modes.extent(0), ws.output_modes.extent(0)));
 }
 
-void SpectralConv::to_modes(const double* in, double* out, long channels,
-                            const std::vector<Matrix>& real, const std::vector<Matrix>& imag,
-                            SpectralConvWorkspace& ws) const {
+template <class Scalar>
+void SpectralConvOf<Scalar>::to_modes(const Scalar* in, Scalar* out, long channels,
+                                      const std::vector<MatrixOf<Scalar>>& real,
+                                      const std::vector<MatrixOf<Scalar>>& imag,
+                                      Workspace& ws) const {
   // Step on dimension d (last first): the block's index l_d is the fastest of src, and becomes
   // the mode q_d, the slowest but for re/im, of dst: dst = src_re^T real + src_im^T imag.
-  const double* src = in;
+  const Scalar* src = in;
   for (int d = dimensions() - 1, step = 0; d >= 0; --d, ++step) {
-    double* dst = d == 0 ? out : (step % 2 == 0 ? ws.work_a.data() : ws.work_b.data());
+    Scalar* dst = d == 0 ? out : (step % 2 == 0 ? ws.work_a.data() : ws.work_b.data());
     const long e = block_.extent[d], rest = points_before(d) * channels * modes_after(d);
-    UnmanagedMatrix result(dst, rest, 2 * kept_[d]);
-    KokkosBlas::gemm("T", "N", 1.0, ConstUnmanagedMatrix(src, e, rest), real[d], 0.0, result);
+    UnmanagedMatrixOf<Scalar> result(dst, rest, 2 * kept_[d]);
+    KokkosBlas::gemm("T", "N", 1.0, ConstUnmanagedMatrix<Scalar>(src, e, rest), real[d], 0.0,
+                     result);
     if (d < dimensions() - 1)  // complex input from the second step on
-      KokkosBlas::gemm("T", "N", 1.0, ConstUnmanagedMatrix(src + e * rest, e, rest), imag[d], 1.0,
-                       result);
+      KokkosBlas::gemm("T", "N", 1.0, ConstUnmanagedMatrix<Scalar>(src + e * rest, e, rest),
+                       imag[d], 1.0, result);
     src = dst;
   }
 }
 
-void SpectralConv::to_points(const double* in, double* out, long channels,
-                             const std::vector<Matrix>& real, const std::vector<Matrix>& imag,
-                             SpectralConvWorkspace& ws) const {
+template <class Scalar>
+void SpectralConvOf<Scalar>::to_points(const Scalar* in, Scalar* out, long channels,
+                                       const std::vector<MatrixOf<Scalar>>& real,
+                                       const std::vector<MatrixOf<Scalar>>& imag,
+                                       Workspace& ws) const {
   // Step on dimension d (first first): the mode q_d, slowest but for re/im of src, becomes the
   // block's index l_d, the fastest of dst: dst_re = real src^T, dst_im = imag src^T; the last
   // step keeps the real part only.
-  const double* src = in;
+  const Scalar* src = in;
   const int dims = dimensions();
   for (int d = 0; d < dims; ++d) {
-    double* dst = d == dims - 1 ? out : (d % 2 == 0 ? ws.work_a.data() : ws.work_b.data());
+    Scalar* dst = d == dims - 1 ? out : (d % 2 == 0 ? ws.work_a.data() : ws.work_b.data());
     const long e = block_.extent[d], rest = points_before(d) * channels * modes_after(d);
-    const ConstUnmanagedMatrix coefficients(src, rest, 2 * kept_[d]);
-    KokkosBlas::gemm("N", "T", 1.0, real[d], coefficients, 0.0, UnmanagedMatrix(dst, e, rest));
+    const ConstUnmanagedMatrix<Scalar> coefficients(src, rest, 2 * kept_[d]);
+    KokkosBlas::gemm("N", "T", 1.0, real[d], coefficients, 0.0,
+                     UnmanagedMatrixOf<Scalar>(dst, e, rest));
     if (d < dims - 1)
       KokkosBlas::gemm("N", "T", 1.0, imag[d], coefficients, 0.0,
-                       UnmanagedMatrix(dst + e * rest, e, rest));
+                       UnmanagedMatrixOf<Scalar>(dst + e * rest, e, rest));
     src = dst;
   }
 }
 
-void SpectralConv::allreduce(const Vector& modes, SpectralConvWorkspace& ws) const {
+template <class Scalar>
+void SpectralConvOf<Scalar>::allreduce(const Values& modes, Workspace& ws) const {
   ProfilingRegion region("tessera::nn::spectral_allreduce");
   allreduce_sum(space_, modes, ws.staging);
 }
 
-int batch_of(const char* caller, const Vector& x, long in_per_sample, const Vector& y,
-             long out_per_sample) {
+template <class Scalar>
+int batch_of(const char* caller, const VectorOf<Scalar>& x, long in_per_sample,
+             const VectorOf<Scalar>& y, long out_per_sample) {
   TESSERA_CHECK(x.extent(0) > 0 && long(x.extent(0)) % in_per_sample == 0,
                 caller << ": the input holds " << x.extent(0)
                        << " values, not a multiple of in_channels x block = " << in_per_sample);
@@ -272,7 +292,8 @@ int batch_of(const char* caller, const Vector& x, long in_per_sample, const Vect
   return static_cast<int>(batch);
 }
 
-void SpectralConv::forward(const Vector& x, const Vector& y, SpectralConvWorkspace& ws) const {
+template <class Scalar>
+void SpectralConvOf<Scalar>::forward(const Values& x, const Values& y, Workspace& ws) const {
   const int batch = batch_of("SpectralConv::forward", x, shape_.in_channels * local_points_, y,
                              shape_.out_channels * local_points_);
   prepare(ws, batch);
@@ -299,8 +320,9 @@ void SpectralConv::forward(const Vector& x, const Vector& y, SpectralConvWorkspa
             inverse_imag_, ws);
 }
 
-void SpectralConv::backward(const Vector& dy, const Vector& dx, const Vector& gradient,
-                            SpectralConvWorkspace& ws) const {
+template <class Scalar>
+void SpectralConvOf<Scalar>::backward(const Values& dy, const Values& dx, const Values& gradient,
+                                      Workspace& ws) const {
   const long batch = ws.batch;
   TESSERA_CHECK(batch > 0 && long(dy.extent(0)) == batch * shape_.out_channels * local_points_ &&
                     long(dx.extent(0)) == batch * shape_.in_channels * local_points_,
@@ -337,9 +359,15 @@ void SpectralConv::backward(const Vector& dy, const Vector& dx, const Vector& gr
             forward_imag_, ws);
 }
 
-SpectralConvTraffic SpectralConv::bytes_per_call(int batch) const {
-  const long complex_bytes = 2 * long(sizeof(double)) * kept_modes_ * batch;
+template <class Scalar>
+SpectralConvTraffic SpectralConvOf<Scalar>::bytes_per_call(int batch) const {
+  const long complex_bytes = 2 * long(sizeof(Scalar)) * kept_modes_ * batch;
   return {complex_bytes * shape_.in_channels, complex_bytes * shape_.out_channels};
 }
+
+template int batch_of(const char*, const VectorOf<double>&, long, const VectorOf<double>&, long);
+template int batch_of(const char*, const VectorOf<float>&, long, const VectorOf<float>&, long);
+template class SpectralConvOf<double>;
+template class SpectralConvOf<float>;
 
 }  // namespace tessera::nn

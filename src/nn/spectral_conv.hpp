@@ -74,22 +74,27 @@ struct GridBlock {
 };
 
 /// Everything a forward pass keeps for its backward pass, and the buffers both reuse: sized by
-/// the first call for a batch size and reused while the batch size stays the same.
-struct SpectralConvWorkspace {
+/// the first call for a batch size and reused while the batch size stays the same. Scalar: the
+/// layer's precision.
+template <class Scalar>
+struct SpectralConvWorkspaceOf {
+  using Values = VectorOf<Scalar>;
   int batch = 0;
-  Vector input_modes;          // X, [re/im][k][b][i]: global after the forward's allreduce
-  Vector output_modes;         // out_hat in forward, dL/d(out_hat) in backward, [re/im][k][b][o]
-  Vector input_modes_adjoint;  // dL/dX, like input_modes
-  Vector work_a, work_b;       // the separable steps' intermediates
-  Vector packed_weights;       // dense layers: the weights mode-major for the mixing, made by
+  Values input_modes;          // X, [re/im][k][b][i]: global after the forward's allreduce
+  Values output_modes;         // out_hat in forward, dL/d(out_hat) in backward, [re/im][k][b][o]
+  Values input_modes_adjoint;  // dL/dX, like input_modes
+  Values work_a, work_b;       // the separable steps' intermediates
+  Values packed_weights;       // dense layers: the weights mode-major for the mixing, made by
                                // forward and used by backward (spectral_mix.hpp)
-  Vector packed_gradient;      // dense layers: the weight gradient mode-major (backward's scratch)
-  FactorizedWorkspace factorized;  // the factorised contraction's (factorised layers only)
+  Values packed_gradient;      // dense layers: the weight gradient mode-major (backward's scratch)
+  FactorizedWorkspaceOf<Scalar> factorized;  // the factorised contraction's (factorised layers)
   Kokkos::View<double*, Kokkos::HostSpace> staging;  // host side of the allreduces (device
                                                      // builds only; empty where host-accessible)
 };
+using SpectralConvWorkspace = SpectralConvWorkspaceOf<double>;
 
-/// Bytes that one call reduces over the space communicator (doubles, complex as two).
+/// Bytes that one call reduces over the space communicator (values of the layer's precision,
+/// complex as two).
 struct SpectralConvTraffic {
   long forward = 0;
   long backward = 0;
@@ -98,18 +103,25 @@ struct SpectralConvTraffic {
 /// Not collective. The batch of a call on fields laid out [batch][channels][block]: x holds
 /// batch x in_per_sample values (batch >= 1) and y must hold batch x out_per_sample; throws
 /// tessera::Error naming caller otherwise. SpectralConv and Fno check their calls with it.
-int batch_of(const char* caller, const Vector& x, long in_per_sample, const Vector& y,
-             long out_per_sample);
+template <class Scalar>
+int batch_of(const char* caller, const VectorOf<Scalar>& x, long in_per_sample,
+             const VectorOf<Scalar>& y, long out_per_sample);
 
-class SpectralConv {
+/// Scalar: the precision the layer computes and stores its values in, double or float
+/// (-operator_precision); SpectralConv is the double layer.
+template <class Scalar>
+class SpectralConvOf {
 public:
+  using Values = VectorOf<Scalar>;
+  using Workspace = SpectralConvWorkspaceOf<Scalar>;
+
   /// Collective over space (it checks that the blocks of all ranks add up to the grid). Throws
   /// tessera::Error, on every rank, for a shape or block that does not fit: channels < 1, not 2
   /// or 3 dimensions, modes above the Nyquist limit (2 m_d > n_d, m_last > n_last / 2 + 1), a
   /// block outside the grid. space must outlive the layer.
-  SpectralConv(const SpectralConvShape& shape, const GridBlock& block, MPI_Comm space);
+  SpectralConvOf(const SpectralConvShape& shape, const GridBlock& block, MPI_Comm space);
   /// The whole grid on this rank alone (MPI_COMM_SELF). Not collective.
-  explicit SpectralConv(const SpectralConvShape& shape);
+  explicit SpectralConvOf(const SpectralConvShape& shape);
 
   const SpectralConvShape& shape() const { return shape_; }
   const GridBlock& block() const { return block_; }
@@ -126,13 +138,13 @@ public:
   bool factorized() const { return shape_.factorization != Factorization::Dense; }
   /// The factorised weight's geometry (ranks, blocks); only for factorized() layers.
   const FactorizedWeight& factorized_weight() const { return factorized_; }
-  Vector& parameters() { return parameters_; }
-  const Vector& parameters() const { return parameters_; }
+  Values& parameters() { return parameters_; }
+  const Values& parameters() const { return parameters_; }
   /// Makes the layer use parameters (parameter_count() values, in the layout above) as its
   /// weights from now on, in place of the array it held: a network binds each layer to its slice
   /// of one flat vector (an unmanaged View works; it must then outlive the layer's use).
   /// Not collective.
-  void bind(const Vector& parameters);
+  void bind(const Values& parameters);
 
   /// Draws the weights as the shape's SpectralInit says (by default as the FNO code: re and im of
   /// every weight uniform in [0, 1/(in*out))) from seed (SplitMix64), so every rank draws the
@@ -141,23 +153,23 @@ public:
   void initialize(std::uint64_t seed);
 
   /// Sizes ws for batch samples; cheap when already sized. Not collective.
-  void prepare(SpectralConvWorkspace& ws, int batch) const;
+  void prepare(Workspace& ws, int batch) const;
 
   /// y = SpectralConv(x) at this rank's points (layouts above; the batch is
   /// x.extent(0) / (in_channels * local_points())). Keeps the input's coefficients in ws for
   /// backward. Collective over the space communicator: one MPI_Allreduce.
-  void forward(const Vector& x, const Vector& y, SpectralConvWorkspace& ws) const;
+  void forward(const Values& x, const Values& y, Workspace& ws) const;
 
   /// Reverse pass of the last forward(ws): given dL/dy at this rank's points, writes dL/dx at
   /// this rank's points into dx and adds dL/d(parameters) into gradient (parameter_count()
   /// entries; the caller zeroes it). The added gradient is the full one, the same on every rank:
   /// do not sum it over the space communicator. Collective over the space communicator: one
   /// MPI_Allreduce.
-  void backward(const Vector& dy, const Vector& dx, const Vector& gradient,
-                SpectralConvWorkspace& ws) const;
+  void backward(const Values& dy, const Values& dx, const Values& gradient, Workspace& ws) const;
 
-  /// Bytes reduced by one forward and by one backward call for batch samples: 16 * batch * K *
-  /// in_channels and 16 * batch * K * out_channels, whatever the grid and its split.
+  /// Bytes reduced by one forward and by one backward call for batch samples: 2 sizeof(Scalar)
+  /// batch K in_channels and 2 sizeof(Scalar) batch K out_channels (16 per complex value in
+  /// double), whatever the grid and its split.
   SpectralConvTraffic bytes_per_call(int batch) const;
 
 private:
@@ -166,14 +178,16 @@ private:
   // modes to this rank's points. With the rfftn tables they are the forward transform and
   // (transposed) the input gradient's; with the irfftn tables, the adjoint of the inverse and
   // the inverse.
-  void to_modes(const double* in, double* out, long channels, const std::vector<Matrix>& real,
-                const std::vector<Matrix>& imag, SpectralConvWorkspace& ws) const;
-  void to_points(const double* in, double* out, long channels, const std::vector<Matrix>& real,
-                 const std::vector<Matrix>& imag, SpectralConvWorkspace& ws) const;
+  void to_modes(const Scalar* in, Scalar* out, long channels,
+                const std::vector<MatrixOf<Scalar>>& real,
+                const std::vector<MatrixOf<Scalar>>& imag, Workspace& ws) const;
+  void to_points(const Scalar* in, Scalar* out, long channels,
+                 const std::vector<MatrixOf<Scalar>>& real,
+                 const std::vector<MatrixOf<Scalar>>& imag, Workspace& ws) const;
   // Points of the block in dimensions before d, and kept modes in dimensions after d.
   long points_before(int d) const;
   long modes_after(int d) const;
-  void allreduce(const Vector& modes, SpectralConvWorkspace& ws) const;
+  void allreduce(const Values& modes, Workspace& ws) const;
 
   SpectralConvShape shape_;
   GridBlock block_;
@@ -183,10 +197,11 @@ private:
   // Per dimension d, extent e_d x 2 K_d: rfftn's [cos, -sin] and [sin, cos] of the kept modes at
   // this rank's indices; irfftn's the same times 1/n_d (and the Hermitian weight 1 or 2 in the
   // last dimension). The last dimension's imaginary tables are never needed (real in, real out).
-  std::vector<Matrix> forward_real_, forward_imag_, inverse_real_, inverse_imag_;
+  std::vector<MatrixOf<Scalar>> forward_real_, forward_imag_, inverse_real_, inverse_imag_;
   Kokkos::View<long*> mode_weight_;  // kept mode k -> index of W[corner][0][0][a] (complex)
   FactorizedWeight factorized_;      // factorised layers only
-  Vector parameters_;
+  Values parameters_;
 };
+using SpectralConv = SpectralConvOf<double>;
 
 }  // namespace tessera::nn

@@ -8,11 +8,22 @@
 
 namespace tessera::nn {
 
-using Vector = Kokkos::View<double*>;
-using Matrix = Kokkos::View<double**, Kokkos::LayoutLeft>;
-using UnmanagedMatrix =
-    Kokkos::View<double**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-using UnmanagedVector = Kokkos::View<double*, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+// Of a scalar type: the neural operators' layers (nn/spectral_conv, nn/fno) compute in double or
+// in float (-operator_precision); everything else is double.
+template <class Scalar>
+using VectorOf = Kokkos::View<Scalar*>;
+template <class Scalar>
+using MatrixOf = Kokkos::View<Scalar**, Kokkos::LayoutLeft>;
+template <class Scalar>
+using UnmanagedMatrixOf =
+    Kokkos::View<Scalar**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+template <class Scalar>
+using UnmanagedVectorOf = Kokkos::View<Scalar*, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+
+using Vector = VectorOf<double>;
+using Matrix = MatrixOf<double>;
+using UnmanagedMatrix = UnmanagedMatrixOf<double>;
+using UnmanagedVector = UnmanagedVectorOf<double>;
 
 /// The product of the entries: the points of a grid, the entries of a tensor of that shape.
 inline long product(const std::vector<int>& extents) {

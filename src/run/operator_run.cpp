@@ -105,12 +105,16 @@ OptionList model_options(const OperatorRunConfig& c) {
 }
 
 OptionList training_options(const OperatorRunConfig& c, const std::vector<int>& grid) {
-  return {{"grid", counts_text(grid)},  // the grid it trained on (-operator_subsample)
-          {"operator_train", static_cast<long long>(c.train)},
-          {"operator_validation", static_cast<long long>(c.validation)},
-          {"operator_split_seed", static_cast<long long>(c.split_seed)},
-          {"operator_shuffle_seed", static_cast<long long>(c.shuffle_seed)},
-          {"operator_batch_size", static_cast<long long>(c.batch)}};
+  OptionList options{{"grid", counts_text(grid)},  // the grid it trained on (-operator_subsample)
+                     {"operator_train", static_cast<long long>(c.train)},
+                     {"operator_validation", static_cast<long long>(c.validation)},
+                     {"operator_split_seed", static_cast<long long>(c.split_seed)},
+                     {"operator_shuffle_seed", static_cast<long long>(c.shuffle_seed)},
+                     {"operator_batch_size", static_cast<long long>(c.batch)}};
+  // A single-precision training continues in single precision; recorded only then, so that the
+  // double checkpoints written before the option existed still restart.
+  if (c.single_precision) options.push_back({"operator_precision", std::string("single")});
+  return options;
 }
 
 // Collective. InputError naming the first option the checkpoint records otherwise.
@@ -423,6 +427,13 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   c.space_ranks = options.integer("operator_space_ranks", c.space_ranks, 1, 1 << 20,
                                   "S: ranks per space group (domain parallel); the P / S groups "
                                   "share the samples (data parallel)");
+  c.single_precision =
+      options.choice("operator_precision", "double", {"double", "single"},
+                     "fno, tfno: what the network computes in: double, or single (float; the "
+                     "trainer keeps double master parameters, Adam's state and checkpoints)") ==
+      "single";
+  if (model == "deeponet" && c.single_precision)
+    options.report("-operator_precision single: DeepONet computes in double only");
   if (model == "deeponet" && c.space_ranks > 1)
     options.report("-operator_space_ranks = " + std::to_string(c.space_ranks) +
                    ": DeepONet holds the whole grid on every rank (its branch reads sensors over "
@@ -661,6 +672,9 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
     net_ = std::make_unique<nn::DeepOnetOperator>(config_.deeponet.shape, config_.shape.in_channels,
                                                   config_.shape.out_channels, grid_,
                                                   config_.deeponet.sensor_stride);
+  else if (config_.single_precision)
+    net_ = std::make_unique<nn::FnoSingleOperator>(config_.shape, net_grid_, block,
+                                                   space_decomposition_->comm());
   else
     net_ = std::make_unique<nn::FnoOperator>(config_.shape, net_grid_, block,
                                              space_decomposition_->comm());

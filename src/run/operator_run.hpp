@@ -77,6 +77,8 @@ struct OperatorRunConfig {
 
   // -operator_model: fno or tfno (shape and modes above), or deeponet (the -deeponet_* options).
   std::string model = "fno";
+  bool single_precision = false;  // -operator_precision single: fno, tfno in float
+                                  // (nn::FnoSingleOperator)
   DeepOnetRunConfig deeponet;
 
   /// Declares and reads every option of the run; problems are reported to options.

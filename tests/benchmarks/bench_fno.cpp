@@ -17,8 +17,9 @@
 // Keys (defaults): repeats=5 warmup=2 (train, domain); train: grid2d=64 modes2d=12 batch2d=10
 // grid3d=32 (a list: 32,64; empty for none) modes3d=8 batch3d=4 detail=0 (1 lists every region
 // and kernel); domain: grid=64 batch=10 (per rank) modes=12 sizes=64,128,256; memory:
-// budget_mib=2048 grids=128,256,384 modes=12 verify=1. Unknown keys stop the run. Fno is written
-// in double only: every Tessera figure is float64.
+// budget_mib=2048 grids=128,256,384 modes=12 verify=1; train: dtypes=float64,float32 (float32:
+// nn::FnoSingleOperator, the network in float, Adam on double master parameters). Unknown keys
+// stop the run.
 //
 // Timing: Kokkos::Tools callbacks set here (no external tool) time the profiling regions the
 // library pushes only while a tool is loaded (core/profiling.hpp): fno_forward / fno_backward and
@@ -40,6 +41,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -49,6 +51,7 @@
 #include "core/log.hpp"
 #include "core/random.hpp"
 #include "nn/fno.hpp"
+#include "nn/operator_model.hpp"
 #include "nn/operator_training.hpp"
 #include "nn/spectral_conv.hpp"
 
@@ -202,6 +205,14 @@ struct Options {
       if (!item.empty()) out.push_back(std::atoi(item.c_str()));
     return out;
   }
+  std::vector<std::string> words(const std::string& key, const std::string& fallback) {
+    used[key] = true;
+    std::stringstream s(values.count(key) ? values[key] : fallback);
+    std::vector<std::string> out;
+    for (std::string item; std::getline(s, item, ',');)
+      if (!item.empty()) out.push_back(item);
+    return out;
+  }
   void check_all_used() const {
     for (const auto& kv : values)
       TESSERA_CHECK(used.count(kv.first), "bench_fno: unknown key '" << kv.first << "'");
@@ -232,8 +243,17 @@ nn::Vector random_device(long n, std::uint64_t seed, const char* label) {
 
 /// One network, its trainer and a batch of synthetic samples on this rank's block: a training
 /// step is one epoch of one batch (all samples), as OperatorTrainer::train_epoch runs them.
+/// The network of a dtype: the double FnoOperator, or FnoSingleOperator (float32).
+std::unique_ptr<nn::OperatorModel> make_network(bool single, const nn::FnoShape& shape,
+                                                const std::vector<int>& grid,
+                                                const nn::GridBlock& block, MPI_Comm space) {
+  if (single) return std::make_unique<nn::FnoSingleOperator>(shape, grid, block, space);
+  return std::make_unique<nn::FnoOperator>(shape, grid, block, space);
+}
+
 struct Training {
-  nn::FnoOperator net;
+  std::unique_ptr<nn::OperatorModel> network;
+  nn::OperatorModel& net;
   nn::OperatorTrainer trainer;
   nn::LaneSchedule lanes;
   nn::SampleBlock data;
@@ -252,8 +272,9 @@ struct Training {
     return c;
   }
   Training(const nn::FnoShape& shape, const std::vector<int>& grid, const nn::GridBlock& block,
-           MPI_Comm space, int batch)
-      : net(shape, grid, block, space),
+           MPI_Comm space, int batch, bool single = false)
+      : network(make_network(single, shape, grid, block, space)),
+        net(*network),
         trainer(net, MPI_COMM_SELF, unit(net), config(batch)),
         lanes(batch, batch, 0, 1, 7) {
     net.initialize(1234);
@@ -287,11 +308,12 @@ void print_profile(int repeats) {
 }
 
 void time_training(const std::string& name, const nn::FnoShape& shape, const std::vector<int>& grid,
-                   int batch, int warmup, int repeats, bool detail) {
+                   int batch, int warmup, int repeats, bool detail, bool single) {
   Training t(shape, grid, nn::GridBlock{std::vector<int>(grid.size(), 0), grid}, MPI_COMM_SELF,
-             batch);
-  TESSERA_LOG(t.net.summary() << "; grid " << grid_text(grid) << ", batch " << batch
-                              << ", float64 (Fno is double-only: no float32 figure)");
+             batch, single);
+  const char* dtype = single ? "float32" : "float64";
+  TESSERA_LOG(t.net.summary() << "; grid " << grid_text(grid) << ", batch " << batch << ", "
+                              << dtype);
   for (int k = 0; k < warmup; ++k) t.step();
   std::vector<double> steps;
   std::map<std::string, double> all;  // every region and kernel, summed over the timed steps
@@ -306,9 +328,9 @@ void time_training(const std::string& name, const nn::FnoShape& shape, const std
   const double med = median(steps);
   char line[400];
   std::snprintf(line, sizeof line,
-                "tessera_fno case=%s dtype=float64 batch=%d steps=%d seconds_per_step=%.6g "
+                "tessera_fno case=%s dtype=%s batch=%d steps=%d seconds_per_step=%.6g "
                 "seconds_per_sample=%.6g min_step=%.6g max_step=%.6g",
-                name.c_str(), batch, repeats, med, med / batch,
+                name.c_str(), dtype, batch, repeats, med, med / batch,
                 *std::min_element(steps.begin(), steps.end()),
                 *std::max_element(steps.begin(), steps.end()));
   TESSERA_LOG(line);
@@ -329,12 +351,14 @@ void time_training(const std::string& name, const nn::FnoShape& shape, const std
   // the forward pass; in the backward pass a transform's label stands for its adjoint.
   // Kokkos Kernels 3.4 labels its cuBLAS dgemm "TPL_BLAS" too: the host's BLAS only where the
   // views live on the host.
-  const char* gemm = " > KokkosBlas::gemm[TPL_BLAS,double]";
+  const std::string gemm =
+      std::string(" > KokkosBlas::gemm[TPL_BLAS,") + (single ? "float" : "double") + "]";
+  const std::string routine = single ? "sgemm" : "dgemm";
   const std::string blas =
       Kokkos::SpaceAccessibility<Kokkos::HostSpace,
                                  Kokkos::DefaultExecutionSpace::memory_space>::accessible
-          ? "OpenBLAS dgemm"
-          : std::string("vendor BLAS dgemm on ") + Kokkos::DefaultExecutionSpace::name();
+          ? "OpenBLAS " + routine
+          : "vendor BLAS " + routine + " on " + Kokkos::DefaultExecutionSpace::name();
   TESSERA_LOG("  where the time goes (mean of " << repeats << " steps, " << total
                                                 << " s per step):");
   const std::pair<const char*, const char*> pass[2] = {{"fno_forward", "forward"},
@@ -354,9 +378,9 @@ void time_training(const std::string& name, const nn::FnoShape& shape, const std
   row("the rest: batch gather, decode, loss, gradient zeroing",
       timed - get("fno_forward") - get("fno_backward") - get("adam_step"));
   TESSERA_LOG("  across both passes:");
-  row("  truncated DFT GEMMs (" + blas + ")", get(std::string("spectral_forward_dft") + gemm) +
-                                                  get(std::string("spectral_inverse_dft") + gemm));
-  row("  pointwise W GEMMs (" + blas + ")", get(std::string("fno_pointwise") + gemm));
+  row("  truncated DFT GEMMs (" + blas + ")",
+      get("spectral_forward_dft" + gemm) + get("spectral_inverse_dft" + gemm));
+  row("  pointwise W GEMMs (" + blas + ")", get("fno_pointwise" + gemm));
   row("  bias + GELU kernels (hidden layers and projection)", get("fno_bias_gelu"));
   row("  GELU adjoint kernels", get("fno_gelu_adjoint"));
   row("  allreduces (1 rank: no traffic; skipped on a GPU)",
@@ -375,7 +399,11 @@ int run_train(Options& o) {
   const std::vector<int> g3 = o.list("grid3d", "32");
   const int m3 = o.integer("modes3d", 8), b3 = o.integer("batch3d", 4);
   const bool detail = o.integer("detail", 0) != 0;
+  const std::vector<std::string> dtypes = o.words("dtypes", "float64,float32");
   o.check_all_used();
+  for (const auto& d : dtypes)
+    TESSERA_CHECK(d == "float64" || d == "float32",
+                  "bench_fno: dtypes lists '" << d << "'; float64 and float32 are measured");
   print_blas();
   nn::FnoShape two;
   two.dims = 2;
@@ -384,7 +412,9 @@ int run_train(Options& o) {
   two.layers = 4;
   two.modes = {m2, m2};
   two.padding = {0, 0};
-  time_training("fno2d_" + std::to_string(g2), two, {g2, g2}, b2, warmup, repeats, detail);
+  for (const auto& d : dtypes)
+    time_training("fno2d_" + std::to_string(g2), two, {g2, g2}, b2, warmup, repeats, detail,
+                  d == "float32");
   nn::FnoShape three;
   three.dims = 3;
   three.in_channels = 10;  // FNO3d: the first 10 time steps, then x, y, t
@@ -393,7 +423,9 @@ int run_train(Options& o) {
   three.modes = {m3, m3, m3};
   three.padding = {0, 0, 0};
   for (int n : g3)
-    time_training("fno3d_" + std::to_string(n), three, {n, n, n}, b3, warmup, repeats, detail);
+    for (const auto& d : dtypes)
+      time_training("fno3d_" + std::to_string(n), three, {n, n, n}, b3, warmup, repeats, detail,
+                    d == "float32");
   return 0;
 }
 

@@ -2,12 +2,15 @@
 // the histories of the runs on 1 rank, 2 sample groups and 2 x 2 ranks agree to round-off; the
 // run stopped after epoch 3 and restarted on the same 2 ranks has the uninterrupted run's history
 // exactly (same rank count, same arithmetic); the loss falls; the evaluation files hold every test
-// sample's prediction and error. The same for the DeepONet runs (-operator_model deeponet, their
+// sample's prediction and error; the single-precision runs follow the double one's history to
+// float round-off. The same for the DeepONet runs (-operator_model deeponet, their
 // directories prefixed deeponet_).
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <string>
 
@@ -54,7 +57,28 @@ void expect_restart_exact(const std::string& model) {
           << "epoch " << row + 1 << " column " << full.columns[column];
 }
 
+// The single-precision runs (1 rank, 2 x 2 ranks) follow the double run's history to float
+// round-off: every epoch's train loss, train error and validation error within rel_tol.
+void expect_single_follows_double(double rel_tol) {
+  const io::Table one = history("train1");
+  for (const std::string run : {"single_train1", "single_train4"}) {
+    if (!exists(result(run))) continue;  // rank counts above the test machine's limit
+    const io::Table single = history(run);
+    ASSERT_EQ(single.values.size(), one.values.size()) << run;
+    double worst = 0;
+    for (size_t row = 0; row < one.rows(); ++row)
+      for (const size_t column : {2u, 3u, 4u}) {
+        const double d = std::abs(single.at(row, column) / one.at(row, column) - 1);
+        worst = std::max(worst, d);
+        EXPECT_LT(d, rel_tol) << run << " epoch " << row + 1 << " column " << one.columns[column];
+      }
+    std::printf("%s against the double run: histories differ by up to %.2e (relative)\n",
+                run.c_str(), worst);
+  }
+}
+
 TEST(OperatorResult, EverySplitTrainsTheSameNetwork) { expect_every_split_alike("", 6); }
+TEST(OperatorResult, SinglePrecisionFollowsTheDoubleRun) { expect_single_follows_double(1e-5); }
 TEST(OperatorResult, RestartEqualsTheUninterruptedRun) { expect_restart_exact(""); }
 TEST(OperatorResult, DeepOnetEverySplitTrainsTheSameNetwork) {
   expect_every_split_alike("deeponet_", 20);
