@@ -16,10 +16,18 @@ inline std::vector<double> to_host(const nn::Vector& v) {
   return std::vector<double>(h.data(), h.data() + h.extent(0));
 }
 
-inline nn::Vector to_device(const std::vector<double>& v, const std::string& label = "v") {
-  nn::Vector d(label, v.size());
+/// A float View's values (the single-precision networks'), widened to double.
+inline std::vector<double> to_host(const nn::VectorOf<float>& v) {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+  return std::vector<double>(h.data(), h.data() + h.extent(0));
+}
+
+/// A View holding v, rounded to Scalar (float for the single-precision networks).
+template <class Scalar = double>
+nn::VectorOf<Scalar> to_device(const std::vector<double>& v, const std::string& label = "v") {
+  nn::VectorOf<Scalar> d(label, v.size());
   auto h = Kokkos::create_mirror_view(d);
-  for (size_t i = 0; i < v.size(); ++i) h(i) = v[i];
+  for (size_t i = 0; i < v.size(); ++i) h(i) = static_cast<Scalar>(v[i]);
   Kokkos::deep_copy(d, h);
   return d;
 }

@@ -1,7 +1,5 @@
 #include "nn/operator_model.hpp"
 
-#include <KokkosBlas1_axpby.hpp>
-
 #include "core/allreduce.hpp"
 #include "core/error.hpp"
 
@@ -17,6 +15,9 @@ void FnoOperator::backward(const Vector& dy, const Vector& gradient, const Vecto
   net_.backward(dy, gradient, *last_, dx);
 }
 
+namespace {
+
+/// to = from rounded or widened to to's scalar type, elementwise (equal extents). Not collective.
 template <class From, class To>
 void convert_values(const VectorOf<From>& from, const VectorOf<To>& to) {
   TESSERA_CHECK(from.extent(0) == to.extent(0),
@@ -25,11 +26,6 @@ void convert_values(const VectorOf<From>& from, const VectorOf<To>& to) {
       "tessera::nn::convert_values", Kokkos::RangePolicy<>(0, long(to.extent(0))),
       KOKKOS_LAMBDA(const long t) { to(t) = static_cast<To>(from(t)); });
 }
-
-template void convert_values(const VectorOf<double>&, const VectorOf<float>&);
-template void convert_values(const VectorOf<float>&, const VectorOf<double>&);
-
-namespace {
 
 /// to += from, widened, elementwise. Not collective.
 void add_widened(const VectorOf<float>& from, const Vector& to) {

@@ -153,8 +153,4 @@ private:
   Kokkos::View<double*, Kokkos::HostSpace> staging_;  // allreduce_gradient on device builds
 };
 
-/// to = from rounded or widened to to's scalar type, elementwise (equal extents). Not collective.
-template <class From, class To>
-void convert_values(const VectorOf<From>& from, const VectorOf<To>& to);
-
 }  // namespace tessera::nn

@@ -198,11 +198,8 @@ struct Options {
     return values.count(key) ? std::atoi(values[key].c_str()) : fallback;
   }
   std::vector<int> list(const std::string& key, const std::string& fallback) {
-    used[key] = true;
-    std::stringstream s(values.count(key) ? values[key] : fallback);
     std::vector<int> out;
-    for (std::string item; std::getline(s, item, ',');)
-      if (!item.empty()) out.push_back(std::atoi(item.c_str()));
+    for (const auto& item : words(key, fallback)) out.push_back(std::atoi(item.c_str()));
     return out;
   }
   std::vector<std::string> words(const std::string& key, const std::string& fallback) {

@@ -40,19 +40,6 @@ using tessera::test::relative_error;
 using tessera::test::to_device;
 using tessera::test::to_host;
 
-VectorOf<float> to_device_float(const std::vector<double>& v, const std::string& label) {
-  VectorOf<float> d(label, v.size());
-  auto h = Kokkos::create_mirror_view(d);
-  for (size_t i = 0; i < v.size(); ++i) h(i) = static_cast<float>(v[i]);
-  Kokkos::deep_copy(d, h);
-  return d;
-}
-
-std::vector<double> to_host_double(const VectorOf<float>& v) {
-  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
-  return std::vector<double>(h.data(), h.data() + h.extent(0));
-}
-
 /// The double values rounded to float and widened again: what the float network starts from.
 std::vector<double> rounded(std::vector<double> v) {
   for (auto& x : v) x = static_cast<double>(static_cast<float>(x));
@@ -88,7 +75,7 @@ TEST(FnoSinglePrecision, OutputAndGradientsEqualTheDoubleNetworkToFloatRoundOff)
     const auto theta = rounded(to_host(net.parameters()));
     Kokkos::deep_copy(net.parameters(), to_device(theta));
     FnoOf<float> single(c.shape, c.grid);
-    Kokkos::deep_copy(single.parameters(), to_device_float(theta, "theta"));
+    Kokkos::deep_copy(single.parameters(), to_device<float>(theta, "theta"));
 
     const long points = product(c.grid);
     const auto x = rounded(random_vector(size_t(batch * c.shape.in_channels * points), 11));
@@ -102,14 +89,14 @@ TEST(FnoSinglePrecision, OutputAndGradientsEqualTheDoubleNetworkToFloatRoundOff)
 
     FnoWorkspaceOf<float> ws_single;
     VectorOf<float> y_single("y", y.extent(0));
-    single.forward(to_device_float(x, "x"), y_single, ws_single);
+    single.forward(to_device<float>(x, "x"), y_single, ws_single);
     VectorOf<float> gradient_single("gradient", gradient.extent(0));
     VectorOf<float> dx_single("dx", x.size());
-    single.backward(to_device_float(dy, "dy"), gradient_single, ws_single, dx_single);
+    single.backward(to_device<float>(dy, "dy"), gradient_single, ws_single, dx_single);
 
-    const double ey = relative_error(to_host_double(y_single), to_host(y));
-    const double eg = relative_error(to_host_double(gradient_single), to_host(gradient));
-    const double ex = relative_error(to_host_double(dx_single), to_host(dx));
+    const double ey = relative_error(to_host(y_single), to_host(y));
+    const double eg = relative_error(to_host(gradient_single), to_host(gradient));
+    const double ex = relative_error(to_host(dx_single), to_host(dx));
     std::printf(
         "%-24s float vs double: output %.2e, parameter gradient %.2e, input gradient %.2e\n",
         c.name.c_str(), ey, eg, ex);
@@ -153,13 +140,13 @@ TEST(FnoSinglePrecision, OperatorKeepsDoubleMasterParameters) {
   FnoOf<float> single(c.shape, c.grid);
   single.initialize(5);
   // The master copy is the float draw, widened.
-  EXPECT_EQ(to_host(op.parameters()), to_host_double(single.parameters()));
+  EXPECT_EQ(to_host(op.parameters()), to_host(single.parameters()));
 
   // A model restored into the master parameters (as a checkpoint or the best model is) takes
   // effect at the next forward.
   const auto theta = rounded(random_vector(size_t(op.parameter_count()), 17));
   Kokkos::deep_copy(op.parameters(), to_device(theta));
-  Kokkos::deep_copy(single.parameters(), to_device_float(theta, "theta"));
+  Kokkos::deep_copy(single.parameters(), to_device<float>(theta, "theta"));
 
   const long points = product(c.grid);
   const auto x = random_vector(size_t(batch * c.shape.in_channels * points), 19);
@@ -168,16 +155,16 @@ TEST(FnoSinglePrecision, OperatorKeepsDoubleMasterParameters) {
   op.forward(to_device(x), y, batch);
   FnoWorkspaceOf<float> ws;
   VectorOf<float> y_single("y", y.extent(0));
-  single.forward(to_device_float(x, "x"), y_single, ws);
-  EXPECT_EQ(to_host(y), to_host_double(y_single));
+  single.forward(to_device<float>(x, "x"), y_single, ws);
+  EXPECT_EQ(to_host(y), to_host(y_single));
 
   // backward adds the widened float gradient: twice is twice.
   Vector gradient("gradient", size_t(op.parameter_count()));
   op.backward(to_device(dy), gradient, Vector());
   VectorOf<float> gradient_single("gradient", gradient.extent(0));
-  single.backward(to_device_float(dy, "dy"), gradient_single, ws);
+  single.backward(to_device<float>(dy, "dy"), gradient_single, ws);
   const auto once = to_host(gradient);
-  EXPECT_EQ(once, to_host_double(gradient_single));
+  EXPECT_EQ(once, to_host(gradient_single));
   op.backward(to_device(dy), gradient, Vector());
   const auto twice = to_host(gradient);
   for (size_t k = 0; k < once.size(); ++k) EXPECT_EQ(twice[k], 2 * once[k]) << k;
