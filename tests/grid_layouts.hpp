@@ -75,14 +75,7 @@ inline Decomposition decompose(const std::vector<int>& grid, const std::vector<i
   return Decomposition(comm, dims, points, procs);
 }
 
-inline GridBlock block_of(const Decomposition& decomp) {
-  GridBlock block;
-  for (int d = decomp.dim() - 1; d >= 0; --d) {
-    block.offset.push_back(decomp.local_start()[size_t(d)]);
-    block.extent.push_back(decomp.local_count()[size_t(d)]);
-  }
-  return block;
-}
+using tessera::nn::grid_block;
 
 /// This rank's block of fields (fields x whole grid, C order) in the layer's layout.
 inline std::vector<double> restrict_to(const std::vector<double>& whole,

@@ -14,10 +14,6 @@ namespace tessera::nn {
 
 namespace {
 
-template <class Scalar>
-using ConstUnmanagedMatrix =
-    Kokkos::View<const Scalar**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-
 /// A complex array in a flat buffer of doubles: entry t has its real part at data[t step] and its
 /// imaginary part at data[t step + im]; split blocks (step 1, im = entries) or interleaved pairs
 /// (step 2, im = 1).
@@ -69,8 +65,8 @@ void complex_gemm(const char* ta, const SplitMatrix<Scalar>& a, const char* tb,
                   const SplitMatrix<Scalar>& b, double beta, Scalar* c, long rows, long cols) {
   const long na = a.rows * a.cols, nb = b.rows * b.cols, nc = rows * cols;
   const Scalar sa = a.conjugate ? -1.0 : 1.0, sb = b.conjugate ? -1.0 : 1.0;
-  const ConstUnmanagedMatrix<Scalar> ar(a.data, a.rows, a.cols), ai(a.data + na, a.rows, a.cols);
-  const ConstUnmanagedMatrix<Scalar> br(b.data, b.rows, b.cols), bi(b.data + nb, b.rows, b.cols);
+  const ConstUnmanagedMatrixOf<Scalar> ar(a.data, a.rows, a.cols), ai(a.data + na, a.rows, a.cols);
+  const ConstUnmanagedMatrixOf<Scalar> br(b.data, b.rows, b.cols), bi(b.data + nb, b.rows, b.cols);
   const UnmanagedMatrixOf<Scalar> cr(c, rows, cols), ci(c + nc, rows, cols);
   KokkosBlas::gemm(ta, tb, 1.0, ar, br, beta, cr);
   KokkosBlas::gemm(ta, tb, -sa * sb, ai, bi, 1.0, cr);

@@ -1,58 +1,16 @@
 #include "nn/spectral_conv.hpp"
 
-#include <KokkosBlas3_gemm.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "core/allreduce.hpp"
-#include "core/device_math.hpp"
 #include "core/error.hpp"
 #include "core/profiling.hpp"
 #include "core/random.hpp"
 #include "nn/spectral_mix.hpp"
 
 namespace tessera::nn {
-
-namespace {
-
-template <class Scalar>
-using ConstUnmanagedMatrix =
-    Kokkos::View<const Scalar**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-
-/// Fills the DFT tables of one dimension (n points, this rank's indices offset..offset+e-1, the
-/// kept modes: q < modes is k = q, else k = n - 2 modes + q; in the last dimension k = q):
-/// real = s [cos, -sin], imag = s [sin, cos] (e x 2K, imag may be empty) of 2 pi k (offset+l)/n,
-/// s = 1 for the forward transform, w_k / n for the inverse (w_k = 2 in the last dimension
-/// except for k = 0 and k = n/2, else 1). The phase is reduced modulo n in integers first.
-/// The tables of a layer of precision Scalar are the double ones rounded to it.
-template <class Scalar>
-void fill_dft_tables(const MatrixOf<Scalar>& real, const MatrixOf<Scalar>& imag, int n, int offset,
-                     int modes, bool last, bool inverse) {
-  const int e = static_cast<int>(real.extent(0)), kept = static_cast<int>(real.extent(1)) / 2;
-  const bool has_imag = imag.extent(0) > 0;
-  Kokkos::parallel_for(
-      "tessera::nn::spectral_dft_tables", Kokkos::RangePolicy<>(0, e * kept),
-      KOKKOS_LAMBDA(const int t) {
-        const int l = t % e, q = t / e;
-        const long k = (last || q < modes) ? q : n - 2 * modes + q;
-        const long phase = (k * (offset + l)) % n;
-        const double theta = 2.0 * M_PI * static_cast<double>(phase) / n;
-        double s = 1.0;
-        if (inverse) s = ((last && k != 0 && 2 * k != n) ? 2.0 : 1.0) / n;
-        const Scalar c = static_cast<Scalar>(s * math::cos(theta));
-        const Scalar si = static_cast<Scalar>(s * math::sin(theta));
-        real(l, q) = c;
-        real(l, q + kept) = -si;
-        if (has_imag) {
-          imag(l, q) = si;
-          imag(l, q + kept) = c;
-        }
-      });
-}
-
-}  // namespace
 
 template <class Scalar>
 SpectralConvOf<Scalar>::SpectralConvOf(const SpectralConvShape& shape)
@@ -62,47 +20,18 @@ SpectralConvOf<Scalar>::SpectralConvOf(const SpectralConvShape& shape)
 template <class Scalar>
 SpectralConvOf<Scalar>::SpectralConvOf(const SpectralConvShape& shape, const GridBlock& block,
                                        MPI_Comm space)
-    : shape_(shape), block_(block), space_(space) {
-  const int dims = static_cast<int>(shape.grid.size());
-  TESSERA_CHECK(dims == 2 || dims == 3,
-                "SpectralConv: the grid has " << dims << " dimensions; 2 or 3 are supported");
+    : shape_(shape),
+      block_(block),
+      space_(space),
+      dft_("SpectralConv", shape.grid, shape.modes, block) {
   TESSERA_CHECK(shape.in_channels >= 1 && shape.out_channels >= 1,
                 "SpectralConv: channels must be positive, not " << shape.in_channels << " in, "
                                                                 << shape.out_channels << " out");
-  TESSERA_CHECK(static_cast<int>(shape.modes.size()) == dims &&
-                    static_cast<int>(block.offset.size()) == dims &&
-                    static_cast<int>(block.extent.size()) == dims,
-                "SpectralConv: modes, block offset and block extent need one entry per grid "
-                "dimension ("
-                    << dims << ")");
-  local_points_ = 1;
-  kept_modes_ = 1;
-  corner_modes_ = 1;
-  for (int d = 0; d < dims; ++d) {
-    const int n = shape.grid[d], m = shape.modes[d];
-    const bool last = d == dims - 1;
-    TESSERA_CHECK(n >= 1 && m >= 1, "SpectralConv: dimension " << d + 1 << " has " << n
-                                                               << " points and " << m
-                                                               << " modes; both must be >= 1");
-    if (last)
-      TESSERA_CHECK(m <= n / 2 + 1, "SpectralConv: " << m << " modes in the last dimension (of "
-                                                     << n << " points) are above the Nyquist "
-                                                     << "limit n/2 + 1 = " << n / 2 + 1);
-    else
-      TESSERA_CHECK(2 * m <= n, "SpectralConv: " << m << " modes in dimension " << d + 1 << " (of "
-                                                 << n << " points) are above the "
-                                                 << "Nyquist limit n/2 = " << n / 2
-                                                 << " (the kept modes are k < m and k >= n - m)");
-    TESSERA_CHECK(
-        block.offset[d] >= 0 && block.extent[d] >= 1 && block.offset[d] + block.extent[d] <= n,
-        "SpectralConv: the block [" << block.offset[d] << ", " << block.offset[d] + block.extent[d]
-                                    << ") of dimension " << d + 1
-                                    << " is empty or outside the grid's " << n << " points");
-    kept_.push_back(last ? m : 2 * m);
-    local_points_ *= block.extent[d];
-    kept_modes_ *= kept_.back();
-    corner_modes_ *= m;
-  }
+  const int dims = dimensions();
+  const std::vector<int>& kept = dft_.kept();
+  local_points_ = dft_.local_points();
+  kept_modes_ = dft_.kept_modes();
+  corner_modes_ = product(shape.modes);
   long global = 1;
   for (int n : shape.grid) global *= n;
   long covered = local_points_;
@@ -111,25 +40,9 @@ SpectralConvOf<Scalar>::SpectralConvOf(const SpectralConvShape& shape, const Gri
                                        << covered << " points in all, the grid " << global);
   if (factorized())
     factorized_ = FactorizedWeight(shape.factorization, shape.rank, shape.tucker_ranks,
-                                   shape.in_channels, shape.out_channels, kept_);
+                                   shape.in_channels, shape.out_channels, kept);
   parameter_count_ = factorized() ? factorized_.parameter_count() : dense_parameter_count();
   parameters_ = Values("tessera::nn::spectral_conv_parameters", parameter_count_);
-
-  for (int d = 0; d < dims; ++d) {
-    const bool last = d == dims - 1;
-    const int e = block.extent[d], cols = 2 * kept_[d];
-    auto table = [&](const std::string& label, bool used) {
-      return used ? MatrixOf<Scalar>(label, e, cols) : MatrixOf<Scalar>();
-    };
-    forward_real_.push_back(table("tessera::nn::spectral_forward_real", true));
-    forward_imag_.push_back(table("tessera::nn::spectral_forward_imag", !last));
-    inverse_real_.push_back(table("tessera::nn::spectral_inverse_real", true));
-    inverse_imag_.push_back(table("tessera::nn::spectral_inverse_imag", !last));
-    fill_dft_tables(forward_real_[d], forward_imag_[d], shape.grid[d], block.offset[d],
-                    shape.modes[d], last, false);
-    fill_dft_tables(inverse_real_[d], inverse_imag_[d], shape.grid[d], block.offset[d],
-                    shape.modes[d], last, true);
-  }
 
   // Kept mode k = C-order index of (q_1, ..., q_D), q_d < K_d -> corner j and corner-local a.
   mode_weight_ = Kokkos::View<long*>("tessera::nn::spectral_mode_weight", kept_modes_);
@@ -138,8 +51,8 @@ SpectralConvOf<Scalar>::SpectralConvOf(const SpectralConvShape& shape, const Gri
   for (long k = 0; k < kept_modes_; ++k) {
     long rest = k, a = 0, corner = 0, a_stride = 1;
     for (int d = dims - 1; d >= 0; --d) {
-      const int q = static_cast<int>(rest % kept_[d]), m = shape.modes[d];
-      rest /= kept_[d];
+      const int q = static_cast<int>(rest % kept[d]), m = shape.modes[d];
+      rest /= kept[d];
       const bool negative = d < dims - 1 && q >= m;
       if (negative) corner += 1L << d;
       a += (negative ? q - m : q) * a_stride;
@@ -183,31 +96,10 @@ void SpectralConvOf<Scalar>::initialize(std::uint64_t seed) {
 }
 
 template <class Scalar>
-long SpectralConvOf<Scalar>::points_before(int d) const {
-  long p = 1;
-  for (int e = 0; e < d; ++e) p *= block_.extent[e];
-  return p;
-}
-
-template <class Scalar>
-long SpectralConvOf<Scalar>::modes_after(int d) const {
-  long k = 1;
-  for (int e = d + 1; e < dimensions(); ++e) k *= kept_[e];
-  return k;
-}
-
-template <class Scalar>
 void SpectralConvOf<Scalar>::prepare(Workspace& ws, int batch) const {
   TESSERA_CHECK(batch >= 1, "SpectralConv: the batch must hold at least one sample");
   const long channels = long(std::max(shape_.in_channels, shape_.out_channels)) * batch;
-  // The intermediates: after to_modes' step on dimension d >= 1 (points before d, modes from d
-  // on) and after to_points' step on d < D - 1 (points up to d, modes after d); complex.
-  long work = 1;
-  for (int d = 0; d < dimensions(); ++d) {
-    if (d >= 1) work = std::max(work, 2 * points_before(d) * channels * kept_[d] * modes_after(d));
-    if (d < dimensions() - 1)
-      work = std::max(work, 2 * points_before(d + 1) * channels * modes_after(d));
-  }
+  const long work = dft_.work_size(channels);
   const long in_modes = 2 * kept_modes_ * batch * shape_.in_channels;
   const long out_modes = 2 * kept_modes_ * batch * shape_.out_channels;
   if (factorized()) factorized_.prepare(ws.factorized, batch);
@@ -227,50 +119,6 @@ void SpectralConvOf<Scalar>::prepare(Workspace& ws, int batch) const {
     ws.staging = Kokkos::View<double*, Kokkos::HostSpace>(
         "tessera::nn::spectral_staging",
         std::max(ws.input_modes.extent(0), ws.output_modes.extent(0)));
-}
-
-template <class Scalar>
-void SpectralConvOf<Scalar>::to_modes(const Scalar* in, Scalar* out, long channels,
-                                      const std::vector<MatrixOf<Scalar>>& real,
-                                      const std::vector<MatrixOf<Scalar>>& imag,
-                                      Workspace& ws) const {
-  // Step on dimension d (last first): the block's index l_d is the fastest of src, and becomes
-  // the mode q_d, the slowest but for re/im, of dst: dst = src_re^T real + src_im^T imag.
-  const Scalar* src = in;
-  for (int d = dimensions() - 1, step = 0; d >= 0; --d, ++step) {
-    Scalar* dst = d == 0 ? out : (step % 2 == 0 ? ws.work_a.data() : ws.work_b.data());
-    const long e = block_.extent[d], rest = points_before(d) * channels * modes_after(d);
-    UnmanagedMatrixOf<Scalar> result(dst, rest, 2 * kept_[d]);
-    KokkosBlas::gemm("T", "N", 1.0, ConstUnmanagedMatrix<Scalar>(src, e, rest), real[d], 0.0,
-                     result);
-    if (d < dimensions() - 1)  // complex input from the second step on
-      KokkosBlas::gemm("T", "N", 1.0, ConstUnmanagedMatrix<Scalar>(src + e * rest, e, rest),
-                       imag[d], 1.0, result);
-    src = dst;
-  }
-}
-
-template <class Scalar>
-void SpectralConvOf<Scalar>::to_points(const Scalar* in, Scalar* out, long channels,
-                                       const std::vector<MatrixOf<Scalar>>& real,
-                                       const std::vector<MatrixOf<Scalar>>& imag,
-                                       Workspace& ws) const {
-  // Step on dimension d (first first): the mode q_d, slowest but for re/im of src, becomes the
-  // block's index l_d, the fastest of dst: dst_re = real src^T, dst_im = imag src^T; the last
-  // step keeps the real part only.
-  const Scalar* src = in;
-  const int dims = dimensions();
-  for (int d = 0; d < dims; ++d) {
-    Scalar* dst = d == dims - 1 ? out : (d % 2 == 0 ? ws.work_a.data() : ws.work_b.data());
-    const long e = block_.extent[d], rest = points_before(d) * channels * modes_after(d);
-    const ConstUnmanagedMatrix<Scalar> coefficients(src, rest, 2 * kept_[d]);
-    KokkosBlas::gemm("N", "T", 1.0, real[d], coefficients, 0.0,
-                     UnmanagedMatrixOf<Scalar>(dst, e, rest));
-    if (d < dims - 1)
-      KokkosBlas::gemm("N", "T", 1.0, imag[d], coefficients, 0.0,
-                       UnmanagedMatrixOf<Scalar>(dst + e * rest, e, rest));
-    src = dst;
-  }
 }
 
 template <class Scalar>
@@ -299,8 +147,8 @@ void SpectralConvOf<Scalar>::forward(const Values& x, const Values& y, Workspace
   prepare(ws, batch);
   {
     ProfilingRegion region("tessera::nn::spectral_forward_dft");
-    to_modes(x.data(), ws.input_modes.data(), long(batch) * shape_.in_channels, forward_real_,
-             forward_imag_, ws);
+    dft_.forward(x.data(), ws.input_modes.data(), long(batch) * shape_.in_channels,
+                 ws.work_a.data(), ws.work_b.data());
   }
   allreduce(ws.input_modes, ws);
   {
@@ -316,8 +164,8 @@ void SpectralConvOf<Scalar>::forward(const Values& x, const Values& y, Workspace
     }
   }
   ProfilingRegion region("tessera::nn::spectral_inverse_dft");
-  to_points(ws.output_modes.data(), y.data(), long(batch) * shape_.out_channels, inverse_real_,
-            inverse_imag_, ws);
+  dft_.inverse(ws.output_modes.data(), y.data(), long(batch) * shape_.out_channels,
+               ws.work_a.data(), ws.work_b.data());
 }
 
 template <class Scalar>
@@ -335,8 +183,8 @@ void SpectralConvOf<Scalar>::backward(const Values& dy, const Values& dx, const 
   // of the adjoints carry their transform's label: the enclosing pass tells them apart.)
   {
     ProfilingRegion region("tessera::nn::spectral_inverse_dft");
-    to_modes(dy.data(), ws.output_modes.data(), batch * shape_.out_channels, inverse_real_,
-             inverse_imag_, ws);
+    dft_.inverse_adjoint(dy.data(), ws.output_modes.data(), batch * shape_.out_channels,
+                         ws.work_a.data(), ws.work_b.data());
   }
   allreduce(ws.output_modes, ws);
   {
@@ -355,8 +203,8 @@ void SpectralConvOf<Scalar>::backward(const Values& dy, const Values& dx, const 
   }
   // Adjoint of the forward transform, at own points.
   ProfilingRegion region("tessera::nn::spectral_forward_dft");
-  to_points(ws.input_modes_adjoint.data(), dx.data(), batch * shape_.in_channels, forward_real_,
-            forward_imag_, ws);
+  dft_.forward_adjoint(ws.input_modes_adjoint.data(), dx.data(), batch * shape_.in_channels,
+                       ws.work_a.data(), ws.work_b.data());
 }
 
 template <class Scalar>

@@ -10,11 +10,10 @@
 // Kept modes: k_d in [0, m_d) and [n_d - m_d, n_d) for every dimension but the last, k_last in
 // [0, m_last); so 2 m_d <= n_d, and m_last <= n_last / 2 + 1.
 //
-// No FFT library: the truncated transforms are dense DFTs, one dimension at a time, as GEMMs
-// against cos/sin tables of the kept modes at this rank's own indices (built once). Forward: the
-// partial coefficients of this rank's block, one MPI_Allreduce (sum) of batch * C_in * K complex
-// numbers, the channel mixing per mode, the inverse at own points. Backward: the adjoint of the
-// local inverse, one MPI_Allreduce of batch * C_out * K complex numbers, then the weight
+// The truncated transforms are nn/truncated_dft's (dense DFTs as GEMMs, no FFT library). Forward:
+// the partial coefficients of this rank's block, one MPI_Allreduce (sum) of batch * C_in * K
+// complex numbers, the channel mixing per mode, the inverse at own points. Backward: the adjoint of
+// the local inverse, one MPI_Allreduce of batch * C_out * K complex numbers, then the weight
 // gradient (the same on every rank) and the input gradient at own points. The volume reduced does
 // not depend on the grid size or on the layout (slab, pencil, brick); see bytes_per_call().
 //
@@ -41,6 +40,7 @@
 #include <vector>
 
 #include "nn/factorized_weight.hpp"
+#include "nn/truncated_dft.hpp"
 #include "nn/types.hpp"
 
 namespace tessera::nn {
@@ -64,13 +64,6 @@ struct SpectralConvShape {
   double rank = 1.0;                // factorised: fraction of the dense parameter count
   std::vector<int> tucker_ranks{};  // tucker: explicit ranks (in, out, K_1..K_D), else from rank
   SpectralInit init = SpectralInit::Paper;
-};
-
-/// This rank's block of the global grid: first global index and number of points per dimension
-/// (any Cartesian split; every extent >= 1).
-struct GridBlock {
-  std::vector<int> offset;
-  std::vector<int> extent;
 };
 
 /// Everything a forward pass keeps for its backward pass, and the buffers both reuse: sized by
@@ -173,31 +166,13 @@ public:
   SpectralConvTraffic bytes_per_call(int batch) const;
 
 private:
-  // The separable truncated DFT of channels fields (this rank's block, x's layout) to their
-  // kept modes (input_modes' layout), through real[d], imag[d]; and its transpose, from kept
-  // modes to this rank's points. With the rfftn tables they are the forward transform and
-  // (transposed) the input gradient's; with the irfftn tables, the adjoint of the inverse and
-  // the inverse.
-  void to_modes(const Scalar* in, Scalar* out, long channels,
-                const std::vector<MatrixOf<Scalar>>& real,
-                const std::vector<MatrixOf<Scalar>>& imag, Workspace& ws) const;
-  void to_points(const Scalar* in, Scalar* out, long channels,
-                 const std::vector<MatrixOf<Scalar>>& real,
-                 const std::vector<MatrixOf<Scalar>>& imag, Workspace& ws) const;
-  // Points of the block in dimensions before d, and kept modes in dimensions after d.
-  long points_before(int d) const;
-  long modes_after(int d) const;
   void allreduce(const Values& modes, Workspace& ws) const;
 
   SpectralConvShape shape_;
   GridBlock block_;
   MPI_Comm space_ = MPI_COMM_SELF;
   long local_points_ = 0, kept_modes_ = 0, parameter_count_ = 0, corner_modes_ = 0;
-  std::vector<int> kept_;  // K_d per dimension
-  // Per dimension d, extent e_d x 2 K_d: rfftn's [cos, -sin] and [sin, cos] of the kept modes at
-  // this rank's indices; irfftn's the same times 1/n_d (and the Hermitian weight 1 or 2 in the
-  // last dimension). The last dimension's imaginary tables are never needed (real in, real out).
-  std::vector<MatrixOf<Scalar>> forward_real_, forward_imag_, inverse_real_, inverse_imag_;
+  TruncatedDftOf<Scalar> dft_;
   Kokkos::View<long*> mode_weight_;  // kept mode k -> index of W[corner][0][0][a] (complex)
   FactorizedWeight factorized_;      // factorised layers only
   Values parameters_;

@@ -18,6 +18,9 @@ template <class Scalar>
 using UnmanagedMatrixOf =
     Kokkos::View<Scalar**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
 template <class Scalar>
+using ConstUnmanagedMatrixOf =
+    Kokkos::View<const Scalar**, Kokkos::LayoutLeft, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+template <class Scalar>
 using UnmanagedVectorOf = Kokkos::View<Scalar*, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
 
 using Vector = VectorOf<double>;

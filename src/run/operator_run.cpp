@@ -143,15 +143,6 @@ std::vector<long> split_permutation(long samples, int seed) {
   return order;
 }
 
-nn::GridBlock grid_block(const Decomposition& d) {
-  nn::GridBlock block;
-  for (int axis = d.dim() - 1; axis >= 0; --axis) {
-    block.offset.push_back(d.local_start()[size_t(axis)]);
-    block.extent.push_back(d.local_count()[size_t(axis)]);
-  }
-  return block;
-}
-
 // Flat index in the whole grid (C order) of local point t of block.
 long global_index(long t, const std::vector<int>& grid, const nn::GridBlock& block) {
   long rest = t, index = 0, stride = 1;
@@ -661,7 +652,7 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
   std::array<int, 3> points{1, 1, 1};
   for (int d = 0; d < data_dims; ++d) points[size_t(d)] = grid_[size_t(data_dims - 1 - d)];
   space_decomposition_ = std::make_unique<Decomposition>(space_, data_dims, points);
-  nn::GridBlock block = grid_block(*space_decomposition_);
+  nn::GridBlock block = nn::grid_block(*space_decomposition_);
   if (config.scheme == nn::OperatorScheme::SpaceTime) {
     block.offset.insert(block.offset.begin(), 0);
     block.extent.insert(block.extent.begin(), records);
@@ -698,7 +689,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   const auto& c = config_;
   nn::OperatorModel& net = *net_;
   const Decomposition& space = *space_decomposition_;
-  const nn::GridBlock block = grid_block(space);
+  const nn::GridBlock block = nn::grid_block(space);
   const long points = space.local_size();  // of the data's grid
   const long inputs = long(c.inputs.size()), records = long(c.outputs.size());
   const bool rollout = c.scheme == nn::OperatorScheme::Rollout;
@@ -1089,7 +1080,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
     std::array<int, 3> pts{1, 1, 1};
     for (int d = 0; d < dims; ++d) pts[size_t(d)] = grid_[size_t(dims - 1 - d)];
     const Decomposition all(comm_, dims, pts);
-    const nn::GridBlock all_block = grid_block(all);
+    const nn::GridBlock all_block = nn::grid_block(all);
     const auto p0 = on_block(whole_pred, grid_, grid_, all_block);
     const auto t0 = on_block(whole_truth, grid_, grid_, all_block);
     std::vector<double> e0(p0.size());

@@ -25,7 +25,7 @@ using tessera::nn::FnoShape;
 using tessera::nn::FnoWorkspace;
 using tessera::nn::GridBlock;
 using tessera::nn::Vector;
-using tessera::test::block_of;
+using tessera::test::grid_block;
 using tessera::test::decompose;
 using tessera::test::layout_name;
 using tessera::test::process_grids_that_fit;
@@ -78,7 +78,7 @@ void expect_every_layout_equals_the_whole_grid(const std::vector<Case>& cases) {
 
     for (const auto& p : process_grids_that_fit(c.grid)) {
       const Decomposition decomp = decompose(c.grid, p);
-      const GridBlock block = block_of(decomp);
+      const GridBlock block = grid_block(decomp);
       Fno net(s, c.grid, block, decomp.comm());
       net.initialize(63);
       const Pass part = run(net, restrict_to(x, c.grid, block), restrict_to(r, c.grid, block));
@@ -171,7 +171,7 @@ void expect_data_parallel_equals_whole_batch(int space_size) {
   double error = 0;
   {
     const Decomposition decomp = decompose(grid, {space_size, 1}, space);
-    const GridBlock block = block_of(decomp);
+    const GridBlock block = grid_block(decomp);
     Fno net(s, grid, block, decomp.comm());
     net.initialize(73);
     const auto [first, count] = share(batch, groups, rank / space_size);

@@ -28,7 +28,7 @@ using tessera::nn::SpectralConv;
 using Shape = tessera::nn::SpectralConvShape;
 using tessera::nn::SpectralConvWorkspace;
 using tessera::nn::Vector;
-using tessera::test::block_of;
+using tessera::test::grid_block;
 using tessera::test::decompose;
 using tessera::test::layout_name;
 using tessera::test::process_grids_that_fit;
@@ -64,7 +64,7 @@ TEST(SpectralConvMpi, EveryLayoutEqualsTheWholeGridLayer) {
 
     for (const auto& p : process_grids_that_fit(s.grid)) {
       const Decomposition decomp = decompose(s.grid, p);
-      const GridBlock block = block_of(decomp);
+      const GridBlock block = grid_block(decomp);
       SpectralConv layer(s, block, decomp.comm());
       layer.initialize(17);
       SpectralConvWorkspace ws;
@@ -107,7 +107,7 @@ TEST(SpectralConvMpi, BytesPerCallDoNotGrowWithTheGrid) {
   for (const int n : {16, 64}) {
     const auto s = Shape{3, 5, {n, n}, {6, 5}};
     const Decomposition decomp = decompose(s.grid, {world_size(), 1});
-    SpectralConv layer(s, block_of(decomp), decomp.comm());
+    SpectralConv layer(s, grid_block(decomp), decomp.comm());
     traffic.push_back(layer.bytes_per_call(batch));
   }
   EXPECT_EQ(traffic[0].forward, traffic[1].forward);
