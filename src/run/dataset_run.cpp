@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/options.hpp"
+#include "core/random.hpp"
 #include "core/stop_request.hpp"
 #include "core/timer.hpp"
 #include "core/version.hpp"
@@ -18,6 +19,7 @@
 #include "io/field_reader.hpp"
 #include "io/output_directory.hpp"
 #include "io/recorded_options.hpp"
+#include "io/uniform_grid.hpp"
 
 namespace tessera::run {
 
@@ -135,6 +137,33 @@ GeneratingOptions generating_options(const DatasetRunConfig& c) {
           {"navier_stokes_seed", static_cast<long long>(ns.field.seed)},
           {"dataset_samples", static_cast<long long>(c.sequence.samples)},
           {"dataset_subsample", static_cast<long long>(c.subsample)}};
+}
+
+GeneratingOptions les_generating_options(const DatasetRunConfig& c) {
+  const auto& les = c.les;
+  const auto& solver = les.solver;
+  const auto& flow = les.flow;
+  return {{"dataset_problem", std::string("les")},
+          {"les_case", flow.name},
+          {"les_cells", static_cast<long long>(solver.cells)},
+          {"les_length", solver.length},
+          {"les_viscosity", solver.viscosity},
+          {"les_subgrid_model", std::string(solvers::subgrid_model_name(solver.subgrid_model))},
+          {"les_smagorinsky_constant", solver.smagorinsky_constant},
+          {"les_test_filter_ratio", solver.test_filter_ratio},
+          {"les_cfl", solver.cfl},
+          {"les_viscous_factor", solver.viscous_factor},
+          {"les_dt", solver.dt},
+          {"les_rtol", solver.krylov.rtol},
+          {"les_velocity_scale", flow.velocity_scale},
+          {"les_peak_wavenumber", flow.peak_wavenumber},
+          {"les_modes", static_cast<long long>(flow.modes)},
+          {"les_layer_thickness", flow.layer_thickness},
+          {"les_perturbation", flow.perturbation},
+          {"les_seed", static_cast<long long>(flow.seed)},
+          {"les_end_time", flow.end_time},
+          {"les_record_interval", les.record_interval},
+          {"dataset_samples", static_cast<long long>(c.sequence.samples)}};
 }
 
 // Where an unfinished file goes on: its complete samples and, for a comparison of reuse strategies
@@ -411,14 +440,66 @@ int VorticityDataConfig::records() const {
   return static_cast<int>(std::llround(final_time / record_interval)) + 1;
 }
 
+namespace {
+
+// Collective. The end of a run of independent solves (navier_stokes, les) after `solved` samples
+// of this run's pass: the pace (seconds per sample over all ranks) as an attribute, the commit,
+// the closing line.
+void commit_solved_samples(MPI_Comm comm, SampleSet& set, const std::string& options_text,
+                           int samples, int stored_points, const Timer& wall, const Timer& pass,
+                           int solved, DatasetSummary& summary) {
+  summary.wall_seconds = wall.seconds();
+  const double per_sample = solved > 0 ? seconds_per_sample(comm, pass, solved) : 0.0;
+  set.file().set_attribute("seconds_per_sample", per_sample);
+  set.commit(options_text, samples, stored_points, summary.wall_seconds);
+  int ranks = 1;
+  TESSERA_MPI_CALL(MPI_Comm_size(comm, &ranks));
+  TESSERA_LOG("  wall time " << summary.wall_seconds << " s (" << per_sample << " s/sample on "
+                             << ranks << " rank(s)); output " << summary.output_file);
+}
+
+// The les problem's options: the LES run's solver and flow options, and the record interval.
+void read_les_data_options(Options& options, LesDataConfig& les) {
+  les.solver = solvers::IncompressibleConfig::from_options(options);
+  les.flow = LesFlowConfig::from_options(options, les.solver);
+  les.record_interval =
+      options.real("les_record_interval", les.record_interval, 1e-8, 1e6,
+                   "the velocity is stored at t = 0, this, twice this, ..., -les_end_time");
+  if (les.flow.name != "isotropic" && les.flow.name != "mixing_layer")
+    options.report("-les_case " + les.flow.name +
+                   " has no random initial field: a data set's samples need isotropic or "
+                   "mixing_layer");
+  if (les.solver.dim != 3)
+    options.report("-les_dim " + std::to_string(les.solver.dim) +
+                   ": the LES operators are 3D; the data set needs -les_dim 3");
+  const double records = les.flow.end_time / les.record_interval;
+  if (std::abs(records - std::round(records)) > 1e-9 * std::max(records, 1.0))
+    options.report(
+        "-les_end_time = " + format("%g", les.flow.end_time) +
+        " is not a whole number of -les_record_interval = " + format("%g", les.record_interval));
+}
+
+}  // namespace
+
+int LesDataConfig::records() const {
+  return static_cast<int>(std::lround(flow.end_time / record_interval)) + 1;
+}
+
+std::uint64_t LesDataConfig::sample_seed(long s) const {
+  // Distinct sets of fields for distinct set seeds: a hash of both, not their sum.
+  return splitmix64(splitmix64(flow.seed) + static_cast<std::uint64_t>(s));
+}
+
 DatasetRunConfig DatasetRunConfig::from_options(Options& options) {
   DatasetRunConfig c;
-  const bool darcy =
-      options.choice("dataset_problem", "darcy", {"darcy", "navier_stokes"},
-                     "darcy (-div(a grad u) = 1, PETSc) or navier_stokes (the FNO paper's 2D "
-                     "vorticity data, pseudo-spectral); -help -dataset_problem navier_stokes "
-                     "lists its options") == "darcy";
-  if (!darcy) c.problem = DatasetProblem::navier_stokes;
+  const std::string problem = options.choice(
+      "dataset_problem", "darcy", {"darcy", "navier_stokes", "les"},
+      "darcy (-div(a grad u) = 1, PETSc), navier_stokes (the FNO paper's 2D vorticity data, "
+      "pseudo-spectral) or les (3D LES from random initial fields, PETSc); -help "
+      "-dataset_problem navier_stokes (or les) lists its options");
+  const bool darcy = problem == "darcy";
+  if (problem == "navier_stokes") c.problem = DatasetProblem::navier_stokes;
+  if (problem == "les") c.problem = DatasetProblem::les;
   c.sequence.samples = options.integer("dataset_samples", c.sequence.samples, 1, 1000000,
                                        "samples (coefficient fields and their solutions)");
   if (darcy) {
@@ -436,6 +517,9 @@ DatasetRunConfig DatasetRunConfig::from_options(Options& options) {
         options.real("dataset_bandit_exploration", c.sequence.bandit_exploration, 0.0, 10.0,
                      "UCB1 exploration constant c of the bandit strategy");
     c.sequence.solver = solvers::DarcyReferenceConfig::from_options(options);
+  } else if (c.problem == DatasetProblem::les) {
+    c.strategies.push_back(ReuseStrategy::none);  // independent samples: nothing to reuse
+    read_les_data_options(options, c.les);
   } else {
     c.strategies.push_back(ReuseStrategy::none);  // independent samples: nothing to reuse
     auto& ns = c.navier_stokes;
@@ -465,7 +549,12 @@ DatasetRunConfig DatasetRunConfig::from_options(Options& options) {
         "-dataset_subsample = " + std::to_string(c.subsample) +
         " does not divide -dataset_points - 1 = " + std::to_string(c.sequence.solver.points - 1) +
         " (e.g. 421 points: 2, 3, 4, 5, ... give 211, 141, 106, 85)");
-  if (!darcy && c.navier_stokes.solver.points % c.subsample != 0)
+  if (c.problem == DatasetProblem::les && c.subsample != 1)
+    options.report("-dataset_subsample = " + std::to_string(c.subsample) +
+                   " : the les problem stores every point (the operators train on the LES's own "
+                   "grid); use -les_cells for a coarser one");
+  if (c.problem == DatasetProblem::navier_stokes &&
+      c.navier_stokes.solver.points % c.subsample != 0)
     options.report("-dataset_subsample = " + std::to_string(c.subsample) +
                    " does not divide -navier_stokes_points = " +
                    std::to_string(c.navier_stokes.solver.points) +
@@ -486,7 +575,10 @@ DatasetRunConfig DatasetRunConfig::from_options(Options& options) {
   if (darcy)
     c.sequence.field =
         physics::PermeabilityFieldConfig::from_options(options, c.sequence.solver.points);
-  c.output = OutputConfig::from_options(options, darcy ? "darcy_dataset" : "navier_stokes_dataset");
+  c.output = OutputConfig::from_options(
+      options, darcy
+                   ? "darcy_dataset"
+                   : (c.problem == DatasetProblem::les ? "les_dataset" : "navier_stokes_dataset"));
   return c;
 }
 
@@ -494,6 +586,12 @@ DatasetRun::DatasetRun(MPI_Comm comm, const DatasetRunConfig& config)
     : config_(config), comm_(comm) {
   if (config_.problem == DatasetProblem::navier_stokes) {
     vorticity_.emplace(config_.navier_stokes.solver);
+    return;
+  }
+  if (config_.problem == DatasetProblem::les) {
+    const int n = config_.les.solver.cells;
+    decomp_.emplace(comm, 3, std::array<int, 3>{n, n, n});
+    les_ = std::make_unique<solvers::IncompressibleSolver>(*decomp_, config_.les.solver);
     return;
   }
   decomp_.emplace(
@@ -525,8 +623,15 @@ void DatasetRun::prepare_output() {
 }
 
 DatasetSummary DatasetRun::execute(const std::string& options_text) {
-  return config_.problem == DatasetProblem::navier_stokes ? execute_navier_stokes(options_text)
-                                                          : execute_darcy(options_text);
+  switch (config_.problem) {
+    case DatasetProblem::navier_stokes:
+      return execute_navier_stokes(options_text);
+    case DatasetProblem::les:
+      return execute_les(options_text);
+    case DatasetProblem::darcy:
+      break;
+  }
+  return execute_darcy(options_text);
 }
 
 DatasetSummary DatasetRun::execute_darcy(const std::string& options_text) {
@@ -764,12 +869,95 @@ DatasetSummary DatasetRun::execute_navier_stokes(const std::string& options_text
                            "navier_stokes_record_interval; x_i = i dataset_subsample / "
                            "navier_stokes_points (periodic, no endpoint)");
   set.file().set_attribute("records", records);
-  summary.wall_seconds = wall.seconds();
-  const double per_sample = end > first ? seconds_per_sample(comm_, pass, end - first) : 0.0;
-  set.file().set_attribute("seconds_per_sample", per_sample);
-  set.commit(options_text, samples, stored_points, summary.wall_seconds);
-  TESSERA_LOG("  wall time " << summary.wall_seconds << " s (" << per_sample << " s/sample on "
-                             << ranks << " rank(s)); output " << summary.output_file);
+  commit_solved_samples(comm_, set, options_text, samples, stored_points, wall, pass, end - first,
+                        summary);
+  return summary;
+}
+
+DatasetSummary DatasetRun::execute_les(const std::string& options_text) {
+  Timer wall;
+  DatasetSummary summary;
+  const auto& les = config_.les;
+  const auto& decomp = *decomp_;
+  auto& solver = *les_;
+  const int n = les.solver.cells, samples = config_.sequence.samples, records = les.records();
+  const auto& grid = decomp.process_grid();
+  TESSERA_LOG(
+      "Tessera " << version << ": LES data set, " << samples << " samples of " << les.flow.name
+                 << " on " << n << "^3, nu " << format("%.4e", les.solver.viscosity) << ", "
+                 << solvers::subgrid_model_name(les.solver.subgrid_model)
+                 << " model, velocity at t = 0, " << les.record_interval << ", ..., "
+                 << les.flow.end_time << " (" << records << " records); " << decomp.size()
+                 << " rank(s), process grid " << grid[0] << " x " << grid[1] << " x " << grid[2]);
+  constexpr const char* kAxes[3] = {"x", "y", "z"};
+  std::vector<std::string> fields;
+  for (int k = 0; k < records; ++k)
+    for (const char* axis : kAxes)
+      fields.push_back(std::string("velocity_") + axis + "_" + std::to_string(k));
+  summary.output_file = io::result_path(config_.output.directory, config_.output.name);
+  SampleSet set(
+      comm_, config_, summary.output_file, les_generating_options(config_),
+      [&](io::FieldFile& file) { file.create_samples("samples", decomp, samples, fields); });
+  const int first = set.first();
+  const int end = config_.stop_after > 0 ? std::min(samples, config_.stop_after) : samples;
+  std::vector<std::vector<double>> blocks;  // [record][component] of this sample
+  Timer pass;
+  for (int sample = first; sample < end; ++sample) {
+    LesFlowConfig flow = les.flow;
+    flow.seed = les.sample_seed(sample);
+    set_initial_velocity(solver, flow, les.solver);
+    const int steps_before = solver.steps();
+    const double start_energy = solver.kinetic_energy();
+    blocks.clear();
+    for (int k = 0; k < records; ++k) {
+      if (k > 0) solver.advance_to(k * les.record_interval);
+      // Collective: the same on every rank, so every rank stops together.
+      const double energy = solver.kinetic_energy();
+      if (!std::isfinite(energy) || energy > 10 * start_energy)
+        TESSERA_THROW_DIVERGED("the LES of sample "
+                               << sample << " diverged by t = " << format("%g", solver.time())
+                               << " (E_k " << format("%.4g", energy) << ", at t = 0 "
+                               << format("%.4g", start_energy)
+                               << "); lower -les_cfl; the unfinished file '"
+                               << set.file().temporary_path() << "' holds the samples before it");
+      for (auto& component : solver.local_cell_centre_velocity())
+        blocks.push_back(std::move(component));
+    }
+    std::vector<const double*> pointers;
+    for (const auto& b : blocks) pointers.push_back(b.data());
+    set.file().write_sample("samples", decomp, sample, pointers);
+    set.complete(sample + 1);
+    set.stop_if_asked(std::to_string(sample + 1) + " complete samples");
+    const int done = sample + 1 - first;
+    if (done % config_.progress_every == 0 || sample + 1 == end) {
+      const double per_sample = seconds_per_sample(comm_, pass, done);
+      char line[80];
+      std::snprintf(line, sizeof line, "  les sample %4d/%d (%d steps); ", sample + 1, samples,
+                    solver.steps() - steps_before);
+      TESSERA_LOG(line << pace_text(per_sample, sample + 1, samples, end - sample - 1));
+    }
+  }
+  if (set.stopped(end, samples)) {
+    summary.wall_seconds = wall.seconds();
+    return summary;
+  }
+  const double h = les.solver.length / n;
+  set.file().set_grid(io::uniform_grid(decomp, {0.5 * h, 0.5 * h, 0.5 * h}, {h, h, h}), "length");
+  set.file().set_attribute(
+      "problem",
+      "filtered incompressible Navier-Stokes with the -les_subgrid_model closure on the periodic "
+      "box [0, les_length]^3 from random divergence-free initial fields (run: les, -les_case), "
+      "sample s seeded by a hash of -les_seed and s");
+  set.file().set_attribute("scheme",
+                           "the PETSc LES (solvers/incompressible.hpp): MAC grid, second order, "
+                           "RK3 with projection; stored at the cell centres (face means)");
+  set.file().set_attribute("layout",
+                           "samples [sample][record][z][y][x], record 3 k + c = velocity "
+                           "component c (x, y, z) at t = k les_record_interval; points at cell "
+                           "centres (i + 1/2) h, h = les_length / les_cells");
+  set.file().set_attribute("records", records);
+  set.file().set_attribute("record_interval", les.record_interval);
+  commit_solved_samples(comm_, set, options_text, samples, n, wall, pass, end - first, summary);
   return summary;
 }
 

@@ -32,10 +32,19 @@
 // only when the grown one is complete. Samples are seeded by index, so the grown set is the one a
 // single S-sample run writes. A finished file that cannot grow is refused (an InputError naming
 // why) unless the deck allows overwriting.
-// Both problems share this mechanism, the progress line (samples done, seconds per sample, time
+//   les            decaying LES from random initial fields (run/les_cases.hpp: the isotropic or
+//                  mixing_layer case of the LES run, its -les_* options), sample s from the flow's
+//                  seed and s (so every sample a new field), solved by the PETSc LES on the whole
+//                  decomposition one sample after another, fields {velocity_x_0, velocity_y_0,
+//                  velocity_z_0, velocity_x_1, ...}: the cell-centre velocity at t = 0, Δ, 2Δ,
+//                  ..., T (Δ = -les_record_interval, T = -les_end_time) on the n³ grid of cell
+//                  centres, each rank writing its block. The training data of the LES operators.
+// All problems share this mechanism, the progress line (samples done, seconds per sample, time
 // left) and the finishing attributes.
 #include <mpi.h>
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,13 +52,15 @@
 #include "core/decomposition.hpp"
 #include "io/output_lock.hpp"
 #include "run/darcy_sequence.hpp"
+#include "run/les_cases.hpp"
 #include "run/output_config.hpp"
 #include "solvers/darcy_reference.hpp"
+#include "solvers/incompressible.hpp"
 #include "solvers/vorticity2d.hpp"
 
 namespace tessera::run {
 
-enum class DatasetProblem { darcy, navier_stokes };
+enum class DatasetProblem { darcy, navier_stokes, les };
 
 /// The navier_stokes problem's generating options besides the sample count.
 struct VorticityDataConfig {
@@ -61,10 +72,21 @@ struct VorticityDataConfig {
   int records() const;  // T / Δ + 1
 };
 
+/// The les problem's generating options besides the sample count.
+struct LesDataConfig {
+  solvers::IncompressibleConfig solver;
+  LesFlowConfig flow;             // its seed is the set's; end_time is T
+  double record_interval = 0.02;  // Δ: velocity stored at t = 0, Δ, ..., T
+  int records() const;            // T / Δ + 1
+  /// The seed of sample s's initial field: a function of the set's seed and s. Not collective.
+  std::uint64_t sample_seed(long s) const;
+};
+
 struct DatasetRunConfig {
   DatasetProblem problem = DatasetProblem::darcy;
   SequenceConfig sequence;  // darcy; its samples is the sample count of either problem
   VorticityDataConfig navier_stokes;
+  LesDataConfig les;
   std::vector<ReuseStrategy> strategies;  // -dataset_reuse: one, or all of them
   int subsample = 1;                      // r: the stored grid is every r-th point of the solver's
   bool resume = false;                    // go on from an unfinished file of the same deck
@@ -107,6 +129,7 @@ public:
 private:
   DatasetSummary execute_darcy(const std::string& options_text);
   DatasetSummary execute_navier_stokes(const std::string& options_text);
+  DatasetSummary execute_les(const std::string& options_text);
 
   DatasetRunConfig config_;
   MPI_Comm comm_;
@@ -114,7 +137,8 @@ private:
   // darcy: set up at construction so that its options are checked.
   std::optional<Decomposition> decomp_;
   std::optional<solvers::DarcyReference> solver_;
-  std::optional<solvers::Vorticity2D> vorticity_;  // navier_stokes: this rank's solver
+  std::optional<solvers::Vorticity2D> vorticity_;       // navier_stokes: this rank's solver
+  std::unique_ptr<solvers::IncompressibleSolver> les_;  // les: on decomp_, all ranks
 };
 
 }  // namespace tessera::run

@@ -15,6 +15,7 @@
 #include "core/decomposition.hpp"
 #include "io/field_reader.hpp"
 #include "physics/darcy.hpp"
+#include "sample_shards.hpp"
 #include "solvers/darcy_reference.hpp"
 
 namespace {
@@ -25,16 +26,7 @@ std::string result(const std::string& run) {
   return std::string(TESSERA_BINARY_DIR) + "/tests/regression/out/" + run + "/darcy_fno.h5";
 }
 
-// Values that differ between two sample sets of one shape, over all ranks' shards (the size
-// counts as one if the shapes differ).
-long differing_values(const io::FieldFileReader& a, const io::FieldFileReader& b) {
-  const auto x = a.read_sample_shard("samples"), y = b.read_sample_shard("samples");
-  long differ = x.values.size() == y.values.size() ? 0 : 1;
-  for (size_t k = 0; k < std::min(x.values.size(), y.values.size()); ++k)
-    differ += x.values[k] != y.values[k];
-  MPI_Allreduce(MPI_IN_PLACE, &differ, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
-  return differ;
-}
+using tessera::test::differing_values;
 
 TEST(FnoDataset, ResumedRunEqualsUninterruptedRunBitForBit) {
   const io::FieldFileReader full(MPI_COMM_WORLD, result("darcy_fno_full"));

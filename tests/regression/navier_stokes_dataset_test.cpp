@@ -11,6 +11,7 @@
 #include <string>
 
 #include "io/field_reader.hpp"
+#include "sample_shards.hpp"
 #include "solvers/vorticity2d.hpp"
 
 namespace {
@@ -21,13 +22,7 @@ std::string result(const std::string& run) {
   return std::string(TESSERA_BINARY_DIR) + "/tests/regression/out/" + run + "/navier_stokes.h5";
 }
 
-long differing_values(const io::SampleShard& a, const io::SampleShard& b) {
-  long differ = a.values.size() == b.values.size() ? 0 : 1;
-  for (size_t k = 0; k < std::min(a.values.size(), b.values.size()); ++k)
-    differ += a.values[k] != b.values[k];
-  MPI_Allreduce(MPI_IN_PLACE, &differ, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
-  return differ;
-}
+using tessera::test::differing_values;
 
 TEST(NavierStokesDataset, ResumedRunEqualsUninterruptedRunBitForBit) {
   const io::FieldFileReader full(MPI_COMM_WORLD, result("navier_stokes_full"));
