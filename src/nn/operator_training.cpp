@@ -1,6 +1,7 @@
 #include "nn/operator_training.hpp"
 
 #include <KokkosBlas1_dot.hpp>
+#include <KokkosBlas1_scal.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -10,6 +11,7 @@
 #include "core/profiling.hpp"
 #include "core/random.hpp"
 #include "nn/operator_training_kernels.hpp"
+#include "physics/les_residual.hpp"
 
 namespace tessera::nn {
 
@@ -80,7 +82,7 @@ std::vector<int> LaneSchedule::batch(int epoch, long k) const {
 }
 
 int loss_terms(const OperatorTrainingConfig& config) {
-  return config.scheme == OperatorScheme::Rollout ? config.records : 1;
+  return config.scheme == OperatorScheme::Rollout ? config.records / config.frame_fields : 1;
 }
 
 OperatorTrainer::OperatorTrainer(OperatorModel& net, MPI_Comm samples,
@@ -95,13 +97,23 @@ OperatorTrainer::OperatorTrainer(OperatorModel& net, MPI_Comm samples,
   // The data grid's points: the network's, less the space-time axis (the slowest, never split).
   const long copies = config.scheme == OperatorScheme::SpaceTime ? k : 1;
   points_ = net.local_points() / copies;
-  const bool matches = config.scheme == OperatorScheme::Direct
-                           ? net.out_channels() == k
-                           : net.out_channels() == 1 && net.local_points() % copies == 0;
+  const bool rollout = config.scheme == OperatorScheme::Rollout;
+  const bool matches =
+      config.scheme == OperatorScheme::Direct ? net.out_channels() == k
+      : rollout ? config.frame_fields >= 1 && config.window_frames >= 1 &&
+                      net.out_channels() == config.window_frames * config.frame_fields &&
+                      k % config.frame_fields == 0 && net.in_channels() >= config.frame_fields
+                : net.out_channels() == 1 && net.local_points() % copies == 0;
   TESSERA_CHECK(k >= 1 && matches, "OperatorTrainer: a network of "
                                        << net.out_channels() << " output channels on "
                                        << net.local_points() << " points does not fit the scheme's "
                                        << k << " records");
+  TESSERA_CHECK(
+      !config.physics || (rollout && config.frame_fields == 3 &&
+                          config.physics->frames() == config.window_frames + 1 &&
+                          config.physics->local_points() == points_),
+      "OperatorTrainer: the LES residual needs the rollout of 3-field frames, a window of "
+      "the step's frames and its input frame, and the network's points");
   const long per_out = long(k) * points_;
   const bool identity = output_normalizer.empty();
   TESSERA_CHECK(identity || long(output_normalizer.mean.size()) == per_out,
@@ -121,21 +133,35 @@ OperatorTrainer::OperatorTrainer(OperatorModel& net, MPI_Comm samples,
   Kokkos::deep_copy(mean_, hm);
 }
 
+int OperatorTrainer::steps() const { return config_.records / config_.frame_fields; }
+
+long OperatorTrainer::trajectory_channels() const {
+  return net_.in_channels() + long(steps()) * net_.out_channels();
+}
+
 void OperatorTrainer::reserve(int n) {
   if (long(index_.extent(0)) >= n) return;
   const long in = net_.in_channels(), k = config_.records, p = points_;
   const long copies = config_.scheme == OperatorScheme::SpaceTime ? k : 1;
+  // The rollout's step output (its frames) may hold more channels than the records.
+  const long channels = std::max(k, long(net_.out_channels()));
   auto vector = [](const char* label, long size) {
     return Vector(std::string(label), size_t(size));
   };
   x_ = vector("tessera::nn::operator_batch_x", n * in * copies * p);
-  out_ = vector("tessera::nn::operator_batch_out", n * k * p);
+  out_ = vector("tessera::nn::operator_batch_out", n * channels * p);
   y_ = vector("tessera::nn::operator_batch_y", n * k * p);
-  dy_ = vector("tessera::nn::operator_batch_dy", n * k * p);
+  dy_ = vector("tessera::nn::operator_batch_dy", n * channels * p);
   if (config_.scheme == OperatorScheme::Rollout) {
-    trajectory_ = vector("tessera::nn::operator_trajectory", n * (in + k) * p);
-    adjoint_trajectory_ = vector("tessera::nn::operator_adjoint_trajectory", n * (in + k) * p);
+    const long trajectory = n * trajectory_channels() * p;
+    trajectory_ = vector("tessera::nn::operator_trajectory", trajectory);
+    adjoint_trajectory_ = vector("tessera::nn::operator_adjoint_trajectory", trajectory);
     adjoint_window_ = vector("tessera::nn::operator_adjoint_window", n * in * p);
+  }
+  if (config_.physics) {
+    const long window = n * long(config_.window_frames + 1) * config_.frame_fields * p;
+    physics_window_ = vector("tessera::nn::operator_physics_window", window);
+    physics_adjoint_ = vector("tessera::nn::operator_physics_adjoint", window);
   }
   index_ = Kokkos::View<int*>("tessera::nn::operator_batch_index", n);
   sums_ = Kokkos::View<double*>("tessera::nn::operator_batch_sums", 2 * n * k);
@@ -147,7 +173,7 @@ void OperatorTrainer::reserve(int n) {
 
 void OperatorTrainer::window(int n, int first, int channels, const Vector& from,
                              const Vector& to) const {
-  const long p = points_, stride = long(net_.in_channels() + config_.records) * p;
+  const long p = points_, stride = trajectory_channels() * p;
   const long per = long(channels) * p, offset = long(first) * p;
   copy_window(from, to, n * per, per, stride, offset);
 }
@@ -166,38 +192,66 @@ void OperatorTrainer::forward_direct(const SampleBlock& data, int n) {
 
 void OperatorTrainer::forward_rollout(int n) {
   ProfilingRegion region(Phase::Forward);
-  const int in = net_.in_channels(), k = config_.records;
-  const long p = points_, stride = long(in + k) * p;
-  const Vector w(x_.data(), n * in * p), out(out_.data(), n * p);
-  for (int s = 0; s < k; ++s) {
-    window(n, s, in, trajectory_, w);
-    net_.forward(w, out, n);
-    append_record(trajectory_, out, n * p, p, stride, long(in + s) * p);
+  // Step s's window is the trajectory's last `in` channels, [s out, s out + in).
+  const int in = net_.in_channels(), out = net_.out_channels();
+  const long p = points_, stride = trajectory_channels() * p;
+  const Vector w(x_.data(), n * in * p), o(out_.data(), n * out * p);
+  for (int s = 0; s < steps(); ++s) {
+    window(n, s * out, in, trajectory_, w);
+    net_.forward(w, o, n);
+    append_record(trajectory_, o, n * out * p, out * p, stride, long(in + s * out) * p);
   }
 }
 
 void OperatorTrainer::backward_rollout(int n) {
-  const int in = net_.in_channels(), k = config_.records;
-  const long p = points_, stride = long(in + k) * p, per_window = long(in) * p;
-  const Vector w(x_.data(), n * in * p), out(out_.data(), n * p), dout(dy_.data(), n * p),
+  const int in = net_.in_channels(), out = net_.out_channels(), last = steps() - 1;
+  const long p = points_, stride = trajectory_channels() * p, per_window = long(in) * p;
+  const Vector w(x_.data(), n * in * p), o(out_.data(), n * out * p), dout(dy_.data(), n * out * p),
       dw(adjoint_window_.data(), n * in * p);
-  for (int s = k - 1; s >= 0; --s) {
+  for (int s = last; s >= 0; --s) {
     // The workspace holds the last step's forward already; the earlier ones are recomputed.
-    if (s < k - 1) {
-      window(n, s, in, trajectory_, w);
-      net_.forward(w, out, n);
+    if (s < last) {
+      window(n, s * out, in, trajectory_, w);
+      net_.forward(w, o, n);
     }
-    window(n, in + s, 1, adjoint_trajectory_, dout);
+    window(n, in + s * out, out, adjoint_trajectory_, dout);
     net_.backward(dout, gradient_, dw);
-    add_window_adjoint(adjoint_trajectory_, dw, n * per_window, per_window, stride, long(s) * p);
+    add_window_adjoint(adjoint_trajectory_, dw, n * per_window, per_window, stride,
+                       long(s) * out * p);
   }
+}
+
+double OperatorTrainer::physics_loss(int n, bool gradient) {
+  ProfilingRegion region("tessera::nn::operator_physics_loss");
+  physics::LesResidual& residual = *config_.physics;
+  const int in = net_.in_channels(), out = net_.out_channels(), fields = config_.frame_fields;
+  const long p = points_, stride = trajectory_channels() * p;
+  const long per_window = long(config_.window_frames + 1) * fields * p;
+  const Vector window(physics_window_.data(), n * per_window),
+      adjoint(physics_adjoint_.data(), n * per_window);
+  // The residual is a mean over the batch; the relative L2 terms are summed over it.
+  const double weight = config_.physics_weight * n;
+  double loss = 0;
+  for (int s = 0; s < steps(); ++s) {
+    // The step's input frame (the trajectory's last frame before it) and its predicted frames.
+    const long first = long(in + s * out - fields) * p;
+    copy_window(trajectory_, window, n * per_window, per_window, stride, first);
+    if (!gradient) {
+      loss += residual.evaluate(window).loss;
+      continue;
+    }
+    loss += residual.gradient(window, adjoint).loss;
+    KokkosBlas::scal(adjoint, weight, adjoint);
+    add_window_adjoint(adjoint_trajectory_, adjoint, n * per_window, per_window, stride, first);
+  }
+  return weight * loss;
 }
 
 double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
                              std::vector<double>* errors, std::vector<double>* record_errors) {
   const int n = int(index.size());
   const bool rollout = config_.scheme == OperatorScheme::Rollout;
-  const int in = net_.in_channels(), k = config_.records;
+  const int in = net_.in_channels(), k = config_.records, fields = config_.frame_fields;
   const long p = points_, per_out = long(k) * p;
   reserve(n);
   for (int b = 0; b < n; ++b) index_host_(b) = index[size_t(b)];
@@ -205,20 +259,23 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
   const Vector y(y_.data(), n * per_out);
   gather_targets(y, data.y, index_, n * per_out, per_out);
   // The predictions in data units: record r of sample b at prediction(b stride + offset + r p).
+  // The rollout's records: each step's last frame (RecordChannels).
   Vector prediction = out_;
   long stride = per_out, offset = 0;
+  RecordChannels channel;
   if (rollout) {
     const long per_in = long(in) * p;
     prediction = trajectory_;
-    stride = long(in + k) * p;
-    offset = per_in;
+    stride = trajectory_channels() * p;
+    offset = (in + long(config_.window_frames - 1) * fields) * p;
+    channel = RecordChannels{fields, net_.out_channels()};
     gather_first_window(trajectory_, data.x, index_, n * per_in, per_in, stride);
     forward_rollout(n);
   } else {
     forward_direct(data, n);
   }
   // Per sample and record: ||yhat - y||^2 and ||y||^2 over this rank's points.
-  relative_sums(sums_, prediction, y, n, k, p, stride, offset);
+  relative_sums(sums_, prediction, y, n, k, p, stride, offset, channel);
   Kokkos::deep_copy(sums_host_, sums_);
   const auto& hsums = sums_host_;
   // The norms are over the whole grid: sum the group's blocks (the space communicator).
@@ -230,33 +287,43 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
     return d > 0 ? 1.0 / (d * (norm > 0 ? norm : 1.0)) : 0.0;
   };
   auto relative = [](double d2, double y2) { return y2 > 0 ? std::sqrt(d2 / y2) : std::sqrt(d2); };
+  // The terms: per sample, or (rollout) per sample and step over the step's frame of records.
+  const double w = config_.data_weight;
+  const int per_term = rollout ? fields : k;
   double loss = 0;
+  last_errors_ = 0;
+  last_physics_ = 0;
   for (int b = 0; b < n; ++b) {
     double d2 = 0, y2 = 0;
-    for (int r = 0; r < k; ++r) {
-      const double rd = hsums(2 * (b * k + r)), ry = hsums(2 * (b * k + r) + 1);
-      d2 += rd;
-      y2 += ry;
-      if (record_errors) record_errors->push_back(relative(rd, ry));
-      if (rollout) {
-        loss += relative(rd, ry);
-        factor_host_(b * k + r) = factor(rd, ry);
+    for (int first = 0; first < k; first += per_term) {
+      double term_d2 = 0, term_y2 = 0;
+      for (int r = first; r < first + per_term; ++r) {
+        const double rd = hsums(2 * (b * k + r)), ry = hsums(2 * (b * k + r) + 1);
+        term_d2 += rd;
+        term_y2 += ry;
+        if (record_errors) record_errors->push_back(relative(rd, ry));
       }
+      loss += w * relative(term_d2, term_y2);
+      last_errors_ += relative(term_d2, term_y2);
+      for (int r = first; r < first + per_term; ++r)
+        factor_host_(b * k + r) = w * factor(term_d2, term_y2);
+      d2 += term_d2;
+      y2 += term_y2;
     }
     if (errors) errors->push_back(relative(d2, y2));
-    if (!rollout) {
-      loss += relative(d2, y2);
-      for (int r = 0; r < k; ++r) factor_host_(b * k + r) = factor(d2, y2);
-    }
   }
-  if (!gradient) return loss;
+  if (config_.physics && !gradient) last_physics_ = physics_loss(n, false);
+  if (!gradient) return loss + last_physics_;
   ProfilingRegion backward(Phase::Backward);
   Kokkos::deep_copy(factor_, factor_host_);
   // The loss adjoint: direct, with respect to the network's (encoded) output, through the
   // decoding; rollout, into the trajectory's prediction records (no decoding).
   const Vector adjoint = rollout ? adjoint_trajectory_ : dy_;
   if (rollout) Kokkos::deep_copy(adjoint_trajectory_, 0.0);
-  loss_adjoint(adjoint, factor_, prediction, y, scale_, n * per_out, per_out, p, stride, offset);
+  loss_adjoint(adjoint, factor_, prediction, y, scale_, n * per_out, per_out, p, stride, offset,
+               channel);
+  if (config_.physics) last_physics_ = physics_loss(n, true);
+  loss += last_physics_;
   if (rollout)
     backward_rollout(n);
   else
@@ -289,7 +356,11 @@ EpochResult OperatorTrainer::train_epoch(int epoch, const LaneSchedule& lanes,
   for (long k = done.batches; k < lanes.batches(); ++k) {
     const auto index = lanes.batch(epoch, k);
     Kokkos::deep_copy(gradient_, 0.0);
-    if (!index.empty()) r.loss_sum += pass(data, index, true, nullptr, nullptr);
+    if (!index.empty()) {
+      r.loss_sum += pass(data, index, true, nullptr, nullptr);
+      r.error_sum += last_errors_;
+      r.physics_sum += last_physics_;
+    }
     net_.allreduce_gradient(gradient_, samples_);
     r.squared_gradients += KokkosBlas::dot(gradient_, gradient_);
     adam_.step(net_.parameters(), gradient_, lr);
@@ -302,10 +373,12 @@ EpochResult OperatorTrainer::train_epoch(int epoch, const LaneSchedule& lanes,
 EpochResult OperatorTrainer::over_groups(int epoch, const EpochResult& group_sums) const {
   // Every rank of a group holds the group's sums: add the groups' over the samples communicator.
   EpochResult r = group_sums;
-  double sums[2] = {r.loss_sum, r.squared_gradients};
-  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_DOUBLE, MPI_SUM, samples_));
+  double sums[4] = {r.loss_sum, r.squared_gradients, r.error_sum, r.physics_sum};
+  TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, sums, 4, MPI_DOUBLE, MPI_SUM, samples_));
   r.loss_sum = sums[0];
   r.squared_gradients = sums[1];
+  r.error_sum = sums[2];
+  r.physics_sum = sums[3];
   // The sums are the same on every rank, so every rank stops here together, before the
   // caller writes a checkpoint of the spoiled parameters.
   if (!std::isfinite(sums[0]) || !std::isfinite(sums[1]))
@@ -322,9 +395,13 @@ std::vector<double> OperatorTrainer::evaluate(const SampleBlock& data,
                                               std::vector<double>* record_errors) {
   std::vector<double> errors;
   const bool rollout = config_.scheme == OperatorScheme::Rollout;
-  const long per_out = long(config_.records) * points_;
-  const long stride = rollout ? long(net_.in_channels() + config_.records) * points_ : per_out;
-  const long offset = rollout ? stride - per_out : 0;
+  const long p = points_, per_out = long(config_.records) * p;
+  const long stride = rollout ? trajectory_channels() * p : per_out;
+  const long offset =
+      rollout ? (net_.in_channels() + long(config_.window_frames - 1) * config_.frame_fields) * p
+              : 0;
+  const RecordChannels channel =
+      rollout ? RecordChannels{config_.frame_fields, net_.out_channels()} : RecordChannels();
   if (predictions) predictions->clear();
   if (record_errors) record_errors->clear();
   for (int first = 0; first < data.count; first += config_.batch) {
@@ -336,8 +413,10 @@ std::vector<double> OperatorTrainer::evaluate(const SampleBlock& data,
     // Decoded already: the direct output, or the rollout's trajectory after its window.
     auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rollout ? trajectory_ : out_);
     for (long b = 0; b < n; ++b)
-      predictions->insert(predictions->end(), h.data() + b * stride + offset,
-                          h.data() + b * stride + offset + per_out);
+      for (long r = 0; r < config_.records; ++r) {
+        const double* record = h.data() + b * stride + offset + channel(r) * p;
+        predictions->insert(predictions->end(), record, record + p);
+      }
   }
   return errors;
 }

@@ -29,6 +29,14 @@
 //              forward into the one workspace and backpropagates the step's output adjoint (its
 //              loss adjoint plus what the later windows sent back), adding the window's adjoint
 //              into the trajectory's.
+//              Windows of frames (the LES operators): a step may predict m frames of C fields
+//              (out = m C channels, -operator_window_frames, -operator_frame_fields); the window
+//              is always the trajectory's last `in` channels, the data label each step's last
+//              frame (its C records: a per-step relative L2 over them), and the LES residual
+//              (physics/les_residual.hpp), if given, each step's window of frames (its input
+//              frame, the trajectory's last C channels before the step, and the m it predicts),
+//              weighted per sample: loss = data_weight Σ relative L2 + physics_weight n Σ_steps
+//              L_les(step) for a batch of n.
 //   SpaceTime  fourier_3d.py: an FNO-3D on [K][grid] (the time axis first), the input records
 //              repeated along it as channels, one output channel: the K records.
 // Every scheme reports each sample's relative L2 over all its K records (the rollout's
@@ -54,6 +62,10 @@
 #include "nn/adam.hpp"
 #include "nn/operator_model.hpp"
 #include "nn/schedule.hpp"
+
+namespace tessera::physics {
+class LesResidual;
+}
 
 namespace tessera::nn {
 
@@ -101,7 +113,18 @@ struct SampleBlock {
 
 struct OperatorTrainingConfig {
   OperatorScheme scheme = OperatorScheme::Direct;
-  int records = 1;  // K: output records per sample (rollout steps, time points)
+  int records = 1;  // K: output records per sample (rollout: frame_fields per step)
+  // Rollout: each step predicts window_frames frames of frame_fields fields (the network's output
+  // channels); the data label the last frame of each step, frame_fields records in the file's
+  // order. 1 and 1: fourier_2d_time.py's one record a step.
+  int window_frames = 1;
+  int frame_fields = 1;
+  double data_weight = 1;  // of the relative-L2 term
+  // Rollout: the LES residual of every step's window (its input frame and the frames it
+  // predicts) added to the loss with this weight per sample (physics/les_residual.hpp); none if
+  // null. The residual must outlive the trainer.
+  physics::LesResidual* physics = nullptr;
+  double physics_weight = 1;
   int batch = 20;
   AdamConfig adam;                // learning_rate is the schedule's initial rate
   LearningRateSchedule schedule;  // per epoch
@@ -111,6 +134,8 @@ struct OperatorTrainingConfig {
 /// (a stop between batches; what a checkpoint records for the restart to continue the epoch).
 struct EpochResult {
   double loss_sum = 0;           // sum of the batch losses (all groups)
+  double error_sum = 0;          // of the relative L2 terms alone, unweighted (the train error)
+  double physics_sum = 0;        // of the physics terms, weighted as in the loss
   double squared_gradients = 0;  // sum of the squared gradient norms (its finiteness is checked)
   long batches = 0;              // batches done
 };
@@ -119,7 +144,7 @@ struct EpochResult {
 /// over the world), with this group's sums so far (OperatorTrainer::over_groups adds the groups').
 using BatchBoundary = std::function<void(const EpochResult& group_sums)>;
 
-/// Relative L2 terms per sample in the loss: K for the rollout (one per step), else 1. Not
+/// Relative L2 terms per sample in the loss: the rollout's steps (one per step), else 1. Not
 /// collective.
 int loss_terms(const OperatorTrainingConfig& config);
 
@@ -182,15 +207,25 @@ private:
   void backward_rollout(int n);
   // Gathers channels [first, first + channels) of every sample of the trajectory into window.
   void window(int n, int first, int channels, const Vector& from, const Vector& to) const;
+  // Rollout with physics: the LES residual's loss of every step's window, summed over the steps,
+  // times the weight and the samples; with gradient, its adjoint added into adjoint_trajectory_.
+  // Collective over space.
+  double physics_loss(int n, bool gradient);
+  // Rollout: steps, output channels per step, and the trajectory's channels per sample.
+  int steps() const;
+  long trajectory_channels() const;
 
   OperatorModel& net_;
   MPI_Comm samples_;
+  double last_errors_ = 0, last_physics_ = 0;  // the last pass's parts of its loss
   OperatorTrainingConfig config_;
   Adam adam_;
   Vector gradient_, scale_, mean_;  // decode: y = out * scale + mean, [out][points]
   Vector x_, out_, y_, dy_;         // batch buffers (largest batch)
-  Vector trajectory_, adjoint_trajectory_, adjoint_window_;  // rollout: [n][in + K][points]
-  long points_ = 0;                                          // this rank's points of the data grid
+  Vector trajectory_, adjoint_trajectory_, adjoint_window_;  // rollout: [n][in + steps out][points]
+  Vector physics_window_,
+      physics_adjoint_;  // rollout with physics: [n][frames + 1][fields][points]
+  long points_ = 0;      // this rank's points of the data grid
   Kokkos::View<int*> index_;
   Kokkos::View<double*> sums_;    // per sample and record ||yhat - y||^2, ||y||^2
   Kokkos::View<double*> factor_;  // per sample and record, the loss adjoint's scale

@@ -78,17 +78,28 @@ void gather_first_window(const Vector& trajectory, const Vector& source, const I
       });
 }
 
+/// Where record r of a sample lies among the prediction's channels: records come in groups of
+/// `fields` (a frame), group g at channel g step_channels (the rollout's steps of frames);
+/// fields = step_channels = 1 is channel r.
+struct RecordChannels {
+  long fields = 1, step_channels = 1;
+  KOKKOS_INLINE_FUNCTION long operator()(long r) const {
+    return (r / fields) * step_channels + r % fields;
+  }
+};
+
 /// Per sample b and record r of n samples and k records: sums(2 (b k + r)) = ||yhat - y||^2 and
-/// sums(2 (b k + r) + 1) = ||y||^2 over the p points, yhat at prediction(b stride + offset + r p).
+/// sums(2 (b k + r) + 1) = ||y||^2 over the p points, yhat at prediction(b stride + offset +
+/// channel(r) p).
 template <class Sums>
 void relative_sums(const Sums& sums, const Vector& prediction, const Vector& y, int n, int k,
-                   long p, long stride, long offset) {
+                   long p, long stride, long offset, RecordChannels channel = RecordChannels()) {
   using Team = Kokkos::TeamPolicy<>::member_type;
   Kokkos::parallel_for(
       "tessera::nn::operator_relative_sums", Kokkos::TeamPolicy<>(n * k, Kokkos::AUTO),
       KOKKOS_LAMBDA(const Team& team) {
         const long br = team.league_rank(), b = br / k, r = br % k;
-        const long at = b * stride + offset + r * p, at_y = br * p;
+        const long at = b * stride + offset + channel(r) * p, at_y = br * p;
         double diff = 0, norm = 0;
         Kokkos::parallel_reduce(
             Kokkos::TeamThreadRange(team, p),
@@ -108,15 +119,17 @@ void relative_sums(const Sums& sums, const Vector& prediction, const Vector& y, 
 }
 
 /// The loss adjoint with respect to the predictions, per_out values per sample: factor (per sample
-/// and record of p points) times (yhat - y) times scale(q).
+/// and record of p points) times (yhat - y) times scale(q), record r at the channel of
+/// relative_sums.
 template <class Factor>
 void loss_adjoint(const Vector& adjoint, const Factor& factor, const Vector& prediction,
                   const Vector& y, const Vector& scale, long count, long per_out, long p,
-                  long stride, long offset) {
+                  long stride, long offset, RecordChannels channel = RecordChannels()) {
   Kokkos::parallel_for(
       "tessera::nn::operator_loss_adjoint", Kokkos::RangePolicy<>(0, count),
       KOKKOS_LAMBDA(const long t) {
-        const long b = t / per_out, q = t % per_out, at = b * stride + offset + q;
+        const long b = t / per_out, q = t % per_out;
+        const long at = b * stride + offset + channel(q / p) * p + q % p;
         adjoint(at) = factor(t / p) * (prediction(at) - y(t)) * scale(q);
       });
 }

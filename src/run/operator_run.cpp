@@ -47,9 +47,26 @@ const char* scheme_name(nn::OperatorScheme scheme) {
   }
 }
 
+// The names one brace group {a,b,c} in name stands for, in order (name itself without one);
+// empty for a malformed group.
+std::vector<std::string> brace_alternatives(const std::string& name) {
+  const size_t open = name.find('{'), close = name.find('}');
+  if (open == std::string::npos && close == std::string::npos) return {name};
+  if (open == std::string::npos || close == std::string::npos || close < open) return {};
+  std::vector<std::string> names;
+  std::stringstream in(name.substr(open + 1, close - open - 1));
+  std::string alternative;
+  while (std::getline(in, alternative, '|'))
+    names.push_back(name.substr(0, open) + alternative + name.substr(close + 1));
+  if (name.find_first_of("{}", close + 1) != std::string::npos || names.size() < 2) return {};
+  return names;
+}
+
 // The fields a list names: items separated by commas, each a field name or a range
-// 'stem<first>..stem<last>' (the same stem, first <= last), expanded in order. Empty on a
-// malformed list (the caller reports it).
+// 'stem<first>..stem<last>' (the same stem, first <= last), expanded in order; a stem may hold
+// one group {a|b|c} of alternatives, expanded innermost: velocity_{x|y|z}_1..velocity_{x|y|z}_2
+// is velocity_x_1, velocity_y_1, velocity_z_1, velocity_x_2, ... (the frames of the LES data
+// set). Empty on a malformed list (the caller reports it).
 std::vector<std::string> expand_fields(const std::string& list) {
   std::vector<std::string> names;
   std::stringstream in(list);
@@ -61,11 +78,16 @@ std::vector<std::string> expand_fields(const std::string& list) {
     number = std::stol(name.substr(digits));
     return true;
   };
+  auto add = [&](const std::string& name) {
+    const auto alternatives = brace_alternatives(name);
+    names.insert(names.end(), alternatives.begin(), alternatives.end());
+    return !alternatives.empty();
+  };
   while (std::getline(in, item, ',')) {
     const size_t dots = item.find("..");
     if (item.empty()) return {};
     if (dots == std::string::npos) {
-      names.push_back(item);
+      if (!add(item)) return {};
       continue;
     }
     std::string stem_first, stem_last;
@@ -74,7 +96,8 @@ std::vector<std::string> expand_fields(const std::string& list) {
         !split_number(item.substr(dots + 2), stem_last, last) || stem_first != stem_last ||
         first > last)
       return {};
-    for (long i = first; i <= last; ++i) names.push_back(stem_first + std::to_string(i));
+    for (long i = first; i <= last; ++i)
+      if (!add(stem_first + std::to_string(i))) return {};
   }
   return names;
 }
@@ -100,6 +123,8 @@ OptionList model_options(const OperatorRunConfig& c) {
           {"operator_projection_width", static_cast<long long>(c.shape.projection_width)},
           {"operator_grid_coordinates", static_cast<long long>(c.shape.grid_coordinates)},
           {"operator_scheme", std::string(scheme_name(c.scheme))},
+          {"operator_window_frames", static_cast<long long>(c.window_frames)},
+          {"operator_frame_fields", static_cast<long long>(c.frame_fields)},
           {"operator_input", c.input_name},
           {"operator_output", c.output_name}};
 }
@@ -114,6 +139,13 @@ OptionList training_options(const OperatorRunConfig& c, const std::vector<int>& 
   // A single-precision training continues in single precision; recorded only then, so that the
   // double checkpoints written before the option existed still restart.
   if (c.single_precision) options.push_back({"operator_precision", std::string("single")});
+  // The loss: recorded where it is not the relative L2 alone, as above.
+  if (c.les_physics || c.data_weight != 1) {
+    options.push_back({"operator_physics", std::string(c.les_physics ? "les" : "none")});
+    options.push_back({"operator_physics_weight", c.physics_weight});
+    options.push_back({"operator_data_weight", c.data_weight});
+    options.push_back({"operator_divergence_weight", c.divergence_weight});
+  }
   return options;
 }
 
@@ -378,9 +410,39 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
     options.report("-operator_scheme " + scheme +
                    " needs an FNO: DeepONet maps the input records directly (-operator_scheme "
                    "direct)");
+  c.window_frames = options.integer(
+      "operator_window_frames", c.window_frames, 1, 1000,
+      "rollout: frames each step predicts (the last one at the next record; the others between)");
+  c.frame_fields = options.integer(
+      "operator_frame_fields", c.frame_fields, 1, 1000,
+      "rollout: fields (consecutive records) per frame, e.g. 3 for the LES velocity");
+  c.les_physics =
+      options.choice("operator_physics", "none", {"none", "les"},
+                     "rollout: a physics term in the loss: none, or les (the LES residual of "
+                     "every step's window of frames; an LES data set)") == "les";
+  c.physics_weight = options.real("operator_physics_weight", c.physics_weight, 0.0, 1e12,
+                                  "weight of the physics term per sample");
+  c.data_weight = options.real("operator_data_weight", c.data_weight, 0.0, 1e12,
+                               "weight of the relative-L2 data term (0: physics only)");
+  c.divergence_weight =
+      options.real("operator_divergence_weight", c.divergence_weight, 0.0, 1e12,
+                   "les physics: weight of the mean square divergence in the residual's loss");
+  if (c.scheme != nn::OperatorScheme::Rollout &&
+      (c.window_frames != 1 || c.frame_fields != 1 || c.les_physics))
+    options.report(
+        "-operator_window_frames, -operator_frame_fields and -operator_physics need "
+        "-operator_scheme rollout");
+  if (c.les_physics && c.frame_fields != 3)
+    options.report(
+        "-operator_physics les: the frames are the LES velocity, -operator_frame_fields "
+        "3, not " +
+        std::to_string(c.frame_fields));
+  if (!c.les_physics && c.data_weight == 0)
+    options.report("-operator_data_weight 0 leaves nothing to train without -operator_physics");
   c.input_name = options.text("operator_input", c.input_name,
                               "the input fields: a name, or a comma-separated list of names and "
-                              "ranges such as omega_t1..omega_t10");
+                              "ranges such as omega_t1..omega_t10; a group {x|y|z} in a name "
+                              "stands for its alternatives (velocity_{x|y|z}_0)");
   c.output_name = options.text("operator_output", c.output_name,
                                "the output fields (records), in the syntax of -operator_input");
   c.inputs = expand_fields(c.input_name);
@@ -468,6 +530,40 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   return c;
 }
 
+namespace {
+
+// -operator_physics les: the LES residual of the data set's flow, from what the LES data set
+// records; InputError naming what does not fit (not an LES data set, a subsampled or non-cubic
+// grid, the dynamic model). Collective over the reader's communicator.
+physics::LesResidualConfig les_residual_config(const io::FieldFileReader& file,
+                                               const OperatorRunConfig& config,
+                                               const std::vector<hsize_t>& shape) {
+  auto refuse = [&](const std::string& why) {
+    throw InputError("-operator_physics les: " + why, __FILE__, __LINE__);
+  };
+  if (!file.has_attribute("dataset_problem") || file.string_attribute("dataset_problem") != "les")
+    refuse("'" + config.dataset + "' is not an LES data set (run: dataset, -dataset_problem les)");
+  const long n = file.integer_attribute("les_cells");
+  if (shape.size() != 5 || long(shape[2]) != n || long(shape[3]) != n || long(shape[4]) != n ||
+      config.subsample != 1)
+    refuse("the residual is evaluated on the LES's own n^3 grid: -operator_subsample 1");
+  const std::string model = file.string_attribute("les_subgrid_model");
+  if (model == "dynamic")
+    refuse("'" + config.dataset +
+           "' was made with the dynamic model; the residual's closure is Smagorinsky with a "
+           "constant");
+  physics::LesResidualConfig c;
+  c.cells = int(n);
+  c.length = file.real_attribute("les_length");
+  c.viscosity = file.real_attribute("les_viscosity");
+  c.smagorinsky_constant = model == "none" ? 0.0 : file.real_attribute("les_smagorinsky_constant");
+  c.dt = file.real_attribute("les_record_interval") / config.window_frames;
+  c.divergence_weight = config.divergence_weight;
+  return c;
+}
+
+}  // namespace
+
 OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
     : config_(config), comm_(comm) {
   int rank = 0, size = 1;
@@ -490,6 +586,7 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
                      __FILE__, __LINE__);
 
   // The data set's metadata (every rank reads the same).
+  physics::LesResidualConfig les_physics;
   {
     const io::FieldFileReader reader(comm, config.dataset, "-operator_dataset");
     if (!reader.has_dataset(config.dataset_name))
@@ -529,11 +626,20 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
     };
     input_fields_ = field_indices(config.inputs, config.input_name, "operator_input");
     output_fields_ = field_indices(config.outputs, config.output_name, "operator_output");
-    if (config.scheme != nn::OperatorScheme::Direct && shape.size() != 4)
+    if (config.scheme == nn::OperatorScheme::SpaceTime && shape.size() != 4)
       throw InputError(std::string("-operator_scheme ") + scheme_name(config.scheme) +
                            " needs a 2D sample set; '" + config.dataset + "' is 3D",
                        __FILE__, __LINE__);
+    if (config.les_physics) les_physics = les_residual_config(reader, config, shape);
     if (config.scheme == nn::OperatorScheme::Rollout) {
+      const int fields = config.frame_fields;
+      if (int(input_fields_.size()) % fields != 0 || int(output_fields_.size()) % fields != 0)
+        throw InputError("-operator_frame_fields " + std::to_string(fields) +
+                             ": -operator_input '" + config.input_name +
+                             "' and -operator_output '" + config.output_name +
+                             "' must name whole frames (" + std::to_string(input_fields_.size()) +
+                             " and " + std::to_string(output_fields_.size()) + " fields)",
+                         __FILE__, __LINE__);
       // The window slides over the file's records: inputs consecutive, outputs right after.
       const int first = input_fields_.front(), window = int(input_fields_.size());
       const int steps = int(output_fields_.size());
@@ -658,7 +764,10 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
     block.extent.insert(block.extent.begin(), records);
   }
   config_.shape.in_channels = int(config.inputs.size());
-  config_.shape.out_channels = config.scheme == nn::OperatorScheme::Direct ? records : 1;
+  config_.shape.out_channels = config.scheme == nn::OperatorScheme::Direct ? records
+                               : config.scheme == nn::OperatorScheme::Rollout
+                                   ? config.window_frames * config.frame_fields
+                                   : 1;
   if (config_.model == "deeponet")
     net_ = std::make_unique<nn::DeepOnetOperator>(config_.deeponet.shape, config_.shape.in_channels,
                                                   config_.shape.out_channels, grid_,
@@ -669,9 +778,14 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
   else
     net_ = std::make_unique<nn::FnoOperator>(config_.shape, net_grid_, block,
                                              space_decomposition_->comm());
+  if (config.les_physics)
+    physics_ = std::make_unique<physics::LesResidual>(
+        les_physics, nn::grid_block(*space_decomposition_), config.window_frames + 1,
+        space_decomposition_->comm());
 }
 
 OperatorRun::~OperatorRun() {
+  physics_.reset();
   net_.reset();
   space_decomposition_.reset();
   if (space_ != MPI_COMM_NULL) MPI_Comm_free(&space_);
@@ -782,6 +896,11 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   nn::OperatorTrainingConfig tc;
   tc.scheme = c.scheme;
   tc.records = int(records);
+  tc.window_frames = c.window_frames;
+  tc.frame_fields = c.frame_fields;
+  tc.data_weight = c.data_weight;
+  tc.physics = physics_.get();
+  tc.physics_weight = c.physics_weight;
   tc.batch = c.batch;
   tc.adam.learning_rate = c.learning_rate;
   tc.adam.weight_decay = c.weight_decay;
@@ -831,6 +950,13 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
       if (saved->has_attribute("batches_done")) {
         resumed.batches = long(saved->integer_attribute("batches_done"));
         resumed.loss_sum = saved->real_attribute("epoch_loss_sum");
+        // Checkpoints from before the physics term: the loss was the relative L2 alone.
+        resumed.error_sum = saved->has_attribute("epoch_error_sum")
+                                ? saved->real_attribute("epoch_error_sum")
+                                : resumed.loss_sum;
+        resumed.physics_sum = saved->has_attribute("epoch_physics_sum")
+                                  ? saved->real_attribute("epoch_physics_sum")
+                                  : 0.0;
         resumed.squared_gradients = saved->real_attribute("epoch_squared_gradients");
         resumed_seconds = saved->real_attribute("epoch_seconds");
       }
@@ -898,6 +1024,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
     file.set_attribute("epoch", epoch);
     file.set_attribute("batches_done", part.batches);
     file.set_attribute("epoch_loss_sum", part.loss_sum);
+    file.set_attribute("epoch_error_sum", part.error_sum);
+    file.set_attribute("epoch_physics_sum", part.physics_sum);
     file.set_attribute("epoch_squared_gradients", part.squared_gradients);
     file.set_attribute("epoch_seconds", part_seconds);
     file.set_attribute("adam_steps", trainer.adam().steps());
@@ -954,7 +1082,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
                               epoch == first_epoch ? resumed : nn::EpochResult(), between_batches);
       // The mean relative L2 per term: per sample, or per sample and step (the rollout's).
       const double loss = r.loss_sum / double(r.batches),
-                   error = r.loss_sum / (double(c.train) * nn::loss_terms(tc));
+                   error = r.error_sum / (double(c.train) * nn::loss_terms(tc));
       const double val = c.validation > 0 ? validation_error() : 0.0;
       if (c.validation == 0 || val < best_error) {
         best_error = c.validation > 0 ? val : error;
@@ -973,10 +1101,14 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
         char line[240];
         std::snprintf(
             line, sizeof line,
-            "  epoch %4d/%d: loss %.6e, train rel L2 %.6e, val rel L2 %s, lr %.2e, "
+            "  epoch %4d/%d: loss %.6e%s, train rel L2 %.6e, val rel L2 %s, lr %.2e, "
             "%.2f s/epoch, %s",
-            epoch + 1, c.epochs, loss, error, c.validation > 0 ? format("%.6e", val).c_str() : "-",
-            tc.schedule.at(epoch), seconds,
+            epoch + 1, c.epochs, loss,
+            physics_
+                ? (" (physics " + format("%.4e", r.physics_sum / double(r.batches)) + ")").c_str()
+                : "",
+            error, c.validation > 0 ? format("%.6e", val).c_str() : "-", tc.schedule.at(epoch),
+            seconds,
             progress_text(double(epoch + 1) / c.epochs, per_epoch * (c.epochs - epoch - 1))
                 .c_str());
         TESSERA_LOG(line);

@@ -28,6 +28,14 @@
 //               split over ranks: the input records repeated along it as channels, one output
 //               channel, the output records its time points (the FNO3d code pads only time:
 //               -operator_padding 6,0,0)
+// The rollout's steps may predict windows of frames (the LES operators): -operator_frame_fields C
+// fields make a frame (the LES velocity's 3 components, records 3k..3k+2 of the LES data set),
+// -operator_window_frames m frames a step (the network's m C output channels, at 1/m of the
+// data's record interval); the data label each step's last frame, the output records being one
+// frame per step. -operator_physics les adds the LES residual (physics/les_residual.hpp) of every
+// step's window to the loss, -operator_physics_weight times it per sample, with the viscosity,
+// Smagorinsky constant, box and record interval the LES data set records; -operator_data_weight
+// weighs the relative L2 (0: physics only, no labels).
 //
 // Checkpoint <directory>/<name>_checkpoint.h5 (tmp + rename; the -checkpoint_keep older ones beside
 // it, io/restart.hpp), written every -operator_checkpoint_every epochs and at the end of training:
@@ -48,6 +56,7 @@
 #include "nn/fno.hpp"
 #include "nn/operator_model.hpp"
 #include "nn/operator_training.hpp"
+#include "physics/les_residual.hpp"
 #include "run/operator_deeponet.hpp"
 #include "run/output_config.hpp"
 
@@ -59,6 +68,9 @@ struct OperatorRunConfig {
   std::vector<int> modes;    // as given: one value for every dimension, or one per dimension
   std::vector<int> padding;  // as given, like modes
   nn::OperatorScheme scheme = nn::OperatorScheme::Direct;
+  int window_frames = 1, frame_fields = 1;  // rollout: frames of fields per step
+  bool les_physics = false;                 // -operator_physics les
+  double physics_weight = 1, data_weight = 1, divergence_weight = 1;
   std::string dataset, dataset_name = "samples", input_name = "permeability",
                        output_name = "pressure";  // as given (lists, ranges)
   std::vector<std::string> inputs, outputs;       // the fields they name, in order
@@ -127,6 +139,7 @@ private:
   std::vector<int> trained_padding_;  // the checkpoint's -operator_padding (scaled on a finer grid)
   std::unique_ptr<Decomposition> space_decomposition_;
   std::unique_ptr<nn::OperatorModel> net_;
+  std::unique_ptr<physics::LesResidual> physics_;  // -operator_physics les
 };
 
 }  // namespace tessera::run

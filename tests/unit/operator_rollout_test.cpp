@@ -1,7 +1,9 @@
 // The operator trainer's schemes (nn/operator_training) on one rank: the rollout's gradient (the
 // whole rollout's loss, backpropagated by the reverse sweep that recomputes each step) and the
 // space-time scheme's against central differences of the loss on a tiny FNO; the rollout's
-// first step against the network applied to the window alone.
+// first step against the network applied to the window alone; the rollout of windows of frames
+// (the LES operators) with the LES residual in its loss: the loss its parts, the gradient
+// against central differences, each step's last frame the record compared with the data.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include "../host_vectors.hpp"
 #include "nn/fno.hpp"
 #include "nn/operator_training.hpp"
+#include "physics/les_residual.hpp"
 
 namespace {
 
@@ -122,6 +125,80 @@ TEST(OperatorRollout, FirstStepIsTheNetworkOnTheWindow) {
   expected_second = to_host(y);
   EXPECT_LT(relative_error(got_first, expected_first), 1e-14);
   EXPECT_LT(relative_error(got_second, expected_second), 1e-14);
+}
+
+// The LES operators' rollout: one frame of 3 fields in, 2 frames a step, 2 steps, on 6³; the LES
+// residual of every step's window in the loss.
+struct LesWindows {
+  static constexpr int fields = 3, frames = 2, steps = 2, samples = 2, n = 6;
+  static constexpr long points = long(n) * n * n;
+  tessera::physics::LesResidualConfig residual_config() const {
+    tessera::physics::LesResidualConfig c;
+    c.cells = n;
+    c.viscosity = 0.05;
+    c.smagorinsky_constant = 0.2;
+    c.dt = 0.1;
+    return c;
+  }
+  FnoOperator net{FnoShape{3, fields, fields* frames, 3, 2, {2, 2, 2}, 5, {}, true}, {n, n, n}};
+  tessera::physics::LesResidual residual{
+      residual_config(), tessera::nn::GridBlock{{0, 0, 0}, {n, n, n}}, frames + 1, MPI_COMM_SELF};
+  SampleBlock data = random_samples(samples, fields* points, steps* fields* points, 51);
+  OperatorTrainingConfig training(double weight) {
+    OperatorTrainingConfig c = config(OperatorScheme::Rollout, steps * fields);
+    c.window_frames = frames;
+    c.frame_fields = fields;
+    c.physics = &residual;
+    c.physics_weight = weight;
+    return c;
+  }
+};
+
+TEST(OperatorRollout, WindowsOfFramesWithTheLesResidual) {
+  LesWindows w;
+  w.net.initialize(12);
+  const std::vector<int> index{0, 1};
+  OperatorTrainer data_only(w.net, MPI_COMM_SELF, PointwiseNormalizer(), w.training(0.0));
+  OperatorTrainer hybrid(w.net, MPI_COMM_SELF, PointwiseNormalizer(), w.training(0.3));
+  // The physics term: 0.3 x 2 samples x the residual of each step's window, frames [the step's
+  // input frame, its 2 predicted frames], taken from the trajectory by hand.
+  std::vector<double> predictions;
+  data_only.evaluate(w.data, &predictions);
+  ASSERT_EQ(predictions.size(), size_t(w.samples * w.steps * w.fields * w.points));
+  FnoWorkspace ws;
+  const auto x = to_host(w.data.x);
+  double physics = 0;
+  std::vector<double> input = x, last_frames;
+  for (int s = 0; s < w.steps; ++s) {
+    Vector out("out", size_t(w.samples * w.frames * w.fields * w.points));
+    w.net.fno().forward(to_device(input), out, ws);
+    const auto o = to_host(out);
+    std::vector<double> window;
+    const long frame = w.fields * w.points;
+    for (int b = 0; b < w.samples; ++b) {
+      window.insert(window.end(), input.begin() + b * frame, input.begin() + (b + 1) * frame);
+      window.insert(window.end(), o.begin() + b * w.frames * frame,
+                    o.begin() + (b + 1) * w.frames * frame);
+    }
+    physics += w.residual.evaluate(to_device(window)).loss;
+    std::vector<double> next;
+    for (int b = 0; b < w.samples; ++b) {
+      const auto last = o.begin() + (b * w.frames + w.frames - 1) * frame;
+      next.insert(next.end(), last, last + frame);
+      // The records of step s of sample b: its last frame.
+      const auto got = predictions.begin() + (b * w.steps + s) * frame;
+      EXPECT_LT(relative_error(std::vector<double>(got, got + frame),
+                               std::vector<double>(last, last + frame)),
+                1e-14);
+    }
+    input = next;
+  }
+  const double data_loss = data_only.batch_loss(w.data, index);
+  EXPECT_NEAR(hybrid.batch_loss(w.data, index), data_loss + 0.3 * 2 * physics,
+              1e-12 * (data_loss + physics));
+  const double err = gradient_error(w.net, hybrid, w.data);
+  std::printf("windows of frames with the LES residual: gradient vs differences %.3e\n", err);
+  EXPECT_LT(err, 1e-6);
 }
 
 TEST(OperatorSpaceTime, GradientMatchesFiniteDifferences) {
