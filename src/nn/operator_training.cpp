@@ -199,6 +199,7 @@ void OperatorTrainer::forward_rollout(int n) {
   for (int s = 0; s < steps(); ++s) {
     window(n, s * out, in, trajectory_, w);
     net_.forward(w, o, n);
+    if (config_.increments) add_last_frame(o, w, n * out * p, out, in, config_.frame_fields, p);
     append_record(trajectory_, o, n * out * p, out * p, stride, long(in + s * out) * p);
   }
 }
@@ -216,6 +217,9 @@ void OperatorTrainer::backward_rollout(int n) {
     }
     window(n, in + s * out, out, adjoint_trajectory_, dout);
     net_.backward(dout, gradient_, dw);
+    if (config_.increments)
+      add_last_frame_adjoint(dw, dout, n * config_.frame_fields * p, out, in, config_.frame_fields,
+                             p);
     add_window_adjoint(adjoint_trajectory_, dw, n * per_window, per_window, stride,
                        long(s) * out * p);
   }

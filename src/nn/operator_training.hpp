@@ -119,6 +119,9 @@ struct OperatorTrainingConfig {
   // order. 1 and 1: fourier_2d_time.py's one record a step.
   int window_frames = 1;
   int frame_fields = 1;
+  // Rollout: the network predicts each frame's change from the step's input frame (the window's
+  // last frame), which is added to it.
+  bool increments = false;
   double data_weight = 1;  // of the relative-L2 term
   // Rollout: the LES residual of every step's window (its input frame and the frames it
   // predicts) added to the loss with this weight per sample (physics/les_residual.hpp); none if

@@ -46,6 +46,32 @@ inline void append_record(const Vector& trajectory, const Vector& out, long coun
       KOKKOS_LAMBDA(const long t) { trajectory((t / p) * stride + at + t % p) = out(t); });
 }
 
+/// The rollout's increments: every frame of the step's output (out channels per sample, frames of
+/// `fields` channels) plus the window's last frame (its last `fields` of `in` channels).
+inline void add_last_frame(const Vector& output, const Vector& window, long count, long out,
+                           long in, long fields, long p) {
+  Kokkos::parallel_for(
+      "tessera::nn::operator_add_last_frame", Kokkos::RangePolicy<>(0, count),
+      KOKKOS_LAMBDA(const long t) {
+        const long b = t / (out * p), within = t % (out * p) % (fields * p);
+        output(t) += window(b * in * p + (in - fields) * p + within);
+      });
+}
+
+/// The adjoint of add_last_frame: the window's last frame's adjoint (in dw) gains the sum of the
+/// step's frames' adjoints (in dout); count = n fields p.
+inline void add_last_frame_adjoint(const Vector& dw, const Vector& dout, long count, long out,
+                                   long in, long fields, long p) {
+  Kokkos::parallel_for(
+      "tessera::nn::operator_add_last_frame_adjoint", Kokkos::RangePolicy<>(0, count),
+      KOKKOS_LAMBDA(const long t) {
+        const long b = t / (fields * p), within = t % (fields * p);
+        double sum = 0;
+        for (long f = 0; f < out / fields; ++f) sum += dout(b * out * p + f * fields * p + within);
+        dw(b * in * p + (in - fields) * p + within) += sum;
+      });
+}
+
 /// Adds the window's adjoint dw (per_window values per sample) into the trajectory's adjoint at
 /// offset at.
 inline void add_window_adjoint(const Vector& adjoint, const Vector& dw, long count, long per_window,

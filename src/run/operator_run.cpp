@@ -112,21 +112,31 @@ OptionList model_options(const OperatorRunConfig& c) {
     options.push_back({"operator_output", c.output_name});
     return options;
   }
-  return {{"operator_model",
-           std::string(c.shape.factorization == nn::Factorization::Dense ? "fno" : "tfno")},
-          {"operator_factorization", std::string(nn::to_string(c.shape.factorization))},
-          {"operator_rank", c.shape.rank},
-          {"operator_width", static_cast<long long>(c.shape.width)},
-          {"operator_layers", static_cast<long long>(c.shape.layers)},
-          {"operator_modes", counts_text(c.shape.modes)},
-          {"operator_padding", counts_text(c.shape.padding)},
-          {"operator_projection_width", static_cast<long long>(c.shape.projection_width)},
-          {"operator_grid_coordinates", static_cast<long long>(c.shape.grid_coordinates)},
-          {"operator_scheme", std::string(scheme_name(c.scheme))},
-          {"operator_window_frames", static_cast<long long>(c.window_frames)},
-          {"operator_frame_fields", static_cast<long long>(c.frame_fields)},
-          {"operator_input", c.input_name},
-          {"operator_output", c.output_name}};
+  OptionList options{
+      {"operator_model",
+       std::string(c.shape.factorization == nn::Factorization::Dense ? "fno" : "tfno")},
+      {"operator_factorization", std::string(nn::to_string(c.shape.factorization))},
+      {"operator_rank", c.shape.rank},
+      {"operator_width", static_cast<long long>(c.shape.width)},
+      {"operator_layers", static_cast<long long>(c.shape.layers)},
+      {"operator_modes", counts_text(c.shape.modes)},
+      {"operator_padding", counts_text(c.shape.padding)},
+      {"operator_projection_width", static_cast<long long>(c.shape.projection_width)},
+      {"operator_grid_coordinates", static_cast<long long>(c.shape.grid_coordinates)},
+      {"operator_scheme", std::string(scheme_name(c.scheme))},
+      {"operator_input", c.input_name}};
+  // The rollout's outputs only say how many steps it takes: a checkpoint evaluates any number
+  // (training_options records them for a restart).
+  if (c.scheme != nn::OperatorScheme::Rollout)
+    options.push_back({"operator_output", c.output_name});
+  // The windows of frames: recorded where they are not one record a step, so that the
+  // checkpoints written before the options existed still restart and evaluate.
+  if (c.window_frames != 1 || c.frame_fields != 1 || c.increments) {
+    options.push_back({"operator_window_frames", static_cast<long long>(c.window_frames)});
+    options.push_back({"operator_frame_fields", static_cast<long long>(c.frame_fields)});
+    options.push_back({"operator_increments", static_cast<long long>(c.increments)});
+  }
+  return options;
 }
 
 OptionList training_options(const OperatorRunConfig& c, const std::vector<int>& grid) {
@@ -139,6 +149,8 @@ OptionList training_options(const OperatorRunConfig& c, const std::vector<int>& 
   // A single-precision training continues in single precision; recorded only then, so that the
   // double checkpoints written before the option existed still restart.
   if (c.single_precision) options.push_back({"operator_precision", std::string("single")});
+  if (c.scheme == nn::OperatorScheme::Rollout)
+    options.push_back({"operator_output", c.output_name});
   // The loss: recorded where it is not the relative L2 alone, as above.
   if (c.les_physics || c.data_weight != 1) {
     options.push_back({"operator_physics", std::string(c.les_physics ? "les" : "none")});
@@ -416,6 +428,10 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   c.frame_fields = options.integer(
       "operator_frame_fields", c.frame_fields, 1, 1000,
       "rollout: fields (consecutive records) per frame, e.g. 3 for the LES velocity");
+  c.increments = options.flag(
+      "operator_increments", c.increments,
+      "rollout: the network predicts each frame's change from the step's input frame (added to "
+      "it) rather than the frame");
   c.les_physics =
       options.choice("operator_physics", "none", {"none", "les"},
                      "rollout: a physics term in the loss: none, or les (the LES residual of "
@@ -428,10 +444,10 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
       options.real("operator_divergence_weight", c.divergence_weight, 0.0, 1e12,
                    "les physics: weight of the mean square divergence in the residual's loss");
   if (c.scheme != nn::OperatorScheme::Rollout &&
-      (c.window_frames != 1 || c.frame_fields != 1 || c.les_physics))
+      (c.window_frames != 1 || c.frame_fields != 1 || c.les_physics || c.increments))
     options.report(
-        "-operator_window_frames, -operator_frame_fields and -operator_physics need "
-        "-operator_scheme rollout");
+        "-operator_window_frames, -operator_frame_fields, -operator_increments and "
+        "-operator_physics need -operator_scheme rollout");
   if (c.les_physics && c.frame_fields != 3)
     options.report(
         "-operator_physics les: the frames are the LES velocity, -operator_frame_fields "
@@ -898,6 +914,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   tc.records = int(records);
   tc.window_frames = c.window_frames;
   tc.frame_fields = c.frame_fields;
+  tc.increments = c.increments;
   tc.data_weight = c.data_weight;
   tc.physics = physics_.get();
   tc.physics_weight = c.physics_weight;

@@ -35,7 +35,8 @@
 // frame per step. -operator_physics les adds the LES residual (physics/les_residual.hpp) of every
 // step's window to the loss, -operator_physics_weight times it per sample, with the viscosity,
 // Smagorinsky constant, box and record interval the LES data set records; -operator_data_weight
-// weighs the relative L2 (0: physics only, no labels).
+// weighs the relative L2 (0: physics only, no labels). -operator_increments true: the network
+// predicts each frame's change from the step's input frame.
 //
 // Checkpoint <directory>/<name>_checkpoint.h5 (tmp + rename; the -checkpoint_keep older ones beside
 // it, io/restart.hpp), written every -operator_checkpoint_every epochs and at the end of training:
@@ -69,6 +70,7 @@ struct OperatorRunConfig {
   std::vector<int> padding;  // as given, like modes
   nn::OperatorScheme scheme = nn::OperatorScheme::Direct;
   int window_frames = 1, frame_fields = 1;  // rollout: frames of fields per step
+  bool increments = false;                  // rollout: frames predicted as changes
   bool les_physics = false;                 // -operator_physics les
   double physics_weight = 1, data_weight = 1, divergence_weight = 1;
   std::string dataset, dataset_name = "samples", input_name = "permeability",

@@ -144,8 +144,9 @@ struct LesWindows {
   tessera::physics::LesResidual residual{
       residual_config(), tessera::nn::GridBlock{{0, 0, 0}, {n, n, n}}, frames + 1, MPI_COMM_SELF};
   SampleBlock data = random_samples(samples, fields* points, steps* fields* points, 51);
-  OperatorTrainingConfig training(double weight) {
+  OperatorTrainingConfig training(double weight, bool increments = false) {
     OperatorTrainingConfig c = config(OperatorScheme::Rollout, steps * fields);
+    c.increments = increments;
     c.window_frames = frames;
     c.frame_fields = fields;
     c.physics = &residual;
@@ -198,6 +199,27 @@ TEST(OperatorRollout, WindowsOfFramesWithTheLesResidual) {
               1e-12 * (data_loss + physics));
   const double err = gradient_error(w.net, hybrid, w.data);
   std::printf("windows of frames with the LES residual: gradient vs differences %.3e\n", err);
+  EXPECT_LT(err, 1e-6);
+}
+
+TEST(OperatorRollout, IncrementsAddTheInputFrame) {
+  LesWindows w;
+  w.net.initialize(13);
+  OperatorTrainer plain(w.net, MPI_COMM_SELF, PointwiseNormalizer(), w.training(0.0));
+  OperatorTrainer increments(w.net, MPI_COMM_SELF, PointwiseNormalizer(), w.training(0.3, true));
+  // Step 1's last frame: the network's, plus the input frame.
+  std::vector<double> frames, changes;
+  plain.evaluate(w.data, &changes);
+  increments.evaluate(w.data, &frames);
+  const auto x = to_host(w.data.x);
+  const long frame = w.fields * w.points;
+  for (int b = 0; b < w.samples; ++b)
+    for (long q = 0; q < frame; ++q) {
+      const size_t at = size_t((b * w.steps) * frame + q);
+      ASSERT_NEAR(frames[at], changes[at] + x[size_t(b * frame + q)], 1e-13);
+    }
+  const double err = gradient_error(w.net, increments, w.data);
+  std::printf("increments with the LES residual: gradient vs differences %.3e\n", err);
   EXPECT_LT(err, 1e-6);
 }
 
