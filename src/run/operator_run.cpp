@@ -1152,7 +1152,17 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   // The test split with the best network: errors, predictions, the result file.
   Kokkos::deep_copy(net.parameters(), best);
   std::vector<double> predictions, record_errors;
+  Timer evaluation;
   const auto errors = trainer.evaluate(test, &predictions, &record_errors);
+  summary.evaluation_seconds = evaluation.seconds();
+  TESSERA_MPI_CALL(
+      MPI_Allreduce(MPI_IN_PLACE, &summary.evaluation_seconds, 1, MPI_DOUBLE, MPI_MAX, comm_));
+  {
+    // The slowest group's applications: its samples times the steps (1 but for the rollout).
+    const long steps = rollout ? nn::loss_terms(tc) : 1;
+    const long most = (c.test + groups_ - 1) / groups_;
+    summary.seconds_per_application = summary.evaluation_seconds / double(most * steps);
+  }
   // Every group's test errors in test order on every rank: each group's first rank adds its own.
   int space_rank = 0;
   TESSERA_MPI_CALL(MPI_Comm_rank(space_, &space_rank));
@@ -1255,6 +1265,8 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   file.set_attribute("test_error_max", summary.test_max);
   file.set_attribute("best_epoch", best_epoch);
   file.set_attribute("seconds_per_epoch", summary.seconds_per_epoch);
+  file.set_attribute("evaluation_seconds", summary.evaluation_seconds);
+  file.set_attribute("seconds_per_application", summary.seconds_per_application);
   file.set_attribute("wall_seconds", wall.seconds());
   file.commit_with_xdmf();
 
@@ -1281,6 +1293,9 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
        << (records > 1 ? " (per sample over all its records)" : "") << "\n"
        << "  test rel L2 median     " << format("%.6e", summary.test_median) << "\n"
        << "  test rel L2 max        " << format("%.6e", summary.test_max) << "\n"
+       << "  test evaluation        " << format("%.3f s", summary.evaluation_seconds) << " ("
+       << format("%.4f s", summary.seconds_per_application)
+       << (rollout ? " per sample and step" : " per sample") << ")\n"
        << "  wall time              " << format("%.1f s", wall.seconds()) << "\n"
        << "  output                 " << summary.output_file << " (+ .xmf)";
   if (!c.evaluate) text << "\n  checkpoint             " << checkpoint_path;

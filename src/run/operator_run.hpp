@@ -104,6 +104,9 @@ struct OperatorSummary {
   std::vector<double> test_errors;    // per test sample, over all its output records
   std::vector<double> record_errors;  // per output record, the mean over the test samples
   double test_mean = 0, test_median = 0, test_max = 0, seconds_per_epoch = 0;
+  // The test split's forward passes with the best network (slowest group): wall seconds, and per
+  // sample and network application (a rollout's step), the samples of a group one after another.
+  double evaluation_seconds = 0, seconds_per_application = 0;
   std::string output_file;
 };
 
