@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <variant>
 
@@ -23,6 +24,7 @@
 #include "io/restart.hpp"
 #include "nn/deeponet_operator.hpp"
 #include "nn/operator_training.hpp"
+#include "run/les_rollout.hpp"
 
 namespace tessera::run {
 
@@ -647,6 +649,11 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
                            " needs a 2D sample set; '" + config.dataset + "' is 3D",
                        __FILE__, __LINE__);
     if (config.les_physics) les_physics = les_residual_config(reader, config, shape);
+    if (reader.has_attribute("dataset_problem") &&
+        reader.string_attribute("dataset_problem") == "les") {
+      les_length_ = reader.real_attribute("les_length");
+      les_record_interval_ = reader.real_attribute("les_record_interval");
+    }
     if (config.scheme == nn::OperatorScheme::Rollout) {
       const int fields = config.frame_fields;
       if (int(input_fields_.size()) % fields != 0 || int(output_fields_.size()) % fields != 0)
@@ -1188,6 +1195,18 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
     for (long r = 0; r < records; ++r)
       summary.record_errors[size_t(r)] += all_record_errors[size_t(k * records + r)] / c.test;
 
+  // A rollout of LES frames against the LES: energy, dissipation and spectra.
+  std::optional<LesRolloutReport> les_report;
+  if (rollout && c.frame_fields == 3 && les_record_interval_ > 0 && grid_.size() == 3) {
+    const std::string& first = c.inputs.front();
+    const double t0 =
+        les_record_interval_ * std::stod(first.substr(first.find_last_not_of("0123456789") + 1));
+    les_report = les_rollout_report(space, samples_, comm_, to_host(test.x), predictions,
+                                    to_host(test.y), test_count, c.test, int(records / 3), t0,
+                                    les_record_interval_, les_length_);
+    TESSERA_LOG(les_report->text());
+  }
+
   summary.output_file = io::result_path(c.output.directory, c.output.name);
   ProfilingRegion stage(Stage::Output);
   io::FieldFile file(comm_, summary.output_file);
@@ -1266,6 +1285,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   file.set_attribute("best_epoch", best_epoch);
   file.set_attribute("seconds_per_epoch", summary.seconds_per_epoch);
   file.set_attribute("evaluation_seconds", summary.evaluation_seconds);
+  if (les_report) les_report->write(file);
   file.set_attribute("seconds_per_application", summary.seconds_per_application);
   file.set_attribute("wall_seconds", wall.seconds());
   file.commit_with_xdmf();

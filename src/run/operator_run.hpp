@@ -145,6 +145,9 @@ private:
   std::unique_ptr<Decomposition> space_decomposition_;
   std::unique_ptr<nn::OperatorModel> net_;
   std::unique_ptr<physics::LesResidual> physics_;  // -operator_physics les
+  // An LES data set's box side and record interval (0 for other data): a rollout of its frames
+  // is compared with the LES (run/les_rollout.hpp).
+  double les_length_ = 0, les_record_interval_ = 0;
 };
 
 }  // namespace tessera::run
