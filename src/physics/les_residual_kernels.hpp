@@ -11,6 +11,7 @@
 
 #include <cmath>
 
+#include "core/device_math.hpp"
 #include "nn/types.hpp"
 
 namespace tessera::physics::les {
@@ -126,7 +127,7 @@ inline void subgrid_fluxes(long groups, long points, double cs_delta_squared,
         }
         double norm2 = 0;
         for (int c = 0; c < 6; ++c) norm2 += 2 * pair_multiplicity(c) * s[c] * s[c];
-        const double scale = 2 * cs_delta_squared * std::sqrt(norm2);
+        const double scale = 2 * cs_delta_squared * math::sqrt(norm2);
         for (int c = 0; c < 6; ++c) fluxes(out + (3 + c) * points) = scale * s[c];
       });
 }
@@ -158,7 +159,7 @@ inline void subgrid_fluxes_adjoint(long groups, long points, double cs_delta_squ
           norm2 += 2 * pair_multiplicity(c) * s[c] * s[c];
           tau_s += tau[c] * s[c];
         }
-        const double norm = std::sqrt(norm2);
+        const double norm = math::sqrt(norm2);
         const double ratio = norm > 0 ? tau_s / norm : 0.0;
         for (int c = 0; c < 6; ++c)
           fields_adjoint(in + (6 + c) * points) =
