@@ -252,7 +252,8 @@ double OperatorTrainer::physics_loss(int n, bool gradient) {
 }
 
 double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
-                             std::vector<double>* errors, std::vector<double>* record_errors) {
+                             std::vector<double>* errors, std::vector<double>* record_errors,
+                             bool loss_only_data) {
   const int n = int(index.size());
   const bool rollout = config_.scheme == OperatorScheme::Rollout;
   const int in = net_.in_channels(), k = config_.records, fields = config_.frame_fields;
@@ -316,7 +317,7 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
     }
     if (errors) errors->push_back(relative(d2, y2));
   }
-  if (config_.physics && !gradient) last_physics_ = physics_loss(n, false);
+  if (config_.physics && !gradient && !loss_only_data) last_physics_ = physics_loss(n, false);
   if (!gradient) return loss + last_physics_;
   ProfilingRegion backward(Phase::Backward);
   Kokkos::deep_copy(factor_, factor_host_);
@@ -412,7 +413,7 @@ std::vector<double> OperatorTrainer::evaluate(const SampleBlock& data,
     const int n = std::min(config_.batch, data.count - first);
     std::vector<int> index(static_cast<size_t>(n));
     std::iota(index.begin(), index.end(), first);
-    pass(data, index, false, &errors, record_errors);
+    pass(data, index, false, &errors, record_errors, true);
     if (!predictions) continue;
     // Decoded already: the direct output, or the rollout's trajectory after its window.
     auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rollout ? trajectory_ : out_);

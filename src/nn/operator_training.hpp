@@ -195,10 +195,12 @@ public:
 private:
   // Collective over space. Forward of samples `index` of data, the decoded predictions in the
   // data's layout (out_, or the rollout's trajectory_ after its window); per-sample and per-record
-  // errors; with a gradient, the loss adjoint and the backward pass. Returns the loss (the sum of
-  // its relative L2 terms).
+  // errors; with a gradient, the loss adjoint and the backward pass. Returns the loss (its
+  // weighted relative L2 terms, plus the physics term unless loss_only_data: evaluate() reports
+  // errors and discards the loss, so it skips the residual).
   double pass(const SampleBlock& data, const std::vector<int>& index, bool gradient,
-              std::vector<double>* errors, std::vector<double>* record_errors);
+              std::vector<double>* errors, std::vector<double>* record_errors,
+              bool loss_only_data = false);
   // The batch buffers for n samples (grown, never shrunk).
   void reserve(int n);
   // Collective over space (so are the two below). Direct and SpaceTime: x gathered (repeated
