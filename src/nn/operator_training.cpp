@@ -11,6 +11,7 @@
 #include "core/profiling.hpp"
 #include "core/random.hpp"
 #include "nn/operator_training_kernels.hpp"
+#include "nn/spectral_filter.hpp"
 #include "physics/les_residual.hpp"
 
 namespace tessera::nn {
@@ -200,6 +201,7 @@ void OperatorTrainer::forward_rollout(int n) {
     window(n, s * out, in, trajectory_, w);
     net_.forward(w, o, n);
     if (config_.increments) add_last_frame(o, w, n * out * p, out, in, config_.frame_fields, p);
+    if (config_.filter) config_.filter->apply(o, n, out, 0, out);
     append_record(trajectory_, o, n * out * p, out * p, stride, long(in + s * out) * p);
   }
 }
@@ -216,6 +218,7 @@ void OperatorTrainer::backward_rollout(int n) {
       net_.forward(w, o, n);
     }
     window(n, in + s * out, out, adjoint_trajectory_, dout);
+    if (config_.filter) config_.filter->apply_adjoint(dout, n, out, 0, out);
     net_.backward(dout, gradient_, dw);
     if (config_.increments)
       add_last_frame_adjoint(dw, dout, n * config_.frame_fields * p, out, in, config_.frame_fields,
@@ -275,6 +278,9 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
     offset = (in + long(config_.window_frames - 1) * fields) * p;
     channel = RecordChannels{fields, net_.out_channels()};
     gather_first_window(trajectory_, data.x, index_, n * per_in, per_in, stride);
+    // The trajectory lives in the filter's band from its first frame on (the LES residual's
+    // first time difference would see the removed modes as a jump otherwise).
+    if (config_.filter) config_.filter->apply(trajectory_, n, int(trajectory_channels()), 0, in);
     forward_rollout(n);
   } else {
     forward_direct(data, n);

@@ -69,6 +69,8 @@ class LesResidual;
 
 namespace tessera::nn {
 
+class SpectralFilter;
+
 enum class OperatorScheme { Direct, Rollout, SpaceTime };
 
 /// The FNO code's UnitGaussianNormalizer at this rank's points: [channels][points] each; empty
@@ -128,6 +130,11 @@ struct OperatorTrainingConfig {
   // null. The residual must outlive the trainer.
   physics::LesResidual* physics = nullptr;
   double physics_weight = 1;
+  // Rollout: the spectral filter (nn/spectral_filter.hpp) applied to the input frame and to each
+  // step's predicted frames (all of them, so that the LES residual's time differences see one
+  // filtered trajectory; the last frame the state the next step starts from), in training and
+  // evaluation; none if null. Must outlive the trainer.
+  SpectralFilter* filter = nullptr;
   int batch = 20;
   AdamConfig adam;                // learning_rate is the schedule's initial rate
   LearningRateSchedule schedule;  // per epoch

@@ -459,16 +459,22 @@ void commit_solved_samples(MPI_Comm comm, SampleSet& set, const std::string& opt
 }
 
 // The les problem's options: the LES run's solver and flow options, and the record interval.
-void read_les_data_options(Options& options, LesDataConfig& les) {
+void read_les_data_options(Options& options, LesDataConfig& les, long samples) {
   les.solver = solvers::IncompressibleConfig::from_options(options);
   les.flow = LesFlowConfig::from_options(options, les.solver);
   les.record_interval =
       options.real("les_record_interval", les.record_interval, 1e-8, 1e6,
                    "the velocity is stored at t = 0, this, twice this, ..., -les_end_time");
-  if (les.flow.name != "isotropic" && les.flow.name != "mixing_layer")
-    options.report("-les_case " + les.flow.name +
-                   " has no random initial field: a data set's samples need isotropic or "
-                   "mixing_layer");
+  // Taylor-Green has one initial field: a set of one sample (the operators' out-of-distribution
+  // check).
+  if (les.flow.name == "taylor_green" && samples != 1)
+    options.report(
+        "-les_case taylor_green has one initial field: -dataset_samples must be 1, not " +
+        std::to_string(samples));
+  if (les.flow.name == "cavity")
+    options.report(
+        "-les_case cavity: a data set's LES runs on the periodic box (isotropic, mixing_layer, "
+        "taylor_green)");
   if (les.solver.dim != 3)
     options.report("-les_dim " + std::to_string(les.solver.dim) +
                    ": the LES operators are 3D; the data set needs -les_dim 3");
@@ -519,7 +525,7 @@ DatasetRunConfig DatasetRunConfig::from_options(Options& options) {
     c.sequence.solver = solvers::DarcyReferenceConfig::from_options(options);
   } else if (c.problem == DatasetProblem::les) {
     c.strategies.push_back(ReuseStrategy::none);  // independent samples: nothing to reuse
-    read_les_data_options(options, c.les);
+    read_les_data_options(options, c.les, c.sequence.samples);
   } else {
     c.strategies.push_back(ReuseStrategy::none);  // independent samples: nothing to reuse
     auto& ns = c.navier_stokes;

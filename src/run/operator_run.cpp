@@ -160,6 +160,11 @@ OptionList training_options(const OperatorRunConfig& c, const std::vector<int>& 
     options.push_back({"operator_data_weight", c.data_weight});
     options.push_back({"operator_divergence_weight", c.divergence_weight});
   }
+  if (c.train_starts != 1)
+    options.push_back({"operator_train_starts", static_cast<long long>(c.train_starts)});
+  // Recorded where there is a filter, as above; an evaluation may choose its own.
+  if (c.filter_order != 0)
+    options.push_back({"operator_filter_order", static_cast<long long>(c.filter_order)});
   return options;
 }
 
@@ -255,6 +260,60 @@ std::vector<double> on_block(const std::vector<double>& whole, const std::vector
   return values;
 }
 
+// The first test sample's LES rollout beside the LES, for ParaView (collective over comm, every
+// rank of the run): per window end k (k = 0 the input frame) the snapshot
+// <directory>/<name>_rollout_<kkkk>.h5 of the vectors velocity (the prediction), les_velocity and
+// velocity_error (their difference) on the LES's cell centres (spacing length/n, origin half a
+// cell) at t = t0 + k dt, written over a decomposition of all ranks, and the temporal collection
+// <name>_rollout.xmf of them. The ranks with `holds` hold the sample's blocks: input [3][points],
+// predictions and truth [frames][3][points]; the others pass empty vectors.
+void write_rollout_snapshots(const OutputConfig& output, MPI_Comm comm,
+                             const std::vector<int>& grid, const nn::GridBlock& block, bool holds,
+                             const std::vector<double>& input,
+                             const std::vector<double>& prediction,
+                             const std::vector<double>& truth, int frames, double t0, double dt,
+                             double length) {
+  ProfilingRegion stage(Stage::Output);
+  const long points = holds ? long(input.size()) / 3 : 0;
+  const Decomposition all(comm, 3, {grid[2], grid[1], grid[0]});
+  const nn::GridBlock all_block = nn::grid_block(all);
+  // Component c of frame f (the input frame f = 0) of v on all's block.
+  auto component = [&](const std::vector<double>* v, int f, int c) {
+    std::vector<double> local;
+    if (holds) {
+      const double* first =
+          f == 0 ? input.data() + c * points : v->data() + (long(f - 1) * 3 + c) * points;
+      local.assign(first, first + points);
+    }
+    return on_block(whole_grid(local, grid, block, holds, comm), grid, grid, all_block);
+  };
+  const double h = length / grid[2];
+  std::vector<io::XdmfDescription> steps;
+  for (int f = 0; f <= frames; ++f) {
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "_rollout_%04d", f);
+    io::FieldFile file(comm, io::result_path(output.directory, output.name + suffix));
+    file.set_grid(io::uniform_grid(all, {0.5 * h, 0.5 * h, 0.5 * h}, {h, h, h}));
+    file.set_time(t0 + f * dt);
+    std::array<std::vector<double>, 3> predicted, les, error;
+    for (int c = 0; c < 3; ++c) {
+      predicted[size_t(c)] = component(&prediction, f, c);
+      les[size_t(c)] = component(&truth, f, c);
+      error[size_t(c)] = predicted[size_t(c)];
+      for (size_t q = 0; q < error[size_t(c)].size(); ++q) error[size_t(c)][q] -= les[size_t(c)][q];
+    }
+    auto pointers = [](const std::array<std::vector<double>, 3>& v) {
+      return std::vector<const double*>{v[0].data(), v[1].data(), v[2].data()};
+    };
+    file.write_vector_field("velocity", all, pointers(predicted), io::kNondimensional);
+    file.write_vector_field("les_velocity", all, pointers(les), io::kNondimensional);
+    file.write_vector_field("velocity_error", all, pointers(error), io::kNondimensional);
+    steps.push_back(file.xdmf_description());
+    file.commit();
+  }
+  io::write_xdmf_collection(comm, output.directory + "/" + output.name + "_rollout.xmf", steps);
+}
+
 /// Samples of this rank: their input and output fields on its block, [count][fields][points].
 struct LocalSamples {
   long count = 0;
@@ -267,7 +326,7 @@ struct LocalSamples {
 LocalSamples read_samples(const io::FieldFileReader& reader, const std::string& name,
                           const std::vector<long>& ids, const Decomposition& space, int stride,
                           const std::vector<int>& inputs, const std::vector<int>& outputs,
-                          MPI_Comm comm) {
+                          MPI_Comm comm, const std::vector<int>& shifts = {}) {
   LocalSamples s;
   s.count = long(ids.size());
   long reads = s.count;
@@ -278,12 +337,13 @@ LocalSamples read_samples(const io::FieldFileReader& reader, const std::string& 
     selection.count = k < s.count ? 1 : 0;
     const io::SampleShard shard = reader.read_sample_block(name, selection);
     if (k >= s.count) continue;
+    const int shift = shifts.empty() ? 0 : shifts[size_t(k)];
     for (const int f : inputs) {
-      const double* in = shard.field(0, size_t(f));
+      const double* in = shard.field(0, size_t(f + shift));
       s.x.insert(s.x.end(), in, in + shard.points());
     }
     for (const int f : outputs) {
-      const double* out = shard.field(0, size_t(f));
+      const double* out = shard.field(0, size_t(f + shift));
       s.y.insert(s.y.end(), out, out + shard.points());
     }
   }
@@ -445,11 +505,21 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   c.divergence_weight =
       options.real("operator_divergence_weight", c.divergence_weight, 0.0, 1e12,
                    "les physics: weight of the mean square divergence in the residual's loss");
+  c.train_starts = options.integer(
+      "operator_train_starts", c.train_starts, 1, 100000,
+      "rollout: windows per training sample, starting at this many records spread evenly from "
+      "the input's to the last one the outputs allow (1: the input's alone)");
+  c.filter_order =
+      options.integer("operator_filter_order", c.filter_order, 0, 64,
+                      "rollout: order p of the exponential filter exp(-36 (|k|/(n/3))^p) applied "
+                      "to the state each step hands on (0: none)");
   if (c.scheme != nn::OperatorScheme::Rollout &&
-      (c.window_frames != 1 || c.frame_fields != 1 || c.les_physics || c.increments))
+      (c.window_frames != 1 || c.frame_fields != 1 || c.les_physics || c.increments ||
+       c.filter_order != 0 || c.train_starts != 1))
     options.report(
-        "-operator_window_frames, -operator_frame_fields, -operator_increments and "
-        "-operator_physics need -operator_scheme rollout");
+        "-operator_window_frames, -operator_frame_fields, -operator_increments, "
+        "-operator_train_starts, -operator_filter_order and -operator_physics need "
+        "-operator_scheme rollout");
   if (c.les_physics && c.frame_fields != 3)
     options.report(
         "-operator_physics les: the frames are the LES velocity, -operator_frame_fields "
@@ -474,7 +544,8 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
   c.subsample =
       options.integer("operator_subsample", 1, 1, 1024,
                       "r: train and evaluate on every r-th stored point (from the first)");
-  c.train = options.integer("operator_train", c.train, 1, 100000000, "training samples");
+  c.train = options.integer("operator_train", c.train, 0, 100000000,
+                            "training samples (an evaluation's test split starts after them)");
   c.validation = options.integer("operator_validation", c.validation, 0, 100000000,
                                  "validation samples (0: the last epoch's network is the best)");
   c.test = options.integer("operator_test", c.test, 0, 100000000, "test samples");
@@ -525,6 +596,10 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
                                  {io::kLatestCheckpoint});
   c.checkpoint = options.input_file("operator_checkpoint", "",
                                     "evaluate: the checkpoint whose best network is evaluated");
+  c.les_reference = options.input_file(
+      "operator_les_reference", "",
+      "an LES rollout: a kinetic-energy history (t, E_k, -dE/dt, enstrophy; the Taylor-Green "
+      "DNS input/reference/tgv_re1600_spectral_dns.dat) the report compares E_k with");
   if (c.evaluate && c.checkpoint.empty())
     options.report("-operator_mode evaluate needs -operator_checkpoint");
   // A file named for the other mode would be ignored without a word.
@@ -677,6 +752,43 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
                              "' the records right after them (one per step), in the file's order",
                          __FILE__, __LINE__);
     }
+    // The training windows' start records: -operator_train_starts spread evenly over the
+    // records from the input's to the last whose outputs the file still holds.
+    train_shifts_ = {0};
+    if (config.scheme == nn::OperatorScheme::Rollout && config.train_starts > 1) {
+      const int fields = config.frame_fields;
+      const int first = input_fields_.front() / fields, last = int(meta.fields.size()) / fields -
+                                                               int(output_fields_.size()) / fields -
+                                                               int(input_fields_.size()) / fields;
+      const int span = last - first;
+      if (span < config.train_starts - 1)
+        throw InputError("-operator_train_starts " + std::to_string(config.train_starts) + ": '" +
+                             config.dataset + "' holds windows from " + std::to_string(span + 1) +
+                             " start record(s) after -operator_input '" + config.input_name +
+                             "' for -operator_output '" + config.output_name + "'",
+                         __FILE__, __LINE__);
+      train_shifts_.clear();
+      for (int j = 0; j < config.train_starts; ++j)
+        train_shifts_.push_back(fields *
+                                int(std::lround(double(j) * span / (config.train_starts - 1))));
+    }
+    if (!config.les_reference.empty()) {
+      if (les_record_interval_ == 0 || config.scheme != nn::OperatorScheme::Rollout ||
+          config.frame_fields != 3)
+        throw InputError("-operator_les_reference '" + config.les_reference +
+                             "' compares an LES rollout (-operator_scheme rollout, "
+                             "-operator_frame_fields 3 on an LES data set) with a history",
+                         __FILE__, __LINE__);
+      les_reference_ = read_dissipation_reference(config.les_reference);
+      const double first = les_input_time(),
+                   last = first + les_record_interval_ * double(output_fields_.size() / 3);
+      if (first < les_reference_->time.front() || last > les_reference_->time.back())
+        throw InputError("-operator_les_reference '" + config.les_reference +
+                             "' covers t = " + format("%g", les_reference_->time.front()) + " to " +
+                             format("%g", les_reference_->time.back()) + ", not the rollout's " +
+                             format("%g", first) + " to " + format("%g", last),
+                         __FILE__, __LINE__);
+    }
     file_samples_ = long(shape[0]);
     for (size_t d = 2; d < shape.size(); ++d)
       grid_.push_back(int(io::strided_points(shape[d], config.subsample)));
@@ -805,9 +917,14 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
     physics_ = std::make_unique<physics::LesResidual>(
         les_physics, nn::grid_block(*space_decomposition_), config.window_frames + 1,
         space_decomposition_->comm());
+  if (config.filter_order > 0)
+    filter_ =
+        std::make_unique<nn::SpectralFilter>(grid_, nn::grid_block(*space_decomposition_),
+                                             config.filter_order, space_decomposition_->comm());
 }
 
 OperatorRun::~OperatorRun() {
+  filter_.reset();
   physics_.reset();
   net_.reset();
   space_decomposition_.reset();
@@ -818,6 +935,12 @@ OperatorRun::~OperatorRun() {
 void OperatorRun::prepare_output() {
   output_lock_ = io::prepare_output_directory(comm_, config_.output.directory, config_.output.name,
                                               config_.output.overwrite);
+}
+
+double OperatorRun::les_input_time() const {
+  // The LES data set's fields are velocity_<c>_<record>.
+  const std::string& first = config_.inputs.front();
+  return les_record_interval_ * std::stod(first.substr(first.find_last_not_of("0123456789") + 1));
 }
 
 OperatorSummary OperatorRun::execute(const std::string& options_text) {
@@ -859,13 +982,20 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   // grid for zero-shot super-resolution).
   nn::PointwiseNormalizer in_norm, out_norm;
   LocalSamples train;
-  nn::LaneSchedule lanes(std::max(c.train, 1), std::max(c.batch, groups_), group_, groups_,
+  // The training list: each training sample's windows from its -operator_train_starts start
+  // records (position p: sample p / starts, start p % starts).
+  const long starts = long(train_shifts_.size()), train_items = long(c.train) * starts;
+  nn::LaneSchedule lanes(std::max(train_items, 1L), std::max(c.batch, groups_), group_, groups_,
                          std::uint64_t(c.shuffle_seed));
   if (!c.evaluate) {
     std::vector<long> ids;
-    for (const long position : lanes.held()) ids.push_back(order[size_t(position)]);
+    std::vector<int> shifts;
+    for (const long position : lanes.held()) {
+      ids.push_back(order[size_t(position / starts)]);
+      shifts.push_back(train_shifts_[size_t(position % starts)]);
+    }
     train = read_samples(reader, c.dataset_name, ids, space, c.subsample, input_fields_,
-                         output_fields_, comm_);
+                         output_fields_, comm_, shifts);
   }
   // The normaliser table's columns: mean and std of every input, then every output field.
   std::vector<std::string> normalizer_columns;
@@ -925,6 +1055,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   tc.data_weight = c.data_weight;
   tc.physics = physics_.get();
   tc.physics_weight = c.physics_weight;
+  tc.filter = filter_.get();
   tc.batch = c.batch;
   tc.adam.learning_rate = c.learning_rate;
   tc.adam.weight_decay = c.weight_decay;
@@ -1106,7 +1237,7 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
                               epoch == first_epoch ? resumed : nn::EpochResult(), between_batches);
       // The mean relative L2 per term: per sample, or per sample and step (the rollout's).
       const double loss = r.loss_sum / double(r.batches),
-                   error = r.error_sum / (double(c.train) * nn::loss_terms(tc));
+                   error = r.error_sum / (double(train_items) * nn::loss_terms(tc));
       const double val = c.validation > 0 ? validation_error() : 0.0;
       if (c.validation == 0 || val < best_error) {
         best_error = c.validation > 0 ? val : error;
@@ -1198,12 +1329,10 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   // A rollout of LES frames against the LES: energy, dissipation and spectra.
   std::optional<LesRolloutReport> les_report;
   if (rollout && c.frame_fields == 3 && les_record_interval_ > 0 && grid_.size() == 3) {
-    const std::string& first = c.inputs.front();
-    const double t0 =
-        les_record_interval_ * std::stod(first.substr(first.find_last_not_of("0123456789") + 1));
     les_report = les_rollout_report(space, samples_, comm_, to_host(test.x), predictions,
-                                    to_host(test.y), test_count, c.test, int(records / 3), t0,
-                                    les_record_interval_, les_length_);
+                                    to_host(test.y), test_count, c.test, int(records / 3),
+                                    les_input_time(), les_record_interval_, les_length_);
+    if (les_reference_) les_report->compare_with(*les_reference_);
     TESSERA_LOG(les_report->text());
   }
 
@@ -1289,6 +1418,18 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
   file.set_attribute("seconds_per_application", summary.seconds_per_application);
   file.set_attribute("wall_seconds", wall.seconds());
   file.commit_with_xdmf();
+  if (les_report) {
+    const bool first_here = test_offset == 0 && test_count > 0;
+    const long frame = 3 * points;
+    auto first_sample = [&](const std::vector<double>& v, long per_sample) {
+      return first_here ? std::vector<double>(v.begin(), v.begin() + per_sample)
+                        : std::vector<double>();
+    };
+    write_rollout_snapshots(
+        c.output, comm_, grid_, block, first_here, first_sample(to_host(test.x), frame),
+        first_sample(predictions, records * points), first_sample(truth, records * points),
+        int(records / 3), les_input_time(), les_record_interval_, les_length_);
+  }
 
   std::ostringstream text;
   text << "summary:\n";
@@ -1318,6 +1459,11 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
        << (rollout ? " per sample and step" : " per sample") << ")\n"
        << "  wall time              " << format("%.1f s", wall.seconds()) << "\n"
        << "  output                 " << summary.output_file << " (+ .xmf)";
+  if (les_report)
+    text << "\n  rollout snapshots      "
+         << io::result_path(c.output.directory, c.output.name + "_rollout_*") << " ("
+         << records / 3 + 1 << ", the first test sample; "
+         << c.output.directory + "/" + c.output.name + "_rollout.xmf for ParaView)";
   if (!c.evaluate) text << "\n  checkpoint             " << checkpoint_path;
   TESSERA_LOG(text.str());
   return summary;

@@ -36,7 +36,14 @@
 // step's window to the loss, -operator_physics_weight times it per sample, with the viscosity,
 // Smagorinsky constant, box and record interval the LES data set records; -operator_data_weight
 // weighs the relative L2 (0: physics only, no labels). -operator_increments true: the network
-// predicts each frame's change from the step's input frame.
+// predicts each frame's change from the step's input frame. -operator_filter_order p filters the
+// input frame and each step's predicted frames (the last the state the next step starts from)
+// with the exponential
+// filter of order p on the 2/3 band (nn/spectral_filter.hpp), in training and in evaluation: a
+// checkpoint trained without it may be evaluated with it. -operator_train_starts S trains on S
+// windows of each training sample, from start records spread evenly from the input's to the last
+// the file holds outputs for (the whole LES decay, not only its beginning); the test and
+// validation rollouts start at the input's record.
 //
 // Checkpoint <directory>/<name>_checkpoint.h5 (tmp + rename; the -checkpoint_keep older ones beside
 // it, io/restart.hpp), written every -operator_checkpoint_every epochs and at the end of training:
@@ -49,6 +56,7 @@
 #include <mpi.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,7 +65,9 @@
 #include "nn/fno.hpp"
 #include "nn/operator_model.hpp"
 #include "nn/operator_training.hpp"
+#include "nn/spectral_filter.hpp"
 #include "physics/les_residual.hpp"
+#include "run/dissipation_comparison.hpp"
 #include "run/operator_deeponet.hpp"
 #include "run/output_config.hpp"
 
@@ -73,6 +83,9 @@ struct OperatorRunConfig {
   bool increments = false;                  // rollout: frames predicted as changes
   bool les_physics = false;                 // -operator_physics les
   double physics_weight = 1, data_weight = 1, divergence_weight = 1;
+  int filter_order = 0;       // rollout: -operator_filter_order (0: no filter)
+  int train_starts = 1;       // rollout: -operator_train_starts, windows per training sample
+  std::string les_reference;  // -operator_les_reference: an E_k history to compare with
   std::string dataset, dataset_name = "samples", input_name = "permeability",
                        output_name = "pressure";  // as given (lists, ranges)
   std::vector<std::string> inputs, outputs;       // the fields they name, in order
@@ -145,9 +158,15 @@ private:
   std::unique_ptr<Decomposition> space_decomposition_;
   std::unique_ptr<nn::OperatorModel> net_;
   std::unique_ptr<physics::LesResidual> physics_;  // -operator_physics les
+  std::unique_ptr<nn::SpectralFilter> filter_;     // -operator_filter_order
   // An LES data set's box side and record interval (0 for other data): a rollout of its frames
   // is compared with the LES (run/les_rollout.hpp).
   double les_length_ = 0, les_record_interval_ = 0;
+  std::optional<DissipationReference> les_reference_;  // -operator_les_reference
+  // The field offsets of the training windows' start records (-operator_train_starts), {0} for one.
+  std::vector<int> train_shifts_{0};
+  // The LES time of the rollout's input frame (its record times the interval). Not collective.
+  double les_input_time() const;
 };
 
 }  // namespace tessera::run

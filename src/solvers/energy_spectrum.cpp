@@ -120,13 +120,12 @@ void check_fits(const Decomposition& decomp, const std::vector<std::vector<doubl
                 "the decomposition");
 }
 
-}  // namespace
-
-std::vector<double> energy_spectrum(const Decomposition& decomp,
-                                    const std::vector<std::vector<double>>& local_velocity,
-                                    double length) {
+// The DFT coefficients of every component, summed over the ranks, [component][κz][κy][κx], κx =
+// 0..n/2 (unnormalised). Collective over decomp.comm().
+std::vector<Complex> coefficients_of(const Decomposition& decomp,
+                                     const std::vector<std::vector<double>>& local_velocity,
+                                     double length) {
   check_fits(decomp, local_velocity, length);
-  const auto& n = decomp.global_points();
   const BlockTransform transform(decomp);
   const size_t per_component = transform.coefficients();
   std::vector<Complex> coefficients(per_component * local_velocity.size(), Complex(0));
@@ -137,7 +136,17 @@ std::vector<double> energy_spectrum(const Decomposition& decomp,
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, coefficients.data(),
                                  static_cast<int>(2 * coefficients.size()), MPI_DOUBLE, MPI_SUM,
                                  decomp.comm()));
+  return coefficients;
+}
 
+}  // namespace
+
+std::vector<double> energy_spectrum(const Decomposition& decomp,
+                                    const std::vector<std::vector<double>>& local_velocity,
+                                    double length) {
+  const auto& n = decomp.global_points();
+  const std::vector<Complex> coefficients = coefficients_of(decomp, local_velocity, length);
+  const size_t per_component = coefficients.size() / local_velocity.size();
   const int half = n[0] / 2, mx = half + 1;
   const double points = double(n[0]) * n[1] * n[2];
   std::vector<double> spectrum(size_t(half) + 1, 0.0);
@@ -158,6 +167,40 @@ std::vector<double> energy_spectrum(const Decomposition& decomp,
         }
   }
   return spectrum;
+}
+
+double divergence_rms(const Decomposition& decomp,
+                      const std::vector<std::vector<double>>& local_velocity, double length,
+                      int band) {
+  const auto& n = decomp.global_points();
+  const int dim = decomp.dim();
+  const std::vector<Complex> coefficients = coefficients_of(decomp, local_velocity, length);
+  const size_t per_component = coefficients.size() / local_velocity.size();
+  const int mx = n[0] / 2 + 1;
+  const double points = double(n[0]) * n[1] * n[2], unit = 2 * M_PI / length;
+  // The derivative along a direction of the signed wavenumber κ: i κ (2π/L), 0 at the Nyquist
+  // wavenumber of an even n (its sine vanishes at the grid points).
+  auto derivative = [&](int q, int points_d) {
+    const int k = signed_wavenumber(q, points_d);
+    return 2 * k == points_d ? 0.0 : unit * k;
+  };
+  double mean_square = 0;
+  for (int kz = 0; kz < n[2]; ++kz)
+    for (int ky = 0; ky < n[1]; ++ky)
+      for (int kx = 0; kx < mx; ++kx) {
+        if (kx > band || std::abs(signed_wavenumber(ky, n[1])) > band ||
+            std::abs(signed_wavenumber(kz, n[2])) > band)
+          continue;
+        const double multiplicity = (kx == 0 || 2 * kx == n[0]) ? 1.0 : 2.0;
+        const size_t at = (size_t(kz) * n[1] + ky) * mx + kx;
+        const double k[3] = {derivative(kx, n[0]), derivative(ky, n[1]),
+                             dim == 3 ? derivative(kz, n[2]) : 0.0};
+        Complex divergence(0);
+        for (int c = 0; c < dim; ++c)
+          divergence += Complex(0, k[c]) * coefficients[size_t(c) * per_component + at];
+        mean_square += multiplicity * std::norm(divergence / points);
+      }
+  return std::sqrt(mean_square);
 }
 
 }  // namespace tessera::solvers

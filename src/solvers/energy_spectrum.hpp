@@ -34,4 +34,14 @@ std::vector<double> energy_spectrum(const Decomposition& decomp,
                                     const std::vector<std::vector<double>>& local_velocity,
                                     double length);
 
+/// Collective over decomp.comm(), with the arguments of energy_spectrum. The root mean square over
+/// the box of the spectral divergence ∇·u of the field's modes with |κ_d| <= band in every
+/// direction (n/3: the band the LES residual dealiases to; n/2 all of them, the Nyquist modes'
+/// derivatives taken as 0), the same on every rank: 0 to round-off for a field that is
+/// divergence-free spectrally. The LES's cell-centre velocity (divergence-free in the MAC grid's
+/// differences, averaged to the centres) is nearly so on the low modes, less near the cut-off.
+double divergence_rms(const Decomposition& decomp,
+                      const std::vector<std::vector<double>>& local_velocity, double length,
+                      int band);
+
 }  // namespace tessera::solvers

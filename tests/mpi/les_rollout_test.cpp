@@ -58,6 +58,13 @@ TEST(LesRollout, ReportsTheLesAgainstItselfAndTwiceIt) {
     EXPECT_EQ(same.relative_l2[size_t(f)], 0.0);
   }
   EXPECT_NEAR(same.les_dissipation[1], -(same.les_energy[1] - same.les_energy[0]) / 0.2, 1e-12);
+  // ∇·u = e^{-0.1 f} (1 + 0.1 b) (cos + 2 cos + cos) of three orthogonal waves: mean square
+  // 3 e^{-0.2 f} (1 + 0.1 b)², averaged over the samples.
+  for (int f = 0; f <= frames; ++f) {
+    EXPECT_NEAR(same.les_divergence[size_t(f)], std::sqrt(3 * std::exp(-0.2 * f) * mean_square),
+                1e-12);
+    EXPECT_NEAR(same.divergence[size_t(f)], same.les_divergence[size_t(f)], 1e-14);
+  }
   EXPECT_NEAR(same.worst_energy_deviation, 0.0, 1e-13);
   EXPECT_NEAR(same.worst_spectrum_factor, 1.0, 1e-12);
   const auto doubled =
@@ -69,6 +76,19 @@ TEST(LesRollout, ReportsTheLesAgainstItselfAndTwiceIt) {
   }
   EXPECT_NEAR(doubled.worst_energy_deviation, 3.0, 1e-12);
   EXPECT_NEAR(doubled.worst_spectrum_factor, 4.0, 1e-12);
+  EXPECT_NEAR(doubled.divergence.back(), 2 * doubled.les_divergence.back(), 1e-12);
+  // Against a reference history that is the LES's own energy sampled at the window ends: the LES
+  // deviates by 0, the doubled prediction by 3.
+  tessera::run::DissipationReference reference;
+  reference.time = {0.0, 0.2, 0.4, 0.6, 0.8, 1.0};
+  for (const double t : reference.time)
+    reference.energy.push_back(0.75 * std::exp(-(t - 0.2)) * mean_square);
+  auto compared = doubled;
+  compared.compare_with(reference);
+  ASSERT_EQ(compared.reference_energy.size(), size_t(frames + 1));
+  EXPECT_NEAR(compared.reference_energy[2], doubled.les_energy[2], 1e-14);
+  EXPECT_NEAR(compared.les_worst_reference_deviation, 0.0, 1e-13);
+  EXPECT_NEAR(compared.worst_reference_deviation, 3.0, 1e-12);
   // The spectrum holds the energy (Parseval) in the shells of the components' wavenumbers.
   double sum = 0;
   for (const double e : same.les_spectrum) sum += e;
