@@ -305,6 +305,8 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
   last_errors_ = 0;
   last_physics_ = 0;
   for (int b = 0; b < n; ++b) {
+    const bool labelled = data.labelled.empty() || data.labelled[size_t(index[size_t(b)])];
+    const double wb = labelled ? w : 0.0;
     double d2 = 0, y2 = 0;
     for (int first = 0; first < k; first += per_term) {
       double term_d2 = 0, term_y2 = 0;
@@ -314,10 +316,10 @@ double OperatorTrainer::pass(const SampleBlock& data, const std::vector<int>& in
         term_y2 += ry;
         if (record_errors) record_errors->push_back(relative(rd, ry));
       }
-      loss += w * relative(term_d2, term_y2);
+      loss += wb * relative(term_d2, term_y2);
       last_errors_ += relative(term_d2, term_y2);
       for (int r = first; r < first + per_term; ++r)
-        factor_host_(b * k + r) = w * factor(term_d2, term_y2);
+        factor_host_(b * k + r) = wb * factor(term_d2, term_y2);
       d2 += term_d2;
       y2 += term_y2;
     }

@@ -111,6 +111,9 @@ private:
 struct SampleBlock {
   int count = 0;
   Vector x, y;
+  // Per sample, whether its labels (y) enter the training loss; empty: every sample's. A sample
+  // without labels trains through the physics term alone (the "few labels" hybrid).
+  std::vector<char> labelled;
 };
 
 struct OperatorTrainingConfig {

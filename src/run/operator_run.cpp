@@ -162,6 +162,8 @@ OptionList training_options(const OperatorRunConfig& c, const std::vector<int>& 
   }
   if (c.train_starts != 1)
     options.push_back({"operator_train_starts", static_cast<long long>(c.train_starts)});
+  if (c.unlabelled != 0)
+    options.push_back({"operator_unlabelled", static_cast<long long>(c.unlabelled)});
   // Recorded where there is a filter, as above; an evaluation may choose its own.
   if (c.filter_order != 0)
     options.push_back({"operator_filter_order", static_cast<long long>(c.filter_order)});
@@ -509,10 +511,14 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
       "operator_train_starts", c.train_starts, 1, 100000,
       "rollout: windows per training sample, starting at this many records spread evenly from "
       "the input's to the last one the outputs allow (1: the input's alone)");
+  c.unlabelled = options.integer(
+      "operator_unlabelled", c.unlabelled, 0, 100000000,
+      "-operator_physics les: the last this many training samples train through the physics "
+      "term alone, their labels left out of the loss (the few-labels hybrid)");
   c.filter_order =
       options.integer("operator_filter_order", c.filter_order, 0, 64,
                       "rollout: order p of the exponential filter exp(-36 (|k|/(n/3))^p) applied "
-                      "to the state each step hands on (0: none)");
+                      "to the input frame and each step's predicted frames (0: none)");
   if (c.scheme != nn::OperatorScheme::Rollout &&
       (c.window_frames != 1 || c.frame_fields != 1 || c.les_physics || c.increments ||
        c.filter_order != 0 || c.train_starts != 1))
@@ -525,6 +531,10 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
         "-operator_physics les: the frames are the LES velocity, -operator_frame_fields "
         "3, not " +
         std::to_string(c.frame_fields));
+  if (c.unlabelled > 0 && !c.les_physics)
+    options.report("-operator_unlabelled " + std::to_string(c.unlabelled) +
+                   ": samples without labels train through the physics term alone; give "
+                   "-operator_physics les");
   if (!c.les_physics && c.data_weight == 0)
     options.report("-operator_data_weight 0 leaves nothing to train without -operator_physics");
   c.input_name = options.text("operator_input", c.input_name,
@@ -611,6 +621,9 @@ OperatorRunConfig OperatorRunConfig::from_options(Options& options) {
     options.report(
         "-operator_restart continues a training; -operator_mode evaluate reads "
         "-operator_checkpoint");
+  if (c.unlabelled > c.train)
+    options.report("-operator_unlabelled = " + std::to_string(c.unlabelled) + " exceeds " +
+                   "-operator_train = " + std::to_string(c.train));
   if (!c.evaluate && c.train < 2)
     options.report("-operator_train = " + std::to_string(c.train) +
                    ": the normaliser needs at least 2 training samples");
@@ -1040,7 +1053,11 @@ OperatorSummary OperatorRun::execute(const std::string& options_text) {
     return to_device(s);
   };
   in_norm.encode(train.x);
-  const nn::SampleBlock train_data = to_device(train);
+  nn::SampleBlock train_data = to_device(train);
+  // The few-labels hybrid: the training split's last -operator_unlabelled samples without labels.
+  if (c.unlabelled > 0)
+    for (const long position : lanes.held())
+      train_data.labelled.push_back(position / starts < long(c.train - c.unlabelled));
   const nn::SampleBlock validation =
       c.evaluate ? nn::SampleBlock() : load(shard_of(c.train, c.validation));
   const std::vector<long> test_ids = shard_of(test_first, c.test);

@@ -43,7 +43,8 @@
 // checkpoint trained without it may be evaluated with it. -operator_train_starts S trains on S
 // windows of each training sample, from start records spread evenly from the input's to the last
 // the file holds outputs for (the whole LES decay, not only its beginning); the test and
-// validation rollouts start at the input's record.
+// validation rollouts start at the input's record. -operator_unlabelled U: the last U samples of
+// the training split train through the physics term alone (their labels left out of the loss).
 //
 // Checkpoint <directory>/<name>_checkpoint.h5 (tmp + rename; the -checkpoint_keep older ones beside
 // it, io/restart.hpp), written every -operator_checkpoint_every epochs and at the end of training:
@@ -85,6 +86,7 @@ struct OperatorRunConfig {
   double physics_weight = 1, data_weight = 1, divergence_weight = 1;
   int filter_order = 0;       // rollout: -operator_filter_order (0: no filter)
   int train_starts = 1;       // rollout: -operator_train_starts, windows per training sample
+  int unlabelled = 0;         // -operator_unlabelled: training samples trained by the physics alone
   std::string les_reference;  // -operator_les_reference: an E_k history to compare with
   std::string dataset, dataset_name = "samples", input_name = "permeability",
                        output_name = "pressure";  // as given (lists, ranges)

@@ -154,7 +154,10 @@ std::string train_operator(int bad_epoch, const char* where, int& epochs_returne
   const int held = static_cast<int>(lanes.held().size());
   auto x = tessera::test::random_vector(size_t(held * points), 5 + rank);
   auto y = tessera::test::random_vector(size_t(held * points), 50 + rank);
-  SampleBlock data{held, tessera::test::to_device(x, "x"), tessera::test::to_device(y, "y")};
+  SampleBlock data;
+  data.count = held;
+  data.x = tessera::test::to_device(x, "x");
+  data.y = tessera::test::to_device(y, "y");
   PointwiseNormalizer identity;  // decode y = out (std + eps) + mean: the identity to 1e-5
   identity.mean.assign(size_t(points), 0.0);
   identity.std.assign(size_t(points), 1.0);
