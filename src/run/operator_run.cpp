@@ -766,9 +766,11 @@ OperatorRun::OperatorRun(MPI_Comm comm, const OperatorRunConfig& config)
                          __FILE__, __LINE__);
     }
     // The training windows' start records: -operator_train_starts spread evenly over the
-    // records from the input's to the last whose outputs the file still holds.
+    // records from the input's to the last whose outputs the file still holds. An evaluation
+    // trains nothing (the deck's count does not limit its rollout's length).
     train_shifts_ = {0};
-    if (config.scheme == nn::OperatorScheme::Rollout && config.train_starts > 1) {
+    if (!config.evaluate && config.scheme == nn::OperatorScheme::Rollout &&
+        config.train_starts > 1) {
       const int fields = config.frame_fields;
       const int first = input_fields_.front() / fields, last = int(meta.fields.size()) / fields -
                                                                int(output_fields_.size()) / fields -
