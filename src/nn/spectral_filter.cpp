@@ -68,7 +68,8 @@ double SpectralFilter::factor(const std::vector<int>& k) const {
 }
 
 void SpectralFilter::prepare(int fields) {
-  if (fields == fields_) return;
+  // Only grows: a rollout filters its input frame and its steps' frames in turn.
+  if (fields <= fields_) return;
   fields_ = fields;
   const long kept = dft_.kept_modes(), work = dft_.work_size(fields);
   modes_ = Vector("tessera::nn::spectral_filter_modes", size_t(2 * kept * fields));
@@ -92,25 +93,33 @@ void SpectralFilter::apply_adjoint(const Vector& values, int samples, int channe
 
 void SpectralFilter::filter(const Vector& values, int samples, int channels, int first, int fields,
                             bool adjoint) {
+  // Whole samples (a rollout step's frames) are contiguous: one transform and one allreduce for
+  // all of them rather than one per sample.
+  if (first == 0 && fields == channels) {
+    fields *= samples;
+    channels = fields;
+    samples = 1;
+  }
   prepare(fields);
   const long p = dft_.local_points();
   TESSERA_CHECK(
       long(values.extent(0)) >= long(samples) * channels * p && first + fields <= channels,
       "SpectralFilter: the values do not hold " << samples << " samples of " << channels
                                                 << " channels");
+  const Vector modes(modes_.data(), size_t(2 * dft_.kept_modes() * fields));
   for (int b = 0; b < samples; ++b) {
     double* at = values.data() + (long(b) * channels + first) * p;
     // F = inverse diag(σ) Σ_ranks forward; its transpose swaps the transforms for their adjoints.
     if (adjoint)
-      dft_.inverse_adjoint(at, modes_.data(), fields, work_a_.data(), work_b_.data());
+      dft_.inverse_adjoint(at, modes.data(), fields, work_a_.data(), work_b_.data());
     else
-      dft_.forward(at, modes_.data(), fields, work_a_.data(), work_b_.data());
-    allreduce_sum(comm_, modes_, staging_);
-    scale_modes(modes_, factors_, dft_.kept_modes(), fields);
+      dft_.forward(at, modes.data(), fields, work_a_.data(), work_b_.data());
+    allreduce_sum(comm_, modes, staging_);
+    scale_modes(modes, factors_, dft_.kept_modes(), fields);
     if (adjoint)
-      dft_.forward_adjoint(modes_.data(), at, fields, work_a_.data(), work_b_.data());
+      dft_.forward_adjoint(modes.data(), at, fields, work_a_.data(), work_b_.data());
     else
-      dft_.inverse(modes_.data(), at, fields, work_a_.data(), work_b_.data());
+      dft_.inverse(modes.data(), at, fields, work_a_.data(), work_b_.data());
   }
 }
 
