@@ -18,9 +18,14 @@ constexpr int kVelocity = 3, kFields = 12, kFluxes = 9, kResidual = 7;
 // Orszag's 2/3 rule: |k| < n/3.
 int band_limit_of(int n) { return n / 3; }
 
-// The kept modes of the truncated transform: |k| <= n/3 and one more negative mode per
+// The grid's points per dimension of the transform: (z, y, x), x fastest.
+std::vector<int> transform_points(const BoxCells& n) { return {n[2], n[1], n[0]}; }
+
+// The kept modes of the truncated transform: |k_d| <= n_d/3 and one more negative mode per
 // dimension but the last (the transform keeps [0, m) and [n - m, n)); weights_ drops it.
-std::vector<int> transform_modes(int n) { return std::vector<int>(3, band_limit_of(n) + 1); }
+std::vector<int> transform_modes(const BoxCells& n) {
+  return {band_limit_of(n[2]) + 1, band_limit_of(n[1]) + 1, band_limit_of(n[0]) + 1};
+}
 
 }  // namespace
 
@@ -29,8 +34,7 @@ LesResidual::LesResidual(const LesResidualConfig& config, const nn::GridBlock& b
     : config_(config),
       comm_(comm),
       frames_(frames),
-      band_limit_(band_limit_of(config.cells)),
-      dft_("LesResidual", std::vector<int>(3, config.cells), transform_modes(config.cells), block) {
+      dft_("LesResidual", transform_points(config.cells), transform_modes(config.cells), block) {
   TESSERA_CHECK(frames >= 3,
                 "LesResidual: a window needs at least 3 frames (the initial one and "
                 "two for the time differences), not "
@@ -41,23 +45,28 @@ LesResidual::LesResidual(const LesResidualConfig& config, const nn::GridBlock& b
                 "and divergence weight not negative");
   long covered = dft_.local_points();
   TESSERA_MPI_CALL(MPI_Allreduce(MPI_IN_PLACE, &covered, 1, MPI_LONG, MPI_SUM, comm));
-  const long n = config.cells;
-  TESSERA_CHECK(covered == n * n * n, "LesResidual: the ranks' blocks hold "
-                                          << covered << " points in all, the grid " << n * n * n);
+  TESSERA_CHECK(covered == config.cells.total(), "LesResidual: the ranks' blocks hold "
+                                                     << covered << " points in all, the grid "
+                                                     << config.cells.total());
   // Mode k = C-order index of (q_z, q_y, q_x); dimension 0 is z, 2 is x.
   const long modes = dft_.kept_modes();
   const auto& kept = dft_.kept();
-  const double unit = 2 * M_PI / config.length;
+  // One spacing h = L/n_x: the unit of the wavenumbers along d is 2π/(n_d h).
+  const double h = config.length / config.cells[0];
+  const double unit[3] = {2 * M_PI / (config.cells[0] * h), 2 * M_PI / (config.cells[1] * h),
+                          2 * M_PI / (config.cells[2] * h)};
+  const int band[3] = {band_limit_of(config.cells[0]), band_limit_of(config.cells[1]),
+                       band_limit_of(config.cells[2])};
   std::vector<double> wave(static_cast<size_t>(3 * modes)), weight(static_cast<size_t>(modes));
   for (long k = 0; k < modes; ++k) {
     const int qx = int(k % kept[2]), qy = int((k / kept[2]) % kept[1]),
               qz = int(k / (kept[2] * kept[1]));
     const int kx = dft_.wavenumber(2, qx), ky = dft_.wavenumber(1, qy), kz = dft_.wavenumber(0, qz);
-    wave[size_t(3 * k)] = unit * kx;
-    wave[size_t(3 * k + 1)] = unit * ky;
-    wave[size_t(3 * k + 2)] = unit * kz;
+    wave[size_t(3 * k)] = unit[0] * kx;
+    wave[size_t(3 * k + 1)] = unit[1] * ky;
+    wave[size_t(3 * k + 2)] = unit[2] * kz;
     const bool in_band =
-        std::abs(kx) <= band_limit_ && std::abs(ky) <= band_limit_ && std::abs(kz) <= band_limit_;
+        std::abs(kx) <= band[0] && std::abs(ky) <= band[1] && std::abs(kz) <= band[2];
     weight[size_t(k)] = in_band ? (kx > 0 ? 2.0 : 1.0) : 0.0;
   }
   wavenumbers_ = nn::to_device("tessera::physics::les_wavenumbers", wave);
@@ -113,7 +122,7 @@ LesResidualTerms LesResidual::forward(const nn::Vector& u) {
   les::band_limited_fields(extent, wavenumbers_, weights_, velocity_modes_, field_modes_);
   dft_.inverse(field_modes_.data(), fields_.data(), groups * kFields, work_a_.data(),
                work_b_.data());
-  const double cs_delta = config_.smagorinsky_constant * config_.length / config_.cells;
+  const double cs_delta = config_.smagorinsky_constant * config_.length / config_.cells[0];
   les::subgrid_fluxes(groups, dft_.local_points(), cs_delta * cs_delta, fields_, fluxes_);
   dft_.forward(fluxes_.data(), flux_modes_.data(), groups * kFluxes, work_a_.data(),
                work_b_.data());
@@ -122,7 +131,7 @@ LesResidualTerms LesResidual::forward(const nn::Vector& u) {
   les::residual_modes(shape, wavenumbers_, weights_, velocity_modes_, flux_modes_, residual_modes_);
   // Parseval: mean squares over the box are (1/N²) Σ_k w_k |f̂_k|²; then the mean over the
   // samples' residual frames.
-  const double n3 = std::pow(double(config_.cells), 3);
+  const double n3 = double(config_.cells.total());
   const long out_groups = long(samples_) * (frames_ - 1);
   const double mean = 1.0 / (n3 * n3 * double(out_groups));
   LesResidualTerms terms;
@@ -145,14 +154,14 @@ LesResidualTerms LesResidual::gradient(const nn::Vector& u, const nn::Vector& du
   const long groups = long(samples_) * frames_, modes = dft_.kept_modes(),
              points = dft_.local_points();
   ProfilingRegion region("tessera::physics::les_residual_adjoint");
-  const double n3 = std::pow(double(config_.cells), 3);
+  const double n3 = double(config_.cells.total());
   const double scale = 2.0 / (n3 * n3 * double(long(samples_) * (frames_ - 1)));
   const les::ResidualShape shape{modes, samples_, frames_, config_.dt, config_.viscosity};
   les::residual_adjoint(shape, wavenumbers_, weights_, scale, config_.divergence_weight * scale,
                         residual_modes_, flux_modes_adjoint_, velocity_modes_adjoint_);
   dft_.forward_adjoint(flux_modes_adjoint_.data(), fluxes_adjoint_.data(), groups * kFluxes,
                        work_a_.data(), work_b_.data());
-  const double cs_delta = config_.smagorinsky_constant * config_.length / config_.cells;
+  const double cs_delta = config_.smagorinsky_constant * config_.length / config_.cells[0];
   les::subgrid_fluxes_adjoint(groups, points, cs_delta * cs_delta, fields_, fluxes_adjoint_,
                               fields_adjoint_);
   dft_.inverse_adjoint(fields_adjoint_.data(), field_modes_adjoint_.data(), groups * kFields,

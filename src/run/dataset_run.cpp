@@ -145,7 +145,9 @@ GeneratingOptions les_generating_options(const DatasetRunConfig& c) {
   const auto& flow = les.flow;
   return {{"dataset_problem", std::string("les")},
           {"les_case", flow.name},
-          {"les_cells", static_cast<long long>(solver.cells)},
+          {"les_cells", static_cast<long long>(solver.cells[0])},
+          {"les_cells_y", static_cast<long long>(solver.cells[1])},
+          {"les_cells_z", static_cast<long long>(solver.cells[2])},
           {"les_length", solver.length},
           {"les_viscosity", solver.viscosity},
           {"les_subgrid_model", std::string(solvers::subgrid_model_name(solver.subgrid_model))},
@@ -595,8 +597,7 @@ DatasetRun::DatasetRun(MPI_Comm comm, const DatasetRunConfig& config)
     return;
   }
   if (config_.problem == DatasetProblem::les) {
-    const int n = config_.les.solver.cells;
-    decomp_.emplace(comm, 3, std::array<int, 3>{n, n, n});
+    decomp_.emplace(comm, 3, config_.les.solver.cells.points());
     les_ = std::make_unique<solvers::IncompressibleSolver>(*decomp_, config_.les.solver);
     return;
   }
@@ -886,11 +887,13 @@ DatasetSummary DatasetRun::execute_les(const std::string& options_text) {
   const auto& les = config_.les;
   const auto& decomp = *decomp_;
   auto& solver = *les_;
-  const int n = les.solver.cells, samples = config_.sequence.samples, records = les.records();
+  const BoxCells& cells = les.solver.cells;
+  const int samples = config_.sequence.samples, records = les.records();
   const auto& grid = decomp.process_grid();
   TESSERA_LOG(
       "Tessera " << version << ": LES data set, " << samples << " samples of " << les.flow.name
-                 << " on " << n << "^3, nu " << format("%.4e", les.solver.viscosity) << ", "
+                 << " on " << (cells.cube() ? cells.text() + "^3" : cells.text()) << ", nu "
+                 << format("%.4e", les.solver.viscosity) << ", "
                  << solvers::subgrid_model_name(les.solver.subgrid_model)
                  << " model, velocity at t = 0, " << les.record_interval << ", ..., "
                  << les.flow.end_time << " (" << records << " records); " << decomp.size()
@@ -947,12 +950,13 @@ DatasetSummary DatasetRun::execute_les(const std::string& options_text) {
     summary.wall_seconds = wall.seconds();
     return summary;
   }
-  const double h = les.solver.length / n;
+  const double h = les.solver.length / cells[0];
   set.file().set_grid(io::uniform_grid(decomp, {0.5 * h, 0.5 * h, 0.5 * h}, {h, h, h}), "length");
   set.file().set_attribute(
       "problem",
       "filtered incompressible Navier-Stokes with the -les_subgrid_model closure on the periodic "
-      "box [0, les_length]^3 from random divergence-free initial fields (run: les, -les_case), "
+      "box of les_cells x les_cells_y x les_cells_z cells of side h = les_length / les_cells "
+      "from random divergence-free initial fields (run: les, -les_case), "
       "sample s seeded by a hash of -les_seed and s");
   set.file().set_attribute("scheme",
                            "the PETSc LES (solvers/incompressible.hpp): MAC grid, second order, "
@@ -963,7 +967,8 @@ DatasetSummary DatasetRun::execute_les(const std::string& options_text) {
                            "centres (i + 1/2) h, h = les_length / les_cells");
   set.file().set_attribute("records", records);
   set.file().set_attribute("record_interval", les.record_interval);
-  commit_solved_samples(comm_, set, options_text, samples, n, wall, pass, end - first, summary);
+  commit_solved_samples(comm_, set, options_text, samples, cells[0], wall, pass, end - first,
+                        summary);
   return summary;
 }
 

@@ -5,6 +5,8 @@
 
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "io/field_file.hpp"
+#include "io/field_reader.hpp"
 #include "physics/solenoidal_modes.hpp"
 #include "physics/taylor_green.hpp"
 
@@ -28,12 +30,14 @@ LesFlowConfig LesFlowConfig::from_options(Options& options, solvers::Incompressi
                    "half the velocity difference U (mixing_layer)");
   c.peak_wavenumber =
       options.real("les_peak_wavenumber", c.peak_wavenumber, 1.0, 1e6,
-                   "k_p of the random modes' spectrum k^4 exp(-2 (k/k_p)^2), in units of 2 pi/L");
+                   "k_p of the random modes' spectrum k^4 exp(-2 (k/k_p)^2), in units of 2 pi over "
+                   "the box's shortest side");
   c.modes = options.integer("les_modes", c.modes, 1, 100000,
                             "random Fourier modes of the isotropic field or the mixing-layer "
                             "perturbation");
   c.layer_thickness = options.real("les_layer_thickness", c.layer_thickness, 1e-6, 0.25,
-                                   "mixing-layer thickness delta as a fraction of L");
+                                   "mixing-layer thickness delta as a fraction of the box's side "
+                                   "along y");
   c.perturbation = options.real("les_perturbation", c.perturbation, 0.0, 10.0,
                                 "rms of the mixing-layer perturbation relative to U");
   c.seed = static_cast<std::uint64_t>(
@@ -45,11 +49,21 @@ LesFlowConfig LesFlowConfig::from_options(Options& options, solvers::Incompressi
       options.report("-les_reynolds needs a moving flow: the case's velocity scale is 0");
   }
   // The highest shell of random modes stays below the grid's Nyquist wavenumber n/2 with
-  // room to spare (n/4), so the modes are resolved.
-  if ((c.name == "isotropic" || c.name == "mixing_layer") && c.peak_wavenumber > solver.cells / 4.0)
+  // room to spare (n/4), so the modes are resolved. They are periodic on the shortest side, so
+  // every side must hold a whole number of it.
+  const int shortest = solver.cells.fewest(solver.dim);
+  if (c.random_modes() && c.peak_wavenumber > shortest / 4.0)
     options.report("-les_peak_wavenumber = " + std::to_string(c.peak_wavenumber) +
-                   " is above cells/4 = " + std::to_string(solver.cells / 4.0) +
+                   " is above cells/4 = " + std::to_string(shortest / 4.0) +
                    ": the random modes would not be resolved");
+  for (int d = 0; d < solver.dim && c.random_modes(); ++d)
+    if (solver.cells[d] % shortest != 0)
+      options.report("-les_cells = " + solver.cells.text(solver.dim) + ": -les_case " + c.name +
+                     " needs every side a whole multiple of the shortest (its random modes' "
+                     "period)");
+  if (!c.random_modes() && !solver.cells.cube(solver.dim))
+    options.report("-les_cells = " + solver.cells.text(solver.dim) + ": -les_case " + c.name +
+                   " runs in a cube; give one count");
   // The cavity is the only case with walls, and walls make the other cases meaningless.
   const bool walls = solver.boundary == solvers::Boundary::cavity;
   if (c.name == "cavity" && !walls) options.report("-les_case cavity needs -les_boundary cavity");
@@ -64,9 +78,22 @@ double LesFlowConfig::velocity_unit(const solvers::IncompressibleConfig& solver)
 }
 
 double LesFlowConfig::length_unit(const solvers::IncompressibleConfig& solver) const {
-  if (name == "mixing_layer") return layer_thickness * solver.length;
+  if (name == "mixing_layer") return layer_thickness * solver.cells.side(1, solver.length);
   if (name == "cavity") return solver.length;
   return solver.length / (2 * M_PI);
+}
+
+void write_les_box_cells(io::FieldFile& file, const BoxCells& cells) {
+  file.set_attribute("les_cells", cells[0]);
+  file.set_attribute("les_cells_y", cells[1]);
+  file.set_attribute("les_cells_z", cells[2]);
+}
+
+BoxCells les_box_cells(const io::FieldFileReader& file) {
+  const int x = int(file.integer_attribute("les_cells"));
+  if (!file.has_attribute("les_cells_y")) return x;
+  return {x, int(file.integer_attribute("les_cells_y")),
+          int(file.integer_attribute("les_cells_z"))};
 }
 
 namespace {
@@ -95,11 +122,14 @@ double periodic_distance(double y, double y0, double length) {
 
 void set_initial_velocity(solvers::IncompressibleSolver& solver, const LesFlowConfig& flow,
                           const solvers::IncompressibleConfig& config) {
-  const double length = config.length, u0 = flow.velocity_scale;
+  const double u0 = flow.velocity_scale;
+  // The random modes' period: the shortest side (every side is a whole multiple of it).
+  const int shortest = config.cells.fewest(config.dim);
+  const double length = config.length * shortest / config.cells[0];
   physics::SolenoidalModesConfig modes;
   modes.dim = config.dim;
   modes.modes = flow.modes;
-  modes.max_wavenumber = std::max(1, config.cells / 4);
+  modes.max_wavenumber = std::max(1, shortest / 4);
   modes.peak_wavenumber = flow.peak_wavenumber;
   modes.seed = flow.seed;
   const double component_energy = 0.5 * config.dim * u0 * u0;  // d u'^2 / 2
@@ -123,14 +153,15 @@ void set_initial_velocity(solvers::IncompressibleSolver& solver, const LesFlowCo
   } else if (flow.name == "mixing_layer") {
     modes.energy = flow.perturbation * flow.perturbation * component_energy;
     const auto list = physics::solenoidal_modes(modes);
-    const double delta = flow.layer_thickness * length;
-    const double lower = 0.25 * length, upper = 0.75 * length;
+    const double side = config.cells.side(1, config.length);
+    const double delta = flow.layer_thickness * side;
+    const double lower = 0.25 * side, upper = 0.75 * side;
     solver.set_velocity([&](int c, const std::array<double, 3>& x) {
       const double y = x[1];
       const double base =
           c == 0 ? u0 * (std::tanh((y - lower) / delta) - std::tanh((y - upper) / delta) - 1) : 0;
-      const double a = periodic_distance(y, lower, length) / (2 * delta);
-      const double b = periodic_distance(y, upper, length) / (2 * delta);
+      const double a = periodic_distance(y, lower, side) / (2 * delta);
+      const double b = periodic_distance(y, upper, side) / (2 * delta);
       const double envelope = std::exp(-a * a) + std::exp(-b * b);
       return base + envelope * physics::evaluate_modes(list, c, x, length);
     });

@@ -98,13 +98,15 @@ LesRolloutReport les_rollout_report(const Decomposition& space, MPI_Comm samples
     r.worst_energy_deviation = std::max(
         r.worst_energy_deviation, std::abs(r.energy[size_t(f)] / r.les_energy[size_t(f)] - 1));
   }
-  const long cells = space.global_points()[0];
-  // The divergence per window end on the dealiased band |k_d| <= n/3 (the residual's): each
+  // The spectrum's shells count in units of the longest side's 2π/L_max (energy_spectrum.hpp).
+  const auto& points_per_direction = space.global_points();
+  const long cells = *std::max_element(points_per_direction.begin(), points_per_direction.end());
+  // The divergence per window end on the dealiased band |k_d| <= n_d/3 (the residual's): each
   // sample's mean square (collective over its space ranks),
   // then the groups' sums.
   std::vector<double> divergence(size_t(2 * (frames + 1)), 0.0);
   auto mean_square = [&](const std::vector<std::vector<double>>& u) {
-    const double rms = solvers::divergence_rms(space, u, length, int(cells / 3));
+    const double rms = solvers::divergence_rms(space, u, length, 3);
     return rms * rms;
   };
   for (long b = 0; b < count; ++b) {

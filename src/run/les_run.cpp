@@ -165,9 +165,7 @@ LesDiagnostics LesDiagnostics::from_row(const io::Table& table, std::size_t r) {
 LesRun::LesRun(MPI_Comm comm, const LesRunConfig& config)
     : config_(config),
       comm_(comm),
-      decomp_(comm, config.solver.dim,
-              {config.solver.cells, config.solver.cells,
-               config.solver.dim == 3 ? config.solver.cells : 1}),
+      decomp_(comm, config.solver.dim, config.solver.cells.points(config.solver.dim)),
       solver_(decomp_, config.solver) {}
 
 std::string LesRun::file_path(const std::string& suffix) const {
@@ -185,11 +183,11 @@ void LesRun::read_restart() {
   require(file.string_attribute("les_case") == config_.flow.name,
           "written for -les_case " + file.string_attribute("les_case") + ", this run is " +
               config_.flow.name);
-  require(
-      file.integer_attribute("les_dim") == s.dim && file.integer_attribute("les_cells") == s.cells,
-      "written for -les_dim " + std::to_string(file.integer_attribute("les_dim")) + " -les_cells " +
-          std::to_string(file.integer_attribute("les_cells")) + ", this run has " +
-          std::to_string(s.dim) + " and " + std::to_string(s.cells));
+  const int dim = int(file.integer_attribute("les_dim"));
+  const BoxCells cells = les_box_cells(file);
+  require(dim == s.dim && cells.points(dim) == s.cells.points(s.dim),
+          "written for -les_dim " + std::to_string(dim) + " -les_cells " + cells.text(dim) +
+              ", this run has " + std::to_string(s.dim) + " and " + s.cells.text(s.dim));
   require(std::abs(file.real_attribute("les_length") - s.length) <= 1e-12 * s.length,
           "written for another -les_length");
   config_.physics.require_same(file);
@@ -369,7 +367,7 @@ void LesRun::write_state_attributes(io::FieldFile& file, const std::string& opti
   file.set_attribute("options", options_text);
   file.set_attribute("les_case", config_.flow.name);
   file.set_attribute("les_dim", s.dim);
-  file.set_attribute("les_cells", s.cells);
+  write_les_box_cells(file, s.cells);
   file.set_attribute("les_length", s.length);
   file.set_attribute("viscosity", s.viscosity);
   file.set_time(solver_.time());
@@ -513,9 +511,10 @@ LesSummary LesRun::execute(const std::string& options_text) {
   clock_.restart();
   const auto& s = config_.solver;
   TESSERA_LOG("Tessera " << version << ": LES " << config_.flow.name << ", " << s.dim << "D "
-                         << s.cells << "^" << s.dim << ", nu " << format("%.4e", s.viscosity)
-                         << ", to t = " << config_.flow.end_time << ", " << decomp_.size()
-                         << " rank(s)");
+                         << (s.cells.cube(s.dim) ? s.cells.text() + "^" + std::to_string(s.dim)
+                                                 : s.cells.text(s.dim))
+                         << ", nu " << format("%.4e", s.viscosity) << ", to t = "
+                         << config_.flow.end_time << ", " << decomp_.size() << " rank(s)");
   start();
   advance_to_end(options_text);
 

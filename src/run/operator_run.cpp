@@ -24,6 +24,7 @@
 #include "io/restart.hpp"
 #include "nn/deeponet_operator.hpp"
 #include "nn/operator_training.hpp"
+#include "run/les_cases.hpp"
 #include "run/les_rollout.hpp"
 
 namespace tessera::run {
@@ -649,17 +650,17 @@ physics::LesResidualConfig les_residual_config(const io::FieldFileReader& file,
   };
   if (!file.has_attribute("dataset_problem") || file.string_attribute("dataset_problem") != "les")
     refuse("'" + config.dataset + "' is not an LES data set (run: dataset, -dataset_problem les)");
-  const long n = file.integer_attribute("les_cells");
-  if (shape.size() != 5 || long(shape[2]) != n || long(shape[3]) != n || long(shape[4]) != n ||
-      config.subsample != 1)
-    refuse("the residual is evaluated on the LES's own n^3 grid: -operator_subsample 1");
+  const BoxCells cells = les_box_cells(file);
+  if (shape.size() != 5 || long(shape[2]) != cells[2] || long(shape[3]) != cells[1] ||
+      long(shape[4]) != cells[0] || config.subsample != 1)
+    refuse("the residual is evaluated on the LES's own grid: -operator_subsample 1");
   const std::string model = file.string_attribute("les_subgrid_model");
   if (model == "dynamic")
     refuse("'" + config.dataset +
            "' was made with the dynamic model; the residual's closure is Smagorinsky with a "
            "constant");
   physics::LesResidualConfig c;
-  c.cells = int(n);
+  c.cells = cells;
   c.length = file.real_attribute("les_length");
   c.viscosity = file.real_attribute("les_viscosity");
   c.smagorinsky_constant = model == "none" ? 0.0 : file.real_attribute("les_smagorinsky_constant");

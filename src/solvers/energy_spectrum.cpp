@@ -98,12 +98,6 @@ void check_fits(const Decomposition& decomp, const std::vector<std::vector<doubl
   const int dim = decomp.dim();
   TESSERA_CHECK(dim == 2 || dim == 3, "energy_spectrum: dimension " << dim << " is not 2 or 3");
   TESSERA_CHECK(length > 0, "energy_spectrum: box side " << length << " is not positive");
-  const auto& n = decomp.global_points();
-  for (int d = 1; d < dim; ++d)
-    TESSERA_CHECK(n[d] == n[0],
-                  "energy_spectrum: needs the same number of points in every "
-                  "direction, got "
-                      << n[0] << " along x and " << n[d] << " along direction " << d);
   // The block's shape can differ between ranks: agree on the verdict before throwing.
   std::ostringstream problem;
   if (int(u.size()) != dim)
@@ -147,7 +141,11 @@ std::vector<double> energy_spectrum(const Decomposition& decomp,
   const auto& n = decomp.global_points();
   const std::vector<Complex> coefficients = coefficients_of(decomp, local_velocity, length);
   const size_t per_component = coefficients.size() / local_velocity.size();
-  const int half = n[0] / 2, mx = half + 1;
+  const int dim = decomp.dim();
+  const int most = *std::max_element(n.begin(), n.begin() + dim);
+  const int half = most / 2, mx = n[0] / 2 + 1;
+  // κ_d = q_d n_max / n_d: the wavenumbers in units of the longest side's 2π/L_max.
+  const double scale[3] = {double(most) / n[0], double(most) / n[1], double(most) / n[2]};
   const double points = double(n[0]) * n[1] * n[2];
   std::vector<double> spectrum(size_t(half) + 1, 0.0);
   for (size_t c = 0; c < local_velocity.size(); ++c) {
@@ -158,9 +156,11 @@ std::vector<double> energy_spectrum(const Decomposition& decomp,
           // Every κx in 1..(n-1)/2 stands for itself and its conjugate -κx; κx = 0 and the
           // Nyquist κx = n/2 of an even n are their own partners.
           const double multiplicity = (kx == 0 || 2 * kx == n[0]) ? 1.0 : 2.0;
-          const int sy = signed_wavenumber(ky, n[1]), sz = signed_wavenumber(kz, n[2]);
-          const double magnitude = std::sqrt(double(kx) * kx + double(sy) * sy + double(sz) * sz);
-          // |κ|² is an integer, so |κ| never equals k + 1/2 and rounding picks the shell.
+          const double sx = scale[0] * kx, sy = scale[1] * signed_wavenumber(ky, n[1]),
+                       sz = scale[2] * signed_wavenumber(kz, n[2]);
+          const double magnitude = std::sqrt(sx * sx + sy * sy + sz * sz);
+          // In a cube or a box of whole ratios |κ|² is an integer, so |κ| never equals k + 1/2
+          // and rounding picks the shell.
           const long shell = std::min(long(std::lround(magnitude)), long(half));
           const Complex value = u_hat[(size_t(kz) * n[1] + ky) * mx + kx] / points;
           spectrum[size_t(shell)] += 0.5 * multiplicity * std::norm(value);
@@ -171,25 +171,28 @@ std::vector<double> energy_spectrum(const Decomposition& decomp,
 
 double divergence_rms(const Decomposition& decomp,
                       const std::vector<std::vector<double>>& local_velocity, double length,
-                      int band) {
+                      int divisor) {
   const auto& n = decomp.global_points();
   const int dim = decomp.dim();
   const std::vector<Complex> coefficients = coefficients_of(decomp, local_velocity, length);
   const size_t per_component = coefficients.size() / local_velocity.size();
   const int mx = n[0] / 2 + 1;
-  const double points = double(n[0]) * n[1] * n[2], unit = 2 * M_PI / length;
-  // The derivative along a direction of the signed wavenumber κ: i κ (2π/L), 0 at the Nyquist
+  TESSERA_CHECK(divisor >= 2, "divergence_rms: band divisor " << divisor << " is below 2");
+  // One spacing h = length / n_x: the side along d is n_d h, the unit of its wavenumbers 2π/(n_d
+  // h).
+  const double points = double(n[0]) * n[1] * n[2], h = length / n[0];
+  // The derivative along a direction of the signed wavenumber q: i q 2π/L_d, 0 at the Nyquist
   // wavenumber of an even n (its sine vanishes at the grid points).
   auto derivative = [&](int q, int points_d) {
     const int k = signed_wavenumber(q, points_d);
-    return 2 * k == points_d ? 0.0 : unit * k;
+    return 2 * k == points_d ? 0.0 : 2 * M_PI * k / (points_d * h);
   };
   double mean_square = 0;
   for (int kz = 0; kz < n[2]; ++kz)
     for (int ky = 0; ky < n[1]; ++ky)
       for (int kx = 0; kx < mx; ++kx) {
-        if (kx > band || std::abs(signed_wavenumber(ky, n[1])) > band ||
-            std::abs(signed_wavenumber(kz, n[2])) > band)
+        if (kx > n[0] / divisor || std::abs(signed_wavenumber(ky, n[1])) > n[1] / divisor ||
+            std::abs(signed_wavenumber(kz, n[2])) > n[2] / divisor)
           continue;
         const double multiplicity = (kx == 0 || 2 * kx == n[0]) ? 1.0 : 2.0;
         const size_t at = (size_t(kz) * n[1] + ky) * mx + kx;

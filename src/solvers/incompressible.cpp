@@ -41,21 +41,24 @@ double allreduce_sum(MPI_Comm comm, double value) {
   return value;
 }
 
-// Levels of the geometric multigrid: halve the grid while it stays even, the coarser one keeps
-// at least 4 cells per direction and every process at least one cell per direction (a DMDA's
-// minimum). That depends on the process grid only where a process would own less than a cell, so
-// in the usual case every process grid runs the same hierarchy and agrees with the others to
-// round-off. 1 (no multigrid) where the coarsest grid would be too large for a dense SVD (more
-// than kMaxCoarseUnknowns cells, e.g. n = 2 x an odd number).
+// Levels of the geometric multigrid: halve the grid while it stays even in every direction, the
+// coarser one keeps at least 4 cells per direction and every process at least one cell per
+// direction (a DMDA's minimum). That depends on the process grid only where a process would own
+// less than a cell, so in the usual case every process grid runs the same hierarchy and agrees with
+// the others to round-off. 1 (no multigrid) where the coarsest grid would be too large for a dense
+// SVD (more than kMaxCoarseUnknowns cells, e.g. n = 2 x an odd number).
 constexpr int kMaxCoarseUnknowns = 1024;
-int multigrid_levels(int n, int dim, const std::array<int, 3>& procs) {
-  int levels = 1, m = n;
-  for (; m % 2 == 0; m /= 2, ++levels) {
-    bool fits = m / 2 >= 4;
-    for (int d = 0; d < dim; ++d) fits = fits && m / 2 >= procs[d];
-    if (!fits) break;
+int multigrid_levels(const BoxCells& n, int dim, const std::array<int, 3>& procs) {
+  int levels = 1;
+  BoxCells m = n;
+  for (;; ++levels) {
+    bool halves = true;
+    for (int d = 0; d < dim; ++d)
+      halves = halves && m[d] % 2 == 0 && m[d] / 2 >= 4 && m[d] / 2 >= procs[size_t(d)];
+    if (!halves) break;
+    for (int d = 0; d < dim; ++d) m.n[size_t(d)] /= 2;
   }
-  return std::pow(double(m), dim) <= kMaxCoarseUnknowns ? levels : 1;
+  return double(m.total(dim)) <= kMaxCoarseUnknowns ? levels : 1;
 }
 
 // Jacobi-Richardson smoothing: the point Jacobi is the same on every process grid (SOR, PETSc's
@@ -102,14 +105,26 @@ constexpr double kRkB[3] = {1.0 / 3.0, 15.0 / 16.0, 8.0 / 15.0};
 IncompressibleConfig IncompressibleConfig::from_options(Options& options) {
   IncompressibleConfig c;
   c.dim = options.integer("les_dim", c.dim, 2, 3, "space dimension of the box");
-  c.cells = options.integer("les_cells", c.cells, 4, 1 << 14,
-                            "cells per direction (3D: at most 892 with PETSc's 32-bit indices)");
-  // The velocity grid, dim values per cell, is the largest the solver numbers.
+  const std::vector<int> cells = options.integers(
+      "les_cells", std::to_string(c.cells[0]), 4, 1 << 14,
+      "cells per direction, one count (a cube) or one per direction (x,y or x,y,z) at one "
+      "spacing h = les_length / n_x (3D cube: at most 892 with PETSc's 32-bit indices)");
+  if (cells.size() == 1)
+    c.cells = cells[0];
+  else if (int(cells.size()) == c.dim)
+    c.cells = BoxCells(cells[0], cells[1], c.dim == 3 ? cells[2] : cells[0]);
+  else if (!cells.empty())
+    options.report("-les_cells gives " + std::to_string(cells.size()) +
+                   " counts; give one (a cube) or one per direction (" + std::to_string(c.dim) +
+                   " for -les_dim " + std::to_string(c.dim) + ")");
+  // The velocity grid, dim values per cell, is the largest the solver numbers; a box of the same
+  // number of cells as a cube needs as many indices.
   report_beyond_petsc_indices(
-      options,
-      "-les_cells = " + std::to_string(c.cells) + " with -les_dim " + std::to_string(c.dim),
-      c.cells, c.dim, c.dim);
-  c.length = options.real("les_length", c.length, 1e-12, 1e12, "side L of the box [0, L]^dim");
+      options, "-les_cells = " + c.cells.text(c.dim) + " with -les_dim " + std::to_string(c.dim),
+      std::llround(std::pow(double(c.cells.total(c.dim)), 1.0 / c.dim)), c.dim, c.dim);
+  c.length = options.real("les_length", c.length, 1e-12, 1e12,
+                          "side L of the box along x: [0, L]^dim for a cube, L n_d / n_x along "
+                          "direction d otherwise");
   c.viscosity = options.real("les_viscosity", c.viscosity, 0.0, 1e12, "kinematic viscosity");
   c.cfl = options.real("les_cfl", c.cfl, 1e-6, 1.5,
                        "convective limit: dt <= cfl h / max|u_a|; RK3 with central differences "
@@ -154,12 +169,13 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
                                           << "D");
   const auto& global = decomp.global_points();
   for (int d = 0; d < dim_; ++d)
-    TESSERA_CHECK(global[d] == n_, "IncompressibleSolver: decomposition has "
-                                       << global[d] << " cells along direction " << d
-                                       << ", configuration asks for " << n_);
+    TESSERA_CHECK(global[d] == n_[d], "IncompressibleSolver: decomposition has "
+                                          << global[d] << " cells along direction " << d
+                                          << ", configuration asks for " << n_[d]);
   // With fewer cells a cell's two neighbours in a direction coincide.
-  TESSERA_CHECK(n_ >= 4, "IncompressibleSolver: " << n_ << " cells per direction; need >= 4");
-  h_ = config.length / n_;
+  TESSERA_CHECK(n_.fewest(dim_) >= 4,
+                "IncompressibleSolver: " << n_.text(dim_) << " cells; need >= 4 per direction");
+  h_ = config.length / n_[0];
 
   try {
     const auto& procs = decomp.process_grid();
@@ -172,11 +188,11 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
     auto create = [&](PetscInt dof, DMDAStencilType stencil, DMBoundaryType wall, DM* dm) {
       const DMBoundaryType bt = walls ? wall : DM_BOUNDARY_PERIODIC;
       if (dim_ == 2)
-        TESSERA_PETSC_CALL(DMDACreate2d(comm_, bt, bt, stencil, n_, n_, procs[0], procs[1], dof, 1,
-                                        own[0].data(), own[1].data(), dm));
+        TESSERA_PETSC_CALL(DMDACreate2d(comm_, bt, bt, stencil, n_[0], n_[1], procs[0], procs[1],
+                                        dof, 1, own[0].data(), own[1].data(), dm));
       else
-        TESSERA_PETSC_CALL(DMDACreate3d(comm_, bt, bt, bt, stencil, n_, n_, n_, procs[0], procs[1],
-                                        procs[2], dof, 1, own[0].data(), own[1].data(),
+        TESSERA_PETSC_CALL(DMDACreate3d(comm_, bt, bt, bt, stencil, n_[0], n_[1], n_[2], procs[0],
+                                        procs[1], procs[2], dof, 1, own[0].data(), own[1].data(),
                                         own[2].data(), dm));
       TESSERA_PETSC_CALL(DMSetUp(*dm));
     };
@@ -218,7 +234,7 @@ IncompressibleSolver::IncompressibleSolver(const Decomposition& decomp,
       const PetscInt index[3] = {i, j, k};
       for (int d = 0; d < dim_; ++d) {
         for (int s : {-1, 1}) {
-          if (walls && (index[d] + s < 0 || index[d] + s >= n_)) continue;
+          if (walls && (index[d] + s < 0 || index[d] + s >= n_[d])) continue;
           col[m] = row;
           (d == 0 ? col[m].i : d == 1 ? col[m].j : col[m].k) += s;
           v[m++] = -1.0;
@@ -468,7 +484,7 @@ void IncompressibleSolver::advance_to(double t_end, const std::function<void()>&
 double IncompressibleSolver::kinetic_energy() const {
   PetscReal norm;
   TESSERA_PETSC_CALL(VecNorm(u_, NORM_2, &norm));
-  return 0.5 * norm * norm / std::pow(static_cast<double>(n_), dim_);
+  return 0.5 * norm * norm / double(n_.total(dim_));
 }
 
 double IncompressibleSolver::energy_change_rate() const {
@@ -476,7 +492,7 @@ double IncompressibleSolver::energy_change_rate() const {
   rhs(u_, f_);
   PetscScalar dot;
   TESSERA_PETSC_CALL(VecDot(u_, f_, &dot));
-  return dot / std::pow(static_cast<double>(n_), dim_);
+  return dot / double(n_.total(dim_));
 }
 
 double IncompressibleSolver::max_divergence() const {
@@ -536,7 +552,7 @@ void IncompressibleSolver::for_each_wall_ghost(const mac::Block& ghosted, F&& f)
   // later direction fills the edge and corner ghosts from the earlier ones' ghosts.
   for (int d = 0; d < dim_; ++d) {
     for (bool upper : {false, true}) {
-      const PetscInt outside = upper ? n_ : -1, inside = upper ? n_ - 1 : 0;
+      const PetscInt outside = upper ? n_[d] : -1, inside = upper ? n_[d] - 1 : 0;
       if (outside < ghosted.start[d] || outside >= ghosted.start[d] + ghosted.count[d]) continue;
       Block layer = ghosted;
       layer.start[d] = outside;
@@ -586,7 +602,7 @@ double IncompressibleSolver::enstrophy() const {
         local += 0.5 * w * w;
       }
   });
-  return allreduce_sum(comm_, local) / std::pow(static_cast<double>(n_), dim_);
+  return allreduce_sum(comm_, local) / double(n_.total(dim_));
 }
 
 namespace {
@@ -628,7 +644,7 @@ IncompressibleSolver::Dissipation IncompressibleSolver::dissipation() const {
       }
     }
   });
-  const double cells = std::pow(static_cast<double>(n_), dim_);
+  const double cells = double(n_.total(dim_));
   Dissipation d;
   d.resolved = config_.viscosity * allreduce_sum(comm_, resolved) / cells;
   d.subgrid = allreduce_sum(comm_, subgrid) / cells;

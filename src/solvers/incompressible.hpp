@@ -9,7 +9,8 @@
 // cell edges with ν_t interpolated there), so that it only ever removes kinetic energy. The
 // molecular term stays ν Δ_h u, which equals ∇_h·(2ν S_h) on discretely divergence-free fields.
 //
-// Space: n^d cells of size h = L/n on a staggered (MAC) grid. Velocity component a of cell
+// Space: n_x x n_y (x n_z) cells of one size h = L/n_x on a staggered (MAC) grid (a cube of n^d
+// cells unless -les_cells gives one count per direction). Velocity component a of cell
 // p = (i, j, k) sits on the cell's lower face in direction a (at (p + 1/2 - e_a/2) h), pressure at
 // the cell centre. Second-order central differences; the convective term in the skew-symmetric
 // form (half divergence form, half advective form, Morinishi et al. 1998), which adds nothing to
@@ -47,6 +48,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/box_cells.hpp"
 #include "core/decomposition.hpp"
 #include "core/options.hpp"
 #include "solvers/krylov.hpp"
@@ -67,8 +69,8 @@ enum class Boundary {
 
 struct IncompressibleConfig {
   int dim = 2;                   // 2 or 3
-  int cells = 32;                // cells per direction (the decomposition's global points)
-  double length = 2 * M_PI;      // box side L
+  BoxCells cells = 32;           // cells per direction (the decomposition's global points)
+  double length = 2 * M_PI;      // box side L along x; along d it is L n_d / n_x
   double viscosity = 0.01;       // kinematic viscosity ν
   double cfl = 0.5;              // dt <= cfl h / max|u_a|
   double viscous_factor = 0.15;  // dt <= viscous_factor h² / ν; RK3 is stable up to 2.5/(4d)
@@ -95,8 +97,8 @@ struct IncompressibleConfig {
 class IncompressibleSolver {
 public:
   /// Collective over decomp.comm(). decomp must have config.dim dimensions and config.cells
-  /// points (here: cells) per direction. Creates the grids, assembles the pressure operator and
-  /// sets the KSP up with the options under "les_". The velocity starts at zero.
+  /// points (here: cells) along each direction. Creates the grids, assembles the pressure operator
+  /// and sets the KSP up with the options under "les_". The velocity starts at zero.
   IncompressibleSolver(const Decomposition& decomp, const IncompressibleConfig& config);
   ~IncompressibleSolver();
   IncompressibleSolver(const IncompressibleSolver&) = delete;
@@ -233,7 +235,7 @@ private:
   void destroy() noexcept;
 
   int dim_;
-  int n_;
+  BoxCells n_;
   double h_;
   IncompressibleConfig config_;
   MPI_Comm comm_;

@@ -13,6 +13,7 @@
 #include <numeric>
 #include <vector>
 
+#include "core/allreduce.hpp"
 #include "core/decomposition.hpp"
 #include "core/error.hpp"
 #include "physics/taylor_green.hpp"
@@ -128,7 +129,7 @@ TEST(EnergySpectrum, ParsevalMatchesKineticEnergy) {
     tessera::solvers::IncompressibleConfig config;
     config.dim = dim;
     config.cells = dim == 2 ? 24 : 12;
-    const auto decomp = cube(MPI_COMM_WORLD, dim, config.cells);
+    const auto decomp = cube(MPI_COMM_WORLD, dim, config.cells[0]);
     tessera::solvers::IncompressibleSolver solver(decomp, config);
     const double h = solver.h();
     solver.set_velocity([&](int c, const std::array<double, 3>& x) {
@@ -188,7 +189,7 @@ TEST(EnergySpectrum, TaylorGreenInitialFieldIsInOneShell) {
     tessera::solvers::IncompressibleConfig config;
     config.dim = dim;
     config.cells = 16;
-    const auto decomp = cube(MPI_COMM_WORLD, dim, config.cells);
+    const auto decomp = cube(MPI_COMM_WORLD, dim, config.cells[0]);
     tessera::solvers::IncompressibleSolver solver(decomp, config);
     const tessera::physics::TaylorGreen tgv{dim, 0.0};
     solver.set_velocity([&](int c, const std::array<double, 3>& x) {
@@ -217,16 +218,16 @@ TEST(EnergySpectrum, DivergenceOfKnownFields) {
       const double x = i * h, y = j * h, z = k * h;
       return c == 0 ? std::sin(y + 2 * z) : c == 1 ? std::cos(3 * z + x) : std::sin(2 * x - y);
     });
-    EXPECT_NEAR(tessera::solvers::divergence_rms(decomp, free, kLength, n / 2), 0.0, 1e-13);
+    EXPECT_NEAR(tessera::solvers::divergence_rms(decomp, free, kLength, 2), 0.0, 1e-13);
     const auto known = local_field(decomp, [&](int c, int i, int j, int k) {
       const double x = i * h, y = j * h, z = k * h;
       return (c == 1 ? 2.0 : 1.0) * std::sin((c + 1) * x + 2 * y + z + c);
     });
-    EXPECT_NEAR(tessera::solvers::divergence_rms(decomp, known, kLength, n / 2), 3.0, 1e-12);
+    EXPECT_NEAR(tessera::solvers::divergence_rms(decomp, known, kLength, 2), 3.0, 1e-12);
     // In a box of side 1 every derivative is 2π times larger.
-    EXPECT_NEAR(tessera::solvers::divergence_rms(decomp, known, 1.0, n / 2), 6 * M_PI, 1e-11);
-    // The band |κ_d| <= 2 drops the third wave (κ = (3, 2, 1)): mean square (1 + 16) / 2.
-    EXPECT_NEAR(tessera::solvers::divergence_rms(decomp, known, kLength, 2), std::sqrt(8.5), 1e-12);
+    EXPECT_NEAR(tessera::solvers::divergence_rms(decomp, known, 1.0, 2), 6 * M_PI, 1e-11);
+    // The band |κ_d| <= n/6 = 2 drops the third wave (κ = (3, 2, 1)): mean square (1 + 16) / 2.
+    EXPECT_NEAR(tessera::solvers::divergence_rms(decomp, known, kLength, 6), std::sqrt(8.5), 1e-12);
   }
 }
 
@@ -236,8 +237,51 @@ TEST(EnergySpectrum, RejectsAFieldThatDoesNotFit) {
   EXPECT_THROW(energy_spectrum(decomp, Field(u.begin(), u.begin() + 2), kLength), tessera::Error);
   u[1].pop_back();
   EXPECT_THROW(energy_spectrum(decomp, u, kLength), tessera::Error);
-  const Decomposition box(MPI_COMM_WORLD, 2, {8, 12, 1});
-  EXPECT_THROW(energy_spectrum(box, local_field(box, noise), kLength), tessera::Error);
+}
+
+// A box of one spacing, 16 x 16 x 8 cells ([0, 2π]² x [0, π]): the shells count in units of the
+// long sides' 2π/L, so a mode with one wave over the short side (q_z = 1) sits at κ_z = 2; all
+// of a mode's energy lands in its shell; Parseval holds; the divergence takes each direction's
+// own unit.
+TEST(EnergySpectrum, BoxOfOneSpacing) {
+  const std::array<int, 3> n{16, 16, 8};
+  const Decomposition box(MPI_COMM_WORLD, 3, n);
+  const double amplitude = 0.7, energy = amplitude * amplitude / 4;
+  struct Case {
+    std::array<int, 3> q;
+    int shell;
+  };
+  for (const Case& m :
+       {Case{{1, 0, 0}, 1}, Case{{0, 0, 1}, 2}, Case{{3, 0, 2}, 5}, Case{{0, 1, 3}, 6}}) {
+    const auto e = energy_spectrum(box,
+                                   local_field(box,
+                                               [&](int c, int i, int j, int k) {
+                                                 if (c != 1) return 0.0;
+                                                 const double phase =
+                                                     0.3 + 2 * M_PI *
+                                                               (m.q[0] * (i + 0.5) / n[0] +
+                                                                m.q[1] * double(j) / n[1] +
+                                                                m.q[2] * (k + 0.5) / n[2]);
+                                                 return amplitude * std::cos(phase);
+                                               }),
+                                   kLength);
+    ASSERT_EQ(e.size(), size_t(9));
+    for (size_t k = 0; k < e.size(); ++k)
+      EXPECT_NEAR(e[k], k == size_t(m.shell) ? energy : 0.0, 1e-15)
+          << "q (" << m.q[0] << ", " << m.q[1] << ", " << m.q[2] << "), shell " << k;
+  }
+  const auto u = local_field(box, noise);
+  double local = 0;
+  for (const auto& component : u)
+    for (double v : component) local += 0.5 * v * v;
+  const double mean = tessera::allreduce_sum(MPI_COMM_WORLD, local) / (16.0 * 16 * 8);
+  EXPECT_NEAR(total(energy_spectrum(box, u, kLength)), mean, 1e-13 * mean);
+  // u_z = sin(2z) on [0, π]: ∇·u = 2 cos(2z), root mean square sqrt(2) (1/sqrt(2) with the x
+  // side's unit).
+  const double h = kLength / n[0];
+  const auto wave =
+      local_field(box, [&](int c, int, int, int k) { return c == 2 ? std::sin(2 * k * h) : 0.0; });
+  EXPECT_NEAR(tessera::solvers::divergence_rms(box, wave, kLength, 2), std::sqrt(2.0), 1e-13);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The LES residual (physics/les_residual): zero on an exact Navier–Stokes solution up to the time
 // differences' second-order error; small on fields of the PETSc LES, and smaller with the LES's own
 // Smagorinsky term than without it; its gradient against central differences; the same terms
-// and gradient on every process grid as on one rank.
+// and gradient on every process grid as on one rank; all of it also in a box that is not a cube.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -33,11 +33,10 @@ using tessera::test::restrict_to;
 using tessera::test::to_device;
 using tessera::test::to_host;
 
-// Values of f(frame, component, x, y, z) at this rank's points of the n³ grid on [0, L)³, laid
-// out [frames][3][block] (x fastest).
+// Values of f(frame, component, x, y, z) at this rank's points of a grid of spacing h, laid out
+// [frames][3][block] (x fastest).
 template <class F>
-std::vector<double> sample_frames(const GridBlock& block, int n, double length, int frames, F&& f) {
-  const double h = length / n;
+std::vector<double> sample_frames(const GridBlock& block, double h, int frames, F&& f) {
   std::vector<double> values;
   for (int j = 0; j < frames; ++j)
     for (int c = 0; c < 3; ++c)
@@ -49,25 +48,33 @@ std::vector<double> sample_frames(const GridBlock& block, int n, double length, 
   return values;
 }
 
-// The Taylor–Green flow u = (sin x cos y, -cos x sin y, 0) e^{-2νt}: an exact solution of
-// Navier–Stokes (u × ω is a gradient), so only the time differences' error is left.
-LesResidualTerms taylor_green_terms(double dt, double viscosity, double model_viscosity) {
-  const int n = 16, frames = 5;
-  const Decomposition decomp(MPI_COMM_WORLD, 3, {n, n, n});
+// The flow of stream function ψ = sin x sin(a y) / a, u = (sin x cos(a y), -cos x sin(a y) / a, 0),
+// decays as e^{-(1 + a²) ν t} (Δψ = -(1 + a²) ψ, so u × ω is a gradient): an exact solution of
+// Navier–Stokes, so only the time differences' error is left. a = 1 is Taylor–Green on the cube
+// [0, 2π]³ of 16³ cells; a = 1/2 needs the box [0, 2π] x [0, 4π] x [0, 2π] (16 x 32 x 16 cells
+// of one spacing), where a wrong unit of k_y would show as a residual of order one.
+LesResidualTerms exact_terms(double a, double dt, double viscosity, double model_viscosity) {
+  const int frames = 5;
+  const tessera::BoxCells cells(16, int(std::lround(16 / a)), 16);
+  const Decomposition decomp(MPI_COMM_WORLD, 3, cells.points());
   const GridBlock block = grid_block(decomp);
   LesResidualConfig config;
-  config.cells = n;
+  config.cells = cells;
   config.viscosity = model_viscosity;
   config.dt = dt;
   LesResidual residual(config, block, frames, decomp.comm());
-  const auto u =
-      sample_frames(block, n, config.length, frames, [&](int j, int c, double x, double y, double) {
-        const double decay = std::exp(-2 * viscosity * j * dt);
-        if (c == 0) return std::sin(x) * std::cos(y) * decay;
-        if (c == 1) return -std::cos(x) * std::sin(y) * decay;
-        return 0.0;
-      });
+  const auto u = sample_frames(block, config.length / cells[0], frames,
+                               [&](int j, int c, double x, double y, double) {
+                                 const double decay = std::exp(-(1 + a * a) * viscosity * j * dt);
+                                 if (c == 0) return std::sin(x) * std::cos(a * y) * decay;
+                                 if (c == 1) return -std::cos(x) * std::sin(a * y) / a * decay;
+                                 return 0.0;
+                               });
   return residual.evaluate(to_device(u));
+}
+
+LesResidualTerms taylor_green_terms(double dt, double viscosity, double model_viscosity) {
+  return exact_terms(1, dt, viscosity, model_viscosity);
 }
 
 TEST(LesResidual, VanishesOnAnExactSolutionToSecondOrderInTime) {
@@ -88,12 +95,26 @@ TEST(LesResidual, VanishesOnAnExactSolutionToSecondOrderInTime) {
   EXPECT_NEAR(std::sqrt(wrong.momentum / wrong.time_derivative), 1.0, 0.01);
 }
 
+TEST(LesResidual, VanishesOnAnExactSolutionInABox) {
+  const double nu = 0.1;
+  const LesResidualTerms terms = exact_terms(0.5, 0.1, nu, nu);
+  const double ratio = std::sqrt(terms.momentum / terms.time_derivative);
+  if (tessera::test::world_rank() == 0)
+    std::printf("16 x 32 x 16 box: |R| / |du/dt| = %.3e\n", ratio);
+  // The time differences' error, as in the cube: (a dt)² / 6 and / 3 with a = 1.25 ν.
+  EXPECT_LT(ratio, 2e-4);
+  EXPECT_LT(terms.divergence, 1e-24);
+  const LesResidualTerms wrong = exact_terms(0.5, 0.1, nu, 2 * nu);
+  EXPECT_NEAR(std::sqrt(wrong.momentum / wrong.time_derivative), 1.0, 0.01);
+}
+
 // Frames of the PETSc LES (3D isotropic decay from the LES run's random start, Smagorinsky
 // model of constant cs, the cell-centre velocity) at spacing frame_dt from t0, and the residual's
 // terms on them for the model constants of `residual_cs`.
-std::vector<LesResidualTerms> les_terms(const char* flow_name, int n, double viscosity, double cs,
-                                        double t0, double frame_dt,
-                                        const std::vector<double>& residual_cs) {
+std::vector<LesResidualTerms> les_terms(const char* flow_name, const tessera::BoxCells& n,
+                                        double viscosity, double cs, double t0, double frame_dt,
+                                        const std::vector<double>& residual_cs,
+                                        double peak_wavenumber = 4) {
   const int frames = 5, steps_per_frame = 4;
   tessera::solvers::IncompressibleConfig c;
   c.dim = 3;
@@ -102,10 +123,11 @@ std::vector<LesResidualTerms> les_terms(const char* flow_name, int n, double vis
   c.subgrid_model = tessera::solvers::SubgridModel::smagorinsky;
   c.smagorinsky_constant = cs;
   c.dt = frame_dt / steps_per_frame;
-  const Decomposition decomp(MPI_COMM_WORLD, 3, {n, n, n});
+  const Decomposition decomp(MPI_COMM_WORLD, 3, n.points());
   tessera::solvers::IncompressibleSolver solver(decomp, c);
   tessera::run::LesFlowConfig flow;
   flow.name = flow_name;
+  flow.peak_wavenumber = peak_wavenumber;
   tessera::run::set_initial_velocity(solver, flow, c);
   solver.advance_to(t0);
   std::vector<double> window;
@@ -148,6 +170,22 @@ TEST(LesResidual, SmallOnFieldsOfThePetscLes) {
   EXPECT_LT(with_model, 0.8 * twice);
 }
 
+// The isotropic field in the box [0, 2π] x [0, 2π] x [0, π] (32 x 32 x 16 cells; the random
+// modes periodic on the short side, so k_p = 2 of them is the cube's k_p = 4): as in the cube.
+TEST(LesResidual, SmallOnFieldsOfThePetscLesInABox) {
+  const double cs = 0.16;
+  const auto terms = les_terms("isotropic", tessera::BoxCells(32, 32, 16), 1e-3, cs, 0.2, 0.02,
+                               {cs, 0.0, 2 * cs}, 2);
+  const double ratio = std::sqrt(terms[0].momentum / terms[0].time_derivative);
+  if (tessera::test::world_rank() == 0)
+    std::printf("32 x 32 x 16 LES: |R| / |du/dt| = %.4f (no model %.4f, twice C_s %.4f)\n", ratio,
+                std::sqrt(terms[1].momentum / terms[1].time_derivative),
+                std::sqrt(terms[2].momentum / terms[2].time_derivative));
+  EXPECT_LT(ratio, 0.4);
+  EXPECT_LT(terms[0].momentum, 0.8 * terms[1].momentum);
+  EXPECT_LT(terms[0].momentum, 0.8 * terms[2].momentum);
+}
+
 TEST(LesResidual, ConvergesWithTheLesGrid) {
   const double cs = 0.16;
   double ratio[2];
@@ -165,13 +203,17 @@ TEST(LesResidual, ConvergesWithTheLesGrid) {
 }
 
 // A random velocity window of two samples on the whole grid, the same on every rank count.
-std::vector<double> random_window(int n, int frames, int samples) {
-  return random_vector(size_t(samples) * frames * 3 * n * n * n, 7);
+std::vector<double> random_window(const tessera::BoxCells& n, int frames, int samples) {
+  return random_vector(size_t(samples) * frames * 3 * size_t(n.total()), 7);
 }
 
-LesResidualConfig small_config() {
+// The grid in C order (z, y, x), as the layouts take it.
+std::vector<int> c_order(const tessera::BoxCells& n) { return {n[2], n[1], n[0]}; }
+
+// Odd, and uneven over 2 and 4 ranks: the cube 9³ and the box 9 x 7 x 5.
+LesResidualConfig small_config(const tessera::BoxCells& cells) {
   LesResidualConfig c;
-  c.cells = 9;  // odd, and uneven over 2 and 4 ranks
+  c.cells = cells;
   c.viscosity = 0.05;
   c.smagorinsky_constant = 0.3;  // the model's term as large as the others on random fields
   c.dt = 0.1;
@@ -179,13 +221,16 @@ LesResidualConfig small_config() {
   return c;
 }
 
-TEST(LesResidual, GradientMatchesCentralDifferences) {
-  const LesResidualConfig config = small_config();
-  const int n = config.cells, frames = 4, samples = 2;
-  const Decomposition decomp(MPI_COMM_WORLD, 3, {n, n, n});
+class LesResidualGrid : public ::testing::TestWithParam<tessera::BoxCells> {};
+
+TEST_P(LesResidualGrid, GradientMatchesCentralDifferences) {
+  const LesResidualConfig config = small_config(GetParam());
+  const tessera::BoxCells n = config.cells;
+  const int frames = 4, samples = 2;
+  const Decomposition decomp(MPI_COMM_WORLD, 3, n.points());
   const GridBlock block = grid_block(decomp);
   LesResidual residual(config, block, frames, decomp.comm());
-  const std::vector<int> grid{n, n, n};
+  const std::vector<int> grid = c_order(n);
   const auto u = restrict_to(random_window(n, frames, samples), grid, block);
   const Vector u_device = to_device(u);
   Vector du("du", u.size());
@@ -195,7 +240,8 @@ TEST(LesResidual, GradientMatchesCentralDifferences) {
   double worst = 0;
   for (std::uint64_t direction = 0; direction < 3; ++direction) {
     const auto v = restrict_to(
-        random_vector(size_t(samples) * frames * 3 * n * n * n, 100 + direction), grid, block);
+        random_vector(size_t(samples) * frames * 3 * size_t(n.total()), 100 + direction), grid,
+        block);
     const double eps = 1e-5;
     std::vector<double> plus(u), minus(u);
     for (size_t i = 0; i < u.size(); ++i) plus[i] += eps * v[i], minus[i] -= eps * v[i];
@@ -214,13 +260,14 @@ TEST(LesResidual, GradientMatchesCentralDifferences) {
   EXPECT_LT(worst, 1e-7);
 }
 
-TEST(LesResidual, EveryLayoutEqualsOneRank) {
-  const LesResidualConfig config = small_config();
-  const int n = config.cells, frames = 3, samples = 2;
-  const std::vector<int> grid{n, n, n};
+TEST_P(LesResidualGrid, EveryLayoutEqualsOneRank) {
+  const LesResidualConfig config = small_config(GetParam());
+  const tessera::BoxCells n = config.cells;
+  const int frames = 3, samples = 2;
+  const std::vector<int> grid = c_order(n);
   const auto whole = random_window(n, frames, samples);
   // The reference: the whole grid on this rank alone.
-  const Decomposition self(MPI_COMM_SELF, 3, {n, n, n});
+  const Decomposition self(MPI_COMM_SELF, 3, n.points());
   LesResidual one(config, grid_block(self), frames, MPI_COMM_SELF);
   Vector du_one("du", whole.size());
   const LesResidualTerms reference = one.gradient(to_device(whole), du_one);
@@ -241,5 +288,8 @@ TEST(LesResidual, EveryLayoutEqualsOneRank) {
     EXPECT_LT(gradient_error, 1e-12) << layout_name(p);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(CubeAndBox, LesResidualGrid,
+                         ::testing::Values(tessera::BoxCells(9), tessera::BoxCells(9, 7, 5)));
 
 }  // namespace

@@ -52,7 +52,7 @@ double relative_max_difference(const std::vector<double>& a, const std::vector<d
 run::LesDataConfig recorded_config(const io::FieldFileReader& file) {
   run::LesDataConfig c;
   c.solver.dim = 3;
-  c.solver.cells = static_cast<int>(file.integer_attribute("les_cells"));
+  c.solver.cells = run::les_box_cells(file);
   c.solver.length = file.real_attribute("les_length");
   c.solver.viscosity = file.real_attribute("les_viscosity");
   c.solver.subgrid_model =
@@ -87,18 +87,20 @@ TEST(LesDataset, RecordsAreTheLesVelocityOfEachSamplesField) {
   const io::FieldFileReader file(MPI_COMM_WORLD, result("les_data_full"));
   const auto shard = file.read_sample_shard("samples");
   const run::LesDataConfig les = recorded_config(file);
-  const int n = les.solver.cells, records = static_cast<int>(file.integer_attribute("records"));
+  const BoxCells n = les.solver.cells;
+  const int records = static_cast<int>(file.integer_attribute("records"));
   ASSERT_EQ(records, 4);  // t = 0, 0.02, 0.04, 0.06
   ASSERT_EQ(shard.fields.size(), size_t(3 * records));
   EXPECT_EQ(shard.fields[0], "velocity_x_0");
   EXPECT_EQ(shard.fields[5], "velocity_z_1");
-  EXPECT_EQ(file.dataset_shape("samples"),
-            (std::vector<hsize_t>{4, hsize_t(3 * records), hsize_t(n), hsize_t(n), hsize_t(n)}));
+  EXPECT_EQ(
+      file.dataset_shape("samples"),
+      (std::vector<hsize_t>{4, hsize_t(3 * records), hsize_t(n[2]), hsize_t(n[1]), hsize_t(n[0])}));
   // A fresh solve of each sample on this rank alone: the same steps, other pressure round-off.
-  const Decomposition self(MPI_COMM_SELF, 3, {n, n, n});
+  const Decomposition self(MPI_COMM_SELF, 3, n.points());
   solvers::IncompressibleSolver solver(self, les.solver);
   double worst = 0;
-  const size_t volume = size_t(n) * n * n;
+  const size_t volume = size_t(n.total());
   for (long long local = 0; local < shard.count; ++local) {
     run::LesFlowConfig flow = les.flow;
     flow.seed = les.sample_seed(shard.first + local);
@@ -129,16 +131,17 @@ TEST(LesDataset, TheLesResidualIsSmallOnTheStoredFrames) {
   const io::FieldFileReader file(MPI_COMM_WORLD, result("les_data_full"));
   const auto shard = file.read_sample_shard("samples");
   const run::LesDataConfig les = recorded_config(file);
-  const int n = les.solver.cells, records = static_cast<int>(file.integer_attribute("records"));
+  const BoxCells n = les.solver.cells;
+  const int records = static_cast<int>(file.integer_attribute("records"));
   physics::LesResidualConfig config;
   config.cells = n;
   config.length = les.solver.length;
   config.viscosity = les.solver.viscosity;
   config.smagorinsky_constant = les.solver.smagorinsky_constant;
   config.dt = les.record_interval;
-  const Decomposition self(MPI_COMM_SELF, 3, {n, n, n});
+  const Decomposition self(MPI_COMM_SELF, 3, n.points());
   physics::LesResidual residual(config, nn::grid_block(self), records, MPI_COMM_SELF);
-  const size_t per_sample = size_t(3 * records) * n * n * n;
+  const size_t per_sample = size_t(3 * records) * size_t(n.total());
   for (long long local = 0; local < shard.count; ++local) {
     const double* first = shard.values.data() + size_t(local) * per_sample;
     nn::Vector u("u", per_sample);
