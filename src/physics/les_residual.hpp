@@ -13,10 +13,11 @@
 // Space: derivatives are spectral on the modes with |q_d| <= n_d/3 in every direction (Orszag's
 // 2/3 rule; the wavenumber along d is 2π q_d / L_d): the velocity is band-limited to them, ω and S
 // are evaluated at the grid points from them, the products u × ω and 2 ν_t S are transformed back
-// and their modes beyond the band dropped. Every term, and so R, lives on those modes. Time: F
-// frames u_0, ..., u_{F-1} at spacing Δt (-dt). R at frames 1..F-1: the central difference (u_{j+1}
-// - u_{j-1}) / 2Δt inside, the second-order backward (3u_j - 4u_{j-1} + u_{j-2}) / 2Δt at the last
-// frame. Frame 0 is the initial condition: no residual there.
+// and their modes beyond the band dropped. Every term, and so R, lives on those modes.
+// Time: F frames u_0, ..., u_{F-1} at spacing Δt (-dt). R at frames 1..F-1: the central
+// difference (u_{j+1} - u_{j-1}) / 2Δt inside, the second-order backward
+// (3u_j - 4u_{j-1} + u_{j-2}) / 2Δt at the last frame. Frame 0 is the initial condition: no
+// residual there.
 //
 // Loss (what gradient() differentiates): the mean over samples and frames 1..F-1 of the mean
 // square over the box of |R| (from its modes by Parseval: (1/N) Σ_x |r|² = (1/N²) Σ_k |r̂_k|²,
