@@ -22,9 +22,8 @@ struct BoxCells {
   bool cube(int dim = 3) const {
     return std::all_of(n.begin(), n.begin() + dim, [&](int m) { return m == n[0]; });
   }
-  /// The fewest and the most cells along the first dim directions.
+  /// The fewest cells along the first dim directions.
   int fewest(int dim = 3) const { return *std::min_element(n.begin(), n.begin() + dim); }
-  int most(int dim = 3) const { return *std::max_element(n.begin(), n.begin() + dim); }
   /// Cells in the box (dim directions).
   long long total(int dim = 3) const {
     long long t = 1;
@@ -33,12 +32,16 @@ struct BoxCells {
   }
   /// The box's side along d for a side `length_x` along x: n_d h with h = length_x / n_x.
   double side(int d, double length_x) const { return length_x * n[size_t(d)] / n[0]; }
-  /// "32" for a cube, "64 x 64 x 32" otherwise (dim directions), for messages and logs.
+  /// "32" for a cube, "64 x 64 x 32" otherwise (dim directions): the option's value, for messages.
   std::string text(int dim = 3) const {
     if (cube(dim)) return std::to_string(n[0]);
     std::string s = std::to_string(n[0]);
     for (int d = 1; d < dim; ++d) s += " x " + std::to_string(n[size_t(d)]);
     return s;
+  }
+  /// "32^3" for a cube, "64 x 64 x 32" otherwise: the grid, for logs.
+  std::string grid_text(int dim = 3) const {
+    return cube(dim) ? text(dim) + "^" + std::to_string(dim) : text(dim);
   }
   /// The decomposition's global points (1 beyond dim).
   std::array<int, 3> points(int dim = 3) const { return {n[0], n[1], dim == 3 ? n[2] : 1}; }

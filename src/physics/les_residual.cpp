@@ -51,10 +51,10 @@ LesResidual::LesResidual(const LesResidualConfig& config, const nn::GridBlock& b
   // Mode k = C-order index of (q_z, q_y, q_x); dimension 0 is z, 2 is x.
   const long modes = dft_.kept_modes();
   const auto& kept = dft_.kept();
-  // One spacing h = L/n_x: the unit of the wavenumbers along d is 2π/(n_d h).
-  const double h = config.length / config.cells[0];
-  const double unit[3] = {2 * M_PI / (config.cells[0] * h), 2 * M_PI / (config.cells[1] * h),
-                          2 * M_PI / (config.cells[2] * h)};
+  // The unit of the wavenumbers along d is 2π over the box's side L_d.
+  const double unit[3] = {2 * M_PI / config.cells.side(0, config.length),
+                          2 * M_PI / config.cells.side(1, config.length),
+                          2 * M_PI / config.cells.side(2, config.length)};
   const int band[3] = {band_limit_of(config.cells[0]), band_limit_of(config.cells[1]),
                        band_limit_of(config.cells[2])};
   std::vector<double> wave(static_cast<size_t>(3 * modes)), weight(static_cast<size_t>(modes));

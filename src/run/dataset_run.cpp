@@ -892,9 +892,8 @@ DatasetSummary DatasetRun::execute_les(const std::string& options_text) {
   const auto& grid = decomp.process_grid();
   TESSERA_LOG(
       "Tessera " << version << ": LES data set, " << samples << " samples of " << les.flow.name
-                 << " on " << (cells.cube() ? cells.text() + "^3" : cells.text()) << ", nu "
-                 << format("%.4e", les.solver.viscosity) << ", "
-                 << solvers::subgrid_model_name(les.solver.subgrid_model)
+                 << " on " << cells.grid_text() << ", nu " << format("%.4e", les.solver.viscosity)
+                 << ", " << solvers::subgrid_model_name(les.solver.subgrid_model)
                  << " model, velocity at t = 0, " << les.record_interval << ", ..., "
                  << les.flow.end_time << " (" << records << " records); " << decomp.size()
                  << " rank(s), process grid " << grid[0] << " x " << grid[1] << " x " << grid[2]);

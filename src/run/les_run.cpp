@@ -511,10 +511,9 @@ LesSummary LesRun::execute(const std::string& options_text) {
   clock_.restart();
   const auto& s = config_.solver;
   TESSERA_LOG("Tessera " << version << ": LES " << config_.flow.name << ", " << s.dim << "D "
-                         << (s.cells.cube(s.dim) ? s.cells.text() + "^" + std::to_string(s.dim)
-                                                 : s.cells.text(s.dim))
-                         << ", nu " << format("%.4e", s.viscosity) << ", to t = "
-                         << config_.flow.end_time << ", " << decomp_.size() << " rank(s)");
+                         << s.cells.grid_text(s.dim) << ", nu " << format("%.4e", s.viscosity)
+                         << ", to t = " << config_.flow.end_time << ", " << decomp_.size()
+                         << " rank(s)");
   start();
   advance_to_end(options_text);
 

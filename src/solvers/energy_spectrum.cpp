@@ -178,8 +178,7 @@ double divergence_rms(const Decomposition& decomp,
   const size_t per_component = coefficients.size() / local_velocity.size();
   const int mx = n[0] / 2 + 1;
   TESSERA_CHECK(divisor >= 2, "divergence_rms: band divisor " << divisor << " is below 2");
-  // One spacing h = length / n_x: the side along d is n_d h, the unit of its wavenumbers 2π/(n_d
-  // h).
+  // One spacing h = length / n_x: the side along d is n_d h, its wavenumbers' unit 2π/(n_d h).
   const double points = double(n[0]) * n[1] * n[2], h = length / n[0];
   // The derivative along a direction of the signed wavenumber q: i q 2π/L_d, 0 at the Nyquist
   // wavenumber of an even n (its sine vanishes at the grid points).

@@ -8,17 +8,19 @@
 //
 // Coefficients: û(q) = (1/N) Σ_p u(p) exp(-2πi Σ_d q_d p_d / n_d), N = Π n_d, q an integer vector
 // (the wavenumber along d is 2π q_d / L_d). In a cube κ = q is the wavenumber in units of 2π/L;
-// in a box the shells count in units of the longest side's 2π/L_max, κ_d = q_d n_max / n_d. The
-// field is real, so only κ_x = 0..n/2 is computed and the other half counted through û(-κ) = conj
-// û(κ): the allreduce moves (n/2 + 1) n^(d-1) complex numbers per component (2.1 MiB at 64³), half
-// of the full transform. Staggering: a MAC velocity component sits on its cells' lower faces,
-// offset from the cell centres by the same vector s_c in every cell; the offset multiplies û(κ) by
-// exp(-2πi κ·s_c/L), a phase, so |û(κ)| and the spectrum do not depend on where in the cell a
-// component sits, and the cell index stands in for the position. Shells: shell k holds the modes
-// with |κ| in [k - 1/2, k + 1/2) for k = 0..n/2 (n = n_max). The modes with |κ| >= n/2 + 1/2 (the
-// corners of the box of resolved wavenumbers, up to sqrt(d) n/2) are lumped into the last shell k =
-// n/2, so nothing is dropped and Parseval holds for every field: Σ_k E(k) = (1/N) Σ_p |u(p)|²/2 =
-// IncompressibleSolver::kinetic_energy(). Read the last shell as "k >= n/2", not as a shell.
+// in a box the shells count in units of the longest side's 2π/L_max, κ_d = q_d n_max / n_d.
+// The field is real, so only κ_x = 0..n_x/2 is computed and the other half counted through
+// û(-κ) = conj û(κ): the allreduce moves (n_x/2 + 1) n_y n_z complex numbers per component
+// (2.1 MiB at 64³), half of the full transform.
+// Staggering: a MAC velocity component sits on its cells' lower faces, offset from the cell
+// centres by the same vector s_c in every cell; the offset multiplies û(κ) by a phase, so |û(κ)|
+// and the spectrum do not depend on where in the cell a component sits, and the cell index
+// stands in for the position.
+// Shells: shell k holds the modes with |κ| in [k - 1/2, k + 1/2) for k = 0..n/2 (n = n_max). The
+// modes with |κ| >= n/2 + 1/2 (the corners of the box of resolved wavenumbers, up to sqrt(d) n/2)
+// are lumped into the last shell k = n/2, so nothing is dropped and Parseval holds for every
+// field: Σ_k E(k) = (1/N) Σ_p |u(p)|²/2 = IncompressibleSolver::kinetic_energy(). Read the last
+// shell as "k >= n/2", not as a shell.
 #include <vector>
 
 #include "core/decomposition.hpp"
